@@ -1,0 +1,75 @@
+"""Errors raised by lpmech.
+
+Every error names where the problem is and what is wrong. Input errors subclass
+:class:`ValueError` so generic handlers still catch them; solve outcomes that are
+not an optimum get their own classes so a caller can tell *infeasible* (the design
+goals conflict) from *unbounded* (a family that bounds payments is missing) from
+*solver failed* (a numerical or resource problem).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class LpmechError(Exception):
+    """Base class of every error lpmech raises on purpose."""
+
+
+class InvalidEnvironmentError(LpmechError, ValueError):
+    """A problem description (agents, prior, valuations, outcomes) is malformed."""
+
+
+class InvalidMechanismError(LpmechError, ValueError):
+    """Arrays given as a mechanism do not fit the environment."""
+
+
+class UnknownConstraintError(LpmechError, ValueError):
+    """A constraint family was named that lpmech does not know."""
+
+
+class UnknownObjectiveError(LpmechError, ValueError):
+    """An objective was named that lpmech does not know."""
+
+
+class DesignError(LpmechError):
+    """The design program has no optimal solution.
+
+    Attributes
+    ----------
+    families : tuple of str
+        Names of every constraint family imposed on the program.
+    """
+
+    def __init__(self, message: str, families: Sequence[str]) -> None:
+        super().__init__(message)
+        self.families = tuple(families)
+
+
+class InfeasibleDesignError(DesignError):
+    """No mechanism satisfies all imposed constraint families at once.
+
+    Attributes
+    ----------
+    conflicting : tuple of str
+        A minimal set of families that is infeasible on its own (dropping any one
+        of them makes the rest feasible), or empty if it was not diagnosed.
+    """
+
+    def __init__(
+        self, message: str, families: Sequence[str], conflicting: Sequence[str] = ()
+    ) -> None:
+        super().__init__(message, families)
+        self.conflicting = tuple(conflicting)
+
+
+class UnboundedDesignError(DesignError):
+    """The objective can be made arbitrarily good under the imposed families."""
+
+
+class SolverFailedError(DesignError):
+    """The solver stopped without proving optimality, infeasibility or unboundedness."""
+
+
+class VerificationError(LpmechError):
+    """A mechanism returned as optimal violates a family it was required to satisfy."""
