@@ -1,0 +1,196 @@
+"""What a constraint family is: rows for the program, and a measure of violation.
+
+A *constraint family* is one design requirement (Bayesian IC, interim IR, …) over
+every agent, type and profile at once. It is written twice, on purpose:
+
+* :meth:`ConstraintFamily.rows` states it to the compiler as one sparse block
+  ``lower ≤ A z ≤ upper`` over the decision vector z (see :mod:`lpmech.layout`),
+  built with numpy index arithmetic — never one scalar at a time — plus optional
+  column bounds (:meth:`ConstraintFamily.bounds`).
+* :meth:`ConstraintFamily.violation` measures how far a given
+  :class:`~lpmech.mechanism.Mechanism` is from satisfying it, computed from the
+  definition (utilities of true and reported types), never from the rows.
+
+Both list their entries in the same order, so the two can be checked against each
+other (:func:`lpmech.testing.check_family`) and a violation can be named with
+:meth:`ConstraintFamily.describe`. A user adds a requirement by subclassing, with no
+registration step.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+
+if TYPE_CHECKING:
+    from lpmech.environment import Environment
+    from lpmech.mechanism import Mechanism
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+
+@dataclass(frozen=True)
+class RowBlock:
+    """Rows ``lower ≤ matrix @ z ≤ upper`` of one family (equality where lower == upper)."""
+
+    matrix: sp.csr_array
+    lower: FloatArray
+    upper: FloatArray
+
+    @classmethod
+    def from_entries(
+        cls,
+        rows: ArrayLike,
+        columns: ArrayLike,
+        values: ArrayLike,
+        shape: tuple[int, int],
+        lower: ArrayLike = -np.inf,
+        upper: ArrayLike = np.inf,
+    ) -> RowBlock:
+        """Assemble from coordinate arrays; duplicates are summed, zeros dropped.
+
+        Explicit zeros are pruned because HiGHS's work per row scales with the
+        stored non-zeros, and many valuations are zero on most components.
+        """
+        rows, columns, values = (np.ravel(np.asarray(x)) for x in (rows, columns, values))
+        keep = values != 0
+        matrix = sp.csr_array(
+            (values[keep].astype(float), (rows[keep], columns[keep])), shape=shape
+        )
+        matrix.sum_duplicates()
+        matrix.eliminate_zeros()
+        m = shape[0]
+        return cls(
+            matrix,
+            np.broadcast_to(np.asarray(lower, dtype=float), (m,)).copy(),
+            np.broadcast_to(np.asarray(upper, dtype=float), (m,)).copy(),
+        )
+
+    @classmethod
+    def empty(cls, n_columns: int) -> RowBlock:
+        """A block with no rows."""
+        return cls(sp.csr_array((0, n_columns)), np.zeros(0), np.zeros(0))
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows."""
+        return int(self.matrix.shape[0])
+
+    def violation(self, z: ArrayLike) -> FloatArray:
+        """max(lower − A z, A z − upper, 0) per row."""
+        value = self.matrix @ np.asarray(z, dtype=float)
+        return np.maximum(np.maximum(self.lower - value, value - self.upper), 0.0)
+
+
+@dataclass(frozen=True)
+class VariableBounds:
+    """Bounds ``lower ≤ z[columns] ≤ upper`` a family places on single columns."""
+
+    columns: IntArray
+    lower: FloatArray
+    upper: FloatArray
+
+    def violation(self, z: ArrayLike) -> FloatArray:
+        """max(lower − z, z − upper, 0) per bounded column."""
+        value = np.asarray(z, dtype=float)[self.columns]
+        return np.maximum(np.maximum(self.lower - value, value - self.upper), 0.0)
+
+
+class ConstraintFamily(ABC):
+    """A design requirement over all agents, types and profiles.
+
+    Subclasses set :attr:`name` and implement :meth:`rows` (and/or
+    :meth:`bounds`) and :meth:`violation`; they may override :meth:`describe`.
+    The entries of :meth:`violation` are the rows' violations in row order,
+    followed by the bounds' violations in bound order.
+    """
+
+    #: Identifier used for duals, reports and error messages.
+    name: str = "constraint"
+
+    @abstractmethod
+    def rows(self, env: Environment) -> RowBlock:
+        """The family's rows over the decision vector of ``env.layout``."""
+
+    def bounds(self, env: Environment) -> VariableBounds | None:
+        """Column bounds the family imposes, if any."""
+        return None
+
+    @abstractmethod
+    def violation(self, mechanism: Mechanism) -> FloatArray:
+        """Non-negative violation of each entry (0 when satisfied), from the definition."""
+
+    def describe(self, env: Environment, index: int) -> str:
+        """A readable name for entry ``index`` of :meth:`violation`."""
+        return f"row {index}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def pair_table(n_types: int) -> tuple[IntArray, IntArray]:
+    """All (true type k, report r) pairs with r ≠ k, k-major: arrays of length K(K−1)."""
+    true_types, reports = np.nonzero(~np.eye(n_types, dtype=bool))
+    return true_types, reports
+
+
+def agent_offsets(sizes: list[int]) -> IntArray:
+    """Start of each agent's rows when blocks of the given sizes are stacked."""
+    return np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
+
+
+def locate(offsets: IntArray, index: int) -> tuple[int, int]:
+    """(agent, index within that agent's block) of a stacked row."""
+    agent = int(np.searchsorted(offsets, index, side="right") - 1)
+    return agent, index - int(offsets[agent])
+
+
+def utility_entries(
+    env: Environment,
+    agent: int,
+    value_profiles: IntArray,
+    outcome_profiles: IntArray,
+    weights: ArrayLike,
+    rows: IntArray,
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Coordinates of Σ w · (V_i(θ)·a(θ') − t_i(θ')) terms, for :meth:`RowBlock.from_entries`.
+
+    Each term values agent i's outcome at profile θ' (``outcome_profiles``) with its
+    true values at θ (``value_profiles``), weighted by ``weights``, and adds into
+    row ``rows``. All four arrays broadcast to one shape; negate ``weights`` for
+    −utility.
+    """
+    layout = env.layout
+    shape = np.broadcast_shapes(
+        np.shape(value_profiles), np.shape(outcome_profiles), np.shape(weights), np.shape(rows)
+    )
+    weights = np.broadcast_to(np.asarray(weights, dtype=float), shape)
+    rows = np.broadcast_to(rows, shape)
+    value_profiles = np.broadcast_to(value_profiles, shape)
+    outcome_profiles = np.broadcast_to(outcome_profiles, shape)
+    values = env.values_at_profiles(agent)[value_profiles] * weights[..., None]
+    allocation_rows = np.broadcast_to(rows[..., None], values.shape)
+    allocation_columns = layout.allocation_columns(outcome_profiles)
+    return (
+        np.concatenate([allocation_rows.ravel(), rows.ravel()]),
+        np.concatenate([allocation_columns.ravel(),
+                        layout.payment_columns(outcome_profiles, agent).ravel()]),
+        np.concatenate([values.ravel(), -weights.ravel()]),
+    )
+
+
+def stack_entries(
+    parts: list[tuple[IntArray, IntArray, FloatArray]],
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Concatenate coordinate triples."""
+    if not parts:
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty, np.zeros(0)
+    rows, columns, values = zip(*parts, strict=True)
+    return np.concatenate(rows), np.concatenate(columns), np.concatenate(values)

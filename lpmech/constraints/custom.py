@@ -1,0 +1,123 @@
+"""User constraints written as cvxpy expressions on the design variables.
+
+A :class:`CvxpyConstraint` wraps a function ``build(variables)`` that returns
+cvxpy constraints. The same function serves both sides of the family contract:
+the cvxpy backend adds its constraints to the program, and
+:meth:`CvxpyConstraint.violation` evaluates them on a given mechanism by setting
+the variables' values and asking cvxpy for each constraint's violation.
+
+For a family that must also run on the direct highspy backend, or that is large,
+subclass :class:`~lpmech.constraints.base.ConstraintFamily` and build a sparse
+:class:`~lpmech.constraints.base.RowBlock` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import cvxpy as cp
+import numpy as np
+
+from lpmech.constraints.base import ConstraintFamily, FloatArray, RowBlock
+
+if TYPE_CHECKING:
+    from lpmech.environment import Environment
+    from lpmech.mechanism import Mechanism
+
+
+@dataclass(frozen=True)
+class DesignVariables:
+    """The program's decision variables, as cvxpy expressions.
+
+    Attributes
+    ----------
+    env : Environment
+        The problem; ``env.layout`` gives the profile index arithmetic
+        (``by_agent``, ``profile_index``, ``profile_types``) and ``env.prior``
+        the probabilities.
+    allocation : cvxpy.Expression, shape (P, C)
+        Row p is a(θ^p), columns are ``env.allocation.component_names``.
+    payments : cvxpy.Expression, shape (P, N)
+        Row p is t(θ^p), column i is agent i's payment.
+    """
+
+    env: Environment
+    allocation: cp.Expression
+    payments: cp.Expression
+
+    @classmethod
+    def from_vectors(
+        cls, env: Environment, allocation: cp.Expression, payments: cp.Expression
+    ) -> DesignVariables:
+        """Views of flat (row-major) allocation and payment vectors."""
+        layout = env.layout
+        return cls(
+            env,
+            cp.reshape(allocation, (layout.n_profiles, layout.n_components), order="C"),
+            cp.reshape(payments, (layout.n_profiles, layout.n_agents), order="C"),
+        )
+
+    @classmethod
+    def at_mechanism(cls, mechanism: Mechanism) -> DesignVariables:
+        """Variables whose values are set to a mechanism's rules."""
+        layout = mechanism.env.layout
+        allocation = cp.Variable(layout.n_allocation_columns)
+        payments = cp.Variable(layout.n_payment_columns)
+        allocation.value = mechanism.flat_allocation.ravel()
+        payments.value = mechanism.flat_payments.ravel()
+        return cls.from_vectors(mechanism.env, allocation, payments)
+
+
+class CvxpyConstraint(ConstraintFamily):
+    """A constraint family given by a function returning cvxpy constraints.
+
+    Parameters
+    ----------
+    build : callable
+        ``build(variables: DesignVariables) -> list of cvxpy.Constraint``.
+    name : str
+        The family's name in reports and errors.
+
+    Examples
+    --------
+    No agent is ever paid by the principal, t_i(θ) ≥ 0:
+
+    >>> no_subsidies = CvxpyConstraint(lambda v: [v.payments >= 0], name="no_subsidies")
+    """
+
+    #: Only the cvxpy backend can take these constraints.
+    requires_cvxpy = True
+
+    def __init__(
+        self, build: Callable[[DesignVariables], Sequence[cp.Constraint]], name: str = "custom"
+    ) -> None:
+        self._build = build
+        self.name = name
+
+    def cvxpy_constraints(self, variables: DesignVariables) -> list[cp.Constraint]:
+        """The family's cvxpy constraints on the given variables."""
+        constraints = self._build(variables)
+        if isinstance(constraints, cp.constraints.constraint.Constraint):
+            constraints = [constraints]
+        constraints = list(constraints)
+        for item in constraints:
+            if not isinstance(item, cp.constraints.constraint.Constraint):
+                raise TypeError(f"{self.name}: build must return cvxpy constraints, "
+                                f"got {type(item).__name__}")
+        return constraints
+
+    def rows(self, env: Environment) -> RowBlock:
+        return RowBlock.empty(env.layout.n_columns)
+
+    def violation(self, mechanism: Mechanism) -> FloatArray:
+        constraints = self.cvxpy_constraints(DesignVariables.at_mechanism(mechanism))
+        parts = [np.ravel(np.asarray(c.violation(), dtype=float)) for c in constraints]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def describe(self, env: Environment, index: int) -> str:
+        return f"entry {index} of {self.name}"
+
+    def __repr__(self) -> str:
+        return f"CvxpyConstraint(name={self.name!r})"

@@ -1,0 +1,116 @@
+"""Individual rationality: participating is at least as good as the outside option.
+
+With outside option o_i(θ_i) (seed notes Ass. 7 normalises it to zero) and
+truthful utility u_i(θ) = V_i(θ)·a(θ) − t_i(θ), seed notes Def. 2.2:
+
+* **ex post**: u_i(θ) ≥ o_i(θ_i) at every profile θ;
+* **interim**: E[u_i(θ) | θ_i] ≥ o_i(θ_i) for every type, under the conditional prior;
+* **ex ante**: E[u_i(θ)] ≥ E[o_i(θ_i)].
+
+Ex-post IR implies interim IR implies ex-ante IR (Rem. 2.3).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from lpmech.constraints.base import (
+    ConstraintFamily,
+    FloatArray,
+    RowBlock,
+    locate,
+    stack_entries,
+    utility_entries,
+)
+
+if TYPE_CHECKING:
+    from lpmech.environment import Environment
+    from lpmech.mechanism import Mechanism
+
+
+class ExPostIR(ConstraintFamily):
+    """Ex-post individual rationality, seed notes Def. 2.2.1: one row per (agent, profile)."""
+
+    name = "ex_post_ir"
+
+    def rows(self, env: Environment) -> RowBlock:
+        profiles = np.arange(env.n_profiles)
+        parts, upper = [], []
+        for i in range(env.n_agents):
+            rows = i * env.n_profiles + profiles
+            parts.append(utility_entries(env, i, profiles, profiles, -1.0, rows))
+            upper.append(-env.outside_options[i][env.layout.profile_types[:, i]])
+        shape = (env.n_agents * env.n_profiles, env.layout.n_columns)
+        return RowBlock.from_entries(*stack_entries(parts), shape=shape,
+                                     upper=np.concatenate(upper))
+
+    def violation(self, mechanism: Mechanism) -> FloatArray:
+        env = mechanism.env
+        shortfalls = [
+            env.outside_options[i][env.layout.profile_types[:, i]]
+            - mechanism.ex_post_utility(i)
+            for i in range(env.n_agents)
+        ]
+        return np.maximum(np.concatenate(shortfalls), 0.0)
+
+    def describe(self, env: Environment, index: int) -> str:
+        agent, profile = divmod(index, env.n_profiles)
+        return f"agent {env.agents[agent].name!r} at profile {env.describe_profile(profile)}"
+
+
+class InterimIR(ConstraintFamily):
+    """Interim individual rationality, seed notes Def. 2.2.2: one row per (agent, type)."""
+
+    name = "interim_ir"
+
+    def rows(self, env: Environment) -> RowBlock:
+        offsets = np.concatenate([[0], np.cumsum(env.type_counts)])
+        parts = []
+        for i in range(env.n_agents):
+            by_agent = env.layout.by_agent(i)
+            rows = offsets[i] + np.arange(env.type_counts[i])[:, None]
+            weights = -env.prior.conditional(i)
+            parts.append(utility_entries(env, i, by_agent, by_agent, weights, rows))
+        shape = (int(offsets[-1]), env.layout.n_columns)
+        return RowBlock.from_entries(*stack_entries(parts), shape=shape,
+                                     upper=-np.concatenate(env.outside_options))
+
+    def violation(self, mechanism: Mechanism) -> FloatArray:
+        env = mechanism.env
+        shortfalls = [env.outside_options[i] - mechanism.interim_utility(i)
+                      for i in range(env.n_agents)]
+        return np.maximum(np.concatenate(shortfalls), 0.0)
+
+    def describe(self, env: Environment, index: int) -> str:
+        agent, k = locate(np.concatenate([[0], np.cumsum(env.type_counts)]), index)
+        spec = env.agents[agent]
+        return f"agent {spec.name!r} of type {spec.labels[k]}"
+
+
+class ExAnteIR(ConstraintFamily):
+    """Ex-ante individual rationality, seed notes Def. 2.2.3: one row per agent."""
+
+    name = "ex_ante_ir"
+
+    def rows(self, env: Environment) -> RowBlock:
+        profiles = np.arange(env.n_profiles)
+        parts = [
+            utility_entries(env, i, profiles, profiles, -env.prior.joint, np.full(1, i))
+            for i in range(env.n_agents)
+        ]
+        upper = [-(env.prior.marginals[i] @ env.outside_options[i]) for i in range(env.n_agents)]
+        shape = (env.n_agents, env.layout.n_columns)
+        return RowBlock.from_entries(*stack_entries(parts), shape=shape, upper=upper)
+
+    def violation(self, mechanism: Mechanism) -> FloatArray:
+        env = mechanism.env
+        shortfalls = [
+            env.prior.marginals[i] @ env.outside_options[i] - mechanism.expected_utility(i)
+            for i in range(env.n_agents)
+        ]
+        return np.maximum(np.asarray(shortfalls), 0.0)
+
+    def describe(self, env: Environment, index: int) -> str:
+        return f"agent {env.agents[index].name!r} ex ante"
