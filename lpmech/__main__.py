@@ -1,0 +1,7 @@
+"""``python -m lpmech``: the same as the ``lpmech`` command."""
+
+import sys
+
+from lpmech.cli import main
+
+sys.exit(main())

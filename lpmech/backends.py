@@ -1,0 +1,253 @@
+"""Solvers behind one interface: HiGHS through cvxpy, or HiGHS directly.
+
+A backend takes a compiled :class:`~lpmech.compiler.Program` and HiGHS options,
+and returns a :class:`BackendResult`: a :class:`Status`, the solution vector,
+and row duals in one convention for both backends,
+
+    row_duals[r] = ∂ (optimal objective) / ∂ (shift of both bounds of row r),
+
+so a binding ``A z ≤ u`` row of a maximisation has a non-negative dual, a binding
+``A z ≥ ℓ`` row a non-positive one. Neither backend raises on an infeasible or
+unbounded program; :func:`lpmech.solve` turns the status into an error.
+
+* ``"cvxpy"`` builds a cvxpy problem (one constraint per family and side) and
+  solves it with cvxpy's HIGHS interface. It also takes user constraints and
+  objectives written as cvxpy expressions.
+* ``"highspy"`` hands the stacked matrix to HiGHS in one ``passModel`` call,
+  skipping cvxpy's canonicalisation.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar
+
+import cvxpy as cp
+import cvxpy.settings as cvxpy_status
+import highspy
+import numpy as np
+from numpy.typing import NDArray
+
+from lpmech.compiler import Program
+from lpmech.constraints.custom import DesignVariables
+
+FloatArray = NDArray[np.float64]
+
+
+class Status(StrEnum):
+    """Outcome of a solve."""
+
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    INFEASIBLE_OR_UNBOUNDED = "infeasible_or_unbounded"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class BackendResult:
+    """What a backend returns.
+
+    Attributes
+    ----------
+    status : Status
+    message : str
+        The solver's own words for the status.
+    x : ndarray or None
+        The solution (optimal status only).
+    objective : float or None
+        c·x + c_0 at the solution.
+    row_duals : ndarray or None
+        One per row of the program (LPs only).
+    custom_duals : dict
+        Duals of cvxpy-only families, by family name.
+    compile_seconds, solve_seconds : float
+        Model construction (canonicalisation, passModel) and solver time.
+    """
+
+    status: Status
+    message: str
+    x: FloatArray | None
+    objective: float | None
+    row_duals: FloatArray | None
+    custom_duals: dict[str, list[Any]]
+    compile_seconds: float
+    solve_seconds: float
+
+
+class Backend(ABC):
+    """A way to solve a compiled program with HiGHS."""
+
+    name: ClassVar[str]
+    #: Whether cvxpy-only families and objectives are accepted.
+    takes_cvxpy: ClassVar[bool]
+
+    @abstractmethod
+    def solve(self, program: Program, options: dict[str, Any]) -> BackendResult:
+        """Solve ``program`` with HiGHS options ``options``."""
+
+
+class CvxpyBackend(Backend):
+    """HiGHS through cvxpy's ``HIGHS`` interface."""
+
+    name = "cvxpy"
+    takes_cvxpy = True
+
+    _STATUS: ClassVar[dict[str, Status]] = {
+        cvxpy_status.OPTIMAL: Status.OPTIMAL,
+        cvxpy_status.INFEASIBLE: Status.INFEASIBLE,
+        cvxpy_status.INFEASIBLE_INACCURATE: Status.INFEASIBLE,
+        cvxpy_status.UNBOUNDED: Status.UNBOUNDED,
+        cvxpy_status.UNBOUNDED_INACCURATE: Status.UNBOUNDED,
+        cvxpy_status.INFEASIBLE_OR_UNBOUNDED: Status.INFEASIBLE_OR_UNBOUNDED,
+    }
+
+    def solve(self, program: Program, options: dict[str, Any]) -> BackendResult:
+        layout = program.env.layout
+        n_allocation = layout.n_allocation_columns
+        lower, upper = program.column_lower, program.column_upper
+        allocation = cp.Variable(
+            n_allocation, integer=program.deterministic,
+            bounds=[lower[:n_allocation], upper[:n_allocation]],
+        )
+        payments = cp.Variable(layout.n_payment_columns,
+                               bounds=[lower[n_allocation:], upper[n_allocation:]])
+        z = cp.hstack([allocation, payments])
+        variables = DesignVariables.from_vectors(program.env, allocation, payments)
+
+        sides: list[tuple[slice, np.ndarray, float, cp.Constraint]] = []
+        for row_slice in program.row_slices.values():
+            sides.extend(self._family_constraints(program, row_slice, z))
+        custom = {f.name: f.cvxpy_constraints(variables) for f in program.cvxpy_families}
+        objective = program.cost @ z + program.constant
+        for term in program.objective.cvxpy_terms(variables):
+            objective = objective + term
+        problem = cp.Problem(
+            cp.Maximize(objective),
+            [c for *_, c in sides] + [c for cs in custom.values() for c in cs],
+        )
+        try:
+            # HiGHS option names (e.g. "solver") can clash with cvxpy's own keywords,
+            # so they travel in cvxpy's highs_options dictionary.
+            problem.solve(solver=cp.HIGHS, highs_options=dict(options))
+        except cp.SolverError as error:
+            return BackendResult(Status.FAILED, str(error), None, None, None, {}, 0.0, 0.0)
+        status = self._STATUS.get(problem.status, Status.FAILED)
+        compile_seconds = problem.compilation_time or 0.0
+        solve_seconds = problem.solver_stats.solve_time or 0.0
+        if status is not Status.OPTIMAL:
+            return BackendResult(status, problem.status, None, None, None, {},
+                                 compile_seconds, solve_seconds)
+        x = np.concatenate([allocation.value, payments.value])
+        row_duals = None
+        if not program.deterministic:
+            row_duals = np.zeros(program.n_rows)
+            for rows, index, sign, constraint in sides:
+                row_duals[rows.start + index] += sign * np.asarray(constraint.dual_value)
+        custom_duals = {} if program.deterministic else {
+            name: [c.dual_value for c in cs] for name, cs in custom.items()
+        }
+        return BackendResult(status, problem.status, x, float(problem.value), row_duals,
+                             custom_duals, compile_seconds, solve_seconds)
+
+    @staticmethod
+    def _family_constraints(
+        program: Program, rows: slice, z: cp.Expression
+    ) -> list[tuple[slice, np.ndarray, float, cp.Constraint]]:
+        """Equality, ≤ and ≥ constraints for a family's rows, with dual signs.
+
+        cvxpy's dual of ``A z ≤ u`` or ``A z == b`` is ∂opt/∂(right-hand side) for
+        a maximisation; its dual of ``A z ≥ ℓ`` is −∂opt/∂ℓ, hence the sign.
+        """
+        matrix = program.matrix[rows]
+        lower, upper = program.row_lower[rows], program.row_upper[rows]
+        equal = lower == upper
+        below = ~equal & np.isfinite(upper)
+        above = ~equal & np.isfinite(lower)
+        out = []
+        for mask, sign, build in (
+            (equal, 1.0, lambda m, k: m @ z == upper[k]),
+            (below, 1.0, lambda m, k: m @ z <= upper[k]),
+            (above, -1.0, lambda m, k: m @ z >= lower[k]),
+        ):
+            index = np.flatnonzero(mask)
+            if index.size:
+                out.append((rows, index, sign, build(matrix[index], index)))
+        return out
+
+
+class HighspyBackend(Backend):
+    """HiGHS directly: the CSR matrix is passed once with ``passModel``."""
+
+    name = "highspy"
+    takes_cvxpy = False
+
+    _STATUS: ClassVar[dict[highspy.HighsModelStatus, Status]] = {
+        highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
+        highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
+        highspy.HighsModelStatus.kUnbounded: Status.UNBOUNDED,
+        highspy.HighsModelStatus.kUnboundedOrInfeasible: Status.INFEASIBLE_OR_UNBOUNDED,
+    }
+
+    def solve(self, program: Program, options: dict[str, Any]) -> BackendResult:
+        if program.requires_cvxpy:
+            raise ValueError(
+                "backend 'highspy' cannot take constraints or objectives written as cvxpy "
+                "expressions; use backend='cvxpy'"
+            )
+        start = time.perf_counter()
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+        for key, value in options.items():
+            if highs.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+                raise ValueError(f"solver_options: HiGHS rejected option {key}={value!r}")
+        highs.passModel(self._model(program))
+        compile_seconds = time.perf_counter() - start
+        highs.run()
+        solve_seconds = highs.getRunTime()
+        model_status = highs.getModelStatus()
+        status = self._STATUS.get(model_status, Status.FAILED)
+        message = highs.modelStatusToString(model_status)
+        if status is not Status.OPTIMAL:
+            return BackendResult(status, message, None, None, None, {},
+                                 compile_seconds, solve_seconds)
+        solution = highs.getSolution()
+        x = np.asarray(solution.col_value, dtype=float)
+        duals = None if program.deterministic else np.asarray(solution.row_dual, dtype=float)
+        objective = float(highs.getInfo().objective_function_value)
+        return BackendResult(status, message, x, objective, duals, {},
+                             compile_seconds, solve_seconds)
+
+    @staticmethod
+    def _model(program: Program) -> highspy.HighsLp:
+        infinity = highspy.kHighsInf
+        model = highspy.HighsLp()
+        model.num_col_ = program.n_columns
+        model.num_row_ = program.n_rows
+        model.sense_ = highspy.ObjSense.kMaximize
+        model.offset_ = program.constant
+        model.col_cost_ = program.cost
+        model.col_lower_ = np.nan_to_num(program.column_lower, neginf=-infinity)
+        model.col_upper_ = np.nan_to_num(program.column_upper, posinf=infinity)
+        model.row_lower_ = np.nan_to_num(program.row_lower, neginf=-infinity)
+        model.row_upper_ = np.nan_to_num(program.row_upper, posinf=infinity)
+        matrix = program.matrix
+        model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        model.a_matrix_.start_ = matrix.indptr
+        model.a_matrix_.index_ = matrix.indices
+        model.a_matrix_.value_ = matrix.data
+        if program.deterministic:
+            integrality = np.full(program.n_columns, highspy.HighsVarType.kContinuous)
+            integrality[program.integer_columns] = highspy.HighsVarType.kInteger
+            model.integrality_ = list(integrality)
+        return model
+
+
+#: Backends by name.
+BACKENDS: dict[str, type[Backend]] = {
+    CvxpyBackend.name: CvxpyBackend,
+    HighspyBackend.name: HighspyBackend,
+}

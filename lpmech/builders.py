@@ -1,0 +1,236 @@
+"""Constructors for the standard finite-type problems.
+
+Each returns an :class:`~lpmech.environment.Environment`. Type values and priors
+are given either once (shared by every agent) or per agent; priors default to
+uniform, and a joint ``prior`` table makes types correlated.
+
+* :func:`single_item_auction` — N bidders, one item, bidder i values it at θ_i.
+* :func:`bilateral_trade` — a buyer with value θ_b and a seller with cost θ_s.
+* :func:`public_good` — N agents, a project with cost c built or not.
+* :func:`multi_item_auction` — N bidders, J items, additive or unit-demand
+  values θ_{ij} (vector types).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from lpmech.allocation import AllocationSpace, Items
+from lpmech.environment import Agent, Environment
+from lpmech.errors import InvalidEnvironmentError
+
+
+def _per_agent(
+    values: ArrayLike | Sequence[ArrayLike], n_agents: int | None, argument: str, item_ndim: int
+) -> list[np.ndarray]:
+    """Expand one shared array (ndim == item_ndim) or a sequence of per-agent arrays."""
+    if _is_shared(values, item_ndim):
+        if n_agents is None:
+            raise InvalidEnvironmentError(
+                f"{argument} is shared by all agents, so the number of agents must be given"
+            )
+        return [np.asarray(values, dtype=float)] * n_agents
+    per_agent = [np.asarray(v, dtype=float) for v in values]
+    if n_agents is not None and len(per_agent) != n_agents:
+        raise InvalidEnvironmentError(
+            f"{argument} has {len(per_agent)} entries, expected one per agent ({n_agents})"
+        )
+    return per_agent
+
+
+def _is_shared(values: ArrayLike | Sequence[ArrayLike], item_ndim: int) -> bool:
+    try:
+        return np.asarray(values, dtype=float).ndim == item_ndim
+    except ValueError:  # ragged: one array per agent, of different lengths
+        return False
+
+
+def _uniform(types: np.ndarray) -> np.ndarray | None:
+    """The uniform prior; None for an empty type set, which Agent then reports."""
+    return np.full(len(types), 1.0 / len(types)) if len(types) else None
+
+
+def _priors(
+    priors: ArrayLike | Sequence[ArrayLike] | None, types: list[np.ndarray]
+) -> list[np.ndarray | None]:
+    if priors is None:
+        return [_uniform(t) for t in types]
+    return list(_per_agent(priors, len(types), "priors", 1))
+
+
+def _agents(
+    names: Sequence[str],
+    types: list[np.ndarray],
+    priors: ArrayLike | None,
+    joint: ArrayLike | None,
+) -> list[Agent]:
+    if joint is not None and priors is not None:
+        raise InvalidEnvironmentError("give either per-agent priors or a joint prior, not both")
+    marginals = [None] * len(types) if joint is not None else _priors(priors, types)
+    return [Agent(name, t, p) for name, t, p in zip(names, types, marginals, strict=True)]
+
+
+def single_item_auction(
+    values: ArrayLike | Sequence[ArrayLike],
+    n_bidders: int | None = None,
+    priors: ArrayLike | Sequence[ArrayLike] | None = None,
+    *,
+    prior: ArrayLike | None = None,
+    seller_value: float = 0.0,
+    names: Sequence[str] | None = None,
+) -> Environment:
+    """A seller with one item and N bidders with private values.
+
+    Parameters
+    ----------
+    values : array_like
+        The type values: one sequence shared by all bidders, or one per bidder.
+    n_bidders : int, optional
+        Required when ``values`` is shared.
+    priors : array_like, optional
+        Marginal priors, shared or per bidder; uniform if omitted.
+    prior : array_like, optional
+        A joint prior table (correlated values) instead of ``priors``.
+    seller_value : float
+        The seller's value r for keeping the item: selling costs the principal r
+        (v_0 = −r on each bidder's component), so efficiency sells only above r.
+    names : sequence of str, optional
+        Bidder names (default ``bidder 1`` …).
+
+    Examples
+    --------
+    >>> env = single_item_auction([1, 2, 3], n_bidders=2)
+    >>> env.n_profiles, env.allocation.component_names
+    (9, ('item to bidder 1', 'item to bidder 2'))
+    """
+    types = _per_agent(values, n_bidders, "values", 1)
+    names = list(names) if names is not None else [f"bidder {i + 1}" for i in range(len(types))]
+    agents = _agents(names, types, priors, prior)
+    space = Items(names)
+    valuations = []
+    for i, t in enumerate(types):
+        table = np.zeros((len(t), len(types)))
+        table[:, space.component(i)] = t
+        valuations.append(table)
+    return Environment(agents, space, valuations, prior=prior,
+                       principal_value=np.full(len(types), -float(seller_value)),
+                       name=f"single-item auction, {len(types)} bidders")
+
+
+def bilateral_trade(
+    buyer_values: ArrayLike,
+    seller_costs: ArrayLike,
+    buyer_prior: ArrayLike | None = None,
+    seller_prior: ArrayLike | None = None,
+    *,
+    prior: ArrayLike | None = None,
+) -> Environment:
+    """A buyer and a seller of one good (Myerson and Satterthwaite 1983).
+
+    The allocation is the probability of trade a ∈ [0, 1]. The buyer values trade
+    at θ_b·a, the seller at −θ_s·a (it gives up a good worth θ_s); both outside
+    options are 0 (no trade). Payments: t_buyer is paid by the buyer, and the
+    seller receives −t_seller. Ex-post budget balance is t_b + t_s = 0.
+
+    Examples
+    --------
+    >>> env = bilateral_trade([0, 1], [0, 1])
+    >>> [agent.name for agent in env.agents]
+    ['buyer', 'seller']
+    """
+    buyer_values = np.asarray(buyer_values, dtype=float)
+    seller_costs = np.asarray(seller_costs, dtype=float)
+    if prior is None:
+        buyer_prior = _uniform(buyer_values) if buyer_prior is None else buyer_prior
+        seller_prior = _uniform(seller_costs) if seller_prior is None else seller_prior
+    elif buyer_prior is not None or seller_prior is not None:
+        raise InvalidEnvironmentError("give either per-agent priors or a joint prior, not both")
+    agents = [Agent("buyer", buyer_values, buyer_prior),
+              Agent("seller", seller_costs, seller_prior)]
+    valuations = [buyer_values[:, None], -seller_costs[:, None]]
+    return Environment(agents, AllocationSpace(["trade"]), valuations, prior=prior,
+                       name="bilateral trade")
+
+
+def public_good(
+    values: ArrayLike | Sequence[ArrayLike],
+    n_agents: int | None = None,
+    priors: ArrayLike | Sequence[ArrayLike] | None = None,
+    *,
+    cost: float,
+    prior: ArrayLike | None = None,
+    names: Sequence[str] | None = None,
+) -> Environment:
+    """A public project of cost c, built (a = 1) or not, valued θ_i·a by agent i.
+
+    The cost enters as the principal's value v_0 = −c, so welfare is
+    (Σ_i θ_i − c)·a and budget balance makes the payments cover the cost.
+
+    Examples
+    --------
+    >>> env = public_good([0, 1, 2], n_agents=3, cost=2.5)
+    >>> env.efficient_allocation()[env.layout.profile_index([2, 1, 0])]
+    array([1.])
+    """
+    if not np.isfinite(cost):
+        raise InvalidEnvironmentError(f"public_good: cost must be finite, got {cost}")
+    types = _per_agent(values, n_agents, "values", 1)
+    names = list(names) if names is not None else [f"agent {i + 1}" for i in range(len(types))]
+    agents = _agents(names, types, priors, prior)
+    return Environment(agents, AllocationSpace(["build"]), [t[:, None] for t in types],
+                       prior=prior, principal_value=[-float(cost)],
+                       name=f"public good, {len(types)} agents, cost {cost:g}")
+
+
+def multi_item_auction(
+    types: ArrayLike | Sequence[ArrayLike],
+    n_bidders: int | None = None,
+    priors: ArrayLike | Sequence[ArrayLike] | None = None,
+    *,
+    unit_demand: bool = False,
+    prior: ArrayLike | None = None,
+    item_names: Sequence[str] | None = None,
+    names: Sequence[str] | None = None,
+) -> Environment:
+    """J items sold to N bidders with additive or unit-demand values.
+
+    Parameters
+    ----------
+    types : array_like, shape (K, J)
+        Each row is a type: the bidder's value for each item. Shared by all
+        bidders, or one (K_i, J) array per bidder.
+    n_bidders : int, optional
+        Required when ``types`` is shared.
+    priors : array_like, optional
+        Marginal priors over the K type rows, shared or per bidder.
+    unit_demand : bool
+        Whether each bidder gets at most one item (otherwise values add up).
+
+    Examples
+    --------
+    >>> grid = [[x, y] for x in (1, 2) for y in (1, 2)]
+    >>> env = multi_item_auction(grid, n_bidders=1)
+    >>> env.n_components, env.agents[0].labels[1]
+    (2, '(1, 2)')
+    """
+    per_bidder = _per_agent(types, n_bidders, "types", 2)
+    n_items = per_bidder[0].shape[1] if per_bidder[0].ndim == 2 else 0
+    if n_items == 0 or any(t.ndim != 2 or t.shape[1] != n_items for t in per_bidder):
+        raise InvalidEnvironmentError(
+            "multi_item_auction: types must be (K, J) arrays with the same number of items J"
+        )
+    names = (list(names) if names is not None
+             else [f"bidder {i + 1}" for i in range(len(per_bidder))])
+    agents = _agents(names, per_bidder, priors, prior)
+    space = Items(names, n_items, item_names, unit_demand=unit_demand)
+    valuations = []
+    for i, t in enumerate(per_bidder):
+        table = np.zeros((len(t), space.n_components))
+        table[:, [space.component(i, j) for j in range(n_items)]] = t
+        valuations.append(table)
+    kind = "unit-demand" if unit_demand else "additive"
+    return Environment(agents, space, valuations, prior=prior,
+                       name=f"{kind} auction, {len(per_bidder)} bidders, {n_items} items")

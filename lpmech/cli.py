@@ -1,0 +1,102 @@
+"""The ``lpmech`` command.
+
+``lpmech``                     solve the default model and print the result
+``lpmech list``                list the ready models
+``lpmech solve MODEL [--param value …] [--backend B] [--solver S]``
+                               solve a model; parameters come from its builder
+
+Errors print one line and exit with status 1 (2 for a malformed command line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import sys
+from collections.abc import Sequence
+
+from lpmech.display import format_table
+from lpmech.errors import LpmechError
+from lpmech.models import DEFAULT_MODEL, MODELS, ModelSpec
+from lpmech.solve import solve
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(
+        prog="lpmech",
+        description="Design mechanisms by optimisation. With no command, solves the "
+                    f"default model ({DEFAULT_MODEL}).",
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("list", help="list the ready models")
+    solve_parser = commands.add_parser(
+        "solve", help="solve a model", add_help=False,
+        description="Solve MODEL; run 'lpmech solve MODEL --help' for its parameters.",
+    )
+    solve_parser.add_argument("model", nargs="?")
+    solve_parser.add_argument("-h", "--help", action="store_true")
+    known, rest = parser.parse_known_args(args)
+    try:
+        if known.command == "list":
+            print(_listing())
+            return 0
+        if known.command is None:
+            if rest:
+                parser.error(f"unrecognised arguments: {' '.join(rest)}")
+            return _solve(MODELS[DEFAULT_MODEL], [])
+        if known.model is None:
+            solve_parser.print_help() if known.help else parser.error("solve needs a MODEL")
+            return 0
+        if known.model not in MODELS:
+            raise LpmechError(f"unknown model {known.model!r}; run 'lpmech list' "
+                              f"(models: {', '.join(MODELS)})")
+        return _solve(MODELS[known.model], rest + (["--help"] if known.help else []))
+    except (LpmechError, ValueError, KeyError, TypeError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"lpmech: error: {message}", file=sys.stderr)
+        return 1
+
+
+def _listing() -> str:
+    rows = [(spec.name, spec.title, spec.objective, " + ".join(spec.constraints))
+            for spec in MODELS.values()]
+    return format_table(("model", "setting", "objective", "constraints"), rows)
+
+
+def _model_parser(spec: ModelSpec) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"lpmech solve {spec.name}", description=f"{spec.title}. Source: {spec.source}."
+    )
+    for name, parameter in spec.parameters().items():
+        kind = parameter.annotation
+        kind = {"int": int, "float": float, "str": str}.get(kind, kind) \
+            if isinstance(kind, str) else kind
+        parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind,
+                            default=parameter.default,
+                            help=f"default {parameter.default}"
+                            if parameter.default is not inspect.Parameter.empty else None)
+    parser.add_argument("--backend", choices=("cvxpy", "highspy"), default="cvxpy")
+    parser.add_argument("--solver", choices=("choose", "simplex", "ipm"), default=None,
+                        help="HiGHS algorithm (default: HiGHS chooses)")
+    parser.add_argument("--profiles", type=int, default=24,
+                        help="how many profiles of the ex-post rule to print")
+    return parser
+
+
+def _solve(spec: ModelSpec, argv: list[str]) -> int:
+    options = _model_parser(spec).parse_args(argv)
+    params = {name: getattr(options, name) for name in spec.parameters()}
+    env = spec.environment(**params)
+    solver_options = {"solver": options.solver} if options.solver else {}
+    solution = solve(env, spec.objective, spec.constraints, backend=options.backend,
+                     solver_options=solver_options)
+    print(f"Model {spec.name}: {spec.title}")
+    print(f"Parameters: {', '.join(f'{k}={v}' for k, v in params.items())}")
+    print(f"Source: {spec.source}\n")
+    header = (f"Optimal {solution.objective.name} = {solution.objective_value:.6g} under "
+              f"{' + '.join(f.name for f in solution.families)}")
+    print("\n\n".join([header, str(solution.verification), str(solution.report),
+                       solution.mechanism.summary(max_profiles=options.profiles)]))
+    return 0

@@ -1,0 +1,183 @@
+"""Compile a design problem into one linear program.
+
+The program is
+
+.. math:: \\max_z\\; c·z + c_0 \\quad\\text{s.t.}\\quad
+          r_ℓ ≤ A z ≤ r_u,\\qquad ℓ ≤ z ≤ u,
+
+over z = [vec a; vec t] (:mod:`lpmech.layout`). Each constraint family contributes
+one sparse block of rows (and possibly column bounds); the blocks are stacked once
+into a CSR matrix, and each family's rows are remembered as a slice so duals and
+diagnoses can be reported by family. A minimised objective is negated so the
+program is always a maximisation.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from lpmech.constraints.base import ConstraintFamily, RowBlock, VariableBounds
+from lpmech.constraints.custom import CvxpyConstraint
+from lpmech.environment import Environment
+from lpmech.objectives import Objective
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Program:
+    """A compiled design program, ready for a backend.
+
+    Attributes
+    ----------
+    env, objective, families
+        What was compiled.
+    matrix : scipy.sparse.csr_array
+        All rows A, family after family.
+    row_lower, row_upper : ndarray
+        Row bounds (±inf for one-sided rows).
+    row_slices : dict
+        The rows of each family, by family name.
+    column_lower, column_upper : ndarray
+        Column bounds (payments are free unless a family bounds them).
+    cost : ndarray
+        c, for maximisation.
+    constant : float
+        c_0.
+    deterministic : bool
+        Whether allocation columns must be integral.
+    build_seconds, stack_seconds : float
+        Time to build the families' rows, and to stack them.
+    """
+
+    env: Environment
+    objective: Objective
+    families: tuple[ConstraintFamily, ...]
+    matrix: sp.csr_array
+    row_lower: FloatArray
+    row_upper: FloatArray
+    row_slices: dict[str, slice]
+    column_lower: FloatArray
+    column_upper: FloatArray
+    cost: FloatArray
+    constant: float
+    deterministic: bool
+    build_seconds: float
+    stack_seconds: float
+    cvxpy_families: tuple[CvxpyConstraint, ...] = field(default=())
+
+    @property
+    def n_columns(self) -> int:
+        """Number of variables."""
+        return int(self.matrix.shape[1])
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows (cvxpy-only families not counted)."""
+        return int(self.matrix.shape[0])
+
+    @property
+    def nnz(self) -> int:
+        """Stored non-zeros of A."""
+        return int(self.matrix.nnz)
+
+    @property
+    def requires_cvxpy(self) -> bool:
+        """Whether a part of the program exists only as cvxpy expressions."""
+        return bool(self.cvxpy_families) or self.objective.requires_cvxpy
+
+    @property
+    def integer_columns(self) -> NDArray[np.intp]:
+        """Columns that must be integral (the allocation, for deterministic mechanisms)."""
+        if not self.deterministic:
+            return np.zeros(0, dtype=np.intp)
+        return np.arange(self.env.layout.n_allocation_columns)
+
+    def rows_by_family(self) -> dict[str, int]:
+        """Number of rows of each family."""
+        return {name: s.stop - s.start for name, s in self.row_slices.items()}
+
+    def nonzeros_by_family(self) -> dict[str, int]:
+        """Stored non-zeros of each family's rows."""
+        indptr = self.matrix.indptr
+        return {name: int(indptr[s.stop] - indptr[s.start]) for name, s in self.row_slices.items()}
+
+    def bounds_conflict(self) -> bool:
+        """Whether two families' column bounds cannot both hold."""
+        return bool(np.any(self.column_lower > self.column_upper))
+
+
+def compile_program(
+    env: Environment,
+    objective: Objective,
+    families: Sequence[ConstraintFamily],
+    *,
+    deterministic: bool = False,
+    blocks: dict[str, tuple[RowBlock, VariableBounds | None]] | None = None,
+) -> Program:
+    """Build every family's rows and stack them into one :class:`Program`.
+
+    Parameters
+    ----------
+    env : Environment
+    objective : Objective
+    families : sequence of ConstraintFamily
+        With distinct names.
+    deterministic : bool
+        Whether the allocation must be integral (a MIP).
+    blocks : dict, optional
+        Already-built (rows, bounds) by family name, reused instead of rebuilt —
+        the infeasibility diagnosis re-solves subsets of the same families.
+    """
+    layout = env.layout
+    start = time.perf_counter()
+    built: list[tuple[RowBlock, VariableBounds | None]] = []
+    for family in families:
+        if blocks is not None and family.name in blocks:
+            built.append(blocks[family.name])
+        else:
+            built.append((family.rows(env), family.bounds(env)))
+    cost = objective.sign * objective.coefficients(env)
+    constant = objective.sign * objective.constant(env)
+    build_seconds = time.perf_counter() - start
+
+    start = time.perf_counter()
+    row_slices, position = {}, 0
+    for family, (block, _) in zip(families, built, strict=True):
+        row_slices[family.name] = slice(position, position + block.n_rows)
+        position += block.n_rows
+    matrices = [block.matrix for block, _ in built] or [sp.csr_array((0, layout.n_columns))]
+    matrix = sp.vstack(matrices, format="csr")
+    row_lower = np.concatenate([block.lower for block, _ in built] or [np.zeros(0)])
+    row_upper = np.concatenate([block.upper for block, _ in built] or [np.zeros(0)])
+    column_lower = np.full(layout.n_columns, -np.inf)
+    column_upper = np.full(layout.n_columns, np.inf)
+    for _, bounds in built:
+        if bounds is not None:
+            np.maximum.at(column_lower, bounds.columns, bounds.lower)
+            np.minimum.at(column_upper, bounds.columns, bounds.upper)
+    stack_seconds = time.perf_counter() - start
+
+    return Program(
+        env=env,
+        objective=objective,
+        families=tuple(families),
+        matrix=sp.csr_array(matrix),
+        row_lower=row_lower,
+        row_upper=row_upper,
+        row_slices=row_slices,
+        column_lower=column_lower,
+        column_upper=column_upper,
+        cost=cost,
+        constant=constant,
+        deterministic=deterministic,
+        build_seconds=build_seconds,
+        stack_seconds=stack_seconds,
+        cvxpy_families=tuple(f for f in families if isinstance(f, CvxpyConstraint)),
+    )

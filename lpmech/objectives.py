@@ -1,0 +1,302 @@
+"""What the designer optimises.
+
+Every objective is linear in the decision vector z = [vec a; vec t] and, like a
+constraint family, is written twice: :meth:`Objective.coefficients` gives its
+coefficients to the compiler, and :meth:`Objective.value` evaluates it on any
+mechanism from the mechanism's own expectations, so the LP optimum can be
+compared with analytic benchmarks on equal terms.
+
+=====================  =======================================================
+``revenue``            E[Σ_i t_i(θ)]
+``profit``             E[Σ_i t_i(θ) + v_0·a(θ)], the principal's expected utility
+``welfare``            E[Σ_i v_i(a(θ), θ) + v_0·a(θ)], social surplus
+``agents_welfare``     E[Σ_i v_i(a(θ), θ)], surplus of the agents only
+``gains_from_trade``   E[Σ_i V_i(θ)·(a(θ) − a_0)], agents' surplus over a status quo
+``deficit``            E[−(Σ_i t_i(θ) + v_0·a(θ))], minimised
+=====================  =======================================================
+
+Objectives combine linearly (``0.7 * Revenue() + 0.3 * Welfare()``); a minimised
+objective enters a combination with its sign flipped, so the combination is
+always maximised. :class:`CustomObjective` takes any cvxpy expression.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import cvxpy as cp
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from lpmech.constraints.custom import DesignVariables
+from lpmech.errors import UnknownObjectiveError
+from lpmech.names import look_up
+
+if TYPE_CHECKING:
+    from lpmech.environment import Environment
+    from lpmech.mechanism import Mechanism
+
+FloatArray = NDArray[np.float64]
+
+
+class Objective(ABC):
+    """A linear objective over mechanisms.
+
+    Subclasses set :attr:`name` and :attr:`sense` and implement
+    :meth:`coefficients` (value = c·z + :meth:`constant`) and :meth:`value`.
+    """
+
+    name: str = "objective"
+    #: ``"maximize"`` or ``"minimize"``.
+    sense: str = "maximize"
+    #: Whether only the cvxpy backend can take the objective.
+    requires_cvxpy: bool = False
+
+    @abstractmethod
+    def coefficients(self, env: Environment) -> FloatArray:
+        """c such that the objective is c·z + constant, length ``env.layout.n_columns``."""
+
+    def constant(self, env: Environment) -> float:
+        """The objective's constant term."""
+        return 0.0
+
+    @abstractmethod
+    def value(self, mechanism: Mechanism) -> float:
+        """The objective's value for a mechanism, from the mechanism's expectations."""
+
+    def cvxpy_terms(self, variables: DesignVariables) -> list[cp.Expression]:
+        """Non-coefficient terms (maximised), for objectives given as cvxpy expressions."""
+        return []
+
+    @property
+    def sign(self) -> float:
+        """+1 for a maximised objective, −1 for a minimised one."""
+        return 1.0 if self.sense == "maximize" else -1.0
+
+    def __add__(self, other: Objective) -> Combination:
+        return Combination([(1.0, self), (1.0, other)])
+
+    def __mul__(self, weight: float) -> Combination:
+        return Combination([(float(weight), self)])
+
+    __rmul__ = __mul__
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def _payment_coefficients(env: Environment, weights: FloatArray) -> FloatArray:
+    """Coefficients Σ_i w(θ) t_i(θ) on the payment columns."""
+    c = np.zeros(env.layout.n_columns)
+    c[env.layout.n_allocation_columns:] = np.repeat(weights, env.n_agents)
+    return c
+
+
+def _allocation_coefficients(env: Environment, per_unit: FloatArray) -> FloatArray:
+    """Coefficients Σ_c w(θ)_c a_c(θ) on the allocation columns, per_unit shape (P, C)."""
+    c = np.zeros(env.layout.n_columns)
+    c[: env.layout.n_allocation_columns] = per_unit.ravel()
+    return c
+
+
+class Revenue(Objective):
+    """Expected revenue E[Σ_i t_i(θ)]."""
+
+    name = "revenue"
+
+    def coefficients(self, env: Environment) -> FloatArray:
+        return _payment_coefficients(env, env.prior.joint)
+
+    def value(self, mechanism: Mechanism) -> float:
+        return mechanism.expected_revenue()
+
+
+class Profit(Objective):
+    """The principal's expected utility E[Σ_i t_i(θ) + v_0·a(θ)]."""
+
+    name = "profit"
+
+    def coefficients(self, env: Environment) -> FloatArray:
+        joint = env.prior.joint
+        return (_payment_coefficients(env, joint)
+                + _allocation_coefficients(env, np.outer(joint, env.principal_value)))
+
+    def value(self, mechanism: Mechanism) -> float:
+        return mechanism.expected_budget_surplus()
+
+
+class ExpectedDeficit(Objective):
+    """Expected deficit E[−(Σ_i t_i(θ) + v_0·a(θ))], minimised."""
+
+    name = "deficit"
+    sense = "minimize"
+
+    def coefficients(self, env: Environment) -> FloatArray:
+        return -Profit().coefficients(env)
+
+    def value(self, mechanism: Mechanism) -> float:
+        return -mechanism.expected_budget_surplus()
+
+
+class Welfare(Objective):
+    """Expected social welfare E[Σ_i v_i(a(θ), θ)] (+ E[v_0·a(θ)] with the principal).
+
+    Payments cancel between agents and principal, so they do not enter.
+    """
+
+    def __init__(self, include_principal: bool = True) -> None:
+        self.include_principal = include_principal
+        self.name = "welfare" if include_principal else "agents_welfare"
+
+    def coefficients(self, env: Environment) -> FloatArray:
+        weights = env.surplus_weights(self.include_principal)
+        return _allocation_coefficients(env, env.prior.joint[:, None] * weights)
+
+    def value(self, mechanism: Mechanism) -> float:
+        return mechanism.expected_welfare(self.include_principal)
+
+    def __repr__(self) -> str:
+        return f"Welfare(include_principal={self.include_principal})"
+
+
+class GainsFromTrade(Objective):
+    """Expected gains from trade E[Σ_i V_i(θ)·(a(θ) − a_0)] over a status quo a_0.
+
+    Parameters
+    ----------
+    status_quo : array_like, shape (C,), optional
+        The allocation without trade; by default nothing is allocated (a_0 = 0),
+        which is the status quo of :func:`lpmech.builders.bilateral_trade`.
+    """
+
+    name = "gains_from_trade"
+
+    def __init__(self, status_quo: ArrayLike | None = None) -> None:
+        self.status_quo = None if status_quo is None else np.asarray(status_quo, dtype=float)
+
+    def _status_quo(self, env: Environment) -> FloatArray:
+        if self.status_quo is None:
+            return np.zeros(env.n_components)
+        if self.status_quo.shape != (env.n_components,):
+            raise ValueError(f"GainsFromTrade: status_quo has shape {self.status_quo.shape}, "
+                             f"expected ({env.n_components},)")
+        return self.status_quo
+
+    def coefficients(self, env: Environment) -> FloatArray:
+        return Welfare(include_principal=False).coefficients(env)
+
+    def constant(self, env: Environment) -> float:
+        weights = env.surplus_weights(include_principal=False)
+        return -float(env.prior.joint @ (weights @ self._status_quo(env)))
+
+    def value(self, mechanism: Mechanism) -> float:
+        return mechanism.expected_welfare(include_principal=False) + self.constant(mechanism.env)
+
+
+class CustomObjective(Objective):
+    """Any cvxpy expression of the design variables.
+
+    Parameters
+    ----------
+    expression : callable
+        ``expression(variables: DesignVariables) -> cvxpy.Expression`` (scalar).
+    sense : {"maximize", "minimize"}
+    name : str
+
+    Examples
+    --------
+    Expected payment of agent 0 alone:
+
+    >>> pay_first = CustomObjective(
+    ...     lambda v: v.env.prior.joint @ v.payments[:, 0], name="payment of agent 0")
+    """
+
+    requires_cvxpy = True
+
+    def __init__(
+        self,
+        expression: Callable[[DesignVariables], cp.Expression],
+        sense: str = "maximize",
+        name: str = "custom",
+    ) -> None:
+        if sense not in ("maximize", "minimize"):
+            raise ValueError(f"CustomObjective: sense must be 'maximize' or 'minimize', "
+                             f"got {sense!r}")
+        self._expression = expression
+        self.sense = sense
+        self.name = name
+
+    def coefficients(self, env: Environment) -> FloatArray:
+        return np.zeros(env.layout.n_columns)
+
+    def cvxpy_terms(self, variables: DesignVariables) -> list[cp.Expression]:
+        return [self.sign * self._expression(variables)]
+
+    def value(self, mechanism: Mechanism) -> float:
+        return float(self._expression(DesignVariables.at_mechanism(mechanism)).value)
+
+
+class Combination(Objective):
+    """A weighted sum Σ_k w_k s_k f_k of objectives f_k with signs s_k (+1 max, −1 min).
+
+    Always maximised: a minimised objective (such as the deficit) counts negatively.
+    """
+
+    def __init__(self, terms: Sequence[tuple[float, Objective]]) -> None:
+        flat: list[tuple[float, Objective]] = []
+        for weight, objective in terms:
+            if isinstance(objective, Combination):
+                flat.extend((weight * w, o) for w, o in objective.terms)
+            else:
+                flat.append((weight, objective))
+        self.terms = tuple(flat)
+        self.requires_cvxpy = any(o.requires_cvxpy for _, o in self.terms)
+        self.name = " + ".join(f"{w:g}·{o.name}" for w, o in self.terms)
+
+    def coefficients(self, env: Environment) -> FloatArray:
+        return sum((w * o.sign * o.coefficients(env) for w, o in self.terms),
+                   np.zeros(env.layout.n_columns))
+
+    def constant(self, env: Environment) -> float:
+        return sum(w * o.sign * o.constant(env) for w, o in self.terms)
+
+    def value(self, mechanism: Mechanism) -> float:
+        return sum(w * o.sign * o.value(mechanism) for w, o in self.terms)
+
+    def cvxpy_terms(self, variables: DesignVariables) -> list[cp.Expression]:
+        return [w * term for w, o in self.terms for term in o.cvxpy_terms(variables)]
+
+    def __repr__(self) -> str:
+        return f"Combination({list(self.terms)!r})"
+
+
+#: Objectives by name; each entry makes a fresh instance.
+OBJECTIVES: dict[str, Callable[[], Objective]] = {
+    "revenue": Revenue,
+    "profit": Profit,
+    "welfare": Welfare,
+    "social_welfare": Welfare,
+    "agents_welfare": lambda: Welfare(include_principal=False),
+    "gains_from_trade": GainsFromTrade,
+    "deficit": ExpectedDeficit,
+    "expected_deficit": ExpectedDeficit,
+}
+
+
+def resolve_objective(objective: str | Objective) -> Objective:
+    """An objective given by name or as an instance.
+
+    Raises
+    ------
+    UnknownObjectiveError
+        For an unknown name, listing the known ones and the closest match.
+    """
+    if isinstance(objective, Objective):
+        return objective
+    if isinstance(objective, str):
+        return look_up(objective, OBJECTIVES, {}, "objective", UnknownObjectiveError)
+    raise UnknownObjectiveError(
+        f"objective: expected a name or an Objective, got {type(objective).__name__}"
+    )

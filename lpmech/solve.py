@@ -1,0 +1,351 @@
+"""Solve a design problem: compile, call HiGHS, read the status, verify the optimum.
+
+:func:`solve` never returns a half-filled result. It either returns a
+:class:`Solution` whose mechanism has passed :func:`~lpmech.verify.verify` for
+every imposed family, or raises:
+
+* :class:`~lpmech.errors.InfeasibleDesignError` — names the imposed families and
+  a minimal conflicting subset, found by a deletion filter (drop one family at a
+  time, keep it out if the rest is still infeasible);
+* :class:`~lpmech.errors.UnboundedDesignError` — with a hint (e.g. no
+  participation family bounds the payments);
+* :class:`~lpmech.errors.SolverFailedError` — the solver's own message;
+* :class:`~lpmech.errors.VerificationError` — the solver's optimum violates an
+  imposed family beyond tolerance.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from lpmech.backends import BACKENDS, Backend, BackendResult, Status
+from lpmech.compiler import Program, compile_program
+from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
+from lpmech.display import format_number, format_table
+from lpmech.environment import Environment
+from lpmech.errors import (
+    InfeasibleDesignError,
+    SolverFailedError,
+    UnboundedDesignError,
+    VerificationError,
+)
+from lpmech.mechanism import Mechanism
+from lpmech.objectives import Objective, resolve_objective
+from lpmech.verify import VerificationReport, tolerance_scale, verify
+
+FloatArray = NDArray[np.float64]
+
+#: Families imposed when none are named: the classic revenue-design constraints.
+DEFAULT_CONSTRAINTS = ("dominant_strategy_ic", "ex_post_ir")
+
+#: HiGHS's default relative MIP gap (1e-4) would stop short of the optimum that
+#: tests compare with formulas to 1e-6; deterministic solves close the gap.
+MIP_DEFAULTS = {"mip_rel_gap": 1e-9}
+
+
+@dataclass(frozen=True)
+class SolveReport:
+    """Sizes and timings of one solve.
+
+    ``build`` is the families' numpy row construction, ``compile`` the stacking
+    plus the backend's model construction (cvxpy canonicalisation or HiGHS
+    ``passModel``), ``solve`` the solver's own time, ``total`` all of it.
+    """
+
+    backend: str
+    n_variables: int
+    n_rows: int
+    n_nonzeros: int
+    rows_by_family: dict[str, int]
+    nonzeros_by_family: dict[str, int]
+    build_seconds: float
+    compile_seconds: float
+    solve_seconds: float
+    total_seconds: float
+
+    def __str__(self) -> str:
+        rows = [(name, self.rows_by_family[name], self.nonzeros_by_family[name])
+                for name in self.rows_by_family]
+        rows.append(("total", self.n_rows, self.n_nonzeros))
+        timings = (f"variables {self.n_variables}; build {self.build_seconds:.3f} s, "
+                   f"compile {self.compile_seconds:.3f} s, solve {self.solve_seconds:.3f} s, "
+                   f"total {self.total_seconds:.3f} s (backend {self.backend})")
+        return format_table(("family", "rows", "non-zeros"), rows) + "\n" + timings
+
+
+@dataclass(frozen=True)
+class Solution:
+    """An optimal, verified mechanism and how it was found.
+
+    Attributes
+    ----------
+    mechanism : Mechanism
+        The optimal mechanism.
+    objective_value : float
+        The objective evaluated on the mechanism (from its expectations).
+    objective : Objective
+    families : tuple of ConstraintFamily
+        Every imposed family (feasibility included).
+    duals : dict
+        Per family, ∂(optimal objective)/∂(shift of each row's bounds), in the
+        family's row order (see :meth:`binding`). Empty for deterministic
+        (integer) mechanisms, which have no duals.
+    report : SolveReport
+    verification : VerificationReport
+        The check of every imposed family.
+    solver_options : dict
+        The HiGHS options used.
+    """
+
+    mechanism: Mechanism
+    objective_value: float
+    objective: Objective
+    families: tuple[ConstraintFamily, ...]
+    duals: dict[str, FloatArray]
+    report: SolveReport
+    verification: VerificationReport
+    solver_options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status(self) -> Status:
+        """Always :attr:`Status.OPTIMAL`: other outcomes raise."""
+        return Status.OPTIMAL
+
+    def verify(
+        self, also: Sequence[str | ConstraintFamily] = (), tol: float = 1e-6
+    ) -> VerificationReport:
+        """Re-check the imposed families, plus any families in ``also``."""
+        extra = [f for f in resolve_all(also) if f.name not in {g.name for g in self.families}]
+        return verify(self.mechanism, [*self.families, *extra], tol=tol)
+
+    def binding(self, family: str, top: int = 5) -> list[tuple[str, float]]:
+        """The rows of a family with the largest |dual|, described, largest first."""
+        if family not in self.duals:
+            raise KeyError(f"no duals for family {family!r}; have {sorted(self.duals)}")
+        duals = self.duals[family]
+        spec = next(f for f in self.families if f.name == family)
+        order = np.argsort(-np.abs(duals), kind="stable")[:top]
+        return [(spec.describe(self.mechanism.env, int(r)), float(duals[r]))
+                for r in order if abs(duals[r]) > 1e-9]
+
+    def __str__(self) -> str:
+        header = (f"Optimal {self.objective.name} = {format_number(self.objective_value)} "
+                  f"under {' + '.join(f.name for f in self.families)}")
+        return "\n\n".join([header, str(self.verification), str(self.report),
+                            self.mechanism.summary()])
+
+
+class _Zero(Objective):
+    """The zero objective, to test feasibility."""
+
+    name = "feasibility test"
+
+    def coefficients(self, env: Environment) -> FloatArray:
+        return np.zeros(env.layout.n_columns)
+
+    def value(self, mechanism: Mechanism) -> float:
+        return 0.0
+
+
+def solve(
+    env: Environment,
+    objective: str | Objective = "revenue",
+    constraints: Sequence[str | ConstraintFamily] = DEFAULT_CONSTRAINTS,
+    *,
+    deterministic: bool = False,
+    backend: str = "cvxpy",
+    solver_options: Mapping[str, Any] | None = None,
+    tol: float = 1e-6,
+    diagnose: bool = True,
+) -> Solution:
+    """The optimal mechanism for ``env`` under the chosen families.
+
+    Parameters
+    ----------
+    env : Environment
+        The problem.
+    objective : str or Objective
+        ``"revenue"`` (default), ``"profit"``, ``"welfare"``,
+        ``"agents_welfare"``, ``"gains_from_trade"``, ``"deficit"``, a
+        combination such as ``0.5 * Revenue() + 0.5 * Welfare()``, or a
+        :class:`~lpmech.objectives.CustomObjective`.
+    constraints : sequence of str or ConstraintFamily
+        The families to impose (see :mod:`lpmech.constraints`); feasibility of
+        the allocation is always added.
+    deterministic : bool
+        Ask for a deterministic allocation (solved as a MIP; no duals).
+    backend : {"cvxpy", "highspy"}
+        HiGHS through cvxpy (default; takes cvxpy-written parts) or directly.
+    solver_options : mapping, optional
+        HiGHS options passed through, e.g. ``{"solver": "ipm"}``.
+    tol : float
+        Relative tolerance of the verification of the optimum.
+    diagnose : bool
+        On infeasibility, find a minimal conflicting set of families.
+
+    Raises
+    ------
+    InfeasibleDesignError, UnboundedDesignError, SolverFailedError, VerificationError
+
+    Examples
+    --------
+    >>> from lpmech.builders import single_item_auction
+    >>> env = single_item_auction([1, 2, 3, 4], n_bidders=1)
+    >>> solution = solve(env, "revenue", ["dsic", "ex_post_ir"])
+    >>> round(solution.objective_value, 6)    # best posted price: 3 (or 2), revenue 1.5
+    1.5
+    """
+    start = time.perf_counter()
+    objective = resolve_objective(objective)
+    families = resolve_all(constraints)
+    if not any(isinstance(f, Feasibility) for f in families):
+        families = (Feasibility(), *families)
+    engine = _backend(backend)
+    options = dict(solver_options or {})
+    if deterministic:
+        options = {**MIP_DEFAULTS, **options}
+    needs_cvxpy = objective.requires_cvxpy or any(getattr(f, "requires_cvxpy", False)
+                                                  for f in families)
+    if needs_cvxpy and not engine.takes_cvxpy:
+        raise ValueError(f"backend {backend!r} cannot take families or objectives written as "
+                         "cvxpy expressions; use backend='cvxpy'")
+
+    program = compile_program(env, objective, families, deterministic=deterministic)
+    result = _run(engine, program, options)
+    names = tuple(f.name for f in families)
+    if result.status is Status.INFEASIBLE_OR_UNBOUNDED:
+        feasible = _run(engine, compile_program(env, _Zero(), families,
+                                                deterministic=deterministic), options)
+        _raise_if_failed(feasible, names)
+        status = Status.UNBOUNDED if feasible.status is Status.OPTIMAL else Status.INFEASIBLE
+    else:
+        status = result.status
+    if status is Status.INFEASIBLE:
+        conflicting = _conflicting_families(env, families, deterministic, engine, options) \
+            if diagnose else ()
+        raise InfeasibleDesignError(_infeasible_message(names, conflicting), names, conflicting)
+    if status is Status.UNBOUNDED:
+        raise UnboundedDesignError(_unbounded_message(objective, families), names)
+    _raise_if_failed(result, names)
+
+    mechanism = Mechanism(env, *env.layout.split(result.x),
+                          name=f"LP optimum ({objective.name})")
+    verification = verify(mechanism, families, tol=tol)
+    if not verification.ok:
+        raise VerificationError(
+            "the solver's optimum violates imposed families beyond tolerance "
+            f"(tighten the solver tolerances or rescale the problem):\n{verification}"
+        )
+    value = objective.value(mechanism)
+    _check_objective(value, result.objective, objective, env, tol)
+    duals = _family_duals(program, result)
+    report = SolveReport(
+        backend=engine.name,
+        n_variables=program.n_columns,
+        n_rows=program.n_rows,
+        n_nonzeros=program.nnz,
+        rows_by_family=program.rows_by_family(),
+        nonzeros_by_family=program.nonzeros_by_family(),
+        build_seconds=program.build_seconds,
+        compile_seconds=program.stack_seconds + result.compile_seconds,
+        solve_seconds=result.solve_seconds,
+        total_seconds=time.perf_counter() - start,
+    )
+    return Solution(mechanism, value, objective, families, duals, report, verification, options)
+
+
+def _backend(name: str) -> Backend:
+    if name not in BACKENDS:
+        raise ValueError(f"backend: unknown {name!r}; choose one of {sorted(BACKENDS)}")
+    return BACKENDS[name]()
+
+
+def _run(engine: Backend, program: Program, options: dict[str, Any]) -> BackendResult:
+    if program.bounds_conflict():
+        return BackendResult(Status.INFEASIBLE, "column bounds of two families conflict",
+                             None, None, None, {}, 0.0, 0.0)
+    return engine.solve(program, options)
+
+
+def _raise_if_failed(result: BackendResult, names: tuple[str, ...]) -> None:
+    if result.status is Status.FAILED:
+        raise SolverFailedError(
+            f"HiGHS stopped without an answer ({result.message}) on a program with families "
+            f"{' + '.join(names)}; try solver_options={{'solver': 'ipm'}} or a time limit",
+            names,
+        )
+
+
+def _conflicting_families(
+    env: Environment,
+    families: tuple[ConstraintFamily, ...],
+    deterministic: bool,
+    engine: Backend,
+    options: dict[str, Any],
+) -> tuple[str, ...]:
+    """A minimal infeasible subset of families, by a deletion filter.
+
+    Each family is dropped in turn; if the rest is still infeasible it stays
+    dropped. What remains is infeasible, and dropping any one of it is feasible.
+    """
+    blocks = {f.name: (f.rows(env), f.bounds(env)) for f in families}
+    kept = list(families)
+    for family in families:
+        trial = [f for f in kept if f is not family]
+        program = compile_program(env, _Zero(), trial, deterministic=deterministic,
+                                  blocks=blocks)
+        result = _run(engine, program, options)
+        _raise_if_failed(result, tuple(f.name for f in trial))
+        if result.status is not Status.OPTIMAL:
+            kept = trial
+    return tuple(f.name for f in kept)
+
+
+def _infeasible_message(names: tuple[str, ...], conflicting: tuple[str, ...]) -> str:
+    message = f"the design problem is infeasible: no mechanism satisfies {' + '.join(names)}"
+    if conflicting:
+        message += (f". A minimal conflicting set is {' + '.join(conflicting)} "
+                    "(dropping any one of these makes the rest feasible)")
+    return message
+
+
+def _unbounded_message(objective: Objective, families: tuple[ConstraintFamily, ...]) -> str:
+    names = [f.name for f in families]
+    message = (f"the design problem is unbounded: {objective.name} can be made arbitrarily "
+               f"{'large' if objective.sense == 'maximize' else 'small'} under "
+               f"{' + '.join(names)}")
+    if not any(name.endswith("_ir") for name in names):
+        message += (". No participation family is imposed, so agents can be charged without "
+                    "limit: add 'ex_post_ir', 'interim_ir' or 'ex_ante_ir'")
+    return message
+
+
+def _check_objective(
+    value: float, program_value: float | None, objective: Objective, env: Environment, tol: float
+) -> None:
+    """The objective computed from the mechanism must match the program's optimum."""
+    if program_value is None or objective.requires_cvxpy:
+        return
+    expected = objective.sign * program_value
+    if abs(value - expected) > 10 * tol * tolerance_scale(env) * max(1.0, abs(expected)):
+        raise VerificationError(
+            f"objective {objective.name}: the program's optimum is {expected:.9g} but the "
+            f"mechanism's {objective.name} is {value:.9g}; the objective's coefficients and its "
+            "value() disagree"
+        )
+
+
+def _family_duals(program: Program, result: BackendResult) -> dict[str, FloatArray]:
+    if result.row_duals is None:
+        return {}
+    duals = {name: result.row_duals[rows] for name, rows in program.row_slices.items()}
+    for name, values in result.custom_duals.items():
+        duals[name] = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values]) \
+            if values else np.zeros(0)
+    return duals
