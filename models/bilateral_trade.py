@@ -1,0 +1,31 @@
+"""Second-best bilateral trade (Myerson and Satterthwaite 1983).
+
+A buyer with value uniform on {0, 1/(K−1), …, 1} and a seller with cost on the
+same grid. The designer maximises expected gains from trade under Bayesian IC,
+interim IR and ex-post budget balance; Myerson–Satterthwaite says the first best
+(trade whenever value exceeds cost) is out of reach when supports overlap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lpmech.builders import bilateral_trade
+from lpmech.environment import Environment
+from lpmech.models import ModelSpec
+
+
+def build(n_types: int = 5) -> Environment:
+    """Buyer values and seller costs uniform on an n_types grid of [0, 1]."""
+    grid = np.linspace(0.0, 1.0, n_types)
+    return bilateral_trade(grid, grid)
+
+
+SPEC = ModelSpec(
+    name="bilateral_trade",
+    title="second-best bilateral trade, uniform grid on [0, 1]",
+    build=build,
+    objective="gains_from_trade",
+    constraints=("bayesian_ic", "interim_ir", "ex_post_budget_balance"),
+    source="Myerson and Satterthwaite (1983), Efficient mechanisms for bilateral trading",
+)
