@@ -78,6 +78,22 @@ class BackendResult:
     solve_seconds: float
 
 
+@dataclass(frozen=True)
+class CvxpyProgram:
+    """A program as cvxpy objects: the problem, its two variables, and row bookkeeping.
+
+    ``sides`` lists, per family and side (==, ≤, ≥), the family's row slice, the
+    rows taken, the dual sign and the cvxpy constraint; ``custom`` the constraints
+    of cvxpy-written families by name.
+    """
+
+    problem: cp.Problem
+    allocation: cp.Variable
+    payments: cp.Variable
+    sides: list[tuple[slice, np.ndarray, float, cp.Constraint]]
+    custom: dict[str, list[cp.Constraint]]
+
+
 class Backend(ABC):
     """A way to solve a compiled program with HiGHS."""
 
@@ -105,7 +121,8 @@ class CvxpyBackend(Backend):
         cvxpy_status.INFEASIBLE_OR_UNBOUNDED: Status.INFEASIBLE_OR_UNBOUNDED,
     }
 
-    def solve(self, program: Program, options: dict[str, Any]) -> BackendResult:
+    def build(self, program: Program) -> CvxpyProgram:
+        """The cvxpy problem for ``program``: a few constraints per family, never per row."""
         layout = program.env.layout
         n_allocation = layout.n_allocation_columns
         lower, upper = program.column_lower, program.column_upper
@@ -117,10 +134,8 @@ class CvxpyBackend(Backend):
                                bounds=[lower[n_allocation:], upper[n_allocation:]])
         z = cp.hstack([allocation, payments])
         variables = DesignVariables.from_vectors(program.env, allocation, payments)
-
-        sides: list[tuple[slice, np.ndarray, float, cp.Constraint]] = []
-        for row_slice in program.row_slices.values():
-            sides.extend(self._family_constraints(program, row_slice, z))
+        sides = [side for rows in program.row_slices.values()
+                 for side in self._family_constraints(program, rows, z)]
         custom = {f.name: f.cvxpy_constraints(variables) for f in program.cvxpy_families}
         objective = program.cost @ z + program.constant
         for term in program.objective.cvxpy_terms(variables):
@@ -129,6 +144,11 @@ class CvxpyBackend(Backend):
             cp.Maximize(objective),
             [c for *_, c in sides] + [c for cs in custom.values() for c in cs],
         )
+        return CvxpyProgram(problem, allocation, payments, sides, custom)
+
+    def solve(self, program: Program, options: dict[str, Any]) -> BackendResult:
+        built = self.build(program)
+        problem = built.problem
         try:
             # HiGHS option names (e.g. "solver") can clash with cvxpy's own keywords,
             # so they travel in cvxpy's highs_options dictionary.
@@ -141,14 +161,14 @@ class CvxpyBackend(Backend):
         if status is not Status.OPTIMAL:
             return BackendResult(status, problem.status, None, None, None, {},
                                  compile_seconds, solve_seconds)
-        x = np.concatenate([allocation.value, payments.value])
+        x = np.concatenate([built.allocation.value, built.payments.value])
         row_duals = None
         if not program.deterministic:
             row_duals = np.zeros(program.n_rows)
-            for rows, index, sign, constraint in sides:
+            for rows, index, sign, constraint in built.sides:
                 row_duals[rows.start + index] += sign * np.asarray(constraint.dual_value)
         custom_duals = {} if program.deterministic else {
-            name: [c.dual_value for c in cs] for name, cs in custom.items()
+            name: [c.dual_value for c in cs] for name, cs in built.custom.items()
         }
         return BackendResult(status, problem.status, x, float(problem.value), row_duals,
                              custom_duals, compile_seconds, solve_seconds)
