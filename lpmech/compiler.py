@@ -152,10 +152,7 @@ def compile_program(
     for family, (block, _) in zip(families, built, strict=True):
         row_slices[family.name] = slice(position, position + block.n_rows)
         position += block.n_rows
-    matrices = [block.matrix for block, _ in built] or [sp.csr_array((0, layout.n_columns))]
-    matrix = sp.vstack(matrices, format="csr")
-    row_lower = np.concatenate([block.lower for block, _ in built] or [np.zeros(0)])
-    row_upper = np.concatenate([block.upper for block, _ in built] or [np.zeros(0)])
+    stacked = RowBlock.stack([block for block, _ in built], layout.n_columns)
     column_lower = np.full(layout.n_columns, -np.inf)
     column_upper = np.full(layout.n_columns, np.inf)
     for _, bounds in built:
@@ -168,9 +165,9 @@ def compile_program(
         env=env,
         objective=objective,
         families=tuple(families),
-        matrix=sp.csr_array(matrix),
-        row_lower=row_lower,
-        row_upper=row_upper,
+        matrix=stacked.matrix,
+        row_lower=stacked.lower,
+        row_upper=stacked.upper,
         row_slices=row_slices,
         column_lower=column_lower,
         column_upper=column_upper,

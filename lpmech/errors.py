@@ -71,5 +71,19 @@ class SolverFailedError(DesignError):
     """The solver stopped without proving optimality, infeasibility or unboundedness."""
 
 
+class NotImplementableError(LpmechError):
+    """An allocation rule admits no payments that make it incentive compatible.
+
+    Attributes
+    ----------
+    witness : object
+        What shows it: a non-monotone pair of types, or a positive-length cycle.
+    """
+
+    def __init__(self, message: str, witness: object = None) -> None:
+        super().__init__(message)
+        self.witness = witness
+
+
 class VerificationError(LpmechError):
     """A mechanism returned as optimal violates a family it was required to satisfy."""

@@ -34,6 +34,27 @@ if TYPE_CHECKING:
 FloatArray = NDArray[np.float64]
 
 
+def profile_table(env: Environment, values: ArrayLike, width: int, argument: str) -> FloatArray:
+    """A per-profile array as (P, width), accepting (P, width) or (K_1, …, K_N, width).
+
+    Raises
+    ------
+    InvalidMechanismError
+        Naming ``argument`` if the shape is neither, or an entry is NaN or infinite.
+    """
+    array = np.array(values, dtype=float)
+    if array.shape == (*env.type_counts, width):
+        array = array.reshape(env.n_profiles, width)
+    if array.shape != (env.n_profiles, width):
+        raise InvalidMechanismError(
+            f"{argument} has shape {np.shape(values)}, expected ({env.n_profiles}, {width}) "
+            f"or {(*env.type_counts, width)}"
+        )
+    if not np.all(np.isfinite(array)):
+        raise InvalidMechanismError(f"{argument} contains NaN or infinite values")
+    return array
+
+
 class ProfileOutcome(NamedTuple):
     """What a mechanism does at one profile: allocation by component, payment by agent."""
 
@@ -71,25 +92,11 @@ class Mechanism:
     ) -> None:
         self.env = env
         self.name = name
-        self._allocation = self._flat(allocation, env.n_components, "allocation")
-        self._payments = self._flat(payments, env.n_agents, "payments")
-
-    def _flat(self, values: ArrayLike, width: int, argument: str) -> FloatArray:
-        array = np.array(values, dtype=float)
-        env = self.env
-        if array.shape == (env.n_profiles, width):
-            flat = array
-        elif array.shape == (*env.type_counts, width):
-            flat = array.reshape(env.n_profiles, width)
-        else:
-            raise InvalidMechanismError(
-                f"Mechanism: {argument} has shape {array.shape}, expected "
-                f"({env.n_profiles}, {width}) or {(*env.type_counts, width)}"
-            )
-        if not np.all(np.isfinite(flat)):
-            raise InvalidMechanismError(f"Mechanism: {argument} contains NaN or infinite values")
-        flat.setflags(write=False)
-        return flat
+        self._allocation = profile_table(env, allocation, env.n_components,
+                                         "Mechanism: allocation")
+        self._payments = profile_table(env, payments, env.n_agents, "Mechanism: payments")
+        self._allocation.setflags(write=False)
+        self._payments.setflags(write=False)
 
     # ------------------------------------------------------------ ex post
     @property

@@ -77,6 +77,17 @@ class RowBlock:
         """A block with no rows."""
         return cls(sp.csr_array((0, n_columns)), np.zeros(0), np.zeros(0))
 
+    @classmethod
+    def stack(cls, blocks: list[RowBlock], n_columns: int) -> RowBlock:
+        """The rows of several blocks, one after the other."""
+        if not blocks:
+            return cls.empty(n_columns)
+        return cls(
+            sp.csr_array(sp.vstack([block.matrix for block in blocks], format="csr")),
+            np.concatenate([block.lower for block in blocks]),
+            np.concatenate([block.upper for block in blocks]),
+        )
+
     @property
     def n_rows(self) -> int:
         """Number of rows."""
@@ -129,6 +140,13 @@ class ConstraintFamily(ABC):
     def describe(self, env: Environment, index: int) -> str:
         """A readable name for entry ``index`` of :meth:`violation`."""
         return f"row {index}"
+
+    def compiled_form(self, env: Environment) -> ConstraintFamily:
+        """The family to compile for ``env``: itself, or an equivalent smaller family.
+
+        :func:`lpmech.solve` compiles the returned family but verifies this one.
+        """
+        return self
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from lpmech.constraints.base import ConstraintFamily, FloatArray, RowBlock, VariableBounds
-from lpmech.errors import InvalidMechanismError
+from lpmech.mechanism import profile_table
 
 if TYPE_CHECKING:
     from lpmech.environment import Environment
@@ -98,17 +98,7 @@ class FixedAllocation(ConstraintFamily):
     def target(self, env: Environment) -> FloatArray:
         """The fixed allocation in profile order, shape (P, C)."""
         raw = self._allocation(env) if callable(self._allocation) else self._allocation
-        array = np.asarray(raw, dtype=float)
-        if array.shape == (*env.type_counts, env.n_components):
-            array = array.reshape(env.n_profiles, env.n_components)
-        if array.shape != (env.n_profiles, env.n_components):
-            raise InvalidMechanismError(
-                f"{self.name}: allocation has shape {array.shape}, expected "
-                f"({env.n_profiles}, {env.n_components}) or {(*env.type_counts, env.n_components)}"
-            )
-        if not np.all(np.isfinite(array)):
-            raise InvalidMechanismError(f"{self.name}: allocation contains NaN or inf")
-        return array
+        return profile_table(env, raw, env.n_components, f"{self.name}: allocation")
 
     def rows(self, env: Environment) -> RowBlock:
         return RowBlock.empty(env.layout.n_columns)
