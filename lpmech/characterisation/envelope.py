@@ -1,0 +1,222 @@
+"""Single-parameter implementability: monotone allocation plus envelope payments.
+
+For an agent with v(a, θ) = s(θ)·q(a) + h(a) (single-parameter form, which has
+strictly increasing differences in (q, s)), seed notes Thm. 1.4 and the slides'
+generalised revenue equivalence say: (x, t) is IC iff q(x(·)) is non-decreasing
+and payments follow the envelope formula
+
+.. math:: t(θ) = v(x(θ), θ) − U(θ_1) − \\int_{θ_1}^{θ} q(x(s))\\,ds.
+
+On a finite grid s_1 < … < s_K the integral is not pinned down. Adjacent IC
+constraints (which with monotonicity imply all others) allow exactly
+
+.. math:: s_{k−1}\\,Δq_k + Δh_k \\;≤\\; t_k − t_{k−1} \\;≤\\; s_k\\,Δq_k + Δh_k,
+
+so revenue equivalence holds only up to this interval. Its *highest* end (left
+Riemann sum of the envelope integral) charges each type the threshold of the
+step it climbs — Myerson's payments; its *lowest* end (right Riemann sum) leaves
+the agents the most. The free constant, the lowest type's payment m(θ_1), is set
+by participation: the lowest type's utility equals its outside option.
+
+Dominant-strategy IC applies this for every profile of the others' types (ex post);
+Bayesian IC to interim quantities under independent types, with ex-post payments
+t_i(θ) = m_i(θ_i).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from lpmech.environment import Environment, SingleParameter
+from lpmech.errors import InvalidEnvironmentError, NotImplementableError
+from lpmech.mechanism import Mechanism, profile_table
+
+FloatArray = NDArray[np.float64]
+
+_NOTIONS = {"dominant_strategy": True, "dsic": True, "ex_post": True,
+            "bayesian": False, "bic": False, "interim": False}
+
+
+def incentive_notion(incentive: str) -> bool:
+    """True for dominant-strategy (ex-post) IC, False for Bayesian (interim) IC."""
+    if incentive not in _NOTIONS:
+        raise ValueError(f"incentive: expected 'dominant_strategy' or 'bayesian', "
+                         f"got {incentive!r}")
+    return _NOTIONS[incentive]
+
+
+@dataclass(frozen=True)
+class MonotonicityReport:
+    """Whether each single-parameter agent's quantity rises with its type.
+
+    Attributes
+    ----------
+    monotone : bool
+    detail : str
+        Where it fails: the agent, the two types, the drop, and the others'
+        profile (ex post) — empty when monotone.
+    drop : float
+        The largest drop q(lower type) − q(higher type), ≤ 0 when monotone.
+    """
+
+    monotone: bool
+    detail: str
+    drop: float
+
+    def __str__(self) -> str:
+        return "monotone" if self.monotone else f"not monotone: {self.detail}"
+
+
+@dataclass(frozen=True)
+class EnvelopePayments:
+    """The two ends of the IC payments a finite grid leaves open for an allocation rule.
+
+    Attributes
+    ----------
+    highest : Mechanism
+        Payments at the top of every step (threshold payments; most revenue).
+    lowest : Mechanism
+        Payments at the bottom of every step (least revenue).
+    incentive : str
+        "dominant_strategy" or "bayesian".
+
+    Any payments whose steps lie between the two ends (in particular any convex
+    combination of them) are IC with the same allocation.
+    """
+
+    highest: Mechanism
+    lowest: Mechanism
+    incentive: str
+
+    def interim_gap(self, agent: int | str) -> FloatArray:
+        """Per type, the width of the interval of interim payments, highest − lowest."""
+        return self.highest.interim_payment(agent) - self.lowest.interim_payment(agent)
+
+
+def single_parameter_forms(env: Environment) -> list[SingleParameter]:
+    """Every agent's single-parameter form, or an error naming the first agent without one."""
+    forms = []
+    for i, agent in enumerate(env.agents):
+        form = env.single_parameter(i)
+        if form is None:
+            raise InvalidEnvironmentError(
+                f"agent {agent.name!r} is not single-parameter (needs private values "
+                "v_i(a, θ_i) = θ_i·q_i(a) + h_i(a) with scalar types); use "
+                "lpmech.characterisation.rochet_payments for general valuations"
+            )
+        forms.append(form)
+    return forms
+
+
+def _quantities(
+    env: Environment, allocation: FloatArray, agent: int, form: SingleParameter, ex_post: bool
+) -> tuple[FloatArray, FloatArray]:
+    """q and h of agent i by sorted type: shape (K, R) ex post, (K, 1) interim."""
+    intercept = env.valuations[agent][form.order[0]] - form.scalars[form.order[0]] * form.direction
+    by_agent = env.layout.by_agent(agent)[form.order]
+    quantity, level = allocation[by_agent] @ form.direction, allocation[by_agent] @ intercept
+    if ex_post:
+        return quantity, level
+    weights = env.prior.conditional(agent)[form.order]
+    return ((weights * quantity).sum(axis=1, keepdims=True),
+            (weights * level).sum(axis=1, keepdims=True))
+
+
+def check_monotone(
+    env: Environment, allocation: ArrayLike, incentive: str = "dominant_strategy",
+    tol: float = 1e-9,
+) -> MonotonicityReport:
+    """Is the allocation rule monotone for every single-parameter agent?
+
+    Under strictly increasing differences this is necessary for IC (seed notes
+    Lem. 1.2) and, with envelope payments, sufficient (Thm. 1.4).
+
+    Examples
+    --------
+    >>> from lpmech.builders import single_item_auction
+    >>> env = single_item_auction([1, 2, 3], n_bidders=1)
+    >>> print(check_monotone(env, [[0], [1], [0]]))
+    not monotone: agent 'bidder 1' gets quantity 1 at type 2 but 0 at the higher type 3
+    """
+    ex_post = incentive_notion(incentive)
+    table = profile_table(env, allocation, env.n_components, "allocation")
+    worst = (-np.inf, "")
+    for i, form in enumerate(single_parameter_forms(env)):
+        quantity, _ = _quantities(env, table, i, form, ex_post)
+        if quantity.shape[0] < 2:
+            continue
+        drops = quantity[:-1] - quantity[1:]  # (K − 1, R)
+        m, j = np.unravel_index(np.argmax(drops), drops.shape)
+        if drops[m, j] > worst[0]:
+            labels = env.agents[i].labels
+            low, high = labels[form.order[m]], labels[form.order[m + 1]]
+            where = f" when the others are {env.describe_others(i, j)}" \
+                if ex_post and env.n_agents > 1 else ""
+            detail = (f"agent {env.agents[i].name!r} gets quantity {quantity[m, j]:g} at type "
+                      f"{low} but {quantity[m + 1, j]:g} at the higher type {high}{where}")
+            worst = (float(drops[m, j]), detail)
+    drop = worst[0] if np.isfinite(worst[0]) else 0.0
+    monotone = drop <= tol
+    return MonotonicityReport(monotone, "" if monotone else worst[1], drop)
+
+
+def envelope_payments(
+    env: Environment, allocation: ArrayLike, incentive: str = "dominant_strategy"
+) -> EnvelopePayments:
+    """IC payments for a monotone single-parameter allocation rule, both ends of the interval.
+
+    The lowest type's payment is set so its utility equals its outside option
+    (ex post for dominant-strategy IC, interim for Bayesian IC).
+
+    Raises
+    ------
+    NotImplementableError
+        If the rule is not monotone (no payments make it IC, Lem. 1.2).
+    InvalidEnvironmentError
+        If an agent is not single-parameter, or Bayesian IC is asked with
+        correlated types (interim payments then depend on beliefs, Crémer–McLean).
+
+    Examples
+    --------
+    A posted price of 2 to one buyer with values 1, 2, 3:
+
+    >>> from lpmech.builders import single_item_auction
+    >>> env = single_item_auction([1, 2, 3], n_bidders=1)
+    >>> ends = envelope_payments(env, [[0], [1], [1]])
+    >>> ends.highest.flat_payments.ravel().tolist(), ends.lowest.flat_payments.ravel().tolist()
+    ([0.0, 2.0, 2.0], [0.0, 1.0, 1.0])
+    """
+    ex_post = incentive_notion(incentive)
+    if not ex_post and not env.prior.is_independent:
+        raise InvalidEnvironmentError(
+            "envelope_payments: Bayesian IC with correlated types is not characterised by "
+            "interim monotonicity; use lpmech.solve with 'bayesian_ic'"
+        )
+    table = profile_table(env, allocation, env.n_components, "allocation")
+    report = check_monotone(env, table, incentive)
+    if not report.monotone:
+        raise NotImplementableError(f"no payments make this rule IC: {report.detail}", report)
+    ends = {"highest": np.zeros((env.n_profiles, env.n_agents)),
+            "lowest": np.zeros((env.n_profiles, env.n_agents))}
+    for i, form in enumerate(single_parameter_forms(env)):
+        quantity, level = _quantities(env, table, i, form, ex_post)
+        scalars = form.scalars[form.order][:, None]
+        lowest_type = form.order[0]
+        # the lowest type's utility s_1 q_1 + h_1 − t_1 equals its outside option
+        base = scalars[0] * quantity[0] + level[0] - env.outside_options[i][lowest_type]
+        steps = {"highest": scalars[1:] * np.diff(quantity, axis=0),
+                 "lowest": scalars[:-1] * np.diff(quantity, axis=0)}
+        by_agent = env.layout.by_agent(i)[form.order]
+        for end, step in steps.items():
+            payment = base + np.vstack([np.zeros_like(base)[None],
+                                        np.cumsum(step + np.diff(level, axis=0), axis=0)])
+            ends[end][by_agent, i] = np.broadcast_to(payment, by_agent.shape)
+    name = "dominant-strategy" if ex_post else "Bayesian"
+    return EnvelopePayments(
+        highest=Mechanism(env, table, ends["highest"], name=f"envelope, highest {name} payments"),
+        lowest=Mechanism(env, table, ends["lowest"], name=f"envelope, lowest {name} payments"),
+        incentive="dominant_strategy" if ex_post else "bayesian",
+    )
