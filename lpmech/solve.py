@@ -56,6 +56,8 @@ class SolveReport:
     ``build`` is the families' numpy row construction, ``compile`` the stacking
     plus the backend's model construction (cvxpy canonicalisation or HiGHS
     ``passModel``), ``solve`` the solver's own time, ``total`` all of it.
+    ``reduced`` names the families compiled in an equivalent smaller form (e.g.
+    IC as adjacent-type IC plus monotonicity); they are still verified in full.
     """
 
     backend: str
@@ -68,9 +70,11 @@ class SolveReport:
     compile_seconds: float
     solve_seconds: float
     total_seconds: float
+    reduced: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        rows = [(name, self.rows_by_family[name], self.nonzeros_by_family[name])
+        rows = [(f"{name} (local)" if name in self.reduced else name,
+                 self.rows_by_family[name], self.nonzeros_by_family[name])
                 for name in self.rows_by_family]
         rows.append(("total", self.n_rows, self.n_nonzeros))
         timings = (f"variables {self.n_variables}; build {self.build_seconds:.3f} s, "
@@ -91,7 +95,10 @@ class Solution:
         The objective evaluated on the mechanism (from its expectations).
     objective : Objective
     families : tuple of ConstraintFamily
-        Every imposed family (feasibility included).
+        Every imposed family (feasibility included), as verified.
+    compiled : tuple of ConstraintFamily
+        The families as compiled (see :attr:`SolveReport.reduced`); duals and
+        :meth:`binding` refer to their rows.
     duals : dict
         Per family, ∂(optimal objective)/∂(shift of each row's bounds), in the
         family's row order (see :meth:`binding`). Empty for deterministic
@@ -110,6 +117,7 @@ class Solution:
     duals: dict[str, FloatArray]
     report: SolveReport
     verification: VerificationReport
+    compiled: tuple[ConstraintFamily, ...] = ()
     solver_options: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -129,7 +137,7 @@ class Solution:
         if family not in self.duals:
             raise KeyError(f"no duals for family {family!r}; have {sorted(self.duals)}")
         duals = self.duals[family]
-        spec = next(f for f in self.families if f.name == family)
+        spec = next(f for f in self.compiled if f.name == family)
         order = np.argsort(-np.abs(duals), kind="stable")[:top]
         return [(spec.describe(self.mechanism.env, int(r)), float(duals[r]))
                 for r in order if abs(duals[r]) > 1e-9]
@@ -216,18 +224,19 @@ def solve(
         raise ValueError(f"backend {backend!r} cannot take families or objectives written as "
                          "cvxpy expressions; use backend='cvxpy'")
 
-    program = compile_program(env, objective, families, deterministic=deterministic)
+    compiled = tuple(f.compiled_form(env) for f in families)
+    program = compile_program(env, objective, compiled, deterministic=deterministic)
     result = _run(engine, program, options)
     names = tuple(f.name for f in families)
     if result.status is Status.INFEASIBLE_OR_UNBOUNDED:
-        feasible = _run(engine, compile_program(env, _Zero(), families,
+        feasible = _run(engine, compile_program(env, _Zero(), compiled,
                                                 deterministic=deterministic), options)
         _raise_if_failed(feasible, names)
         status = Status.UNBOUNDED if feasible.status is Status.OPTIMAL else Status.INFEASIBLE
     else:
         status = result.status
     if status is Status.INFEASIBLE:
-        conflicting = _conflicting_families(env, families, deterministic, engine, options) \
+        conflicting = _conflicting_families(env, compiled, deterministic, engine, options) \
             if diagnose else ()
         raise InfeasibleDesignError(_infeasible_message(names, conflicting), names, conflicting)
     if status is Status.UNBOUNDED:
@@ -256,8 +265,10 @@ def solve(
         compile_seconds=program.stack_seconds + result.compile_seconds,
         solve_seconds=result.solve_seconds,
         total_seconds=time.perf_counter() - start,
+        reduced=tuple(c.name for f, c in zip(families, compiled, strict=True) if c is not f),
     )
-    return Solution(mechanism, value, objective, families, duals, report, verification, options)
+    return Solution(mechanism, value, objective, families, duals, report, verification,
+                    compiled, options)
 
 
 def _backend(name: str) -> Backend:

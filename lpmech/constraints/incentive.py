@@ -19,6 +19,18 @@ gets u_i(r; k, θ_{-i}) = V_i(k, θ_{-i})·a(r, θ_{-i}) − t_i(r, θ_{-i}).
 
 Each family is one sparse block: rows for every (i, k, r) — and every θ_{-i} for
 the ex-post form — from the index table :meth:`~lpmech.layout.Layout.by_agent`.
+
+*Local reduction.* For single-parameter agents, v_i = s(θ_i)·q_i(a) + h_i(a) with
+types ordered s_1 < … < s_K, IC holds iff the quantity q_i is monotone and every
+type is IC against its neighbours (seed notes Lem. 1.2–1.3, Thm. 1.4): chaining
+the adjacent constraints gives U_k ≥ U_j + Σ_{m=j+1..k} (s_m − s_{m−1}) q_{m−1}
+≥ U_j + (s_k − s_j) q_j, which is IC of k against j < k (and symmetrically for
+j > k). Monotonicity needs no rows of its own: adding the two adjacent
+constraints between k−1 and k gives (s_k − s_{k−1})(q_k − q_{k−1}) ≥ 0.
+:class:`LocalIncentiveCompatibility` compiles that system — 2(K−1) pairs instead
+of K(K−1), fewer as soon as K ≥ 3 — and :func:`lpmech.solve` still verifies the
+full family. Bayesian IC also needs independent types, so that a report's
+interim quantity does not depend on the reporter's beliefs.
 """
 
 from __future__ import annotations
@@ -37,6 +49,11 @@ from lpmech.constraints.base import (
     stack_entries,
     utility_entries,
 )
+from lpmech.errors import InvalidEnvironmentError
+
+#: How an IC family is compiled: adjacent pairs when valid ("auto"), always ("local",
+#: refusing when invalid) or never ("full").
+REDUCTIONS = ("auto", "local", "full")
 
 if TYPE_CHECKING:
     from lpmech.environment import Environment
@@ -48,6 +65,29 @@ class _IncentiveCompatibility(ConstraintFamily):
 
     #: Whether rows hold for each others' profile (ex post) or in expectation (Bayesian).
     ex_post: bool
+
+    def __init__(self, reduction: str = "auto") -> None:
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"{type(self).__name__}: reduction must be one of {REDUCTIONS}, "
+                             f"got {reduction!r}")
+        self.reduction = reduction
+
+    def compiled_form(self, env: Environment) -> ConstraintFamily:
+        """Adjacent-type IC where equivalent and smaller (see the module docstring)."""
+        if self.reduction == "full":
+            return self
+        obstacle = local_reduction_obstacle(env, self.ex_post)
+        smaller = max(env.type_counts) >= 3
+        if obstacle is None and (smaller or self.reduction == "local"):
+            return LocalIncentiveCompatibility(self)
+        if self.reduction == "local":
+            raise InvalidEnvironmentError(
+                f"{self.name}: the local reduction is not valid here: {obstacle}"
+            )
+        return self
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(reduction={self.reduction!r})"
 
     def _pairs(self, env: Environment, agent: int) -> tuple[np.ndarray, np.ndarray]:
         """The (true type, report) pairs constrained for an agent: all r ≠ k."""
@@ -128,3 +168,47 @@ class BayesianIC(_IncentiveCompatibility):
 
     name = "bayesian_ic"
     ex_post = False
+
+
+def local_reduction_obstacle(env: Environment, ex_post: bool) -> str | None:
+    """Why adjacent IC + monotonicity would not be equivalent to IC, or None if it is."""
+    for i, agent in enumerate(env.agents):
+        if env.single_parameter(i) is None:
+            return (f"agent {agent.name!r} is not single-parameter (needs private values "
+                    "θ_i·q_i(a) + h_i(a) with scalar types)")
+    if not ex_post and not env.prior.is_independent:
+        return "types are correlated, so interim quantities depend on the reporter's beliefs"
+    return None
+
+
+class LocalIncentiveCompatibility(_IncentiveCompatibility):
+    """IC between neighbouring types only: the compiled form of IC for single-parameter agents.
+
+    Equivalent to the full family it stands for (see the module docstring), with
+    Σ_i 2(K_i − 1) instead of Σ_i K_i(K_i − 1) incentive pairs per others' profile
+    (ex post) or in all (Bayesian).
+    """
+
+    def __init__(self, full: _IncentiveCompatibility) -> None:
+        super().__init__("full")
+        self.ex_post = full.ex_post
+        self.name = full.name
+
+    def _pairs(self, env: Environment, agent: int) -> tuple[np.ndarray, np.ndarray]:
+        """(k, r) for neighbours in increasing scalar type, sorted by k then r."""
+        form = env.single_parameter(agent)
+        if form is None:
+            raise InvalidEnvironmentError(
+                f"{self.name}: agent {env.agents[agent].name!r} is not single-parameter"
+            )
+        lower, upper = form.order[:-1], form.order[1:]
+        true_types = np.concatenate([upper, lower])
+        reports = np.concatenate([lower, upper])
+        by_true_type = np.lexsort((reports, true_types))
+        return true_types[by_true_type], reports[by_true_type]
+
+    def compiled_form(self, env: Environment) -> ConstraintFamily:
+        return self
+
+    def __repr__(self) -> str:
+        return f"LocalIncentiveCompatibility({self.name!r})"
