@@ -96,11 +96,16 @@ class AllocationSpace:
         Returns
         -------
         ndarray, shape (P, C)
-            A maximiser at each profile. This generic version solves one block LP
-            with HiGHS, so among tied maximisers it returns the one HiGHS finds;
-            subclasses with combinatorial structure use an explicit tie rule.
+            A maximiser at each profile. Without linear rows (a box) each component
+            sits at its upper bound where its score is strictly positive and at its
+            lower bound otherwise, so ties go to the lower bound. With rows this
+            generic version solves one block LP with HiGHS and returns the maximiser
+            HiGHS finds among tied ones; subclasses with combinatorial structure use
+            an explicit tie rule.
         """
         scores = np.asarray(scores, dtype=float)
+        if self.matrix.shape[0] == 0:
+            return np.where(scores > 0, self.upper, self.lower)
         n_profiles = scores.shape[0]
         block = sp.block_diag([self.matrix] * n_profiles, format="csr")
         upper_rows = np.tile(self.row_upper, n_profiles)

@@ -1,22 +1,32 @@
-"""Single-parameter implementability: monotone allocation plus envelope payments.
+r"""Single-parameter implementability: monotone allocation plus envelope payments.
 
 For an agent with v(a, θ) = s(θ)·q(a) + h(a) (single-parameter form, which has
 strictly increasing differences in (q, s)), seed notes Thm. 1.4 and the slides'
 generalised revenue equivalence say: (x, t) is IC iff q(x(·)) is non-decreasing
 and payments follow the envelope formula
 
-.. math:: t(θ) = v(x(θ), θ) − U(θ_1) − \\int_{θ_1}^{θ} q(x(s))\\,ds.
+.. math:: t(θ) = v(x(θ), θ) − U(θ_1) − \int_{θ_1}^{θ} q(x(s))\,ds.
 
 On a finite grid s_1 < … < s_K the integral is not pinned down. Adjacent IC
 constraints (which with monotonicity imply all others) allow exactly
 
-.. math:: s_{k−1}\\,Δq_k + Δh_k \\;≤\\; t_k − t_{k−1} \\;≤\\; s_k\\,Δq_k + Δh_k,
+.. math:: s_{k−1}\,Δq_k + Δh_k \;≤\; t_k − t_{k−1} \;≤\; s_k\,Δq_k + Δh_k,
 
-so revenue equivalence holds only up to this interval. Its *highest* end (left
-Riemann sum of the envelope integral) charges each type the threshold of the
-step it climbs — Myerson's payments; its *lowest* end (right Riemann sum) leaves
-the agents the most. The free constant, the lowest type's payment m(θ_1), is set
-by participation: the lowest type's utility equals its outside option.
+equivalently utility increments (s_k − s_{k−1}) q_{k−1} ≤ U_k − U_{k−1} ≤
+(s_k − s_{k−1}) q_k, so revenue equivalence holds only up to this interval. With
+participation U_k ≥ o_k, its two ends are:
+
+* **highest** payments: the pointwise least utilities IC and participation allow,
+
+  .. math:: U_k = \max\Big(\max_{j≤k} (o_j − A_j) + A_k,\;
+                             \max_{j≥k} (o_j − B_j) + B_k\Big),
+
+  with A, B the running sums of the lower and upper increments. For a bidder
+  (q ≥ 0, constant o) the lowest type's participation binds and every step is at
+  its top: the threshold payments of Myerson's auction; for a seller (q = −trade
+  probability) the highest cost's binds and it receives the least;
+* **lowest** payments: the greatest utilities IC allows with the same type's
+  participation binding.
 
 Dominant-strategy IC applies this for every profile of the others' types (ex post);
 Bayesian IC to interim quantities under independent types, with ex-post payments
@@ -77,9 +87,10 @@ class EnvelopePayments:
     Attributes
     ----------
     highest : Mechanism
-        Payments at the top of every step (threshold payments; most revenue).
+        The least utilities IC and participation allow: the most revenue
+        (threshold payments for a bidder).
     lowest : Mechanism
-        Payments at the bottom of every step (least revenue).
+        The greatest utilities IC allows with the same participation binding.
     incentive : str
         "dominant_strategy" or "bayesian".
 
@@ -125,6 +136,29 @@ def _quantities(
             (weights * level).sum(axis=1, keepdims=True))
 
 
+def _utility_ends(
+    gaps: FloatArray, quantity: FloatArray, options: FloatArray
+) -> dict[str, FloatArray]:
+    """Least and greatest IC utilities along sorted types, column by column.
+
+    ``gaps`` are s_k − s_{k−1}, shape (K − 1, 1); increments of U are bounded by
+    gaps·q_{k−1} (below) and gaps·q_k (above).
+    """
+    zero = np.zeros_like(quantity[:1])
+    lower = np.vstack([zero, np.cumsum(gaps * quantity[:-1], axis=0)])  # A_k
+    upper = np.vstack([zero, np.cumsum(gaps * quantity[1:], axis=0)])  # B_k
+    rising = np.maximum.accumulate(options - lower, axis=0) + lower
+    falling = np.maximum.accumulate((options - upper)[::-1], axis=0)[::-1] + upper
+    least = np.maximum(rising, falling)
+    binding = np.argmin(least - options, axis=0)  # whose participation binds, per column
+    columns = np.arange(quantity.shape[1])
+    anchor = options[binding, 0 if options.shape[1] == 1 else columns]
+    index = np.arange(quantity.shape[0])[:, None]
+    greatest = np.where(index >= binding, anchor + upper - upper[binding, columns],
+                        anchor - (lower[binding, columns] - lower))
+    return {"highest": least, "lowest": greatest}
+
+
 def check_monotone(
     env: Environment, allocation: ArrayLike, incentive: str = "dominant_strategy",
     tol: float = 1e-9,
@@ -168,8 +202,8 @@ def envelope_payments(
 ) -> EnvelopePayments:
     """IC payments for a monotone single-parameter allocation rule, both ends of the interval.
 
-    The lowest type's payment is set so its utility equals its outside option
-    (ex post for dominant-strategy IC, interim for Bayesian IC).
+    Participation is ex post (per profile of the others) for dominant-strategy IC
+    and interim for Bayesian IC; see the module docstring for the two ends.
 
     Raises
     ------
@@ -202,17 +236,13 @@ def envelope_payments(
     ends = {"highest": np.zeros((env.n_profiles, env.n_agents)),
             "lowest": np.zeros((env.n_profiles, env.n_agents))}
     for i, form in enumerate(single_parameter_forms(env)):
-        quantity, level = _quantities(env, table, i, form, ex_post)
+        quantity, level = _quantities(env, table, i, form, ex_post)  # (K, R) or (K, 1)
         scalars = form.scalars[form.order][:, None]
-        lowest_type = form.order[0]
-        # the lowest type's utility s_1 q_1 + h_1 − t_1 equals its outside option
-        base = scalars[0] * quantity[0] + level[0] - env.outside_options[i][lowest_type]
-        steps = {"highest": scalars[1:] * np.diff(quantity, axis=0),
-                 "lowest": scalars[:-1] * np.diff(quantity, axis=0)}
+        options = env.outside_options[i][form.order][:, None]
+        utilities = _utility_ends(np.diff(scalars, axis=0), quantity, options)
         by_agent = env.layout.by_agent(i)[form.order]
-        for end, step in steps.items():
-            payment = base + np.vstack([np.zeros_like(base)[None],
-                                        np.cumsum(step + np.diff(level, axis=0), axis=0)])
+        for end, utility in utilities.items():
+            payment = scalars * quantity + level - utility
             ends[end][by_agent, i] = np.broadcast_to(payment, by_agent.shape)
     name = "dominant-strategy" if ex_post else "Bayesian"
     return EnvelopePayments(
