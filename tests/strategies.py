@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
+import lpmech
 from lpmech.allocation import AllocationSpace, Items, Outcomes
 from lpmech.environment import Agent, Environment
 from lpmech.mechanism import Mechanism
@@ -93,3 +94,12 @@ def mechanisms(draw, env):
         allocation = np.round(allocation)
     payments = rng.integers(-4, 8, size=shape_t) * 0.5
     return Mechanism(env, allocation, payments, name=f"random {seed}")
+
+
+@st.composite
+def trades(draw, max_types=4):
+    """Bilateral trades with random grids and priors (irregular ones included)."""
+    buyer = draw(type_values(draw(st.integers(1, max_types)), low=0, high=8))
+    seller = draw(type_values(draw(st.integers(1, max_types)), low=0, high=8))
+    return lpmech.bilateral_trade(buyer, seller, draw(probability_vectors(len(buyer))),
+                                  draw(probability_vectors(len(seller))))

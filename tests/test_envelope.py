@@ -7,7 +7,7 @@ import oracle
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import probability_vectors, type_values
+from strategies import probability_vectors, trades, type_values
 
 import lpmech
 from lpmech import FixedAllocation, Mechanism
@@ -124,3 +124,22 @@ def test_envelope_needs_single_parameter_agents_and_independent_types_for_bic():
         envelope_payments(correlated, correlated.efficient_allocation(), "bayesian")
     with pytest.raises(ValueError, match="incentive: expected"):
         check_monotone(correlated, correlated.efficient_allocation(), "sometimes")
+
+
+@pytest.mark.parametrize(("incentive", "families"), [
+    ("dominant_strategy", ["dominant_strategy_ic", "ex_post_ir"]),
+    ("bayesian", ["bayesian_ic", "interim_ir"]),
+])
+@given(env=trades())
+def test_a_sellers_participation_binds_at_its_highest_cost(incentive, families, env):
+    """A seller's quantity is −(trade probability), so its utility falls with its cost: the
+    revenue-maximising end leaves the highest cost type exactly its outside option and is the
+    LP's best payments for the fixed rule."""
+    allocation = env.efficient_allocation()
+    ends = envelope_payments(env, allocation, incentive)
+    for mechanism in (ends.highest, ends.lowest):
+        oracle.assert_satisfies(env, mechanism, families)
+    lp = lpmech.solve(env, "revenue", [*families, FixedAllocation(allocation)])
+    assert lp.objective_value == pytest.approx(ends.highest.expected_revenue(), abs=1e-7)
+    highest_cost = int(np.argmax(env.agents[1].types))
+    assert ends.highest.interim_utility(1)[highest_cost] == pytest.approx(0.0, abs=1e-12)

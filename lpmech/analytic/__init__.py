@@ -1,0 +1,79 @@
+"""Classic mechanisms and values built from their formulas, never from the LP.
+
+=========================================  ==========================================
+function                                   result
+=========================================  ==========================================
+``virtual_values``, ``ironed_virtual_values``  discrete φ and its ironing (Myerson 1981)
+``myerson``, ``myerson_revenue``           optimal single-item auction, E[max φ̄⁺]
+``vcg``, ``clarke_pivot``                  Groves transfers, pivot (seed notes Def. 2.4–2.5)
+``efficient_welfare``                      E[max_a Σ v_i + v_0], the first best
+``agv``                                    expected externality (Def. 2.7, Rem. 2.8)
+``second_price``, ``posted_price``,        standard single-item rules
+``first_price``, ``efficient_rule``
+``first_best_gains``,                      bilateral trade (Myerson–Satterthwaite 1983)
+``efficient_trade_deficit``,
+``second_best_gains``, ``second_best_trade``
+``belief_ranks``, ``full_surplus``,        correlated types (Crémer–McLean 1988)
+``cremer_mclean``
+``discretise``, ``empirical``              finite types from continuous priors or samples
+=========================================  ==========================================
+
+Each benchmark that is a mechanism returns a :class:`~lpmech.mechanism.Mechanism`,
+so it can be verified (:meth:`~lpmech.mechanism.Mechanism.verify`), audited
+(:func:`lpmech.audit.audit`) and compared (:func:`lpmech.compare.compare`) like
+an LP optimum.
+"""
+
+from __future__ import annotations
+
+from lpmech.analytic.agv import agv, expected_externalities
+from lpmech.analytic.benchmark import Benchmark
+from lpmech.analytic.correlated import belief_ranks, cremer_mclean, full_surplus
+from lpmech.analytic.discretise import discretise, empirical
+from lpmech.analytic.myerson import myerson, myerson_revenue
+from lpmech.analytic.rules import efficient_rule, first_price, posted_price, second_price
+from lpmech.analytic.trade import (
+    UNIFORM_FIRST_BEST,
+    UNIFORM_SECOND_BEST,
+    efficient_trade_deficit,
+    first_best_gains,
+    second_best_gains,
+    second_best_trade,
+)
+from lpmech.analytic.vcg import clarke_pivot, efficient_welfare, vcg
+from lpmech.analytic.virtual_values import (
+    ironed_virtual_values,
+    revenue_curve,
+    virtual_costs,
+    virtual_values,
+)
+
+__all__ = [
+    "UNIFORM_FIRST_BEST",
+    "UNIFORM_SECOND_BEST",
+    "Benchmark",
+    "agv",
+    "belief_ranks",
+    "clarke_pivot",
+    "cremer_mclean",
+    "discretise",
+    "efficient_rule",
+    "efficient_trade_deficit",
+    "efficient_welfare",
+    "empirical",
+    "expected_externalities",
+    "first_best_gains",
+    "first_price",
+    "full_surplus",
+    "ironed_virtual_values",
+    "myerson",
+    "myerson_revenue",
+    "posted_price",
+    "revenue_curve",
+    "second_best_gains",
+    "second_best_trade",
+    "second_price",
+    "vcg",
+    "virtual_costs",
+    "virtual_values",
+]

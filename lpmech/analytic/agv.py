@@ -1,0 +1,63 @@
+"""The expected-externality mechanism of d'Aspremont, Gérard-Varet and Arrow (AGV).
+
+With independent private values, agent i's expected externality on the others
+when it reports θ_i is (seed notes Def. 2.7)
+
+.. math:: E_i(θ_i) = E_{θ_{-i}}\\Big[\\sum_{j≠i} v_j(x^*(θ_i, θ_{-i}), θ_j)\\Big],
+
+and the transfers t_i(θ) = −E_i(θ_i) + (1/(N−1)) Σ_{j≠i} E_j(θ_j) make the efficient
+rule Bayesian IC (Rem. 2.7) and ex-post budget balanced, Σ_i t_i(θ) = 0 (Rem. 2.8).
+
+A principal's value v_0 (a project's cost) is shared equally: each agent's value
+counts v_0/N as its own, which leaves x* and BIC unchanged, and each agent pays its
+share −v_0(x*(θ))/N on top, so that Σ_i t_i(θ) + v_0(x*(θ)) = 0 at every profile.
+AGV is not interim IR in general: a type may expect to pay more than it gains.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lpmech.analytic.vcg import _require_private_values
+from lpmech.environment import Environment
+from lpmech.errors import InvalidEnvironmentError
+from lpmech.mechanism import Mechanism
+
+
+def expected_externalities(env: Environment) -> list[np.ndarray]:
+    """E_i(θ_i) for each agent, shape (K_i,), with the principal's value shared equally."""
+    _require_private_values(env, "AGV")
+    if env.n_agents < 2:
+        raise InvalidEnvironmentError("AGV needs at least two agents")
+    if not env.prior.is_independent:
+        raise InvalidEnvironmentError("AGV needs independent types")
+    allocation = env.efficient_allocation()
+    share = env.principal_value / env.n_agents
+    externalities = []
+    for i in range(env.n_agents):
+        others = env.surplus_weights(include_principal=False) - env.values_at_profiles(i)
+        welfare = np.einsum("pc,pc->p", others + (env.n_agents - 1) * share, allocation)
+        by_agent = env.layout.by_agent(i)
+        externalities.append(welfare[by_agent] @ env.prior.conditional(i)[0])
+    return externalities
+
+
+def agv(env: Environment) -> Mechanism:
+    """The AGV (expected externality) mechanism: efficient, BIC, ex-post budget balanced.
+
+    Examples
+    --------
+    >>> from lpmech.builders import public_good
+    >>> env = public_good([0, 1, 2], n_agents=3, cost=2.5)
+    >>> mechanism = agv(env)
+    >>> float(abs(mechanism.budget_surplus()).max()) < 1e-12
+    True
+    """
+    externality = expected_externalities(env)
+    allocation = env.efficient_allocation()
+    profile_types = env.layout.profile_types
+    own = np.stack([externality[i][profile_types[:, i]] for i in range(env.n_agents)], axis=1)
+    others = (own.sum(axis=1, keepdims=True) - own) / (env.n_agents - 1)
+    cost_share = -(allocation @ env.principal_value) / env.n_agents
+    payments = -own + others + cost_share[:, None]
+    return Mechanism(env, allocation, payments, name="AGV expected externality")

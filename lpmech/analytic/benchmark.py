@@ -1,0 +1,58 @@
+"""A theoretical value to hold an LP optimum against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lpmech.mechanism import Mechanism
+
+#: How an LP optimum must relate to a benchmark's value.
+RELATIONS = ("equal", "lower_bound", "upper_bound")
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A benchmark computed from a formula, never from the LP.
+
+    Attributes
+    ----------
+    name : str
+        The result, e.g. "Myerson: E[max φ̄⁺]".
+    value : float
+        Its value for the objective the model optimises.
+    relation : str
+        "equal": the LP optimum must equal ``value``; "lower_bound": the LP
+        optimum must be at least ``value`` (the benchmark is a feasible
+        mechanism); "upper_bound": at most ``value`` (e.g. the first best).
+    mechanism : Mechanism or None
+        The benchmark mechanism built from its formula, when there is one.
+    """
+
+    name: str
+    value: float
+    relation: str = "equal"
+    mechanism: Mechanism | None = None
+
+    def __post_init__(self) -> None:
+        if self.relation not in RELATIONS:
+            raise ValueError(f"Benchmark: relation must be one of {RELATIONS}, "
+                             f"got {self.relation!r}")
+
+    def gap(self, optimum: float) -> float:
+        """LP optimum minus benchmark value."""
+        return optimum - self.value
+
+    def agrees(self, optimum: float, tol: float = 1e-6) -> bool:
+        """Whether the LP optimum stands in the promised relation (within ``tol``)."""
+        gap = self.gap(optimum)
+        scale = tol * max(1.0, abs(self.value))
+        if self.relation == "equal":
+            return abs(gap) <= scale
+        if self.relation == "lower_bound":
+            return gap >= -scale
+        return gap <= scale
+
+    @property
+    def symbol(self) -> str:
+        """"=", "≥" or "≤": how the LP optimum relates to the benchmark."""
+        return {"equal": "=", "lower_bound": "≥", "upper_bound": "≤"}[self.relation]

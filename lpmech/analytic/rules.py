@@ -1,0 +1,74 @@
+"""Standard single-item rules as mechanisms, for comparison with optima.
+
+Each is built from its textbook description. Ties go to the lowest bidder index.
+
+* :func:`second_price` — Vickrey (1961) with a reserve: DSIC and ex-post IR.
+* :func:`posted_price` — bidders in index order take the item at a fixed price:
+  DSIC and ex-post IR.
+* :func:`first_price` — the highest bidder pays its report: with truthful reports
+  it is IR but not IC (bidders shade), a case for :func:`lpmech.audit.audit`.
+* :func:`efficient_rule` — the efficient allocation with no payments.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lpmech.analytic.myerson import bidder_values
+from lpmech.environment import Environment
+from lpmech.mechanism import Mechanism
+
+
+def _value_table(env: Environment) -> np.ndarray:
+    values = bidder_values(env)
+    return np.stack([values[i][env.layout.profile_types[:, i]] for i in range(env.n_agents)],
+                    axis=1)
+
+
+def second_price(env: Environment, reserve: float = 0.0) -> Mechanism:
+    """The highest value at or above ``reserve`` wins and pays max(reserve, highest other).
+
+    Examples
+    --------
+    >>> from lpmech.builders import single_item_auction
+    >>> env = single_item_auction([1, 2, 3], n_bidders=2)
+    >>> second_price(env, reserve=2).at("3", "1").payments
+    {'bidder 1': 2.0, 'bidder 2': 0.0}
+    """
+    values = _value_table(env)
+    winner = np.argmax(values, axis=1)
+    sells = values[np.arange(env.n_profiles), winner] >= reserve
+    others = values.copy()
+    others[np.arange(env.n_profiles), winner] = -np.inf
+    price = np.maximum(reserve, others.max(axis=1)) if env.n_agents > 1 else \
+        np.full(env.n_profiles, float(reserve))
+    allocation = np.zeros_like(values)
+    allocation[np.flatnonzero(sells), winner[sells]] = 1.0
+    return Mechanism(env, allocation, allocation * price[:, None],
+                     name=f"second price, reserve {reserve:g}")
+
+
+def posted_price(env: Environment, price: float) -> Mechanism:
+    """The first bidder (in index order) whose value is at least ``price`` buys at ``price``."""
+    values = _value_table(env)
+    willing = values >= price
+    first = np.argmax(willing, axis=1)
+    sells = willing[np.arange(env.n_profiles), first]
+    allocation = np.zeros_like(values)
+    allocation[np.flatnonzero(sells), first[sells]] = 1.0
+    return Mechanism(env, allocation, allocation * price, name=f"posted price {price:g}")
+
+
+def first_price(env: Environment) -> Mechanism:
+    """The highest report wins and pays it (truthful reports; not IC)."""
+    values = _value_table(env)
+    winner = np.argmax(values, axis=1)
+    allocation = np.zeros_like(values)
+    allocation[np.arange(env.n_profiles), winner] = 1.0
+    return Mechanism(env, allocation, allocation * values, name="first price")
+
+
+def efficient_rule(env: Environment, include_principal: bool = True) -> Mechanism:
+    """The efficient allocation (the space's tie rule) with zero payments."""
+    return Mechanism(env, env.efficient_allocation(include_principal),
+                     np.zeros((env.n_profiles, env.n_agents)), name="efficient rule")

@@ -1,0 +1,124 @@
+"""Discrete virtual values, virtual costs, and ironing.
+
+For a buyer with types v_1 < … < v_K, probabilities f_k and upper tails
+q_k = P(θ ≥ v_k), posting price v_k earns R(q_k) = v_k q_k. The *discrete
+virtual value* is the slope of this revenue curve between consecutive quantiles
+(seed notes §1.4; slides, "virtual valuation"):
+
+.. math:: φ(v_k) = \\frac{R(q_k) − R(q_{k+1})}{f_k}
+               = v_k − (v_{k+1} − v_k)\\,\\frac{1 − F(v_k)}{f(v_k)},
+          \\qquad φ(v_K) = v_K.
+
+Expected payments of an IC, IR mechanism whose lowest type gets its outside
+option are E[φ(θ) q(θ)] (threshold payments: the highest end of the envelope
+interval). When φ is not monotone, *ironing* replaces R by its concave hull R̄
+and φ by the slopes φ̄ of R̄ (Myerson 1981, §6).
+
+For a seller with costs s_1 < … < s_K the mirror image holds: the least expected
+receipts of an IC seller whose highest cost type gets its outside option are
+E[γ(s) Q(s)] with the *virtual cost*
+
+.. math:: γ(s_k) = s_k + (s_k − s_{k−1})\\,\\frac{F(s_{k−1})}{f(s_k)}, \\qquad γ(s_1) = s_1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+FloatArray = NDArray[np.float64]
+
+
+def _sorted(values: ArrayLike, prior: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    values, prior = np.asarray(values, dtype=float), np.asarray(prior, dtype=float)
+    if values.shape != prior.shape or values.ndim != 1:
+        raise ValueError(f"values and prior must be vectors of one length, got {values.shape} "
+                         f"and {prior.shape}")
+    if np.any(np.diff(values) <= 0):
+        raise ValueError("values must be strictly increasing")
+    if np.any(prior <= 0):
+        raise ValueError("prior must be positive")
+    return values, prior
+
+
+def virtual_values(values: ArrayLike, prior: ArrayLike) -> FloatArray:
+    """φ(v_k) = v_k − (v_{k+1} − v_k)(1 − F(v_k))/f(v_k) for increasing ``values``.
+
+    Examples
+    --------
+    >>> virtual_values([1, 2, 3, 4], [0.25] * 4).tolist()
+    [-2.0, 0.0, 2.0, 4.0]
+    """
+    values, prior = _sorted(values, prior)
+    upper_tail = np.clip(1.0 - np.cumsum(prior), 0.0, None)
+    gaps = np.append(np.diff(values), 0.0)
+    return values - gaps * upper_tail / prior
+
+
+def virtual_costs(values: ArrayLike, prior: ArrayLike) -> FloatArray:
+    """γ(s_k) = s_k + (s_k − s_{k−1}) F(s_{k−1})/f(s_k) for increasing ``values`` (costs).
+
+    Examples
+    --------
+    >>> virtual_costs([0, 1, 2], [1/3] * 3).tolist()
+    [0.0, 2.0, 4.0]
+    """
+    values, prior = _sorted(values, prior)
+    lower_tail = np.cumsum(prior) - prior
+    gaps = np.insert(np.diff(values), 0, 0.0)
+    return values + gaps * lower_tail / prior
+
+
+def revenue_curve(values: ArrayLike, prior: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Quantiles and posted-price revenues, from q = 0 (no sale) to q = 1 (price v_1).
+
+    Returns
+    -------
+    quantiles : ndarray, shape (K + 1,)
+        0 = q_{K+1} < q_K < … < q_1 = 1.
+    revenues : ndarray, shape (K + 1,)
+        R(q) = v_k q_k at each, R(0) = 0.
+    """
+    values, prior = _sorted(values, prior)
+    upper_tail = np.cumsum(prior[::-1])[::-1]  # q_k = P(θ ≥ v_k), decreasing in k
+    quantiles = np.concatenate([[0.0], upper_tail[::-1]])
+    revenues = np.concatenate([[0.0], (values * upper_tail)[::-1]])
+    return quantiles, revenues
+
+
+def ironed_virtual_values(values: ArrayLike, prior: ArrayLike) -> FloatArray:
+    """φ̄: slopes of the concave hull of the revenue curve, one per type (non-decreasing).
+
+    Equal to :func:`virtual_values` where those are already non-decreasing.
+
+    Examples
+    --------
+    >>> virtual_values([1, 2, 3], [0.45, 0.1, 0.45]).round(6).tolist()   # not monotone
+    [-0.222222, -2.5, 3.0]
+    >>> ironed_virtual_values([1, 2, 3], [0.45, 0.1, 0.45]).round(6).tolist()
+    [-0.636364, -0.636364, 3.0]
+    """
+    values, prior = _sorted(values, prior)
+    quantiles, revenues = revenue_curve(values, prior)
+    hull = np.array(_upper_hull(quantiles, revenues))
+    segment_slopes = np.diff(revenues[hull]) / np.diff(quantiles[hull])
+    # interval j (quantiles j to j + 1) lies on the hull segment that starts at or before j;
+    # every pooled type takes that segment's slope, bit for bit, so ties stay ties
+    segment = np.searchsorted(hull, np.arange(len(quantiles) - 1), side="right") - 1
+    # interval j belongs to type K − j (quantiles increase as types decrease)
+    return segment_slopes[segment][::-1]
+
+
+def _upper_hull(x: FloatArray, y: FloatArray) -> list[int]:
+    """Indices of the upper concave hull of points sorted by x (monotone chain)."""
+    hull: list[int] = []
+    for index in range(len(x)):
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            cross = (x[b] - x[a]) * (y[index] - y[a]) - (y[b] - y[a]) * (x[index] - x[a])
+            if cross >= 0:  # b lies on or below the chord a → index
+                hull.pop()
+            else:
+                break
+        hull.append(index)
+    return hull
