@@ -1,0 +1,54 @@
+"""compare(): objectives, rule differences and violations of two mechanisms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lpmech
+from lpmech.analytic import agv, clarke_pivot, myerson, second_price
+from lpmech.compare import compare
+
+
+def test_lp_optimum_against_myerson_and_second_price():
+    env = lpmech.single_item_auction([1, 2, 3, 4], n_bidders=2)
+    optimum = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"]).mechanism
+    against_myerson = compare(optimum, myerson(env))
+    assert against_myerson.gap("revenue") == pytest.approx(0.0, abs=1e-7)
+    against_vickrey = compare(second_price(env), optimum)
+    # E[second highest] = 30/16 for two bidders on {1..4}; the optimum earns 38/16
+    assert against_vickrey.objectives["revenue"] == pytest.approx((30 / 16, 38 / 16))
+    assert against_vickrey.gap("welfare") < 0  # the optimum keeps the item sometimes
+    for name in ("dominant_strategy_ic", "ex_post_ir", "feasibility"):
+        assert max(against_vickrey.violations[name]) <= 1e-9
+    assert against_vickrey.max_allocation_difference == pytest.approx(1.0)
+    assert "revenue" in str(against_vickrey)
+
+
+def test_violations_show_what_each_benchmark_gives_up():
+    env = lpmech.public_good([0, 1, 2], n_agents=3, cost=2.5)
+    result = compare(clarke_pivot(env), agv(env))
+    pivot_bb, agv_bb = result.violations["ex_post_budget_balance"]
+    assert pivot_bb > 0
+    assert agv_bb == pytest.approx(0.0, abs=1e-12)
+    pivot_ir, agv_ir = result.violations["interim_ir"]
+    assert pivot_ir == pytest.approx(0.0, abs=1e-12)
+    assert agv_ir > 0
+    assert result.max_allocation_difference == 0.0  # both efficient
+    assert result.max_interim_payment_difference > 0
+
+
+def test_families_that_do_not_apply_are_skipped_unless_asked_for():
+    grid = np.array([[1.0, 2.0], [2.0, 1.0]])
+    env = lpmech.multi_item_auction(grid, n_bidders=1)
+    mechanism = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"]).mechanism
+    assert "ex_post_monotonicity" not in compare(mechanism, mechanism).violations
+    with pytest.raises(lpmech.InvalidEnvironmentError):
+        compare(mechanism, mechanism, constraints=["ex_post_monotonicity"])
+
+
+def test_mechanisms_for_different_problems_are_refused():
+    first = myerson(lpmech.single_item_auction([1, 2], n_bidders=2))
+    second = myerson(lpmech.single_item_auction([1, 2, 3], n_bidders=2))
+    with pytest.raises(lpmech.InvalidMechanismError, match="different environments"):
+        compare(first, second)
