@@ -3,7 +3,11 @@
 ``lpmech``                     solve the default model and print the result
 ``lpmech list``                list the ready models
 ``lpmech solve MODEL [--param value …] [--backend B] [--solver S]``
-                               solve a model; parameters come from its builder
+                               solve a model, beside its analytic benchmark;
+                               parameters come from its builder
+``lpmech check [--backend B] [--tol T]``
+                               solve every model and hold each optimum against
+                               its benchmark; exit status 1 if any disagrees
 
 Errors print one line and exit with status 1 (2 for a malformed command line).
 """
@@ -31,6 +35,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("list", help="list the ready models")
+    check_parser = commands.add_parser(
+        "check", help="solve every model and compare each optimum with its benchmark")
+    check_parser.add_argument("--backend", choices=("cvxpy", "highspy"), default="cvxpy")
+    check_parser.add_argument("--tol", type=float, default=1e-6,
+                              help="relative tolerance of the comparison (default 1e-6)")
     solve_parser = commands.add_parser(
         "solve", help="solve a model", add_help=False,
         description="Solve MODEL; run 'lpmech solve MODEL --help' for its parameters.",
@@ -42,6 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if known.command == "list":
             print(_listing())
             return 0
+        if known.command == "check":
+            if rest:
+                parser.error(f"unrecognised arguments: {' '.join(rest)}")
+            return _check(known.backend, known.tol)
         if known.command is None:
             if rest:
                 parser.error(f"unrecognised arguments: {' '.join(rest)}")
@@ -63,6 +76,25 @@ def _listing() -> str:
     rows = [(spec.name, spec.title, spec.objective, " + ".join(spec.constraints))
             for spec in MODELS.values()]
     return format_table(("model", "setting", "objective", "constraints"), rows)
+
+
+def _check(backend: str, tol: float) -> int:
+    rows, failures = [], []
+    for spec in MODELS.values():
+        check = spec.check(backend=backend, tol=tol)
+        rows.append((spec.name, spec.title, check.solution.objective_value,
+                     check.benchmark.symbol, check.benchmark.value, check.gap,
+                     f"{check.seconds:.3f}", "ok" if check.agrees else "DISAGREES"))
+        if not check.agrees:
+            failures.append(spec.name)
+    print(format_table(("model", "setting", "LP optimum", "", "benchmark", "gap", "seconds",
+                        "verdict"), rows))
+    if failures:
+        print(f"lpmech: error: optimum and benchmark disagree for {', '.join(failures)}",
+              file=sys.stderr)
+        return 1
+    print(f"all {len(rows)} models agree with their benchmarks (tolerance {tol:g})")
+    return 0
 
 
 def _model_parser(spec: ModelSpec) -> argparse.ArgumentParser:
@@ -92,11 +124,16 @@ def _solve(spec: ModelSpec, argv: list[str]) -> int:
     solver_options = {"solver": options.solver} if options.solver else {}
     solution = solve(env, spec.objective, spec.constraints, backend=options.backend,
                      solver_options=solver_options)
+    benchmark = spec.benchmark(env)
+    optimum = solution.objective_value
     print(f"Model {spec.name}: {spec.title}")
     print(f"Parameters: {', '.join(f'{k}={v}' for k, v in params.items())}")
     print(f"Source: {spec.source}\n")
-    header = (f"Optimal {solution.objective.name} = {solution.objective_value:.6g} under "
+    header = (f"Optimal {solution.objective.name} = {optimum:.6g} under "
               f"{' + '.join(f.name for f in solution.families)}")
-    print("\n\n".join([header, str(solution.verification), str(solution.report),
+    verdict = "agrees" if benchmark.agrees(optimum) else "DISAGREES"
+    comparison = (f"Benchmark: {benchmark.name} = {benchmark.value:.6g}; LP optimum "
+                  f"{benchmark.symbol} benchmark, gap {benchmark.gap(optimum):.3g} ({verdict})")
+    print("\n\n".join([header, comparison, str(solution.verification), str(solution.report),
                        solution.mechanism.summary(max_profiles=options.profiles)]))
     return 0

@@ -2,21 +2,24 @@
 
 Each module exports ``SPEC``, a :class:`ModelSpec`: a parametric builder of the
 environment, the objective and constraint families the setting is usually solved
-with, and where it comes from. :data:`MODELS` lists them by name.
+with, its analytic benchmark (computed from a formula), and where it comes from.
+:data:`MODELS` lists them by name.
 
 >>> from lpmech.models import MODELS
->>> solution = MODELS["single_item"].solve(n_bidders=1, n_types=4)
->>> round(solution.objective_value, 6)
-1.5
+>>> check = MODELS["single_item"].check(n_bidders=1, n_types=4)
+>>> round(check.solution.objective_value, 6), round(check.benchmark.value, 6), check.agrees
+(1.5, 1.5, True)
 """
 
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from lpmech.analytic.benchmark import Benchmark
 from lpmech.environment import Environment
 from lpmech.solve import Solution, solve
 
@@ -38,6 +41,8 @@ class ModelSpec:
         Objective name (see :mod:`lpmech.objectives`).
     constraints : tuple of str
         Constraint family names (see :mod:`lpmech.constraints`).
+    benchmark : callable
+        Environment → :class:`~lpmech.analytic.Benchmark`, from a formula.
     source : str
         The literature the setting comes from.
     """
@@ -47,6 +52,7 @@ class ModelSpec:
     build: Callable[..., Environment]
     objective: str
     constraints: tuple[str, ...]
+    benchmark: Callable[[Environment], Benchmark]
     source: str
 
     def parameters(self) -> dict[str, inspect.Parameter]:
@@ -66,20 +72,59 @@ class ModelSpec:
         return solve(self.environment(**params), self.objective, self.constraints,
                      backend=backend)
 
+    def check(self, backend: str = "cvxpy", tol: float = 1e-6, **params: Any) -> ModelCheck:
+        """Solve the model and hold its optimum against its benchmark."""
+        env = self.environment(**params)
+        start = time.perf_counter()
+        solution = solve(env, self.objective, self.constraints, backend=backend)
+        seconds = time.perf_counter() - start
+        benchmark = self.benchmark(env)
+        return ModelCheck(self, solution, benchmark, seconds,
+                          benchmark.agrees(solution.objective_value, tol))
+
+
+@dataclass(frozen=True)
+class ModelCheck:
+    """A model's LP optimum beside its benchmark."""
+
+    spec: ModelSpec
+    solution: Solution
+    benchmark: Benchmark
+    seconds: float
+    agrees: bool
+
+    @property
+    def gap(self) -> float:
+        """LP optimum minus benchmark."""
+        return self.benchmark.gap(self.solution.objective_value)
+
+    def __str__(self) -> str:
+        verdict = "agrees" if self.agrees else "DISAGREES"
+        return (f"LP optimum {self.solution.objective_value:.6g} "
+                f"{self.benchmark.symbol} benchmark {self.benchmark.name} = "
+                f"{self.benchmark.value:.6g} (gap {self.gap:.3g}, {verdict})")
+
 
 def _registry() -> dict[str, ModelSpec]:
     from lpmech.models import (
+        asymmetric_auction,
         bilateral_trade,
         correlated_auction,
+        efficient_auction,
+        irregular_auction,
         multi_item,
         public_good,
+        public_good_budget,
+        public_good_funded,
         single_item,
+        trade_subsidy,
         unit_demand,
     )
 
-    specs = [m.SPEC for m in (single_item, bilateral_trade, public_good, multi_item,
-                              unit_demand, correlated_auction)]
-    return {spec.name: spec for spec in specs}
+    modules = (single_item, irregular_auction, asymmetric_auction, efficient_auction,
+               bilateral_trade, trade_subsidy, public_good, public_good_budget,
+               public_good_funded, correlated_auction, multi_item, unit_demand)
+    return {module.SPEC.name: module.SPEC for module in modules}
 
 
 #: Every ready model, by name.

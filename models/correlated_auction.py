@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lpmech.analytic import Benchmark, cremer_mclean, full_surplus
 from lpmech.builders import single_item_auction
 from lpmech.environment import Environment
 from lpmech.models import ModelSpec
@@ -30,5 +31,7 @@ SPEC = ModelSpec(
     build=build,
     objective="revenue",
     constraints=("bayesian_ic", "interim_ir"),
+    benchmark=lambda env: Benchmark("full surplus E[max θ]", full_surplus(env),
+                                    mechanism=cremer_mclean(env)),
     source="Crémer and McLean (1988), Full extraction of the surplus",
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lpmech.analytic import Benchmark, myerson, myerson_revenue
 from lpmech.builders import single_item_auction
 from lpmech.environment import Environment
 from lpmech.models import ModelSpec
@@ -25,5 +26,7 @@ SPEC = ModelSpec(
     build=build,
     objective="revenue",
     constraints=("dominant_strategy_ic", "ex_post_ir"),
+    benchmark=lambda env: Benchmark("Myerson E[max φ⁺]", myerson_revenue(env),
+                                    mechanism=myerson(env)),
     source="Myerson (1981), Optimal auction design; seed slides (virtual values)",
 )

@@ -3,13 +3,15 @@
 Each bidder wants at most one item; its values for the items are drawn uniformly
 from a small set of vectors. The seller maximises revenue under DSIC and ex-post
 IR; assignment probabilities lie in the bipartite matching polytope, so every
-feasible allocation is a lottery over matchings.
+feasible allocation is a lottery over matchings. The benchmark is the VCG (Clarke
+pivot) auction, which is DSIC and IR and so a lower bound on the optimal revenue.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from lpmech.analytic import Benchmark, clarke_pivot
 from lpmech.builders import multi_item_auction
 from lpmech.environment import Environment
 from lpmech.models import ModelSpec
@@ -27,5 +29,7 @@ SPEC = ModelSpec(
     build=build,
     objective="revenue",
     constraints=("dominant_strategy_ic", "ex_post_ir"),
+    benchmark=lambda env: Benchmark("VCG revenue", clarke_pivot(env).expected_revenue(),
+                                    "lower_bound", clarke_pivot(env)),
     source="Demange, Gale and Sotomayor (1986); Pavlov (2011)",
 )

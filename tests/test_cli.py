@@ -26,6 +26,22 @@ def test_list_names_every_model(capsys):
         assert name in out
 
 
+def test_check_holds_every_model_against_its_benchmark(capsys):
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    for name in MODELS:
+        assert name in out
+    assert "DISAGREES" not in out
+    assert f"all {len(MODELS)} models agree" in out
+
+
+def test_solve_prints_the_benchmark_beside_the_optimum(capsys):
+    assert main(["solve", "irregular_auction"]) == 0
+    out = capsys.readouterr().out
+    assert "Benchmark: Myerson E[max φ̄⁺] (ironed)" in out
+    assert "(agrees)" in out
+
+
 def test_solve_takes_model_parameters(capsys):
     assert main(["solve", "single_item", "--n-bidders", "1", "--n-types", "4",
                  "--backend", "highspy", "--solver", "ipm"]) == 0

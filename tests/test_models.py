@@ -1,4 +1,4 @@
-"""Every ready model builds, solves, and passes the brute-force check."""
+"""Every ready model builds, solves, passes brute force, and meets its benchmark."""
 
 from __future__ import annotations
 
@@ -8,20 +8,36 @@ import oracle
 import pytest
 
 from lpmech.models import DEFAULT_MODEL, MODELS
+from lpmech.objectives import resolve_objective
 
 
 def test_registry_cannot_shrink_silently():
-    assert len(MODELS) >= 6
+    assert len(MODELS) >= 12
     assert DEFAULT_MODEL in MODELS
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
-def test_model_solves_and_its_optimum_passes_brute_force(name):
+def test_optimum_passes_brute_force_and_meets_its_benchmark(name):
     spec = MODELS[name]
-    solution = spec.solve()
-    assert solution.verification.ok
-    names = [f.name for f in solution.families if f.name in oracle.CHECKS]
-    oracle.assert_satisfies(spec.environment(), solution.mechanism, names)
+    check = spec.check()
+    assert check.solution.verification.ok
+    assert check.agrees, str(check)
+    names = [f.name for f in check.solution.families if f.name in oracle.CHECKS]
+    oracle.assert_satisfies(spec.environment(), check.solution.mechanism, names)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_benchmark_mechanism_is_feasible_and_attains_the_benchmark(name):
+    """A benchmark that comes with a mechanism must satisfy the model's constraints and
+    deliver the benchmark's value — so "LP optimum = benchmark" compares like with like."""
+    spec = MODELS[name]
+    env = spec.environment()
+    benchmark = spec.benchmark(env)
+    if benchmark.mechanism is None:
+        return
+    assert benchmark.mechanism.verify(spec.constraints).ok
+    value = resolve_objective(spec.objective).value(benchmark.mechanism)
+    assert value == pytest.approx(benchmark.value, abs=1e-9)
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))

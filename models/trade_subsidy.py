@@ -1,0 +1,29 @@
+"""How much money efficient bilateral trade needs (Myerson and Satterthwaite 1983).
+
+Trade whenever the buyer's value exceeds the seller's cost is fixed; payments
+minimise the principal's expected deficit under Bayesian IC and interim IR. With
+overlapping supports the deficit is positive: efficient, IC, IR trade cannot
+balance its budget. The benchmark is E[(γ(s) − φ(b)) 1{b > s}].
+"""
+
+from __future__ import annotations
+
+from lpmech.analytic import Benchmark, efficient_trade_deficit
+from lpmech.environment import Environment
+from lpmech.models import ModelSpec, bilateral_trade
+
+
+def build(n_types: int = 6) -> Environment:
+    """The bilateral trade model's grid; six points, where efficient trade needs a subsidy."""
+    return bilateral_trade.build(n_types)
+
+
+SPEC = ModelSpec(
+    name="trade_subsidy",
+    title="efficient bilateral trade: the least expected subsidy",
+    build=build,
+    objective="deficit",
+    constraints=("bayesian_ic", "interim_ir", "efficient_allocation"),
+    benchmark=lambda env: Benchmark("E[(γ(s) − φ(b)) 1{b > s}]", efficient_trade_deficit(env)),
+    source="Myerson and Satterthwaite (1983)",
+)
