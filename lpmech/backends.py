@@ -80,7 +80,7 @@ class BackendResult:
 
 @dataclass(frozen=True)
 class CvxpyProgram:
-    """A program as cvxpy objects: the problem, its two variables, and row bookkeeping.
+    """A program as cvxpy objects: the problem, its variables, and row bookkeeping.
 
     ``sides`` lists, per family and side (==, ≤, ≥), the family's row slice, the
     rows taken, the dual sign and the cvxpy constraint; ``custom`` the constraints
@@ -88,8 +88,7 @@ class CvxpyProgram:
     """
 
     problem: cp.Problem
-    allocation: cp.Variable
-    payments: cp.Variable
+    variables: list[cp.Variable]
     sides: list[tuple[slice, np.ndarray, float, cp.Constraint]]
     custom: dict[str, list[cp.Constraint]]
 
@@ -122,29 +121,40 @@ class CvxpyBackend(Backend):
     }
 
     def build(self, program: Program) -> CvxpyProgram:
-        """The cvxpy problem for ``program``: a few constraints per family, never per row."""
-        layout = program.env.layout
-        n_allocation = layout.n_allocation_columns
+        """The cvxpy problem for ``program``: a few constraints per family, never per row.
+
+        A program on the standard columns gets two variables, allocation and
+        payments (which cvxpy-written families see through
+        :class:`DesignVariables`); any other program gets one variable.
+        """
         lower, upper = program.column_lower, program.column_upper
-        allocation = cp.Variable(
-            n_allocation, integer=program.deterministic,
-            bounds=[lower[:n_allocation], upper[:n_allocation]],
-        )
-        payments = cp.Variable(layout.n_payment_columns,
-                               bounds=[lower[n_allocation:], upper[n_allocation:]])
-        z = cp.hstack([allocation, payments])
-        variables = DesignVariables.from_vectors(program.env, allocation, payments)
+        if program.standard_layout:
+            layout = program.env.layout
+            n_allocation = layout.n_allocation_columns
+            allocation = cp.Variable(
+                n_allocation, integer=program.deterministic,
+                bounds=[lower[:n_allocation], upper[:n_allocation]],
+            )
+            payments = cp.Variable(layout.n_payment_columns,
+                                   bounds=[lower[n_allocation:], upper[n_allocation:]])
+            parts = [allocation, payments]
+            variables = DesignVariables.from_vectors(program.env, allocation, payments)
+            custom = {f.name: f.cvxpy_constraints(variables) for f in program.cvxpy_families}
+        else:
+            parts, variables, custom = [cp.Variable(program.n_columns, bounds=[lower, upper])], \
+                None, {}
+        z = cp.hstack(parts) if len(parts) > 1 else parts[0]
         sides = [side for rows in program.row_slices.values()
                  for side in self._family_constraints(program, rows, z)]
-        custom = {f.name: f.cvxpy_constraints(variables) for f in program.cvxpy_families}
         objective = program.cost @ z + program.constant
-        for term in program.objective.cvxpy_terms(variables):
-            objective = objective + term
+        if variables is not None:
+            for term in program.objective.cvxpy_terms(variables):
+                objective = objective + term
         problem = cp.Problem(
             cp.Maximize(objective),
             [c for *_, c in sides] + [c for cs in custom.values() for c in cs],
         )
-        return CvxpyProgram(problem, allocation, payments, sides, custom)
+        return CvxpyProgram(problem, parts, sides, custom)
 
     def solve(self, program: Program, options: dict[str, Any]) -> BackendResult:
         built = self.build(program)
@@ -161,7 +171,7 @@ class CvxpyBackend(Backend):
         if status is not Status.OPTIMAL:
             return BackendResult(status, problem.status, None, None, None, {},
                                  compile_seconds, solve_seconds)
-        x = np.concatenate([built.allocation.value, built.payments.value])
+        x = np.concatenate([variable.value for variable in built.variables])
         row_duals = None
         if not program.deterministic:
             row_duals = np.zeros(program.n_rows)

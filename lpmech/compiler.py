@@ -54,6 +54,9 @@ class Program:
         Whether allocation columns must be integral.
     build_seconds, stack_seconds : float
         Time to build the families' rows, and to stack them.
+    standard_layout : bool
+        Whether the columns are the environment's z = [vec a; vec t]. Programs
+        derived by a formulation (e.g. reduced by symmetry) have other columns.
     """
 
     env: Environment
@@ -71,6 +74,7 @@ class Program:
     build_seconds: float
     stack_seconds: float
     cvxpy_families: tuple[CvxpyConstraint, ...] = field(default=())
+    standard_layout: bool = True
 
     @property
     def n_columns(self) -> int:
@@ -95,7 +99,7 @@ class Program:
     @property
     def integer_columns(self) -> NDArray[np.intp]:
         """Columns that must be integral (the allocation, for deterministic mechanisms)."""
-        if not self.deterministic:
+        if not self.deterministic or not self.standard_layout:
             return np.zeros(0, dtype=np.intp)
         return np.arange(self.env.layout.n_allocation_columns)
 
