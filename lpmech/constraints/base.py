@@ -20,6 +20,7 @@ registration step.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -124,6 +125,10 @@ class ConstraintFamily(ABC):
 
     #: Identifier used for duals, reports and error messages.
     name: str = "constraint"
+    #: Whether relabelling identical agents maps the family's rows onto themselves (true of
+    #: every built-in family). Families that do not say so are checked before a symmetric
+    #: reduction.
+    symmetric: bool = False
 
     @abstractmethod
     def rows(self, env: Environment) -> RowBlock:
@@ -131,6 +136,15 @@ class ConstraintFamily(ABC):
 
     def bounds(self, env: Environment) -> VariableBounds | None:
         """Column bounds the family imposes, if any."""
+        return None
+
+    def agent_rows(self, env: Environment, agents: Sequence[int]) -> RowBlock | None:
+        """The rows about the given agents, in :meth:`rows` order, or None if not by agent.
+
+        Families whose rows come in one block per agent (incentive, participation,
+        monotonicity) implement it; a symmetric formulation then builds agent 0's
+        rows alone, the others' being their relabelled copies.
+        """
         return None
 
     @abstractmethod

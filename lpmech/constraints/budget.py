@@ -29,6 +29,7 @@ class _BudgetBalance(ConstraintFamily):
     """Shared form: weighted sums of B(θ) against the required amount."""
 
     kind: str
+    symmetric = True
 
     def __init__(self, strict: bool = True, required: float = 0.0) -> None:
         if not np.isfinite(required):

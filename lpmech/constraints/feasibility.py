@@ -28,6 +28,7 @@ class Feasibility(ConstraintFamily):
     """a(θ) is in the allocation space at every profile: P·m rows and P·C column bounds."""
 
     name = "feasibility"
+    symmetric = True
 
     def rows(self, env: Environment) -> RowBlock:
         space, layout = env.allocation, env.layout
@@ -80,6 +81,9 @@ class FixedAllocation(ConstraintFamily):
     name : str
         Name of the family in reports.
     """
+
+    #: Its rows are empty; a symmetric reduction checks its bounds are anonymous.
+    symmetric = True
 
     def __init__(
         self,

@@ -35,6 +35,7 @@ interim quantity does not depend on the reporter's beliefs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -65,6 +66,7 @@ class _IncentiveCompatibility(ConstraintFamily):
 
     #: Whether rows hold for each others' profile (ex post) or in expectation (Bayesian).
     ex_post: bool
+    symmetric = True
 
     def __init__(self, reduction: str = "auto") -> None:
         if reduction not in REDUCTIONS:
@@ -99,20 +101,24 @@ class _IncentiveCompatibility(ConstraintFamily):
         return n_pairs * others if self.ex_post else n_pairs
 
     def rows(self, env: Environment) -> RowBlock:
-        sizes = [self._block_size(env, i) for i in range(env.n_agents)]
-        offsets = agent_offsets(sizes)
+        return self.agent_rows(env, range(env.n_agents))
+
+    def agent_rows(self, env: Environment, agents: Sequence[int]) -> RowBlock:
+        agents = list(agents)
+        offsets = agent_offsets([self._block_size(env, i) for i in agents])
         parts = []
-        for i in range(env.n_agents):
+        for position, i in enumerate(agents):
             by_agent = env.layout.by_agent(i)
             true_types, reports = self._pairs(env, i)
             truthful, deviation = by_agent[true_types], by_agent[reports]  # (Q, R)
             n_pairs, n_others = truthful.shape
             if self.ex_post:
                 weights = np.ones((n_pairs, n_others))
-                rows = offsets[i] + np.arange(n_pairs * n_others).reshape(n_pairs, n_others)
+                rows = offsets[position] + np.arange(n_pairs * n_others).reshape(n_pairs,
+                                                                                 n_others)
             else:
                 weights = env.prior.conditional(i)[true_types]
-                rows = offsets[i] + np.arange(n_pairs)[:, None]
+                rows = offsets[position] + np.arange(n_pairs)[:, None]
             # gain from deviating: u_i(r; k, θ_{-i}) − u_i(k; k, θ_{-i}) ≤ 0
             parts.append(utility_entries(env, i, truthful, deviation, weights, rows))
             parts.append(utility_entries(env, i, truthful, truthful, -weights, rows))

@@ -13,6 +13,7 @@ characterise IC. With types sorted θ^1 < … < θ^K, adjacent types suffice:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,6 +31,7 @@ class _Monotonicity(ConstraintFamily):
     """Shared machinery: a row per (agent, adjacent type pair[, others' profile])."""
 
     ex_post: bool
+    symmetric = True
 
     def _form(self, env: Environment, agent: int) -> SingleParameter:
         form = env.single_parameter(agent)
@@ -46,22 +48,28 @@ class _Monotonicity(ConstraintFamily):
         return pairs * (env.n_profiles // env.type_counts[agent]) if self.ex_post else pairs
 
     def rows(self, env: Environment) -> RowBlock:
+        return self.agent_rows(env, range(env.n_agents))
+
+    def agent_rows(self, env: Environment, agents: Sequence[int]) -> RowBlock:
         layout = env.layout
-        offsets = agent_offsets([self._block_size(env, i) for i in range(env.n_agents)])
+        agents = list(agents)
+        offsets = agent_offsets([self._block_size(env, i) for i in agents])
         rows_, columns, values = [], [], []
-        for i in range(env.n_agents):
+        for position, i in enumerate(agents):
             form = self._form(env, i)
             by_agent = layout.by_agent(i)
             lower, higher = by_agent[form.order[:-1]], by_agent[form.order[1:]]  # (M, R)
             n_pairs, n_others = lower.shape
             if self.ex_post:
                 weights_low = weights_high = np.ones((n_pairs, n_others))
-                rows = offsets[i] + np.arange(n_pairs * n_others).reshape(n_pairs, n_others)
+                rows = offsets[position] + np.arange(n_pairs * n_others).reshape(n_pairs,
+                                                                                 n_others)
             else:
                 conditional = env.prior.conditional(i)
                 weights_low = conditional[form.order[:-1]]
                 weights_high = conditional[form.order[1:]]
-                rows = np.broadcast_to(offsets[i] + np.arange(n_pairs)[:, None], lower.shape)
+                rows = np.broadcast_to(offsets[position] + np.arange(n_pairs)[:, None],
+                                       lower.shape)
             # q_i(a(lower)) − q_i(a(higher)) ≤ 0, with q_i(a) = w·a
             for profiles, weights in ((lower, weights_low), (higher, -weights_high)):
                 rows_.append(np.broadcast_to(rows[..., None], (*rows.shape, env.n_components)))

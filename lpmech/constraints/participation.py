@@ -12,6 +12,7 @@ Ex-post IR implies interim IR implies ex-ante IR (Rem. 2.3).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,15 +35,19 @@ class ExPostIR(ConstraintFamily):
     """Ex-post individual rationality, seed notes Def. 2.2.1: one row per (agent, profile)."""
 
     name = "ex_post_ir"
+    symmetric = True
 
     def rows(self, env: Environment) -> RowBlock:
+        return self.agent_rows(env, range(env.n_agents))
+
+    def agent_rows(self, env: Environment, agents: Sequence[int]) -> RowBlock:
         profiles = np.arange(env.n_profiles)
         parts, upper = [], []
-        for i in range(env.n_agents):
-            rows = i * env.n_profiles + profiles
+        for position, i in enumerate(agents):
+            rows = position * env.n_profiles + profiles
             parts.append(utility_entries(env, i, profiles, profiles, -1.0, rows))
             upper.append(-env.outside_options[i][env.layout.profile_types[:, i]])
-        shape = (env.n_agents * env.n_profiles, env.layout.n_columns)
+        shape = (len(upper) * env.n_profiles, env.layout.n_columns)
         return RowBlock.from_entries(*stack_entries(parts), shape=shape,
                                      upper=np.concatenate(upper))
 
@@ -64,18 +69,24 @@ class InterimIR(ConstraintFamily):
     """Interim individual rationality, seed notes Def. 2.2.2: one row per (agent, type)."""
 
     name = "interim_ir"
+    symmetric = True
 
     def rows(self, env: Environment) -> RowBlock:
-        offsets = np.concatenate([[0], np.cumsum(env.type_counts)])
+        return self.agent_rows(env, range(env.n_agents))
+
+    def agent_rows(self, env: Environment, agents: Sequence[int]) -> RowBlock:
+        agents = list(agents)
+        offsets = np.concatenate([[0], np.cumsum([env.type_counts[i] for i in agents])])
         parts = []
-        for i in range(env.n_agents):
+        for position, i in enumerate(agents):
             by_agent = env.layout.by_agent(i)
-            rows = offsets[i] + np.arange(env.type_counts[i])[:, None]
+            rows = offsets[position] + np.arange(env.type_counts[i])[:, None]
             weights = -env.prior.conditional(i)
             parts.append(utility_entries(env, i, by_agent, by_agent, weights, rows))
         shape = (int(offsets[-1]), env.layout.n_columns)
         return RowBlock.from_entries(*stack_entries(parts), shape=shape,
-                                     upper=-np.concatenate(env.outside_options))
+                                     upper=-np.concatenate([env.outside_options[i]
+                                                            for i in agents]))
 
     def violation(self, mechanism: Mechanism) -> FloatArray:
         env = mechanism.env
@@ -93,15 +104,20 @@ class ExAnteIR(ConstraintFamily):
     """Ex-ante individual rationality, seed notes Def. 2.2.3: one row per agent."""
 
     name = "ex_ante_ir"
+    symmetric = True
 
     def rows(self, env: Environment) -> RowBlock:
+        return self.agent_rows(env, range(env.n_agents))
+
+    def agent_rows(self, env: Environment, agents: Sequence[int]) -> RowBlock:
+        agents = list(agents)
         profiles = np.arange(env.n_profiles)
         parts = [
-            utility_entries(env, i, profiles, profiles, -env.prior.joint, np.full(1, i))
-            for i in range(env.n_agents)
+            utility_entries(env, i, profiles, profiles, -env.prior.joint, np.full(1, position))
+            for position, i in enumerate(agents)
         ]
-        upper = [-(env.prior.marginals[i] @ env.outside_options[i]) for i in range(env.n_agents)]
-        shape = (env.n_agents, env.layout.n_columns)
+        upper = [-(env.prior.marginals[i] @ env.outside_options[i]) for i in agents]
+        shape = (len(agents), env.layout.n_columns)
         return RowBlock.from_entries(*stack_entries(parts), shape=shape, upper=upper)
 
     def violation(self, mechanism: Mechanism) -> FloatArray:
