@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from lpmech.backends import BACKENDS, Backend, BackendResult, Status
-from lpmech.compiler import Program, compile_program
+from lpmech.backends import BACKENDS, Backend, Status
+from lpmech.compiler import compile_program
 from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
 from lpmech.display import format_number, format_table
 from lpmech.environment import Environment
@@ -35,6 +35,8 @@ from lpmech.errors import (
     UnboundedDesignError,
     VerificationError,
 )
+from lpmech.formulations import DesignProblem, Outcome, formulation_named
+from lpmech.formulations.base import run_program
 from lpmech.mechanism import Mechanism
 from lpmech.objectives import Objective, resolve_objective
 from lpmech.verify import VerificationReport, tolerance_scale, verify
@@ -57,7 +59,9 @@ class SolveReport:
     plus the backend's model construction (cvxpy canonicalisation or HiGHS
     ``passModel``), ``solve`` the solver's own time, ``total`` all of it.
     ``reduced`` names the families compiled in an equivalent smaller form (e.g.
-    IC as adjacent-type IC plus monotonicity); they are still verified in full.
+    IC as adjacent-type IC); they are still verified in full. ``formulation`` is
+    how the problem was compiled (see :mod:`lpmech.formulations`) and ``details``
+    what it saved. Sizes are those of the program HiGHS solved.
     """
 
     backend: str
@@ -71,6 +75,8 @@ class SolveReport:
     solve_seconds: float
     total_seconds: float
     reduced: tuple[str, ...] = ()
+    formulation: str = "direct"
+    details: str = ""
 
     def __str__(self) -> str:
         rows = [(f"{name} (local)" if name in self.reduced else name,
@@ -79,8 +85,10 @@ class SolveReport:
         rows.append(("total", self.n_rows, self.n_nonzeros))
         timings = (f"variables {self.n_variables}; build {self.build_seconds:.3f} s, "
                    f"compile {self.compile_seconds:.3f} s, solve {self.solve_seconds:.3f} s, "
-                   f"total {self.total_seconds:.3f} s (backend {self.backend})")
-        return format_table(("family", "rows", "non-zeros"), rows) + "\n" + timings
+                   f"total {self.total_seconds:.3f} s (formulation {self.formulation}, "
+                   f"backend {self.backend})")
+        details = f"\n{self.details}" if self.details else ""
+        return format_table(("family", "rows", "non-zeros"), rows) + "\n" + timings + details
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,7 @@ class Solution:
     objective_value: float
     objective: Objective
     families: tuple[ConstraintFamily, ...]
-    duals: dict[str, FloatArray]
+    duals: Mapping[str, FloatArray]
     report: SolveReport
     verification: VerificationReport
     compiled: tuple[ConstraintFamily, ...] = ()
@@ -166,8 +174,9 @@ def solve(
     objective: str | Objective = "revenue",
     constraints: Sequence[str | ConstraintFamily] = DEFAULT_CONSTRAINTS,
     *,
+    formulation: str = "auto",
     deterministic: bool = False,
-    backend: str = "cvxpy",
+    backend: str = "auto",
     solver_options: Mapping[str, Any] | None = None,
     tol: float = 1e-6,
     diagnose: bool = True,
@@ -186,10 +195,15 @@ def solve(
     constraints : sequence of str or ConstraintFamily
         The families to impose (see :mod:`lpmech.constraints`); feasibility of
         the allocation is always added.
+    formulation : str
+        ``"auto"`` (default) or a name from :mod:`lpmech.formulations`: how to
+        compile the problem. Every formulation gives the same optimum, and the
+        result is verified against the families as imposed.
     deterministic : bool
         Ask for a deterministic allocation (solved as a MIP; no duals).
-    backend : {"cvxpy", "highspy"}
-        HiGHS through cvxpy (default; takes cvxpy-written parts) or directly.
+    backend : {"auto", "cvxpy", "highspy"}
+        HiGHS directly (``"highspy"``, what ``"auto"`` picks unless a part is
+        written as cvxpy expressions) or through cvxpy.
     solver_options : mapping, optional
         HiGHS options passed through, e.g. ``{"solver": "ipm"}``.
     tol : float
@@ -214,36 +228,27 @@ def solve(
     families = resolve_all(constraints)
     if not any(isinstance(f, Feasibility) for f in families):
         families = (Feasibility(), *families)
-    engine = _backend(backend)
     options = dict(solver_options or {})
     if deterministic:
         options = {**MIP_DEFAULTS, **options}
+    compiled = tuple(f.compiled_form(env) for f in families)
+    problem = DesignProblem(env, objective, compiled, deterministic)
     needs_cvxpy = objective.requires_cvxpy or any(getattr(f, "requires_cvxpy", False)
                                                   for f in families)
-    if needs_cvxpy and not engine.takes_cvxpy:
-        raise ValueError(f"backend {backend!r} cannot take families or objectives written as "
-                         "cvxpy expressions; use backend='cvxpy'")
+    engine = _backend(backend, needs_cvxpy)
+    method = formulation_named(formulation, problem)
 
-    compiled = tuple(f.compiled_form(env) for f in families)
-    program = compile_program(env, objective, compiled, deterministic=deterministic)
-    result = _run(engine, program, options)
+    outcome = method.run(problem, engine, options)
     names = tuple(f.name for f in families)
-    if result.status is Status.INFEASIBLE_OR_UNBOUNDED:
-        feasible = _run(engine, compile_program(env, _Zero(), compiled,
-                                                deterministic=deterministic), options)
-        _raise_if_failed(feasible, names)
-        status = Status.UNBOUNDED if feasible.status is Status.OPTIMAL else Status.INFEASIBLE
-    else:
-        status = result.status
+    status = _settle(outcome, problem, engine, options, names)
     if status is Status.INFEASIBLE:
         conflicting = _conflicting_families(env, compiled, deterministic, engine, options) \
             if diagnose else ()
         raise InfeasibleDesignError(_infeasible_message(names, conflicting), names, conflicting)
     if status is Status.UNBOUNDED:
         raise UnboundedDesignError(_unbounded_message(objective, families), names)
-    _raise_if_failed(result, names)
 
-    mechanism = Mechanism(env, *env.layout.split(result.x),
+    mechanism = Mechanism(env, *env.layout.split(outcome.z),
                           name=f"LP optimum ({objective.name})")
     verification = verify(mechanism, families, tol=tol)
     if not verification.ok:
@@ -252,42 +257,58 @@ def solve(
             f"(tighten the solver tolerances or rescale the problem):\n{verification}"
         )
     value = objective.value(mechanism)
-    _check_objective(value, result.objective, objective, env, tol)
-    duals = _family_duals(program, result)
+    _check_objective(value, outcome.objective, objective, env, tol)
+    sizes = outcome.sizes
     report = SolveReport(
         backend=engine.name,
-        n_variables=program.n_columns,
-        n_rows=program.n_rows,
-        n_nonzeros=program.nnz,
-        rows_by_family=program.rows_by_family(),
-        nonzeros_by_family=program.nonzeros_by_family(),
-        build_seconds=program.build_seconds,
-        compile_seconds=program.stack_seconds + result.compile_seconds,
-        solve_seconds=result.solve_seconds,
+        n_variables=sizes.n_variables,
+        n_rows=sizes.n_rows,
+        n_nonzeros=sizes.n_nonzeros,
+        rows_by_family=sizes.rows_by_family,
+        nonzeros_by_family=sizes.nonzeros_by_family,
+        build_seconds=outcome.build_seconds,
+        compile_seconds=outcome.compile_seconds,
+        solve_seconds=outcome.solve_seconds,
         total_seconds=time.perf_counter() - start,
         reduced=tuple(c.name for f, c in zip(families, compiled, strict=True) if c is not f),
+        formulation=method.name,
+        details=outcome.details,
     )
-    return Solution(mechanism, value, objective, families, duals, report, verification,
-                    compiled, options)
+    return Solution(mechanism, value, objective, families, outcome.duals, report,
+                    verification, compiled, options)
 
 
-def _backend(name: str) -> Backend:
+def _settle(
+    outcome: Outcome, problem: DesignProblem, engine: Backend, options: dict[str, Any],
+    names: tuple[str, ...],
+) -> Status:
+    """The outcome's status, resolving "infeasible or unbounded" with a feasibility solve."""
+    _raise_if_failed(outcome.status, outcome.message, names)
+    if outcome.status is not Status.INFEASIBLE_OR_UNBOUNDED:
+        return outcome.status
+    program = compile_program(problem.env, _Zero(), problem.families,
+                              deterministic=problem.deterministic)
+    feasible = run_program(engine, program, options)
+    _raise_if_failed(feasible.status, feasible.message, names)
+    return Status.UNBOUNDED if feasible.status is Status.OPTIMAL else Status.INFEASIBLE
+
+
+def _backend(name: str, needs_cvxpy: bool) -> Backend:
+    if name == "auto":
+        name = "cvxpy" if needs_cvxpy else "highspy"
     if name not in BACKENDS:
-        raise ValueError(f"backend: unknown {name!r}; choose one of {sorted(BACKENDS)}")
-    return BACKENDS[name]()
+        raise ValueError(f"backend: unknown {name!r}; choose 'auto' or one of {sorted(BACKENDS)}")
+    engine = BACKENDS[name]()
+    if needs_cvxpy and not engine.takes_cvxpy:
+        raise ValueError(f"backend {name!r} cannot take families or objectives written as "
+                         "cvxpy expressions; use backend='cvxpy'")
+    return engine
 
 
-def _run(engine: Backend, program: Program, options: dict[str, Any]) -> BackendResult:
-    if program.bounds_conflict():
-        return BackendResult(Status.INFEASIBLE, "column bounds of two families conflict",
-                             None, None, None, {}, 0.0, 0.0)
-    return engine.solve(program, options)
-
-
-def _raise_if_failed(result: BackendResult, names: tuple[str, ...]) -> None:
-    if result.status is Status.FAILED:
+def _raise_if_failed(status: Status, message: str, names: tuple[str, ...]) -> None:
+    if status is Status.FAILED:
         raise SolverFailedError(
-            f"HiGHS stopped without an answer ({result.message}) on a program with families "
+            f"HiGHS stopped without an answer ({message}) on a program with families "
             f"{' + '.join(names)}; try solver_options={{'solver': 'ipm'}} or a time limit",
             names,
         )
@@ -311,8 +332,8 @@ def _conflicting_families(
         trial = [f for f in kept if f is not family]
         program = compile_program(env, _Zero(), trial, deterministic=deterministic,
                                   blocks=blocks)
-        result = _run(engine, program, options)
-        _raise_if_failed(result, tuple(f.name for f in trial))
+        result = run_program(engine, program, options)
+        _raise_if_failed(result.status, result.message, tuple(f.name for f in trial))
         if result.status is not Status.OPTIMAL:
             kept = trial
     return tuple(f.name for f in kept)
@@ -350,13 +371,3 @@ def _check_objective(
             f"mechanism's {objective.name} is {value:.9g}; the objective's coefficients and its "
             "value() disagree"
         )
-
-
-def _family_duals(program: Program, result: BackendResult) -> dict[str, FloatArray]:
-    if result.row_duals is None:
-        return {}
-    duals = {name: result.row_duals[rows] for name, rows in program.row_slices.items()}
-    for name, values in result.custom_duals.items():
-        duals[name] = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values]) \
-            if values else np.zeros(0)
-    return duals

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import environments, mechanisms
 
-from lpmech.constraints import BUILT_IN, ExPostBudgetBalance, resolve
+from lpmech.constraints import BUILT_IN, ExPostBudgetBalance, RowBlock, resolve
 from lpmech.objectives import OBJECTIVES, GainsFromTrade
 from lpmech.testing import check_family, check_objective
 
@@ -105,3 +105,21 @@ def test_monotonicity_refuses_a_multi_parameter_agent():
     env = multi_item_auction([[1, 1], [1, 2], [2, 1]], n_bidders=1)
     with pytest.raises(InvalidEnvironmentError, match="bidder 1' is not single-parameter"):
         resolve("ex_post_monotonicity").rows(env)
+
+
+@pytest.mark.parametrize("name", [*GENERAL, "ex_post_monotonicity", "interim_monotonicity"])
+@given(data=st.data())
+def test_agent_rows_stack_to_the_rows(name, data):
+    """A family that builds rows agent by agent builds the same rows in the same order."""
+    kinds = SINGLE_PARAMETER if "monotonicity" in name else \
+        ("single_item", "public_good", "outcomes", "interdependent")
+    env = data.draw(environments(kinds=kinds))
+    family = resolve(name)
+    if family.agent_rows(env, [0]) is None:
+        return  # not grouped by agent (feasibility, budget balance, fixed allocation)
+    whole = family.rows(env)
+    parts = [family.agent_rows(env, [i]) for i in range(env.n_agents)]
+    stacked = RowBlock.stack(parts, env.layout.n_columns)
+    assert (whole.matrix != stacked.matrix).nnz == 0
+    np.testing.assert_array_equal(whole.lower, stacked.lower)
+    np.testing.assert_array_equal(whole.upper, stacked.upper)

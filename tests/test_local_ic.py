@@ -51,8 +51,10 @@ def test_local_and_full_ic_have_the_same_optimum(incentive, participation, objec
 
 def test_local_form_is_far_smaller_and_reported():
     env = lpmech.single_item_auction(np.arange(1.0, 21.0), n_bidders=2)
-    full = lpmech.solve(env, "revenue", [DominantStrategyIC("full"), "ex_post_ir"])
-    local = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"])  # "auto" picks local
+    full = lpmech.solve(env, "revenue", [DominantStrategyIC("full"), "ex_post_ir"],
+                        formulation="direct")
+    local = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"],  # "auto" picks local
+                         formulation="direct")
     assert local.objective_value == pytest.approx(full.objective_value, abs=1e-6)
     # full: N·P·(K−1) rows; local: N·(P/K)·2(K−1) adjacent rows
     n_profiles, k = 400, 20

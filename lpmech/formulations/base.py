@@ -1,0 +1,122 @@
+"""What a formulation is: one way to turn a design problem into programs HiGHS solves.
+
+Every formulation returns the same :class:`Outcome` — a status, the full decision
+vector z = [vec a; vec t] of the environment (whatever columns it solved over),
+duals on each family's own rows, and sizes and timings of what it solved — so
+:func:`lpmech.solve` verifies and reports every result the same way.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from lpmech.backends import Backend, BackendResult, Status
+from lpmech.compiler import Program
+from lpmech.constraints.base import ConstraintFamily
+from lpmech.environment import Environment
+from lpmech.objectives import Objective
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class DesignProblem:
+    """What to solve: the families as compiled (see ``ConstraintFamily.compiled_form``)."""
+
+    env: Environment
+    objective: Objective
+    families: tuple[ConstraintFamily, ...]
+    deterministic: bool = False
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Size of the program a formulation handed HiGHS (the last one, if several)."""
+
+    n_variables: int
+    n_rows: int
+    n_nonzeros: int
+    rows_by_family: dict[str, int]
+    nonzeros_by_family: dict[str, int]
+
+    @classmethod
+    def of(cls, program: Program) -> Sizes:
+        """The sizes of a compiled program."""
+        return cls(program.n_columns, program.n_rows, program.nnz, program.rows_by_family(),
+                   program.nonzeros_by_family())
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a formulation found.
+
+    Attributes
+    ----------
+    status, message
+        As the backend reported them.
+    z : ndarray or None
+        The full decision vector of the environment, when optimal.
+    objective : float or None
+        The program's optimal value (maximisation form, constant included).
+    duals : dict
+        Per family, ∂(optimum)/∂(row bound) on the family's own rows (in the
+        order of ``family.rows``); a family may be missing where the
+        formulation has no rows that correspond.
+    sizes : Sizes
+    build_seconds, compile_seconds, solve_seconds : float
+    details : str
+        What the formulation did, in a sentence (e.g. how much symmetry saved).
+    """
+
+    status: Status
+    message: str
+    z: FloatArray | None
+    objective: float | None
+    duals: Mapping[str, FloatArray]
+    sizes: Sizes
+    build_seconds: float
+    compile_seconds: float
+    solve_seconds: float
+    details: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Formulation(ABC):
+    """A way to solve a :class:`DesignProblem` with a backend."""
+
+    name: ClassVar[str]
+    #: Whether the formulation needs a backend that keeps a model between solves.
+    needs_highspy: ClassVar[bool] = False
+
+    @abstractmethod
+    def obstacle(self, problem: DesignProblem) -> str | None:
+        """Why this formulation cannot solve ``problem`` exactly, or None if it can."""
+
+    @abstractmethod
+    def run(self, problem: DesignProblem, engine: Backend, options: dict[str, Any]) -> Outcome:
+        """Solve ``problem``."""
+
+
+def family_duals(program: Program, result: BackendResult) -> dict[str, FloatArray]:
+    """Row duals of a solved program, split by family; cvxpy-written families appended."""
+    if result.row_duals is None:
+        return {}
+    duals = {name: result.row_duals[rows] for name, rows in program.row_slices.items()}
+    for name, values in result.custom_duals.items():
+        duals[name] = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values]) \
+            if values else np.zeros(0)
+    return duals
+
+
+def run_program(engine: Backend, program: Program, options: dict[str, Any]) -> BackendResult:
+    """Solve a program, or report infeasible at once when column bounds conflict."""
+    if program.bounds_conflict():
+        return BackendResult(Status.INFEASIBLE, "column bounds of two families conflict",
+                             None, None, None, {}, 0.0, 0.0)
+    return engine.solve(program, options)

@@ -1,0 +1,158 @@
+"""Every formulation gives the direct formulation's optimum, and refuses where it would not."""
+
+from __future__ import annotations
+
+import numpy as np
+import oracle
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import probability_vectors, type_values
+
+import lpmech
+from lpmech import ConstraintFamily, FixedAllocation, RowBlock
+from lpmech.formulations import agent_symmetry
+
+FAMILY_SETS = [
+    ("revenue", ["dsic", "ex_post_ir"]),
+    ("revenue", ["bic", "interim_ir"]),
+    ("welfare", ["dsic", "ex_post_ir", "ex_post_no_deficit"]),
+    ("welfare", ["bic", "ex_post_budget_balance"]),
+]
+
+
+@st.composite
+def symmetric_problems(draw):
+    """Identical agents: single-item auctions or public goods, independent or exchangeable."""
+    n_agents = draw(st.integers(2, 3))
+    types = draw(type_values(draw(st.integers(1, 4)), low=0, high=9))
+    if draw(st.booleans()):
+        prior = None
+        marginal = draw(probability_vectors(len(types)))
+    else:  # exchangeable: symmetrise a random joint table
+        table = draw(probability_vectors(len(types) ** n_agents)).reshape((len(types),)
+                                                                          * n_agents)
+        perms = [np.moveaxis(table, list(range(n_agents)), list(p))
+                 for p in _permutations(n_agents)]
+        prior, marginal = sum(perms) / len(perms), None
+    if draw(st.booleans()):
+        return lpmech.single_item_auction(types, n_agents, priors=marginal, prior=prior)
+    return lpmech.public_good(types, n_agents, priors=marginal, prior=prior,
+                              cost=draw(st.integers(0, 12)) + 0.5)
+
+
+def _permutations(n):
+    import itertools
+
+    return list(itertools.permutations(range(n)))
+
+
+@pytest.mark.parametrize(("objective", "constraints"), FAMILY_SETS)
+@given(env=symmetric_problems())
+def test_symmetric_formulation_has_the_direct_optimum(objective, constraints, env):
+    direct = lpmech.solve(env, objective, constraints, formulation="direct")
+    symmetric = lpmech.solve(env, objective, constraints, formulation="symmetric")
+    assert symmetric.objective_value == pytest.approx(direct.objective_value, abs=1e-6)
+    assert symmetric.report.n_rows <= direct.report.n_rows
+    oracle.assert_satisfies(env, symmetric.mechanism, [f.name for f in symmetric.families
+                                                       if f.name in oracle.CHECKS])
+
+
+def test_symmetry_shrinks_the_program_and_says_by_how_much():
+    env = lpmech.single_item_auction(np.arange(1.0, 11.0), n_bidders=3)
+    direct = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], formulation="direct")
+    symmetric = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], formulation="symmetric")
+    assert symmetric.objective_value == pytest.approx(direct.objective_value, abs=1e-6)
+    # multisets of 3 types out of 10: C(12, 3) = 220 of 1000 profiles
+    assert "symmetric: 220 of 1000 profiles" in symmetric.report.details
+    assert symmetric.report.n_variables < direct.report.n_variables / 4
+    assert symmetric.report.n_rows < direct.report.n_rows / 4
+
+
+@pytest.mark.parametrize("backend", ["highspy", "cvxpy"])
+def test_symmetric_duals_still_price_a_lump_sum_fee(backend):
+    """Duals are shared equally among the copies of a row: the IR duals still sum to N."""
+    env = lpmech.single_item_auction([1.0, 2.0, 4.0, 5.0], 3, priors=[0.4, 0.3, 0.2, 0.1])
+    solution = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], formulation="symmetric",
+                            backend=backend)
+    assert solution.duals["ex_post_ir"].sum() == pytest.approx(3.0, abs=1e-7)
+    assert len(solution.duals["ex_post_ir"]) == 3 * env.n_profiles
+
+
+class AgentZeroPaysNothing(ConstraintFamily):
+    """t_0(θ) = 0: singles out agent 0, so relabelling does not preserve it."""
+
+    name = "agent_zero_pays_nothing"
+
+    def rows(self, env):
+        columns = env.layout.payment_columns(np.arange(env.n_profiles), 0)
+        return RowBlock.from_entries(np.arange(env.n_profiles), columns,
+                                     np.ones(env.n_profiles),
+                                     shape=(env.n_profiles, env.layout.n_columns),
+                                     lower=0.0, upper=0.0)
+
+    def violation(self, mechanism):
+        return np.abs(mechanism.flat_payments[:, 0])
+
+
+class NoSubsidies(ConstraintFamily):
+    """t_i(θ) ≥ 0 for all agents: symmetric, though it does not say so."""
+
+    name = "no_subsidies"
+
+    def rows(self, env):
+        count = env.layout.n_payment_columns
+        return RowBlock.from_entries(np.arange(count), env.layout.n_allocation_columns
+                                     + np.arange(count), np.ones(count),
+                                     shape=(count, env.layout.n_columns), lower=0.0)
+
+    def violation(self, mechanism):
+        return np.maximum(-mechanism.flat_payments, 0.0).ravel()
+
+
+def test_symmetric_refuses_what_relabelling_would_change():
+    env = lpmech.single_item_auction([1.0, 2.0, 3.0], n_bidders=2)
+    with pytest.raises(ValueError, match="not mapped onto itself"):
+        lpmech.solve(env, "revenue", ["dsic", "ex_post_ir", AgentZeroPaysNothing()],
+                     formulation="symmetric")
+    # an undeclared family that is symmetric passes the check
+    checked = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir", NoSubsidies()],
+                           formulation="symmetric")
+    plain = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir", NoSubsidies()],
+                         formulation="direct")
+    assert checked.objective_value == pytest.approx(plain.objective_value, abs=1e-7)
+    # efficient allocation with ties to the lowest index is not anonymous
+    with pytest.raises(ValueError, match="not anonymous"):
+        lpmech.solve(env, "revenue", ["dsic", "ex_post_ir", FixedAllocation.efficient()],
+                     formulation="symmetric")
+    with pytest.raises(ValueError, match="deterministic"):
+        lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], formulation="symmetric",
+                     deterministic=True)
+
+
+@pytest.mark.parametrize(("env", "reason"), [
+    (lpmech.single_item_auction([[1, 2], [1, 3]]), "different types"),
+    (lpmech.single_item_auction([1, 2], 2, priors=[[0.5, 0.5], [0.2, 0.8]]), "exchangeable"),
+    (lpmech.single_item_auction([1, 2], 1), "only one agent"),
+    (lpmech.bilateral_trade([1, 2], [1, 2]), "valuations are not exchanged"),
+])
+def test_asymmetric_environments_are_named(env, reason):
+    symmetry = agent_symmetry(env)
+    assert isinstance(symmetry, str)
+    assert reason in symmetry
+    with pytest.raises(ValueError, match=reason):
+        lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], formulation="symmetric")
+
+
+def test_auto_uses_symmetry_only_where_it_applies_and_pays():
+    big = lpmech.single_item_auction(np.arange(1.0, 16.0), n_bidders=2)
+    assert lpmech.solve(big, "revenue", ["dsic", "ex_post_ir"]).report.formulation \
+        == "symmetric"
+    small = lpmech.single_item_auction([1.0, 2.0], n_bidders=2)
+    assert lpmech.solve(small, "revenue", ["dsic", "ex_post_ir"]).report.formulation \
+        == "direct"
+    asymmetric = lpmech.single_item_auction([np.arange(1.0, 16.0), np.arange(2.0, 17.0)])
+    assert lpmech.solve(asymmetric, "revenue", ["dsic", "ex_post_ir"]).report.formulation \
+        == "direct"
+    with pytest.raises(ValueError, match="formulation: unknown 'magic'"):
+        lpmech.solve(big, "revenue", ["dsic", "ex_post_ir"], formulation="magic")
