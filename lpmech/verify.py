@@ -12,14 +12,17 @@ values in cents and in millions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from lpmech.constraints import ConstraintFamily, resolve_all
 from lpmech.display import format_table
+
+FloatArray = NDArray[np.float64]
 
 if TYPE_CHECKING:
     from lpmech.environment import Environment
@@ -107,6 +110,7 @@ def verify(
     mechanism: Mechanism,
     constraints: Sequence[str | ConstraintFamily] | str | ConstraintFamily,
     tol: float = 1e-6,
+    measured: Mapping[str, FloatArray] | None = None,
 ) -> VerificationReport:
     """Check ``mechanism`` against each family.
 
@@ -116,6 +120,10 @@ def verify(
     constraints : family names or instances
     tol : float
         Relative tolerance (see the module docstring).
+    measured : mapping, optional
+        Violations already measured on this mechanism's rules by the families of
+        the same names (constraint generation measures full IC at its last
+        solution); they are used instead of measuring again.
 
     Examples
     --------
@@ -130,8 +138,11 @@ def verify(
     env = mechanism.env
     absolute = tol * tolerance_scale(env)
     checks = []
+    measured = measured or {}
     for family in resolve_all(constraints):
-        violation = np.asarray(family.violation(mechanism), dtype=float)
+        known = measured.get(family.name)
+        violation = np.asarray(family.violation(mechanism) if known is None else known,
+                               dtype=float)
         if violation.size:
             worst = int(np.argmax(violation))
             checks.append(FamilyCheck(family.name, float(violation[worst]),

@@ -156,3 +156,66 @@ def test_auto_uses_symmetry_only_where_it_applies_and_pays():
         == "direct"
     with pytest.raises(ValueError, match="formulation: unknown 'magic'"):
         lpmech.solve(big, "revenue", ["dsic", "ex_post_ir"], formulation="magic")
+
+
+@st.composite
+def multi_dimensional_problems(draw):
+    """One or two bidders with vector types (additive or unit demand) and random priors."""
+    n_items = draw(st.integers(2, 3))
+    n_types = draw(st.integers(2, 6))
+    rows = draw(st.lists(st.tuples(*[st.integers(0, 6)] * n_items), min_size=n_types,
+                         max_size=n_types, unique=True))
+    types = np.array(rows, dtype=float)
+    n_bidders = draw(st.integers(1, 2))
+    priors = [draw(probability_vectors(n_types)) for _ in range(n_bidders)]
+    return lpmech.multi_item_auction(types, n_bidders, priors=priors,
+                                     unit_demand=draw(st.booleans()))
+
+
+@pytest.mark.parametrize("constraints", [["dsic", "ex_post_ir"], ["bic", "interim_ir"]])
+@given(env=multi_dimensional_problems())
+def test_generation_has_the_direct_optimum(constraints, env):
+    """Rows never generated are slack at the final optimum, so it is the full optimum."""
+    direct = lpmech.solve(env, "revenue", constraints, formulation="direct")
+    generated = lpmech.solve(env, "revenue", constraints, formulation="generation")
+    assert generated.objective_value == pytest.approx(direct.objective_value, abs=1e-6)
+    assert generated.report.formulation == "generation"
+    oracle.assert_satisfies(env, generated.mechanism, [constraints[0].replace(
+        "dsic", "dominant_strategy_ic").replace("bic", "bayesian_ic"), constraints[1]])
+
+
+def test_generation_adds_rows_until_the_full_check_passes(monkeypatch):
+    """Starting from a single neighbour per type forces several rounds on a 3-item grid;
+    the generated rows are a small share of all pairs, and their duals sit at the right
+    full rows (IR duals still sum to the number of agents)."""
+    from lpmech.formulations import generation
+
+    monkeypatch.setattr(generation, "INITIAL_NEIGHBOURS", 1)
+    grid = np.linspace(0.0, 1.0, 4)
+    types = np.array([[x, y, z] for x in grid for y in grid for z in grid])
+    env = lpmech.multi_item_auction(types, 1)
+    generated = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], formulation="generation")
+    direct = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], formulation="direct")
+    assert generated.objective_value == pytest.approx(direct.objective_value, abs=1e-6)
+    solves = int(generated.report.details.split(": ")[1].split(" solves")[0])
+    assert solves > 1
+    full = 64 * 63
+    assert generated.report.rows_by_family["dominant_strategy_ic"] < full / 2
+    assert len(generated.duals["dominant_strategy_ic"]) == full
+    assert generated.duals["ex_post_ir"].sum() == pytest.approx(1.0, abs=1e-7)
+
+
+def test_auto_generates_for_large_multi_dimensional_problems_only():
+    grid = (np.arange(10) + 0.5) / 10
+    big = lpmech.multi_item_auction(np.array([[x, y] for x in grid for y in grid]), 1)
+    assert lpmech.solve(big, "revenue", ["dsic", "ex_post_ir"]).report.formulation \
+        == "generation"
+    small = lpmech.multi_item_auction([[1.0, 2.0], [2.0, 1.0], [2.0, 2.0]], 1)
+    assert lpmech.solve(small, "revenue", ["dsic", "ex_post_ir"]).report.formulation \
+        == "direct"
+    with pytest.raises(ValueError, match="no incentive family is left in full form"):
+        lpmech.solve(lpmech.single_item_auction([1.0, 2.0, 3.0], 1), "revenue",
+                     ["dsic", "ex_post_ir"], formulation="generation")
+    with pytest.raises(ValueError, match="use backend='highspy'"):
+        lpmech.solve(big, "revenue", ["dsic", "ex_post_ir"], formulation="generation",
+                     backend="cvxpy")

@@ -19,6 +19,7 @@ registration step.
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -166,9 +167,17 @@ class ConstraintFamily(ABC):
         return f"{type(self).__name__}()"
 
 
+@functools.lru_cache(maxsize=32)
 def pair_table(n_types: int) -> tuple[IntArray, IntArray]:
-    """All (true type k, report r) pairs with r ≠ k, k-major: arrays of length K(K−1)."""
-    true_types, reports = np.nonzero(~np.eye(n_types, dtype=bool))
+    """All (true type k, report r) pairs with r ≠ k, k-major: arrays of length K(K−1).
+
+    Cached (and read-only): a 3,600-type grid has 13 million pairs.
+    """
+    true_types = np.repeat(np.arange(n_types), n_types - 1)
+    offsets = np.tile(np.arange(n_types - 1), n_types)
+    reports = offsets + (offsets >= true_types)  # skip r = k
+    true_types.setflags(write=False)
+    reports.setflags(write=False)
     return true_types, reports
 
 

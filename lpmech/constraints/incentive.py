@@ -52,6 +52,9 @@ from lpmech.constraints.base import (
 )
 from lpmech.errors import InvalidEnvironmentError
 
+#: Numbers per chunk when measuring violations pair by pair (bounds memory to ~16 MB).
+CHUNK = 2_000_000
+
 #: How an IC family is compiled: adjacent pairs when valid ("auto"), always ("local",
 #: refusing when invalid) or never ("full").
 REDUCTIONS = ("auto", "local", "full")
@@ -95,8 +98,13 @@ class _IncentiveCompatibility(ConstraintFamily):
         """The (true type, report) pairs constrained for an agent: all r ≠ k."""
         return pair_table(env.type_counts[agent])
 
+    def _n_pairs(self, env: Environment, agent: int) -> int:
+        """Number of (true type, report) pairs constrained: K(K − 1)."""
+        n = env.type_counts[agent]
+        return n * (n - 1)
+
     def _block_size(self, env: Environment, agent: int) -> int:
-        n_pairs = len(self._pairs(env, agent)[0])
+        n_pairs = self._n_pairs(env, agent)
         others = env.n_profiles // env.type_counts[agent]
         return n_pairs * others if self.ex_post else n_pairs
 
@@ -106,36 +114,76 @@ class _IncentiveCompatibility(ConstraintFamily):
     def agent_rows(self, env: Environment, agents: Sequence[int]) -> RowBlock:
         agents = list(agents)
         offsets = agent_offsets([self._block_size(env, i) for i in agents])
-        parts = []
-        for position, i in enumerate(agents):
-            by_agent = env.layout.by_agent(i)
-            true_types, reports = self._pairs(env, i)
-            truthful, deviation = by_agent[true_types], by_agent[reports]  # (Q, R)
-            n_pairs, n_others = truthful.shape
-            if self.ex_post:
-                weights = np.ones((n_pairs, n_others))
-                rows = offsets[position] + np.arange(n_pairs * n_others).reshape(n_pairs,
-                                                                                 n_others)
-            else:
-                weights = env.prior.conditional(i)[true_types]
-                rows = offsets[position] + np.arange(n_pairs)[:, None]
-            # gain from deviating: u_i(r; k, θ_{-i}) − u_i(k; k, θ_{-i}) ≤ 0
-            parts.append(utility_entries(env, i, truthful, deviation, weights, rows))
-            parts.append(utility_entries(env, i, truthful, truthful, -weights, rows))
+        parts = [self.pair_entries(env, i, *self._pairs(env, i), first_row=offsets[position])
+                 for position, i in enumerate(agents)]
         shape = (int(offsets[-1]), env.layout.n_columns)
         return RowBlock.from_entries(*stack_entries(parts), shape=shape, upper=0.0)
 
+    def pair_entries(
+        self, env: Environment, agent: int, true_types: np.ndarray, reports: np.ndarray,
+        first_row: int = 0,
+    ) -> tuple[np.ndarray, np.ndarray, FloatArray]:
+        """Coordinates of the rows of the given (true type, report) pairs of one agent.
+
+        Rows are numbered from ``first_row``, pair by pair, and within a pair by the
+        others' profile (ex post); each reads u_i(r; k, θ_{-i}) − u_i(k; k, θ_{-i}) ≤ 0.
+        """
+        by_agent = env.layout.by_agent(agent)
+        truthful, deviation = by_agent[true_types], by_agent[reports]  # (Q, R)
+        n_pairs, n_others = truthful.shape
+        if self.ex_post:
+            weights = np.ones((n_pairs, n_others))
+            rows = first_row + np.arange(n_pairs * n_others).reshape(n_pairs, n_others)
+        else:
+            weights = env.prior.conditional(agent)[true_types]
+            rows = first_row + np.arange(n_pairs)[:, None]
+        deviate = utility_entries(env, agent, truthful, deviation, weights, rows)
+        truth = utility_entries(env, agent, truthful, truthful, -weights, rows)
+        return stack_entries([deviate, truth])
+
     def violation(self, mechanism: Mechanism) -> FloatArray:
+        """Gains from each lie, from utilities of true and reported types, pair by pair.
+
+        For a pair (k, r) the gain at others' profile θ_{-i} is
+        V_i(k, θ_{-i})·a(r, θ_{-i}) − t_i(r, θ_{-i}) − [V_i(k, θ_{-i})·a(k, θ_{-i}) −
+        t_i(k, θ_{-i})], averaged with π(θ_{-i} | k) for Bayesian IC. Pairs are taken
+        in chunks of about :data:`CHUNK` numbers, so memory stays bounded.
+        """
         env = mechanism.env
         gains = []
         for i in range(env.n_agents):
             true_types, reports = self._pairs(env, i)
+            by_agent = env.layout.by_agent(i)
+            values = env.values_at_profiles(i)[by_agent]  # (K, R, C): true type k at θ_{-i}
+            outcomes = mechanism.flat_allocation[by_agent]  # (K, R, C): report r at θ_{-i}
+            paid = mechanism.flat_payments[by_agent, i]  # (K, R)
+            truthful = np.einsum("krc,krc->kr", values, outcomes) - paid
             conditional = env.prior.conditional(i)
-            for k in np.unique(true_types):
-                utilities = mechanism.deviation_utilities(i, int(k))  # (K, R): report r, others j
-                gain = utilities[reports[true_types == k]] - utilities[k]
+            n_types, n_others, n_components = values.shape
+            if len(true_types) == n_types * (n_types - 1):  # every pair: batched products
+                step = max(1, CHUNK // max(1, n_types * n_others * n_components))
+                for start in range(0, n_types, step):
+                    k = np.arange(start, min(start + step, n_types))
+                    # worth[s, r, j] = V_i(k_s, θ_{-i}^j)·a(r, θ_{-i}^j), as R matrix products
+                    gain = np.matmul(values[k].transpose(1, 0, 2),
+                                     outcomes.transpose(1, 2, 0)).transpose(1, 2, 0)
+                    gain -= paid[None]
+                    gain -= truthful[k][:, None, :]  # (S, K, R)
+                    if not self.ex_post:
+                        gain = (gain * conditional[k][:, None, :]).sum(axis=2)[:, :, None]
+                    # drop r = k: its block of R entries sits at (s·K + k_s)·R in the flat array
+                    width = gain.shape[2]
+                    diagonal = ((np.arange(len(k)) * n_types + k)[:, None] * width
+                                + np.arange(width)).ravel()
+                    chosen = np.delete(gain.ravel(), diagonal)
+                    gains.append(np.maximum(chosen, 0.0, out=chosen))
+                continue
+            step = max(1, CHUNK // max(1, n_others * n_components))
+            for start in range(0, len(true_types), step):
+                k, r = true_types[start:start + step], reports[start:start + step]
+                gain = np.einsum("qjc,qjc->qj", values[k], outcomes[r]) - paid[r] - truthful[k]
                 if not self.ex_post:
-                    gain = gain @ conditional[k]
+                    gain = (gain * conditional[k]).sum(axis=1)
                 gains.append(np.maximum(gain, 0.0).ravel())
         return np.concatenate(gains) if gains else np.zeros(0)
 
@@ -212,6 +260,10 @@ class LocalIncentiveCompatibility(_IncentiveCompatibility):
         reports = np.concatenate([lower, upper])
         by_true_type = np.lexsort((reports, true_types))
         return true_types[by_true_type], reports[by_true_type]
+
+    def _n_pairs(self, env: Environment, agent: int) -> int:
+        """Number of neighbouring pairs: 2(K − 1)."""
+        return 2 * (env.type_counts[agent] - 1)
 
     def compiled_form(self, env: Environment) -> ConstraintFamily:
         return self

@@ -72,6 +72,9 @@ class Outcome:
     build_seconds, compile_seconds, solve_seconds : float
     details : str
         What the formulation did, in a sentence (e.g. how much symmetry saved).
+    measured : dict
+        Violations a formulation already measured on the returned z with a family's
+        own ``violation`` (by family name), so verification need not repeat them.
     """
 
     status: Status
@@ -84,7 +87,7 @@ class Outcome:
     compile_seconds: float
     solve_seconds: float
     details: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    measured: dict[str, FloatArray] = field(default_factory=dict)
 
 
 class Formulation(ABC):
