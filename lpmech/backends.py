@@ -229,12 +229,7 @@ class HighspyBackend(Backend):
                 "expressions; use backend='cvxpy'"
             )
         start = time.perf_counter()
-        highs = highspy.Highs()
-        highs.setOptionValue("output_flag", False)
-        for key, value in options.items():
-            if highs.setOptionValue(key, value) != highspy.HighsStatus.kOk:
-                raise ValueError(f"solver_options: HiGHS rejected option {key}={value!r}")
-        highs.passModel(self._model(program))
+        highs = self.load(program, options)
         compile_seconds = time.perf_counter() - start
         highs.run()
         solve_seconds = highs.getRunTime()
@@ -250,6 +245,17 @@ class HighspyBackend(Backend):
         objective = float(highs.getInfo().objective_function_value)
         return BackendResult(status, message, x, objective, duals, {},
                              compile_seconds, solve_seconds)
+
+    @classmethod
+    def load(cls, program: Program, options: dict[str, Any]) -> highspy.Highs:
+        """A silent HiGHS instance with ``options`` set and ``program`` passed in one call."""
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+        for key, value in options.items():
+            if highs.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+                raise ValueError(f"solver_options: HiGHS rejected option {key}={value!r}")
+        highs.passModel(cls._model(program))
+        return highs
 
     @staticmethod
     def _model(program: Program) -> highspy.HighsLp:

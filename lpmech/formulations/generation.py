@@ -157,12 +157,7 @@ class Generation(Formulation):
         build_seconds = time.perf_counter() - start
 
         start = time.perf_counter()
-        highs = highspy.Highs()
-        highs.setOptionValue("output_flag", False)
-        for key, value in options.items():
-            if highs.setOptionValue(key, value) != highspy.HighsStatus.kOk:
-                raise ValueError(f"solver_options: HiGHS rejected option {key}={value!r}")
-        highs.passModel(HighspyBackend._model(program))
+        highs = HighspyBackend.load(program, options)
         compile_seconds = time.perf_counter() - start
         solve_seconds, rounds = 0.0, 0
         tol = 1e-9 * tolerance_scale(env)
