@@ -219,3 +219,66 @@ def test_auto_generates_for_large_multi_dimensional_problems_only():
     with pytest.raises(ValueError, match="use backend='highspy'"):
         lpmech.solve(big, "revenue", ["dsic", "ex_post_ir"], formulation="generation",
                      backend="cvxpy")
+
+
+@st.composite
+def bayesian_problems(draw):
+    """Independent, private-value problems with only interim families: auctions (Border),
+    public goods and bilateral trades (linking)."""
+    kind = draw(st.sampled_from(["auction", "public_good", "trade"]))
+    n_agents = 2 if kind == "trade" else draw(st.integers(1, 3))
+    types = [draw(type_values(draw(st.integers(1, 4)), low=0, high=9)) for _ in range(n_agents)]
+    priors = [draw(probability_vectors(len(t))) for t in types]
+    if kind == "auction":
+        return lpmech.single_item_auction(types, priors=priors,
+                                          seller_value=draw(st.sampled_from([0.0, 1.5])))
+    if kind == "public_good":
+        return lpmech.public_good(types, priors=priors, cost=draw(st.integers(0, 12)) + 0.5)
+    return lpmech.bilateral_trade(types[0], types[1], priors[0], priors[1])
+
+
+INTERIM_SETS = [
+    ("profit", ["bic", "interim_ir"]),
+    ("welfare", ["bic", "interim_ir", "ex_ante_no_deficit"]),
+    ("welfare", ["bic", "ex_ante_budget_balance", "interim_monotonicity"]),
+    ("revenue", ["bic", "ex_ante_ir"]),
+]
+
+
+@pytest.mark.parametrize(("objective", "constraints"), INTERIM_SETS)
+@given(env=bayesian_problems())
+def test_interim_formulation_has_the_direct_optimum(objective, constraints, env):
+    """Interim rules carry everything the interim families see; the recovered (or linked)
+    ex-post mechanism passes the brute-force check of the Bayesian families."""
+    direct = lpmech.solve(env, objective, constraints, formulation="direct")
+    interim = lpmech.solve(env, objective, constraints, formulation="interim")
+    assert interim.objective_value == pytest.approx(direct.objective_value, abs=1e-6)
+    oracle.assert_satisfies(env, interim.mechanism, [f.name for f in interim.families
+                                                     if f.name in oracle.CHECKS])
+
+
+def test_border_inequalities_replace_the_ex_post_allocation():
+    env = lpmech.single_item_auction([np.arange(1.0, 9.0), np.arange(2.0, 10.0),
+                                      np.arange(1.0, 9.0) * 1.2])
+    interim = lpmech.solve(env, "revenue", ["bic", "interim_ir"], formulation="interim")
+    direct = lpmech.solve(env, "revenue", ["bic", "interim_ir"], formulation="direct")
+    assert interim.objective_value == pytest.approx(direct.objective_value, abs=1e-6)
+    assert "Border's inequalities" in interim.report.details
+    assert interim.report.n_variables == 2 * sum(env.type_counts)  # q and M only
+    # interim IR duals still price a lump-sum fee: they sum to the number of bidders
+    assert interim.duals["interim_ir"].sum() == pytest.approx(3.0, abs=1e-7)
+
+
+def test_interim_refuses_what_needs_ex_post_rules():
+    env = lpmech.single_item_auction([1.0, 2.0, 3.0], n_bidders=2)
+    with pytest.raises(ValueError, match="'ex_post_ir' is not about interim rules"):
+        lpmech.solve(env, "revenue", ["bic", "ex_post_ir"], formulation="interim")
+    correlated = lpmech.single_item_auction([1.0, 2.0], 2, prior=[[0.4, 0.1], [0.1, 0.4]])
+    with pytest.raises(ValueError, match="correlated"):
+        lpmech.solve(correlated, "revenue", ["bic", "interim_ir"], formulation="interim")
+
+
+def test_auto_uses_interim_for_many_asymmetric_bayesian_agents():
+    env = lpmech.single_item_auction([np.arange(1.0, 14.0) + 0.3 * i for i in range(3)])
+    assert lpmech.solve(env, "revenue", ["bic", "interim_ir"]).report.formulation == "interim"
+    assert lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"]).report.formulation == "direct"
