@@ -160,7 +160,14 @@ class _IncentiveCompatibility(ConstraintFamily):
             truthful = np.einsum("krc,krc->kr", values, outcomes) - paid
             conditional = env.prior.conditional(i)
             n_types, n_others, n_components = values.shape
-            if len(true_types) == n_types * (n_types - 1):  # every pair: batched products
+            every_pair = len(true_types) == n_types * (n_types - 1)
+            if every_pair and not self.ex_post:  # interim utilities as two matrix products
+                gain = _interim_utilities(values, outcomes, paid, conditional)
+                gain -= np.diag(gain)[:, None]
+                off_diagonal = ~np.eye(n_types, dtype=bool)
+                gains.append(np.maximum(gain[off_diagonal], 0.0))
+                continue
+            if every_pair:  # batched products
                 step = max(1, CHUNK // max(1, n_types * n_others * n_components))
                 for start in range(0, n_types, step):
                     k = np.arange(start, min(start + step, n_types))
@@ -169,8 +176,6 @@ class _IncentiveCompatibility(ConstraintFamily):
                                      outcomes.transpose(1, 2, 0)).transpose(1, 2, 0)
                     gain -= paid[None]
                     gain -= truthful[k][:, None, :]  # (S, K, R)
-                    if not self.ex_post:
-                        gain = (gain * conditional[k][:, None, :]).sum(axis=2)[:, :, None]
                     # drop r = k: its block of R entries sits at (s·K + k_s)·R in the flat array
                     width = gain.shape[2]
                     diagonal = ((np.arange(len(k)) * n_types + k)[:, None] * width
@@ -200,6 +205,21 @@ class _IncentiveCompatibility(ConstraintFamily):
             pair, context = local, " (in expectation over the others)"
         k, r = true_types[pair], reports[pair]
         return f"agent {spec.name!r} of type {spec.labels[k]} reporting {spec.labels[r]}{context}"
+
+
+def _interim_utilities(
+    values: FloatArray, outcomes: FloatArray, paid: FloatArray, conditional: FloatArray
+) -> FloatArray:
+    """U[k, r] = Σ_j π(θ_{-i}^j | k)·[V_i(k, θ_{-i}^j)·a(r, θ_{-i}^j) − t_i(r, θ_{-i}^j)].
+
+    The interim utility of true type k reporting r (seed notes Def. 2.1.3: Bayesian IC reads
+    U[k, k] ≥ U[k, r]), for arrays indexed (own type, others' profile[, component])
+    as :meth:`~lpmech.layout.Layout.by_agent` orders them: one matrix product for
+    the values and one for the payments, O(K²·R·C) multiplications in BLAS.
+    """
+    n_types = values.shape[0]
+    weighted = (values * conditional[:, :, None]).reshape(n_types, -1)
+    return weighted @ outcomes.reshape(n_types, -1).T - conditional @ paid.T
 
 
 class DominantStrategyIC(_IncentiveCompatibility):
