@@ -66,6 +66,8 @@ class BackendResult:
         Duals of cvxpy-only families, by family name.
     compile_seconds, solve_seconds : float
         Model construction (canonicalisation, passModel) and solver time.
+    algorithm : str
+        The HiGHS algorithm asked for (see :mod:`lpmech.algorithms`).
     """
 
     status: Status
@@ -76,6 +78,7 @@ class BackendResult:
     custom_duals: dict[str, list[Any]]
     compile_seconds: float
     solve_seconds: float
+    algorithm: str = ""
 
 
 @dataclass(frozen=True)
@@ -254,32 +257,38 @@ class HighspyBackend(Backend):
         for key, value in options.items():
             if highs.setOptionValue(key, value) != highspy.HighsStatus.kOk:
                 raise ValueError(f"solver_options: HiGHS rejected option {key}={value!r}")
-        highs.passModel(cls._model(program))
+        cls._pass_model(highs, program)
         return highs
 
     @staticmethod
-    def _model(program: Program) -> highspy.HighsLp:
+    def _pass_model(highs: highspy.Highs, program: Program) -> None:
+        """Hand HiGHS the whole program in one ``passModel`` call on numpy arrays.
+
+        The array overload reads the CSR arrays in place; filling a ``HighsLp``
+        field by field would copy each through Python lists first.
+        """
         infinity = highspy.kHighsInf
-        model = highspy.HighsLp()
-        model.num_col_ = program.n_columns
-        model.num_row_ = program.n_rows
-        model.sense_ = highspy.ObjSense.kMaximize
-        model.offset_ = program.constant
-        model.col_cost_ = program.cost
-        model.col_lower_ = np.nan_to_num(program.column_lower, neginf=-infinity)
-        model.col_upper_ = np.nan_to_num(program.column_upper, posinf=infinity)
-        model.row_lower_ = np.nan_to_num(program.row_lower, neginf=-infinity)
-        model.row_upper_ = np.nan_to_num(program.row_upper, posinf=infinity)
         matrix = program.matrix
-        model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        model.a_matrix_.start_ = matrix.indptr
-        model.a_matrix_.index_ = matrix.indices
-        model.a_matrix_.value_ = matrix.data
+        integrality = np.full(program.n_columns, int(highspy.HighsVarType.kContinuous),
+                              dtype=np.int32)
         if program.deterministic:
-            integrality = np.full(program.n_columns, highspy.HighsVarType.kContinuous)
-            integrality[program.integer_columns] = highspy.HighsVarType.kInteger
-            model.integrality_ = list(integrality)
-        return model
+            integrality[program.integer_columns] = int(highspy.HighsVarType.kInteger)
+        status = highs.passModel(
+            program.n_columns, program.n_rows, matrix.nnz,
+            int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMaximize),
+            program.constant,
+            np.ascontiguousarray(program.cost, dtype=float),
+            np.nan_to_num(program.column_lower, neginf=-infinity),
+            np.nan_to_num(program.column_upper, posinf=infinity),
+            np.nan_to_num(program.row_lower, neginf=-infinity),
+            np.nan_to_num(program.row_upper, posinf=infinity),
+            matrix.indptr.astype(np.int32, copy=False),
+            matrix.indices.astype(np.int32, copy=False),
+            matrix.data.astype(float, copy=False),
+            integrality,
+        )
+        if status == highspy.HighsStatus.kError:
+            raise ValueError("HiGHS rejected the compiled program (passModel failed)")
 
 
 #: Backends by name.
