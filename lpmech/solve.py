@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from lpmech.algorithms import ALGORITHMS
 from lpmech.backends import BACKENDS, Backend, Status
 from lpmech.compiler import compile_program
 from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
@@ -61,7 +62,8 @@ class SolveReport:
     ``reduced`` names the families compiled in an equivalent smaller form (e.g.
     IC as adjacent-type IC); they are still verified in full. ``formulation`` is
     how the problem was compiled (see :mod:`lpmech.formulations`) and ``details``
-    what it saved. Sizes are those of the program HiGHS solved.
+    what it saved; ``algorithm`` the HiGHS algorithm (see :mod:`lpmech.algorithms`).
+    Sizes are those of the program HiGHS solved.
     """
 
     backend: str
@@ -77,6 +79,7 @@ class SolveReport:
     reduced: tuple[str, ...] = ()
     formulation: str = "direct"
     details: str = ""
+    algorithm: str = ""
 
     def __str__(self) -> str:
         rows = [(f"{name} (local)" if name in self.reduced else name,
@@ -86,7 +89,7 @@ class SolveReport:
         timings = (f"variables {self.n_variables}; build {self.build_seconds:.3f} s, "
                    f"compile {self.compile_seconds:.3f} s, solve {self.solve_seconds:.3f} s, "
                    f"total {self.total_seconds:.3f} s (formulation {self.formulation}, "
-                   f"backend {self.backend})")
+                   f"backend {self.backend}, algorithm {self.algorithm})")
         details = f"\n{self.details}" if self.details else ""
         return format_table(("family", "rows", "non-zeros"), rows) + "\n" + timings + details
 
@@ -177,6 +180,7 @@ def solve(
     formulation: str = "auto",
     deterministic: bool = False,
     backend: str = "auto",
+    algorithm: str = "auto",
     solver_options: Mapping[str, Any] | None = None,
     tol: float = 1e-6,
     diagnose: bool = True,
@@ -204,6 +208,10 @@ def solve(
     backend : {"auto", "cvxpy", "highspy"}
         HiGHS directly (``"highspy"``, what ``"auto"`` picks unless a part is
         written as cvxpy expressions) or through cvxpy.
+    algorithm : {"auto", "simplex", "ipm"}
+        HiGHS's algorithm for linear programs: ``"auto"`` (default) chooses by
+        the program's size and structure (:func:`lpmech.algorithms.
+        choose_algorithm`); the report says which ran.
     solver_options : mapping, optional
         HiGHS options passed through, e.g. ``{"solver": "ipm"}``.
     tol : float
@@ -228,7 +236,7 @@ def solve(
     families = resolve_all(constraints)
     if not any(isinstance(f, Feasibility) for f in families):
         families = (Feasibility(), *families)
-    options = dict(solver_options or {})
+    options = _with_requested_algorithm(algorithm, dict(solver_options or {}))
     if deterministic:
         options = {**MIP_DEFAULTS, **options}
     compiled = tuple(f.compiled_form(env) for f in families)
@@ -276,6 +284,7 @@ def solve(
         reduced=tuple(c.name for f, c in zip(families, compiled, strict=True) if c is not f),
         formulation=method.name,
         details=outcome.details,
+        algorithm=outcome.algorithm,
     )
     return Solution(mechanism, value, objective, families, outcome.duals, report,
                     verification, compiled, options)
@@ -294,6 +303,18 @@ def _settle(
     feasible = run_program(engine, program, options)
     _raise_if_failed(feasible.status, feasible.message, names)
     return Status.UNBOUNDED if feasible.status is Status.OPTIMAL else Status.INFEASIBLE
+
+
+def _with_requested_algorithm(algorithm: str, options: dict[str, Any]) -> dict[str, Any]:
+    """HiGHS options with the algorithm asked for, refusing two different asks."""
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"algorithm: unknown {algorithm!r}; choose one of {ALGORITHMS}")
+    if algorithm == "auto":
+        return options
+    if options.get("solver", algorithm) != algorithm:
+        raise ValueError(f"algorithm={algorithm!r} conflicts with solver_options "
+                         f"{{'solver': {options['solver']!r}}}; give one of them")
+    return {**options, "solver": algorithm}
 
 
 def _backend(name: str, needs_cvxpy: bool) -> Backend:

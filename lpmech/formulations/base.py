@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from lpmech.algorithms import algorithm_named, with_algorithm
 from lpmech.backends import Backend, BackendResult, Status
 from lpmech.compiler import Program
 from lpmech.constraints.base import ConstraintFamily
@@ -72,6 +73,8 @@ class Outcome:
     build_seconds, compile_seconds, solve_seconds : float
     details : str
         What the formulation did, in a sentence (e.g. how much symmetry saved).
+    algorithm : str
+        The HiGHS algorithm used (see :mod:`lpmech.algorithms`).
     measured : dict
         Violations a formulation already measured on the returned z with a family's
         own ``violation`` (by family name), so verification need not repeat them.
@@ -88,6 +91,7 @@ class Outcome:
     solve_seconds: float
     details: str = ""
     measured: dict[str, FloatArray] = field(default_factory=dict)
+    algorithm: str = ""
 
 
 class Formulation(ABC):
@@ -118,8 +122,14 @@ def family_duals(program: Program, result: BackendResult) -> dict[str, FloatArra
 
 
 def run_program(engine: Backend, program: Program, options: dict[str, Any]) -> BackendResult:
-    """Solve a program, or report infeasible at once when column bounds conflict."""
+    """Solve a program, or report infeasible at once when column bounds conflict.
+
+    Unless ``options`` name HiGHS's ``solver``, :func:`~lpmech.algorithms.
+    choose_algorithm` picks simplex or interior point for the program.
+    """
     if program.bounds_conflict():
         return BackendResult(Status.INFEASIBLE, "column bounds of two families conflict",
                              None, None, None, {}, 0.0, 0.0)
-    return engine.solve(program, options)
+    options = with_algorithm(program, options)
+    result = engine.solve(program, options)
+    return replace(result, algorithm=algorithm_named(options, program.deterministic))

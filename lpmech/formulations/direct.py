@@ -33,5 +33,5 @@ class Direct(Formulation):
             objective=result.objective, duals=family_duals(program, result),
             sizes=Sizes.of(program), build_seconds=program.build_seconds,
             compile_seconds=program.stack_seconds + result.compile_seconds,
-            solve_seconds=result.solve_seconds,
+            solve_seconds=result.solve_seconds, algorithm=result.algorithm,
         )

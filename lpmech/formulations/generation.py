@@ -31,6 +31,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from lpmech.algorithms import algorithm_named, warm_start_options
 from lpmech.backends import Backend, HighspyBackend, Status
 from lpmech.compiler import compile_program
 from lpmech.constraints.base import RowBlock
@@ -157,6 +158,7 @@ class Generation(Formulation):
         build_seconds = time.perf_counter() - start
 
         start = time.perf_counter()
+        options = warm_start_options(options, problem.deterministic)
         highs = HighspyBackend.load(program, options)
         compile_seconds = time.perf_counter() - start
         solve_seconds, rounds = 0.0, 0
@@ -205,7 +207,8 @@ class Generation(Formulation):
         objective = float(highs.getInfo().objective_function_value)
         outcome = self._outcome(Status.OPTIMAL, "optimal", z, objective, duals, program, highs,
                                 build_seconds, compile_seconds, solve_seconds, rounds, trackers)
-        return replace(outcome, measured=measured)
+        return replace(outcome, measured=measured,
+                       algorithm=algorithm_named(options, problem.deterministic))
 
     @staticmethod
     def _duals(program: Any, highs: highspy.Highs, trackers: dict[str, _Tracker],

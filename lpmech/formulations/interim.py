@@ -39,6 +39,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from lpmech.algorithms import algorithm_named, warm_start_options
 from lpmech.allocation import Items
 from lpmech.backends import Backend, HighspyBackend, Status
 from lpmech.compiler import Program
@@ -399,7 +400,7 @@ class Interim(Formulation):
         return Outcome(result.status, result.message, z, result.objective, duals,
                        Sizes.of(program), program.build_seconds,
                        program.stack_seconds + result.compile_seconds, result.solve_seconds,
-                       details)
+                       details, algorithm=result.algorithm)
 
     @staticmethod
     def _border(problem: DesignProblem) -> bool:
@@ -425,6 +426,7 @@ class Interim(Formulation):
                     options: dict[str, Any]) -> Outcome:
         env = problem.env
         start = time.perf_counter()
+        options = warm_start_options(options, problem.deterministic)
         highs = HighspyBackend.load(program, options)
         compile_seconds = program.stack_seconds + time.perf_counter() - start
         solve_seconds, rounds, cuts_added = 0.0, 0, 0
@@ -467,4 +469,5 @@ class Interim(Formulation):
         return Outcome(Status.OPTIMAL, "optimal", z,
                        float(highs.getInfo().objective_function_value), duals, sizes,
                        program.build_seconds, compile_seconds + recover_build,
-                       solve_seconds + recover_solve, details)
+                       solve_seconds + recover_solve, details,
+                       algorithm=algorithm_named(options, problem.deterministic))

@@ -382,5 +382,5 @@ class Symmetric(Formulation):
             duals=duals, sizes=Sizes.of(reduced),
             build_seconds=build_seconds + program.build_seconds,
             compile_seconds=program.stack_seconds + reduce_seconds + result.compile_seconds,
-            solve_seconds=result.solve_seconds, details=details,
+            solve_seconds=result.solve_seconds, algorithm=result.algorithm, details=details,
         )
