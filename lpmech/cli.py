@@ -2,7 +2,7 @@
 
 ``lpmech``                     solve the default model and print the result
 ``lpmech list``                list the ready models
-``lpmech solve MODEL [--param value …] [--backend B] [--solver S]``
+``lpmech solve MODEL [--param value …] [--backend B] [--algorithm A]``
                                solve a model, beside its analytic benchmark;
                                parameters come from its builder
 ``lpmech check [--backend B] [--tol T]``
@@ -19,10 +19,14 @@ import inspect
 import sys
 from collections.abc import Sequence
 
+from lpmech.algorithms import ALGORITHMS
+from lpmech.backends import BACKENDS
 from lpmech.display import format_table
 from lpmech.errors import LpmechError
 from lpmech.models import DEFAULT_MODEL, MODELS, ModelSpec
 from lpmech.solve import solve
+
+BACKEND_CHOICES = ("auto", *BACKENDS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("list", help="list the ready models")
     check_parser = commands.add_parser(
         "check", help="solve every model and compare each optimum with its benchmark")
-    check_parser.add_argument("--backend", choices=("cvxpy", "highspy"), default="cvxpy")
+    check_parser.add_argument("--backend", choices=BACKEND_CHOICES, default="auto")
     check_parser.add_argument("--tol", type=float, default=1e-6,
                               help="relative tolerance of the comparison (default 1e-6)")
     solve_parser = commands.add_parser(
@@ -109,9 +113,9 @@ def _model_parser(spec: ModelSpec) -> argparse.ArgumentParser:
                             default=parameter.default,
                             help=f"default {parameter.default}"
                             if parameter.default is not inspect.Parameter.empty else None)
-    parser.add_argument("--backend", choices=("cvxpy", "highspy"), default="cvxpy")
-    parser.add_argument("--solver", choices=("choose", "simplex", "ipm"), default=None,
-                        help="HiGHS algorithm (default: HiGHS chooses)")
+    parser.add_argument("--backend", choices=BACKEND_CHOICES, default="auto")
+    parser.add_argument("--algorithm", choices=ALGORITHMS, default="auto",
+                        help="HiGHS algorithm (default: chosen by the program)")
     parser.add_argument("--profiles", type=int, default=24,
                         help="how many profiles of the ex-post rule to print")
     return parser
@@ -121,9 +125,8 @@ def _solve(spec: ModelSpec, argv: list[str]) -> int:
     options = _model_parser(spec).parse_args(argv)
     params = {name: getattr(options, name) for name in spec.parameters()}
     env = spec.environment(**params)
-    solver_options = {"solver": options.solver} if options.solver else {}
     solution = solve(env, spec.objective, spec.constraints, backend=options.backend,
-                     solver_options=solver_options)
+                     algorithm=options.algorithm)
     benchmark = spec.benchmark(env)
     optimum = solution.objective_value
     print(f"Model {spec.name}: {spec.title}")

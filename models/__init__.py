@@ -72,7 +72,7 @@ class ModelSpec:
         return solve(self.environment(**params), self.objective, self.constraints,
                      backend=backend)
 
-    def check(self, backend: str = "cvxpy", tol: float = 1e-6, **params: Any) -> ModelCheck:
+    def check(self, backend: str = "auto", tol: float = 1e-6, **params: Any) -> ModelCheck:
         """Solve the model and hold its optimum against its benchmark."""
         env = self.environment(**params)
         start = time.perf_counter()

@@ -44,7 +44,7 @@ def test_solve_prints_the_benchmark_beside_the_optimum(capsys):
 
 def test_solve_takes_model_parameters(capsys):
     assert main(["solve", "single_item", "--n-bidders", "1", "--n-types", "4",
-                 "--backend", "highspy", "--solver", "ipm"]) == 0
+                 "--backend", "highspy", "--algorithm", "ipm"]) == 0
     out = capsys.readouterr().out
     assert "Optimal revenue = 1.5" in out
     assert "n_bidders=1" in out
