@@ -103,6 +103,11 @@ class _IncentiveCompatibility(ConstraintFamily):
         n = env.type_counts[agent]
         return n * (n - 1)
 
+    def _pair_at(self, env: Environment, agent: int, pair: int) -> tuple[int, int]:
+        """The (true type, report) of one pair, without building the table of all."""
+        k, offset = divmod(pair, env.type_counts[agent] - 1)
+        return k, offset + (offset >= k)
+
     def _block_size(self, env: Environment, agent: int) -> int:
         n_pairs = self._n_pairs(env, agent)
         others = env.n_profiles // env.type_counts[agent]
@@ -152,7 +157,6 @@ class _IncentiveCompatibility(ConstraintFamily):
         env = mechanism.env
         gains = []
         for i in range(env.n_agents):
-            true_types, reports = self._pairs(env, i)
             by_agent = env.layout.by_agent(i)
             values = env.values_at_profiles(i)[by_agent]  # (K, R, C): true type k at θ_{-i}
             outcomes = mechanism.flat_allocation[by_agent]  # (K, R, C): report r at θ_{-i}
@@ -160,7 +164,7 @@ class _IncentiveCompatibility(ConstraintFamily):
             truthful = np.einsum("krc,krc->kr", values, outcomes) - paid
             conditional = env.prior.conditional(i)
             n_types, n_others, n_components = values.shape
-            every_pair = len(true_types) == n_types * (n_types - 1)
+            every_pair = self._n_pairs(env, i) == n_types * (n_types - 1)
             if every_pair and not self.ex_post:  # interim utilities as two matrix products
                 gain = _interim_utilities(values, outcomes, paid, conditional)
                 gain -= np.diag(gain)[:, None]
@@ -183,6 +187,7 @@ class _IncentiveCompatibility(ConstraintFamily):
                     chosen = np.delete(gain.ravel(), diagonal)
                     gains.append(np.maximum(chosen, 0.0, out=chosen))
                 continue
+            true_types, reports = self._pairs(env, i)  # a subset: take it pair by pair
             step = max(1, CHUNK // max(1, n_others * n_components))
             for start in range(0, len(true_types), step):
                 k, r = true_types[start:start + step], reports[start:start + step]
@@ -195,7 +200,6 @@ class _IncentiveCompatibility(ConstraintFamily):
     def describe(self, env: Environment, index: int) -> str:
         sizes = [self._block_size(env, i) for i in range(env.n_agents)]
         agent, local = locate(agent_offsets(sizes), index)
-        true_types, reports = self._pairs(env, agent)
         spec = env.agents[agent]
         if self.ex_post:
             others = env.n_profiles // env.type_counts[agent]
@@ -203,7 +207,7 @@ class _IncentiveCompatibility(ConstraintFamily):
             context = f" when the others are {env.describe_others(agent, column)}"
         else:
             pair, context = local, " (in expectation over the others)"
-        k, r = true_types[pair], reports[pair]
+        k, r = self._pair_at(env, agent, pair)
         return f"agent {spec.name!r} of type {spec.labels[k]} reporting {spec.labels[r]}{context}"
 
 
@@ -284,6 +288,10 @@ class LocalIncentiveCompatibility(_IncentiveCompatibility):
     def _n_pairs(self, env: Environment, agent: int) -> int:
         """Number of neighbouring pairs: 2(K − 1)."""
         return 2 * (env.type_counts[agent] - 1)
+
+    def _pair_at(self, env: Environment, agent: int, pair: int) -> tuple[int, int]:
+        true_types, reports = self._pairs(env, agent)
+        return int(true_types[pair]), int(reports[pair])
 
     def compiled_form(self, env: Environment) -> ConstraintFamily:
         return self
