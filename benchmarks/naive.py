@@ -104,11 +104,4 @@ def solve_naively(env: Environment, objective: str, constraints: list[str]) -> d
     }
 
 
-def naive_supports(constraints: list[str]) -> bool:
-    """Whether every family has a per-scalar version here."""
-    known = {"dominant_strategy_ic", "bayesian_ic", "ex_post_ir", "interim_ir",
-             "ex_post_budget_balance", "ex_post_no_deficit"}
-    return set(constraints) <= known
-
-
-__all__ = ["naive_supports", "solve_naively"]
+__all__ = ["solve_naively"]

@@ -161,7 +161,6 @@ class _IncentiveCompatibility(ConstraintFamily):
             values = env.values_at_profiles(i)[by_agent]  # (K, R, C): true type k at θ_{-i}
             outcomes = mechanism.flat_allocation[by_agent]  # (K, R, C): report r at θ_{-i}
             paid = mechanism.flat_payments[by_agent, i]  # (K, R)
-            truthful = np.einsum("krc,krc->kr", values, outcomes) - paid
             conditional = env.prior.conditional(i)
             n_types, n_others, n_components = values.shape
             every_pair = self._n_pairs(env, i) == n_types * (n_types - 1)
@@ -171,6 +170,7 @@ class _IncentiveCompatibility(ConstraintFamily):
                 off_diagonal = ~np.eye(n_types, dtype=bool)
                 gains.append(np.maximum(gain[off_diagonal], 0.0))
                 continue
+            truthful = np.einsum("krc,krc->kr", values, outcomes) - paid
             if every_pair:  # batched products
                 step = max(1, CHUNK // max(1, n_types * n_others * n_components))
                 for start in range(0, n_types, step):
