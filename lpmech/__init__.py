@@ -41,7 +41,10 @@ from lpmech.errors import (
     InvalidEnvironmentError,
     InvalidMechanismError,
     LpmechError,
+    NotConvexError,
+    NotSolvedError,
     SolverFailedError,
+    SolverMismatchError,
     UnboundedDesignError,
     UnknownConstraintError,
     UnknownObjectiveError,
@@ -58,6 +61,7 @@ from lpmech.objectives import (
     Revenue,
     Welfare,
 )
+from lpmech.program import DesignProgram, formulate
 from lpmech.solve import Solution, SolveReport, solve
 from lpmech.verify import VerificationReport, verify
 
@@ -74,6 +78,7 @@ __all__ = [
     "ConstraintFamily",
     "CustomObjective",
     "CvxpyConstraint",
+    "DesignProgram",
     "DesignVariables",
     "DominantStrategyIC",
     "Environment",
@@ -94,6 +99,8 @@ __all__ = [
     "Items",
     "LpmechError",
     "Mechanism",
+    "NotConvexError",
+    "NotSolvedError",
     "Objective",
     "Outcomes",
     "Profit",
@@ -102,6 +109,7 @@ __all__ = [
     "Solution",
     "SolveReport",
     "SolverFailedError",
+    "SolverMismatchError",
     "UnboundedDesignError",
     "UnknownConstraintError",
     "UnknownObjectiveError",
@@ -110,6 +118,7 @@ __all__ = [
     "VerificationReport",
     "Welfare",
     "bilateral_trade",
+    "formulate",
     "multi_item_auction",
     "public_good",
     "single_item_auction",

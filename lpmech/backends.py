@@ -11,8 +11,11 @@ so a binding ``A z ≤ u`` row of a maximisation has a non-negative dual, a bind
 unbounded program; :func:`lpmech.solve` turns the status into an error.
 
 * ``"cvxpy"`` builds a cvxpy problem (one constraint per family and side) and
-  solves it with cvxpy's HIGHS interface. It also takes user constraints and
-  objectives written as cvxpy expressions.
+  solves it with the solver :func:`lpmech.solvers.choose_solver` picks for its
+  class (HiGHS for LP, MILP and QP, Clarabel for conic programs) or the one
+  named. It also takes user constraints and objectives written as cvxpy
+  expressions, refused before solving if they are not DCP
+  (:func:`lpmech.convexity.require_dcp`).
 * ``"highspy"`` hands the stacked matrix to HiGHS in one ``passModel`` call,
   skipping cvxpy's canonicalisation.
 """
@@ -33,6 +36,15 @@ from numpy.typing import NDArray
 
 from lpmech.compiler import Program
 from lpmech.constraints.custom import DesignVariables
+from lpmech.convexity import require_dcp
+from lpmech.errors import SolverFailedError
+from lpmech.solvers import (
+    LINEAR_SOLVER,
+    choose_solver,
+    problem_class,
+    refuse_mismatch,
+    solver_named,
+)
 
 FloatArray = NDArray[np.float64]
 
@@ -67,7 +79,10 @@ class BackendResult:
     compile_seconds, solve_seconds : float
         Model construction (canonicalisation, passModel) and solver time.
     algorithm : str
-        The HiGHS algorithm asked for (see :mod:`lpmech.algorithms`).
+        The HiGHS algorithm asked for (see :mod:`lpmech.algorithms`), or how
+        another solver works.
+    solver : str
+        The cvxpy name of the solver that ran.
     """
 
     status: Status
@@ -79,6 +94,7 @@ class BackendResult:
     compile_seconds: float
     solve_seconds: float
     algorithm: str = ""
+    solver: str = LINEAR_SOLVER
 
 
 @dataclass(frozen=True)
@@ -109,10 +125,25 @@ class Backend(ABC):
 
 
 class CvxpyBackend(Backend):
-    """HiGHS through cvxpy's ``HIGHS`` interface."""
+    """A cvxpy solver: HiGHS, Clarabel for conic programs, or any solver named.
+
+    Parameters
+    ----------
+    solver : str
+        ``"auto"`` (:func:`lpmech.solvers.choose_solver`) or an installed cvxpy
+        solver's name.
+    """
 
     name = "cvxpy"
     takes_cvxpy = True
+    #: How reports describe solvers other than HiGHS.
+    ALGORITHMS: ClassVar[dict[str, str]] = {
+        "CLARABEL": "interior point (conic)", "SCS": "first order (conic ADMM)",
+        "OSQP": "first order (QP ADMM)",
+    }
+
+    def __init__(self, solver: str = "auto") -> None:
+        self.solver = solver_named(solver)
 
     _STATUS: ClassVar[dict[str, Status]] = {
         cvxpy_status.OPTIMAL: Status.OPTIMAL,
@@ -136,9 +167,9 @@ class CvxpyBackend(Backend):
             n_allocation = layout.n_allocation_columns
             allocation = cp.Variable(
                 n_allocation, integer=program.deterministic,
-                bounds=[lower[:n_allocation], upper[:n_allocation]],
+                bounds=[lower[:n_allocation], upper[:n_allocation]], name="allocation",
             )
-            payments = cp.Variable(layout.n_payment_columns,
+            payments = cp.Variable(layout.n_payment_columns, name="payments",
                                    bounds=[lower[n_allocation:], upper[n_allocation:]])
             parts = [allocation, payments]
             variables = DesignVariables.from_vectors(program.env, allocation, payments)
@@ -160,20 +191,52 @@ class CvxpyBackend(Backend):
         return CvxpyProgram(problem, parts, sides, custom)
 
     def solve(self, program: Program, options: dict[str, Any]) -> BackendResult:
-        built = self.build(program)
+        return self.run(self.build(program), program, options)
+
+    def run(self, built: CvxpyProgram, program: Program, options: dict[str, Any]) -> BackendResult:
+        """Solve a built program: DCP check, solver choice, then :meth:`read`.
+
+        ``options`` are HiGHS options for HiGHS (its algorithm key ``"solver"`` is
+        dropped for any other solver) and keyword arguments of the solver otherwise.
+        """
         problem = built.problem
-        try:
+        require_dcp(program.objective.name, problem.objective.expr, built.custom)
+        solver = choose_solver(problem) if self.solver == "auto" else self.solver
+        if solver == LINEAR_SOLVER:
             # HiGHS option names (e.g. "solver") can clash with cvxpy's own keywords,
             # so they travel in cvxpy's highs_options dictionary.
-            problem.solve(solver=cp.HIGHS, highs_options=dict(options))
+            arguments: dict[str, Any] = {"highs_options": dict(options)}
+        else:
+            arguments = {key: value for key, value in options.items() if key != "solver"}
+        try:
+            problem.solve(solver=solver, **arguments)
         except cp.SolverError as error:
-            return BackendResult(Status.FAILED, str(error), None, None, None, {}, 0.0, 0.0)
+            refuse_mismatch(problem, solver)
+            return BackendResult(Status.FAILED, f"{solver}: {error}", None, None, None, {},
+                                 0.0, 0.0, solver=solver)
+        return self.read(built, program)
+
+    def read(self, built: CvxpyProgram, program: Program) -> BackendResult:
+        """The result of a built program that has been solved (by :meth:`run` or anyone).
+
+        A solver other than HiGHS that stops without an answer raises
+        :class:`~lpmech.errors.SolverFailedError` here, with its status.
+        """
+        problem = built.problem
+        solver = problem.solver_stats.solver_name
         status = self._STATUS.get(problem.status, Status.FAILED)
+        if status is Status.FAILED and solver != LINEAR_SOLVER:
+            names = tuple(f.name for f in program.families)
+            raise SolverFailedError(
+                f"{solver} stopped without an answer (status {problem.status}) on a "
+                f"{problem_class(problem)} with families {' + '.join(names)}; rescale the "
+                "problem, or name another solver that takes this class", names)
         compile_seconds = problem.compilation_time or 0.0
         solve_seconds = problem.solver_stats.solve_time or 0.0
+        algorithm = self.ALGORITHMS.get(solver, "")
         if status is not Status.OPTIMAL:
             return BackendResult(status, problem.status, None, None, None, {},
-                                 compile_seconds, solve_seconds)
+                                 compile_seconds, solve_seconds, algorithm, solver)
         x = np.concatenate([variable.value for variable in built.variables])
         row_duals = None
         if not program.deterministic:
@@ -184,7 +247,7 @@ class CvxpyBackend(Backend):
             name: [c.dual_value for c in cs] for name, cs in built.custom.items()
         }
         return BackendResult(status, problem.status, x, float(problem.value), row_duals,
-                             custom_duals, compile_seconds, solve_seconds)
+                             custom_duals, compile_seconds, solve_seconds, algorithm, solver)
 
     @staticmethod
     def _family_constraints(

@@ -87,3 +87,15 @@ class NotImplementableError(LpmechError):
 
 class VerificationError(LpmechError):
     """A mechanism returned as optimal violates a family it was required to satisfy."""
+
+
+class NotConvexError(LpmechError, ValueError):
+    """A part of the design program breaks cvxpy's disciplined convex programming rules."""
+
+
+class SolverMismatchError(LpmechError, ValueError):
+    """A solver was asked to take a program of a class it cannot solve."""
+
+
+class NotSolvedError(LpmechError, RuntimeError):
+    """A program's result was asked for before the program was solved."""

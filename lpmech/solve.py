@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from lpmech.algorithms import ALGORITHMS
-from lpmech.backends import BACKENDS, Backend, Status
+from lpmech.backends import BACKENDS, Backend, CvxpyBackend, Status
 from lpmech.compiler import compile_program
 from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
 from lpmech.display import format_number, format_table
@@ -36,10 +36,11 @@ from lpmech.errors import (
     UnboundedDesignError,
     VerificationError,
 )
-from lpmech.formulations import DesignProblem, Outcome, formulation_named
+from lpmech.formulations import DesignProblem, Formulation, Outcome, formulation_named
 from lpmech.formulations.base import run_program
 from lpmech.mechanism import Mechanism
 from lpmech.objectives import Objective, resolve_objective
+from lpmech.solvers import LINEAR_SOLVER, solver_named, verification_tolerance
 from lpmech.verify import VerificationReport, tolerance_scale, verify
 
 FloatArray = NDArray[np.float64]
@@ -62,8 +63,9 @@ class SolveReport:
     ``reduced`` names the families compiled in an equivalent smaller form (e.g.
     IC as adjacent-type IC); they are still verified in full. ``formulation`` is
     how the problem was compiled (see :mod:`lpmech.formulations`) and ``details``
-    what it saved; ``algorithm`` the HiGHS algorithm (see :mod:`lpmech.algorithms`).
-    Sizes are those of the program HiGHS solved.
+    what it saved; ``algorithm`` the HiGHS algorithm (see :mod:`lpmech.algorithms`)
+    or how another solver works; ``solver`` the solver that ran (see
+    :mod:`lpmech.solvers`). Sizes are those of the program the solver took.
     """
 
     backend: str
@@ -80,6 +82,7 @@ class SolveReport:
     formulation: str = "direct"
     details: str = ""
     algorithm: str = ""
+    solver: str = LINEAR_SOLVER
 
     def __str__(self) -> str:
         rows = [(f"{name} (local)" if name in self.reduced else name,
@@ -89,7 +92,7 @@ class SolveReport:
         timings = (f"variables {self.n_variables}; build {self.build_seconds:.3f} s, "
                    f"compile {self.compile_seconds:.3f} s, solve {self.solve_seconds:.3f} s, "
                    f"total {self.total_seconds:.3f} s (formulation {self.formulation}, "
-                   f"backend {self.backend}, algorithm {self.algorithm})")
+                   f"backend {self.backend}, solver {self.solver}, algorithm {self.algorithm})")
         details = f"\n{self.details}" if self.details else ""
         return format_table(("family", "rows", "non-zeros"), rows) + "\n" + timings + details
 
@@ -177,10 +180,11 @@ def solve(
     objective: str | Objective = "revenue",
     constraints: Sequence[str | ConstraintFamily] = DEFAULT_CONSTRAINTS,
     *,
-    formulation: str = "auto",
+    formulation: str | Formulation = "auto",
     deterministic: bool = False,
     backend: str = "auto",
     algorithm: str = "auto",
+    solver: str = "auto",
     solver_options: Mapping[str, Any] | None = None,
     tol: float = 1e-6,
     diagnose: bool = True,
@@ -212,10 +216,19 @@ def solve(
         HiGHS's algorithm for linear programs: ``"auto"`` (default) chooses by
         the program's size and structure (:func:`lpmech.algorithms.
         choose_algorithm`); the report says which ran.
+    solver : str
+        ``"auto"`` (default): HiGHS for linear, mixed-integer linear and
+        quadratic programs, Clarabel for other convex programs (objectives or
+        families with log, entropy, geometric-mean or norm terms); or the name
+        of an installed cvxpy solver, which implies ``backend="cvxpy"`` and the
+        direct formulation (see :mod:`lpmech.solvers`).
     solver_options : mapping, optional
-        HiGHS options passed through, e.g. ``{"solver": "ipm"}``.
+        HiGHS options passed through, e.g. ``{"solver": "ipm"}``; for another
+        solver, its cvxpy keyword arguments.
     tol : float
-        Relative tolerance of the verification of the optimum.
+        Relative tolerance of the verification of the optimum; a first-order
+        solver's optimum is verified at its stated tolerance if that is larger
+        (:data:`lpmech.solvers.VERIFICATION_TOLERANCE`).
     diagnose : bool
         On infeasibility, find a minimal conflicting set of families.
 
@@ -243,7 +256,10 @@ def solve(
     problem = DesignProblem(env, objective, compiled, deterministic)
     needs_cvxpy = objective.requires_cvxpy or any(getattr(f, "requires_cvxpy", False)
                                                   for f in families)
-    engine = _backend(backend, needs_cvxpy)
+    solver = solver_named(solver)
+    engine = _backend(backend, needs_cvxpy, solver)
+    if formulation == "auto" and solver not in ("auto", LINEAR_SOLVER):
+        formulation = "direct"
     method = formulation_named(formulation, problem)
 
     outcome = method.run(problem, engine, options)
@@ -261,6 +277,7 @@ def solve(
     # a formulation may hand over violations it measured on this very z (same family objects)
     reused = {name: vector for name, vector in outcome.measured.items()
               if any(f.name == name and c is f for f, c in zip(families, compiled, strict=True))}
+    tol = verification_tolerance(outcome.solver, tol)
     verification = verify(mechanism, families, tol=tol, measured=reused)
     if not verification.ok:
         raise VerificationError(
@@ -285,6 +302,7 @@ def solve(
         formulation=method.name,
         details=outcome.details,
         algorithm=outcome.algorithm,
+        solver=outcome.solver,
     )
     return Solution(mechanism, value, objective, families, outcome.duals, report,
                     verification, compiled, options)
@@ -317,15 +335,19 @@ def _with_requested_algorithm(algorithm: str, options: dict[str, Any]) -> dict[s
     return {**options, "solver": algorithm}
 
 
-def _backend(name: str, needs_cvxpy: bool) -> Backend:
+def _backend(name: str, needs_cvxpy: bool, solver: str = "auto") -> Backend:
+    needs_cvxpy = needs_cvxpy or solver not in ("auto", LINEAR_SOLVER)
     if name == "auto":
         name = "cvxpy" if needs_cvxpy else "highspy"
     if name not in BACKENDS:
         raise ValueError(f"backend: unknown {name!r}; choose 'auto' or one of {sorted(BACKENDS)}")
+    if name == CvxpyBackend.name:
+        return CvxpyBackend(solver)
     engine = BACKENDS[name]()
     if needs_cvxpy and not engine.takes_cvxpy:
+        also = f" nor solver {solver!r}" if solver not in ("auto", LINEAR_SOLVER) else ""
         raise ValueError(f"backend {name!r} cannot take families or objectives written as "
-                         "cvxpy expressions; use backend='cvxpy'")
+                         f"cvxpy expressions{also}; use backend='cvxpy'")
     return engine
 
 

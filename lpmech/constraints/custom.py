@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import cvxpy as cp
 import numpy as np
+import scipy.sparse as sp
 
 from lpmech.constraints.base import ConstraintFamily, FloatArray, RowBlock
 
@@ -41,6 +42,10 @@ class DesignVariables:
         Row p is a(θ^p), columns are ``env.allocation.component_names``.
     payments : cvxpy.Expression, shape (P, N)
         Row p is t(θ^p), column i is agent i's payment.
+
+    Interim views (:meth:`interim_allocation`, :meth:`interim_payment`,
+    :meth:`interim_utility`) are the conditional expectations E[· | θ_i = k]
+    under the prior, as affine cvxpy expressions of shape (K_i, …).
     """
 
     env: Environment
@@ -68,6 +73,39 @@ class DesignVariables:
         allocation.value = mechanism.flat_allocation.ravel()
         payments.value = mechanism.flat_payments.ravel()
         return cls.from_vectors(mechanism.env, allocation, payments)
+
+    def interim(self, agent: int | str, per_profile: cp.Expression) -> cp.Expression:
+        """E[X(θ) | θ_i = k] for every own type k of X of shape (P,) or (P, m).
+
+        One sparse product W_i X, with W_i[k, p] = π(θ_{-i}^p | θ_i = k) where
+        θ_i^p = k and 0 elsewhere (shape K_i × P).
+        """
+        env = self.env
+        i = env.agent_index(agent)
+        profiles = env.layout.by_agent(i)
+        own_types = np.broadcast_to(np.arange(profiles.shape[0])[:, None], profiles.shape)
+        weights = sp.csr_array((env.prior.conditional(i).ravel(),
+                                (own_types.ravel(), profiles.ravel())),
+                               shape=(profiles.shape[0], env.n_profiles))
+        return weights @ per_profile
+
+    def interim_allocation(self, agent: int | str) -> cp.Expression:
+        """E[a(θ) | θ_i = k], shape (K_i, C)."""
+        return self.interim(agent, self.allocation)
+
+    def interim_payment(self, agent: int | str) -> cp.Expression:
+        """m_i(k) = E[t_i(θ) | θ_i = k], shape (K_i,)."""
+        return self.interim(agent, self.payments[:, self.env.agent_index(agent)])
+
+    def ex_post_utility(self, agent: int | str) -> cp.Expression:
+        """u_i(θ) = V_i(θ)·a(θ) − t_i(θ) under truth-telling, shape (P,)."""
+        i = self.env.agent_index(agent)
+        values = self.env.values_at_profiles(i)
+        return cp.sum(cp.multiply(values, self.allocation), axis=1) - self.payments[:, i]
+
+    def interim_utility(self, agent: int | str) -> cp.Expression:
+        """U_i(k) = E[u_i(θ) | θ_i = k] under truth-telling, shape (K_i,)."""
+        return self.interim(agent, self.ex_post_utility(agent))
 
 
 class CvxpyConstraint(ConstraintFamily):

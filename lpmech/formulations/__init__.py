@@ -77,8 +77,14 @@ def choose(problem: DesignProblem) -> Formulation:
     return Direct()
 
 
-def formulation_named(name: str, problem: DesignProblem) -> Formulation:
-    """The formulation called ``name``, or "auto"'s choice; refuses one that does not apply."""
+def formulation_named(name: str | Formulation, problem: DesignProblem) -> Formulation:
+    """The formulation called ``name``, or "auto"'s choice; refuses one that does not apply.
+
+    A :class:`Formulation` instance is used as given (e.g. a prebuilt program,
+    :mod:`lpmech.program`).
+    """
+    if isinstance(name, Formulation):
+        return name
     if name == "auto":
         return choose(problem)
     if name not in FORMULATIONS:

@@ -22,6 +22,7 @@ from lpmech.compiler import Program
 from lpmech.constraints.base import ConstraintFamily
 from lpmech.environment import Environment
 from lpmech.objectives import Objective
+from lpmech.solvers import LINEAR_SOLVER
 
 FloatArray = NDArray[np.float64]
 
@@ -74,7 +75,10 @@ class Outcome:
     details : str
         What the formulation did, in a sentence (e.g. how much symmetry saved).
     algorithm : str
-        The HiGHS algorithm used (see :mod:`lpmech.algorithms`).
+        The HiGHS algorithm used (see :mod:`lpmech.algorithms`), or how another
+        solver works.
+    solver : str
+        The cvxpy name of the solver that ran.
     measured : dict
         Violations a formulation already measured on the returned z with a family's
         own ``violation`` (by family name), so verification need not repeat them.
@@ -92,6 +96,7 @@ class Outcome:
     details: str = ""
     measured: dict[str, FloatArray] = field(default_factory=dict)
     algorithm: str = ""
+    solver: str = LINEAR_SOLVER
 
 
 class Formulation(ABC):
@@ -121,6 +126,17 @@ def family_duals(program: Program, result: BackendResult) -> dict[str, FloatArra
     return duals
 
 
+def outcome_of(program: Program, result: BackendResult) -> Outcome:
+    """The outcome of one program solved on the environment's own columns."""
+    return Outcome(
+        status=result.status, message=result.message, z=result.x,
+        objective=result.objective, duals=family_duals(program, result),
+        sizes=Sizes.of(program), build_seconds=program.build_seconds,
+        compile_seconds=program.stack_seconds + result.compile_seconds,
+        solve_seconds=result.solve_seconds, algorithm=result.algorithm, solver=result.solver,
+    )
+
+
 def run_program(engine: Backend, program: Program, options: dict[str, Any]) -> BackendResult:
     """Solve a program, or report infeasible at once when column bounds conflict.
 
@@ -132,4 +148,5 @@ def run_program(engine: Backend, program: Program, options: dict[str, Any]) -> B
                              None, None, None, {}, 0.0, 0.0)
     options = with_algorithm(program, options)
     result = engine.solve(program, options)
-    return replace(result, algorithm=algorithm_named(options, program.deterministic))
+    return replace(result,
+                   algorithm=result.algorithm or algorithm_named(options, program.deterministic))

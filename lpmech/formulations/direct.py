@@ -10,8 +10,7 @@ from lpmech.formulations.base import (
     DesignProblem,
     Formulation,
     Outcome,
-    Sizes,
-    family_duals,
+    outcome_of,
     run_program,
 )
 
@@ -27,11 +26,4 @@ class Direct(Formulation):
     def run(self, problem: DesignProblem, engine: Backend, options: dict[str, Any]) -> Outcome:
         program = compile_program(problem.env, problem.objective, problem.families,
                                   deterministic=problem.deterministic)
-        result = run_program(engine, program, options)
-        return Outcome(
-            status=result.status, message=result.message, z=result.x,
-            objective=result.objective, duals=family_duals(program, result),
-            sizes=Sizes.of(program), build_seconds=program.build_seconds,
-            compile_seconds=program.stack_seconds + result.compile_seconds,
-            solve_seconds=result.solve_seconds, algorithm=result.algorithm,
-        )
+        return outcome_of(program, run_program(engine, program, options))
