@@ -1,10 +1,12 @@
 """What the designer optimises.
 
-Every objective is linear in the decision vector z = [vec a; vec t] and, like a
-constraint family, is written twice: :meth:`Objective.coefficients` gives its
-coefficients to the compiler, and :meth:`Objective.value` evaluates it on any
-mechanism from the mechanism's own expectations, so the LP optimum can be
-compared with analytic benchmarks on equal terms.
+Every objective is written twice, like a constraint family:
+:meth:`Objective.coefficients` (and :meth:`Objective.cvxpy_terms`) give it to the
+compiler, and :meth:`Objective.value` evaluates it on any mechanism from the
+mechanism's own expectations, so the optimum can be compared with analytic
+benchmarks on equal terms. All but the last three below are linear in the
+decision vector z = [vec a; vec t]; those three are cvxpy terms, solved by a QP
+or conic solver (:mod:`lpmech.solvers`).
 
 =====================  =======================================================
 ``revenue``            E[Σ_i t_i(θ)]
@@ -13,6 +15,9 @@ compared with analytic benchmarks on equal terms.
 ``agents_welfare``     E[Σ_i v_i(a(θ), θ)], surplus of the agents only
 ``gains_from_trade``   E[Σ_i V_i(θ)·(a(θ) − a_0)], agents' surplus over a status quo
 ``deficit``            E[−(Σ_i t_i(θ) + v_0·a(θ))], minimised
+``nash_welfare``       Σ_i E[log U_i(θ_i)], interim utilities (concave)
+``ex_ante_nash_...``   Σ_i log E[u_i], expected utilities (concave)
+``revenue_variance``   Var[Σ_i t_i(θ)], minimised (convex quadratic)
 =====================  =======================================================
 
 Objectives combine linearly (``0.7 * Revenue() + 0.3 * Welfare()``); a minimised
@@ -42,10 +47,11 @@ FloatArray = NDArray[np.float64]
 
 
 class Objective(ABC):
-    """A linear objective over mechanisms.
+    """An objective over mechanisms: linear, plus cvxpy terms where it is not.
 
     Subclasses set :attr:`name` and :attr:`sense` and implement
-    :meth:`coefficients` (value = c·z + :meth:`constant`) and :meth:`value`.
+    :meth:`coefficients` (value = c·z + :meth:`constant` + the
+    :meth:`cvxpy_terms`, if any) and :meth:`value`.
     """
 
     name: str = "objective"
@@ -238,6 +244,75 @@ class CustomObjective(Objective):
         return float(self._expression(DesignVariables.at_mechanism(mechanism)).value)
 
 
+class NashWelfare(Objective):
+    """Nash social welfare of the agents' utilities under truth-telling (concave, not linear).
+
+    ``level="interim"`` (default): Σ_i Σ_k π_i(k) log U_i(k), the expected log of
+    each agent's interim utility U_i(k) = E[u_i(θ) | θ_i = k] — every type of
+    every agent must expect a positive gain. ``level="ex_ante"``: Σ_i log E[u_i],
+    the log of each agent's expected utility. Solved by a conic solver
+    (:mod:`lpmech.solvers`); :meth:`value` evaluates the same formula on a
+    mechanism's own interim utilities.
+    """
+
+    requires_cvxpy = True
+    LEVELS = ("interim", "ex_ante")
+
+    def __init__(self, level: str = "interim") -> None:
+        if level not in self.LEVELS:
+            raise ValueError(f"NashWelfare: level must be one of {self.LEVELS}, got {level!r}")
+        self.level = level
+        self.name = "nash_welfare" if level == "interim" else "ex_ante_nash_welfare"
+
+    def coefficients(self, env: Environment) -> FloatArray:
+        return np.zeros(env.layout.n_columns)
+
+    def cvxpy_terms(self, variables: DesignVariables) -> list[cp.Expression]:
+        marginals = variables.env.prior.marginals
+        if self.level == "interim":
+            return [marginals[i] @ cp.log(variables.interim_utility(i))
+                    for i in range(variables.env.n_agents)]
+        return [cp.log(marginals[i] @ variables.interim_utility(i))
+                for i in range(variables.env.n_agents)]
+
+    def value(self, mechanism: Mechanism) -> float:
+        marginals = mechanism.env.prior.marginals
+        utilities = [mechanism.interim_utility(i) for i in range(mechanism.env.n_agents)]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.level == "interim":
+                return float(sum(p @ np.log(u) for p, u in zip(marginals, utilities,
+                                                                  strict=True)))
+            return float(sum(np.log(p @ u) for p, u in zip(marginals, utilities, strict=True)))
+
+    def __repr__(self) -> str:
+        return f"NashWelfare(level={self.level!r})"
+
+
+class RevenueVariance(Objective):
+    """Variance of the principal's revenue, Var[Σ_i t_i(θ)] = E[(R(θ) − E R)²], minimised.
+
+    Convex quadratic in the payments: a tie-break among revenue-optimal
+    mechanisms for the one whose revenue risk is least (HiGHS's QP solver).
+    """
+
+    name = "revenue_variance"
+    sense = "minimize"
+    requires_cvxpy = True
+
+    def coefficients(self, env: Environment) -> FloatArray:
+        return np.zeros(env.layout.n_columns)
+
+    def cvxpy_terms(self, variables: DesignVariables) -> list[cp.Expression]:
+        joint = variables.env.prior.joint
+        revenue = cp.sum(variables.payments, axis=1)
+        return [-(joint @ cp.square(revenue - joint @ revenue))]
+
+    def value(self, mechanism: Mechanism) -> float:
+        joint = mechanism.env.prior.joint
+        revenue = mechanism.flat_payments.sum(axis=1)
+        return float(joint @ (revenue - joint @ revenue) ** 2)
+
+
 class Combination(Objective):
     """A weighted sum Σ_k w_k s_k f_k of objectives f_k with signs s_k (+1 max, −1 min).
 
@@ -282,6 +357,9 @@ OBJECTIVES: dict[str, Callable[[], Objective]] = {
     "gains_from_trade": GainsFromTrade,
     "deficit": ExpectedDeficit,
     "expected_deficit": ExpectedDeficit,
+    "nash_welfare": NashWelfare,
+    "ex_ante_nash_welfare": lambda: NashWelfare("ex_ante"),
+    "revenue_variance": RevenueVariance,
 }
 
 

@@ -116,6 +116,7 @@ def _registry() -> dict[str, ModelSpec]:
         public_good,
         public_good_budget,
         public_good_funded,
+        public_good_nash,
         single_item,
         trade_subsidy,
         unit_demand,
@@ -123,7 +124,8 @@ def _registry() -> dict[str, ModelSpec]:
 
     modules = (single_item, irregular_auction, asymmetric_auction, efficient_auction,
                bilateral_trade, trade_subsidy, public_good, public_good_budget,
-               public_good_funded, correlated_auction, multi_item, unit_demand)
+               public_good_funded, public_good_nash, correlated_auction, multi_item,
+               unit_demand)
     return {module.SPEC.name: module.SPEC for module in modules}
 
 

@@ -8,6 +8,7 @@ function                                   result
 ``vcg``, ``clarke_pivot``                  Groves transfers, pivot (seed notes Def. 2.4–2.5)
 ``efficient_welfare``                      E[max_a Σ v_i + v_0], the first best
 ``agv``                                    expected externality (Def. 2.7, Rem. 2.8)
+``nash_welfare_bound``, ``equal_split_agv``  N log(W*/N), attained by AGV split equally
 ``second_price``, ``posted_price``,        standard single-item rules
 ``first_price``, ``efficient_rule``
 ``first_best_gains``,                      bilateral trade (Myerson–Satterthwaite 1983)
@@ -31,6 +32,7 @@ from lpmech.analytic.benchmark import Benchmark
 from lpmech.analytic.correlated import belief_ranks, cremer_mclean, full_surplus
 from lpmech.analytic.discretise import discretise, empirical
 from lpmech.analytic.myerson import myerson, myerson_revenue
+from lpmech.analytic.nash import equal_split_agv, nash_welfare_bound
 from lpmech.analytic.rules import efficient_rule, first_price, posted_price, second_price
 from lpmech.analytic.trade import (
     UNIFORM_FIRST_BEST,
@@ -61,6 +63,7 @@ __all__ = [
     "efficient_trade_deficit",
     "efficient_welfare",
     "empirical",
+    "equal_split_agv",
     "expected_externalities",
     "first_best_gains",
     "first_price",
@@ -68,6 +71,7 @@ __all__ = [
     "ironed_virtual_values",
     "myerson",
     "myerson_revenue",
+    "nash_welfare_bound",
     "posted_price",
     "revenue_curve",
     "second_best_gains",
