@@ -96,7 +96,7 @@ def test_least_variance_revenue_optimal_dsic_auction_is_certified():
     env = lpmech.single_item_auction([1, 2, 3, 4], n_bidders=2)
     solution, revenue_optimal = least_variance(env, DSIC_IR)
     mechanism = solution.mechanism
-    assert solution.report.solver == "HIGHS"
+    assert solution.report.solver == "CLARABEL"
     assert mechanism.expected_revenue() == pytest.approx(myerson_revenue(env), abs=1e-6)
     oracle.assert_satisfies(env, mechanism, DSIC_IR)
     # ∂ Var[R] / ∂ t_i(θ) = 2 π(θ) (R(θ) − E R): the same for every agent at θ

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import cvxpy as cp
-import numpy as np
 import oracle
 import pytest
 
@@ -15,6 +14,7 @@ from lpmech.solvers import VERIFICATION_TOLERANCE, problem_class, verification_t
 from lpmech.verify import tolerance_scale
 
 DSIC_IR = ["dominant_strategy_ic", "ex_post_ir"]
+BIC_BB = ["bayesian_ic", "ex_post_budget_balance"]
 
 
 @pytest.fixture
@@ -152,8 +152,14 @@ def test_problem_class_is_read_from_the_program(auction, objective, expected):
     assert problem_class(program.problem) == expected
 
 
-def test_solver_report_for_a_quadratic_objective_is_highs(auction):
-    solution = lpmech.solve(auction, lpmech.Revenue() + 0.1 * lpmech.objectives.RevenueVariance(),
-                            DSIC_IR)
-    assert solution.report.solver == "HIGHS"
-    assert np.isfinite(solution.objective_value)
+@pytest.mark.parametrize(("objective", "solver"), [
+    ("revenue", "HIGHS"),
+    (lpmech.Revenue() + 0.1 * lpmech.objectives.RevenueVariance(), "CLARABEL"),
+    ("nash_welfare", "CLARABEL"),
+])
+def test_auto_solver_by_class(auction, objective, solver):
+    constraints = BIC_BB if objective == "nash_welfare" else DSIC_IR
+    env = lpmech.public_good([0, 1, 2], 2, cost=1.5) if objective == "nash_welfare" else auction
+    solution = lpmech.solve(env, objective, constraints)
+    assert solution.report.solver == solver
+    assert solution.verification.ok
