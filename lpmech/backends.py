@@ -23,6 +23,7 @@ unbounded program; :func:`lpmech.solve` turns the status into an error.
 from __future__ import annotations
 
 import time
+import warnings
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import StrEnum
@@ -209,12 +210,27 @@ class CvxpyBackend(Backend):
         else:
             arguments = {key: value for key, value in options.items() if key != "solver"}
         try:
-            problem.solve(solver=solver, **arguments)
+            with warnings.catch_warnings():
+                # an inaccurate solution is reported as a failure by read(), not a warning
+                warnings.filterwarnings("ignore", message="Solution may be inaccurate")
+                problem.solve(solver=solver, **arguments)
         except cp.SolverError as error:
             refuse_mismatch(problem, solver)
+            if solver != LINEAR_SOLVER:
+                raise self._failure(problem, program, solver, str(error)) from error
             return BackendResult(Status.FAILED, f"{solver}: {error}", None, None, None, {},
                                  0.0, 0.0, solver=solver)
         return self.read(built, program)
+
+    @staticmethod
+    def _failure(
+        problem: cp.Problem, program: Program, solver: str, what: str
+    ) -> SolverFailedError:
+        names = tuple(f.name for f in program.families)
+        return SolverFailedError(
+            f"{solver} stopped without an answer ({what}) on a {problem_class(problem)} with "
+            f"families {' + '.join(names)}; rescale the problem (values near 1 suit conic "
+            "solvers best), or name another solver that takes this class", names)
 
     def read(self, built: CvxpyProgram, program: Program) -> BackendResult:
         """The result of a built program that has been solved (by :meth:`run` or anyone).
@@ -226,11 +242,7 @@ class CvxpyBackend(Backend):
         solver = problem.solver_stats.solver_name
         status = self._STATUS.get(problem.status, Status.FAILED)
         if status is Status.FAILED and solver != LINEAR_SOLVER:
-            names = tuple(f.name for f in program.families)
-            raise SolverFailedError(
-                f"{solver} stopped without an answer (status {problem.status}) on a "
-                f"{problem_class(problem)} with families {' + '.join(names)}; rescale the "
-                "problem, or name another solver that takes this class", names)
+            raise self._failure(problem, program, solver, f"status {problem.status}")
         compile_seconds = problem.compilation_time or 0.0
         solve_seconds = problem.solver_stats.solve_time or 0.0
         algorithm = self.ALGORITHMS.get(solver, "")

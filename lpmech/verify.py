@@ -100,10 +100,15 @@ class VerificationReport:
 
 def tolerance_scale(env: Environment) -> float:
     """max(1, max |V_i|, max |o_i|, max |v_0|): the unit in which tolerances are taken."""
+    return max(1.0, data_scale(env))
+
+
+def data_scale(env: Environment) -> float:
+    """max(|V_i|, |o_i|, |v_0|), the magnitude of the data (1 if all are zero)."""
     magnitudes = [np.abs(v).max() for v in env.valuations]
     magnitudes += [np.abs(o).max() for o in env.outside_options]
     magnitudes.append(np.abs(env.principal_value).max())
-    return float(max(1.0, *magnitudes))
+    return float(max(magnitudes)) or 1.0
 
 
 def verify(
