@@ -41,6 +41,7 @@ from lpmech.convexity import require_dcp
 from lpmech.errors import SolverFailedError
 from lpmech.solvers import (
     LINEAR_SOLVER,
+    SOLVER_METHODS,
     choose_solver,
     problem_class,
     refuse_mismatch,
@@ -137,11 +138,6 @@ class CvxpyBackend(Backend):
 
     name = "cvxpy"
     takes_cvxpy = True
-    #: How reports describe solvers other than HiGHS.
-    ALGORITHMS: ClassVar[dict[str, str]] = {
-        "CLARABEL": "interior point (conic)", "SCS": "first order (conic ADMM)",
-        "OSQP": "first order (QP ADMM)",
-    }
 
     def __init__(self, solver: str = "auto") -> None:
         self.solver = solver_named(solver)
@@ -245,7 +241,7 @@ class CvxpyBackend(Backend):
             raise self._failure(problem, program, solver, f"status {problem.status}")
         compile_seconds = problem.compilation_time or 0.0
         solve_seconds = problem.solver_stats.solve_time or 0.0
-        algorithm = self.ALGORITHMS.get(solver, "")
+        algorithm = SOLVER_METHODS.get(solver, "")
         if status is not Status.OPTIMAL:
             return BackendResult(status, problem.status, None, None, None, {},
                                  compile_seconds, solve_seconds, algorithm, solver)

@@ -53,6 +53,12 @@ from lpmech.errors import SolverMismatchError
 LINEAR_SOLVER = "HIGHS"
 #: The solver for every other convex program.
 CONIC_SOLVER = "CLARABEL"
+#: How reports describe the method of solvers other than HiGHS (whose algorithm is named
+#: by :mod:`lpmech.algorithms`).
+SOLVER_METHODS: dict[str, str] = {
+    "CLARABEL": "interior point (conic)", "SCS": "first order (conic ADMM)",
+    "OSQP": "first order (QP ADMM)",
+}
 #: Relative verification tolerance a solver's optimum is held to, at least.
 VERIFICATION_TOLERANCE: dict[str, float] = {"SCS": 1e-3, "OSQP": 1e-4}
 
