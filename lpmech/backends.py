@@ -12,8 +12,8 @@ unbounded program; :func:`lpmech.solve` turns the status into an error.
 
 * ``"cvxpy"`` builds a cvxpy problem (one constraint per family and side) and
   solves it with the solver :func:`lpmech.solvers.choose_solver` picks for its
-  class (HiGHS for LP, MILP and QP, Clarabel for conic programs) or the one
-  named. It also takes user constraints and objectives written as cvxpy
+  class (HiGHS for LP and MILP, Clarabel for quadratic and conic programs) or
+  the one named. It also takes user constraints and objectives written as cvxpy
   expressions, refused before solving if they are not DCP
   (:func:`lpmech.convexity.require_dcp`).
 * ``"highspy"`` hands the stacked matrix to HiGHS in one ``passModel`` call,

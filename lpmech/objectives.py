@@ -5,8 +5,8 @@ Every objective is written twice, like a constraint family:
 compiler, and :meth:`Objective.value` evaluates it on any mechanism from the
 mechanism's own expectations, so the optimum can be compared with analytic
 benchmarks on equal terms. All but the last three below are linear in the
-decision vector z = [vec a; vec t]; those three are cvxpy terms, solved by a QP
-or conic solver (:mod:`lpmech.solvers`).
+decision vector z = [vec a; vec t]; those three are cvxpy terms, solved by a
+conic solver (:mod:`lpmech.solvers`).
 
 =====================  =======================================================
 ``revenue``            E[Σ_i t_i(θ)]

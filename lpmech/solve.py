@@ -217,9 +217,9 @@ def solve(
         the program's size and structure (:func:`lpmech.algorithms.
         choose_algorithm`); the report says which ran.
     solver : str
-        ``"auto"`` (default): HiGHS for linear, mixed-integer linear and
-        quadratic programs, Clarabel for other convex programs (objectives or
-        families with log, entropy, geometric-mean or norm terms); or the name
+        ``"auto"`` (default): HiGHS for linear and mixed-integer linear
+        programs, Clarabel for other convex programs (objectives or families
+        with quadratic, log, entropy, geometric-mean or norm terms); or the name
         of an installed cvxpy solver, which implies ``backend="cvxpy"`` and the
         direct formulation (see :mod:`lpmech.solvers`).
     solver_options : mapping, optional
