@@ -114,6 +114,18 @@ class DesignProgram:
         """t(θ) at every profile, shape (P, N)."""
         return self.variables.payments
 
+    def interim_allocation(self, agent: int | str) -> cp.Expression:
+        """E[a(θ) | θ_i = k], shape (K_i, C)."""
+        return self.variables.interim_allocation(agent)
+
+    def interim_payment(self, agent: int | str) -> cp.Expression:
+        """m_i(k) = E[t_i(θ) | θ_i = k], shape (K_i,)."""
+        return self.variables.interim_payment(agent)
+
+    def interim_utility(self, agent: int | str) -> cp.Expression:
+        """U_i(k) = E[u_i(θ) | θ_i = k] under truth-telling, shape (K_i,)."""
+        return self.variables.interim_utility(agent)
+
     def add(
         self,
         constraints: cp.Constraint | Sequence[cp.Constraint] | CvxpyConstraint,

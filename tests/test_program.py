@@ -13,6 +13,7 @@ from strategies import environments, mechanisms
 import lpmech
 from lpmech import CvxpyConstraint, DesignVariables
 from lpmech.analytic import myerson_revenue
+from lpmech.models import MODELS
 from lpmech.solvers import verification_tolerance
 
 CAP = 2.5
@@ -38,6 +39,7 @@ def test_added_cap_solved_by_a_named_solver_matches_solve_with_the_same_cap(auct
     assert solution.objective_value == pytest.approx(reference.objective_value, abs=tolerance)
     assert solution.objective_value < myerson_revenue(auction) - 0.01  # the cap binds
     assert solution.mechanism.flat_payments.max() <= CAP + tolerance
+    assert solution.duals["payment_cap"].sum() > 0.1  # the binding cap has a price
     oracle.assert_satisfies(auction, solution.mechanism, ["dominant_strategy_ic", "ex_post_ir"],
                             tol=10 * tolerance)
 
@@ -118,3 +120,25 @@ def test_interim_views_equal_the_mechanisms_interim_rules(data):
                                    mechanism.interim_payment(i), atol=1e-12)
         np.testing.assert_allclose(variables.interim_utility(i).value,
                                    mechanism.interim_utility(i), atol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_every_model_through_its_program_matches_solve(name):
+    spec = MODELS[name]
+    env = spec.environment()
+    program = lpmech.formulate(env, spec.objective, spec.constraints)
+    solution = program.solve()
+    reference = lpmech.solve(env, spec.objective, spec.constraints)
+    assert solution.report.solver == reference.report.solver
+    assert solution.verification.families == reference.verification.families
+    assert solution.objective_value == pytest.approx(reference.objective_value, abs=1e-6)
+
+
+def test_a_deterministic_program_is_a_milp_for_highs(auction):
+    program = lpmech.formulate(auction, deterministic=True)
+    program.add(program.interim_utility(0) >= 0.25, name="bidder_1_share")
+    solution = program.solve()
+    assert solution.report.solver == "HIGHS"
+    assert solution.mechanism.is_deterministic()
+    assert solution.mechanism.interim_utility(0).min() >= 0.25 - 1e-6
+    assert solution.verification["bidder_1_share"].ok
