@@ -26,12 +26,12 @@ Measured by ``benchmarks/solvers.py`` (one core of an AMD EPYC, whole
 * LP (revenue), K = 20: HiGHS 0.11 s, Clarabel 0.31 s (optimum 3e-9 lower),
   SCS 0.57 s, OSQP 0.69 s (1.7e-5 lower).
 * QP (revenue − 0.1 · revenue variance), K = 20: HiGHS's QP solver 3.1 s,
-  Clarabel 0.51 s with an optimum 3.5e-6 *higher* than HiGHS's (SCS agrees with
+  Clarabel 0.3–0.5 s with an optimum 3.5e-6 *higher* than HiGHS's (SCS agrees with
   Clarabel); at K = 4 and 10 the two are even. Hence QPs go to Clarabel,
   although HiGHS takes them.
-* Conic (E log(1 + revenue)), K = 20: Clarabel 0.56 s, SCS 4.5 s with a
-  violation of 1.1e-4; Nash welfare of a public good, 3 agents × 8 types,
-  Bayesian IC and budget balance: Clarabel 0.57 s, SCS 0.96 s.
+* Conic (E log(1 + revenue)), K = 20: Clarabel 0.4–0.6 s, SCS 3.4–4.5 s with
+  a violation of 1.1e-4; Nash welfare of a public good, 3 agents × 8 types,
+  Bayesian IC and budget balance: Clarabel 0.4–0.6 s, SCS 0.9–1.0 s.
 
 Verification tolerances (:data:`VERIFICATION_TOLERANCE`): a solver's optimum is
 verified at ``max(tol, VERIFICATION_TOLERANCE[solver])``, relative to the data's
