@@ -35,7 +35,7 @@ from lpmech.compiler import Program, compile_program
 from lpmech.constraints import ConstraintFamily, CvxpyConstraint, Feasibility, resolve_all
 from lpmech.constraints.custom import DesignVariables
 from lpmech.environment import Environment
-from lpmech.errors import NotSolvedError
+from lpmech.errors import InvalidEnvironmentError, NotSolvedError
 from lpmech.formulations.base import DesignProblem, Formulation, Outcome, outcome_of
 from lpmech.objectives import Combination, CustomObjective, Objective, resolve_objective
 from lpmech.solve import DEFAULT_CONSTRAINTS, Solution, solve
@@ -54,6 +54,9 @@ def formulate(
 
     Parameters are those of :func:`lpmech.solve`; feasibility is always added.
     """
+    if not isinstance(env, Environment):
+        raise InvalidEnvironmentError(f"formulate: env must be an Environment, got "
+                                      f"{type(env).__name__}")
     families = resolve_all(constraints)
     if not any(isinstance(f, Feasibility) for f in families):
         families = (Feasibility(), *families)
@@ -163,6 +166,9 @@ class DesignProgram:
         A ``"minimize"`` term is subtracted. The objective becomes the
         combination of the previous one and the term, evaluated on the solution.
         """
+        if not (isinstance(term, cp.Expression) and term.is_scalar()):
+            raise TypeError(f"add_objective: term must be a scalar cvxpy expression, got "
+                            f"{getattr(term, 'shape', type(term).__name__)}")
         extra = CustomObjective(lambda v: self._rebind(term, v), sense=sense, name=name)
         self.objective = Combination([(1.0, self.objective), (1.0, extra)])
         self._program = replace(self._program, objective=self.objective)

@@ -142,3 +142,15 @@ def test_a_deterministic_program_is_a_milp_for_highs(auction):
     assert solution.mechanism.is_deterministic()
     assert solution.mechanism.interim_utility(0).min() >= 0.25 - 1e-6
     assert solution.verification["bidder_1_share"].ok
+
+
+def test_bad_arguments_are_named(auction):
+    with pytest.raises(lpmech.InvalidEnvironmentError, match="env must be an Environment"):
+        lpmech.formulate([1, 2, 3])
+    program = lpmech.formulate(auction)
+    with pytest.raises(TypeError, match=r"scalar cvxpy expression, got \(16, 2\)"):
+        program.add_objective(program.payments)
+    with pytest.raises(TypeError, match="build must return cvxpy constraints"):
+        program.add([program.payments.sum()], name="not_a_constraint")
+    with pytest.raises(ValueError, match="sense must be 'maximize' or 'minimize'"):
+        program.add_objective(cp.sum(program.payments), sense="max")
