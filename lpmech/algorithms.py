@@ -38,7 +38,7 @@ from typing import Any
 
 from lpmech.compiler import Program
 from lpmech.constraints.budget import ExPostBudgetBalance
-from lpmech.constraints.incentive import _IncentiveCompatibility
+from lpmech.constraints.incentive import IncentiveCompatibility
 
 #: The algorithms a user may ask for; "auto" applies :func:`choose_algorithm`.
 ALGORITHMS = ("auto", "simplex", "ipm")
@@ -54,7 +54,7 @@ IPM_MIN_ROWS = 40_000
 def choose_algorithm(program: Program) -> str:
     """``"ipm"`` or ``"simplex"`` for an LP, by the measured rule of this module."""
     families = program.families
-    bayesian = any(isinstance(f, _IncentiveCompatibility) and not f.ex_post
+    bayesian = any(isinstance(f, IncentiveCompatibility) and not f.ex_post
                    for f in families)
     ex_post_budget = any(isinstance(f, ExPostBudgetBalance) for f in families)
     if bayesian and ex_post_budget and program.n_columns >= IPM_MIN_COUPLED_COLUMNS:

@@ -26,11 +26,9 @@ import time
 import warnings
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any, ClassVar
 
 import cvxpy as cp
-import cvxpy.settings as cvxpy_status
 import highspy
 import numpy as np
 from numpy.typing import NDArray
@@ -47,18 +45,9 @@ from lpmech.solvers import (
     refuse_mismatch,
     solver_named,
 )
+from lpmech.status import Status, from_cvxpy, from_highs
 
 FloatArray = NDArray[np.float64]
-
-
-class Status(StrEnum):
-    """Outcome of a solve."""
-
-    OPTIMAL = "optimal"
-    INFEASIBLE = "infeasible"
-    UNBOUNDED = "unbounded"
-    INFEASIBLE_OR_UNBOUNDED = "infeasible_or_unbounded"
-    FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -141,15 +130,6 @@ class CvxpyBackend(Backend):
 
     def __init__(self, solver: str = "auto") -> None:
         self.solver = solver_named(solver)
-
-    _STATUS: ClassVar[dict[str, Status]] = {
-        cvxpy_status.OPTIMAL: Status.OPTIMAL,
-        cvxpy_status.INFEASIBLE: Status.INFEASIBLE,
-        cvxpy_status.INFEASIBLE_INACCURATE: Status.INFEASIBLE,
-        cvxpy_status.UNBOUNDED: Status.UNBOUNDED,
-        cvxpy_status.UNBOUNDED_INACCURATE: Status.UNBOUNDED,
-        cvxpy_status.INFEASIBLE_OR_UNBOUNDED: Status.INFEASIBLE_OR_UNBOUNDED,
-    }
 
     def build(self, program: Program) -> CvxpyProgram:
         """The cvxpy problem for ``program``: a few constraints per family, never per row.
@@ -236,7 +216,7 @@ class CvxpyBackend(Backend):
         """
         problem = built.problem
         solver = problem.solver_stats.solver_name
-        status = self._STATUS.get(problem.status, Status.FAILED)
+        status = from_cvxpy(problem.status)
         if status is Status.FAILED and solver != LINEAR_SOLVER:
             raise self._failure(problem, program, solver, f"status {problem.status}")
         compile_seconds = problem.compilation_time or 0.0
@@ -289,13 +269,6 @@ class HighspyBackend(Backend):
     name = "highspy"
     takes_cvxpy = False
 
-    _STATUS: ClassVar[dict[highspy.HighsModelStatus, Status]] = {
-        highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
-        highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
-        highspy.HighsModelStatus.kUnbounded: Status.UNBOUNDED,
-        highspy.HighsModelStatus.kUnboundedOrInfeasible: Status.INFEASIBLE_OR_UNBOUNDED,
-    }
-
     def solve(self, program: Program, options: dict[str, Any]) -> BackendResult:
         if program.requires_cvxpy:
             raise ValueError(
@@ -308,7 +281,7 @@ class HighspyBackend(Backend):
         highs.run()
         solve_seconds = highs.getRunTime()
         model_status = highs.getModelStatus()
-        status = self._STATUS.get(model_status, Status.FAILED)
+        status = from_highs(model_status)
         message = highs.modelStatusToString(model_status)
         if status is not Status.OPTIMAL:
             return BackendResult(status, message, None, None, None, {},

@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lpmech.allocation import AllocationSpace
-from lpmech.errors import InvalidEnvironmentError
+from lpmech.errors import InvalidEnvironmentError, InvalidMechanismError
 from lpmech.layout import Layout
 from lpmech.priors import Prior, check_probabilities
 
@@ -418,6 +418,27 @@ class Environment:
         return (f"Environment({label}agents=[{agents}], profiles={self.n_profiles}, "
                 f"components={self.n_components}, "
                 f"prior={'independent' if self.prior.is_independent else 'correlated'})")
+
+
+def profile_table(env: Environment, values: ArrayLike, width: int, argument: str) -> FloatArray:
+    """A per-profile array as (P, width), accepting (P, width) or (K_1, …, K_N, width).
+
+    Raises
+    ------
+    InvalidMechanismError
+        Naming ``argument`` if the shape is neither, or an entry is NaN or infinite.
+    """
+    array = np.array(values, dtype=float)
+    if array.shape == (*env.type_counts, width):
+        array = array.reshape(env.n_profiles, width)
+    if array.shape != (env.n_profiles, width):
+        raise InvalidMechanismError(
+            f"{argument} has shape {np.shape(values)}, expected ({env.n_profiles}, {width}) "
+            f"or {(*env.type_counts, width)}"
+        )
+    if not np.all(np.isfinite(array)):
+        raise InvalidMechanismError(f"{argument} contains NaN or infinite values")
+    return array
 
 
 def _format_type(row: NDArray) -> str:

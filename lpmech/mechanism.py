@@ -23,8 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lpmech.environment import AgentRef, Environment
-from lpmech.errors import InvalidMechanismError
+from lpmech.environment import AgentRef, Environment, profile_table
 from lpmech.layout import agent_major
 
 if TYPE_CHECKING:
@@ -33,26 +32,6 @@ if TYPE_CHECKING:
 
 FloatArray = NDArray[np.float64]
 
-
-def profile_table(env: Environment, values: ArrayLike, width: int, argument: str) -> FloatArray:
-    """A per-profile array as (P, width), accepting (P, width) or (K_1, …, K_N, width).
-
-    Raises
-    ------
-    InvalidMechanismError
-        Naming ``argument`` if the shape is neither, or an entry is NaN or infinite.
-    """
-    array = np.array(values, dtype=float)
-    if array.shape == (*env.type_counts, width):
-        array = array.reshape(env.n_profiles, width)
-    if array.shape != (env.n_profiles, width):
-        raise InvalidMechanismError(
-            f"{argument} has shape {np.shape(values)}, expected ({env.n_profiles}, {width}) "
-            f"or {(*env.type_counts, width)}"
-        )
-    if not np.all(np.isfinite(array)):
-        raise InvalidMechanismError(f"{argument} contains NaN or infinite values")
-    return array
 
 
 class ProfileOutcome(NamedTuple):

@@ -13,7 +13,7 @@ import numpy as np
 from lpmech.analytic import Benchmark, myerson, myerson_revenue
 from lpmech.builders import single_item_auction
 from lpmech.environment import Environment
-from lpmech.models import ModelSpec
+from lpmech.models.spec import ModelSpec
 
 
 def build(seller_value: float = 1.0) -> Environment:

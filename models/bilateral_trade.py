@@ -16,7 +16,7 @@ import numpy as np
 from lpmech.analytic import Benchmark, second_best_gains, second_best_trade
 from lpmech.builders import bilateral_trade
 from lpmech.environment import Environment
-from lpmech.models import ModelSpec
+from lpmech.models.spec import ModelSpec
 
 
 def build(n_types: int = 5) -> Environment:

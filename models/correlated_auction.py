@@ -13,7 +13,7 @@ import numpy as np
 from lpmech.analytic import Benchmark, cremer_mclean, full_surplus
 from lpmech.builders import single_item_auction
 from lpmech.environment import Environment
-from lpmech.models import ModelSpec
+from lpmech.models.spec import ModelSpec
 
 
 def build(correlation: float = 0.5) -> Environment:

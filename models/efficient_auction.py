@@ -15,7 +15,7 @@ from lpmech.analytic import Benchmark
 from lpmech.builders import single_item_auction
 from lpmech.characterisation import envelope_payments
 from lpmech.environment import Environment
-from lpmech.models import ModelSpec
+from lpmech.models.spec import ModelSpec
 
 
 def build(n_bidders: int = 3, n_types: int = 4) -> Environment:

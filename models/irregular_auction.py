@@ -11,7 +11,7 @@ from __future__ import annotations
 from lpmech.analytic import Benchmark, myerson, myerson_revenue
 from lpmech.builders import single_item_auction
 from lpmech.environment import Environment
-from lpmech.models import ModelSpec
+from lpmech.models.spec import ModelSpec
 
 
 def build(n_bidders: int = 2, middle_mass: float = 0.1) -> Environment:

@@ -17,7 +17,7 @@ from lpmech.analytic.bundling import pure_bundling, separate_sales
 from lpmech.analytic.discretise import discretise
 from lpmech.builders import multi_item_auction
 from lpmech.environment import Environment
-from lpmech.models import ModelSpec
+from lpmech.models.spec import ModelSpec
 
 
 def build(n_grid: int = 4) -> Environment:

@@ -13,7 +13,7 @@ import numpy as np
 from lpmech.analytic import Benchmark, clarke_pivot, efficient_welfare
 from lpmech.builders import public_good
 from lpmech.environment import Environment
-from lpmech.models import ModelSpec
+from lpmech.models.spec import ModelSpec
 
 
 def build(n_agents: int = 3, cost: float = 2.5) -> Environment:

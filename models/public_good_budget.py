@@ -10,8 +10,8 @@ not guaranteed (AGV is not interim IR in general).
 from __future__ import annotations
 
 from lpmech.analytic import Benchmark, agv, efficient_welfare
-from lpmech.models import ModelSpec
 from lpmech.models.public_good import build
+from lpmech.models.spec import ModelSpec
 
 SPEC = ModelSpec(
     name="public_good_budget",

@@ -12,7 +12,7 @@ import numpy as np
 from lpmech.analytic import Benchmark, myerson, myerson_revenue
 from lpmech.builders import single_item_auction
 from lpmech.environment import Environment
-from lpmech.models import ModelSpec
+from lpmech.models.spec import ModelSpec
 
 
 def build(n_bidders: int = 2, n_types: int = 4) -> Environment:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from lpmech.analytic import Benchmark, efficient_trade_deficit
 from lpmech.environment import Environment
-from lpmech.models import ModelSpec, bilateral_trade
+from lpmech.models.bilateral_trade import build as build_trade
+from lpmech.models.spec import ModelSpec
 
 
 def build(n_types: int = 6) -> Environment:
     """The bilateral trade model's grid; six points, where efficient trade needs a subsidy."""
-    return bilateral_trade.build(n_types)
+    return build_trade(n_types)
 
 
 SPEC = ModelSpec(

@@ -14,7 +14,7 @@ import numpy as np
 from lpmech.analytic import Benchmark, clarke_pivot
 from lpmech.builders import multi_item_auction
 from lpmech.environment import Environment
-from lpmech.models import ModelSpec
+from lpmech.models.spec import ModelSpec
 
 
 def build(n_bidders: int = 2, high: float = 3.0) -> Environment:

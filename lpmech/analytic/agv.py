@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.analytic.vcg import _require_private_values
+from lpmech.analytic.vcg import require_private_values
 from lpmech.environment import Environment
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.mechanism import Mechanism
@@ -26,7 +26,7 @@ from lpmech.mechanism import Mechanism
 
 def expected_externalities(env: Environment) -> list[np.ndarray]:
     """E_i(θ_i) for each agent, shape (K_i,), with the principal's value shared equally."""
-    _require_private_values(env, "AGV")
+    require_private_values(env, "AGV")
     if env.n_agents < 2:
         raise InvalidEnvironmentError("AGV needs at least two agents")
     if not env.prior.is_independent:

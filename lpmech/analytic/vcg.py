@@ -22,14 +22,14 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lpmech.environment import Environment
+from lpmech.environment import Environment, profile_table
 from lpmech.errors import InvalidEnvironmentError, InvalidMechanismError
-from lpmech.mechanism import Mechanism, profile_table
+from lpmech.mechanism import Mechanism
 
 FloatArray = NDArray[np.float64]
 
 
-def _require_private_values(env: Environment, what: str) -> None:
+def require_private_values(env: Environment, what: str) -> None:
     if any(env.interdependent):
         raise InvalidEnvironmentError(f"{what} needs private values; agent values here "
                                       "depend on the others' types")
@@ -63,7 +63,7 @@ def vcg(
     InvalidMechanismError
         If some τ_i varies with agent i's own type.
     """
-    _require_private_values(env, "VCG")
+    require_private_values(env, "VCG")
     allocation = env.efficient_allocation()
     if tau is None:
         table = np.zeros((env.n_profiles, env.n_agents))
@@ -92,7 +92,7 @@ def clarke_pivot(env: Environment) -> Mechanism:
     >>> clarke_pivot(env).at("3", "2").payments    # the second price
     {'bidder 1': 2.0, 'bidder 2': 0.0}
     """
-    _require_private_values(env, "the Clarke pivot")
+    require_private_values(env, "the Clarke pivot")
 
     def best_without(env: Environment, agent: int) -> FloatArray:
         weights = env.surplus_weights() - env.values_at_profiles(agent)

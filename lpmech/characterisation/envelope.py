@@ -40,9 +40,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lpmech.environment import Environment, SingleParameter
+from lpmech.environment import Environment, SingleParameter, profile_table
 from lpmech.errors import InvalidEnvironmentError, NotImplementableError
-from lpmech.mechanism import Mechanism, profile_table
+from lpmech.mechanism import Mechanism
 
 FloatArray = NDArray[np.float64]
 

@@ -28,9 +28,9 @@ import scipy.sparse.csgraph as csgraph
 from numpy.typing import ArrayLike, NDArray
 
 from lpmech.characterisation.envelope import incentive_notion
-from lpmech.environment import Environment
+from lpmech.environment import Environment, profile_table
 from lpmech.errors import InvalidEnvironmentError, NotImplementableError
-from lpmech.mechanism import Mechanism, profile_table
+from lpmech.mechanism import Mechanism
 
 FloatArray = NDArray[np.float64]
 

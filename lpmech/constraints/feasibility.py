@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from lpmech.constraints.base import ConstraintFamily, FloatArray, RowBlock, VariableBounds
-from lpmech.mechanism import profile_table
+from lpmech.environment import profile_table
 
 if TYPE_CHECKING:
     from lpmech.environment import Environment

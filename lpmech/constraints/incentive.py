@@ -64,7 +64,7 @@ if TYPE_CHECKING:
     from lpmech.mechanism import Mechanism
 
 
-class _IncentiveCompatibility(ConstraintFamily):
+class IncentiveCompatibility(ConstraintFamily):
     """Shared machinery: a row per (agent, true type, report[, others' profile])."""
 
     #: Whether rows hold for each others' profile (ex post) or in expectation (Bayesian).
@@ -94,22 +94,22 @@ class _IncentiveCompatibility(ConstraintFamily):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(reduction={self.reduction!r})"
 
-    def _pairs(self, env: Environment, agent: int) -> tuple[np.ndarray, np.ndarray]:
+    def pairs(self, env: Environment, agent: int) -> tuple[np.ndarray, np.ndarray]:
         """The (true type, report) pairs constrained for an agent: all r ≠ k."""
         return pair_table(env.type_counts[agent])
 
-    def _n_pairs(self, env: Environment, agent: int) -> int:
+    def n_pairs(self, env: Environment, agent: int) -> int:
         """Number of (true type, report) pairs constrained: K(K − 1)."""
         n = env.type_counts[agent]
         return n * (n - 1)
 
-    def _pair_at(self, env: Environment, agent: int, pair: int) -> tuple[int, int]:
+    def pair_at(self, env: Environment, agent: int, pair: int) -> tuple[int, int]:
         """The (true type, report) of one pair, without building the table of all."""
         k, offset = divmod(pair, env.type_counts[agent] - 1)
         return k, offset + (offset >= k)
 
-    def _block_size(self, env: Environment, agent: int) -> int:
-        n_pairs = self._n_pairs(env, agent)
+    def block_size(self, env: Environment, agent: int) -> int:
+        n_pairs = self.n_pairs(env, agent)
         others = env.n_profiles // env.type_counts[agent]
         return n_pairs * others if self.ex_post else n_pairs
 
@@ -118,8 +118,8 @@ class _IncentiveCompatibility(ConstraintFamily):
 
     def agent_rows(self, env: Environment, agents: Sequence[int]) -> RowBlock:
         agents = list(agents)
-        offsets = agent_offsets([self._block_size(env, i) for i in agents])
-        parts = [self.pair_entries(env, i, *self._pairs(env, i), first_row=offsets[position])
+        offsets = agent_offsets([self.block_size(env, i) for i in agents])
+        parts = [self.pair_entries(env, i, *self.pairs(env, i), first_row=offsets[position])
                  for position, i in enumerate(agents)]
         shape = (int(offsets[-1]), env.layout.n_columns)
         return RowBlock.from_entries(*stack_entries(parts), shape=shape, upper=0.0)
@@ -163,7 +163,7 @@ class _IncentiveCompatibility(ConstraintFamily):
             paid = mechanism.flat_payments[by_agent, i]  # (K, R)
             conditional = env.prior.conditional(i)
             n_types, n_others, n_components = values.shape
-            every_pair = self._n_pairs(env, i) == n_types * (n_types - 1)
+            every_pair = self.n_pairs(env, i) == n_types * (n_types - 1)
             if every_pair and not self.ex_post:  # interim utilities as two matrix products
                 gain = _interim_utilities(values, outcomes, paid, conditional)
                 gain -= np.diag(gain)[:, None]
@@ -187,7 +187,7 @@ class _IncentiveCompatibility(ConstraintFamily):
                     chosen = np.delete(gain.ravel(), diagonal)
                     gains.append(np.maximum(chosen, 0.0, out=chosen))
                 continue
-            true_types, reports = self._pairs(env, i)  # a subset: take it pair by pair
+            true_types, reports = self.pairs(env, i)  # a subset: take it pair by pair
             step = max(1, CHUNK // max(1, n_others * n_components))
             for start in range(0, len(true_types), step):
                 k, r = true_types[start:start + step], reports[start:start + step]
@@ -198,7 +198,7 @@ class _IncentiveCompatibility(ConstraintFamily):
         return np.concatenate(gains) if gains else np.zeros(0)
 
     def describe(self, env: Environment, index: int) -> str:
-        sizes = [self._block_size(env, i) for i in range(env.n_agents)]
+        sizes = [self.block_size(env, i) for i in range(env.n_agents)]
         agent, local = locate(agent_offsets(sizes), index)
         spec = env.agents[agent]
         if self.ex_post:
@@ -207,7 +207,7 @@ class _IncentiveCompatibility(ConstraintFamily):
             context = f" when the others are {env.describe_others(agent, column)}"
         else:
             pair, context = local, " (in expectation over the others)"
-        k, r = self._pair_at(env, agent, pair)
+        k, r = self.pair_at(env, agent, pair)
         return f"agent {spec.name!r} of type {spec.labels[k]} reporting {spec.labels[r]}{context}"
 
 
@@ -226,7 +226,7 @@ def _interim_utilities(
     return weighted @ outcomes.reshape(n_types, -1).T - conditional @ paid.T
 
 
-class DominantStrategyIC(_IncentiveCompatibility):
+class DominantStrategyIC(IncentiveCompatibility):
     """Dominant-strategy (ex-post) incentive compatibility, seed notes Def. 2.1.1–2.1.2.
 
     u_i(r; k, θ_{-i}) ≤ u_i(k; k, θ_{-i}) for every agent, true type k, report r
@@ -237,7 +237,7 @@ class DominantStrategyIC(_IncentiveCompatibility):
     ex_post = True
 
 
-class BayesianIC(_IncentiveCompatibility):
+class BayesianIC(IncentiveCompatibility):
     """Bayesian incentive compatibility, seed notes Def. 2.1.3.
 
     E[u_i(r; k, θ_{-i}) | θ_i = k] ≤ E[u_i(k; k, θ_{-i}) | θ_i = k] under the
@@ -259,7 +259,7 @@ def local_reduction_obstacle(env: Environment, ex_post: bool) -> str | None:
     return None
 
 
-class LocalIncentiveCompatibility(_IncentiveCompatibility):
+class LocalIncentiveCompatibility(IncentiveCompatibility):
     """IC between neighbouring types only: the compiled form of IC for single-parameter agents.
 
     Equivalent to the full family it stands for (see the module docstring), with
@@ -267,12 +267,12 @@ class LocalIncentiveCompatibility(_IncentiveCompatibility):
     (ex post) or in all (Bayesian).
     """
 
-    def __init__(self, full: _IncentiveCompatibility) -> None:
+    def __init__(self, full: IncentiveCompatibility) -> None:
         super().__init__("full")
         self.ex_post = full.ex_post
         self.name = full.name
 
-    def _pairs(self, env: Environment, agent: int) -> tuple[np.ndarray, np.ndarray]:
+    def pairs(self, env: Environment, agent: int) -> tuple[np.ndarray, np.ndarray]:
         """(k, r) for neighbours in increasing scalar type, sorted by k then r."""
         form = env.single_parameter(agent)
         if form is None:
@@ -285,12 +285,12 @@ class LocalIncentiveCompatibility(_IncentiveCompatibility):
         by_true_type = np.lexsort((reports, true_types))
         return true_types[by_true_type], reports[by_true_type]
 
-    def _n_pairs(self, env: Environment, agent: int) -> int:
+    def n_pairs(self, env: Environment, agent: int) -> int:
         """Number of neighbouring pairs: 2(K − 1)."""
         return 2 * (env.type_counts[agent] - 1)
 
-    def _pair_at(self, env: Environment, agent: int, pair: int) -> tuple[int, int]:
-        true_types, reports = self._pairs(env, agent)
+    def pair_at(self, env: Environment, agent: int, pair: int) -> tuple[int, int]:
+        true_types, reports = self.pairs(env, agent)
         return int(true_types[pair]), int(reports[pair])
 
     def compiled_form(self, env: Environment) -> ConstraintFamily:

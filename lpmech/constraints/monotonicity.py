@@ -43,7 +43,7 @@ class _Monotonicity(ConstraintFamily):
             )
         return form
 
-    def _block_size(self, env: Environment, agent: int) -> int:
+    def block_size(self, env: Environment, agent: int) -> int:
         pairs = env.type_counts[agent] - 1
         return pairs * (env.n_profiles // env.type_counts[agent]) if self.ex_post else pairs
 
@@ -53,7 +53,7 @@ class _Monotonicity(ConstraintFamily):
     def agent_rows(self, env: Environment, agents: Sequence[int]) -> RowBlock:
         layout = env.layout
         agents = list(agents)
-        offsets = agent_offsets([self._block_size(env, i) for i in agents])
+        offsets = agent_offsets([self.block_size(env, i) for i in agents])
         rows_, columns, values = [], [], []
         for position, i in enumerate(agents):
             form = self._form(env, i)
@@ -99,7 +99,7 @@ class _Monotonicity(ConstraintFamily):
         return np.concatenate(drops)
 
     def describe(self, env: Environment, index: int) -> str:
-        sizes = [self._block_size(env, i) for i in range(env.n_agents)]
+        sizes = [self.block_size(env, i) for i in range(env.n_agents)]
         agent, local = locate(agent_offsets(sizes), index)
         spec, order = env.agents[agent], self._form(env, agent).order
         if self.ex_post:

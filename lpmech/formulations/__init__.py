@@ -62,7 +62,7 @@ def choose(problem: DesignProblem) -> Formulation:
     generation = Generation()
     if generation.obstacle(problem) is None:
         env = problem.env
-        full_rows = sum(f._block_size(env, i) for f in generation_families(problem)
+        full_rows = sum(f.block_size(env, i) for f in generation_families(problem)
                         for i in range(env.n_agents))
         if full_rows >= GENERATION_MIN_ROWS:
             return generation

@@ -32,13 +32,14 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from lpmech.algorithms import algorithm_named, warm_start_options
-from lpmech.backends import Backend, HighspyBackend, Status
+from lpmech.backends import Backend, HighspyBackend
 from lpmech.compiler import compile_program
 from lpmech.constraints.base import RowBlock
-from lpmech.constraints.incentive import LocalIncentiveCompatibility, _IncentiveCompatibility
+from lpmech.constraints.incentive import IncentiveCompatibility, LocalIncentiveCompatibility
 from lpmech.environment import Environment
 from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes
 from lpmech.mechanism import Mechanism
+from lpmech.status import Status, from_highs
 from lpmech.verify import tolerance_scale
 
 FloatArray = NDArray[np.float64]
@@ -50,18 +51,18 @@ INITIAL_NEIGHBOURS = 4
 MAX_ROUNDS = 500
 
 
-def generation_families(problem: DesignProblem) -> list[_IncentiveCompatibility]:
+def generation_families(problem: DesignProblem) -> list[IncentiveCompatibility]:
     """The incentive families still in full form: the ones generation builds row by row."""
-    return [f for f in problem.families if isinstance(f, _IncentiveCompatibility)
+    return [f for f in problem.families if isinstance(f, IncentiveCompatibility)
             and not isinstance(f, LocalIncentiveCompatibility)]
 
 
 class _Tracker:
     """The rows of one incentive family in the program so far, by full row index."""
 
-    def __init__(self, env: Environment, family: _IncentiveCompatibility) -> None:
+    def __init__(self, env: Environment, family: IncentiveCompatibility) -> None:
         self.family = family
-        self.sizes = [family._block_size(env, i) for i in range(env.n_agents)]
+        self.sizes = [family.block_size(env, i) for i in range(env.n_agents)]
         self.offsets = np.concatenate([[0], np.cumsum(self.sizes)])
         self.n_others = [env.n_profiles // k for k in env.type_counts]
         self.present: list[IntArray] = []  # full row index of each generated row, in order
@@ -169,7 +170,7 @@ class Generation(Formulation):
             highs.run()
             solve_seconds += time.perf_counter() - start
             rounds += 1
-            status = HighspyBackend._STATUS.get(highs.getModelStatus(), Status.FAILED)
+            status = from_highs(highs.getModelStatus())
             if status is not Status.OPTIMAL:
                 return self._outcome(status, highs.modelStatusToString(highs.getModelStatus()),
                                      None, None, {}, program, highs, build_seconds,

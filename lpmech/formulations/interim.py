@@ -41,12 +41,12 @@ from numpy.typing import NDArray
 
 from lpmech.algorithms import algorithm_named, warm_start_options
 from lpmech.allocation import Items
-from lpmech.backends import Backend, HighspyBackend, Status
+from lpmech.backends import Backend, HighspyBackend
 from lpmech.compiler import Program
 from lpmech.constraints.base import ConstraintFamily, RowBlock
 from lpmech.constraints.budget import ExAnteBudgetBalance
 from lpmech.constraints.feasibility import Feasibility
-from lpmech.constraints.incentive import _IncentiveCompatibility
+from lpmech.constraints.incentive import IncentiveCompatibility
 from lpmech.constraints.monotonicity import InterimMonotonicity
 from lpmech.constraints.participation import ExAnteIR, InterimIR
 from lpmech.environment import Environment
@@ -58,6 +58,7 @@ from lpmech.formulations.base import (
     family_duals,
     run_program,
 )
+from lpmech.status import Status, from_highs
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -141,10 +142,10 @@ def _family_rows(env: Environment, family: ConstraintFamily, cols: InterimColumn
                  ) -> RowBlock:
     """The family's rows over the interim columns, in the family's own row order."""
     n = cols.n_columns
-    if isinstance(family, _IncentiveCompatibility):
+    if isinstance(family, IncentiveCompatibility):
         parts, start = [], 0
         for i in range(env.n_agents):
-            true_types, reports = family._pairs(env, i)
+            true_types, reports = family.pairs(env, i)
             rows = start + np.arange(len(true_types))
             parts += _utility(cols, i, true_types, reports, rows, 1.0)
             parts += _utility(cols, i, true_types, true_types, rows, -1.0)
@@ -371,7 +372,7 @@ class Interim(Formulation):
         if any(env.interdependent):
             return "values are interdependent"
         for family in problem.families:
-            bayesian = isinstance(family, _IncentiveCompatibility) and not family.ex_post
+            bayesian = isinstance(family, IncentiveCompatibility) and not family.ex_post
             if not bayesian and not isinstance(family, _INTERIM_FAMILIES):
                 return (f"the family {family.name!r} is not about interim rules alone (it needs "
                         "ex-post payments or allocations)")
@@ -436,7 +437,7 @@ class Interim(Formulation):
             highs.run()
             solve_seconds += time.perf_counter() - start
             rounds += 1
-            status = HighspyBackend._STATUS.get(highs.getModelStatus(), Status.FAILED)
+            status = from_highs(highs.getModelStatus())
             if status is not Status.OPTIMAL:
                 return Outcome(status, highs.modelStatusToString(highs.getModelStatus()), None,
                                None, {}, Sizes.of(program), program.build_seconds,

@@ -1,0 +1,198 @@
+"""The seams between lpmech's modules, read from the source (issue 16).
+
+Three rules, each checked on the parsed modules (``ast``), so a violation fails
+here with its file and line rather than surfacing later as a tangle:
+
+* no module uses another module's private (``_underscore``) names — neither by
+  importing them nor by reaching into an object's ``._attribute`` that the
+  module itself does not define;
+* no import cycle among lpmech's modules, counting imports inside functions
+  (imports under ``if TYPE_CHECKING:`` are for annotations only and do not run);
+* no ``isinstance`` switch on constraint-family classes in ``lpmech/formulations/``:
+  formulations ask families for their forms instead.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+import lpmech
+from lpmech.constraints import ConstraintFamily
+
+ROOT = Path(__file__).parent.parent
+SOURCES = {**{path: "lpmech" for path in (ROOT / "lpmech").rglob("*.py")},
+           **{path: "lpmech.models" for path in (ROOT / "models").rglob("*.py")}}
+
+
+def module_name(path: Path) -> str:
+    base = ROOT / ("lpmech" if SOURCES[path] == "lpmech" else "models")
+    parts = list(path.relative_to(base).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join([SOURCES[path], *parts])
+
+
+MODULES = {module_name(path): path for path in SOURCES}
+TREES = {name: ast.parse(path.read_text(), str(path)) for name, path in MODULES.items()}
+
+
+def is_type_checking(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+def runtime_nodes(tree: ast.AST):
+    """Every node except those under ``if TYPE_CHECKING:``."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(child for child in ast.iter_child_nodes(node) if not is_type_checking(child))
+
+
+def imports(name: str) -> list[tuple[str, list[str], int]]:
+    """(imported module, names taken from it, line) for each run-time import of ``name``."""
+    package = name if MODULES[name].name == "__init__.py" else name.rpartition(".")[0]
+    found = []
+    for node in runtime_nodes(TREES[name]):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, [], node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            source = node.module or ""
+            if node.level:  # relative import (banned by ruff, but resolve it anyway)
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                source = f"{base}.{source}" if source else base
+            found.append((source, [alias.name for alias in node.names], node.lineno))
+    return found
+
+
+def dependencies(name: str) -> set[str]:
+    """The lpmech modules ``name`` imports at run time (a submodule taken by name counts)."""
+    edges = set()
+    for source, names, _ in imports(name):
+        for taken in names:
+            if f"{source}.{taken}" in MODULES:
+                edges.add(f"{source}.{taken}")
+        if source in MODULES and not (source == "lpmech" and names):
+            edges.add(source)
+    edges.discard(name)
+    return edges
+
+
+def test_no_module_imports_another_modules_private_names():
+    offences = [f"{MODULES[name]}:{line} imports {taken} from {source}"
+                for name in MODULES for source, names, line in imports(name)
+                if source.startswith("lpmech")
+                for taken in names if taken.startswith("_") and not taken.startswith("__")]
+    assert not offences, "\n".join(offences)
+
+
+def defined_names(tree: ast.AST) -> set[str]:
+    """Every name a module defines: functions, classes, assigned names and attributes."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            names.add(node.attr)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return names
+
+
+def test_no_module_reaches_into_private_attributes_defined_elsewhere():
+    offences = []
+    for name, tree in TREES.items():
+        own = defined_names(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_") \
+                    and not node.attr.startswith("__") and node.attr not in own:
+                offences.append(f"{MODULES[name]}:{node.lineno} uses {ast.unparse(node)}")
+    assert not offences, "\n".join(offences)
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of ``graph`` as a list of nodes, or None (depth-first search)."""
+    state: dict[str, int] = {}  # 1: on the stack, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt):], nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_find_cycle_finds_a_planted_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_import_cycle_among_lpmech_modules():
+    graph = {name: dependencies(name) for name in MODULES}
+    cycle = find_cycle(graph)
+    assert cycle is None, "import cycle: " + " -> ".join(cycle)
+
+
+def test_mechanism_depends_on_the_environment_and_layout_only_at_import():
+    module_level = {source for source, _, _ in imports("lpmech.mechanism")
+                    if source.startswith("lpmech")}
+    top = {node.module for node in TREES["lpmech.mechanism"].body
+           if isinstance(node, ast.ImportFrom) and node.module.startswith("lpmech")}
+    assert top <= {"lpmech.environment", "lpmech.layout", "lpmech.errors"}, top
+    assert module_level - top <= {"lpmech.verify", "lpmech.display"}, module_level
+
+
+def family_class_names(name: str) -> set[str]:
+    """Names in module ``name`` bound to constraint-family classes, directly or in tuples."""
+    tree = TREES[name]
+    names = set()
+    for source, taken, _ in imports(name):
+        if not source.startswith("lpmech"):
+            continue
+        module = importlib.import_module(source)
+        for item in taken:
+            value = getattr(module, item, None)
+            if isinstance(value, type) and issubclass(value, ConstraintFamily):
+                names.add(item)
+    for node in tree.body:  # module-level aliases such as a tuple of family classes
+        if isinstance(node, ast.Assign) and any(
+                isinstance(n, ast.Name) and n.id in names for n in ast.walk(node.value)):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if n.startswith("lpmech.formulations")))
+def test_formulations_do_not_switch_on_family_classes(name):
+    families = family_class_names(name)
+    offences = [
+        f"{MODULES[name]}:{node.lineno}: {ast.unparse(node)}"
+        for node in ast.walk(TREES[name])
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        and node.func.id in ("isinstance", "issubclass") and len(node.args) == 2
+        and any(isinstance(n, ast.Name) and n.id in families for n in ast.walk(node.args[1]))
+    ]
+    assert not offences, "\n".join(offences)
+
+
+def test_the_checks_see_every_module():
+    assert "lpmech.formulations.interim" in MODULES
+    assert "lpmech.models.single_item" in MODULES
+    assert dependencies("lpmech.solve") >= {"lpmech.formulations", "lpmech.verify"}
+    assert lpmech.__name__ == "lpmech"
