@@ -150,19 +150,46 @@ def compile_program(
     cost = objective.sign * objective.coefficients(env)
     constant = objective.sign * objective.constant(env)
     build_seconds = time.perf_counter() - start
+    return assemble(
+        env, objective, families,
+        [(family.name, block) for family, (block, _) in zip(families, built, strict=True)],
+        [bounds for _, bounds in built if bounds is not None],
+        n_columns=layout.n_columns, cost=cost, constant=constant,
+        deterministic=deterministic, build_seconds=build_seconds,
+    )
 
+
+def assemble(
+    env: Environment,
+    objective: Objective,
+    families: Sequence[ConstraintFamily],
+    named_blocks: Sequence[tuple[str, RowBlock]],
+    bounds: Sequence[VariableBounds],
+    *,
+    n_columns: int,
+    cost: FloatArray,
+    constant: float,
+    deterministic: bool = False,
+    build_seconds: float = 0.0,
+    standard_layout: bool = True,
+) -> Program:
+    """Stack built blocks into one :class:`Program`: a row slice per name, bounds intersected.
+
+    :func:`compile_program` assembles the families' ex-post rows over z; a
+    formulation on other columns (e.g. interim rules) assembles its own blocks
+    with ``standard_layout=False``.
+    """
     start = time.perf_counter()
     row_slices, position = {}, 0
-    for family, (block, _) in zip(families, built, strict=True):
-        row_slices[family.name] = slice(position, position + block.n_rows)
+    for name, block in named_blocks:
+        row_slices[name] = slice(position, position + block.n_rows)
         position += block.n_rows
-    stacked = RowBlock.stack([block for block, _ in built], layout.n_columns)
-    column_lower = np.full(layout.n_columns, -np.inf)
-    column_upper = np.full(layout.n_columns, np.inf)
-    for _, bounds in built:
-        if bounds is not None:
-            np.maximum.at(column_lower, bounds.columns, bounds.lower)
-            np.minimum.at(column_upper, bounds.columns, bounds.upper)
+    stacked = RowBlock.stack([block for _, block in named_blocks], n_columns)
+    column_lower = np.full(n_columns, -np.inf)
+    column_upper = np.full(n_columns, np.inf)
+    for bound in bounds:
+        np.maximum.at(column_lower, bound.columns, bound.lower)
+        np.minimum.at(column_upper, bound.columns, bound.upper)
     stack_seconds = time.perf_counter() - start
 
     return Program(
@@ -181,4 +208,5 @@ def compile_program(
         build_seconds=build_seconds,
         stack_seconds=stack_seconds,
         cvxpy_families=tuple(f for f in families if isinstance(f, CvxpyConstraint)),
+        standard_layout=standard_layout,
     )

@@ -31,10 +31,13 @@ from numpy.typing import ArrayLike, NDArray
 
 if TYPE_CHECKING:
     from lpmech.environment import Environment
+    from lpmech.interim_layout import InterimColumns
     from lpmech.mechanism import Mechanism
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
+#: Coordinates (rows, columns, values) of some entries of a block.
+Entries = tuple[NDArray, NDArray, NDArray]
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,17 @@ class ConstraintFamily(ABC):
     :meth:`bounds`) and :meth:`violation`; they may override :meth:`describe`.
     The entries of :meth:`violation` are the rows' violations in row order,
     followed by the bounds' violations in bound order.
+
+    Formulations (:mod:`lpmech.formulations`) ask a family for its other forms,
+    never for its class; each has a default, so a family declares only what it has:
+
+    ==========================  =================================================
+    :meth:`rows`, :meth:`bounds`  the ex-post rows over z = [vec a; vec t] (direct)
+    :meth:`agent_rows`          one agent's rows, if by agent (symmetric)
+    :attr:`symmetric`           whether relabelling agents maps rows onto rows
+    :meth:`interim_rows`        the rows over interim rules, if any (interim)
+    :meth:`compiled_form`       an equivalent smaller family to compile
+    ==========================  =================================================
     """
 
     #: Identifier used for duals, reports and error messages.
@@ -155,6 +169,20 @@ class ConstraintFamily(ABC):
     def describe(self, env: Environment, index: int) -> str:
         """A readable name for entry ``index`` of :meth:`violation`."""
         return f"row {index}"
+
+    def interim_rows(self, env: Environment, columns: InterimColumns) -> RowBlock | None:
+        """The family's rows over interim columns, in :meth:`rows` order, or None.
+
+        The interim formulation (:mod:`lpmech.formulations.interim`) compiles Bayesian
+        design on the interim rules Q_i(θ_i) = E[a | θ_i] and M_i(θ_i) = E[t_i | θ_i]
+        (independent private values; :mod:`lpmech.interim_layout`). A family takes
+        part when it is a statement about those rules alone — interim IR, Bayesian
+        IC, ex-ante budget balance — and says so by returning its rows, built with
+        ``columns.q``, ``columns.m``, ``columns.utility_entries`` and
+        ``columns.block``. The default, None, means the family needs ex-post
+        allocations or payments; the interim formulation then refuses the problem.
+        """
+        return None
 
     def compiled_form(self, env: Environment) -> ConstraintFamily:
         """The family to compile for ``env``: itself, or an equivalent smaller family.
@@ -224,6 +252,13 @@ def utility_entries(
                         layout.payment_columns(outcome_profiles, agent).ravel()]),
         np.concatenate([values.ravel(), -weights.ravel()]),
     )
+
+
+def broadcast_entries(rows: ArrayLike, columns: ArrayLike, values: ArrayLike) -> Entries:
+    """(rows, columns, values) broadcast to one shape and flattened (coordinates of a block)."""
+    shape = np.broadcast_shapes(np.shape(rows), np.shape(columns), np.shape(values))
+    rows, columns, values = (np.broadcast_to(a, shape).ravel() for a in (rows, columns, values))
+    return rows, columns, values
 
 
 def stack_entries(

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lpmech.constraints.base import ConstraintFamily, FloatArray, RowBlock
+from lpmech.constraints.base import ConstraintFamily, FloatArray, RowBlock, broadcast_entries
 
 if TYPE_CHECKING:
     from lpmech.environment import Environment
+    from lpmech.interim_layout import InterimColumns
     from lpmech.mechanism import Mechanism
 
 
@@ -111,6 +112,14 @@ class ExAnteBudgetBalance(_BudgetBalance):
 
     def _surplus(self, mechanism: Mechanism) -> FloatArray:
         return np.array([mechanism.expected_budget_surplus()])
+
+    def interim_rows(self, env: Environment, columns: InterimColumns) -> RowBlock:
+        """Σ_i Σ_k f_i(k) M_i(k) + E[v_0·a] against R: the expected budget on interim rules."""
+        parts = [broadcast_entries(0, columns.m(i, np.arange(env.type_counts[i])),
+                                   env.prior.marginals[i]) for i in range(env.n_agents)]
+        parts.append(columns.principal_value_entries(env))
+        upper = self.required if self.strict else np.inf
+        return columns.block(parts, 1, lower=self.required, upper=upper)
 
     def describe(self, env: Environment, index: int) -> str:
         return "in expectation"

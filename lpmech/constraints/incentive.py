@@ -61,6 +61,7 @@ REDUCTIONS = ("auto", "local", "full")
 
 if TYPE_CHECKING:
     from lpmech.environment import Environment
+    from lpmech.interim_layout import InterimColumns
     from lpmech.mechanism import Mechanism
 
 
@@ -109,6 +110,7 @@ class IncentiveCompatibility(ConstraintFamily):
         return k, offset + (offset >= k)
 
     def block_size(self, env: Environment, agent: int) -> int:
+        """Number of the agent's rows: one per pair, times the others' profiles ex post."""
         n_pairs = self.n_pairs(env, agent)
         others = env.n_profiles // env.type_counts[agent]
         return n_pairs * others if self.ex_post else n_pairs
@@ -123,6 +125,23 @@ class IncentiveCompatibility(ConstraintFamily):
                  for position, i in enumerate(agents)]
         shape = (int(offsets[-1]), env.layout.n_columns)
         return RowBlock.from_entries(*stack_entries(parts), shape=shape, upper=0.0)
+
+    def interim_rows(self, env: Environment, columns: InterimColumns) -> RowBlock | None:
+        """Bayesian IC on interim rules: V_i(k)·Q_i(r) − M_i(r) − [V_i(k)·Q_i(k) − M_i(k)] ≤ 0.
+
+        One row per (agent, pair), as in :meth:`rows`; None for the ex-post family,
+        which constrains every others' profile.
+        """
+        if self.ex_post:
+            return None
+        parts, start = [], 0
+        for i in range(env.n_agents):
+            true_types, reports = self.pairs(env, i)
+            rows = start + np.arange(len(true_types))
+            parts += columns.utility_entries(i, true_types, reports, rows, 1.0)
+            parts += columns.utility_entries(i, true_types, true_types, rows, -1.0)
+            start += len(true_types)
+        return columns.block(parts, start, upper=0.0)
 
     def pair_entries(
         self, env: Environment, agent: int, true_types: np.ndarray, reports: np.ndarray,

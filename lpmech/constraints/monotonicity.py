@@ -18,12 +18,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lpmech.constraints.base import ConstraintFamily, FloatArray, RowBlock, agent_offsets, locate
+from lpmech.constraints.base import (
+    ConstraintFamily,
+    FloatArray,
+    RowBlock,
+    agent_offsets,
+    broadcast_entries,
+    locate,
+)
 from lpmech.environment import SingleParameter
 from lpmech.errors import InvalidEnvironmentError
 
 if TYPE_CHECKING:
     from lpmech.environment import Environment
+    from lpmech.interim_layout import InterimColumns
     from lpmech.mechanism import Mechanism
 
 
@@ -84,6 +92,23 @@ class _Monotonicity(ConstraintFamily):
             np.concatenate([v.ravel() for v in values]),
             shape=shape, upper=0.0,
         )
+
+    def interim_rows(self, env: Environment, columns: InterimColumns) -> RowBlock | None:
+        """w·Q_i(θ^m) − w·Q_i(θ^{m+1}) ≤ 0 for adjacent types; None for the ex-post family."""
+        if self.ex_post:
+            return None
+        parts, start = [], 0
+        for i in range(env.n_agents):
+            form = self._form(env, i)
+            # with Border's columns q_i is bidder i's own winning probability
+            direction = form.direction[[env.allocation.component(i)]] if columns.border \
+                else form.direction
+            low, high = form.order[:-1], form.order[1:]
+            rows = start + np.arange(len(low))
+            parts.append(broadcast_entries(rows[:, None], columns.q(i, low), direction))
+            parts.append(broadcast_entries(rows[:, None], columns.q(i, high), -direction))
+            start += len(low)
+        return columns.block(parts, start, upper=0.0)
 
     def violation(self, mechanism: Mechanism) -> FloatArray:
         env = mechanism.env

@@ -21,6 +21,7 @@ from lpmech.constraints.base import (
     ConstraintFamily,
     FloatArray,
     RowBlock,
+    broadcast_entries,
     locate,
     stack_entries,
     utility_entries,
@@ -28,6 +29,7 @@ from lpmech.constraints.base import (
 
 if TYPE_CHECKING:
     from lpmech.environment import Environment
+    from lpmech.interim_layout import InterimColumns
     from lpmech.mechanism import Mechanism
 
 
@@ -88,6 +90,16 @@ class InterimIR(ConstraintFamily):
                                      upper=-np.concatenate([env.outside_options[i]
                                                             for i in agents]))
 
+    def interim_rows(self, env: Environment, columns: InterimColumns) -> RowBlock:
+        """−(V_i(k)·Q_i(k) − M_i(k)) ≤ −o_i(k) for every agent and type."""
+        parts, start, upper = [], 0, []
+        for i in range(env.n_agents):
+            types = np.arange(env.type_counts[i])
+            parts += columns.utility_entries(i, types, types, start + types, -1.0)
+            upper.append(-env.outside_options[i])
+            start += len(types)
+        return columns.block(parts, start, upper=np.concatenate(upper))
+
     def violation(self, mechanism: Mechanism) -> FloatArray:
         env = mechanism.env
         shortfalls = [env.outside_options[i] - mechanism.interim_utility(i)
@@ -119,6 +131,18 @@ class ExAnteIR(ConstraintFamily):
         upper = [-(env.prior.marginals[i] @ env.outside_options[i]) for i in agents]
         shape = (len(agents), env.layout.n_columns)
         return RowBlock.from_entries(*stack_entries(parts), shape=shape, upper=upper)
+
+    def interim_rows(self, env: Environment, columns: InterimColumns) -> RowBlock:
+        """Σ_k f_i(k)·(−V_i(k)·Q_i(k) + M_i(k)) ≤ −E[o_i] for every agent."""
+        parts, upper = [], []
+        for i in range(env.n_agents):
+            types = np.arange(env.type_counts[i])
+            marginal = env.prior.marginals[i]
+            parts.append(broadcast_entries(i, columns.q(i, types),
+                                           -marginal[:, None] * columns.values[i]))
+            parts.append(broadcast_entries(i, columns.m(i, types), marginal))
+            upper.append(-(marginal @ env.outside_options[i]))
+        return columns.block(parts, env.n_agents, upper=np.array(upper))
 
     def violation(self, mechanism: Mechanism) -> FloatArray:
         env = mechanism.env

@@ -30,7 +30,6 @@ The allocation stays feasible in one of two ways:
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,13 +41,9 @@ from numpy.typing import NDArray
 from lpmech.algorithms import algorithm_named, warm_start_options
 from lpmech.allocation import Items
 from lpmech.backends import Backend, HighspyBackend
-from lpmech.compiler import Program
-from lpmech.constraints.base import ConstraintFamily, RowBlock
-from lpmech.constraints.budget import ExAnteBudgetBalance
+from lpmech.compiler import Program, assemble
+from lpmech.constraints.base import RowBlock, VariableBounds, broadcast_entries
 from lpmech.constraints.feasibility import Feasibility
-from lpmech.constraints.incentive import IncentiveCompatibility
-from lpmech.constraints.monotonicity import InterimMonotonicity
-from lpmech.constraints.participation import ExAnteIR, InterimIR
 from lpmech.environment import Environment
 from lpmech.formulations.base import (
     DesignProblem,
@@ -58,6 +53,7 @@ from lpmech.formulations.base import (
     family_duals,
     run_program,
 )
+from lpmech.interim_layout import InterimColumns
 from lpmech.status import Status, from_highs
 
 FloatArray = NDArray[np.float64]
@@ -65,153 +61,6 @@ IntArray = NDArray[np.intp]
 
 #: Rounds of Border generation before giving up.
 MAX_BORDER_ROUNDS = 500
-
-
-@dataclass(frozen=True)
-class InterimColumns:
-    """Columns of an interim program: [a (linking only) | Q | M].
-
-    ``width`` is C (Q_i(k) is a vector over components) with linking, 1 with
-    Border (q_i(k) is bidder i's own winning probability); ``values[i]`` is the
-    matching (K_i, width) table of agent i's values.
-    """
-
-    n_allocation: int
-    width: int
-    q_start: IntArray  # first Q column of each agent
-    m_start: IntArray  # first M column of each agent
-    n_columns: int
-    values: tuple[FloatArray, ...]
-
-    def q(self, agent: int, types: ArrayLikeInt) -> IntArray:
-        """Q columns of the given types of an agent, shape (*types.shape, width)."""
-        types = np.asarray(types)[..., None]
-        return self.q_start[agent] + types * self.width + np.arange(self.width)
-
-    def m(self, agent: int, types: ArrayLikeInt) -> IntArray:
-        """M column of the given types of an agent."""
-        return self.m_start[agent] + np.asarray(types)
-
-
-ArrayLikeInt = IntArray | list[int] | int
-
-
-def _columns(env: Environment, border: bool) -> InterimColumns:
-    counts = np.array(env.type_counts)
-    if border:
-        space = env.allocation
-        width, n_allocation = 1, 0
-        values = tuple(env.valuations[i][:, [space.component(i)]] for i in range(env.n_agents))
-    else:
-        width, n_allocation = env.n_components, env.layout.n_allocation_columns
-        values = env.valuations
-    q_start = n_allocation + width * np.concatenate([[0], np.cumsum(counts)[:-1]])
-    m_base = n_allocation + width * int(counts.sum())
-    m_start = m_base + np.concatenate([[0], np.cumsum(counts)[:-1]])
-    return InterimColumns(n_allocation, width, q_start, m_start, m_base + int(counts.sum()),
-                          values)
-
-
-def _entries(rows: NDArray, columns: NDArray, values: NDArray) -> Iterator[NDArray]:
-    shape = np.broadcast_shapes(np.shape(rows), np.shape(columns), np.shape(values))
-    for array in (rows, columns, values):
-        yield np.broadcast_to(array, shape).ravel()
-
-
-def _block(parts: list[tuple[NDArray, NDArray, NDArray]], n_rows: int, n_columns: int,
-           lower: Any = -np.inf, upper: Any = np.inf) -> RowBlock:
-    if not parts:
-        return RowBlock.from_entries([], [], [], shape=(n_rows, n_columns), lower=lower,
-                                     upper=upper)
-    rows, columns, values = (np.concatenate(x) for x in zip(*parts, strict=True))
-    return RowBlock.from_entries(rows, columns, values, shape=(n_rows, n_columns), lower=lower,
-                                 upper=upper)
-
-
-def _utility(cols: InterimColumns, agent: int, true_types: NDArray, reports: NDArray,
-             rows: NDArray, sign: float) -> list[tuple[NDArray, NDArray, NDArray]]:
-    """Entries of sign · (V_i(k)·Q_i(r) − M_i(r)) into ``rows``."""
-    values = cols.values[agent][true_types]  # (Q, W)
-    return [
-        tuple(_entries(rows[:, None], cols.q(agent, reports), sign * values)),
-        tuple(_entries(rows, cols.m(agent, reports), -sign)),
-    ]
-
-
-def _family_rows(env: Environment, family: ConstraintFamily, cols: InterimColumns
-                 ) -> RowBlock:
-    """The family's rows over the interim columns, in the family's own row order."""
-    n = cols.n_columns
-    if isinstance(family, IncentiveCompatibility):
-        parts, start = [], 0
-        for i in range(env.n_agents):
-            true_types, reports = family.pairs(env, i)
-            rows = start + np.arange(len(true_types))
-            parts += _utility(cols, i, true_types, reports, rows, 1.0)
-            parts += _utility(cols, i, true_types, true_types, rows, -1.0)
-            start += len(true_types)
-        return _block(parts, start, n, upper=0.0)
-    if isinstance(family, InterimIR):
-        parts, start, upper = [], 0, []
-        for i in range(env.n_agents):
-            types = np.arange(env.type_counts[i])
-            parts += _utility(cols, i, types, types, start + types, -1.0)
-            upper.append(-env.outside_options[i])
-            start += len(types)
-        return _block(parts, start, n, upper=np.concatenate(upper))
-    if isinstance(family, ExAnteIR):
-        parts, upper = [], []
-        for i in range(env.n_agents):
-            types = np.arange(env.type_counts[i])
-            marginal = env.prior.marginals[i]
-            # Σ_k f_i(k) (−V_i(k)·Q_i(k) + M_i(k)) ≤ −E[o_i]
-            parts.append(tuple(_entries(i, cols.q(i, types),
-                                        -marginal[:, None] * cols.values[i])))
-            parts.append(tuple(_entries(i, cols.m(i, types), marginal)))
-            upper.append(-(marginal @ env.outside_options[i]))
-        return _block(parts, env.n_agents, n, upper=np.array(upper))
-    if isinstance(family, ExAnteBudgetBalance):
-        parts = [tuple(_entries(0, cols.m(i, np.arange(env.type_counts[i])),
-                                env.prior.marginals[i])) for i in range(env.n_agents)]
-        parts.append(_principal_value(env, cols))
-        upper = family.required if family.strict else np.inf
-        return _block(parts, 1, n, lower=family.required, upper=upper)
-    if isinstance(family, InterimMonotonicity):
-        parts, start = [], 0
-        for i in range(env.n_agents):
-            form = env.single_parameter(i)
-            border = cols.n_allocation == 0  # q_i is bidder i's own winning probability
-            direction = form.direction[[env.allocation.component(i)]] if border else \
-                form.direction
-            low, high = form.order[:-1], form.order[1:]
-            rows = start + np.arange(len(low))
-            parts.append(tuple(_entries(rows[:, None], cols.q(i, low), direction)))
-            parts.append(tuple(_entries(rows[:, None], cols.q(i, high), -direction)))
-            start += len(low)
-        return _block(parts, start, n, upper=0.0)
-    if isinstance(family, Feasibility):
-        if cols.n_allocation == 0:
-            return RowBlock.empty(n)
-        block = family.rows(env)
-        matrix = sp.hstack([block.matrix[:, :cols.n_allocation],
-                            sp.csr_array((block.n_rows, n - cols.n_allocation))], format="csr")
-        return RowBlock(sp.csr_array(matrix), block.lower, block.upper)
-    raise TypeError(f"{family.name} has no interim form")
-
-
-def _principal_value(env: Environment, cols: InterimColumns) -> tuple[NDArray, NDArray,
-                                                                      NDArray]:
-    """Entries of E[v_0·a] in row 0, through a (linking) or through q (Border)."""
-    if cols.n_allocation:
-        weights = np.outer(env.prior.joint, env.principal_value).ravel()
-        return tuple(_entries(0, np.arange(cols.n_allocation), weights))
-    space = env.allocation
-    columns, values = [], []
-    for i in range(env.n_agents):
-        types = np.arange(env.type_counts[i])
-        columns.append(cols.q(i, types)[:, 0])
-        values.append(env.prior.marginals[i] * env.principal_value[space.component(i)])
-    return tuple(_entries(0, np.concatenate(columns), np.concatenate(values)))
 
 
 def _linking(env: Environment, cols: InterimColumns) -> RowBlock:
@@ -223,11 +72,11 @@ def _linking(env: Environment, cols: InterimColumns) -> RowBlock:
         weights = env.prior.conditional(i)  # (K, R), the same row for every k
         n_types = env.type_counts[i]
         rows = start + np.arange(n_types * cols.width).reshape(n_types, cols.width)
-        parts.append(tuple(_entries(rows, cols.q(i, np.arange(n_types)), 1.0)))
-        parts.append(tuple(_entries(rows[:, None, :], layout.allocation_columns(by_agent),
-                                    -weights[:, :, None])))
+        parts.append(broadcast_entries(rows, cols.q(i, np.arange(n_types)), 1.0))
+        parts.append(broadcast_entries(rows[:, None, :], layout.allocation_columns(by_agent),
+                                       -weights[:, :, None]))
         start += n_types * cols.width
-    return _block(parts, start, cols.n_columns, lower=0.0, upper=0.0)
+    return cols.block(parts, start, lower=0.0, upper=0.0)
 
 
 def _objective(env: Environment, problem: DesignProblem, cols: InterimColumns
@@ -260,33 +109,32 @@ def _objective(env: Environment, problem: DesignProblem, cols: InterimColumns
     return cost, None
 
 
-def _program(env: Environment, problem: DesignProblem, cols: InterimColumns,
+@dataclass(frozen=True)
+class InterimForms:
+    """The families' rows over interim columns (None where a family has no interim form)."""
+
+    columns: InterimColumns
+    blocks: dict[str, RowBlock | None]
+    build_seconds: float
+
+
+def _program(env: Environment, problem: DesignProblem, forms: InterimForms,
              cost: FloatArray) -> Program:
+    """The interim program: each family's interim rows, the linking rows, column bounds."""
+    cols = forms.columns
     start = time.perf_counter()
-    blocks = [(f.name, _family_rows(env, f, cols)) for f in problem.families]
-    if cols.n_allocation:
-        blocks.append(("interim linking", _linking(env, cols)))
-    build_seconds = time.perf_counter() - start
-    start = time.perf_counter()
-    stacked = RowBlock.stack([b for _, b in blocks], cols.n_columns)
-    slices, position = {}, 0
-    for name, block in blocks:
-        slices[name] = slice(position, position + block.n_rows)
-        position += block.n_rows
-    lower = np.full(cols.n_columns, -np.inf)
-    upper = np.full(cols.n_columns, np.inf)
-    if cols.n_allocation:  # a(θ) in its box; Q follows from the linking rows
-        bounds = Feasibility().bounds(env)
-        lower[bounds.columns], upper[bounds.columns] = bounds.lower, bounds.upper
+    named = [(name, block) for name, block in forms.blocks.items() if block is not None]
+    if not cols.border:
+        named.append(("interim linking", _linking(env, cols)))
+        bounds = Feasibility().bounds(env)  # a(θ) in its box; Q follows from the linking rows
     else:  # Border: q_i(k) is a probability
-        lower[cols.q_start[0]:cols.m_start[0]] = 0.0
-        upper[cols.q_start[0]:cols.m_start[0]] = 1.0
-    return Program(env=env, objective=problem.objective, families=problem.families,
-                   matrix=stacked.matrix, row_lower=stacked.lower, row_upper=stacked.upper,
-                   row_slices=slices, column_lower=lower, column_upper=upper, cost=cost,
-                   constant=problem.objective.sign * problem.objective.constant(env),
-                   deterministic=False, build_seconds=build_seconds,
-                   stack_seconds=time.perf_counter() - start, standard_layout=False)
+        q_columns = np.arange(cols.q_start[0], cols.m_start[0])
+        bounds = VariableBounds(q_columns, np.zeros(len(q_columns)), np.ones(len(q_columns)))
+    build_seconds = forms.build_seconds + time.perf_counter() - start
+    return assemble(env, problem.objective, problem.families, named, [bounds],
+                    n_columns=cols.n_columns, cost=cost,
+                    constant=problem.objective.sign * problem.objective.constant(env),
+                    build_seconds=build_seconds, standard_layout=False)
 
 
 def _border_cuts(env: Environment, cols: InterimColumns, q: FloatArray, tol: float
@@ -327,10 +175,12 @@ def _recover_allocation(problem: DesignProblem, cols: InterimColumns, q: FloatAr
         by_agent = layout.by_agent(i)
         rows = len(targets) + np.arange(env.type_counts[i])
         columns = layout.allocation_columns(by_agent)[..., space.component(i)]
-        parts.append(tuple(_entries(rows[:, None], columns, env.prior.conditional(i))))
+        parts.append(broadcast_entries(rows[:, None], columns, env.prior.conditional(i)))
         targets.extend(q[cols.q(i, np.arange(env.type_counts[i]))[:, 0] - cols.q_start[0]])
-    linking = _block(parts, len(targets), layout.n_allocation_columns, lower=np.array(targets),
-                     upper=np.array(targets))
+    rows, columns, values = (np.concatenate(x) for x in zip(*parts, strict=True))
+    linking = RowBlock.from_entries(rows, columns, values,
+                                    shape=(len(targets), layout.n_allocation_columns),
+                                    lower=np.array(targets), upper=np.array(targets))
     allocation_rows = sp.csr_array(block.matrix[:, :layout.n_allocation_columns])
     stacked = RowBlock.stack([RowBlock(allocation_rows, block.lower, block.upper), linking],
                              layout.n_allocation_columns)
@@ -355,13 +205,31 @@ def _recover_allocation(problem: DesignProblem, cols: InterimColumns, q: FloatAr
     return allocation, build_seconds, solve_seconds
 
 
-_INTERIM_FAMILIES = (Feasibility, InterimIR, ExAnteIR, ExAnteBudgetBalance, InterimMonotonicity)
-
-
 class Interim(Formulation):
     """Bayesian design on interim rules (see the module docstring)."""
 
     name = "interim"
+
+    def __init__(self) -> None:
+        self._forms: tuple[DesignProblem, InterimForms] | None = None
+
+    def forms(self, problem: DesignProblem) -> InterimForms:
+        """Each family's interim rows (:meth:`ConstraintFamily.interim_rows`), built once.
+
+        Remembered for the last problem asked about, so :meth:`obstacle` and
+        :meth:`run` build them once. Stops at the first family without a form.
+        """
+        if self._forms is None or self._forms[0] is not problem:
+            start = time.perf_counter()
+            columns = InterimColumns.of(problem.env, self._border(problem))
+            blocks: dict[str, RowBlock | None] = {}
+            for family in problem.families:
+                blocks[family.name] = family.interim_rows(problem.env, columns)
+                if blocks[family.name] is None:
+                    break
+            self._forms = (problem, InterimForms(columns, blocks,
+                                                 time.perf_counter() - start))
+        return self._forms[1]
 
     def obstacle(self, problem: DesignProblem) -> str | None:
         env = problem.env
@@ -371,23 +239,27 @@ class Interim(Formulation):
             return "types are correlated, so interim rules depend on the reporter's beliefs"
         if any(env.interdependent):
             return "values are interdependent"
-        for family in problem.families:
-            bayesian = isinstance(family, IncentiveCompatibility) and not family.ex_post
-            if not bayesian and not isinstance(family, _INTERIM_FAMILIES):
-                return (f"the family {family.name!r} is not about interim rules alone (it needs "
-                        "ex-post payments or allocations)")
         if problem.objective.requires_cvxpy:
             return "the objective is written as a cvxpy expression"
-        reason = _objective(env, problem, _columns(env, border=False))[1]
-        return reason
+        reason = _objective(env, problem, InterimColumns.of(env, border=False))[1]
+        if reason is not None:
+            return reason
+        blocks = self.forms(problem).blocks
+        for family in problem.families:
+            if blocks.get(family.name) is None:
+                return (f"the family {family.name!r} is not about interim rules alone (it needs "
+                        "ex-post payments or allocations): it declares no interim form. A "
+                        "family of your own takes part by defining interim_rows(env, columns) "
+                        "(see ConstraintFamily.interim_rows)")
+        return None
 
     def run(self, problem: DesignProblem, engine: Backend, options: dict[str, Any]) -> Outcome:
         env = problem.env
-        border = self._border(problem)
-        cols = _columns(env, border)
+        forms = self.forms(problem)
+        cols = forms.columns
         cost, _ = _objective(env, problem, cols)
-        program = _program(env, problem, cols, cost)
-        if border:
+        program = _program(env, problem, forms, cost)
+        if cols.border:
             return self._run_border(problem, program, cols, options)
         result = run_program(engine, program, options)
         z = None
@@ -415,7 +287,7 @@ class Interim(Formulation):
             own[space.component(i)] = 1.0
             if not np.allclose(env.valuations[i], env.valuations[i] * own):
                 return False
-        return _objective(env, problem, _columns(env, border=True))[1] is None
+        return _objective(env, problem, InterimColumns.of(env, border=True))[1] is None
 
     @staticmethod
     def _payments(env: Environment, cols: InterimColumns, x: FloatArray) -> FloatArray:

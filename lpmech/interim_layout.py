@@ -1,0 +1,120 @@
+r"""The columns of an interim program: interim rules instead of ex-post ones.
+
+With independent types and private values, agent i of type k who reports r
+expects V_i(k)·Q_i(r) − M_i(r), where Q_i(r) = E[a(r, θ_{-i})] and
+M_i(r) = E[t_i(r, θ_{-i})] are the *interim rules* (slides: q_i, m_i). A program on
+interim columns has the column blocks
+
+    [a (ex-post allocation, only when linked) | Q_1 … Q_N | M_1 … M_N],
+
+with Q_i(k) a vector over the C components (linked to a by averaging), or — for a
+single item under Border's inequalities — bidder i's own winning probability
+q_i(k) alone (width 1, no ex-post columns). :class:`InterimColumns` is the index
+arithmetic of that vector, as :class:`~lpmech.layout.Layout` is for z = [vec a;
+vec t]; a constraint family states its interim form over it
+(:meth:`lpmech.constraints.ConstraintFamily.interim_rows`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from lpmech.constraints.base import Entries, RowBlock, broadcast_entries
+
+if TYPE_CHECKING:
+    from lpmech.environment import Environment
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+ArrayLikeInt = IntArray | list[int] | int
+
+
+
+@dataclass(frozen=True)
+class InterimColumns:
+    """Columns of an interim program: [a (linking only) | Q | M].
+
+    ``width`` is C (Q_i(k) is a vector over components) with linking, 1 with
+    Border (q_i(k) is bidder i's own winning probability); ``values[i]`` is the
+    matching (K_i, width) table of agent i's values.
+    """
+
+    n_allocation: int
+    width: int
+    q_start: IntArray  # first Q column of each agent
+    m_start: IntArray  # first M column of each agent
+    n_columns: int
+    values: tuple[FloatArray, ...]
+
+    @classmethod
+    def of(cls, env: Environment, border: bool) -> InterimColumns:
+        """The interim columns of ``env``: linked to a(θ), or Border's q alone."""
+        counts = np.array(env.type_counts)
+        if border:
+            space = env.allocation
+            width, n_allocation = 1, 0
+            values = tuple(env.valuations[i][:, [space.component(i)]]
+                           for i in range(env.n_agents))
+        else:
+            width, n_allocation = env.n_components, env.layout.n_allocation_columns
+            values = env.valuations
+        q_start = n_allocation + width * np.concatenate([[0], np.cumsum(counts)[:-1]])
+        m_base = n_allocation + width * int(counts.sum())
+        m_start = m_base + np.concatenate([[0], np.cumsum(counts)[:-1]])
+        return cls(n_allocation, width, q_start, m_start, m_base + int(counts.sum()), values)
+
+    @property
+    def border(self) -> bool:
+        """Whether the columns are Border's: own winning probabilities, no ex-post a."""
+        return self.n_allocation == 0
+
+    def q(self, agent: int, types: ArrayLikeInt) -> IntArray:
+        """Q columns of the given types of an agent, shape (*types.shape, width)."""
+        types = np.asarray(types)[..., None]
+        return self.q_start[agent] + types * self.width + np.arange(self.width)
+
+    def m(self, agent: int, types: ArrayLikeInt) -> IntArray:
+        """M column of the given types of an agent."""
+        return self.m_start[agent] + np.asarray(types)
+
+    def utility_entries(self, agent: int, true_types: NDArray, reports: NDArray,
+                        rows: NDArray, sign: float) -> list[Entries]:
+        """Entries of sign · (V_i(k)·Q_i(r) − M_i(r)) into ``rows``, pair by pair."""
+        values = self.values[agent][true_types]  # (Q, W)
+        return [broadcast_entries(rows[:, None], self.q(agent, reports), sign * values),
+                broadcast_entries(rows, self.m(agent, reports), -sign)]
+
+    def principal_value_entries(self, env: Environment, row: int = 0) -> Entries:
+        """Entries of E[v_0·a] in ``row``, through a (linking) or through q (Border)."""
+        if not self.border:
+            weights = np.outer(env.prior.joint, env.principal_value).ravel()
+            return broadcast_entries(row, np.arange(self.n_allocation), weights)
+        space = env.allocation
+        columns, values = [], []
+        for i in range(env.n_agents):
+            types = np.arange(env.type_counts[i])
+            columns.append(self.q(i, types)[:, 0])
+            values.append(env.prior.marginals[i] * env.principal_value[space.component(i)])
+        return broadcast_entries(row, np.concatenate(columns), np.concatenate(values))
+
+    def block(self, parts: list[Entries], n_rows: int, lower: Any = -np.inf,
+              upper: Any = np.inf) -> RowBlock:
+        """A block of ``n_rows`` rows over these columns from coordinate parts."""
+        if not parts:
+            return RowBlock.from_entries([], [], [], shape=(n_rows, self.n_columns),
+                                         lower=lower, upper=upper)
+        rows, columns, values = (np.concatenate(x) for x in zip(*parts, strict=True))
+        return RowBlock.from_entries(rows, columns, values, shape=(n_rows, self.n_columns),
+                                     lower=lower, upper=upper)
+
+    def on_allocation(self, block: RowBlock) -> RowBlock:
+        """Rows over the ex-post allocation of z, placed on these columns' a block."""
+        matrix = sp.hstack([block.matrix[:, :self.n_allocation],
+                            sp.csr_array((block.n_rows, self.n_columns - self.n_allocation))],
+                           format="csr")
+        return RowBlock(sp.csr_array(matrix), block.lower, block.upper)
