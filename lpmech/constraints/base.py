@@ -134,6 +134,9 @@ class ConstraintFamily(ABC):
     :meth:`agent_rows`          one agent's rows, if by agent (symmetric)
     :attr:`symmetric`           whether relabelling agents maps rows onto rows
     :meth:`interim_rows`        the rows over interim rules, if any (interim)
+    :attr:`generated`           whether to build from a few rows (generation), with
+                                :meth:`row_count`, :meth:`pair_rows`,
+                                :meth:`rows_at`, :meth:`most_violated_rows`
     :meth:`compiled_form`       an equivalent smaller family to compile
     ==========================  =================================================
     """
@@ -144,6 +147,11 @@ class ConstraintFamily(ABC):
     #: every built-in family). Families that do not say so are checked before a symmetric
     #: reduction.
     symmetric: bool = False
+    #: Whether row generation (:mod:`lpmech.formulations.generation`) may start the family
+    #: from the rows of a few (true type, report) pairs (:meth:`pair_rows`) and add the
+    #: rows a solution violates (:meth:`most_violated_rows`): worth it for families with
+    #: many rows of which few bind, such as full incentive compatibility.
+    generated: bool = False
 
     @abstractmethod
     def rows(self, env: Environment) -> RowBlock:
@@ -183,6 +191,33 @@ class ConstraintFamily(ABC):
         allocations or payments; the interim formulation then refuses the problem.
         """
         return None
+
+    def row_count(self, env: Environment) -> int:
+        """Number of rows of :meth:`rows` (families with many override it to count, not build)."""
+        return self.rows(env).n_rows
+
+    def rows_at(self, env: Environment, keys: IntArray) -> RowBlock:
+        """The rows with the given indices in :meth:`rows` order, in the order given."""
+        block = self.rows(env)
+        return RowBlock(sp.csr_array(block.matrix[keys]), block.lower[keys], block.upper[keys])
+
+    def pair_rows(self, env: Environment, agent: int, true_types: IntArray,
+                  reports: IntArray) -> IntArray:
+        """Indices of the rows about an agent's (true type, report) pairs, pair by pair.
+
+        What row generation starts a :attr:`generated` family from; families whose
+        rows are not about pairs of types are not generated and need not define it.
+        """
+        raise NotImplementedError(f"{self.name}: a generated family defines pair_rows")
+
+    def most_violated_rows(self, env: Environment, violation: FloatArray,
+                           tol: float) -> IntArray:
+        """Indices of the rows to add for a mechanism with this :meth:`violation`.
+
+        By default every row violated by more than ``tol``; a family may instead
+        name the row of each agent's most profitable lie, say.
+        """
+        return np.flatnonzero(violation[:self.row_count(env)] > tol)
 
     def compiled_form(self, env: Environment) -> ConstraintFamily:
         """The family to compile for ``env``: itself, or an equivalent smaller family.

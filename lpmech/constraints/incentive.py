@@ -39,10 +39,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
+import scipy.sparse as sp
 
 from lpmech.constraints.base import (
     ConstraintFamily,
     FloatArray,
+    IntArray,
     RowBlock,
     agent_offsets,
     locate,
@@ -71,6 +73,8 @@ class IncentiveCompatibility(ConstraintFamily):
     #: Whether rows hold for each others' profile (ex post) or in expectation (Bayesian).
     ex_post: bool
     symmetric = True
+    #: Full IC has K(K − 1) pairs per agent, few of which bind: worth generating.
+    generated = True
 
     def __init__(self, reduction: str = "auto") -> None:
         if reduction not in REDUCTIONS:
@@ -104,16 +108,90 @@ class IncentiveCompatibility(ConstraintFamily):
         n = env.type_counts[agent]
         return n * (n - 1)
 
-    def pair_at(self, env: Environment, agent: int, pair: int) -> tuple[int, int]:
-        """The (true type, report) of one pair, without building the table of all."""
-        k, offset = divmod(pair, env.type_counts[agent] - 1)
+    def pair_at(self, env: Environment, agent: int, pair: IntArray | int
+                ) -> tuple[IntArray, IntArray]:
+        """The (true type, report) of pairs by index, without building the table of all."""
+        k, offset = np.divmod(pair, env.type_counts[agent] - 1)
         return k, offset + (offset >= k)
+
+    def pair_index(self, env: Environment, agent: int, true_types: IntArray,
+                   reports: IntArray) -> IntArray:
+        """Index of each (k, r) among the agent's pairs (k-major, r ≠ k ascending)."""
+        n = env.type_counts[agent]
+        return true_types * (n - 1) + reports - (reports > true_types)
+
+    def rows_per_pair(self, env: Environment, agent: int) -> int:
+        """Rows of one pair: one per others' profile ex post, one in expectation."""
+        return env.n_profiles // env.type_counts[agent] if self.ex_post else 1
 
     def block_size(self, env: Environment, agent: int) -> int:
         """Number of the agent's rows: one per pair, times the others' profiles ex post."""
-        n_pairs = self.n_pairs(env, agent)
-        others = env.n_profiles // env.type_counts[agent]
-        return n_pairs * others if self.ex_post else n_pairs
+        return self.n_pairs(env, agent) * self.rows_per_pair(env, agent)
+
+    def row_count(self, env: Environment) -> int:
+        return sum(self.block_size(env, i) for i in range(env.n_agents))
+
+    def pair_rows(self, env: Environment, agent: int, true_types: IntArray,
+                  reports: IntArray) -> IntArray:
+        offset = sum(self.block_size(env, i) for i in range(agent))
+        per_pair = self.rows_per_pair(env, agent)
+        pairs = self.pair_index(env, agent, np.asarray(true_types), np.asarray(reports))
+        return (offset + pairs[:, None] * per_pair + np.arange(per_pair)).ravel()
+
+    def rows_at(self, env: Environment, keys: IntArray) -> RowBlock:
+        """Rows by index, built pair by pair for the pairs they belong to (never all rows)."""
+        keys = np.asarray(keys, dtype=np.intp)
+        offsets = agent_offsets([self.block_size(env, i) for i in range(env.n_agents)])
+        agent_of = np.searchsorted(offsets, keys, side="right") - 1
+        matrices, order = [], []
+        for i in np.unique(agent_of):
+            mine = np.flatnonzero(agent_of == i)
+            per_pair = self.rows_per_pair(env, i)
+            pair, other = np.divmod(keys[mine] - offsets[i], per_pair)
+            whole = pair[::per_pair]  # keys that are whole pairs, in order, need no selection
+            if len(pair) % per_pair == 0 and np.array_equal(
+                    keys[mine] - offsets[i],
+                    (whole[:, None] * per_pair + np.arange(per_pair)).ravel()):
+                unique, selection = whole, None
+            else:
+                unique, position = np.unique(pair, return_inverse=True)
+                selection = position * per_pair + other
+            entries = self.pair_entries(env, i, *self.pair_at(env, i, unique))
+            block = RowBlock.from_entries(*entries, shape=(len(unique) * per_pair,
+                                                           env.layout.n_columns))
+            matrices.append(block.matrix if selection is None else block.matrix[selection])
+            order.append(mine)
+        if not matrices:
+            return RowBlock.from_entries([], [], [], shape=(0, env.layout.n_columns))
+        matrix = sp.csr_array(sp.vstack(matrices, format="csr"))
+        order = np.concatenate(order)
+        if np.any(order != np.arange(len(keys))):
+            matrix = sp.csr_array(matrix[np.argsort(order)])
+        return RowBlock(matrix, np.full(len(keys), -np.inf), np.zeros(len(keys)))
+
+    def most_violated_rows(self, env: Environment, violation: FloatArray,
+                           tol: float) -> IntArray:
+        """For each agent, true type (and others' profile) whose best lie gains more than
+        ``tol``, the rows of that lie's pair (every others' profile, ex post)."""
+        if any(self.n_pairs(env, i) != k * (k - 1) for i, k in enumerate(env.type_counts)):
+            return super().most_violated_rows(env, violation, tol)  # not the full pair table
+        offsets = agent_offsets([self.block_size(env, i) for i in range(env.n_agents)])
+        keys = []
+        for agent, n in enumerate(env.type_counts):
+            if n < 2:
+                continue
+            block = violation[offsets[agent]:offsets[agent + 1]]
+            gains = block.reshape(n, n - 1, self.rows_per_pair(env, agent))
+            best = np.argmax(gains, axis=1)  # (K, R): best lie per true type and others' profile
+            worst = np.take_along_axis(gains, best[:, None, :], axis=1)[:, 0, :]
+            true_types, columns = np.nonzero(worst > tol)
+            if true_types.size == 0:
+                continue
+            lie = best[true_types, columns]
+            reports = lie + (lie >= true_types)  # undo the skipped r = k
+            pairs = np.unique(np.stack([true_types, reports], axis=1), axis=0)
+            keys.append(self.pair_rows(env, agent, pairs[:, 0], pairs[:, 1]))
+        return np.concatenate(keys) if keys else np.zeros(0, dtype=np.intp)
 
     def rows(self, env: Environment) -> RowBlock:
         return self.agent_rows(env, range(env.n_agents))
@@ -286,6 +364,9 @@ class LocalIncentiveCompatibility(IncentiveCompatibility):
     (ex post) or in all (Bayesian).
     """
 
+    #: Already small (2(K − 1) pairs per agent): built in full.
+    generated = False
+
     def __init__(self, full: IncentiveCompatibility) -> None:
         super().__init__("full")
         self.ex_post = full.ex_post
@@ -308,9 +389,16 @@ class LocalIncentiveCompatibility(IncentiveCompatibility):
         """Number of neighbouring pairs: 2(K − 1)."""
         return 2 * (env.type_counts[agent] - 1)
 
-    def pair_at(self, env: Environment, agent: int, pair: int) -> tuple[int, int]:
+    def pair_at(self, env: Environment, agent: int, pair: IntArray | int
+                ) -> tuple[IntArray, IntArray]:
         true_types, reports = self.pairs(env, agent)
-        return int(true_types[pair]), int(reports[pair])
+        return true_types[pair], reports[pair]
+
+    def pair_index(self, env: Environment, agent: int, true_types: IntArray,
+                   reports: IntArray) -> IntArray:
+        true_table, report_table = self.pairs(env, agent)
+        n = env.type_counts[agent]
+        return np.searchsorted(true_table * n + report_table, true_types * n + reports)
 
     def compiled_form(self, env: Environment) -> ConstraintFamily:
         return self

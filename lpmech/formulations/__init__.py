@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes
 from lpmech.formulations.direct import Direct
-from lpmech.formulations.generation import Generation, generation_families
+from lpmech.formulations.generation import Generation, generated_families
 from lpmech.formulations.interim import Interim
 from lpmech.formulations.symmetric import Symmetric, agent_symmetry
 
@@ -62,8 +62,7 @@ def choose(problem: DesignProblem) -> Formulation:
     generation = Generation()
     if generation.obstacle(problem) is None:
         env = problem.env
-        full_rows = sum(f.block_size(env, i) for f in generation_families(problem)
-                        for i in range(env.n_agents))
+        full_rows = sum(f.row_count(env) for f in generated_families(problem))
         if full_rows >= GENERATION_MIN_ROWS:
             return generation
     env = problem.env

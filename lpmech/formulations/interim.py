@@ -38,7 +38,6 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from lpmech.algorithms import algorithm_named, warm_start_options
 from lpmech.allocation import Items
 from lpmech.backends import Backend, HighspyBackend
 from lpmech.compiler import Program, assemble
@@ -53,15 +52,12 @@ from lpmech.formulations.base import (
     family_duals,
     run_program,
 )
+from lpmech.formulations.row_generation import Candidates, Separator, generate
 from lpmech.interim_layout import InterimColumns
-from lpmech.status import Status, from_highs
+from lpmech.status import Status
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
-
-#: Rounds of Border generation before giving up.
-MAX_BORDER_ROUNDS = 500
-
 
 def _linking(env: Environment, cols: InterimColumns) -> RowBlock:
     """Q_i(k)_c − Σ_{θ_{-i}} π(θ_{-i}) a_c(k, θ_{-i}) = 0 for every agent, type, component."""
@@ -137,23 +133,39 @@ def _program(env: Environment, problem: DesignProblem, forms: InterimForms,
                     build_seconds=build_seconds, standard_layout=False)
 
 
-def _border_cuts(env: Environment, cols: InterimColumns, q: FloatArray, tol: float
-                 ) -> list[tuple[IntArray, float]]:
-    """Violated Border inequalities on the threshold sets of ``q``: (columns, bound)."""
-    agent = np.concatenate([np.full(k, i) for i, k in enumerate(env.type_counts)])
-    types = np.concatenate([np.arange(k) for k in env.type_counts])
-    mass = np.concatenate(env.prior.marginals)
-    order = np.argsort(-q, kind="stable")
-    taken = np.zeros((len(order), env.n_agents))
-    taken[np.arange(len(order)), agent[order]] = mass[order]
-    per_agent = np.cumsum(taken, axis=0)  # mass of each bidder's types in the prefix
-    bound = 1.0 - np.prod(1.0 - per_agent, axis=1)
-    load = np.cumsum(mass[order] * q[order])
-    cuts = []
-    for end in np.flatnonzero(load > bound + tol):
-        chosen = order[:end + 1]
-        cuts.append((np.array([cols.q(agent[c], types[c])[0] for c in chosen]), bound[end]))
-    return cuts
+class BorderInequalities(Separator):
+    """Border's inequalities violated by a solution's interim winning probabilities q.
+
+    Checked on the threshold sets {(i, k): q_i(k) ≥ α} (Cai, Daskalakis and
+    Weinberg 2012): with the (bidder, type) pairs sorted by decreasing q, each
+    prefix S whose load Σ_S f_i(k) q_i(k) exceeds 1 − Π_i (1 − Σ_{k ∈ S_i} f_i(k))
+    gives a row. They stand for feasibility of the allocation.
+    """
+
+    name = "feasibility"
+
+    def __init__(self, env: Environment, cols: InterimColumns, tol: float = 1e-9) -> None:
+        self.env, self.cols, self.tol = env, cols, tol
+
+    def candidates(self, x: FloatArray) -> Candidates:
+        env, cols = self.env, self.cols
+        q = x[cols.q_start[0]:cols.m_start[0]]  # Border's columns: one per (bidder, type)
+        agent = np.concatenate([np.full(k, i) for i, k in enumerate(env.type_counts)])
+        mass = np.concatenate(env.prior.marginals)
+        order = np.argsort(-q, kind="stable")
+        taken = np.zeros((len(order), env.n_agents))
+        taken[np.arange(len(order)), agent[order]] = mass[order]
+        per_agent = np.cumsum(taken, axis=0)  # mass of each bidder's types in the prefix
+        bound = 1.0 - np.prod(1.0 - per_agent, axis=1)
+        load = np.cumsum(mass[order] * q[order])
+        ends = np.flatnonzero(load > bound + self.tol)
+        lengths = ends + 1
+        members = np.concatenate([order[:n] for n in lengths]) if len(ends) else \
+            np.zeros(0, dtype=np.intp)
+        rows = RowBlock.from_entries(np.repeat(np.arange(len(ends)), lengths),
+                                     cols.q_start[0] + members, mass[members],
+                                     shape=(len(ends), cols.n_columns), upper=bound[ends])
+        return Candidates(rows, load[ends] - bound[ends])
 
 
 def _recover_allocation(problem: DesignProblem, cols: InterimColumns, q: FloatArray
@@ -298,49 +310,24 @@ class Interim(Formulation):
     def _run_border(self, problem: DesignProblem, program: Program, cols: InterimColumns,
                     options: dict[str, Any]) -> Outcome:
         env = problem.env
-        start = time.perf_counter()
-        options = warm_start_options(options, problem.deterministic)
-        highs = HighspyBackend.load(program, options)
-        compile_seconds = program.stack_seconds + time.perf_counter() - start
-        solve_seconds, rounds, cuts_added = 0.0, 0, 0
-        q_columns = slice(cols.q_start[0], cols.m_start[0])
-        while True:
-            start = time.perf_counter()
-            highs.run()
-            solve_seconds += time.perf_counter() - start
-            rounds += 1
-            status = from_highs(highs.getModelStatus())
-            if status is not Status.OPTIMAL:
-                return Outcome(status, highs.modelStatusToString(highs.getModelStatus()), None,
-                               None, {}, Sizes.of(program), program.build_seconds,
-                               compile_seconds, solve_seconds)
-            x = np.asarray(highs.getSolution().col_value, dtype=float)
-            cuts = _border_cuts(env, cols, x[q_columns], 1e-9)
-            if not cuts:
-                break
-            if rounds >= MAX_BORDER_ROUNDS:
-                return Outcome(Status.FAILED, "Border generation did not converge",
-                               None, None, {}, Sizes.of(program), program.build_seconds,
-                               compile_seconds, solve_seconds)
-            for columns, bound in cuts:
-                highs.addRows(1, np.array([-highspy.kHighsInf]), np.array([bound]),
-                              len(columns), np.array([0]), columns,
-                              np.concatenate(env.prior.marginals)[columns - cols.q_start[0]])
-            cuts_added += len(cuts)
-        row_dual = np.asarray(highs.getSolution().row_dual, dtype=float)
-        duals = {name: row_dual[rows] for name, rows in program.row_slices.items()
-                 if name != "feasibility"}
-        allocation, recover_build, recover_solve = _recover_allocation(problem, cols,
-                                                                       x[q_columns])
-        z = np.concatenate([allocation.ravel(), self._payments(env, cols, x).ravel()])
-        sizes = Sizes(program.n_columns, highs.getNumRow(), highs.getNumNz(),
+        run = generate(program, [BorderInequalities(env, cols)], options)
+        cuts_added = run.added["feasibility"].n_rows
+        sizes = Sizes(program.n_columns, run.n_rows, run.n_nonzeros,
                       {**program.rows_by_family(), "feasibility": cuts_added},
                       program.nonzeros_by_family())
-        details = (f"interim with Border's inequalities: {rounds} solves, {cuts_added} "
-                   f"inequalities; ex-post allocation recovered by an LP in "
-                   f"{recover_build + recover_solve:.3f} s")
-        return Outcome(Status.OPTIMAL, "optimal", z,
-                       float(highs.getInfo().objective_function_value), duals, sizes,
+        compile_seconds = program.stack_seconds + run.compile_seconds
+        if run.x is None:
+            return Outcome(run.status, run.message, None, None, {}, sizes,
+                           program.build_seconds, compile_seconds, run.solve_seconds,
+                           algorithm=run.algorithm)
+        duals = {name: run.row_duals[rows] for name, rows in program.row_slices.items()
+                 if name != "feasibility"}
+        q = run.x[cols.q_start[0]:cols.m_start[0]]
+        allocation, recover_build, recover_solve = _recover_allocation(problem, cols, q)
+        z = np.concatenate([allocation.ravel(), self._payments(env, cols, run.x).ravel()])
+        details = (f"interim with Border's inequalities: "
+                   f"{run.details('inequalities', cuts_added)}; ex-post allocation recovered "
+                   f"by an LP in {recover_build + recover_solve:.3f} s")
+        return Outcome(Status.OPTIMAL, "optimal", z, run.objective, duals, sizes,
                        program.build_seconds, compile_seconds + recover_build,
-                       solve_seconds + recover_solve, details,
-                       algorithm=algorithm_named(options, problem.deterministic))
+                       run.solve_seconds + recover_solve, details, algorithm=run.algorithm)

@@ -1,0 +1,237 @@
+"""Row generation: solve with some rows, add those the solution violates, re-solve warm.
+
+One loop serves every formulation that builds a program a few rows at a time —
+incentive rows (:mod:`lpmech.formulations.generation`) and Border's inequalities
+(:mod:`lpmech.formulations.interim`):
+
+1. load the program into HiGHS, with simplex unless options say otherwise (a
+   re-solve starts from the last optimal basis, which only simplex can use);
+2. solve; stop unless optimal;
+3. ask each :class:`Separator` for the rows the solution violates
+   (:class:`Candidates`), dropping rows it already has (by key);
+4. let the :class:`RowPolicy` pick the rows to add this round, and stop when
+   there are none;
+5. add them with HiGHS ``addRows`` (the basis is kept: a warm start) and go to 2 —
+   at most ``policy.max_rounds`` solves, after which the run fails.
+
+Rows never added are satisfied at the final solution, so it is optimal for the
+program with every row. The policy is the replaceable part: it sees each round's
+candidates with their violations and may rank, cap or filter them.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from lpmech.algorithms import algorithm_named, warm_start_options
+from lpmech.backends import HighspyBackend
+from lpmech.compiler import Program
+from lpmech.constraints.base import RowBlock
+from lpmech.status import Status, from_highs
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Rows a separator proposes for the current solution.
+
+    Attributes
+    ----------
+    rows : RowBlock
+        Over the program's columns.
+    violation : ndarray
+        How much the current solution violates each row.
+    keys : ndarray of int or None
+        Each row's index in its family's full row order, when rows have one (so a
+        row already in the program is not added twice, and duals can be placed);
+        None for rows made up on the fly (Border's sets).
+    """
+
+    rows: RowBlock
+    violation: FloatArray
+    keys: IntArray | None = None
+
+    @property
+    def n_rows(self) -> int:
+        """Number of candidate rows."""
+        return self.rows.n_rows
+
+    def take(self, positions: IntArray) -> Candidates:
+        """The candidates at ``positions``."""
+        rows = RowBlock(sp.csr_array(self.rows.matrix[positions]), self.rows.lower[positions],
+                        self.rows.upper[positions])
+        keys = None if self.keys is None else self.keys[positions]
+        return Candidates(rows, self.violation[positions], keys)
+
+
+class Separator(ABC):
+    """Finds rows a solution violates, for the family called :attr:`name`."""
+
+    #: The family the rows belong to (their duals and row counts are reported under it).
+    name: str
+
+    @abstractmethod
+    def candidates(self, x: FloatArray) -> Candidates:
+        """Rows violated by the program's solution ``x`` (may include rows already added)."""
+
+
+@dataclass(frozen=True)
+class RowPolicy:
+    """Which candidate rows join the program each round, and how many rounds to allow.
+
+    The default adds every violated row found — few rounds, each a little larger.
+    Subclass and override :meth:`select` for another rule (e.g. the most violated
+    rows only).
+    """
+
+    #: Solves before the run gives up as failed.
+    max_rounds: int = 500
+
+    def select(self, candidates: Candidates) -> IntArray:
+        """Positions of the candidates to add this round (an empty array stops the run)."""
+        return np.arange(candidates.n_rows)
+
+
+#: The policy formulations use unless told otherwise.
+DEFAULT_POLICY = RowPolicy()
+
+
+@dataclass
+class AddedRows:
+    """Rows one separator added: their rows in the program and their keys (if any)."""
+
+    program_rows: list[IntArray] = field(default_factory=list)
+    keys: list[IntArray] = field(default_factory=list)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows added."""
+        return int(sum(len(rows) for rows in self.program_rows))
+
+    def all_rows(self) -> IntArray:
+        """Program rows added, in order."""
+        return np.concatenate(self.program_rows) if self.program_rows else \
+            np.zeros(0, dtype=np.intp)
+
+    def all_keys(self) -> IntArray:
+        """Keys of the added rows, in order."""
+        return np.concatenate(self.keys) if self.keys else np.zeros(0, dtype=np.intp)
+
+
+@dataclass(frozen=True)
+class GenerationRun:
+    """What a row-generation run found.
+
+    ``row_duals`` cover every row of the final program (the initial rows, then the
+    added ones in order); ``added`` lists, per separator, the rows it added.
+    """
+
+    status: Status
+    message: str
+    x: FloatArray | None
+    objective: float | None
+    row_duals: FloatArray | None
+    added: dict[str, AddedRows]
+    rounds: int
+    n_rows: int
+    n_nonzeros: int
+    compile_seconds: float
+    solve_seconds: float
+    algorithm: str
+
+    def details(self, what: str, generated: int, of: int | None = None) -> str:
+        """A sentence for the report: solves, and rows generated (of how many)."""
+        total = "" if of is None else f" of {of}"
+        return f"{self.rounds} solves; {generated}{total} {what} generated"
+
+
+def generate(
+    program: Program,
+    separators: Sequence[Separator],
+    options: dict[str, Any],
+    *,
+    seeded: dict[str, IntArray] | None = None,
+    policy: RowPolicy = DEFAULT_POLICY,
+) -> GenerationRun:
+    """Solve ``program``, adding the rows the separators find, until none is violated.
+
+    Parameters
+    ----------
+    program : Program
+        The starting program (compiled with the rows to start from).
+    separators : sequence of Separator
+    options : dict
+        HiGHS options; simplex is asked for unless they name a solver.
+    seeded : dict, optional
+        Keys of the rows each separator's family already has in ``program``, so they
+        are not added again.
+    policy : RowPolicy
+        Which rows to add per round, and the round cap.
+    """
+    start = time.perf_counter()
+    options = warm_start_options(options, program.deterministic)
+    highs = HighspyBackend.load(program, options)
+    compile_seconds = time.perf_counter() - start
+    solve_seconds, rounds = 0.0, 0
+    seeded = seeded or {}
+    present = {s.name: [np.asarray(seeded.get(s.name, []), dtype=np.intp)] for s in separators}
+    added = {s.name: AddedRows() for s in separators}
+
+    def finish(status: Status, message: str, x: FloatArray | None = None) -> GenerationRun:
+        solution = highs.getSolution()
+        optimal = status is Status.OPTIMAL
+        return GenerationRun(
+            status, message, x,
+            float(highs.getInfo().objective_function_value) if optimal else None,
+            np.asarray(solution.row_dual, dtype=float) if optimal else None,
+            added, rounds, highs.getNumRow(), highs.getNumNz(), compile_seconds,
+            solve_seconds, algorithm_named(options, program.deterministic))
+
+    while True:
+        start = time.perf_counter()  # getRunTime accumulates over runs: time each one
+        highs.run()
+        solve_seconds += time.perf_counter() - start
+        rounds += 1
+        model_status = highs.getModelStatus()
+        status = from_highs(model_status)
+        if status is not Status.OPTIMAL:
+            return finish(status, highs.modelStatusToString(model_status))
+        x = np.asarray(highs.getSolution().col_value, dtype=float)
+        chosen = []
+        for separator in separators:
+            found = separator.candidates(x)
+            if found.keys is not None and found.n_rows:
+                found = found.take(np.flatnonzero(
+                    ~np.isin(found.keys, np.concatenate(present[separator.name]))))
+            if found.n_rows:
+                found = found.take(policy.select(found))
+            if found.n_rows:
+                chosen.append((separator.name, found))
+        if not chosen:
+            return finish(Status.OPTIMAL, "optimal", x)
+        if rounds >= policy.max_rounds:
+            return finish(Status.FAILED, f"row generation did not converge in "
+                                         f"{policy.max_rounds} rounds")
+        start = time.perf_counter()
+        for name, found in chosen:
+            first = highs.getNumRow()
+            matrix = found.rows.matrix
+            highs.addRows(found.n_rows, np.nan_to_num(found.rows.lower, neginf=-highspy.kHighsInf),
+                          np.nan_to_num(found.rows.upper, posinf=highspy.kHighsInf),
+                          matrix.nnz, matrix.indptr[:-1], matrix.indices, matrix.data)
+            added[name].program_rows.append(first + np.arange(found.n_rows))
+            if found.keys is not None:
+                added[name].keys.append(found.keys)
+                present[name].append(found.keys)
+        compile_seconds += time.perf_counter() - start
