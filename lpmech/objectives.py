@@ -28,13 +28,14 @@ always maximised. :class:`CustomObjective` takes any cvxpy expression.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import cvxpy as cp
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lpmech.constraints.base import function_name
 from lpmech.constraints.custom import DesignVariables
 from lpmech.errors import UnknownObjectiveError
 from lpmech.names import look_up
@@ -76,6 +77,21 @@ class Objective(ABC):
     def cvxpy_terms(self, variables: DesignVariables) -> list[cp.Expression]:
         """Non-coefficient terms (maximised), for objectives given as cvxpy expressions."""
         return []
+
+    def compiled_form(self, env: Environment) -> Objective:
+        """The objective to compile for ``env``: itself, or an equivalent linear one.
+
+        :func:`lpmech.solve` compiles the returned objective and evaluates this one.
+        """
+        return self
+
+    def spec(self) -> dict[str, Any]:
+        """The objective as plain data, ``{"objective": key, **parameters}`` (JSON-able).
+
+        :func:`from_spec` rebuilds it; an objective with parameters adds them under
+        its constructor's argument names.
+        """
+        return {"objective": self.name}
 
     @property
     def sign(self) -> float:
@@ -164,6 +180,9 @@ class Welfare(Objective):
     def value(self, mechanism: Mechanism) -> float:
         return mechanism.expected_welfare(self.include_principal)
 
+    def spec(self) -> dict[str, Any]:
+        return {"objective": "welfare", "include_principal": self.include_principal}
+
     def __repr__(self) -> str:
         return f"Welfare(include_principal={self.include_principal})"
 
@@ -200,6 +219,10 @@ class GainsFromTrade(Objective):
 
     def value(self, mechanism: Mechanism) -> float:
         return mechanism.expected_welfare(include_principal=False) + self.constant(mechanism.env)
+
+    def spec(self) -> dict[str, Any]:
+        status_quo = None if self.status_quo is None else self.status_quo.tolist()
+        return {"objective": self.name, "status_quo": status_quo}
 
 
 class CustomObjective(Objective):
@@ -243,6 +266,81 @@ class CustomObjective(Objective):
 
     def value(self, mechanism: Mechanism) -> float:
         return float(self._expression(DesignVariables.at_mechanism(mechanism)).value)
+
+    def compiled_form(self, env: Environment) -> Objective:
+        """A :class:`LinearObjective` when the expression is affine, else itself.
+
+        An affine expression c·z + c_0 is read off once — c_0 at z = 0, c as its
+        (constant) gradient — so the program needs no cvxpy, and every backend and
+        formulation (symmetry included) can take it.
+        """
+        layout = env.layout
+        allocation = cp.Variable(layout.n_allocation_columns)
+        payments = cp.Variable(layout.n_payment_columns)
+        expression = self._expression(DesignVariables.from_vectors(env, allocation, payments))
+        if not isinstance(expression, cp.Expression) or not expression.is_affine() \
+                or expression.size != 1:
+            return self
+        allocation.value = np.zeros(allocation.size)
+        payments.value = np.zeros(payments.size)
+        gradient = expression.grad
+        columns = [gradient.get(v) for v in (allocation, payments)]
+        coefficients = np.concatenate([
+            np.zeros(v.size) if g is None else np.asarray(g.todense(), dtype=float).ravel()
+            for v, g in zip((allocation, payments), columns, strict=True)])
+        return LinearObjective(coefficients, float(expression.value), self.sense, self.name)
+
+    def spec(self) -> dict[str, Any]:
+        """Name, sense and function recorded; plain data cannot rebuild a function."""
+        return {"objective": "custom", "name": self.name, "sense": self.sense,
+                "function": function_name(self._expression)}
+
+
+class LinearObjective(Objective):
+    """c·z + c_0 with c given for one environment's decision vector.
+
+    What an affine :class:`CustomObjective` compiles to; also a way to optimise any
+    linear function of the design variables without cvxpy.
+    """
+
+    def __init__(self, coefficients: ArrayLike, constant: float = 0.0,
+                 sense: str = "maximize", name: str = "linear") -> None:
+        if sense not in ("maximize", "minimize"):
+            raise ValueError(f"LinearObjective: sense must be 'maximize' or 'minimize', "
+                             f"got {sense!r}")
+        self._coefficients = np.asarray(coefficients, dtype=float)
+        self._constant = float(constant)
+        self.sense = sense
+        self.name = name
+
+    def coefficients(self, env: Environment) -> FloatArray:
+        if self._coefficients.shape != (env.layout.n_columns,):
+            raise ValueError(f"LinearObjective {self.name!r}: {self._coefficients.size} "
+                             f"coefficients for {env.layout.n_columns} columns")
+        return self._coefficients
+
+    def constant(self, env: Environment) -> float:
+        return self._constant
+
+    def value(self, mechanism: Mechanism) -> float:
+        z = np.concatenate([mechanism.flat_allocation.ravel(), mechanism.flat_payments.ravel()])
+        return float(self.coefficients(mechanism.env) @ z + self._constant)
+
+    def spec(self) -> dict[str, Any]:
+        return {"objective": "linear", "coefficients": self._coefficients.tolist(),
+                "constant": self._constant, "sense": self.sense, "name": self.name}
+
+
+class ZeroObjective(Objective):
+    """The zero objective: solving with it tests feasibility."""
+
+    name = "feasibility test"
+
+    def coefficients(self, env: Environment) -> FloatArray:
+        return np.zeros(env.layout.n_columns)
+
+    def value(self, mechanism: Mechanism) -> float:
+        return 0.0
 
 
 class NashWelfare(Objective):
@@ -354,6 +452,9 @@ class Combination(Objective):
     def cvxpy_terms(self, variables: DesignVariables) -> list[cp.Expression]:
         return [w * term for w, o in self.terms for term in o.cvxpy_terms(variables)]
 
+    def spec(self) -> dict[str, Any]:
+        return {"objective": "combination", "terms": [[w, o.spec()] for w, o in self.terms]}
+
     def __repr__(self) -> str:
         return f"Combination({list(self.terms)!r})"
 
@@ -389,3 +490,46 @@ def resolve_objective(objective: str | Objective) -> Objective:
     raise UnknownObjectiveError(
         f"objective: expected a name or an Objective, got {type(objective).__name__}"
     )
+
+
+#: Constructors by the ``"objective"`` key of a spec (see :meth:`Objective.spec`).
+SPEC_CONSTRUCTORS: dict[str, Callable[..., Objective]] = {
+    "revenue": Revenue,
+    "profit": Profit,
+    "deficit": ExpectedDeficit,
+    "welfare": Welfare,
+    "gains_from_trade": GainsFromTrade,
+    "linear": LinearObjective,
+}
+
+
+def from_spec(spec: Mapping[str, Any],
+              objectives: Mapping[str, Callable[..., Objective]] | None = None) -> Objective:
+    """The objective an :meth:`Objective.spec` describes.
+
+    ``objectives`` adds constructors of your own objectives by key. A spec that
+    records a function (a :class:`CustomObjective`) cannot be rebuilt from plain
+    data and raises :class:`~lpmech.errors.UnknownObjectiveError`.
+
+    Examples
+    --------
+    >>> from_spec((0.7 * Revenue() + 0.3 * Welfare()).spec()).name
+    '0.7·revenue + 0.3·welfare'
+    """
+    if "objective" not in spec:
+        raise UnknownObjectiveError(f"from_spec: no 'objective' key in {dict(spec)!r}")
+    key = spec["objective"]
+    parameters = {k: v for k, v in spec.items() if k != "objective"}
+    if "function" in parameters:
+        raise UnknownObjectiveError(
+            f"from_spec: objective {parameters.get('name', key)!r} holds the function "
+            f"{parameters['function']}, which plain data cannot rebuild; pass the objective "
+            "itself")
+    if key == "combination":
+        return Combination([(float(w), from_spec(term, objectives))
+                            for w, term in parameters["terms"]])
+    constructors = {**SPEC_CONSTRUCTORS, **(objectives or {})}
+    if key not in constructors:
+        raise UnknownObjectiveError(f"from_spec: unknown objective {key!r}; known are "
+                                    f"{sorted([*constructors, 'combination'])}")
+    return constructors[key](**parameters)

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from lpmech.algorithms import ALGORITHMS
-from lpmech.backends import BACKENDS, Backend, CvxpyBackend, Status
+from lpmech.backends import BACKENDS, Backend, CvxpyBackend
 from lpmech.compiler import compile_program
 from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
 from lpmech.display import format_number, format_table
@@ -39,8 +39,9 @@ from lpmech.errors import (
 from lpmech.formulations import DesignProblem, Formulation, Outcome, formulation_named
 from lpmech.formulations.base import run_program
 from lpmech.mechanism import Mechanism
-from lpmech.objectives import Objective, resolve_objective
+from lpmech.objectives import Objective, ZeroObjective, resolve_objective
 from lpmech.solvers import LINEAR_SOLVER, solver_named, verification_tolerance
+from lpmech.status import Status
 from lpmech.verify import VerificationReport, tolerance_scale, verify
 
 FloatArray = NDArray[np.float64]
@@ -83,6 +84,15 @@ class SolveReport:
     details: str = ""
     algorithm: str = ""
     solver: str = LINEAR_SOLVER
+
+    def spec(self) -> dict[str, Any]:
+        """The report as plain data (JSON-able); :meth:`from_spec` rebuilds it."""
+        return {**asdict(self), "reduced": list(self.reduced)}
+
+    @classmethod
+    def from_spec(cls, spec: Mapping[str, Any]) -> SolveReport:
+        """The report a :meth:`spec` describes."""
+        return cls(**{**spec, "reduced": tuple(spec.get("reduced", ()))})
 
     def __str__(self) -> str:
         rows = [(f"{name} (local)" if name in self.reduced else name,
@@ -134,11 +144,6 @@ class Solution:
     compiled: tuple[ConstraintFamily, ...] = ()
     solver_options: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def status(self) -> Status:
-        """Always :attr:`Status.OPTIMAL`: other outcomes raise."""
-        return Status.OPTIMAL
-
     def verify(
         self, also: Sequence[str | ConstraintFamily] = (), tol: float = 1e-6
     ) -> VerificationReport:
@@ -161,18 +166,6 @@ class Solution:
                   f"under {' + '.join(f.name for f in self.families)}")
         return "\n\n".join([header, str(self.verification), str(self.report),
                             self.mechanism.summary()])
-
-
-class _Zero(Objective):
-    """The zero objective, to test feasibility."""
-
-    name = "feasibility test"
-
-    def coefficients(self, env: Environment) -> FloatArray:
-        return np.zeros(env.layout.n_columns)
-
-    def value(self, mechanism: Mechanism) -> float:
-        return 0.0
 
 
 def solve(
@@ -236,6 +229,14 @@ def solve(
     ------
     InfeasibleDesignError, UnboundedDesignError, SolverFailedError, VerificationError
 
+    Notes
+    -----
+    A pipeline of named steps: :func:`resolve_request` (names to objects, options),
+    :func:`compiled_problem` (each part's compiled form), :func:`choose_backend`,
+    :func:`choose_formulation`, the formulation's ``run``, :func:`settle` (raise unless optimal),
+    :func:`optimal_mechanism`, :func:`check_optimum` (verification), and
+    :func:`solve_report`.
+
     Examples
     --------
     >>> from lpmech.builders import single_item_auction
@@ -245,49 +246,129 @@ def solve(
     1.5
     """
     start = time.perf_counter()
-    objective = resolve_objective(objective)
+    request = resolve_request(env, objective, constraints, deterministic, algorithm, solver,
+                              solver_options)
+    problem = compiled_problem(request)
+    engine = choose_backend(backend, request)
+    method = choose_formulation(formulation, problem, request)
+    outcome = method.run(problem, engine, request.options)
+    settle(outcome, request, problem, engine, diagnose)
+    mechanism = optimal_mechanism(request, outcome)
+    verification = check_optimum(mechanism, request, problem, outcome, tol)
+    report = solve_report(request, problem, outcome, engine, method, start)
+    return Solution(mechanism, request.objective.value(mechanism), request.objective,
+                    request.families, outcome.duals, report, verification, problem.families,
+                    request.options)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What :func:`solve` was asked, resolved: objects for names, HiGHS options settled."""
+
+    env: Environment
+    objective: Objective
+    families: tuple[ConstraintFamily, ...]  # feasibility first unless given
+    deterministic: bool
+    options: dict[str, Any]
+    solver: str = "auto"  # "auto", HiGHS, or a cvxpy solver (see lpmech.solvers)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The imposed families' names."""
+        return tuple(f.name for f in self.families)
+
+    @property
+    def needs_cvxpy(self) -> bool:
+        """Whether a part is written as cvxpy expressions only."""
+        return self.objective.requires_cvxpy or any(getattr(f, "requires_cvxpy", False)
+                                                    for f in self.families)
+
+
+def resolve_request(
+    env: Environment, objective: str | Objective,
+    constraints: Sequence[str | ConstraintFamily], deterministic: bool, algorithm: str,
+    solver: str, solver_options: Mapping[str, Any] | None,
+) -> Request:
+    """Objects for names, feasibility added, HiGHS options with the algorithm asked for."""
     families = resolve_all(constraints)
     if not any(isinstance(f, Feasibility) for f in families):
         families = (Feasibility(), *families)
     options = _with_requested_algorithm(algorithm, dict(solver_options or {}))
     if deterministic:
         options = {**MIP_DEFAULTS, **options}
-    compiled = tuple(f.compiled_form(env) for f in families)
-    problem = DesignProblem(env, objective, compiled, deterministic)
-    needs_cvxpy = objective.requires_cvxpy or any(getattr(f, "requires_cvxpy", False)
-                                                  for f in families)
-    solver = solver_named(solver)
-    engine = _backend(backend, needs_cvxpy, solver)
-    if formulation == "auto" and solver not in ("auto", LINEAR_SOLVER):
-        formulation = "direct"
-    method = formulation_named(formulation, problem)
+    return Request(env, resolve_objective(objective), families, deterministic, options,
+                   solver_named(solver))
 
-    outcome = method.run(problem, engine, options)
-    names = tuple(f.name for f in families)
-    status = _settle(outcome, problem, engine, options, names)
+
+def compiled_problem(request: Request) -> DesignProblem:
+    """The problem as compiled: each family's and the objective's compiled form."""
+    env = request.env
+    return DesignProblem(env, request.objective.compiled_form(env),
+                         tuple(f.compiled_form(env) for f in request.families),
+                         request.deterministic)
+
+
+def choose_backend(name: str, request: Request) -> Backend:
+    """The backend called ``name``; "auto" is highspy unless a part or the solver needs cvxpy."""
+    return _backend(name, request.needs_cvxpy, request.solver)
+
+
+def choose_formulation(name: str | Formulation, problem: DesignProblem,
+                       request: Request) -> Formulation:
+    """The formulation asked for; "auto" is direct when a solver other than HiGHS is named."""
+    if name == "auto" and request.solver not in ("auto", LINEAR_SOLVER):
+        name = "direct"
+    return formulation_named(name, problem)
+
+
+def settle(outcome: Outcome, request: Request, problem: DesignProblem, engine: Backend,
+           diagnose: bool) -> None:
+    """Return if the outcome is optimal; else raise what it is (diagnosed if asked)."""
+    status = _settle(outcome, problem, engine, request.options, request.names)
     if status is Status.INFEASIBLE:
-        conflicting = _conflicting_families(env, compiled, deterministic, engine, options) \
-            if diagnose else ()
-        raise InfeasibleDesignError(_infeasible_message(names, conflicting), names, conflicting)
+        conflicting = _conflicting_families(request.env, problem.families, request.deterministic,
+                                            engine, request.options) if diagnose else ()
+        raise InfeasibleDesignError(_infeasible_message(request.names, conflicting),
+                                    request.names, conflicting)
     if status is Status.UNBOUNDED:
-        raise UnboundedDesignError(_unbounded_message(objective, families), names)
+        raise UnboundedDesignError(_unbounded_message(request.objective, request.families),
+                                   request.names)
 
-    mechanism = Mechanism(env, *env.layout.split(outcome.z),
-                          name=f"LP optimum ({objective.name})")
-    # a formulation may hand over violations it measured on this very z (same family objects)
+
+def optimal_mechanism(request: Request, outcome: Outcome) -> Mechanism:
+    """The mechanism of the formulation's optimal decision vector."""
+    env = request.env
+    return Mechanism(env, *env.layout.split(outcome.z),
+                     name=f"LP optimum ({request.objective.name})")
+
+
+def check_optimum(mechanism: Mechanism, request: Request, problem: DesignProblem,
+                  outcome: Outcome, tol: float) -> VerificationReport:
+    """Verify every imposed family, and the objective against the program's optimum.
+
+    Violations a formulation measured on this very z with the same family objects
+    are reused rather than measured again.
+    """
     reused = {name: vector for name, vector in outcome.measured.items()
-              if any(f.name == name and c is f for f, c in zip(families, compiled, strict=True))}
+              if any(f.name == name and c is f
+                     for f, c in zip(request.families, problem.families, strict=True))}
     tol = verification_tolerance(outcome.solver, tol)
-    verification = verify(mechanism, families, tol=tol, measured=reused)
+    verification = verify(mechanism, request.families, tol=tol, measured=reused)
     if not verification.ok:
         raise VerificationError(
             "the solver's optimum violates imposed families beyond tolerance "
             f"(tighten the solver tolerances or rescale the problem):\n{verification}"
         )
-    value = objective.value(mechanism)
-    _check_objective(value, outcome.objective, objective, env, tol)
+    _check_objective(request.objective.value(mechanism), outcome.objective, problem.objective,
+                     request.env, tol)
+    return verification
+
+
+def solve_report(request: Request, problem: DesignProblem, outcome: Outcome, engine: Backend,
+                 method: Formulation, start: float) -> SolveReport:
+    """Sizes and timings of the solve (``start``: when :func:`solve` began)."""
     sizes = outcome.sizes
-    report = SolveReport(
+    return SolveReport(
         backend=engine.name,
         n_variables=sizes.n_variables,
         n_rows=sizes.n_rows,
@@ -298,14 +379,13 @@ def solve(
         compile_seconds=outcome.compile_seconds,
         solve_seconds=outcome.solve_seconds,
         total_seconds=time.perf_counter() - start,
-        reduced=tuple(c.name for f, c in zip(families, compiled, strict=True) if c is not f),
+        reduced=tuple(c.name for f, c in zip(request.families, problem.families, strict=True)
+                      if c is not f),
         formulation=method.name,
         details=outcome.details,
         algorithm=outcome.algorithm,
         solver=outcome.solver,
     )
-    return Solution(mechanism, value, objective, families, outcome.duals, report,
-                    verification, compiled, options)
 
 
 def _settle(
@@ -316,7 +396,7 @@ def _settle(
     _raise_if_failed(outcome.status, outcome.message, names)
     if outcome.status is not Status.INFEASIBLE_OR_UNBOUNDED:
         return outcome.status
-    program = compile_program(problem.env, _Zero(), problem.families,
+    program = compile_program(problem.env, ZeroObjective(), problem.families,
                               deterministic=problem.deterministic)
     feasible = run_program(engine, program, options)
     _raise_if_failed(feasible.status, feasible.message, names)
@@ -376,7 +456,7 @@ def _conflicting_families(
     kept = list(families)
     for family in families:
         trial = [f for f in kept if f is not family]
-        program = compile_program(env, _Zero(), trial, deterministic=deterministic,
+        program = compile_program(env, ZeroObjective(), trial, deterministic=deterministic,
                                   blocks=blocks)
         result = run_program(engine, program, options)
         _raise_if_failed(result.status, result.message, tuple(f.name for f in trial))

@@ -13,8 +13,8 @@ values in cents and in millions.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -85,6 +85,16 @@ class VerificationReport:
     def failures(self) -> tuple[FamilyCheck, ...]:
         """The checks that failed."""
         return tuple(check for check in self.checks if not check.ok)
+
+    def spec(self) -> dict[str, Any]:
+        """The report as plain data (JSON-able); :meth:`from_spec` rebuilds it."""
+        return {"mechanism_name": self.mechanism_name,
+                "checks": [asdict(check) for check in self.checks]}
+
+    @classmethod
+    def from_spec(cls, spec: Mapping[str, Any]) -> VerificationReport:
+        """The report a :meth:`spec` describes."""
+        return cls(spec["mechanism_name"], tuple(FamilyCheck(**c) for c in spec["checks"]))
 
     def __str__(self) -> str:
         rows = [

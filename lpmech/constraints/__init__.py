@@ -21,12 +21,15 @@ name (aliases)                 requirement                                     s
 
 A name resolves to a fresh instance of the class; pass an instance for other
 parameters (``ExPostBudgetBalance(strict=False, required=5.0)``) or for a
-family of your own.
+family of your own. Every family describes itself as plain data
+(``family.spec()``, e.g. ``{"family": "dominant_strategy_ic", "reduction": "auto"}``)
+and :func:`from_spec` rebuilds it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from lpmech.constraints.base import ConstraintFamily, RowBlock, VariableBounds
 from lpmech.constraints.budget import ExAnteBudgetBalance, ExPostBudgetBalance
@@ -84,6 +87,67 @@ def resolve(family: str | ConstraintFamily) -> ConstraintFamily:
     return look_up(family, BUILT_IN, ALIASES, "constraint family", UnknownConstraintError)
 
 
+#: Constructors by the ``"family"`` key of a spec (see :meth:`ConstraintFamily.spec`).
+SPEC_CONSTRUCTORS: dict[str, Callable[..., ConstraintFamily]] = {
+    "dominant_strategy_ic": DominantStrategyIC,
+    "bayesian_ic": BayesianIC,
+    "ex_post_ir": ExPostIR,
+    "interim_ir": InterimIR,
+    "ex_ante_ir": ExAnteIR,
+    "ex_post_budget_balance": ExPostBudgetBalance,
+    "ex_post_no_deficit": ExPostBudgetBalance,
+    "ex_ante_budget_balance": ExAnteBudgetBalance,
+    "ex_ante_no_deficit": ExAnteBudgetBalance,
+    "ex_post_monotonicity": ExPostMonotonicity,
+    "interim_monotonicity": InterimMonotonicity,
+    "feasibility": Feasibility,
+    "efficient_allocation": FixedAllocation.efficient,
+    "fixed_allocation": FixedAllocation,
+}
+
+
+def from_spec(
+    spec: Mapping[str, Any],
+    families: Mapping[str, Callable[..., ConstraintFamily]] | None = None,
+) -> ConstraintFamily:
+    """The family a :meth:`ConstraintFamily.spec` describes.
+
+    Parameters
+    ----------
+    spec : mapping
+        ``{"family": key, **parameters}``, e.g. ``{"family": "dominant_strategy_ic",
+        "reduction": "local"}``.
+    families : mapping, optional
+        Constructors of your own families by key, called with the parameters.
+
+    Raises
+    ------
+    UnknownConstraintError
+        For an unknown key, or a spec that records a function (a
+        :class:`CvxpyConstraint`, a fixed allocation given as a function), which plain
+        data cannot rebuild.
+
+    Examples
+    --------
+    >>> from_spec(ExPostBudgetBalance(strict=False, required=5.0).spec())
+    ExPostBudgetBalance(strict=False, required=5)
+    """
+    if "family" not in spec:
+        raise UnknownConstraintError(f"from_spec: no 'family' key in {dict(spec)!r}")
+    key = spec["family"]
+    parameters = {k: v for k, v in spec.items() if k != "family"}
+    if "function" in parameters:
+        raise UnknownConstraintError(
+            f"from_spec: {parameters.get('name', key)!r} holds the function "
+            f"{parameters['function']}, which plain data cannot rebuild; pass the family itself")
+    constructors = {**SPEC_CONSTRUCTORS, **(families or {})}
+    if key not in constructors:
+        raise UnknownConstraintError(
+            f"from_spec: unknown family {key!r}; known are {sorted(constructors)} (pass your own "
+            "family's constructor in families=)")
+    return constructors[key](**parameters)
+
+
 def resolve_all(families: Iterable[str | ConstraintFamily]) -> tuple[ConstraintFamily, ...]:
     """Resolve several families and check their names are distinct."""
     if isinstance(families, (str, ConstraintFamily)):
@@ -101,6 +165,7 @@ def resolve_all(families: Iterable[str | ConstraintFamily]) -> tuple[ConstraintF
 __all__ = [
     "ALIASES",
     "BUILT_IN",
+    "SPEC_CONSTRUCTORS",
     "BayesianIC",
     "ConstraintFamily",
     "CvxpyConstraint",
@@ -117,6 +182,7 @@ __all__ = [
     "InterimMonotonicity",
     "RowBlock",
     "VariableBounds",
+    "from_spec",
     "resolve",
     "resolve_all",
 ]

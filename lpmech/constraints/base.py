@@ -23,7 +23,7 @@ import functools
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -138,6 +138,7 @@ class ConstraintFamily(ABC):
                                 :meth:`row_count`, :meth:`pair_rows`,
                                 :meth:`rows_at`, :meth:`most_violated_rows`
     :meth:`compiled_form`       an equivalent smaller family to compile
+    :meth:`spec`                the family as plain data (JSON), see ``from_spec``
     ==========================  =================================================
     """
 
@@ -226,8 +227,23 @@ class ConstraintFamily(ABC):
         """
         return self
 
+    def spec(self) -> dict[str, Any]:
+        """The family as plain data, ``{"family": key, **parameters}``, ready for JSON.
+
+        :func:`lpmech.constraints.from_spec` rebuilds it (a family of your own from
+        the classes you pass it). A family with parameters adds them under its
+        constructor's argument names; the default names the family only.
+        """
+        return {"family": self.name}
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def function_name(function: Any) -> str:
+    """``module.qualified_name`` of a function, to record (not rebuild) it in a spec."""
+    module = getattr(function, "__module__", None) or "?"
+    return f"{module}.{getattr(function, '__qualname__', type(function).__qualname__)}"
 
 
 @functools.lru_cache(maxsize=32)

@@ -14,7 +14,7 @@ With v_0 = 0 and R = 0 these are exactly Σ_i t_i(θ) = 0 and E[Σ_i t_i(θ)] = 
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -66,6 +66,9 @@ class _BudgetBalance(ConstraintFamily):
     def violation(self, mechanism: Mechanism) -> FloatArray:
         gap = self._surplus(mechanism) - self.required
         return np.abs(gap) if self.strict else np.maximum(-gap, 0.0)
+
+    def spec(self) -> dict[str, Any]:
+        return {"family": self.name, "strict": self.strict, "required": self.required}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(strict={self.strict}, required={self.required:g})"

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import cvxpy as cp
 import numpy as np
 import scipy.sparse as sp
 
-from lpmech.constraints.base import ConstraintFamily, FloatArray, RowBlock
+from lpmech.constraints.base import ConstraintFamily, FloatArray, RowBlock, function_name
 
 if TYPE_CHECKING:
     from lpmech.environment import Environment
@@ -156,6 +156,11 @@ class CvxpyConstraint(ConstraintFamily):
 
     def describe(self, env: Environment, index: int) -> str:
         return f"entry {index} of {self.name}"
+
+    def spec(self) -> dict[str, Any]:
+        """Name and function recorded; plain data cannot rebuild a function."""
+        return {"family": "cvxpy_constraint", "name": self.name,
+                "function": function_name(self._build)}
 
     def __repr__(self) -> str:
         return f"CvxpyConstraint(name={self.name!r})"

@@ -11,12 +11,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from lpmech.constraints.base import ConstraintFamily, FloatArray, RowBlock, VariableBounds
+from lpmech.constraints.base import (
+    ConstraintFamily,
+    FloatArray,
+    RowBlock,
+    VariableBounds,
+    function_name,
+)
 from lpmech.environment import profile_table
 
 if TYPE_CHECKING:
@@ -81,6 +88,16 @@ class Feasibility(ConstraintFamily):
                 f"{env.describe_profile(profile)}")
 
 
+@dataclass(frozen=True)
+class EfficientRule:
+    """x*(θ) of an environment, as a function a fixed allocation can hold (and pickle)."""
+
+    include_principal: bool = True
+
+    def __call__(self, env: Environment) -> FloatArray:
+        return env.efficient_allocation(self.include_principal)
+
+
 class FixedAllocation(ConstraintFamily):
     """The allocation rule is fixed: a(θ) = x(θ) at every profile (column bounds).
 
@@ -107,8 +124,22 @@ class FixedAllocation(ConstraintFamily):
     @classmethod
     def efficient(cls, include_principal: bool = True) -> FixedAllocation:
         """Fix the efficient rule x*(θ) ∈ argmax Σ_i v_i(a, θ) (+ v_0·a), seed notes §2.5."""
-        return cls(lambda env: env.efficient_allocation(include_principal),
-                   name="efficient_allocation")
+        return cls(EfficientRule(include_principal), name="efficient_allocation")
+
+    def spec(self) -> dict[str, Any]:
+        """The efficient rule by its parameter, a fixed table as nested lists.
+
+        A function of the environment other than the efficient rule is recorded by
+        name only: plain data cannot rebuild it.
+        """
+        if isinstance(self._allocation, EfficientRule):
+            return {"family": "efficient_allocation",
+                    "include_principal": self._allocation.include_principal}
+        if callable(self._allocation):
+            return {"family": "fixed_allocation", "name": self.name,
+                    "function": function_name(self._allocation)}
+        return {"family": "fixed_allocation", "name": self.name,
+                "allocation": np.asarray(self._allocation, dtype=float).tolist()}
 
     def target(self, env: Environment) -> FloatArray:
         """The fixed allocation in profile order, shape (P, C)."""

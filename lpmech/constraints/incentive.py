@@ -36,7 +36,7 @@ interim quantity does not depend on the reporter's beliefs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -95,6 +95,9 @@ class IncentiveCompatibility(ConstraintFamily):
                 f"{self.name}: the local reduction is not valid here: {obstacle}"
             )
         return self
+
+    def spec(self) -> dict[str, Any]:
+        return {"family": self.name, "reduction": self.reduction}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(reduction={self.reduction!r})"
@@ -402,6 +405,10 @@ class LocalIncentiveCompatibility(IncentiveCompatibility):
 
     def compiled_form(self, env: Environment) -> ConstraintFamily:
         return self
+
+    def spec(self) -> dict[str, Any]:
+        """The family it stands for, with the local reduction insisted on."""
+        return {"family": self.name, "reduction": "local"}
 
     def __repr__(self) -> str:
         return f"LocalIncentiveCompatibility({self.name!r})"

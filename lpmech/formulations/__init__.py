@@ -21,6 +21,9 @@ on its own).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes
 from lpmech.formulations.direct import Direct
 from lpmech.formulations.generation import Generation, generated_families
@@ -76,6 +79,15 @@ def choose(problem: DesignProblem) -> Formulation:
     return Direct()
 
 
+def from_spec(spec: Mapping[str, Any]) -> Formulation:
+    """The formulation a :meth:`Formulation.spec` describes (``{"formulation": "interim"}``)."""
+    name = spec.get("formulation")
+    if name not in FORMULATIONS:
+        raise ValueError(f"from_spec: unknown formulation {name!r}; known are "
+                         f"{sorted(FORMULATIONS)}")
+    return FORMULATIONS[name]()
+
+
 def formulation_named(name: str | Formulation, problem: DesignProblem) -> Formulation:
     """The formulation called ``name``, or "auto"'s choice; refuses one that does not apply.
 
@@ -107,4 +119,5 @@ __all__ = [
     "agent_symmetry",
     "choose",
     "formulation_named",
+    "from_spec",
 ]

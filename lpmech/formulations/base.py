@@ -103,8 +103,6 @@ class Formulation(ABC):
     """A way to solve a :class:`DesignProblem` with a backend."""
 
     name: ClassVar[str]
-    #: Whether the formulation needs a backend that keeps a model between solves.
-    needs_highspy: ClassVar[bool] = False
 
     @abstractmethod
     def obstacle(self, problem: DesignProblem) -> str | None:
@@ -113,6 +111,10 @@ class Formulation(ABC):
     @abstractmethod
     def run(self, problem: DesignProblem, engine: Backend, options: dict[str, Any]) -> Outcome:
         """Solve ``problem``."""
+
+    def spec(self) -> dict[str, Any]:
+        """The formulation as plain data; :func:`lpmech.formulations.from_spec` rebuilds it."""
+        return {"formulation": self.name}
 
 
 def family_duals(program: Program, result: BackendResult) -> dict[str, FloatArray]:

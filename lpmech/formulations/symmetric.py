@@ -34,8 +34,10 @@ from numpy.typing import NDArray
 from lpmech.allocation import Items
 from lpmech.backends import Backend
 from lpmech.compiler import Program, compile_program
+from lpmech.constraints.base import ConstraintFamily
 from lpmech.environment import Environment
 from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes, run_program
+from lpmech.objectives import ZeroObjective
 
 IntArray = NDArray[np.intp]
 FloatArray = NDArray[np.float64]
@@ -290,26 +292,28 @@ class SharedDuals(Mapping[str, FloatArray]):
     among the rows of the orbit (averaging an optimal dual over relabellings keeps it
     optimal). Finding each original row's orbit needs all of the original rows, which
     the reduction itself never builds, so that work waits until duals are asked for.
+    It keeps only plain data (the environment, the compiled families, the orbits and
+    the reduced duals), and pickles as the plain dictionary of duals.
     """
 
-    def __init__(self, problem: DesignProblem, symmetry: AgentSymmetry, reduction: Reduction,
-                 reduced_duals: FloatArray) -> None:
-        self._arguments = (problem, symmetry, reduction, reduced_duals)
+    def __init__(self, env: Environment, families: tuple[ConstraintFamily, ...],
+                 symmetry: AgentSymmetry, row_keys: NDArray, reduced_duals: FloatArray) -> None:
+        self._arguments = (env, families, symmetry, row_keys, reduced_duals)
         self._duals: dict[str, FloatArray] | None = None
 
     def _compute(self) -> dict[str, FloatArray]:
-        problem, symmetry, reduction, reduced_duals = self._arguments
-        full = compile_program(problem.env, problem.objective, problem.families)
+        env, families, symmetry, row_keys, reduced_duals = self._arguments
+        full = compile_program(env, ZeroObjective(), families)
         key, _, merged = merged_row_keys(full, symmetry)
-        order = np.argsort(reduction.row_keys)
-        position = np.minimum(np.searchsorted(reduction.row_keys, key, sorter=order),
+        order = np.argsort(row_keys)
+        position = np.minimum(np.searchsorted(row_keys, key, sorter=order),
                               len(order) - 1) if len(order) else np.zeros(len(key), int)
         index = order[position] if len(order) else position
         found = len(order) > 0
-        matched = (reduction.row_keys[index] == key) if found else np.zeros(len(key), bool)
+        matched = (row_keys[index] == key) if found else np.zeros(len(key), bool)
         if np.any(~matched & (np.diff(merged.indptr) > 0)):
             raise RuntimeError("internal error: a row has no counterpart in the reduction")
-        copies = np.bincount(index[matched], minlength=len(reduction.row_keys))
+        copies = np.bincount(index[matched], minlength=len(row_keys))
         shared = np.where(matched, reduced_duals[index] / np.maximum(copies[index], 1), 0.0)
         return {name: shared[rows] for name, rows in full.row_slices.items()}
 
@@ -326,6 +330,10 @@ class SharedDuals(Mapping[str, FloatArray]):
 
     def __len__(self) -> int:
         return len(self._values())
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, FloatArray]]]:
+        """Pickle as the dictionary of duals: plain data, whatever is computed."""
+        return dict, (dict(self._values()),)
 
 
 class Symmetric(Formulation):
@@ -373,7 +381,7 @@ class Symmetric(Formulation):
         result = run_program(engine, reduced, options)
         z = None if result.x is None else result.x[symmetry.column_orbit]
         duals = {} if result.row_duals is None else \
-            SharedDuals(problem, symmetry, reduction, result.row_duals)
+            SharedDuals(env, problem.families, symmetry, reduction.row_keys, result.row_duals)
         details = (f"symmetric: {symmetry.n_profile_orbits} of {env.n_profiles} profiles up to "
                    f"relabelling agents; {reduced.n_rows} rows and {reduced.n_columns} of "
                    f"{program.n_columns} columns")
