@@ -64,8 +64,9 @@ def test_a_compiled_family_spec_names_the_family_it_stands_for():
 def test_functions_are_recorded_but_not_rebuilt():
     cap = lpmech.CvxpyConstraint(lambda v: [v.payments <= 2.5], name="payment_cap")
     spec = json_round_trip(cap.spec())
-    assert spec["name"] == "payment_cap" and "<lambda>" in spec["function"]
-    with pytest.raises(lpmech.UnknownConstraintError, match="payment_cap.*pass the family"):
+    assert spec["name"] == "payment_cap"
+    assert "<lambda>" in spec["function"]
+    with pytest.raises(lpmech.UnknownConstraintError, match=r"payment_cap.*pass the family"):
         constraints.from_spec(spec)
     with pytest.raises(lpmech.UnknownConstraintError, match="unknown family 'mine'"):
         constraints.from_spec({"family": "mine"})
@@ -95,7 +96,8 @@ OBJECTIVES = [factory() for factory in objectives.OBJECTIVES.values()] + [
 @pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda o: o.name)
 def test_objectives_rebuild_from_their_spec(objective):
     rebuilt = objectives.from_spec(json_round_trip(objective.spec()))
-    assert rebuilt.name == objective.name and rebuilt.sense == objective.sense
+    assert rebuilt.name == objective.name
+    assert rebuilt.sense == objective.sense
     np.testing.assert_array_equal(rebuilt.coefficients(ENV), objective.coefficients(ENV))
     assert rebuilt.constant(ENV) == objective.constant(ENV)
 
@@ -154,6 +156,8 @@ def test_a_symmetric_solution_with_a_custom_objective_travels_to_a_fresh_process
                             check=True, timeout=300)
     value, formulation, verified, duals, recomputed, reverified = result.stdout.split()
     assert float(value) == solution.objective_value
-    assert formulation == "symmetric" and verified == "True" and reverified == "True"
+    assert formulation == "symmetric"
+    assert verified == "True"
+    assert reverified == "True"
     assert float(duals) == pytest.approx(ir_duals, abs=1e-9)
     assert float(recomputed) == pytest.approx(solution.objective_value, abs=1e-9)
