@@ -12,7 +12,9 @@ proposes — :func:`audit` measures, for every agent and true type θ_i:
   utility, each minus the outside option (≥ 0 under ex-post / interim IR);
 
 and, per profile, the **budget surplus** Σ_i t_i(θ) + v_0·a(θ) (0 under ex-post
-budget balance). Utilities are computed directly from the mechanism's rules.
+budget balance). The gains from lying are the entries of the full incentive
+families' own violations (:mod:`lpmech.constraints.incentive`), so an audit and a
+verification measure the same thing.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from lpmech.constraints.incentive import BayesianIC, DominantStrategyIC
 from lpmech.display import format_table
 from lpmech.mechanism import Mechanism
 
@@ -103,24 +106,39 @@ def audit(mechanism: Mechanism) -> Audit:
     [0.0, 1.0, 2.0]
     """
     env = mechanism.env
+    # the gains from lying are the full incentive families' violations, entry by entry
+    ex_post = DominantStrategyIC("full")
+    ex_post_gains, interim_gains = ex_post.violation(mechanism), \
+        BayesianIC("full").violation(mechanism)
     audits = []
+    start_ex_post = start_interim = 0
     for i, spec in enumerate(env.agents):
-        conditional = env.prior.conditional(i)
-        options = env.outside_options[i]
+        n, n_others = spec.n_types, env.n_profiles // spec.n_types
+        ex_post_block = ex_post_gains[start_ex_post:start_ex_post + n * (n - 1) * n_others]
+        interim_block = interim_gains[start_interim:start_interim + n * (n - 1)]
+        start_ex_post += ex_post_block.size
+        start_interim += interim_block.size
+        by_lie = ex_post_block.reshape(n, (n - 1) * n_others)  # (true type, (report, others))
+        expected = interim_block.reshape(n, n - 1)  # (true type, report)
         regret, worst, interim, interim_report = [], [], [], []
-        for k in range(spec.n_types):
-            utilities = mechanism.deviation_utilities(i, k)  # (report, others)
-            gain = utilities - utilities[k]
-            r, j = np.unravel_index(np.argmax(gain), gain.shape)
-            regret.append(max(float(gain[r, j]), 0.0))
+        for k in range(n):
+            if n == 1:
+                regret.append(0.0)
+                worst.append(f"report {spec.labels[k]}")
+                interim.append(0.0)
+                interim_report.append(spec.labels[k])
+                continue
+            lie, j = divmod(int(np.argmax(by_lie[k])), n_others)
+            r = ex_post.pair_at(env, i, k * (n - 1) + lie)[1]
+            regret.append(float(by_lie[k, lie * n_others + j]))
             others = f" when the others are {env.describe_others(i, j)}" \
                 if env.n_agents > 1 else ""
             worst.append(f"report {spec.labels[r]}{others}")
-            expected = gain @ conditional[k]
-            best = int(np.argmax(expected))
-            interim.append(max(float(expected[best]), 0.0))
-            interim_report.append(spec.labels[best] if expected[best] > 1e-12
-                                  else spec.labels[k])
+            best = int(np.argmax(expected[k]))
+            interim.append(float(expected[k, best]))
+            interim_report.append(spec.labels[ex_post.pair_at(env, i, k * (n - 1) + best)[1]]
+                                  if expected[k, best] > 1e-12 else spec.labels[k])
+        options = env.outside_options[i]
         truthful = mechanism.ex_post_utility(i)[env.layout.by_agent(i)]  # (K, R)
         audits.append(AgentAudit(
             agent=spec.name,

@@ -27,6 +27,40 @@ def first_and_second_price(env):
     return first, second_price
 
 
+def brute_force_regrets(env, mechanism, agent):
+    """Per true type: the largest ex-post gain from a lie, and each report's interim gain."""
+    ex_post, interim = [], []
+    for k in range(env.type_counts[agent]):
+        mine = [p for p in oracle.profiles(env) if p[agent] == k]
+        weight = sum(oracle.probability(env, p) for p in mine)
+        gains = {r: [oracle.utility(env, mechanism, agent, p, r)
+                     - oracle.utility(env, mechanism, agent, p, k) for p in mine]
+                 for r in range(env.type_counts[agent])}
+        ex_post.append(max(max(g) for g in gains.values()))
+        interim.append({r: sum(oracle.probability(env, p) * g for p, g in zip(mine, gains[r],
+                                                                              strict=True))
+                        / weight for r in gains})
+    return ex_post, interim
+
+
+@pytest.mark.parametrize("which", ["first price", "second price"])
+def test_regret_per_type_matches_brute_force(which):
+    env = auction()
+    mechanism = dict(zip(("first price", "second price"), first_and_second_price(env),
+                         strict=True))[which]
+    report = audit(mechanism)
+    for i, agent in enumerate(report.agents):
+        ex_post, interim = brute_force_regrets(env, mechanism, i)
+        np.testing.assert_allclose(agent.ex_post_regret, ex_post, atol=1e-12)
+        np.testing.assert_allclose(agent.interim_regret, [max(g.values()) for g in interim],
+                                   atol=1e-12)
+        for k, gains in enumerate(interim):  # the named report achieves the interim regret
+            named = agent.labels.index(agent.interim_worst_report[k])
+            assert gains[named] == pytest.approx(agent.interim_regret[k], abs=1e-12)
+            if agent.interim_regret[k] <= 1e-12:
+                assert named == k  # nothing to gain: the truth is named
+
+
 def test_first_price_has_positive_regret_and_second_price_none():
     env = auction()
     first, second = first_and_second_price(env)
@@ -38,11 +72,16 @@ def test_first_price_has_positive_regret_and_second_price_none():
     assert second_audit.max_ex_post_regret == pytest.approx(0.0, abs=1e-12)
     assert second_audit.max_interim_regret == pytest.approx(0.0, abs=1e-12)
     assert first_audit.min_participation_slack == pytest.approx(0.0, abs=1e-12)
-    # paying your value: the top type's best interim lie is to shade
+    # paying your value: the top type's best lie is to shade, and the lie named gains
+    # the regret at the others' types named (bidder 1 of type 5 bids the others' value)
     top = first_audit.agents[0]
     assert top.interim_worst_report[-1] != top.labels[-1]
-    assert "report" in top.ex_post_worst[-1]
-    assert "Audit of first price" in str(first_audit)
+    worst = top.ex_post_worst[-1]
+    report_label, others = worst.removeprefix("report ").split(" when the others are ")
+    other_type = env.agents[1].labels.index(others.split("=")[1].rstrip(")"))
+    lie = oracle.utility(env, first, 0, (3, other_type), env.agents[0].labels.index(report_label))
+    assert lie - oracle.utility(env, first, 0, (3, other_type), 3) == \
+        pytest.approx(top.ex_post_regret[-1])
 
 
 @pytest.mark.parametrize(("constraints", "regret"), [
