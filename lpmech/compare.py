@@ -2,7 +2,8 @@
 
 :func:`compare` puts, side by side, expected revenue, profit and welfare; the
 largest differences of the allocation and payment rules, ex post and interim; and
-each constraint family's largest violation for both mechanisms — so an LP optimum
+each constraint family's largest violation for both mechanisms, with the verdict
+of :func:`lpmech.verify.verify` at the same tolerance — so an LP optimum
 can be read against a benchmark and a benchmark against the constraints it does
 and does not satisfy.
 """
@@ -10,7 +11,7 @@ and does not satisfy.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from lpmech.display import format_table
 from lpmech.errors import InvalidEnvironmentError, InvalidMechanismError
 from lpmech.mechanism import Mechanism
 from lpmech.objectives import OBJECTIVES
+from lpmech.verify import verify
 
 #: Objectives reported by default.
 DEFAULT_OBJECTIVES = ("revenue", "profit", "welfare", "agents_welfare")
@@ -35,6 +37,7 @@ class Comparison:
     max_interim_allocation_difference: float
     max_interim_payment_difference: float
     violations: dict[str, tuple[float, float]]
+    satisfied: dict[str, tuple[bool, bool]] = field(default_factory=dict)
 
     def gap(self, objective: str) -> float:
         """Second mechanism's value minus the first's."""
@@ -50,8 +53,13 @@ class Comparison:
              self.max_interim_allocation_difference),
             ("payments", self.max_payment_difference, self.max_interim_payment_difference),
         ])
-        families = format_table(("family", f"violation: {first}", f"violation: {second}"),
-                                [(name, a, b) for name, (a, b) in self.violations.items()])
+        verdicts = {name: tuple("ok" if ok else "VIOLATED" for ok in pair)
+                    for name, pair in self.satisfied.items()}
+        families = format_table(
+            ("family", f"violation: {first}", f"violation: {second}"),
+            [(name, f"{a:.3g} {verdicts[name][0]}" if name in verdicts else a,
+              f"{b:.3g} {verdicts[name][1]}" if name in verdicts else b)
+             for name, (a, b) in self.violations.items()])
         return f"{table}\n\n{rules}\n\n{families}"
 
 
@@ -60,6 +68,7 @@ def compare(
     second: Mechanism,
     constraints: Sequence[str | ConstraintFamily] | None = None,
     objectives: Sequence[str] = DEFAULT_OBJECTIVES,
+    tol: float = 1e-6,
 ) -> Comparison:
     """Compare two mechanisms for the same environment.
 
@@ -68,6 +77,8 @@ def compare(
     constraints : family names or instances, optional
         Families to measure; by default every built-in family that applies.
     objectives : names of objectives to report
+    tol : float
+        Relative tolerance of each family's verdict, as in :func:`lpmech.verify.verify`.
 
     Examples
     --------
@@ -88,15 +99,17 @@ def compare(
               for name in objectives}
     families = resolve_all(constraints) if constraints is not None else \
         tuple(factory() for factory in BUILT_IN.values())
-    violations = {}
+    violations, satisfied = {}, {}
     for family in families:
         try:
-            pair = (family.violation(first), family.violation(second))
+            checks = [verify(mechanism, [family], tol=tol)[family.name]
+                      for mechanism in (first, second)]
         except InvalidEnvironmentError:  # e.g. monotonicity for multi-dimensional types
             if constraints is not None:
                 raise
             continue
-        violations[family.name] = tuple(float(v.max(initial=0.0)) for v in pair)
+        violations[family.name] = tuple(check.max_violation for check in checks)
+        satisfied[family.name] = tuple(check.ok for check in checks)
     interim_allocation = max(
         float(np.abs(first.interim_allocation(i) - second.interim_allocation(i)).max())
         for i in range(env.n_agents))
@@ -112,4 +125,5 @@ def compare(
         max_interim_allocation_difference=interim_allocation,
         max_interim_payment_difference=interim_payment,
         violations=violations,
+        satisfied=satisfied,
     )

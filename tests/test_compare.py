@@ -52,3 +52,17 @@ def test_mechanisms_for_different_problems_are_refused():
     second = myerson(lpmech.single_item_auction([1, 2, 3], n_bidders=2))
     with pytest.raises(lpmech.InvalidMechanismError, match="different environments"):
         compare(first, second)
+
+
+def test_verdicts_take_the_tolerance_of_verification():
+    """A violation of 1e-9 is within tolerance; the verdict says so, the number stays."""
+    env = lpmech.single_item_auction([1, 2, 3, 4], n_bidders=2)
+    exact = second_price(env)
+    noise = np.where(env.layout.profile_types[:, :1] == 0, 1e-9, 0.0) * np.ones((1, 2))
+    nudged = lpmech.Mechanism(env, exact.flat_allocation, exact.flat_payments + noise)
+    result = compare(exact, nudged, ["dsic", "ex_post_ir"])
+    assert 0 < result.violations["dominant_strategy_ic"][1] < 1e-8
+    assert result.satisfied["dominant_strategy_ic"] == (True, True)
+    strict = compare(exact, nudged, ["dsic"], tol=1e-12)
+    assert strict.satisfied["dominant_strategy_ic"] == (True, False)
+    assert "VIOLATED" in str(strict)
