@@ -24,11 +24,10 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from lpmech.arrays import FloatArray
 from lpmech.errors import InvalidEnvironmentError
-
-FloatArray = NDArray[np.float64]
 
 
 class AllocationSpace:

@@ -22,13 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
+from lpmech.arrays import FloatArray
 from lpmech.constraints.incentive import BayesianIC, DominantStrategyIC
 from lpmech.display import format_table
 from lpmech.mechanism import Mechanism
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,8 @@ from typing import Any, ClassVar
 import cvxpy as cp
 import highspy
 import numpy as np
-from numpy.typing import NDArray
 
+from lpmech.arrays import FloatArray
 from lpmech.compiler import Program
 from lpmech.constraints.custom import DesignVariables
 from lpmech.convexity import require_dcp
@@ -46,8 +46,6 @@ from lpmech.solvers import (
     solver_named,
 )
 from lpmech.status import Status, from_cvxpy, from_highs
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,11 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from lpmech.arrays import FloatArray
 from lpmech.constraints.base import ConstraintFamily, RowBlock, VariableBounds
 from lpmech.constraints.custom import CvxpyConstraint
 from lpmech.environment import Environment
 from lpmech.objectives import Objective
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lpmech.allocation import AllocationSpace
+from lpmech.arrays import FloatArray
 from lpmech.errors import InvalidEnvironmentError, InvalidMechanismError
 from lpmech.layout import Layout
 from lpmech.priors import Prior, check_probabilities
 
-FloatArray = NDArray[np.float64]
 AgentRef = int | str
 
 

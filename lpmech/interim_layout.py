@@ -24,13 +24,12 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from lpmech.arrays import FloatArray, IntArray
 from lpmech.constraints.base import Entries, RowBlock, broadcast_entries
 
 if TYPE_CHECKING:
     from lpmech.environment import Environment
 
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.intp]
 ArrayLikeInt = IntArray | list[int] | int
 
 

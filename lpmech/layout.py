@@ -27,7 +27,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-IntArray = NDArray[np.intp]
+from lpmech.arrays import IntArray
 
 
 def agent_major(table: NDArray, agent: int, trailing: int = 0) -> NDArray:

@@ -21,8 +21,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from lpmech.arrays import FloatArray
 from lpmech.environment import AgentRef, Environment, profile_table
 from lpmech.layout import agent_major
 
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from lpmech.constraints.base import ConstraintFamily
     from lpmech.verify import VerificationReport
 
-FloatArray = NDArray[np.float64]
 
 
 

@@ -33,8 +33,9 @@ from typing import TYPE_CHECKING, Any
 
 import cvxpy as cp
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from lpmech.arrays import FloatArray
 from lpmech.constraints.base import function_name
 from lpmech.constraints.custom import DesignVariables
 from lpmech.errors import UnknownObjectiveError
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
     from lpmech.environment import Environment
     from lpmech.mechanism import Mechanism
 
-FloatArray = NDArray[np.float64]
 
 
 class Objective(ABC):

@@ -18,12 +18,11 @@ from collections.abc import Sequence
 from functools import cached_property
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from lpmech.arrays import FloatArray
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.layout import agent_major
-
-FloatArray = NDArray[np.float64]
 
 #: Largest accepted |Σ p − 1| for a probability vector or table.
 PROBABILITY_TOLERANCE = 1e-9

@@ -22,9 +22,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from lpmech.algorithms import ALGORITHMS
+from lpmech.arrays import FloatArray
 from lpmech.backends import BACKENDS, Backend, CvxpyBackend
 from lpmech.compiler import compile_program
 from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
@@ -43,8 +43,6 @@ from lpmech.objectives import Objective, ZeroObjective, resolve_objective
 from lpmech.solvers import LINEAR_SOLVER, solver_named, verification_tolerance
 from lpmech.status import Status
 from lpmech.verify import VerificationReport, tolerance_scale, verify
-
-FloatArray = NDArray[np.float64]
 
 #: Families imposed when none are named: the classic revenue-design constraints.
 DEFAULT_CONSTRAINTS = ("dominant_strategy_ic", "ex_post_ir")

@@ -17,12 +17,10 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.typing import NDArray
 
+from lpmech.arrays import FloatArray
 from lpmech.constraints import ConstraintFamily, resolve_all
 from lpmech.display import format_table
-
-FloatArray = NDArray[np.float64]
 
 if TYPE_CHECKING:
     from lpmech.environment import Environment

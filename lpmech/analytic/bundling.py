@@ -16,14 +16,12 @@ With two items uniform on [0, 1] the optimum is neither: Manelli and Vincent
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
 from lpmech.allocation import Items
+from lpmech.arrays import FloatArray
 from lpmech.environment import Environment
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.mechanism import Mechanism
-
-FloatArray = NDArray[np.float64]
 
 MANELLI_VINCENT_REVENUE = (12 + 2 * np.sqrt(2)) / 27
 

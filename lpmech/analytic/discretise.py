@@ -10,10 +10,10 @@ probability. :func:`empirical` does the same for a sample.
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 from scipy import stats
 
-FloatArray = NDArray[np.float64]
+from lpmech.arrays import FloatArray
 
 
 def discretise(

@@ -14,16 +14,14 @@ winner its threshold: the lowest type at which it would still win (seed notes
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
 from lpmech.allocation import Items
 from lpmech.analytic.virtual_values import ironed_virtual_values
+from lpmech.arrays import FloatArray
 from lpmech.characterisation.envelope import envelope_payments
 from lpmech.environment import Environment
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.mechanism import Mechanism
-
-FloatArray = NDArray[np.float64]
 
 
 def bidder_values(env: Environment) -> list[FloatArray]:

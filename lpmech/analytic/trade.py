@@ -32,12 +32,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from lpmech.analytic.virtual_values import virtual_costs, virtual_values
+from lpmech.arrays import FloatArray
 from lpmech.characterisation.envelope import envelope_payments
 from lpmech.environment import Environment
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.mechanism import Mechanism
-
-FloatArray = NDArray[np.float64]
 
 #: Continuous limits for values and costs uniform on [0, 1].
 UNIFORM_FIRST_BEST = 1 / 6

@@ -20,13 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from lpmech.arrays import FloatArray
 from lpmech.environment import Environment, profile_table
 from lpmech.errors import InvalidEnvironmentError, InvalidMechanismError
 from lpmech.mechanism import Mechanism
-
-FloatArray = NDArray[np.float64]
 
 
 def require_private_values(env: Environment, what: str) -> None:

@@ -24,9 +24,9 @@ E[γ(s) Q(s)] with the *virtual cost*
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-FloatArray = NDArray[np.float64]
+from lpmech.arrays import FloatArray
 
 
 def _sorted(values: ArrayLike, prior: ArrayLike) -> tuple[FloatArray, FloatArray]:

@@ -26,12 +26,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from lpmech.allocation import Outcomes
+from lpmech.arrays import FloatArray
 from lpmech.environment import Environment
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

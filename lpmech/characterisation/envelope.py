@@ -38,13 +38,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from lpmech.arrays import FloatArray
 from lpmech.environment import Environment, SingleParameter, profile_table
 from lpmech.errors import InvalidEnvironmentError, NotImplementableError
 from lpmech.mechanism import Mechanism
-
-FloatArray = NDArray[np.float64]
 
 _NOTIONS = {"dominant_strategy": True, "dsic": True, "ex_post": True,
             "bayesian": False, "bic": False, "interim": False}

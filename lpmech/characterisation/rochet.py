@@ -27,12 +27,11 @@ import numpy as np
 import scipy.sparse.csgraph as csgraph
 from numpy.typing import ArrayLike, NDArray
 
+from lpmech.arrays import FloatArray
 from lpmech.characterisation.envelope import incentive_notion
 from lpmech.environment import Environment, profile_table
 from lpmech.errors import InvalidEnvironmentError, NotImplementableError
 from lpmech.mechanism import Mechanism
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

@@ -29,13 +29,13 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
+from lpmech.arrays import FloatArray, IntArray
+
 if TYPE_CHECKING:
     from lpmech.environment import Environment
     from lpmech.interim_layout import InterimColumns
     from lpmech.mechanism import Mechanism
 
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.intp]
 #: Coordinates (rows, columns, values) of some entries of a block.
 Entries = tuple[NDArray, NDArray, NDArray]
 

@@ -14,17 +14,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
-from numpy.typing import NDArray
 
 from lpmech.algorithms import algorithm_named, with_algorithm
+from lpmech.arrays import FloatArray
 from lpmech.backends import Backend, BackendResult, Status
 from lpmech.compiler import Program
 from lpmech.constraints.base import ConstraintFamily
 from lpmech.environment import Environment
 from lpmech.objectives import Objective
 from lpmech.solvers import LINEAR_SOLVER
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends import Backend, HighspyBackend
 from lpmech.compiler import Program, compile_program
 from lpmech.constraints.base import ConstraintFamily
@@ -45,9 +45,6 @@ from lpmech.formulations.row_generation import (
 )
 from lpmech.mechanism import Mechanism
 from lpmech.verify import tolerance_scale
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.intp]
 
 #: Reports each type starts with: its nearest neighbours in type space.
 INITIAL_NEIGHBOURS = 4

@@ -36,9 +36,9 @@ from typing import Any
 import highspy
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import NDArray
 
 from lpmech.allocation import Items
+from lpmech.arrays import FloatArray
 from lpmech.backends import Backend, HighspyBackend
 from lpmech.compiler import Program, assemble
 from lpmech.constraints.base import RowBlock, VariableBounds, broadcast_entries
@@ -56,8 +56,6 @@ from lpmech.formulations.row_generation import Candidates, Separator, generate
 from lpmech.interim_layout import InterimColumns
 from lpmech.status import Status
 
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.intp]
 
 def _linking(env: Environment, cols: InterimColumns) -> RowBlock:
     """Q_i(k)_c − Σ_{θ_{-i}} π(θ_{-i}) a_c(k, θ_{-i}) = 0 for every agent, type, component."""

@@ -30,16 +30,13 @@ from typing import Any
 import highspy
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import NDArray
 
 from lpmech.algorithms import algorithm_named, warm_start_options
+from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends import HighspyBackend
 from lpmech.compiler import Program
 from lpmech.constraints.base import RowBlock
 from lpmech.status import Status, from_highs
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.intp]
 
 
 @dataclass(frozen=True)

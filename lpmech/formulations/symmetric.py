@@ -32,15 +32,13 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from lpmech.allocation import Items
+from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends import Backend
 from lpmech.compiler import Program, compile_program
 from lpmech.constraints.base import ConstraintFamily
 from lpmech.environment import Environment
 from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes, run_program
 from lpmech.objectives import ZeroObjective
-
-IntArray = NDArray[np.intp]
-FloatArray = NDArray[np.float64]
 
 _SEEDS = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB)
 
