@@ -278,8 +278,7 @@ class Request:
     @property
     def needs_cvxpy(self) -> bool:
         """Whether a part is written as cvxpy expressions only."""
-        return self.objective.requires_cvxpy or any(getattr(f, "requires_cvxpy", False)
-                                                    for f in self.families)
+        return self.objective.requires_cvxpy or any(f.requires_cvxpy for f in self.families)
 
 
 def resolve_request(

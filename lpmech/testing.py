@@ -59,7 +59,7 @@ def check_family(
     TypeError
         For a family with no rows to compare (one written as cvxpy constraints).
     """
-    if getattr(family, "requires_cvxpy", False):
+    if family.requires_cvxpy:
         raise TypeError(f"{family.name}: a cvxpy-written family has no rows to check")
     block, bounds = family.rows(env), family.bounds(env)
     for mechanism in random_mechanisms(env, count, seed):

@@ -148,6 +148,9 @@ class ConstraintFamily(ABC):
     #: every built-in family). Families that do not say so are checked before a symmetric
     #: reduction.
     symmetric: bool = False
+    #: Whether only the cvxpy backend can take the family (it exists as cvxpy expressions,
+    #: like :class:`~lpmech.constraints.custom.CvxpyConstraint`).
+    requires_cvxpy: bool = False
     #: Whether row generation (:mod:`lpmech.formulations.generation`) may start the family
     #: from the rows of a few (true type, report) pairs (:meth:`pair_rows`) and add the
     #: rows a solution violates (:meth:`most_violated_rows`): worth it for families with

@@ -111,8 +111,7 @@ class Generation(Formulation):
             return "no incentive family is left in full form (a local reduction applies)"
         if problem.deterministic:
             return "a deterministic mechanism is a MIP, which gains nothing from generation"
-        if problem.objective.requires_cvxpy or any(getattr(f, "requires_cvxpy", False)
-                                                   for f in problem.families):
+        if problem.objective.requires_cvxpy or any(f.requires_cvxpy for f in problem.families):
             return "parts written as cvxpy expressions need the cvxpy backend"
         return None
 

@@ -54,6 +54,7 @@ from lpmech.formulations.base import (
 )
 from lpmech.formulations.row_generation import Candidates, Separator, generate
 from lpmech.interim_layout import InterimColumns
+from lpmech.objectives import ZeroObjective
 from lpmech.status import Status
 
 
@@ -191,17 +192,13 @@ def _recover_allocation(problem: DesignProblem, cols: InterimColumns, q: FloatAr
     linking = RowBlock.from_entries(rows, columns, values,
                                     shape=(len(targets), layout.n_allocation_columns),
                                     lower=np.array(targets), upper=np.array(targets))
-    allocation_rows = sp.csr_array(block.matrix[:, :layout.n_allocation_columns])
-    stacked = RowBlock.stack([RowBlock(allocation_rows, block.lower, block.upper), linking],
-                             layout.n_allocation_columns)
-    bounds = feasibility.bounds(env)
-    program = Program(
-        env=env, objective=problem.objective, families=(), matrix=stacked.matrix,
-        row_lower=stacked.lower, row_upper=stacked.upper, row_slices={},
-        column_lower=bounds.lower, column_upper=bounds.upper,
-        cost=np.zeros(layout.n_allocation_columns), constant=0.0, deterministic=False,
-        build_seconds=0.0, stack_seconds=0.0, standard_layout=False,
-    )
+    allocation_rows = RowBlock(sp.csr_array(block.matrix[:, :layout.n_allocation_columns]),
+                               block.lower, block.upper)
+    program = assemble(env, ZeroObjective(), (), [("feasibility", allocation_rows),
+                                                  ("interim rule", linking)],
+                       [feasibility.bounds(env)], n_columns=layout.n_allocation_columns,
+                       cost=np.zeros(layout.n_allocation_columns), constant=0.0,
+                       standard_layout=False)
     highs = HighspyBackend.load(program, {})
     build_seconds = time.perf_counter() - start
     start = time.perf_counter()

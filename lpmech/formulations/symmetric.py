@@ -217,8 +217,7 @@ def reduce_program(program: Program, symmetry: AgentSymmetry) -> Reduction | str
     if not np.allclose(cost[orbit] / counts[orbit], program.cost, atol=1e-12, rtol=1e-9):
         return f"the objective {program.objective.name!r} is not symmetric in the agents"
     for family in program.families:
-        if not getattr(family, "symmetric", False) and not _invariant(program, family.name,
-                                                                      symmetry):
+        if not family.symmetric and not _invariant(program, family.name, symmetry):
             return f"the family {family.name!r} is not mapped onto itself by relabelling agents"
 
     key, check, merged = merged_row_keys(program, symmetry)
@@ -349,8 +348,7 @@ class Symmetric(Formulation):
         return self._symmetry[1]
 
     def obstacle(self, problem: DesignProblem) -> str | None:
-        if problem.objective.requires_cvxpy or any(getattr(f, "requires_cvxpy", False)
-                                                   for f in problem.families):
+        if problem.objective.requires_cvxpy or any(f.requires_cvxpy for f in problem.families):
             return "parts written as cvxpy expressions cannot be reduced"
         if problem.deterministic:
             return "a deterministic optimum need not be anonymous (averaging randomises)"
