@@ -39,7 +39,7 @@ from lpmech.arrays import FloatArray
 from lpmech.constraints.base import function_name
 from lpmech.constraints.custom import DesignVariables
 from lpmech.errors import UnknownObjectiveError
-from lpmech.names import look_up
+from lpmech.names import look_up, spec_parts
 from lpmech.verify import data_scale
 
 if TYPE_CHECKING:
@@ -516,15 +516,7 @@ def from_spec(spec: Mapping[str, Any],
     >>> from_spec((0.7 * Revenue() + 0.3 * Welfare()).spec()).name
     '0.7·revenue + 0.3·welfare'
     """
-    if "objective" not in spec:
-        raise UnknownObjectiveError(f"from_spec: no 'objective' key in {dict(spec)!r}")
-    key = spec["objective"]
-    parameters = {k: v for k, v in spec.items() if k != "objective"}
-    if "function" in parameters:
-        raise UnknownObjectiveError(
-            f"from_spec: objective {parameters.get('name', key)!r} holds the function "
-            f"{parameters['function']}, which plain data cannot rebuild; pass the objective "
-            "itself")
+    key, parameters = spec_parts(spec, "objective", UnknownObjectiveError)
     if key == "combination":
         return Combination([(float(w), from_spec(term, objectives))
                             for w, term in parameters["terms"]])

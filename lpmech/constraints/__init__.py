@@ -39,7 +39,7 @@ from lpmech.constraints.incentive import BayesianIC, DominantStrategyIC
 from lpmech.constraints.monotonicity import ExPostMonotonicity, InterimMonotonicity
 from lpmech.constraints.participation import ExAnteIR, ExPostIR, InterimIR
 from lpmech.errors import UnknownConstraintError
-from lpmech.names import look_up
+from lpmech.names import look_up, spec_parts
 
 #: Built-in families by name; each entry makes a fresh instance.
 BUILT_IN: dict[str, Callable[[], ConstraintFamily]] = {
@@ -87,21 +87,12 @@ def resolve(family: str | ConstraintFamily) -> ConstraintFamily:
     return look_up(family, BUILT_IN, ALIASES, "constraint family", UnknownConstraintError)
 
 
-#: Constructors by the ``"family"`` key of a spec (see :meth:`ConstraintFamily.spec`).
+#: Constructors by the ``"family"`` key of a spec (see :meth:`ConstraintFamily.spec`),
+#: called with its parameters.
 SPEC_CONSTRUCTORS: dict[str, Callable[..., ConstraintFamily]] = {
-    "dominant_strategy_ic": DominantStrategyIC,
-    "bayesian_ic": BayesianIC,
-    "ex_post_ir": ExPostIR,
-    "interim_ir": InterimIR,
-    "ex_ante_ir": ExAnteIR,
-    "ex_post_budget_balance": ExPostBudgetBalance,
-    "ex_post_no_deficit": ExPostBudgetBalance,
-    "ex_ante_budget_balance": ExAnteBudgetBalance,
+    **BUILT_IN,
+    "ex_post_no_deficit": ExPostBudgetBalance,  # the spec says strict=False
     "ex_ante_no_deficit": ExAnteBudgetBalance,
-    "ex_post_monotonicity": ExPostMonotonicity,
-    "interim_monotonicity": InterimMonotonicity,
-    "feasibility": Feasibility,
-    "efficient_allocation": FixedAllocation.efficient,
     "fixed_allocation": FixedAllocation,
 }
 
@@ -132,14 +123,7 @@ def from_spec(
     >>> from_spec(ExPostBudgetBalance(strict=False, required=5.0).spec())
     ExPostBudgetBalance(strict=False, required=5)
     """
-    if "family" not in spec:
-        raise UnknownConstraintError(f"from_spec: no 'family' key in {dict(spec)!r}")
-    key = spec["family"]
-    parameters = {k: v for k, v in spec.items() if k != "family"}
-    if "function" in parameters:
-        raise UnknownConstraintError(
-            f"from_spec: {parameters.get('name', key)!r} holds the function "
-            f"{parameters['function']}, which plain data cannot rebuild; pass the family itself")
+    key, parameters = spec_parts(spec, "family", UnknownConstraintError)
     constructors = {**SPEC_CONSTRUCTORS, **(families or {})}
     if key not in constructors:
         raise UnknownConstraintError(
