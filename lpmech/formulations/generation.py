@@ -38,8 +38,10 @@ from lpmech.constraints.base import ConstraintFamily
 from lpmech.environment import Environment
 from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes
 from lpmech.formulations.row_generation import (
+    DEFAULT_POLICY,
     Candidates,
     GenerationRun,
+    RowPolicy,
     Separator,
     generate,
 )
@@ -106,6 +108,10 @@ class Generation(Formulation):
 
     name = "generation"
 
+    def __init__(self, policy: RowPolicy = DEFAULT_POLICY) -> None:
+        #: Which violated rows join each round, and the round cap.
+        self.policy = policy
+
     def obstacle(self, problem: DesignProblem) -> str | None:
         if not generated_families(problem):
             return "no incentive family is left in full form (a local reduction applies)"
@@ -129,7 +135,7 @@ class Generation(Formulation):
         program = compile_program(env, problem.objective, problem.families, blocks=blocks)
         build_seconds = time.perf_counter() - start
         run = generate(program, [g.separator for g in generated], options,
-                       seeded={g.family.name: g.seeds for g in generated})
+                       seeded={g.family.name: g.seeds for g in generated}, policy=self.policy)
         rows_by_family = program.rows_by_family()
         for g in generated:
             rows_by_family[g.family.name] += run.added[g.family.name].n_rows

@@ -52,7 +52,13 @@ from lpmech.formulations.base import (
     family_duals,
     run_program,
 )
-from lpmech.formulations.row_generation import Candidates, Separator, generate
+from lpmech.formulations.row_generation import (
+    DEFAULT_POLICY,
+    Candidates,
+    RowPolicy,
+    Separator,
+    generate,
+)
 from lpmech.interim_layout import InterimColumns
 from lpmech.objectives import ZeroObjective
 from lpmech.status import Status
@@ -217,7 +223,9 @@ class Interim(Formulation):
 
     name = "interim"
 
-    def __init__(self) -> None:
+    def __init__(self, policy: RowPolicy = DEFAULT_POLICY) -> None:
+        #: Which violated Border inequalities join each round, and the round cap.
+        self.policy = policy
         self._forms: tuple[DesignProblem, InterimForms] | None = None
 
     def forms(self, problem: DesignProblem) -> InterimForms:
@@ -305,7 +313,7 @@ class Interim(Formulation):
     def _run_border(self, problem: DesignProblem, program: Program, cols: InterimColumns,
                     options: dict[str, Any]) -> Outcome:
         env = problem.env
-        run = generate(program, [BorderInequalities(env, cols)], options)
+        run = generate(program, [BorderInequalities(env, cols)], options, policy=self.policy)
         cuts_added = run.added["feasibility"].n_rows
         sizes = Sizes(program.n_columns, run.n_rows, run.n_nonzeros,
                       {**program.rows_by_family(), "feasibility": cuts_added},
