@@ -387,6 +387,9 @@ class NashWelfare(Objective):
                                                                   strict=True)))
             return float(sum(np.log(p @ u) for p, u in zip(marginals, utilities, strict=True)))
 
+    def spec(self) -> dict[str, Any]:
+        return {"objective": "nash_welfare", "level": self.level}
+
     def __repr__(self) -> str:
         return f"NashWelfare(level={self.level!r})"
 
@@ -500,6 +503,8 @@ SPEC_CONSTRUCTORS: dict[str, Callable[..., Objective]] = {
     "welfare": Welfare,
     "gains_from_trade": GainsFromTrade,
     "linear": LinearObjective,
+    "nash_welfare": NashWelfare,
+    "revenue_variance": RevenueVariance,
 }
 
 

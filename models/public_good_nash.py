@@ -10,8 +10,8 @@ that split W* equally attains it (:mod:`lpmech.analytic.nash`).
 from __future__ import annotations
 
 from lpmech.analytic import Benchmark, equal_split_agv, nash_welfare_bound
-from lpmech.models import ModelSpec
 from lpmech.models.public_good import build
+from lpmech.models.spec import ModelSpec
 
 SPEC = ModelSpec(
     name="public_good_nash",

@@ -28,7 +28,9 @@ class MostViolatedOnly(RowPolicy):
 
 
 def problem_of(env, constraints):
-    return compiled_problem(resolve_request(env, "revenue", constraints, False, "auto", None))
+    return compiled_problem(resolve_request(env, "revenue", constraints, deterministic=False,
+                                            algorithm="auto", solver="auto",
+                                            solver_options=None))
 
 
 def rounds(outcome):
