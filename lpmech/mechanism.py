@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike
 from lpmech.arrays import FloatArray
 from lpmech.environment import AgentRef, Environment, profile_table
 from lpmech.layout import agent_major
+from lpmech.lying import report_utilities
 
 if TYPE_CHECKING:
     from lpmech.constraints.base import ConstraintFamily
@@ -139,10 +140,9 @@ class Mechanism:
         """
         i = self.env.agent_index(agent)
         by_agent = self.env.layout.by_agent(i)
-        true_values = self.env.values_at_profiles(i)[by_agent[true_type]]  # (R, C)
-        reported_allocation = self._allocation[by_agent]  # (K, R, C)
-        return (np.einsum("jc,rjc->rj", true_values, reported_allocation)
-                - self._payments[by_agent, i])
+        true_values = self.env.values_at_profiles(i)[by_agent[[true_type]]]  # (1, R, C)
+        return report_utilities(true_values, self._allocation[by_agent],
+                                self._payments[by_agent, i])[0]
 
     def budget_surplus(self) -> FloatArray:
         """The principal's net receipt Σ_i t_i(θ) + v_0·a(θ) at each profile, shape (P,)."""

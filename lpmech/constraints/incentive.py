@@ -53,6 +53,7 @@ from lpmech.constraints.base import (
     utility_entries,
 )
 from lpmech.errors import InvalidEnvironmentError
+from lpmech.lying import report_utilities
 
 #: Numbers per chunk when measuring violations pair by pair (bounds memory to ~16 MB).
 CHUNK = 2_000_000
@@ -275,11 +276,8 @@ class IncentiveCompatibility(ConstraintFamily):
                 step = max(1, CHUNK // max(1, n_types * n_others * n_components))
                 for start in range(0, n_types, step):
                     k = np.arange(start, min(start + step, n_types))
-                    # worth[s, r, j] = V_i(k_s, θ_{-i}^j)·a(r, θ_{-i}^j), as R matrix products
-                    gain = np.matmul(values[k].transpose(1, 0, 2),
-                                     outcomes.transpose(1, 2, 0)).transpose(1, 2, 0)
-                    gain -= paid[None]
-                    gain -= truthful[k][:, None, :]  # (S, K, R)
+                    gain = report_utilities(values[k], outcomes, paid)
+                    gain -= truthful[k][:, None, :]  # (S, K, R): gain of k_s reporting r
                     # drop r = k: its block of R entries sits at (s·K + k_s)·R in the flat array
                     width = gain.shape[2]
                     diagonal = ((np.arange(len(k)) * n_types + k)[:, None] * width
