@@ -65,6 +65,7 @@ from lpmech.objectives import (
 )
 from lpmech.program import DesignProgram, formulate
 from lpmech.solve import Solution, SolveReport, solve
+from lpmech.sweeps import sweep
 from lpmech.verify import VerificationReport, verify
 
 try:
@@ -127,5 +128,6 @@ __all__ = [
     "public_good",
     "single_item_auction",
     "solve",
+    "sweep",
     "verify",
 ]

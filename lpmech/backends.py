@@ -37,6 +37,7 @@ from lpmech.compiler import Program
 from lpmech.constraints.custom import DesignVariables
 from lpmech.convexity import require_dcp
 from lpmech.errors import SolverFailedError
+from lpmech.progress import attach_solver_progress
 from lpmech.solvers import (
     LINEAR_SOLVER,
     SOLVER_METHODS,
@@ -300,6 +301,7 @@ class HighspyBackend(Backend):
             if highs.setOptionValue(key, value) != highspy.HighsStatus.kOk:
                 raise ValueError(f"solver_options: HiGHS rejected option {key}={value!r}")
         cls._pass_model(highs, program)
+        attach_solver_progress(highs)  # a live line on stderr for a long run, if wanted
         return highs
 
     @staticmethod

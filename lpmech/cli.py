@@ -5,6 +5,9 @@
 ``lpmech solve MODEL [--param value …] [--backend B] [--algorithm A]``
                                solve a model, beside its analytic benchmark;
                                parameters come from its builder
+``lpmech sweep MODEL --param a,b,c|start:stop:step … [--executor E] [--output F]``
+                               solve a model over a grid of its parameters
+                               (see :mod:`lpmech.sweeps.command`)
 ``lpmech check [--backend B] [--tol T]``
                                solve every model and hold each optimum against
                                its benchmark; exit status 1 if any disagrees
@@ -25,6 +28,7 @@ from lpmech.display import format_table
 from lpmech.errors import LpmechError
 from lpmech.models import DEFAULT_MODEL, MODELS, ModelSpec
 from lpmech.solve import solve
+from lpmech.sweeps.command import run_sweep_command
 
 BACKEND_CHOICES = ("auto", *BACKENDS)
 
@@ -50,6 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     solve_parser.add_argument("model", nargs="?")
     solve_parser.add_argument("-h", "--help", action="store_true")
+    sweep_parser = commands.add_parser(
+        "sweep", help="solve a model over a grid of its parameters", add_help=False,
+        description="Sweep MODEL; run 'lpmech sweep MODEL --help' for its options.")
+    sweep_parser.add_argument("model", nargs="?")
+    sweep_parser.add_argument("-h", "--help", action="store_true")
     known, rest = parser.parse_known_args(args)
     try:
         if known.command == "list":
@@ -63,6 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if rest:
                 parser.error(f"unrecognised arguments: {' '.join(rest)}")
             return _solve(MODELS[DEFAULT_MODEL], [])
+        if known.command == "sweep":
+            if known.model is None:
+                sweep_parser.print_help() if known.help else parser.error("sweep needs a MODEL")
+                return 0
+            return run_sweep_command(known.model, rest + (["--help"] if known.help else []))
         if known.model is None:
             solve_parser.print_help() if known.help else parser.error("solve needs a MODEL")
             return 0

@@ -99,3 +99,17 @@ class SolverMismatchError(LpmechError, ValueError):
 
 class NotSolvedError(LpmechError, RuntimeError):
     """A program's result was asked for before the program was solved."""
+
+
+class MissingExtraError(LpmechError, ImportError):
+    """A feature needs an optional dependency that is not installed.
+
+    Attributes
+    ----------
+    extra : str
+        The ``lpmech[extra]`` that installs it.
+    """
+
+    def __init__(self, message: str, extra: str) -> None:
+        super().__init__(message)
+        self.extra = extra

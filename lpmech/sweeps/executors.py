@@ -1,0 +1,195 @@
+"""Where a sweep's points run: in this process, in local processes, or on Dask.
+
+Every executor has one method, :meth:`Executor.run`, which takes
+:class:`~lpmech.sweeps.points.Point` s and yields their rows as they finish
+(in any order). Workers receive the small point (model name or function
+reference, parameters, settings) and build the environment themselves; the
+same :func:`~lpmech.sweeps.points.run_point` runs everywhere, so every
+executor gives the same numbers.
+
+A worker that dies takes no point with it: Dask's scheduler moves a dead
+worker's tasks to the other workers (and records a task whose workers died
+``distributed.scheduler.allowed-failures`` times as ``lost``); the process
+executor restarts its pool and resubmits every unfinished point, recording as
+``lost`` the points still unfinished after the pool broke :data:`ATTEMPTS` times.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, ClassVar
+
+from lpmech.extras import require
+from lpmech.progress import solver_progress
+from lpmech.sweeps.points import Point, lost_row, run_point
+
+#: How many broken process pools a point may see before it is recorded as lost.
+ATTEMPTS = 3
+
+
+class Executor(ABC):
+    """Runs points and yields their rows as they finish."""
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def run(self, points: Sequence[Point]) -> Iterator[dict[str, Any]]:
+        """Yield one row per point, in the order they finish."""
+
+
+class SerialExecutor(Executor):
+    """One point after another in this process (the solver's live line stays on)."""
+
+    name = "serial"
+
+    def run(self, points: Sequence[Point]) -> Iterator[dict[str, Any]]:
+        for point in points:
+            yield run_point(point)
+
+
+class ProcessExecutor(Executor):
+    """Local worker processes, one per core by default.
+
+    Workers are forked from a ``forkserver`` that has imported lpmech once (a
+    clean process: no state or solver threads inherited from the caller, and
+    no import paid per worker). As with any start method but ``fork``, a script
+    that sweeps on processes must guard its work with
+    ``if __name__ == "__main__":``. Points travel with cloudpickle, so functions
+    defined in a script or notebook work too.
+    """
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = _positive("workers", workers) or os.cpu_count() or 1
+
+    def run(self, points: Sequence[Point]) -> Iterator[dict[str, Any]]:
+        cloudpickle = require("cloudpickle", "sweep", "a sweep on processes")
+        remaining = list(points)
+        attempts = dict.fromkeys(range(len(points)), 0)
+        index = {id(point): k for k, point in enumerate(points)}
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["lpmech.sweeps.executors"])
+        while remaining:
+            broken = False
+            workers = min(self.workers, len(remaining))
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                futures = {pool.submit(run_pickled, cloudpickle.dumps(point)): point
+                           for point in remaining}
+                pending = set(futures)
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        try:
+                            row = future.result()
+                        except BrokenProcessPool:
+                            broken = True
+                            continue
+                        remaining.remove(futures[future])
+                        yield row
+                    if broken:
+                        break
+            for point in list(remaining):
+                attempts[index[id(point)]] += 1
+                if attempts[index[id(point)]] >= ATTEMPTS:
+                    remaining.remove(point)
+                    yield lost_row(point, f"its worker process died {ATTEMPTS} times")
+
+
+class DaskExecutor(Executor):
+    """A Dask cluster: a ``distributed.Client``, a scheduler address, or neither —
+    then a ``LocalCluster`` of worker processes is started for the sweep and closed
+    after it.
+    """
+
+    name = "dask"
+
+    def __init__(self, scheduler: Any = None, workers: int | None = None) -> None:
+        if scheduler is not None and not isinstance(scheduler, str) and \
+                not hasattr(scheduler, "submit"):
+            raise ValueError("scheduler: give a dask.distributed.Client or an address such as "
+                             f"'tcp://host:8786', not {type(scheduler).__name__}")
+        self.scheduler = scheduler
+        self.workers = _positive("workers", workers)
+
+    def run(self, points: Sequence[Point]) -> Iterator[dict[str, Any]]:
+        distributed = require("distributed", "sweep", "a sweep on Dask")
+        cluster = None
+        if self.scheduler is None:
+            cluster = distributed.LocalCluster(
+                n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1,
+                processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+            client = distributed.Client(cluster)
+        elif isinstance(self.scheduler, str):
+            client = distributed.Client(self.scheduler)
+        else:
+            client = self.scheduler
+        try:
+            run = uuid.uuid4().hex[:8]
+            futures = {client.submit(run_quietly, point, pure=False,
+                                     key=f"lpmech-point-{point.key}-{run}"): point
+                       for point in points}
+            for future in distributed.as_completed(futures):
+                try:
+                    row = future.result()
+                except Exception as error:  # KilledWorker, a lost connection
+                    row = lost_row(futures[future], f"Dask could not run it: "
+                                   f"{type(error).__name__}: {error}")
+                yield row
+        finally:
+            if client is not self.scheduler:
+                client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+#: Executors by name.
+EXECUTORS: dict[str, type[Executor]] = {
+    SerialExecutor.name: SerialExecutor,
+    ProcessExecutor.name: ProcessExecutor,
+    DaskExecutor.name: DaskExecutor,
+}
+
+
+def executor_named(name: str | Executor, workers: int | None = None,
+                   scheduler: Any = None) -> Executor:
+    """The executor for ``name`` ("serial", "processes", "dask") or ``name`` itself."""
+    if isinstance(name, Executor):
+        return name
+    if name not in EXECUTORS:
+        raise ValueError(f"executor: unknown {name!r}; choose one of {sorted(EXECUTORS)}")
+    if scheduler is not None and name != "dask":
+        raise ValueError(f"scheduler: only the 'dask' executor takes one, not {name!r}")
+    if name == "dask":
+        return DaskExecutor(scheduler, workers)
+    if name == "processes":
+        return ProcessExecutor(workers)
+    if workers is not None:
+        raise ValueError("workers: the 'serial' executor runs in this process only")
+    return SerialExecutor()
+
+
+def run_quietly(point: Point) -> dict[str, Any]:
+    """A worker's run of a point: no live solver line (the sweep's bar is the progress)."""
+    with solver_progress(False):
+        return run_point(point)
+
+
+def run_pickled(data: bytes) -> dict[str, Any]:
+    """Run a cloudpickled point in a worker process."""
+    import cloudpickle
+
+    return run_quietly(cloudpickle.loads(data))
+
+
+def _positive(name: str, value: int | None) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+    return value

@@ -1,0 +1,47 @@
+"""The picture of a sweep: the optimum against one parameter, a line per value of another.
+
+Each coloured line is the LP optimum at the optimal points; the analytic
+benchmark is drawn over it as a thin dashed black line, so where theory and LP
+agree the dash runs through the markers. Needs the ``plot`` extra (matplotlib).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lpmech.extras import require
+
+
+def plot_sweep(table: Any, x: str, by: str | None = None, *, ax: Any = None,
+               title: str | None = None) -> Any:
+    """Draw ``objective`` against column ``x`` of a sweep's table, one line per ``by``.
+
+    Returns the matplotlib Figure (the one holding ``ax`` when given).
+    """
+    for name in (x, by):
+        if name is not None and name not in table.columns:
+            raise ValueError(f"plot: the table has no column {name!r}")
+    if ax is None:
+        pyplot = require("matplotlib.pyplot", "plot", "plotting a sweep")
+        figure, ax = pyplot.subplots(figsize=(6.4, 4.2), layout="constrained")
+    else:
+        figure = ax.figure
+    optimal = table[table["status"] == "optimal"]
+    groups = [(None, optimal)] if by is None else list(optimal.groupby(by, sort=True))
+    benchmark_label = "benchmark (formula)"
+    for k, (value, group) in enumerate(groups):
+        group = group.sort_values(x)
+        label = "LP optimum" if by is None else f"LP optimum, {by} = {value}"
+        ax.plot(group[x], group["objective"], marker="o", color=f"C{k % 10}", linewidth=2.5,
+                alpha=0.75, label=label)
+        if group["benchmark"].notna().any():
+            ax.plot(group[x], group["benchmark"], linestyle="--", color="black", linewidth=1,
+                    zorder=3, label=benchmark_label)
+            benchmark_label = None  # one legend entry for every dashed line
+    ax.set_xlabel(x)
+    ax.set_ylabel("optimal objective")
+    if title:
+        ax.set_title(title)
+    if groups:
+        ax.legend(fontsize="small")
+    return figure

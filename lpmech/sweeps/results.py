@@ -1,0 +1,93 @@
+"""A sweep's rows: written to a CSV file as they arrive, read back to resume.
+
+Each finished point is appended and flushed at once, so a sweep that is
+stopped (interrupted, killed, out of time) keeps every point it finished, and
+running it again with the same file solves only the rest. A row is matched to
+its point by ``key`` (:attr:`~lpmech.sweeps.points.Point.key`: target,
+parameters and solve settings), so rows of another sweep in the same file are
+never taken for this one's, and the parameters are never parsed back from text.
+
+Numbers are written with ``repr``, which reads back to the same float.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from lpmech.extras import require
+from lpmech.sweeps.points import RESULT_COLUMNS, Point
+
+#: pandas dtypes of the result columns (nullable where a failed point has no value).
+_DTYPES = {str: "object", float: "float64", int: "Int64", bool: "boolean"}
+
+
+class ResultsFile:
+    """A CSV file of rows with the given columns, appended one row at a time.
+
+    Raises :class:`ValueError` naming the file if it exists with other columns
+    (another sweep's file) or is not a ``.csv``.
+    """
+
+    def __init__(self, path: str | Path, columns: Sequence[str]) -> None:
+        self.path = Path(path)
+        if self.path.suffix.lower() != ".csv":
+            raise ValueError(f"output: {str(self.path)!r} is not a .csv file; sweeps write CSV")
+        self.columns = list(columns)
+        if self.path.exists() and self.path.stat().st_size:
+            with self.path.open(newline="") as handle:
+                header = next(csv.reader(handle), [])
+            if header != self.columns:
+                raise ValueError(
+                    f"output: {str(self.path)!r} holds columns {header}, but this sweep writes "
+                    f"{self.columns}; give another file (or delete this one)")
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("w", newline="") as handle:
+                csv.writer(handle).writerow(self.columns)
+
+    def finished(self) -> dict[str, dict[str, str]]:
+        """The rows already in the file, as text, by key (the last row of a key wins)."""
+        with self.path.open(newline="") as handle:
+            return {row["key"]: row for row in csv.DictReader(handle) if row.get("key")}
+
+    def append(self, row: Mapping[str, Any]) -> None:
+        """Write one row and flush it to the file."""
+        with self.path.open("a", newline="") as handle:
+            csv.writer(handle).writerow([_text(row.get(name)) for name in self.columns])
+            handle.flush()
+
+
+def parse_result(text: Mapping[str, str]) -> dict[str, Any]:
+    """The result columns of a row read from a file, as the values a fresh row has."""
+    return {name: _value(text.get(name, ""), kind) for name, kind in RESULT_COLUMNS.items()}
+
+
+def frame(points: Sequence[Point], rows: Iterable[Mapping[str, Any]]) -> Any:
+    """A pandas DataFrame: one row per point, in the points' order, typed by column."""
+    pandas = require("pandas", "sweep", "a sweep's results table")
+    by_key = {row["key"]: row for row in rows}
+    names = list(dict.fromkeys(name for point in points for name in point.params))
+    records = [{**point.params, **{name: by_key[point.key][name] for name in RESULT_COLUMNS}}
+               for point in points if point.key in by_key]
+    table = pandas.DataFrame.from_records(records, columns=[*names, *RESULT_COLUMNS])
+    return table.astype({name: _DTYPES[kind] for name, kind in RESULT_COLUMNS.items()})
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _value(text: str, kind: type) -> Any:
+    if kind is str:
+        return text
+    if text == "":
+        return math.nan if kind is float else None
+    if kind is bool:
+        return text == "True"
+    return kind(float(text)) if kind is int else kind(text)
