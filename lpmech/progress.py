@@ -136,6 +136,7 @@ class SolverLine:
         self._objective = ""
         self._other = ""
         self._running = False
+        self._mip = False  # branch and bound: progress from the MIP callback only
         self.drawn = 0
 
     def on_log(self, event: Any) -> None:
@@ -143,19 +144,20 @@ class SolverLine:
         self._pending += event.message
         *lines, self._pending = self._pending.split("\n")
         for text in lines:
-            if text.startswith("Model status"):  # the run is over; its summary follows
+            if text.startswith(("Model status", "Solving report")):  # the run is over
                 self.close()
                 self._running = False
                 continue
-            match = _ITERATION_LINE.match(text)
-            if match:
+            if text.startswith(("LP has", "MIP has", "Presolving", "Solving")):
+                self._running = True
+                self._mip = self._mip or text.startswith("MIP has")
+            match = None if self._mip else _ITERATION_LINE.match(text)
+            if match:  # a simplex or interior point iteration line
                 self._iterations = int(match.group(1))
                 self._objective = match.group(2)
                 self._running = True
-            elif text.strip() and self._running:
+            elif text.strip() and self._running and not self._mip:
                 self._other = " ".join(text.split())
-            elif text.startswith(("LP has", "MIP has", "Presolving", "Solving")):
-                self._running = True
         self._tick()
 
     def on_simplex(self, event: Any) -> None:
