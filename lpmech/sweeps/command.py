@@ -91,7 +91,8 @@ def run_sweep_command(model: str, argv: Sequence[str]) -> int:
         print(f"rows written to {options.output}")
     if options.plot:
         figure = plot_sweep(table, given[0], given[1] if len(given) > 1 else None,
-                            title=f"{spec.name}: {spec.title}")
+                            title=f"{spec.name}: {spec.title}",
+                            ylabel=f"optimal {spec.objective.replace('_', ' ')}")
         figure.savefig(options.plot, dpi=120)
         print(f"plot written to {options.plot}")
     return 0

@@ -13,7 +13,7 @@ from lpmech.extras import require
 
 
 def plot_sweep(table: Any, x: str, by: str | None = None, *, ax: Any = None,
-               title: str | None = None) -> Any:
+               title: str | None = None, ylabel: str = "optimal objective") -> Any:
     """Draw ``objective`` against column ``x`` of a sweep's table, one line per ``by``.
 
     Returns the matplotlib Figure (the one holding ``ax`` when given).
@@ -39,7 +39,7 @@ def plot_sweep(table: Any, x: str, by: str | None = None, *, ax: Any = None,
                     zorder=3, label=benchmark_label)
             benchmark_label = None  # one legend entry for every dashed line
     ax.set_xlabel(x)
-    ax.set_ylabel("optimal objective")
+    ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
     if groups:
