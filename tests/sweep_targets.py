@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -22,6 +23,13 @@ def auction(n_types: int, n_bidders: int = 1, pause: float = 0.0) -> lpmech.Envi
         raise KeyboardInterrupt
     time.sleep(pause)
     return lpmech.single_item_auction(np.arange(1, n_types + 1), n_bidders)
+
+
+def crash(n_types: int, die: bool = False) -> lpmech.Environment:
+    """Kills the process running it when ``die`` (as a segfault or the OOM killer would)."""
+    if die:
+        os._exit(3)
+    return auction(n_types)
 
 
 def design(case: str) -> dict:

@@ -96,6 +96,16 @@ def test_serial_and_process_executors_give_identical_numbers():
     assert set(parallel.worker).isdisjoint(serial.worker)  # it did run elsewhere
 
 
+def test_a_point_that_kills_its_worker_process_is_lost_and_no_other_point_is():
+    grid = [{"n_types": 3, "die": False}, {"n_types": 4, "die": True},
+            {"n_types": 5, "die": False}, {"n_types": 6, "die": False}]
+    table = lpmech.sweep(sweep_targets.crash, grid, executor="processes", workers=2)
+    assert list(table.status) == ["optimal", "lost", "optimal", "optimal"]
+    assert "died each of the 3 times it ran alone" in table.message[1]
+    np.testing.assert_allclose(table.objective[[0, 2, 3]],
+                               [myerson_of(k, 1) for k in (3, 5, 6)], rtol=1e-9)
+
+
 def test_rows_are_written_as_they_finish_and_a_rerun_skips_them(tmp_path):
     output = tmp_path / "rows.csv"
     sweep_targets.CALLS.clear()

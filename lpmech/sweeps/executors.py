@@ -10,8 +10,9 @@ executor gives the same numbers.
 A worker that dies takes no point with it: Dask's scheduler moves a dead
 worker's tasks to the other workers (and records a task whose workers died
 ``distributed.scheduler.allowed-failures`` times as ``lost``); the process
-executor restarts its pool and resubmits every unfinished point, recording as
-``lost`` the points still unfinished after the pool broke :data:`ATTEMPTS` times.
+executor restarts its pool, runs the points that were running when it broke
+one at a time to find the one that kills its worker, and records that one as
+``lost`` after :data:`ATTEMPTS` deaths.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import os
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, ClassVar
 
@@ -30,7 +31,7 @@ from lpmech.extras import require
 from lpmech.progress import solver_progress
 from lpmech.sweeps.points import Point, lost_row, run_point
 
-#: How many broken process pools a point may see before it is recorded as lost.
+#: How many times a point may kill the worker running it alone before it is recorded lost.
 ATTEMPTS = 3
 
 
@@ -71,36 +72,52 @@ class ProcessExecutor(Executor):
         self.workers = _positive("workers", workers) or os.cpu_count() or 1
 
     def run(self, points: Sequence[Point]) -> Iterator[dict[str, Any]]:
+        """Run the points on a pool; after a worker dies, find the point that killed it.
+
+        Workers report each point they start, so when the pool breaks the
+        suspects are the points started and not finished. Suspects then run one
+        at a time on a pool of their own, the others on a new full pool; a
+        suspect that breaks its own pool :data:`ATTEMPTS` times is ``lost``.
+        """
         cloudpickle = require("cloudpickle", "sweep", "a sweep on processes")
-        remaining = list(points)
-        attempts = dict.fromkeys(range(len(points)), 0)
-        index = {id(point): k for k, point in enumerate(points)}
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["lpmech.sweeps.executors"])
+        tasks = {k: cloudpickle.dumps(point) for k, point in enumerate(points)}
+        remaining = dict(enumerate(points))
+        suspects: dict[int, int] = {}  # point → how often it broke a pool running alone
         while remaining:
-            broken = False
-            workers = min(self.workers, len(remaining))
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                futures = {pool.submit(run_pickled, cloudpickle.dumps(point)): point
-                           for point in remaining}
-                pending = set(futures)
-                while pending:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        try:
-                            row = future.result()
-                        except BrokenProcessPool:
-                            broken = True
-                            continue
-                        remaining.remove(futures[future])
-                        yield row
-                    if broken:
+            suspect = next(iter(suspects), None)
+            batch = [suspect] if suspect is not None else list(remaining)
+            started = context.SimpleQueue()
+            with ProcessPoolExecutor(min(self.workers, len(batch)), mp_context=context,
+                                     initializer=_report_starts_to, initargs=(started,)) as pool:
+                futures = {pool.submit(run_pickled, k, tasks[k]): k for k in batch}
+                finished, broken = set(), False
+                for future in as_completed(futures):
+                    try:
+                        row = future.result()
+                    except BrokenProcessPool:
+                        broken = True
                         break
-            for point in list(remaining):
-                attempts[index[id(point)]] += 1
-                if attempts[index[id(point)]] >= ATTEMPTS:
-                    remaining.remove(point)
-                    yield lost_row(point, f"its worker process died {ATTEMPTS} times")
+                    k = futures[future]
+                    finished.add(k)
+                    del remaining[k]
+                    suspects.pop(k, None)
+                    yield row
+            if not broken:
+                continue
+            began = set()
+            while not started.empty():
+                began.add(started.get())
+            for k in (began - finished) or set(batch) - finished:
+                if suspect is None:  # broke with others: try it alone
+                    suspects.setdefault(k, 0)
+                    continue
+                suspects[k] += 1
+                if suspects[k] >= ATTEMPTS:
+                    del suspects[k]
+                    yield lost_row(remaining.pop(k), f"its worker process died each of the "
+                                                     f"{ATTEMPTS} times it ran alone")
 
 
 class DaskExecutor(Executor):
@@ -182,10 +199,22 @@ def run_quietly(point: Point) -> dict[str, Any]:
         return run_point(point)
 
 
-def run_pickled(data: bytes) -> dict[str, Any]:
-    """Run a cloudpickled point in a worker process."""
+#: In a worker process: where to report the index of each point it starts.
+_starts: Any = None
+
+
+def _report_starts_to(queue: Any) -> None:
+    """Worker initializer: remember the queue of started points."""
+    global _starts
+    _starts = queue
+
+
+def run_pickled(index: int, data: bytes) -> dict[str, Any]:
+    """Run a cloudpickled point in a worker process, having reported its start."""
     import cloudpickle
 
+    if _starts is not None:
+        _starts.put(index)
     return run_quietly(cloudpickle.loads(data))
 
 
