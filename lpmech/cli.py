@@ -27,6 +27,7 @@ from lpmech.backends import BACKENDS
 from lpmech.display import format_table
 from lpmech.errors import LpmechError
 from lpmech.models import DEFAULT_MODEL, MODELS, ModelSpec
+from lpmech.progress import solver_progress
 from lpmech.solve import solve
 from lpmech.sweeps.command import run_sweep_command
 
@@ -132,6 +133,8 @@ def _model_parser(spec: ModelSpec) -> argparse.ArgumentParser:
                         help="HiGHS algorithm (default: chosen by the program)")
     parser.add_argument("--profiles", type=int, default=24,
                         help="how many profiles of the ex-post rule to print")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no live solver line on stderr during a long solve")
     return parser
 
 
@@ -139,8 +142,9 @@ def _solve(spec: ModelSpec, argv: list[str]) -> int:
     options = _model_parser(spec).parse_args(argv)
     params = {name: getattr(options, name) for name in spec.parameters()}
     env = spec.environment(**params)
-    solution = solve(env, spec.objective, spec.constraints, backend=options.backend,
-                     algorithm=options.algorithm)
+    with solver_progress(not options.quiet):  # shown only on a terminal (lpmech.progress)
+        solution = solve(env, spec.objective, spec.constraints, backend=options.backend,
+                         algorithm=options.algorithm)
     benchmark = spec.benchmark(env)
     optimum = solution.objective_value
     print(f"Model {spec.name}: {spec.title}")

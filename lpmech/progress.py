@@ -55,14 +55,15 @@ def stderr_is_terminal() -> bool:
 
 @dataclass(frozen=True)
 class _Setting:
-    """What the solver line does in the current context: ``show`` None means off."""
+    """What the solver line does in the current context (``show`` None: stderr)."""
 
-    show: Callable[[str], None] | None
-    after: float
-    interval: float
+    enabled: bool = True
+    show: Callable[[str], None] | None = None
+    after: float = SOLVER_LINE_AFTER
+    interval: float = SOLVER_LINE_INTERVAL
 
 
-#: Unset: on exactly when stderr is a terminal.
+#: Unset: on, drawn on stderr when stderr is a terminal.
 _SETTING: ContextVar[_Setting | None] = ContextVar("lpmech_solver_progress", default=None)
 
 
@@ -76,13 +77,11 @@ def solver_progress(
 ) -> Iterator[None]:
     """Within this block, HiGHS solves report a live line (or none if not ``enabled``).
 
-    ``show`` receives each new line (default: drawn in place on stderr, and
-    erased when the solve ends); ``after`` and ``interval`` are in seconds.
-    Outside any such block the line is on exactly when stderr is a terminal.
+    ``show`` receives each new line, and "" to erase it (default: drawn in place
+    on stderr, only if stderr is a terminal); ``after`` and ``interval`` are in
+    seconds. Outside any such block the line is on, on stderr, on a terminal.
     """
-    setting = _Setting(show or _StderrLine().draw, after, interval) if enabled else \
-        _Setting(None, after, interval)
-    token = _SETTING.set(setting)
+    token = _SETTING.set(_Setting(enabled, show, after, interval))
     try:
         yield
     finally:
@@ -95,14 +94,15 @@ def attach_solver_progress(highs: Any) -> SolverLine | None:
     A solve whose log the caller asked to see (``output_flag`` on) is left
     alone: HiGHS's own log is the progress then. Returns the line, or None.
     """
-    setting = _SETTING.get()
-    if setting is None:
+    setting = _SETTING.get() or _Setting()
+    if not setting.enabled or _option(highs, "output_flag"):
+        return None
+    show = setting.show
+    if show is None:
         if not stderr_is_terminal():
             return None
-        setting = _Setting(_StderrLine().draw, SOLVER_LINE_AFTER, SOLVER_LINE_INTERVAL)
-    if setting.show is None or _option(highs, "output_flag"):
-        return None
-    line = SolverLine(setting.show, setting.after, setting.interval)
+        show = _StderrLine().draw
+    line = SolverLine(show, setting.after, setting.interval)
     highs.setOptionValue("output_flag", True)
     highs.setOptionValue("log_to_console", False)
     highs.cbLogging.subscribe(line.on_log)

@@ -18,11 +18,11 @@ from lpmech.progress import attach_solver_progress, solver_progress
 AUCTION = lpmech.single_item_auction([1, 2, 3, 4], n_bidders=2)
 
 SOLVE_AT_ONCE = textwrap.dedent("""
-    import lpmech, lpmech.progress
-    lpmech.progress.SOLVER_LINE_AFTER = 0.0      # draw at once: this solve is short
-    lpmech.progress.SOLVER_LINE_INTERVAL = 0.0
+    import lpmech
+    from lpmech.progress import solver_progress
     env = lpmech.single_item_auction([1, 2, 3, 4], n_bidders=2)
-    lpmech.solve(env, formulation="direct", backend="highspy")
+    with solver_progress(after=0.0, interval=0.0):  # draw at once: this solve is short
+        lpmech.solve(env, formulation="direct", backend="highspy")
 """)
 
 
