@@ -88,6 +88,19 @@ def test_a_function_sweep_takes_its_benchmark():
     assert (table.gap > 0).all()
 
 
+def test_a_point_travels_as_a_small_description_not_an_environment():
+    import cloudpickle
+
+    from lpmech.sweeps import Point, SolveSettings
+
+    for target in ("single_item", sweep_targets.auction):
+        point = Point(target, {"n_types": 40, "n_bidders": 3}, SolveSettings(time_limit=5.0))
+        shipped = cloudpickle.dumps(point)
+        assert len(shipped) < 1000  # the environment pickles to ~ 0.5 MB
+        assert b"Environment" not in shipped
+        assert b"sweep_targets" in shipped or target == "single_item"  # by reference
+
+
 def test_serial_and_process_executors_give_identical_numbers():
     serial = lpmech.sweep("single_item", SINGLE_ITEM_GRID, executor="serial")
     parallel = lpmech.sweep("single_item", SINGLE_ITEM_GRID, executor="processes", workers=2)
@@ -187,6 +200,8 @@ def test_an_output_file_of_another_sweep_is_refused(tmp_path):
          "workers: expected a positive integer"),
         ({"model_or_function": "single_item", "grid": {"n_types": [3]},
           "scheduler": "tcp://x:1"}, "only the 'dask' executor"),
+        ({"model_or_function": "single_item", "grid": {"n_types": [3]}, "executor": "dask",
+          "scheduler": "tcp://x:1", "workers": 2}, "workers: sizes the local cluster"),
         ({"model_or_function": "single_item", "grid": {"n_types": [3]}, "time_limit": -1},
          "time_limit: expected a positive"),
         ({"model_or_function": "single_item", "grid": {"n_types": [3]},

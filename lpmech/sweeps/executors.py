@@ -133,6 +133,9 @@ class DaskExecutor(Executor):
                 not hasattr(scheduler, "submit"):
             raise ValueError("scheduler: give a dask.distributed.Client or an address such as "
                              f"'tcp://host:8786', not {type(scheduler).__name__}")
+        if scheduler is not None and workers is not None:
+            raise ValueError("workers: sizes the local cluster a sweep starts; with a "
+                             "scheduler, its cluster's own workers run the points")
         self.scheduler = scheduler
         self.workers = _positive("workers", workers)
 
