@@ -89,8 +89,9 @@ class ProcessExecutor(Executor):
             suspect = next(iter(suspects), None)
             batch = [suspect] if suspect is not None else list(remaining)
             started = context.SimpleQueue()
-            with ProcessPoolExecutor(min(self.workers, len(batch)), mp_context=context,
-                                     initializer=_report_starts_to, initargs=(started,)) as pool:
+            pool = ProcessPoolExecutor(min(self.workers, len(batch)), mp_context=context,
+                                       initializer=_report_starts_to, initargs=(started,))
+            try:
                 futures = {pool.submit(run_pickled, k, tasks[k]): k for k in batch}
                 finished, broken = set(), False
                 for future in as_completed(futures):
@@ -104,6 +105,8 @@ class ProcessExecutor(Executor):
                     del remaining[k]
                     suspects.pop(k, None)
                     yield row
+            finally:  # stopped early (Ctrl-C, an error): start no further point
+                pool.shutdown(wait=True, cancel_futures=True)
             if not broken:
                 continue
             began = set()

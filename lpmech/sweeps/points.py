@@ -133,7 +133,11 @@ class Point:
 
     @property
     def key(self) -> str:
-        """A stable identity: the same target, parameters and settings give the same key."""
+        """A stable identity: the same target, parameters and settings give the same key.
+
+        Objectives and families given as objects are identified by their ``repr``
+        (lpmech's are stable; an object without one makes every run a new sweep).
+        """
         text = json.dumps({"target": self.target_name, "params": dict(self.params),
                            "settings": self.settings.identity()}, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
