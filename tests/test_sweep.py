@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import math
+import sys
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ import sweep_targets
 import lpmech
 from lpmech.analytic import myerson_revenue
 from lpmech.cli import main
+from lpmech.errors import MissingExtraError
 from lpmech.sweeps import RESULT_COLUMNS
 from lpmech.sweeps.grid import parse_values, points
 from lpmech.sweeps.results import ResultsFile
@@ -99,6 +101,18 @@ def test_a_point_travels_as_a_small_description_not_an_environment():
         assert len(shipped) < 1000  # the environment pickles to ~ 0.5 MB
         assert b"Environment" not in shipped
         assert b"sweep_targets" in shipped or target == "single_item"  # by reference
+
+
+def test_a_failing_benchmark_leaves_the_optimum_standing():
+    def broken_benchmark(env):
+        raise ZeroDivisionError("no formula here")
+
+    table = lpmech.sweep(sweep_targets.auction, {"n_types": [3]}, executor="serial",
+                         benchmark=broken_benchmark)
+    assert list(table.status) == ["optimal"]
+    assert table.objective[0] == pytest.approx(myerson_of(3, 1), rel=1e-9)
+    assert "benchmark failed: ZeroDivisionError: no formula here" in table.message[0]
+    assert math.isnan(table.benchmark[0])
 
 
 def test_serial_and_process_executors_give_identical_numbers():
@@ -211,6 +225,16 @@ def test_an_output_file_of_another_sweep_is_refused(tmp_path):
 def test_bad_sweep_arguments_are_refused_by_name(arguments, message):
     with pytest.raises(ValueError, match=message):
         lpmech.sweep(**arguments)
+
+
+@pytest.mark.parametrize("missing", ["pandas", "tqdm"])
+def test_a_missing_extra_is_named_before_any_point_is_solved(missing, monkeypatch):
+    monkeypatch.setitem(sys.modules, missing, None)  # as if not installed
+    sweep_targets.CALLS.clear()
+    advice = r'pip install "lpmech\[sweep\]"'
+    with pytest.raises(MissingExtraError, match=rf"needs {missing}.*{advice}"):
+        lpmech.sweep(sweep_targets.auction, {"n_types": [3]}, executor="serial")
+    assert sweep_targets.CALLS == []
 
 
 def test_grid_points_and_command_line_values():

@@ -33,6 +33,7 @@ from typing import Any
 from lpmech.analytic.benchmark import Benchmark
 from lpmech.constraints import ConstraintFamily
 from lpmech.environment import Environment
+from lpmech.extras import require
 from lpmech.objectives import Objective
 from lpmech.progress import progress_bar, solver_progress, stderr_is_terminal
 from lpmech.sweeps.executors import (
@@ -125,6 +126,7 @@ def sweep(
     pandas.DataFrame
         The parameters, then :data:`~lpmech.sweeps.points.RESULT_COLUMNS`.
     """
+    require("pandas", "sweep", "lpmech.sweep")  # before any point is solved
     target = _target(model_or_function)
     listed = grid_points(grid)
     _check_parameters(target, listed)
