@@ -81,6 +81,12 @@ def test_a_point_over_its_time_limit_is_recorded_as_such():
     assert "Time limit" in table.message[0]
 
 
+def test_constraints_given_as_one_name_are_one_family():
+    table = lpmech.sweep("single_item", {"n_types": [3]}, executor="serial",
+                         constraints="dsic")  # without participation: unbounded
+    assert list(table.status) == ["unbounded"]
+
+
 def test_a_function_sweep_takes_its_benchmark():
     table = lpmech.sweep(sweep_targets.auction, {"n_types": [2, 3], "n_bidders": [2]},
                          constraints=["dsic", "ex_post_ir"], executor="serial",
@@ -216,6 +222,10 @@ def test_an_output_file_of_another_sweep_is_refused(tmp_path):
           "scheduler": "tcp://x:1"}, "only the 'dask' executor"),
         ({"model_or_function": "single_item", "grid": {"n_types": [3]}, "executor": "dask",
           "scheduler": "tcp://x:1", "workers": 2}, "workers: sizes the local cluster"),
+        ({"model_or_function": "single_item", "grid": {"n_types": [3]}, "algorithm": "fast"},
+         "algorithm: unknown 'fast'"),
+        ({"model_or_function": "single_item", "grid": {"n_types": [3]}, "formulation": "x"},
+         "formulation: unknown 'x'"),
         ({"model_or_function": "single_item", "grid": {"n_types": [3]}, "time_limit": -1},
          "time_limit: expected a positive"),
         ({"model_or_function": "single_item", "grid": {"n_types": [3]},

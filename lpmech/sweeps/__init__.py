@@ -30,10 +30,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from lpmech.algorithms import ALGORITHMS
 from lpmech.analytic.benchmark import Benchmark
+from lpmech.backends import BACKENDS
 from lpmech.constraints import ConstraintFamily
 from lpmech.environment import Environment
 from lpmech.extras import require
+from lpmech.formulations import FORMULATIONS
 from lpmech.objectives import Objective
 from lpmech.progress import progress_bar, solver_progress, stderr_is_terminal
 from lpmech.sweeps.executors import (
@@ -134,6 +137,13 @@ def sweep(
         raise ValueError("benchmark: a model brings its own; pass benchmark= with a function")
     if time_limit is not None and not (isinstance(time_limit, int | float) and time_limit > 0):
         raise ValueError(f"time_limit: expected a positive number of seconds, got {time_limit!r}")
+    for name, value, known in (("formulation", formulation, ("auto", *FORMULATIONS)),
+                               ("backend", backend, ("auto", *BACKENDS)),
+                               ("algorithm", algorithm, ALGORITHMS)):
+        if value not in known:  # refused once here rather than as an error row per point
+            raise ValueError(f"{name}: unknown {value!r}; choose one of {list(known)}")
+    if isinstance(constraints, str | ConstraintFamily):
+        constraints = [constraints]
     settings = SolveSettings(objective, None if constraints is None else tuple(constraints),
                              formulation, backend, algorithm, deterministic,
                              dict(solver_options or {}), tol, time_limit)

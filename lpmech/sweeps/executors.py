@@ -60,10 +60,11 @@ class ProcessExecutor(Executor):
 
     Workers are forked from a ``forkserver`` that has imported lpmech once (a
     clean process: no state or solver threads inherited from the caller, and
-    no import paid per worker). As with any start method but ``fork``, a script
-    that sweeps on processes must guard its work with
-    ``if __name__ == "__main__":``. Points travel with cloudpickle, so functions
-    defined in a script or notebook work too.
+    no import paid per worker; the sweep sets multiprocessing's forkserver
+    preload to lpmech, and the server lives as long as this process). As with
+    any start method but ``fork``, a script that sweeps on processes must
+    guard its work with ``if __name__ == "__main__":``. Points travel with
+    cloudpickle, so functions defined in a script or notebook work too.
     """
 
     name = "processes"
