@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 
 from lpmech.extras import require
 from lpmech.progress import solver_progress
-from lpmech.sweeps.points import Point, lost_row, run_point
+from lpmech.sweeps.points import Point, run_point, unrun_row
 
 #: How many times a point may kill the worker running it alone before it is recorded lost.
 ATTEMPTS = 3
@@ -120,8 +120,8 @@ class ProcessExecutor(Executor):
                 suspects[k] += 1
                 if suspects[k] >= ATTEMPTS:
                     del suspects[k]
-                    yield lost_row(remaining.pop(k), f"its worker process died each of the "
-                                                     f"{ATTEMPTS} times it ran alone")
+                    yield unrun_row(remaining.pop(k), "its worker process died each of the "
+                                                      f"{ATTEMPTS} times it ran alone")
 
 
 class DaskExecutor(Executor):
@@ -163,9 +163,11 @@ class DaskExecutor(Executor):
             for future in distributed.as_completed(futures):
                 try:
                     row = future.result()
-                except Exception as error:  # KilledWorker, a lost connection
-                    row = lost_row(futures[future], f"Dask could not run it: "
-                                   f"{type(error).__name__}: {error}")
+                except Exception as error:  # KilledWorker, or a worker without lpmech
+                    killed = isinstance(error, distributed.KilledWorker)
+                    row = unrun_row(futures[future], f"Dask could not run it: "
+                                    f"{type(error).__name__}: {error}",
+                                    "lost" if killed else "error")
                 yield row
         finally:
             if client is not self.scheduler:

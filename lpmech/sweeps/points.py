@@ -163,9 +163,10 @@ def run_point(point: Point) -> dict[str, Any]:
     return row
 
 
-def lost_row(point: Point, message: str) -> dict[str, Any]:
-    """The row of a point whose worker died each time it ran it."""
-    return {**point.params, **_empty_result(), "status": "lost", "message": message,
+def unrun_row(point: Point, message: str, status: str = "lost") -> dict[str, Any]:
+    """The row of a point its workers could not run: ``lost`` if they died running it,
+    ``error`` if, say, a worker could not unpickle it."""
+    return {**point.params, **_empty_result(), "status": status, "message": message,
             "key": point.key}
 
 
