@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import sweep_targets
+from hypothesis import given
+from hypothesis import strategies as st
 
 import lpmech
 from lpmech.analytic import myerson_revenue
@@ -18,7 +20,7 @@ from lpmech.cli import main
 from lpmech.errors import MissingExtraError
 from lpmech.sweeps import RESULT_COLUMNS
 from lpmech.sweeps.grid import parse_values, points
-from lpmech.sweeps.results import ResultsFile
+from lpmech.sweeps.results import ResultsFile, parse_result
 
 SINGLE_ITEM_GRID = {"n_types": [4, 8, 12], "n_bidders": [2, 3]}
 
@@ -304,3 +306,34 @@ def test_the_sweep_plot_draws_each_line_and_the_benchmark():
     assert ax.get_xlabel() == "n_types"
     with pytest.raises(ValueError, match="no column 'cost'"):
         plot_sweep(table, "cost")
+
+
+@given(st.lists(st.tuples(st.floats(allow_nan=False, allow_infinity=False),
+                          st.text(st.characters(blacklist_characters="\x00",
+                                                blacklist_categories=["Cs"]), max_size=30),
+                          st.integers(min_value=0, max_value=10**12),
+                          st.booleans()), min_size=1, max_size=5))
+def test_rows_read_back_from_the_file_as_written(tmp_path_factory, values):
+    """Any number (1e-300 or 1e300), any text (commas, quotes, newlines; a NUL is dropped
+    and a lone surrogate escaped) survives the file."""
+    output = tmp_path_factory.mktemp("rows") / "rows.csv"
+    store = ResultsFile(output, ["p", *RESULT_COLUMNS])
+    written = []
+    for k, (number, text, count, flag) in enumerate(values):
+        row = {"p": k, **{name: "" for name in RESULT_COLUMNS}, "objective": number,
+               "message": text, "n_rows": count, "agrees": flag, "key": f"key{k}"}
+        store.append(row)
+        written.append(row)
+    read = store.finished()
+    for row in written:
+        back = parse_result(read[row["key"]])
+        assert back["objective"] == row["objective"]
+        assert back["message"] == row["message"]
+        assert back["n_rows"] == row["n_rows"]
+        assert back["agrees"] is row["agrees"]
+
+
+@given(st.integers(-50, 50), st.integers(1, 60), st.integers(1, 7))
+def test_a_range_of_integers_is_pythons_range(start, length, step):
+    stop = start + length
+    assert parse_values(f"{start}:{stop}:{step}", int) == list(range(start, stop, step))

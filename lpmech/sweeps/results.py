@@ -7,7 +7,8 @@ its point by ``key`` (:attr:`~lpmech.sweeps.points.Point.key`: target,
 parameters and solve settings), so rows of another sweep in the same file are
 never taken for this one's, and the parameters are never parsed back from text.
 
-Numbers are written with ``repr``, which reads back to the same float.
+Numbers are written with ``repr``, which reads back to the same float; text
+is UTF-8.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class ResultsFile:
             raise ValueError(f"output: {str(self.path)!r} is not a .csv file; sweeps write CSV")
         self.columns = list(columns)
         if self.path.exists() and self.path.stat().st_size:
-            with self.path.open(newline="") as handle:
+            with self.path.open(newline="", encoding="utf-8") as handle:
                 header = next(csv.reader(handle), [])
             if header != self.columns:
                 raise ValueError(
@@ -46,17 +47,19 @@ class ResultsFile:
                     f"{self.columns}; give another file (or delete this one)")
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("w", newline="") as handle:
+            with self.path.open("w", newline="", encoding="utf-8") as handle:
                 csv.writer(handle).writerow(self.columns)
 
     def finished(self) -> dict[str, dict[str, str]]:
         """The rows already in the file, as text, by key (the last row of a key wins)."""
-        with self.path.open(newline="") as handle:
+        with self.path.open(newline="", encoding="utf-8") as handle:
             return {row["key"]: row for row in csv.DictReader(handle) if row.get("key")}
 
     def append(self, row: Mapping[str, Any]) -> None:
         """Write one row and flush it to the file."""
-        with self.path.open("a", newline="") as handle:
+        # text that UTF-8 cannot hold (a lone surrogate) is written escaped, never refused
+        with self.path.open("a", newline="", encoding="utf-8", errors="backslashreplace") \
+                as handle:
             csv.writer(handle).writerow([_text(row.get(name)) for name in self.columns])
             handle.flush()
 
@@ -80,7 +83,8 @@ def frame(points: Sequence[Point], rows: Iterable[Mapping[str, Any]]) -> Any:
 def _text(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return repr(value) if isinstance(value, float) else str(value)
+    # csv cannot read a NUL character back, so none is written
+    return repr(value) if isinstance(value, float) else str(value).replace("\x00", "")
 
 
 def _value(text: str, kind: type) -> Any:
