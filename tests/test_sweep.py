@@ -20,6 +20,7 @@ from lpmech.cli import main
 from lpmech.errors import MissingExtraError
 from lpmech.sweeps import RESULT_COLUMNS
 from lpmech.sweeps.grid import parse_values, points
+from lpmech.sweeps.points import STATUSES
 from lpmech.sweeps.results import ResultsFile, parse_result
 
 SINGLE_ITEM_GRID = {"n_types": [4, 8, 12], "n_bidders": [2, 3]}
@@ -61,6 +62,7 @@ def test_a_model_sweep_has_one_row_per_point_held_against_its_benchmark():
 def test_every_outcome_of_a_point_is_a_row(case, status, message):
     table = lpmech.sweep(sweep_targets.design, {"case": [case]}, executor="serial")
     (row,) = table.itertuples()
+    assert status in STATUSES
     assert row.status == status
     assert message in row.message
     assert math.isnan(row.objective) == (status != "optimal")
@@ -75,10 +77,13 @@ def test_failed_points_do_not_stop_the_sweep():
                                    "efficient_allocation"
 
 
-def test_a_point_over_its_time_limit_is_recorded_as_such():
+@pytest.mark.parametrize("how", ["argument", "solver option"])
+def test_a_point_over_its_time_limit_is_recorded_as_such(how):
+    limit = {"time_limit": 1e-6} if how == "argument" else \
+        {"solver_options": {"presolve": "off", "time_limit": 1e-6}}
     table = lpmech.sweep("single_item", {"n_types": [12]}, executor="serial",
-                         formulation="direct", solver_options={"presolve": "off"},
-                         time_limit=1e-6)
+                         formulation="direct", **({"solver_options": {"presolve": "off"}}
+                                                  | limit))
     assert list(table.status) == ["time_limit"]
     assert "Time limit" in table.message[0]
 

@@ -246,8 +246,9 @@ def _failure(error: BaseException, time_limit: float | None, seconds: float) -> 
     elif isinstance(error, UnboundedDesignError):
         result["status"] = "unbounded"
     elif isinstance(error, SolverFailedError):
-        reached = time_limit is not None and (seconds >= time_limit
-                                              or "time limit" in message.lower())
+        # HiGHS says "Time limit reached" (a time_limit in solver_options counts too)
+        reached = "time limit reached" in message.lower() or (
+            time_limit is not None and seconds >= time_limit)
         result["status"] = "time_limit" if reached else "failed"
     elif isinstance(error, MemoryError):  # the size guard's refusal is a MemoryError too
         result["status"] = "too_large"
