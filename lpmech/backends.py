@@ -18,10 +18,17 @@ unbounded program; :func:`lpmech.solve` turns the status into an error.
   (:func:`lpmech.convexity.require_dcp`).
 * ``"highspy"`` hands the stacked matrix to HiGHS in one ``passModel`` call,
   skipping cvxpy's canonicalisation.
+
+Both are silent unless the options ask for HiGHS's log (``output_flag`` true, as
+``solve(verbose=True)`` sets it): :func:`silence_banner` keeps HiGHS's one-time
+banner off stdout.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import time
 import warnings
 from abc import ABC, abstractmethod
@@ -36,7 +43,7 @@ from lpmech.arrays import FloatArray
 from lpmech.compiler import Program
 from lpmech.constraints.custom import DesignVariables
 from lpmech.convexity import require_dcp
-from lpmech.errors import SolverFailedError
+from lpmech.errors import InvalidArgumentError, SolverFailedError
 from lpmech.progress import attach_solver_progress
 from lpmech.solvers import (
     LINEAR_SOLVER,
@@ -47,6 +54,44 @@ from lpmech.solvers import (
     solver_named,
 )
 from lpmech.status import Status, from_cvxpy, from_highs
+
+_BANNER_LOCK = threading.Lock()
+_banner_silenced = False
+
+
+def silence_banner() -> None:
+    """Let HiGHS print its once-per-process banner into /dev/null, before any real solve.
+
+    highspy prints "Running HiGHS … Copyright …" to the C-level stdout when the first
+    ``highspy.Highs()`` of a process is created — before any option can be set, and
+    also inside cvxpy's HIGHS interface. Creating that first instance here with file
+    descriptor 1 pointed at /dev/null spends the banner; later instances log only
+    what their options ask for. Runs once per process (a no-op afterwards).
+    """
+    global _banner_silenced
+    with _BANNER_LOCK:
+        if _banner_silenced:
+            return
+        _banner_silenced = True
+        try:
+            sys.stdout.flush()
+            saved = os.dup(1)
+        except (OSError, ValueError):  # no file descriptor 1: nothing can be printed
+            highspy.Highs()
+            return
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+
+
+def wants_log(options: dict[str, Any]) -> bool:
+    """Whether HiGHS options ask for the solver's log (``output_flag`` true)."""
+    return bool(options.get("output_flag", False))
 
 
 @dataclass(frozen=True)
@@ -174,21 +219,27 @@ class CvxpyBackend(Backend):
 
         ``options`` are HiGHS options for HiGHS (its algorithm key ``"solver"`` is
         dropped for any other solver) and keyword arguments of the solver otherwise.
+        The solve is silent unless ``options`` set ``output_flag`` (see :func:`wants_log`).
         """
+        silence_banner()
         problem = built.problem
         require_dcp(program.objective.name, problem.objective.expr, built.custom)
         solver = choose_solver(problem) if self.solver == "auto" else self.solver
+        verbose = wants_log(options)
         if solver == LINEAR_SOLVER:
             # HiGHS option names (e.g. "solver") can clash with cvxpy's own keywords,
-            # so they travel in cvxpy's highs_options dictionary.
-            arguments: dict[str, Any] = {"highs_options": dict(options)}
+            # so they travel in cvxpy's highs_options dictionary; cvxpy sets HiGHS's
+            # log_to_console from ``verbose`` before applying them.
+            arguments: dict[str, Any] = {"highs_options": {
+                "output_flag": verbose, "log_to_console": verbose, **options}}
         else:
-            arguments = {key: value for key, value in options.items() if key != "solver"}
+            arguments = {key: value for key, value in options.items()
+                         if key not in ("solver", "output_flag", "log_to_console")}
         try:
             with warnings.catch_warnings():
                 # an inaccurate solution is reported as a failure by read(), not a warning
                 warnings.filterwarnings("ignore", message="Solution may be inaccurate")
-                problem.solve(solver=solver, **arguments)
+                problem.solve(solver=solver, verbose=verbose, **arguments)
         except cp.SolverError as error:
             refuse_mismatch(problem, solver)
             if solver != LINEAR_SOLVER:
@@ -294,12 +345,18 @@ class HighspyBackend(Backend):
 
     @classmethod
     def load(cls, program: Program, options: dict[str, Any]) -> highspy.Highs:
-        """A silent HiGHS instance with ``options`` set and ``program`` passed in one call."""
+        """A HiGHS instance with ``options`` set and ``program`` passed in one call.
+
+        Silent unless ``options`` set ``output_flag`` (then the log goes to the console).
+        """
+        silence_banner()
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("log_to_console", wants_log(options))
         for key, value in options.items():
             if highs.setOptionValue(key, value) != highspy.HighsStatus.kOk:
-                raise ValueError(f"solver_options: HiGHS rejected option {key}={value!r}")
+                raise InvalidArgumentError(
+                    f"solver_options: HiGHS rejected option {key}={value!r}")
         cls._pass_model(highs, program)
         attach_solver_progress(highs)  # a live line on stderr for a long run, if wanted
         return highs

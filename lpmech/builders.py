@@ -23,17 +23,76 @@ from lpmech.environment import Agent, Environment
 from lpmech.errors import InvalidEnvironmentError
 
 
+def _count(value: object, argument: str) -> int | None:
+    """A count of agents given as a whole number ≥ 1 (or None), refused otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise InvalidEnvironmentError(
+            f"{argument} must be a whole number of agents, at least 1, got {value!r}")
+    return int(value)
+
+
+def _numbers(values: object, argument: str) -> np.ndarray:
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidEnvironmentError(
+            f"{argument} must be numbers (one array, or one per agent), got {values!r:.80}"
+        ) from None
+
+
+def _names(names: Sequence[str] | None, n_agents: int, default: str) -> list[str]:
+    """Agent names: ``default 1`` … when omitted, else one distinct string per agent."""
+    if names is None:
+        return [f"{default} {i + 1}" for i in range(n_agents)]
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise InvalidEnvironmentError(
+            f"names must be a sequence of strings, one per agent, got {names!r}")
+    names = list(names)
+    if len(names) != n_agents:
+        raise InvalidEnvironmentError(
+            f"names has {len(names)} entries, expected one per agent ({n_agents})")
+    return names
+
+
+def _labels(labels: Sequence[str] | Sequence[Sequence[str]] | None,
+            n_agents: int) -> list[Sequence[str] | None]:
+    """Type labels: None, one sequence shared by every agent, or one per agent."""
+    if labels is None:
+        return [None] * n_agents
+    if isinstance(labels, str):
+        raise InvalidEnvironmentError("labels must be a sequence of strings (one per type), "
+                                      "or one such sequence per agent, not one string")
+    labels = list(labels)
+    if all(isinstance(label, str) for label in labels):
+        return [labels] * n_agents
+    if len(labels) != n_agents:
+        raise InvalidEnvironmentError(
+            f"labels has {len(labels)} entries, expected one sequence per agent ({n_agents}) "
+            "or one sequence of strings shared by all")
+    return labels
+
+
 def _per_agent(
-    values: ArrayLike | Sequence[ArrayLike], n_agents: int | None, argument: str, item_ndim: int
+    values: ArrayLike | Sequence[ArrayLike], n_agents: int | None, argument: str, item_ndim: int,
+    count_name: str = "n_agents",
 ) -> list[np.ndarray]:
     """Expand one shared array (ndim == item_ndim) or a sequence of per-agent arrays."""
+    n_agents = _count(n_agents, count_name)
+    if isinstance(values, str):
+        raise InvalidEnvironmentError(f"{argument} must be numbers, got the string {values!r}")
     if _is_shared(values, item_ndim):
         if n_agents is None:
             raise InvalidEnvironmentError(
                 f"{argument} is shared by all agents, so the number of agents must be given"
             )
         return [np.asarray(values, dtype=float)] * n_agents
-    per_agent = [np.asarray(v, dtype=float) for v in values]
+    try:
+        per_agent = [_numbers(v, argument) for v in values]
+    except TypeError:  # not iterable: a single number
+        raise InvalidEnvironmentError(
+            f"{argument} must be an array of numbers, got {values!r}") from None
     if n_agents is not None and len(per_agent) != n_agents:
         raise InvalidEnvironmentError(
             f"{argument} has {len(per_agent)} entries, expected one per agent ({n_agents})"
@@ -44,7 +103,7 @@ def _per_agent(
 def _is_shared(values: ArrayLike | Sequence[ArrayLike], item_ndim: int) -> bool:
     try:
         return np.asarray(values, dtype=float).ndim == item_ndim
-    except ValueError:  # ragged: one array per agent, of different lengths
+    except (TypeError, ValueError):  # ragged: one array per agent, of different lengths
         return False
 
 
@@ -66,11 +125,14 @@ def _agents(
     types: list[np.ndarray],
     priors: ArrayLike | None,
     joint: ArrayLike | None,
+    labels: Sequence[str] | Sequence[Sequence[str]] | None = None,
 ) -> list[Agent]:
     if joint is not None and priors is not None:
         raise InvalidEnvironmentError("give either per-agent priors or a joint prior, not both")
     marginals = [None] * len(types) if joint is not None else _priors(priors, types)
-    return [Agent(name, t, p) for name, t, p in zip(names, types, marginals, strict=True)]
+    return [Agent(name, t, p, labels=own)
+            for name, t, p, own in zip(names, types, marginals, _labels(labels, len(types)),
+                                       strict=True)]
 
 
 def single_item_auction(
@@ -81,6 +143,7 @@ def single_item_auction(
     prior: ArrayLike | None = None,
     seller_value: float = 0.0,
     names: Sequence[str] | None = None,
+    labels: Sequence[str] | Sequence[Sequence[str]] | None = None,
 ) -> Environment:
     """A seller with one item and N bidders with private values.
 
@@ -99,6 +162,9 @@ def single_item_auction(
         (v_0 = −r on each bidder's component), so efficiency sells only above r.
     names : sequence of str, optional
         Bidder names (default ``bidder 1`` …).
+    labels : sequence of str, optional
+        Type labels, shared or one sequence per bidder (default: the values, with
+        as many digits as keep them distinct).
 
     Examples
     --------
@@ -106,9 +172,9 @@ def single_item_auction(
     >>> env.n_profiles, env.allocation.component_names
     (9, ('item to bidder 1', 'item to bidder 2'))
     """
-    types = _per_agent(values, n_bidders, "values", 1)
-    names = list(names) if names is not None else [f"bidder {i + 1}" for i in range(len(types))]
-    agents = _agents(names, types, priors, prior)
+    types = _per_agent(values, n_bidders, "values", 1, "n_bidders")
+    names = _names(names, len(types), "bidder")
+    agents = _agents(names, types, priors, prior, labels)
     space = Items(names)
     valuations = []
     for i, t in enumerate(types):
@@ -141,8 +207,8 @@ def bilateral_trade(
     >>> [agent.name for agent in env.agents]
     ['buyer', 'seller']
     """
-    buyer_values = np.asarray(buyer_values, dtype=float)
-    seller_costs = np.asarray(seller_costs, dtype=float)
+    buyer_values = _numbers(buyer_values, "buyer_values")
+    seller_costs = _numbers(seller_costs, "seller_costs")
     if prior is None:
         buyer_prior = _uniform(buyer_values) if buyer_prior is None else buyer_prior
         seller_prior = _uniform(seller_costs) if seller_prior is None else seller_prior
@@ -163,11 +229,13 @@ def public_good(
     cost: float,
     prior: ArrayLike | None = None,
     names: Sequence[str] | None = None,
+    labels: Sequence[str] | Sequence[Sequence[str]] | None = None,
 ) -> Environment:
     """A public project of cost c, built (a = 1) or not, valued θ_i·a by agent i.
 
     The cost enters as the principal's value v_0 = −c, so welfare is
     (Σ_i θ_i − c)·a and budget balance makes the payments cover the cost.
+    ``names`` and ``labels`` are as in :func:`single_item_auction`.
 
     Examples
     --------
@@ -175,11 +243,12 @@ def public_good(
     >>> env.efficient_allocation()[env.layout.profile_index([2, 1, 0])]
     array([1.])
     """
-    if not np.isfinite(cost):
-        raise InvalidEnvironmentError(f"public_good: cost must be finite, got {cost}")
+    if isinstance(cost, bool) or not isinstance(cost, int | float | np.number) \
+            or not np.isfinite(cost):
+        raise InvalidEnvironmentError(f"public_good: cost must be a finite number, got {cost!r}")
     types = _per_agent(values, n_agents, "values", 1)
-    names = list(names) if names is not None else [f"agent {i + 1}" for i in range(len(types))]
-    agents = _agents(names, types, priors, prior)
+    names = _names(names, len(types), "agent")
+    agents = _agents(names, types, priors, prior, labels)
     return Environment(agents, AllocationSpace(["build"]), [t[:, None] for t in types],
                        prior=prior, principal_value=[-float(cost)],
                        name=f"public good, {len(types)} agents, cost {cost:g}")
@@ -194,6 +263,7 @@ def multi_item_auction(
     prior: ArrayLike | None = None,
     item_names: Sequence[str] | None = None,
     names: Sequence[str] | None = None,
+    labels: Sequence[str] | Sequence[Sequence[str]] | None = None,
 ) -> Environment:
     """J items sold to N bidders with additive or unit-demand values.
 
@@ -208,6 +278,8 @@ def multi_item_auction(
         Marginal priors over the K type rows, shared or per bidder.
     unit_demand : bool
         Whether each bidder gets at most one item (otherwise values add up).
+    names, labels : optional
+        Bidder names and type labels, as in :func:`single_item_auction`.
 
     Examples
     --------
@@ -216,15 +288,14 @@ def multi_item_auction(
     >>> env.n_components, env.agents[0].labels[1]
     (2, '(1, 2)')
     """
-    per_bidder = _per_agent(types, n_bidders, "types", 2)
+    per_bidder = _per_agent(types, n_bidders, "types", 2, "n_bidders")
     n_items = per_bidder[0].shape[1] if per_bidder[0].ndim == 2 else 0
     if n_items == 0 or any(t.ndim != 2 or t.shape[1] != n_items for t in per_bidder):
         raise InvalidEnvironmentError(
             "multi_item_auction: types must be (K, J) arrays with the same number of items J"
         )
-    names = (list(names) if names is not None
-             else [f"bidder {i + 1}" for i in range(len(per_bidder))])
-    agents = _agents(names, per_bidder, priors, prior)
+    names = _names(names, len(per_bidder), "bidder")
+    agents = _agents(names, per_bidder, priors, prior, labels)
     space = Items(names, n_items, item_names, unit_demand=unit_demand)
     valuations = []
     for i, t in enumerate(per_bidder):

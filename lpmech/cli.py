@@ -2,9 +2,11 @@
 
 ``lpmech``                     solve the default model and print the result
 ``lpmech list``                list the ready models
-``lpmech solve MODEL [--param value …] [--backend B] [--algorithm A]``
+``lpmech solve MODEL [--param value …] [--backend B] [--algorithm A] [--verbose]``
                                solve a model, beside its analytic benchmark;
-                               parameters come from its builder
+                               parameters come from its builder (counts are
+                               whole numbers ≥ 1, reals finite); --verbose
+                               shows HiGHS's log
 ``lpmech sweep MODEL --param a,b,c|start:stop:step … [--executor E] [--output F]``
                                solve a model over a grid of its parameters
                                (see :mod:`lpmech.sweeps.command`)
@@ -25,11 +27,12 @@ from collections.abc import Sequence
 from lpmech.algorithms import ALGORITHMS
 from lpmech.backends import BACKENDS
 from lpmech.display import format_table
-from lpmech.errors import LpmechError
+from lpmech.errors import InvalidToleranceError, LpmechError
 from lpmech.models import DEFAULT_MODEL, MODELS, ModelSpec
 from lpmech.progress import solver_progress
 from lpmech.solve import solve
 from lpmech.sweeps.command import run_sweep_command
+from lpmech.verify import check_tol
 
 BACKEND_CHOICES = ("auto", *BACKENDS)
 
@@ -47,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     check_parser = commands.add_parser(
         "check", help="solve every model and compare each optimum with its benchmark")
     check_parser.add_argument("--backend", choices=BACKEND_CHOICES, default="auto")
-    check_parser.add_argument("--tol", type=float, default=1e-6,
+    check_parser.add_argument("--tol", type=_tolerance, default=1e-6,
                               help="relative tolerance of the comparison (default 1e-6)")
     solve_parser = commands.add_parser(
         "solve", help="solve a model", add_help=False,
@@ -116,14 +119,42 @@ def _check(backend: str, tol: float) -> int:
     return 0
 
 
+def _count(text: str) -> int:
+    """A model's integer parameter: every one counts agents, types or grid points."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _tolerance(text: str) -> float:
+    try:
+        return check_tol(_real(text), "--tol")
+    except InvalidToleranceError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _real(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"must be finite, got {text!r}")
+    return value
+
+
 def _model_parser(spec: ModelSpec) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=f"lpmech solve {spec.name}", description=f"{spec.title}. Source: {spec.source}."
     )
     for name, parameter in spec.parameters().items():
         kind = parameter.annotation
-        kind = {"int": int, "float": float, "str": str}.get(kind, kind) \
-            if isinstance(kind, str) else kind
+        kind = {"int": _count, "float": _real, "str": str}.get(kind, kind) \
+            if isinstance(kind, str) else {int: _count, float: _real}.get(kind, kind)
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind,
                             default=parameter.default,
                             help=f"default {parameter.default}"
@@ -131,10 +162,11 @@ def _model_parser(spec: ModelSpec) -> argparse.ArgumentParser:
     parser.add_argument("--backend", choices=BACKEND_CHOICES, default="auto")
     parser.add_argument("--algorithm", choices=ALGORITHMS, default="auto",
                         help="HiGHS algorithm (default: chosen by the program)")
-    parser.add_argument("--profiles", type=int, default=24,
+    parser.add_argument("--profiles", type=_count, default=24,
                         help="how many profiles of the ex-post rule to print")
     parser.add_argument("--quiet", action="store_true",
                         help="no live solver line on stderr during a long solve")
+    parser.add_argument("--verbose", action="store_true", help="show HiGHS's log")
     return parser
 
 
@@ -144,7 +176,7 @@ def _solve(spec: ModelSpec, argv: list[str]) -> int:
     env = spec.environment(**params)
     with solver_progress(not options.quiet):  # shown only on a terminal (lpmech.progress)
         solution = solve(env, spec.objective, spec.constraints, backend=options.backend,
-                         algorithm=options.algorithm)
+                         algorithm=options.algorithm, verbose=options.verbose)
     benchmark = spec.benchmark(env)
     optimum = solution.objective_value
     print(f"Model {spec.name}: {spec.title}")

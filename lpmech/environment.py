@@ -19,6 +19,7 @@ All validation happens here, once; everything downstream trusts an Environment.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -93,7 +94,10 @@ class Agent:
                 )
             self.prior.setflags(write=False)
         if labels is None:
-            labels = [_format_type(row) for row in values]
+            labels = _distinct_labels(values)
+        elif isinstance(labels, str):
+            raise InvalidEnvironmentError(
+                f"{where}: labels must be a sequence of strings, one per type, not one string")
         labels = tuple(str(label) for label in labels)
         if len(labels) != self.n_types:
             raise InvalidEnvironmentError(
@@ -311,6 +315,19 @@ class Environment:
             return None
         return SingleParameter(scalars, direction, order)
 
+    def rescaled(self, factor: float) -> Environment:
+        """The same problem with every value in units of ``factor``: V_i/c, v_0/c, o_i/c.
+
+        Agents, types, prior and layout are shared (not copied); only the value
+        tables change, so the profile-sized caches of values start empty.
+        """
+        scaled = copy.copy(self)
+        scaled.valuations = tuple(_read_only(v / factor) for v in self.valuations)
+        scaled.principal_value = self.principal_value / factor
+        scaled.outside_options = tuple(o / factor for o in self.outside_options)
+        scaled._profile_values = {}
+        return scaled
+
     # -------------------------------------------------------- validation
     def _make_prior(self, prior: ArrayLike | None) -> Prior:
         if prior is None:
@@ -426,9 +443,19 @@ def profile_table(env: Environment, values: ArrayLike, width: int, argument: str
     Raises
     ------
     InvalidMechanismError
-        Naming ``argument`` if the shape is neither, or an entry is NaN or infinite.
+        Naming ``argument`` if it is not a rectangular array of numbers (ragged,
+        strings, objects), the shape is neither, or an entry is NaN or infinite.
     """
-    array = np.array(values, dtype=float)
+    try:
+        raw = np.asarray(values)
+    except ValueError:
+        raise InvalidMechanismError(
+            f"{argument} is ragged: its rows have different lengths") from None
+    if raw.dtype.kind not in "biuf":
+        raise InvalidMechanismError(
+            f"{argument} must be an array of numbers, got entries of dtype {raw.dtype} "
+            "(strings, None or other objects)")
+    array = np.array(raw, dtype=float)
     if array.shape == (*env.type_counts, width):
         array = array.reshape(env.n_profiles, width)
     if array.shape != (env.n_profiles, width):
@@ -441,7 +468,21 @@ def profile_table(env: Environment, values: ArrayLike, width: int, argument: str
     return array
 
 
-def _format_type(row: NDArray) -> str:
+def _read_only(array: FloatArray) -> FloatArray:
+    array.setflags(write=False)
+    return array
+
+
+def _format_type(row: NDArray, digits: int = 6) -> str:
     if row.ndim == 0:
-        return f"{float(row):g}"
-    return "(" + ", ".join(f"{float(x):g}" for x in row) + ")"
+        return f"{float(row):.{digits}g}"
+    return "(" + ", ".join(f"{float(x):.{digits}g}" for x in row) + ")"
+
+
+def _distinct_labels(values: FloatArray) -> list[str]:
+    """Labels of distinct types: 6 significant digits, more where 6 would repeat a label."""
+    for digits in (6, 9, 12, 17):  # 17 digits identify every float
+        labels = [_format_type(row, digits) for row in values]
+        if len(set(labels)) == len(labels):
+            return labels
+    return labels

@@ -24,6 +24,31 @@ class InvalidMechanismError(LpmechError, ValueError):
     """Arrays given as a mechanism do not fit the environment."""
 
 
+class InvalidArgumentError(LpmechError, ValueError):
+    """An argument of a public function (a count, an option, a tolerance) is malformed."""
+
+
+class InvalidToleranceError(InvalidArgumentError):
+    """A tolerance is not a small positive number."""
+
+
+class ProblemTooLargeError(LpmechError, MemoryError):
+    """The program would not fit the memory limit; nothing large was allocated.
+
+    Attributes
+    ----------
+    estimate : int
+        Estimated peak bytes of the refused solve.
+    limit : int
+        The limit in bytes it exceeds.
+    """
+
+    def __init__(self, message: str, estimate: int, limit: int) -> None:
+        super().__init__(message)
+        self.estimate = estimate
+        self.limit = limit
+
+
 class UnknownConstraintError(LpmechError, ValueError):
     """A constraint family was named that lpmech does not know."""
 

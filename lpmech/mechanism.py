@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike
 
 from lpmech.arrays import FloatArray
 from lpmech.environment import AgentRef, Environment, profile_table
+from lpmech.errors import InvalidMechanismError
 from lpmech.layout import agent_major
 from lpmech.lying import report_utilities
 
@@ -70,6 +71,9 @@ class Mechanism:
     def __init__(
         self, env: Environment, allocation: ArrayLike, payments: ArrayLike, name: str = ""
     ) -> None:
+        if not isinstance(env, Environment):
+            raise InvalidMechanismError(
+                f"Mechanism: env must be an Environment, got {type(env).__name__}")
         self.env = env
         self.name = name
         self._allocation = profile_table(env, allocation, env.n_components,

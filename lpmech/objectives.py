@@ -61,6 +61,10 @@ class Objective(ABC):
     sense: str = "maximize"
     #: Whether only the cvxpy backend can take the objective.
     requires_cvxpy: bool = False
+    #: ``"value"``: homogeneous of degree one in the problem's values and payments, so a
+    #: normalised solve is exact; ``"user"``: the user's units (:func:`lpmech.solve` then
+    #: solves without normalising). See :mod:`lpmech.scaling`.
+    units: str = "user"
 
     @abstractmethod
     def coefficients(self, env: Environment) -> FloatArray:
@@ -128,6 +132,7 @@ class Revenue(Objective):
     """Expected revenue E[Σ_i t_i(θ)]."""
 
     name = "revenue"
+    units = "value"
 
     def coefficients(self, env: Environment) -> FloatArray:
         return _payment_coefficients(env, env.prior.joint)
@@ -140,6 +145,7 @@ class Profit(Objective):
     """The principal's expected utility E[Σ_i t_i(θ) + v_0·a(θ)]."""
 
     name = "profit"
+    units = "value"
 
     def coefficients(self, env: Environment) -> FloatArray:
         joint = env.prior.joint
@@ -154,6 +160,7 @@ class ExpectedDeficit(Objective):
     """Expected deficit E[−(Σ_i t_i(θ) + v_0·a(θ))], minimised."""
 
     name = "deficit"
+    units = "value"
     sense = "minimize"
 
     def coefficients(self, env: Environment) -> FloatArray:
@@ -168,6 +175,8 @@ class Welfare(Objective):
 
     Payments cancel between agents and principal, so they do not enter.
     """
+
+    units = "value"
 
     def __init__(self, include_principal: bool = True) -> None:
         self.include_principal = include_principal
@@ -198,6 +207,7 @@ class GainsFromTrade(Objective):
     """
 
     name = "gains_from_trade"
+    units = "value"
 
     def __init__(self, status_quo: ArrayLike | None = None) -> None:
         self.status_quo = None if status_quo is None else np.asarray(status_quo, dtype=float)
@@ -440,6 +450,7 @@ class Combination(Objective):
                 flat.append((weight, objective))
         self.terms = tuple(flat)
         self.requires_cvxpy = any(o.requires_cvxpy for _, o in self.terms)
+        self.units = "value" if all(o.units == "value" for _, o in self.terms) else "user"
         self.name = " + ".join(f"{w:g}·{o.name}" for w, o in self.terms)
 
     def coefficients(self, env: Environment) -> FloatArray:

@@ -66,6 +66,10 @@ class Prior:
         π(θ) for every profile; validated to be a probability table whose
         marginals are all positive.
 
+    A product prior (:meth:`independent`) is kept factored: its table of ∏ K_i
+    entries is built only when something reads :attr:`table` or :attr:`joint`, so
+    a problem too large to solve can be described and refused cheaply.
+
     Examples
     --------
     >>> prior = Prior.independent([[0.5, 0.5], [0.25, 0.75]])
@@ -78,9 +82,10 @@ class Prior:
 
     def __init__(self, table: ArrayLike) -> None:
         array = np.asarray(table, dtype=float)
-        self.table = check_probabilities(array, "prior", array.shape)
-        self.table.setflags(write=False)
-        self.type_counts = self.table.shape
+        checked = check_probabilities(array, "prior", array.shape)
+        checked.setflags(write=False)
+        self.__dict__["table"] = checked  # the cached value of the table property
+        self.type_counts = checked.shape
         for i, marginal in enumerate(self.marginals):
             empty = np.flatnonzero(marginal <= 0)
             if empty.size:
@@ -91,8 +96,29 @@ class Prior:
 
     @classmethod
     def independent(cls, marginals: Sequence[ArrayLike]) -> Prior:
-        """The product prior π(θ) = ∏_i π_i(θ_i)."""
-        return cls(cls._product([np.asarray(m, dtype=float) for m in marginals]))
+        """The product prior π(θ) = ∏_i π_i(θ_i), kept factored until its table is read."""
+        checked = []
+        for i, marginal in enumerate(marginals):
+            vector = np.asarray(marginal, dtype=float)
+            vector = check_probabilities(vector, f"prior: marginal {i}", (vector.size,))
+            if vector.ndim != 1 or np.any(vector <= 0):
+                raise InvalidEnvironmentError(
+                    f"prior: marginal {i} must be a vector of positive probabilities"
+                )
+            vector.setflags(write=False)
+            checked.append(vector)
+        prior = cls.__new__(cls)
+        prior.type_counts = tuple(vector.size for vector in checked)
+        prior.__dict__["marginals"] = tuple(checked)
+        prior.__dict__["is_independent"] = True
+        return prior
+
+    @cached_property
+    def table(self) -> FloatArray:
+        """π(θ), shape (K_1, …, K_N) (built on first use for a factored prior)."""
+        table = Prior._product(self.marginals)
+        table.setflags(write=False)
+        return table
 
     @property
     def joint(self) -> FloatArray:
@@ -115,6 +141,9 @@ class Prior:
 
     def conditional(self, agent: int) -> FloatArray:
         """π(θ_{-i} | θ_i), shape (K_i, R_i), columns in :meth:`Layout.by_agent` order."""
+        if "table" not in self.__dict__ and self.is_independent:  # factored: the others' law
+            others = Prior._product([m for j, m in enumerate(self.marginals) if j != agent])
+            return np.broadcast_to(others.ravel(), (self.type_counts[agent], others.size))
         return agent_major(self.table, agent) / self.marginals[agent][:, None]
 
     @staticmethod

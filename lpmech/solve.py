@@ -32,6 +32,7 @@ from lpmech.display import format_number, format_table
 from lpmech.environment import Environment
 from lpmech.errors import (
     InfeasibleDesignError,
+    InvalidArgumentError,
     SolverFailedError,
     UnboundedDesignError,
     VerificationError,
@@ -40,9 +41,11 @@ from lpmech.formulations import DesignProblem, Formulation, Outcome, formulation
 from lpmech.formulations.base import run_program
 from lpmech.mechanism import Mechanism
 from lpmech.objectives import Objective, ZeroObjective, resolve_objective
+from lpmech.scaling import normalise, restore
+from lpmech.sizing import check_fits, resolve_memory_limit
 from lpmech.solvers import LINEAR_SOLVER, solver_named, verification_tolerance
 from lpmech.status import Status
-from lpmech.verify import VerificationReport, tolerance_scale, verify
+from lpmech.verify import VerificationReport, check_tol, tolerance_scale, verify
 
 #: Families imposed when none are named: the classic revenue-design constraints.
 DEFAULT_CONSTRAINTS = ("dominant_strategy_ic", "ex_post_ir")
@@ -179,6 +182,8 @@ def solve(
     solver_options: Mapping[str, Any] | None = None,
     tol: float = 1e-6,
     diagnose: bool = True,
+    verbose: bool = False,
+    memory_limit: float | None = None,
 ) -> Solution:
     """The optimal mechanism for ``env`` under the chosen families.
 
@@ -217,21 +222,36 @@ def solve(
         HiGHS options passed through, e.g. ``{"solver": "ipm"}``; for another
         solver, its cvxpy keyword arguments.
     tol : float
-        Relative tolerance of the verification of the optimum; a first-order
+        Relative tolerance of the verification of the optimum (see
+        :func:`~lpmech.verify.verify`), 0 < tol ≤ 1e-2; a first-order
         solver's optimum is verified at its stated tolerance if that is larger
         (:data:`lpmech.solvers.VERIFICATION_TOLERANCE`).
     diagnose : bool
         On infeasibility, find a minimal conflicting set of families.
+    verbose : bool
+        Show the solver's log (as ``solver_options={"output_flag": True}`` does
+        for HiGHS); a solve is silent otherwise.
+    memory_limit : float, optional
+        Bytes the solve may use; a larger estimated program is refused before
+        anything of its size is allocated (:mod:`lpmech.sizing`). Default: half of
+        the machine's available memory.
+
+    The program is solved in normalised units (values divided by their scale,
+    :mod:`lpmech.scaling`) and the mechanism mapped back, so scaling every value
+    by c scales the optimum by c.
 
     Raises
     ------
-    InfeasibleDesignError, UnboundedDesignError, SolverFailedError, VerificationError
+    InfeasibleDesignError, UnboundedDesignError, SolverFailedError, VerificationError,
+    ProblemTooLargeError, InvalidArgumentError
 
     Notes
     -----
     A pipeline of named steps: :func:`resolve_request` (names to objects, options),
-    :func:`compiled_problem` (each part's compiled form), :func:`choose_backend`,
-    :func:`choose_formulation`, the formulation's ``run``, :func:`settle` (raise unless optimal),
+    :func:`compiled_problem` (each part's compiled form), :func:`normalise` (values
+    divided by their scale), :func:`choose_backend`, :func:`check_fits` (the size guard,
+    before and after :func:`choose_formulation`), the formulation's ``run`` with
+    :func:`restore` (back to the user's units), :func:`settle` (raise unless optimal),
     :func:`optimal_mechanism`, :func:`check_optimum` (verification), and
     :func:`solve_report`.
 
@@ -244,12 +264,18 @@ def solve(
     1.5
     """
     start = time.perf_counter()
+    tol = check_tol(tol)
     request = resolve_request(env, objective, constraints, deterministic, algorithm, solver,
-                              solver_options)
+                              solver_options, verbose)
     problem = compiled_problem(request)
+    # a Formulation given as an object may hold a program already built in the user's units
+    problem, scale = normalise(problem) if isinstance(formulation, str) else (problem, 1.0)
     engine = choose_backend(backend, request)
+    limit = resolve_memory_limit(memory_limit)
+    check_fits(problem, formulation, limit)  # before anything of size ∏ K_i is built
     method = choose_formulation(formulation, problem, request)
-    outcome = method.run(problem, engine, request.options)
+    check_fits(problem, method.name, limit)
+    outcome = restore(method.run(problem, engine, request.options), problem, scale)
     settle(outcome, request, problem, engine, diagnose)
     mechanism = optimal_mechanism(request, outcome)
     verification = check_optimum(mechanism, request, problem, outcome, tol)
@@ -284,13 +310,20 @@ class Request:
 def resolve_request(
     env: Environment, objective: str | Objective,
     constraints: Sequence[str | ConstraintFamily], deterministic: bool, algorithm: str,
-    solver: str, solver_options: Mapping[str, Any] | None,
+    solver: str, solver_options: Mapping[str, Any] | None, verbose: bool = False,
 ) -> Request:
-    """Objects for names, feasibility added, HiGHS options with the algorithm asked for."""
+    """Objects for names, feasibility added, HiGHS options with the algorithm asked for
+    (and with the solver's log when ``verbose``)."""
+    if not isinstance(env, Environment):
+        raise InvalidArgumentError(f"env must be an Environment, got {type(env).__name__}")
+    if not isinstance(verbose, bool):
+        raise InvalidArgumentError(f"verbose must be True or False, got {verbose!r}")
     families = resolve_all(constraints)
     if not any(isinstance(f, Feasibility) for f in families):
         families = (Feasibility(), *families)
     options = _with_requested_algorithm(algorithm, dict(solver_options or {}))
+    if verbose:
+        options = {"output_flag": True, **options}
     if deterministic:
         options = {**MIP_DEFAULTS, **options}
     return Request(env, resolve_objective(objective), families, deterministic, options,
@@ -403,12 +436,13 @@ def _settle(
 def _with_requested_algorithm(algorithm: str, options: dict[str, Any]) -> dict[str, Any]:
     """HiGHS options with the algorithm asked for, refusing two different asks."""
     if algorithm not in ALGORITHMS:
-        raise ValueError(f"algorithm: unknown {algorithm!r}; choose one of {ALGORITHMS}")
+        raise InvalidArgumentError(
+            f"algorithm: unknown {algorithm!r}; choose one of {ALGORITHMS}")
     if algorithm == "auto":
         return options
     if options.get("solver", algorithm) != algorithm:
-        raise ValueError(f"algorithm={algorithm!r} conflicts with solver_options "
-                         f"{{'solver': {options['solver']!r}}}; give one of them")
+        raise InvalidArgumentError(f"algorithm={algorithm!r} conflicts with solver_options "
+                                   f"{{'solver': {options['solver']!r}}}; give one of them")
     return {**options, "solver": algorithm}
 
 
@@ -417,14 +451,16 @@ def _backend(name: str, needs_cvxpy: bool, solver: str = "auto") -> Backend:
     if name == "auto":
         name = "cvxpy" if needs_cvxpy else "highspy"
     if name not in BACKENDS:
-        raise ValueError(f"backend: unknown {name!r}; choose 'auto' or one of {sorted(BACKENDS)}")
+        raise InvalidArgumentError(
+            f"backend: unknown {name!r}; choose 'auto' or one of {sorted(BACKENDS)}")
     if name == CvxpyBackend.name:
         return CvxpyBackend(solver)
     engine = BACKENDS[name]()
     if needs_cvxpy and not engine.takes_cvxpy:
         also = f" nor solver {solver!r}" if solver not in ("auto", LINEAR_SOLVER) else ""
-        raise ValueError(f"backend {name!r} cannot take families or objectives written as "
-                         f"cvxpy expressions{also}; use backend='cvxpy'")
+        raise InvalidArgumentError(
+            f"backend {name!r} cannot take families or objectives written as cvxpy "
+            f"expressions{also}; use backend='cvxpy'")
     return engine
 
 
@@ -488,7 +524,7 @@ def _check_objective(
     if program_value is None or objective.requires_cvxpy:
         return
     expected = objective.sign * program_value
-    if abs(value - expected) > 10 * tol * tolerance_scale(env) * max(1.0, abs(expected)):
+    if abs(value - expected) > 10 * tol * max(tolerance_scale(env), abs(expected)):
         raise VerificationError(
             f"objective {objective.name}: the program's optimum is {expected:.9g} but the "
             f"mechanism's {objective.name} is {value:.9g}; the objective's coefficients and its "

@@ -5,9 +5,15 @@ from the family's definition (utilities of true and reported types, interim
 expectations, budget sums), never from the program's rows — and reports, per
 family, the largest violation and the entry where it occurs.
 
-Tolerances are relative to the problem's scale: a violation counts when it exceeds
-``tol · max(1, max |V_i|, max |o_i|, max |v_0|)``, so the same ``tol`` serves
-values in cents and in millions.
+*The rule.* A violation is judged against the problem's own value scale, never an
+absolute floor. With s = max(|V_i|, |o_i|, |v_0|) over every valuation, outside
+option and principal value (:func:`tolerance_scale`; s = 1 only when all are zero),
+a family measured in money (incentive, participation, budget, user families)
+fails when its largest violation exceeds ``tol · s``; a family measured in
+allocation units (feasibility, monotonicity, a fixed allocation: its ``units`` is
+``"allocation"``) fails beyond ``tol``. Multiplying every value by c multiplies
+money violations and s by c, so the verdict is the same in cents and in millions.
+Feasibility of the allocation is always checked, named or not.
 """
 
 from __future__ import annotations
@@ -19,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lpmech.arrays import FloatArray
-from lpmech.constraints import ConstraintFamily, resolve_all
+from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
 from lpmech.display import format_table
+from lpmech.errors import InvalidToleranceError
 
 if TYPE_CHECKING:
     from lpmech.environment import Environment
@@ -42,7 +49,7 @@ class FamilyCheck:
     n_entries : int
         Number of entries checked.
     tolerance : float
-        The absolute tolerance applied.
+        The absolute tolerance applied: ``tol · s`` or ``tol`` (see the module docstring).
     """
 
     family: str
@@ -106,17 +113,48 @@ class VerificationReport:
         )
 
 
-def tolerance_scale(env: Environment) -> float:
-    """max(1, max |V_i|, max |o_i|, max |v_0|): the unit in which tolerances are taken."""
-    return max(1.0, data_scale(env))
+#: Largest accepted ``tol``: beyond it a verification would pass nearly anything.
+MAX_TOL = 1e-2
 
 
 def data_scale(env: Environment) -> float:
-    """max(|V_i|, |o_i|, |v_0|), the magnitude of the data (1 if all are zero)."""
+    """s = max(|V_i|, |o_i|, |v_0|): the problem's value scale (1 if every value is 0)."""
     magnitudes = [np.abs(v).max() for v in env.valuations]
     magnitudes += [np.abs(o).max() for o in env.outside_options]
     magnitudes.append(np.abs(env.principal_value).max())
     return float(max(magnitudes)) or 1.0
+
+
+#: The unit in which tolerances are taken: the data's own scale s, with no floor.
+tolerance_scale = data_scale
+
+
+def check_tol(tol: float, argument: str = "tol") -> float:
+    """``tol`` as a float, refused unless 0 < tol ≤ :data:`MAX_TOL`.
+
+    Raises
+    ------
+    InvalidToleranceError
+        Naming ``argument``, for a non-number, NaN, a non-positive or a too large value.
+    """
+    try:
+        value = float(tol)
+    except (TypeError, ValueError):
+        raise InvalidToleranceError(
+            f"{argument} must be a number, got {type(tol).__name__} {tol!r}") from None
+    if not np.isfinite(value) or not 0 < value <= MAX_TOL:
+        raise InvalidToleranceError(
+            f"{argument} must be positive, finite and at most {MAX_TOL:g} (a relative "
+            f"tolerance such as 1e-6), got {tol!r}"
+        )
+    return value
+
+
+def family_tolerance(family: ConstraintFamily, env: Environment, tol: float) -> float:
+    """The absolute tolerance for a family: ``tol`` in allocation units, else ``tol · s``."""
+    if getattr(family, "units", "value") == "allocation":
+        return tol
+    return tol * tolerance_scale(env)
 
 
 def verify(
@@ -131,8 +169,11 @@ def verify(
     ----------
     mechanism : Mechanism
     constraints : family names or instances
+        Feasibility of the allocation is added when not named.
     tol : float
-        Relative tolerance (see the module docstring).
+        Relative tolerance, 0 < tol ≤ 1e-2. A violation counts when it exceeds
+        ``tol · s`` with s the problem's value scale max(|V_i|, |o_i|, |v_0|)
+        (``tol`` alone for families in allocation units), never an absolute floor.
     measured : mapping, optional
         Violations already measured on this mechanism's rules by the families of
         the same names (constraint generation measures full IC at its last
@@ -148,11 +189,15 @@ def verify(
     >>> report.ok, report["dominant_strategy_ic"].worst
     (False, "agent 'bidder 1' of type 3 reporting 1 when the others are ()")
     """
+    tol = check_tol(tol)
     env = mechanism.env
-    absolute = tol * tolerance_scale(env)
     checks = []
     measured = measured or {}
-    for family in resolve_all(constraints):
+    families = resolve_all(constraints)
+    if not any(isinstance(f, Feasibility) for f in families):
+        families = (Feasibility(), *families)
+    for family in families:
+        absolute = family_tolerance(family, env, tol)
         known = measured.get(family.name)
         violation = np.asarray(family.violation(mechanism) if known is None else known,
                                dtype=float)

@@ -54,7 +54,6 @@ def test_solve_takes_model_parameters(capsys):
     ("argv", "message"),
     [
         (["solve", "nope"], "unknown model 'nope'"),
-        (["solve", "single_item", "--n-types", "0"], "types is empty"),
         (["solve", "correlated_auction", "--correlation", "1.5"], "correlation must be in"),
     ],
 )

@@ -131,7 +131,7 @@ def test_builders_check_their_arguments():
         lpmech.single_item_auction([1, 2], n_bidders=2, priors=[[.5, .5]] * 3)
     with pytest.raises(InvalidEnvironmentError, match="either per-agent priors or a joint"):
         lpmech.single_item_auction([1, 2], 2, priors=[.5, .5], prior=np.full((2, 2), .25))
-    with pytest.raises(InvalidEnvironmentError, match="cost must be finite"):
+    with pytest.raises(InvalidEnvironmentError, match="cost must be a finite number"):
         lpmech.public_good([0, 1], 2, cost=np.nan)
 
 

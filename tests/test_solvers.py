@@ -68,7 +68,10 @@ def test_linear_models_through_the_conic_path_agree_with_highs(name):
 def test_first_order_solver_is_verified_at_its_stated_tolerance(auction):
     solution = lpmech.solve(auction, "revenue", DSIC_IR, solver="SCS")
     stated = VERIFICATION_TOLERANCE["SCS"] * tolerance_scale(auction)
-    assert {check.tolerance for check in solution.verification.checks} == {stated}
+    checks = solution.verification.checks
+    assert {check.tolerance for check in checks if check.family != "feasibility"} == {stated}
+    # an allocation family is judged in allocation units (see lpmech.verify)
+    assert solution.verification["feasibility"].tolerance == VERIFICATION_TOLERANCE["SCS"]
     assert solution.objective_value == pytest.approx(2.375, abs=stated)
 
 

@@ -156,6 +156,13 @@ class ConstraintFamily(ABC):
     #: rows a solution violates (:meth:`most_violated_rows`): worth it for families with
     #: many rows of which few bind, such as full incentive compatibility.
     generated: bool = False
+    #: What the rows and violations are measured in: ``"value"`` (money, homogeneous in
+    #: the problem's values: a normalised solve is exact), ``"allocation"`` (unitless
+    #: quantities, unchanged when values are rescaled) or ``"user"`` (the user's units,
+    #: possibly with constants: :func:`lpmech.solve` then solves without normalising).
+    #: Verification judges ``"allocation"`` violations against ``tol``, others against
+    #: ``tol`` times the value scale (see :mod:`lpmech.verify`).
+    units: str = "user"
 
     @abstractmethod
     def rows(self, env: Environment) -> RowBlock:

@@ -37,6 +37,8 @@ class _BudgetBalance(ConstraintFamily):
             raise ValueError(f"{type(self).__name__}: required must be finite, got {required}")
         self.strict = strict
         self.required = float(required)
+        # a required amount is a constant in the user's units (see lpmech.scaling)
+        self.units = "value" if self.required == 0 else "user"
         self.name = f"{self.kind}_{'budget_balance' if strict else 'no_deficit'}"
 
     @abstractmethod

@@ -37,6 +37,7 @@ class Feasibility(ConstraintFamily):
 
     name = "feasibility"
     symmetric = True
+    units = "allocation"
 
     def rows(self, env: Environment) -> RowBlock:
         space, layout = env.allocation, env.layout
@@ -120,6 +121,10 @@ class FixedAllocation(ConstraintFamily):
     ) -> None:
         self._allocation = allocation
         self.name = name
+        # a function of the environment may read values in the user's units; the
+        # efficient rule (an argmax of surplus) is unchanged by rescaling values
+        self.units = "user" if callable(allocation) and not isinstance(
+            allocation, EfficientRule) else "allocation"
 
     @classmethod
     def efficient(cls, include_principal: bool = True) -> FixedAllocation:

@@ -76,6 +76,7 @@ class IncentiveCompatibility(ConstraintFamily):
     symmetric = True
     #: Full IC has K(K − 1) pairs per agent, few of which bind: worth generating.
     generated = True
+    units = "value"
 
     def __init__(self, reduction: str = "auto") -> None:
         if reduction not in REDUCTIONS:

@@ -40,6 +40,7 @@ class _Monotonicity(ConstraintFamily):
 
     ex_post: bool
     symmetric = True
+    units = "allocation"
 
     def _form(self, env: Environment, agent: int) -> SingleParameter:
         form = env.single_parameter(agent)

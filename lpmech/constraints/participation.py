@@ -38,6 +38,7 @@ class ExPostIR(ConstraintFamily):
 
     name = "ex_post_ir"
     symmetric = True
+    units = "value"
 
     def rows(self, env: Environment) -> RowBlock:
         return self.agent_rows(env, range(env.n_agents))
@@ -72,6 +73,7 @@ class InterimIR(ConstraintFamily):
 
     name = "interim_ir"
     symmetric = True
+    units = "value"
 
     def rows(self, env: Environment) -> RowBlock:
         return self.agent_rows(env, range(env.n_agents))
@@ -117,6 +119,7 @@ class ExAnteIR(ConstraintFamily):
 
     name = "ex_ante_ir"
     symmetric = True
+    units = "value"
 
     def rows(self, env: Environment) -> RowBlock:
         return self.agent_rows(env, range(env.n_agents))

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from lpmech.errors import InvalidArgumentError
 from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes
 from lpmech.formulations.direct import Direct
 from lpmech.formulations.generation import Generation, generated_families
@@ -99,12 +100,12 @@ def formulation_named(name: str | Formulation, problem: DesignProblem) -> Formul
     if name == "auto":
         return choose(problem)
     if name not in FORMULATIONS:
-        raise ValueError(f"formulation: unknown {name!r}; choose 'auto' or one of "
+        raise InvalidArgumentError(f"formulation: unknown {name!r}; choose 'auto' or one of "
                          f"{sorted(FORMULATIONS)}")
     formulation = FORMULATIONS[name]()
     obstacle = formulation.obstacle(problem)
     if obstacle is not None:
-        raise ValueError(f"formulation {name!r} does not apply: {obstacle}")
+        raise InvalidArgumentError(f"formulation {name!r} does not apply: {obstacle}")
     return formulation
 
 

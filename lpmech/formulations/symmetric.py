@@ -156,17 +156,19 @@ def _row_hashes(matrix: sp.csr_array, lower: FloatArray, upper: FloatArray,
 
     A row's hash is a sum over its entries, so it does not depend on their order;
     values are rounded to 1e−10 so identical rows built in different orders hash
-    alike.
+    alike; an entry that rounds to zero (a cancellation residue, kept in one order and
+    exactly zero in another) counts as absent.
     """
     cols = (matrix.indices if columns is None else columns[matrix.indices]).astype(np.uint64)
-    values = np.round(matrix.data, 10).view(np.uint64)
+    rounded = np.round(matrix.data, 10)
+    values = rounded.view(np.uint64)
     bounds = _mix(np.nan_to_num(lower, neginf=-1e300).view(np.uint64)) ^ _mix(
         np.nan_to_num(upper, posinf=1e300).view(np.uint64) + np.uint64(_SEEDS[0]))
     m = matrix.shape[0]
     starts, empty = matrix.indptr[:-1], np.diff(matrix.indptr) == 0
     hashes = []
     for seed in _SEEDS[1:]:
-        entries = _mix(_mix(cols + np.uint64(seed)) ^ values)
+        entries = np.where(rounded == 0, np.uint64(0), _mix(_mix(cols + np.uint64(seed)) ^ values))
         total = np.add.reduceat(entries, np.minimum(starts, entries.size - 1)) \
             if entries.size else np.zeros(m, dtype=np.uint64)
         total[empty] = 0
