@@ -4,6 +4,7 @@
     python benchmarks/run.py --sweep trade   # sweeps whose name contains "trade"
     python benchmarks/run.py --write         # also rewrite benchmarks/README.md
     python benchmarks/run.py --algorithms    # also time HiGHS simplex and IPM
+    python benchmarks/run.py --tie-break     # also time tie_break="small_payments"
 
 Every variant of every size runs in a fresh process (so peak memory is its own
 and nothing is cached from a previous run), with a time limit. For each size the
@@ -12,7 +13,10 @@ seconds, the process's peak memory and the optimum, and, measured in the same
 run: how many times faster lpmech is than the per-scalar cvxpy formulation
 (``benchmarks/naive.py``) and than the full-IC direct formulation, and lpmech's
 total time over HiGHS's solve time on lpmech's own program. "agree" checks that
-every variant that finished found the same optimum (within 1e-6).
+every variant that finished found the same optimum (within 1e-6). "canonical s" is
+the default step that picks the returned optimum among optima (anonymising it for
+identical agents, :mod:`lpmech.canonical`); with ``--tie-break``, "small payments s"
+is the extra time of ``tie_break="small_payments"``'s second stage.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ sys.path.insert(0, str(HERE))
 from cases import CASES, Case  # noqa: E402
 
 VARIANTS = ("lpmech", "full IC", "per-scalar cvxpy")
+TIE_BREAK = "lpmech (tie-break small_payments)"
 
 
 def _families(case: Case, full: bool) -> list[Any]:
@@ -56,10 +61,13 @@ def _solve(case: Case, variant: str) -> dict[str, Any]:
     if variant == "per-scalar cvxpy":
         result = solve_naively(env, case.objective, list(case.constraints))
         return {**result, "formulation": "per-scalar"}
-    algorithm = variant[len("lpmech ("):-1] if variant.startswith("lpmech (") else "auto"
+    tie_break = "small_payments" if variant == TIE_BREAK else None
+    algorithm = variant[len("lpmech ("):-1] if variant.startswith("lpmech (") and \
+        tie_break is None else "auto"
     full = variant == "full IC"
     solution = lpmech.solve(env, case.objective, _families(case, full),
-                            formulation="direct" if full else "auto", algorithm=algorithm)
+                            formulation="direct" if full else "auto", algorithm=algorithm,
+                            tie_break=tie_break)
     report = solution.report
     return {
         "optimum": solution.objective_value, "variables": report.n_variables,
@@ -68,6 +76,7 @@ def _solve(case: Case, variant: str) -> dict[str, Any]:
         "solve_seconds": report.solve_seconds, "total_seconds": report.total_seconds,
         "formulation": report.formulation, "algorithm": report.algorithm,
         "verified": solution.verification.ok,
+        "canonical_seconds": report.tie_break_seconds,
     }
 
 
@@ -135,7 +144,8 @@ def _ratio(numerator: float | None, denominator: float | None) -> str:
         f"{numerator / denominator:.2f}×"
 
 
-def table(sweep: str, rows: list[tuple[Case, dict[str, dict]]], algorithms: bool) -> str:
+def table(sweep: str, rows: list[tuple[Case, dict[str, dict]]], algorithms: bool,
+          tie_break: bool = False) -> str:
     """A markdown table for one sweep."""
     head = ("| size | formulation, algorithm | variables | rows | build s | compile s | solve s "
             "| total s | peak MB | optimum | vs per-scalar | vs full IC | total / HiGHS | agree |")
@@ -160,6 +170,22 @@ def table(sweep: str, rows: list[tuple[Case, dict[str, dict]]], algorithms: bool
             f"{_note(full)} | "
             f"{main['total_seconds'] / main['solve_seconds']:.2f} | "
             f"{'yes' if agree else 'NO'} ({len(optima)}) |")
+    lines += ["", "| size | solve s | canonical s | canonical / solve |"
+              + (" small payments s | small payments / solve |" if tie_break else ""),
+              "|---|---|---|---|" + ("---|---|" if tie_break else "")]
+    for case, results in rows:
+        main = results["lpmech"]
+        if "optimum" not in main:
+            continue
+        line = (f"| {case.size} | {_seconds(main['solve_seconds'])} | "
+                f"{_seconds(main['canonical_seconds'])} | "
+                f"{_ratio(main['canonical_seconds'], main['solve_seconds'])} |")
+        if tie_break:
+            small = results.get(TIE_BREAK, {})
+            extra = small.get("canonical_seconds")
+            line += (f" {_seconds(extra)}{_note(small)} | "
+                     f"{_ratio(extra, main['solve_seconds'])} |")
+        lines.append(line)
     if algorithms:
         lines += ["", "| size | simplex solve s | IPM solve s | auto's solve s |",
                   "|---|---|---|---|"]
@@ -194,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="rewrite benchmarks/README.md")
     parser.add_argument("--algorithms", action="store_true",
                         help="also time lpmech with HiGHS simplex and IPM forced")
+    parser.add_argument("--tie-break", action="store_true",
+                        help='also time tie_break="small_payments"')
     args = parser.parse_args(argv)
     chosen = [i for i, case in enumerate(CASES)
               if not args.sweep or any(text in case.sweep for text in args.sweep)]
@@ -207,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
             variants.append("per-scalar cvxpy")
         if args.algorithms:
             variants += ["lpmech (simplex)", "lpmech (ipm)"]
+        if args.tie_break:
+            variants.append(TIE_BREAK)
         results = {variant: run(index, variant, args.timeout) for variant in variants}
         by_sweep.setdefault(case.sweep, []).append((case, results))
         main_result = results["lpmech"]
@@ -215,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{v} {_failure(r)}" for v, r in results.items()) +
             (f" [{main_result.get('formulation')}]" if "formulation" in main_result else ""),
             flush=True)
-    tables = [table(sweep, rows, args.algorithms) for sweep, rows in by_sweep.items()]
+    tables = [table(sweep, rows, args.algorithms, args.tie_break)
+              for sweep, rows in by_sweep.items()]
     stamp = datetime.date.today().isoformat()
     text = f"Measured {stamp} on {machine()}.\n\n" + "\n\n".join(tables)
     print("\n" + text)

@@ -17,6 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from lpmech.allocation import AllocationSpace, Items, Outcomes
 from lpmech.builders import bilateral_trade, multi_item_auction, public_good, single_item_auction
+from lpmech.canonical import OptimalRange, Quantity, optimal_range
 from lpmech.constraints import (
     BayesianIC,
     ConstraintFamily,
@@ -106,8 +107,10 @@ __all__ = [
     "NotConvexError",
     "NotSolvedError",
     "Objective",
+    "OptimalRange",
     "Outcomes",
     "Profit",
+    "Quantity",
     "Revenue",
     "RevenueVariance",
     "RowBlock",
@@ -125,6 +128,7 @@ __all__ = [
     "bilateral_trade",
     "formulate",
     "multi_item_auction",
+    "optimal_range",
     "public_good",
     "single_item_auction",
     "solve",

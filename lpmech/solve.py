@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ import numpy as np
 from lpmech.algorithms import ALGORITHMS
 from lpmech.arrays import FloatArray
 from lpmech.backends import BACKENDS, Backend, CvxpyBackend
+from lpmech.canonical import TieBreak, canonical_optimum
 from lpmech.compiler import compile_program
 from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
 from lpmech.display import format_number, format_table
@@ -68,6 +69,9 @@ class SolveReport:
     what it saved; ``algorithm`` the HiGHS algorithm (see :mod:`lpmech.algorithms`)
     or how another solver works; ``solver`` the solver that ran (see
     :mod:`lpmech.solvers`). Sizes are those of the program the solver took.
+    ``tie_break`` says how the returned optimum was chosen among optima
+    (:mod:`lpmech.canonical`: anonymised for identical agents, tie-broken), and
+    ``tie_break_seconds`` is the time of that step.
     """
 
     backend: str
@@ -85,6 +89,8 @@ class SolveReport:
     details: str = ""
     algorithm: str = ""
     solver: str = LINEAR_SOLVER
+    tie_break: str = ""
+    tie_break_seconds: float = 0.0
 
     def spec(self) -> dict[str, Any]:
         """The report as plain data (JSON-able); :meth:`from_spec` rebuilds it."""
@@ -105,6 +111,8 @@ class SolveReport:
                    f"total {self.total_seconds:.3f} s (formulation {self.formulation}, "
                    f"backend {self.backend}, solver {self.solver}, algorithm {self.algorithm})")
         details = f"\n{self.details}" if self.details else ""
+        if self.tie_break:
+            details += f"\ncanonical optimum: {self.tie_break} in {self.tie_break_seconds:.3f} s"
         return format_table(("family", "rows", "non-zeros"), rows) + "\n" + timings + details
 
 
@@ -184,6 +192,7 @@ def solve(
     diagnose: bool = True,
     verbose: bool = False,
     memory_limit: float | None = None,
+    tie_break: TieBreak = None,
 ) -> Solution:
     """The optimal mechanism for ``env`` under the chosen families.
 
@@ -236,6 +245,15 @@ def solve(
         anything of its size is allocated (:mod:`lpmech.sizing`). Default: half of
         the machine's available memory.
 
+    tie_break : None, "small_payments" or Mechanism
+        Which optimum to return when several are optimal (:mod:`lpmech.canonical`):
+        ``None`` (default) the solver's vertex, ``"small_payments"`` the least
+        expected absolute payment, a :class:`Mechanism` the optimum closest to it
+        (prior-weighted L1). A second program, timed in the report. Independently,
+        when the agents are identical and the problem is invariant under relabelling
+        them, the optimum is averaged over relabellings (anonymous), unless the
+        tie-break's target is not anonymous.
+
     The program is solved in normalised units (values divided by their scale,
     :mod:`lpmech.scaling`) and the mechanism mapped back, so scaling every value
     by c scales the optimum by c.
@@ -277,9 +295,14 @@ def solve(
     check_fits(problem, method.name, limit)
     outcome = restore(method.run(problem, engine, request.options), problem, scale)
     settle(outcome, request, problem, engine, diagnose)
+    canonical = canonical_optimum(problem, method, outcome.z, outcome.objective, tie_break,
+                                  engine, request.options, scale)
+    if canonical.z is not outcome.z:  # violations measured on the first z do not carry over
+        outcome = replace(outcome, z=canonical.z, measured={})
     mechanism = optimal_mechanism(request, outcome)
     verification = check_optimum(mechanism, request, problem, outcome, tol)
-    report = solve_report(request, problem, outcome, engine, method, start)
+    report = replace(solve_report(request, problem, outcome, engine, method, start),
+                     tie_break=canonical.description, tie_break_seconds=canonical.seconds)
     return Solution(mechanism, request.objective.value(mechanism), request.objective,
                     request.families, outcome.duals, report, verification, problem.families,
                     request.options)

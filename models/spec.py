@@ -8,9 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from lpmech.analytic.benchmark import Benchmark
+from lpmech.canonical import TieBreak
 from lpmech.environment import Environment
+from lpmech.objectives import resolve_objective
 from lpmech.solve import Solution, solve
+from lpmech.verify import tolerance_scale
 
 
 @dataclass(frozen=True)
@@ -56,20 +61,41 @@ class ModelSpec:
                             f"it takes {sorted(self.parameters())}")
         return self.build(**params)
 
+    @property
+    def linear(self) -> bool:
+        """Whether the objective is linear, so that the optima form a face to choose from."""
+        return not resolve_objective(self.objective).requires_cvxpy
+
+    @property
+    def tie_break(self) -> TieBreak:
+        """How printed optima are chosen: small payments where the objective is linear
+        (readable; see :mod:`lpmech.canonical`), else the solver's optimum."""
+        return "small_payments" if self.linear else None
+
     def solve(self, backend: str = "auto", **params: Any) -> Solution:
-        """Solve the model with its own objective and constraints."""
+        """Solve the model with its own objective and constraints (ties: :attr:`tie_break`)."""
         return solve(self.environment(**params), self.objective, self.constraints,
-                     backend=backend)
+                     backend=backend, tie_break=self.tie_break)
 
     def check(self, backend: str = "auto", tol: float = 1e-6, **params: Any) -> ModelCheck:
-        """Solve the model and hold its optimum against its benchmark."""
+        """Solve the model and hold its optimum against its benchmark.
+
+        Where the benchmark has a mechanism and the objective is linear, the model is
+        solved a second time with ties broken towards it (``tie_break=mechanism``): the
+        largest ex-post difference between the two is 0 where the analytic mechanism is
+        optimal.
+        """
         env = self.environment(**params)
         start = time.perf_counter()
         solution = solve(env, self.objective, self.constraints, backend=backend)
         seconds = time.perf_counter() - start
         benchmark = self.benchmark(env)
+        recovered = None
+        if benchmark.mechanism is not None and self.linear:
+            recovered = solve(env, self.objective, self.constraints, backend=backend,
+                              tie_break=benchmark.mechanism)
         return ModelCheck(self, solution, benchmark, seconds,
-                          benchmark.agrees(solution.objective_value, tol))
+                          benchmark.agrees(solution.objective_value, tol), recovered)
 
 
 @dataclass(frozen=True)
@@ -81,14 +107,38 @@ class ModelCheck:
     benchmark: Benchmark
     seconds: float
     agrees: bool
+    recovered: Solution | None = None
 
     @property
     def gap(self) -> float:
         """LP optimum minus benchmark."""
         return self.benchmark.gap(self.solution.objective_value)
 
+    @property
+    def distance(self) -> float | None:
+        """Largest ex-post difference (allocation or payment) between the benchmark's
+        mechanism and the optimum closest to it; None where not measured."""
+        if self.recovered is None or self.benchmark.mechanism is None:
+            return None
+        ours, theirs = self.recovered.mechanism, self.benchmark.mechanism
+        return float(max(np.abs(ours.flat_allocation - theirs.flat_allocation).max(),
+                         np.abs(ours.flat_payments - theirs.flat_payments).max()))
+
+    def recovery(self, tol: float = 1e-6) -> str:
+        """Whether the analytic mechanism is itself an optimum, in words."""
+        distance = self.distance
+        if self.benchmark.mechanism is None:
+            return "no analytic mechanism"
+        if distance is None:
+            return "distance not measured: the objective is not linear"
+        if distance <= tol * tolerance_scale(self.solution.mechanism.env):
+            return "analytic mechanism is optimal"
+        return (f"analytic mechanism is not an optimum (closest optimum differs by "
+                f"{distance:.3g})")
+
     def __str__(self) -> str:
         verdict = "agrees" if self.agrees else "DISAGREES"
         return (f"LP optimum {self.solution.objective_value:.6g} "
                 f"{self.benchmark.symbol} benchmark {self.benchmark.name} = "
-                f"{self.benchmark.value:.6g} (gap {self.gap:.3g}, {verdict})")
+                f"{self.benchmark.value:.6g} (gap {self.gap:.3g}, {verdict}); "
+                f"{self.recovery()}")

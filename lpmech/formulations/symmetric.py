@@ -205,15 +205,20 @@ def merged_row_keys(program: Program, symmetry: AgentSymmetry) -> tuple[NDArray,
     return key, check, merged
 
 
-def reduce_program(program: Program, symmetry: AgentSymmetry) -> Reduction | str:
-    """The program over orbits, with each distinct row once, or why it is not symmetric."""
+def symmetry_obstacle(program: Program, symmetry: AgentSymmetry) -> str | None:
+    """Why relabelling agents does not map ``program`` onto itself, or None if it does.
+
+    Column bounds and costs must be constant on orbits, and the rows of every family
+    that does not declare itself symmetric must be permuted among themselves by the
+    generators (rows of declared families may be left out of ``program``).
+    """
     orbit, n_orbits = symmetry.column_orbit, symmetry.n_orbits
-    lower, upper = np.empty(n_orbits), np.empty(n_orbits)
-    lower[orbit], upper[orbit] = program.column_lower, program.column_upper  # any member's
-    if np.any(lower[orbit] != program.column_lower) or \
-            np.any(upper[orbit] != program.column_upper):
-        return "column bounds differ within an orbit (e.g. a fixed allocation that is not " \
-               "anonymous)"
+    for bound in (program.column_lower, program.column_upper):
+        on_orbit = np.empty(n_orbits)
+        on_orbit[orbit] = bound  # any member's
+        if np.any(on_orbit[orbit] != bound):
+            return "column bounds differ within an orbit (e.g. a fixed allocation that is " \
+                   "not anonymous)"
     cost = np.bincount(orbit, weights=program.cost, minlength=n_orbits)
     counts = np.bincount(orbit, minlength=n_orbits)
     if not np.allclose(cost[orbit] / counts[orbit], program.cost, atol=1e-12, rtol=1e-9):
@@ -221,6 +226,18 @@ def reduce_program(program: Program, symmetry: AgentSymmetry) -> Reduction | str
     for family in program.families:
         if not family.symmetric and not _invariant(program, family.name, symmetry):
             return f"the family {family.name!r} is not mapped onto itself by relabelling agents"
+    return None
+
+
+def reduce_program(program: Program, symmetry: AgentSymmetry) -> Reduction | str:
+    """The program over orbits, with each distinct row once, or why it is not symmetric."""
+    obstacle = symmetry_obstacle(program, symmetry)
+    if obstacle is not None:
+        return obstacle
+    orbit, n_orbits = symmetry.column_orbit, symmetry.n_orbits
+    lower, upper = np.empty(n_orbits), np.empty(n_orbits)
+    lower[orbit], upper[orbit] = program.column_lower, program.column_upper
+    cost = np.bincount(orbit, weights=program.cost, minlength=n_orbits)
 
     key, check, merged = merged_row_keys(program, symmetry)
     first, row_map = _groups(key)
@@ -357,7 +374,9 @@ class Symmetric(Formulation):
         symmetry = self._symmetry_of(problem.env)
         return symmetry if isinstance(symmetry, str) else None
 
-    def run(self, problem: DesignProblem, engine: Backend, options: dict[str, Any]) -> Outcome:
+    def reduce(self, problem: DesignProblem) -> tuple[Program, Reduction, float]:
+        """The program as compiled (symmetric families: agent 0's rows only), its reduction
+        to orbits, and the seconds spent building agent 0's rows."""
         env = problem.env
         symmetry = self._symmetry_of(env)
         if isinstance(symmetry, str):
@@ -370,12 +389,19 @@ class Symmetric(Formulation):
                 blocks[family.name] = (rows, family.bounds(env))
         build_seconds = time.perf_counter() - start
         program = compile_program(env, problem.objective, problem.families, blocks=blocks)
-        start = time.perf_counter()
         reduction = reduce_program(program, symmetry)
         if isinstance(reduction, str):
             raise ValueError(f"formulation 'symmetric': {reduction}")
+        return program, reduction, build_seconds
+
+    def run(self, problem: DesignProblem, engine: Backend, options: dict[str, Any]) -> Outcome:
+        env = problem.env
+        symmetry = self._symmetry_of(env)
+        start = time.perf_counter()
+        program, reduction, build_seconds = self.reduce(problem)
         reduced = reduction.program
-        reduce_seconds = time.perf_counter() - start
+        reduce_seconds = time.perf_counter() - start - build_seconds - program.build_seconds \
+            - program.stack_seconds
         result = run_program(engine, reduced, options)
         z = None if result.x is None else result.x[symmetry.column_orbit]
         duals = {} if result.row_duals is None else \
