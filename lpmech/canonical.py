@@ -70,9 +70,10 @@ from lpmech.formulations import DesignProblem, Formulation, Symmetric, agent_sym
 from lpmech.formulations.base import run_program
 from lpmech.formulations.symmetric import AgentSymmetry, symmetry_obstacle
 from lpmech.mechanism import Mechanism
+from lpmech.scaling import normalise
 from lpmech.solvers import LINEAR_SOLVER
 from lpmech.status import Status
-from lpmech.verify import tolerance_scale
+from lpmech.verify import data_scale, tolerance_scale
 
 #: Tie-breaks by name (besides None and a Mechanism).
 TIE_BREAKS = ("small_payments",)
@@ -445,10 +446,12 @@ class OptimalRange(NamedTuple):
     quantity: str
     low: float
     high: float
+    #: The quantity's unit: the environment's value scale for money, 1 for allocations.
+    unit: float = 1.0
 
     def pinned(self, tol: float = 1e-7) -> bool:
-        """Whether every optimum gives the quantity the same value (within ``tol``, relative)."""
-        return self.high - self.low <= tol * max(1.0, abs(self.low), abs(self.high))
+        """Whether every optimum gives the quantity the same value (within ``tol`` units)."""
+        return self.high - self.low <= tol * max(self.unit, abs(self.low), abs(self.high))
 
 
 def optimal_range(solution: Any, quantity: Quantity) -> OptimalRange:
@@ -474,16 +477,19 @@ def optimal_range(solution: Any, quantity: Quantity) -> OptimalRange:
         raise ValueError("optimal_range: a deterministic optimum's set is not a face")
     if _has_cvxpy_parts(problem):
         raise ValueError("optimal_range: parts written as cvxpy expressions are not supported")
-    program = compile_program(env, problem.objective, problem.families)
-    z = np.concatenate([solution.mechanism.flat_allocation.ravel(),
-                        solution.mechanism.flat_payments.ravel()])
-    optimum = problem.objective.sign * solution.objective_value
+    problem, scale = normalise(problem)  # as solve() does; money is divided by scale
+    program = compile_program(problem.env, problem.objective, problem.families)
+    z = _money(np.concatenate([solution.mechanism.flat_allocation.ravel(),
+                               solution.mechanism.flat_payments.ravel()]), env.layout, 1 / scale)
+    optimum = problem.objective.sign * solution.objective_value / scale
     slack = FACE_SLACK * (abs(optimum) + float(np.abs(program.cost) @ np.abs(z)))
     face = _face(program, optimum - slack)
+    coefficients = _money(quantity.coefficients, env.layout, scale)  # q·z in the user's units
+    size = float(np.abs(coefficients).max(initial=0.0)) or 1.0  # costs of order 1 for HiGHS
     engine = BACKENDS["highspy"]()
     ends = []
     for sign in (-1.0, 1.0):
-        result = run_program(engine, replace(face, cost=sign * quantity.coefficients,
+        result = run_program(engine, replace(face, cost=sign * coefficients / size,
                                              constant=0.0), dict(solution.solver_options))
         if result.status is Status.UNBOUNDED or result.status is Status.INFEASIBLE_OR_UNBOUNDED:
             ends.append(sign * np.inf)
@@ -491,5 +497,7 @@ def optimal_range(solution: Any, quantity: Quantity) -> OptimalRange:
             raise SolverFailedError(f"optimal_range: HiGHS ended {result.status.value} "
                                     f"({result.message})", tuple(f.name for f in problem.families))
         else:
-            ends.append(sign * result.objective)
-    return OptimalRange(quantity.name, float(ends[0]), float(ends[1]))
+            ends.append(sign * size * result.objective)
+    n = env.layout.n_allocation_columns
+    unit = data_scale(env) if np.any(quantity.coefficients[n:]) else 1.0
+    return OptimalRange(quantity.name, float(ends[0]), float(ends[1]), unit)

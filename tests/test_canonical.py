@@ -211,6 +211,16 @@ def test_revenue_equivalence_pins_interim_but_not_ex_post_payments():
     assert (share.low, share.high) == pytest.approx((0.0, 1.0), abs=1e-7)
 
 
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+def test_optimal_range_holds_in_any_units(unit):
+    env = lpmech.single_item_auction(np.array([1.0, 2.0, 3.0, 4.0]) * unit, n_bidders=2)
+    solution = lpmech.solve(env, "revenue", DSIC)
+    tied = optimal_range(solution, Quantity.payment(env, 0, (2, 2)))
+    assert tied.low == pytest.approx(0.0, abs=1e-7 * unit)
+    assert tied.high == pytest.approx(3.0 * unit, rel=1e-7)
+    assert optimal_range(solution, Quantity.interim_payment(env, 0, 0)).pinned()
+
+
 def test_quantities_read_what_the_mechanism_reports():
     env = lpmech.single_item_auction([1, 2, 3], n_bidders=2, priors=[[0.2, 0.3, 0.5],
                                                                      [0.5, 0.3, 0.2]])
