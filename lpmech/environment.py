@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 from lpmech.allocation import AllocationSpace
 from lpmech.arrays import FloatArray
 from lpmech.errors import InvalidEnvironmentError, InvalidMechanismError
+from lpmech.exact import exact_copy, given_prior
 from lpmech.layout import Layout
 from lpmech.priors import Prior, check_probabilities
 
@@ -82,6 +83,9 @@ class Agent:
             raise InvalidEnvironmentError(f"{where}: types must be distinct")
         values.setflags(write=False)
         self.types = values
+        #: Exact numbers a float array would lose, and the prior as typed (lpmech.exact).
+        self.exact_types = exact_copy(types)
+        self.exact_prior = given_prior(prior)
         if prior is None:
             self.prior: FloatArray | None = None
         else:
@@ -216,6 +220,14 @@ class Environment:
         self.valuations, self.interdependent = self._check_valuations(valuations)
         self.principal_value = self._check_principal_value(principal_value)
         self.outside_options = self._check_outside_options(outside_options)
+        #: Inputs as typed where floats would lose them (read by lpmech.exact.exact_inputs).
+        self.exact_given = {
+            "prior": given_prior(prior),
+            "valuations": [exact_copy(v) for v in valuations],
+            "principal_value": exact_copy(principal_value),
+            "outside_options": None if outside_options is None else
+            [exact_copy(o) for o in outside_options],
+        }
         self._profile_values: dict[int, FloatArray] = {}
 
     # ----------------------------------------------------------------- sizes
@@ -282,7 +294,7 @@ class Environment:
         total = sum(self.values_at_profiles(i) for i in range(self.n_agents))
         if include_principal:
             total = total + self.principal_value
-        return np.asarray(total, dtype=float)
+        return np.asarray(total)  # floats, or exact numbers on an exact twin (lpmech.exact)
 
     def efficient_allocation(self, include_principal: bool = True) -> FloatArray:
         """An allocation maximising total surplus at every profile, shape (P, C).

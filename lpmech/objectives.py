@@ -116,14 +116,14 @@ class Objective(ABC):
 
 def _payment_coefficients(env: Environment, weights: FloatArray) -> FloatArray:
     """Coefficients Σ_i w(θ) t_i(θ) on the payment columns."""
-    c = np.zeros(env.layout.n_columns)
+    c = np.zeros(env.layout.n_columns, dtype=np.asarray(weights).dtype)  # exact stays exact
     c[env.layout.n_allocation_columns:] = np.repeat(weights, env.n_agents)
     return c
 
 
 def _allocation_coefficients(env: Environment, per_unit: FloatArray) -> FloatArray:
     """Coefficients Σ_c w(θ)_c a_c(θ) on the allocation columns, per_unit shape (P, C)."""
-    c = np.zeros(env.layout.n_columns)
+    c = np.zeros(env.layout.n_columns, dtype=np.asarray(per_unit).dtype)
     c[: env.layout.n_allocation_columns] = per_unit.ravel()
     return c
 
@@ -225,7 +225,7 @@ class GainsFromTrade(Objective):
 
     def constant(self, env: Environment) -> float:
         weights = env.surplus_weights(include_principal=False)
-        return -float(env.prior.joint @ (weights @ self._status_quo(env)))
+        return -(env.prior.joint @ (weights @ self._status_quo(env)))
 
     def value(self, mechanism: Mechanism) -> float:
         return mechanism.expected_welfare(include_principal=False) + self.constant(mechanism.env)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -47,6 +47,9 @@ from lpmech.sizing import check_fits, resolve_memory_limit
 from lpmech.solvers import LINEAR_SOLVER, solver_named, verification_tolerance
 from lpmech.status import Status
 from lpmech.verify import VerificationReport, check_tol, tolerance_scale, verify
+
+if TYPE_CHECKING:
+    from lpmech.certify import Certificate
 
 #: Families imposed when none are named: the classic revenue-design constraints.
 DEFAULT_CONSTRAINTS = ("dominant_strategy_ic", "ex_post_ir")
@@ -169,6 +172,12 @@ class Solution:
         order = np.argsort(-np.abs(duals), kind="stable")[:top]
         return [(spec.describe(self.mechanism.env, int(r)), float(duals[r]))
                 for r in order if abs(duals[r]) > 1e-9]
+
+    def certify(self) -> Certificate:
+        """Prove the optimum in rational arithmetic (:func:`lpmech.certify.certify`)."""
+        from lpmech.certify import certify
+
+        return certify(self)
 
     def __str__(self) -> str:
         header = (f"Optimal {self.objective.name} = {format_number(self.objective_value)} "

@@ -64,6 +64,10 @@ class RowBlock:
         stored non-zeros, and many valuations are zero on most components.
         """
         rows, columns, values = (np.ravel(np.asarray(x)) for x in (rows, columns, values))
+        if object in (values.dtype, np.asarray(lower).dtype, np.asarray(upper).dtype):
+            from lpmech.exact_program import ExactRowBlock  # rows of an exact twin
+
+            return ExactRowBlock.from_exact_entries(rows, columns, values, shape, lower, upper)
         keep = values != 0
         matrix = sp.csr_array(
             (values[keep].astype(float), (rows[keep], columns[keep])), shape=shape
@@ -300,7 +304,7 @@ def utility_entries(
     shape = np.broadcast_shapes(
         np.shape(value_profiles), np.shape(outcome_profiles), np.shape(weights), np.shape(rows)
     )
-    weights = np.broadcast_to(np.asarray(weights, dtype=float), shape)
+    weights = np.broadcast_to(np.asarray(weights), shape)  # floats, or exact numbers
     rows = np.broadcast_to(rows, shape)
     value_profiles = np.broadcast_to(value_profiles, shape)
     outcome_profiles = np.broadcast_to(outcome_profiles, shape)

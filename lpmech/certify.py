@@ -1,0 +1,419 @@
+"""Exact certificates: an optimum proved in rational arithmetic.
+
+A basic optimal solution of a rational linear program is rational, and so is an
+optimal dual. :func:`certify` recovers both exactly and checks, in rationals:
+
+1. **Feasibility.** The mechanism satisfies every imposed family, measured by the
+   family's own ``violation`` (its definition, not the compiled rows) on the exact
+   twin of the environment: all violations are exactly 0.
+2. **A bound.** For the program P of the compiled families (the direct program:
+   IC between neighbouring types where that is equivalent, seed notes Thm. 1.4),
+   a rational row multiplier y gives reduced costs d = c − Aᵀy and, by weak
+   duality, for every z feasible in P
+
+   .. math:: c·z + c_0 = y·(Az) + d·z + c_0 ≤ c_0 + \\sum_r h(y_r; r_ℓ, r_u)
+             + \\sum_j h(d_j; ℓ_j, u_j),
+
+   with h(w; ℓ, u) = w·u for w > 0, w·ℓ for w < 0 and 0 for w = 0. The bound is
+   finite (y is *dual feasible*) when every positive multiplier meets a finite
+   upper bound and every negative one a finite lower bound.
+3. **Equality.** The mechanism's objective equals the bound.
+
+Every row of P is a row of an imposed family (neighbouring-type IC rows are IC
+rows), so P is a relaxation of the full problem: its bound holds for every
+mechanism that satisfies the imposed families, and a mechanism that satisfies them
+and attains it is optimal. This holds whichever formulation found the float
+optimum (``symmetric``, ``interim`` and ``generation`` solve other programs with the
+same optimum): the certificate re-solves P with HiGHS for a basis, solves the basis
+systems exactly (:mod:`lpmech.exact_solve`), and first tries the solver's own
+mechanism read as simplest rationals, then the exact basic solution.
+
+For ``deterministic=True`` the incumbent's allocation is fixed (it is integral),
+its payments are recovered exactly from the payment program's basis, and the
+bound comes from the LP relaxation: when they meet, the incumbent is optimal even
+among randomised mechanisms; otherwise only feasibility and the exact objective
+are proved (HiGHS's branch-and-bound gap is not checked exactly).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import highspy
+import numpy as np
+from numpy.typing import NDArray
+
+from lpmech.algorithms import with_algorithm
+from lpmech.backends import HighspyBackend
+from lpmech.constraints.base import ConstraintFamily
+from lpmech.environment import Environment
+from lpmech.exact import (
+    ExactInputs,
+    Rational,
+    exact_environment,
+    exact_mechanism,
+    rational_array,
+    to_fractions,
+)
+from lpmech.exact_program import ExactProgram, exact_program
+from lpmech.exact_solve import SingularSystemError, solve_rational
+from lpmech.mechanism import Mechanism
+from lpmech.objectives import Objective
+
+if TYPE_CHECKING:
+    from lpmech.solve import Solution
+
+ObjectArray = NDArray[np.object_]
+
+#: Largest number of non-zeros of the direct program certified (a Python-level pass over
+#: each of them in rationals).
+MAX_NONZEROS = 2_000_000
+#: Failures listed per family before "and n more".
+LISTED = 3
+
+_BASIC = int(highspy.HighsBasisStatus.kBasic)
+_LOWER = int(highspy.HighsBasisStatus.kLower)
+_UPPER = int(highspy.HighsBasisStatus.kUpper)
+
+
+class _Context:
+    """What a certificate re-checks against: the exact twin, families and program."""
+
+    def __init__(self, twin: Environment, families: tuple[ConstraintFamily, ...],
+                 objective: Objective, program: ExactProgram) -> None:
+        self.twin, self.families, self.objective, self.program = \
+            twin, families, objective, program
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """An optimum proved (or refuted) in rational arithmetic.
+
+    Attributes
+    ----------
+    objective : Fraction
+        The mechanism's objective, exactly (in the objective's own sense).
+    bound : Fraction or None
+        The dual bound on the objective (an upper bound when maximising, a lower one
+        when minimising); None when the dual is infeasible.
+    allocation, payments : object arrays of Fraction
+        The mechanism, shapes (P, C) and (P, N) in profile order.
+    duals : dict
+        The rational row multipliers y, by compiled family, in the family's row order.
+    inputs : ExactInputs
+        The exact data the result is proved for.
+    program : str
+        The program the dual proves a bound on.
+    argument : str
+        Why that bound is the full problem's.
+    proved : str
+        What is proved and what is not.
+    failures : tuple of str
+        Each check that failed, naming the row, entry or column.
+    seconds : float
+        Time spent certifying.
+    """
+
+    objective: Fraction
+    bound: Fraction | None
+    allocation: ObjectArray
+    payments: ObjectArray
+    duals: dict[str, ObjectArray]
+    inputs: ExactInputs
+    program: str
+    argument: str
+    proved: str
+    failures: tuple[str, ...]
+    seconds: float
+    context: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every check passed: what ``proved`` states is proved."""
+        return not self.failures
+
+    @property
+    def optimal(self) -> bool:
+        """Whether optimality is proved (objective = dual bound, mechanism feasible)."""
+        return self.ok and self.bound == self.objective
+
+    def check(self, allocation: ArrayLikeExact | None = None,
+              payments: ArrayLikeExact | None = None,
+              duals: dict[str, ArrayLikeExact] | None = None) -> Certificate:
+        """Re-check with some parts replaced (e.g. one entry changed): a new Certificate."""
+        context = self.context
+        program = context.program
+        y = _stack_duals(program, duals or self.duals)
+        checked = _check(context, _z(context.twin,
+                                     self.allocation if allocation is None else allocation,
+                                     self.payments if payments is None else payments), y,
+                         self.proved_optimal_claim)
+        return replace(self, **checked, seconds=self.seconds)
+
+    @property
+    def proved_optimal_claim(self) -> bool:
+        """Whether the certificate claims optimality (not so for an unclosed MIP gap)."""
+        return "not proved" not in self.proved
+
+    def __str__(self) -> str:
+        verdict = "PROVED" if self.ok else "FAILED"
+        lines = [f"Exact certificate: {verdict}",
+                 f"objective = {self.objective}" + (f", dual bound = {self.bound}"
+                                                    if self.bound is not None else ""),
+                 f"program: {self.program}", f"argument: {self.argument}",
+                 f"proved: {self.proved}", f"({self.seconds:.3f} s)"]
+        lines += [f"failed: {failure}" for failure in self.failures]
+        return "\n".join(lines)
+
+
+ArrayLikeExact = Any
+
+
+def certify(solution: Solution) -> Certificate:
+    """The exact certificate of a solution (see the module docstring).
+
+    Needs python-flint (``pip install 'lpmech[exact]'``).
+    """
+    start = time.perf_counter()
+    mechanism = solution.mechanism
+    env = mechanism.env
+    objective = solution.objective
+    families = tuple(solution.families)
+    twin = exact_environment(env)
+    unsupported = [f.name for f in families if getattr(f, "requires_cvxpy", False)]
+    if objective.requires_cvxpy:
+        unsupported.append(f"objective {objective.name!r}")
+    if unsupported:
+        return _refused(twin, f"written as cvxpy expressions, with no exact rows: "
+                        f"{', '.join(unsupported)}", start)
+    compiled = tuple(f.compiled_form(env) for f in families)
+    program = exact_program(twin, objective, compiled)
+    if len(program.data) > MAX_NONZEROS:
+        return _refused(twin, f"the direct program has {len(program.data)} non-zeros, over "
+                        f"the {MAX_NONZEROS} certified in rationals", start)
+    context = _Context(twin, families, objective, program)
+    deterministic = mechanism.is_deterministic(0.0) and solution.report.algorithm == \
+        "branch-and-bound"
+    reduced = [c.name for f, c in zip(families, compiled, strict=True) if c is not f]
+    description = (f"the direct program of the compiled families ({program.n_rows} rows, "
+                   f"{program.n_columns} columns"
+                   + (f"; {', '.join(reduced)} between neighbouring types" if reduced else "")
+                   + ")")
+    formulation = solution.report.formulation
+    argument = ("every row of this program is a row of an imposed family, so its optimum "
+                "bounds the full problem's; the mechanism satisfies the full families "
+                "exactly, so a mechanism attaining the bound is optimal")
+    if formulation != "direct":
+        argument = (f"the float optimum came from the {formulation!r} formulation; " +
+                    argument + " (the bound is proved on the direct program, re-solved "
+                    "for a basis)")
+    try:
+        if deterministic:
+            return _certify_deterministic(context, mechanism, description, argument, start)
+        z_basis, y = _basic_solution(program)
+    except (SingularSystemError, _NoBasis) as error:
+        return _refused(twin, str(error), start)
+    z_solver = _read(mechanism)
+    checked = _check(context, z_solver, y, True)
+    how = "the solver's mechanism read as simplest rationals"
+    if checked["failures"]:
+        checked = _check(context, z_basis, y, True)
+        how = "the exact basic solution of the program"
+    proved = (f"{how} satisfies every imposed family exactly and attains the dual bound: "
+              "optimal")
+    return Certificate(**checked, duals=_split(program, y), inputs=twin.inputs,
+                       program=description, argument=argument, proved=proved,
+                       seconds=time.perf_counter() - start, context=context)
+
+
+class _NoBasis(Exception):
+    """HiGHS did not return an optimal basis for the program to certify."""
+
+
+def _basic_solution(program: ExactProgram, fixed: ObjectArray | None = None
+                    ) -> tuple[ObjectArray, ObjectArray]:
+    """Exact primal z and row multipliers y at HiGHS's optimal basis of ``program``.
+
+    ``fixed`` optionally fixes the allocation columns (a deterministic incumbent).
+    """
+    lower, upper = program.column_lower.copy(), program.column_upper.copy()
+    if fixed is not None:
+        lower[:len(fixed)] = fixed
+        upper[:len(fixed)] = fixed
+        program = replace(program, column_lower=lower, column_upper=upper)
+    floats = program.float_program()
+    highs = HighspyBackend.load(floats, with_algorithm(floats, {}))
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        raise _NoBasis(f"HiGHS found no optimum of the program to certify "
+                       f"({highs.modelStatusToString(highs.getModelStatus())})")
+    basis = highs.getBasis()
+    if not basis.valid:
+        raise _NoBasis("HiGHS returned no valid basis for the program to certify")
+    columns = np.array([int(s) for s in basis.col_status])
+    rows = np.array([int(s) for s in basis.row_status])
+    basic = np.flatnonzero(columns == _BASIC)
+    tight = np.flatnonzero(rows != _BASIC)
+    if len(basic) != len(tight):
+        raise _NoBasis(f"HiGHS's basis is not square ({len(basic)} basic columns, "
+                       f"{len(tight)} tight rows)")
+    z = np.zeros(program.n_columns, dtype=object)
+    z[:] = Rational(0)
+    for j in np.flatnonzero(columns != _BASIC):
+        z[j] = _at_bound(lower[j], upper[j], columns[j])
+    row_values = np.array([_at_bound(program.row_lower[r], program.row_upper[r], rows[r])
+                           for r in tight], dtype=object)
+    position = np.full(program.n_columns, -1)
+    position[basic] = np.arange(len(basic))
+    counts = np.diff(program.indptr)[tight]
+    entry_rows = np.repeat(np.arange(len(tight)), counts)
+    entries = np.concatenate([np.arange(program.indptr[r], program.indptr[r + 1])
+                              for r in tight]) if len(tight) else np.zeros(0, dtype=np.intp)
+    entry_columns = program.indices[entries]
+    values = program.data[entries]
+    in_basis = position[entry_columns] >= 0
+    known = np.zeros(len(tight), dtype=object)
+    known[:] = Rational(0)
+    if np.any(~in_basis):
+        np.add.at(known, entry_rows[~in_basis],
+                  values[~in_basis] * z[entry_columns[~in_basis]])
+    rhs = row_values - known
+    basis_rows, basis_columns = entry_rows[in_basis], position[entry_columns[in_basis]]
+    z[basic] = solve_rational(basis_rows, basis_columns, values[in_basis], rhs)
+    y = np.zeros(program.n_rows, dtype=object)
+    y[:] = Rational(0)
+    y[tight] = solve_rational(basis_columns, basis_rows, values[in_basis],
+                              program.cost[basic])
+    return z, y
+
+
+def _at_bound(lower: Any, upper: Any, status: int) -> Rational:
+    """The value of a non-basic column or row at the bound its status names."""
+    finite_lower = not isinstance(lower, float)
+    finite_upper = not isinstance(upper, float)
+    if status == _UPPER and finite_upper:
+        return upper
+    if status == _LOWER and finite_lower:
+        return lower
+    if finite_lower:
+        return lower
+    return upper if finite_upper else Rational(0)
+
+
+def _read(mechanism: Mechanism) -> ObjectArray:
+    """The mechanism's decision vector as simplest rationals within 10⁻⁹ of the floats."""
+    env = mechanism.env
+    z = env.layout.join(mechanism.flat_allocation, mechanism.flat_payments)
+    return rational_array([Fraction(x).limit_denominator(10**7) for x in z.tolist()])
+
+
+def _z(twin: Environment, allocation: Any, payments: Any) -> ObjectArray:
+    return rational_array(np.concatenate([np.ravel(np.asarray(allocation, dtype=object)),
+                                          np.ravel(np.asarray(payments, dtype=object))]))
+
+
+def _check(context: _Context, z: ObjectArray, y: ObjectArray, claim_optimal: bool
+           ) -> dict[str, Any]:
+    """Exact checks of a primal z and row multipliers y; the Certificate fields they give."""
+    twin, program = context.twin, context.program
+    layout = twin.layout
+    allocation = z[:layout.n_allocation_columns].reshape(twin.n_profiles, twin.n_components)
+    payments = z[layout.n_allocation_columns:].reshape(twin.n_profiles, twin.n_agents)
+    mechanism = exact_mechanism(twin, allocation, payments, name="certified optimum")
+    failures = []
+    for family in context.families:
+        violation = np.asarray(family.violation(mechanism), dtype=object)
+        broken = np.flatnonzero([v > 0 for v in violation])
+        for index in broken[:LISTED]:
+            failures.append(f"{family.name} violated by {_fraction(violation[index])} at "
+                            f"{family.describe(twin, int(index))}")
+        if len(broken) > LISTED:
+            failures.append(f"{family.name}: {len(broken) - LISTED} more violated entries")
+    value = _fraction(context.objective.value(mechanism))
+    sign = 1 if context.objective.sense == "maximize" else -1
+    linear = _fraction(program.cost @ z + program.constant)
+    if linear != sign * value:
+        failures.append(f"objective {context.objective.name!r}: its coefficients give "
+                        f"{sign * linear} but its value on the mechanism is {value}")
+    bound, dual_failures = _dual_bound(program, y)
+    failures += dual_failures
+    if bound is not None and claim_optimal and bound != linear:
+        failures.append(f"the dual bound {sign * bound} differs from the objective {value}: "
+                        "optimality is not proved")
+    return {"objective": value, "bound": None if bound is None else sign * bound,
+            "allocation": to_fractions(allocation), "payments": to_fractions(payments),
+            "failures": tuple(failures)}
+
+
+def _dual_bound(program: ExactProgram, y: ObjectArray) -> tuple[Fraction | None, list[str]]:
+    """The weak-duality bound of row multipliers y, or the reasons it is infinite."""
+    reduced = program.cost - program.transposed_product(y)
+    failures: list[str] = []
+    total = _fraction(program.constant)
+    for kind, weights, lower, upper, name in (
+            ("row", y, program.row_lower, program.row_upper, program.describe_row),
+            ("column", reduced, program.column_lower, program.column_upper,
+             program.describe_column)):
+        label = "multiplier" if kind == "row" else "reduced cost"
+        for index in np.flatnonzero([bool(w) for w in weights]):
+            weight = weights[index]
+            end = upper[index] if weight > 0 else lower[index]
+            if isinstance(end, float):  # infinite
+                if len(failures) < LISTED * 2:
+                    side = "upper" if weight > 0 else "lower"
+                    failures.append(f"dual infeasible: {kind} {name(int(index))} has "
+                                    f"{label} {_fraction(weight)} but no {side} bound")
+                else:
+                    failures.append("dual infeasible: more entries")
+                    return None, failures
+                continue
+            total += _fraction(weight * end)
+    return (None if failures else total), failures
+
+
+def _fraction(value: Any) -> Fraction:
+    return value.fraction if isinstance(value, Rational) else Fraction(value)
+
+
+def _split(program: ExactProgram, y: ObjectArray) -> dict[str, ObjectArray]:
+    return {name: to_fractions(y[rows]) for name, rows in program.row_slices.items()}
+
+
+def _stack_duals(program: ExactProgram, duals: dict[str, Any]) -> ObjectArray:
+    y = np.zeros(program.n_rows, dtype=object)
+    for name, rows in program.row_slices.items():
+        y[rows] = rational_array(np.asarray(duals[name], dtype=object))
+    return y
+
+
+def _certify_deterministic(context: _Context, mechanism: Mechanism, description: str,
+                           argument: str, start: float) -> Certificate:
+    """Fix the incumbent's integral allocation, recover its payments, bound by the LP."""
+    program, twin = context.program, context.twin
+    fixed = rational_array(np.rint(mechanism.flat_allocation).astype(int).ravel())
+    z, _ = _basic_solution(program, fixed)
+    _, y = _basic_solution(program)
+    checked = _check(context, z, y, False)
+    closed = checked["bound"] is not None and checked["bound"] == checked["objective"]
+    proved = ("the deterministic incumbent satisfies every imposed family exactly and its "
+              "objective is exact; " + (
+                  "it attains the LP relaxation's bound, so it is optimal even among "
+                  "randomised mechanisms" if closed else
+                  "optimality among deterministic mechanisms is not proved (the LP "
+                  "relaxation's bound is larger; HiGHS's branch-and-bound gap is not checked "
+                  "exactly)"))
+    return Certificate(**checked, duals=_split(program, y), inputs=twin.inputs,
+                       program=description + " with the allocation fixed to the incumbent's; "
+                       "bound from its LP relaxation", argument=argument, proved=proved,
+                       seconds=time.perf_counter() - start, context=context)
+
+
+def _refused(twin: Environment, reason: str, start: float) -> Certificate:
+    empty = np.zeros((0,), dtype=object)
+    return Certificate(Fraction(0), None, empty, empty, {}, twin.inputs, "none", "",
+                       "nothing", (f"not certified: {reason}",),
+                       time.perf_counter() - start)
+

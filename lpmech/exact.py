@@ -1,0 +1,448 @@
+"""Exact numbers: how inputs are read as rationals, and the problem in rational arithmetic.
+
+*Reading.* An input given as an ``int`` or a :class:`fractions.Fraction` is taken
+as it is. A ``float`` is read as the **shortest decimal that rounds to it**
+(``Fraction(repr(x))``): ``0.1`` is 1/10, ``0.45`` is 9/20, ``1/3`` typed as a float
+is 3333333333333333/10¹⁶. That decimal converts back to the same float, so the
+float path sees exactly the numbers it always saw, and the exact path the numbers a
+person typed. Priors are then normalised exactly (divided by their exact sum), so a
+uniform prior given as ``[1/3, 1/3, 1/3]`` in floats is exactly 1/3 each. Give
+Fractions (``Fraction(1, 3)``) to state any other rational.
+
+:func:`exact_inputs` returns the environment's data in that reading
+(:class:`ExactInputs`); :func:`exact_environment` a twin of the environment whose
+arrays hold :class:`Rational` numbers, on which every built-in constraint family
+builds its rows and measures its violation exactly (the same code as the float
+path: numbers that refuse to become floats make any silent rounding an error).
+
+:class:`Rational` wraps python-flint's ``fmpq`` (the ``lpmech[exact]`` extra): on
+object arrays it is about fifteen times faster than ``fractions.Fraction``
+(measured: 0.026 s against 0.40 s for 10⁵ products and sums).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cached_property
+from numbers import Rational as RationalNumber
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from lpmech.errors import LpmechError
+
+if TYPE_CHECKING:
+    from lpmech.environment import Environment, SingleParameter
+    from lpmech.mechanism import Mechanism
+    from lpmech.priors import Prior
+
+ObjectArray = NDArray[np.object_]
+
+
+class ExactArithmeticUnavailable(LpmechError, ImportError):
+    """python-flint, which exact certificates compute with, is not installed."""
+
+
+def _flint() -> Any:
+    try:
+        import flint
+    except ImportError as error:  # pragma: no cover - the test extra installs it
+        raise ExactArithmeticUnavailable(
+            "exact certificates need python-flint: pip install 'lpmech[exact]'"
+        ) from error
+    return flint
+
+
+# ------------------------------------------------------------------ reading
+def exact(value: Any) -> Fraction:
+    """The rational an input denotes (see the module docstring for floats).
+
+    Examples
+    --------
+    >>> exact(0.1), exact(3), exact(Fraction(1, 3))
+    (Fraction(1, 10), Fraction(3, 1), Fraction(1, 3))
+    """
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, Rational):
+        return value.fraction
+    if isinstance(value, bool | int | np.integer):
+        return Fraction(int(value))
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"exact: {number} has no rational value")
+        return Fraction(int(number)) if number.is_integer() else Fraction(repr(number))
+    if isinstance(value, RationalNumber):
+        return Fraction(value.numerator, value.denominator)
+    if hasattr(value, "p") and hasattr(value, "q"):  # flint.fmpq
+        return Fraction(int(value.p), int(value.q))
+    raise TypeError(f"exact: expected an int, Fraction or float, got {type(value).__name__}")
+
+
+_to_fraction = np.frompyfunc(exact, 1, 1)
+
+
+def exact_array(values: ArrayLike) -> ObjectArray:
+    """An object array of Fractions: each entry read by :func:`exact`."""
+    array = np.asarray(values, dtype=object)
+    return np.asarray(_to_fraction(array), dtype=object).reshape(array.shape)
+
+
+def exact_copy(values: ArrayLike | None) -> ObjectArray | None:
+    """Fractions of an input that holds exact numbers a float array would lose, else None.
+
+    Float and small-int inputs survive as floats (their reading is recovered from
+    the float arrays), so only inputs with Fractions, or ints beyond 2⁵³, are kept.
+    """
+    if values is None:
+        return None
+    try:
+        array = np.asarray(values)
+    except ValueError:  # ragged: not an array of numbers; the float path reports it
+        return None
+    if array.dtype == object:
+        return exact_array(array)
+    if array.dtype.kind in "iu" and array.size and int(np.abs(array).max()) > 2**53:
+        return exact_array(array)
+    return None
+
+
+def given_prior(values: ArrayLike | None) -> ObjectArray | None:
+    """A prior as typed, in Fractions (priors are renormalised on the float path)."""
+    if values is None:
+        return None
+    try:
+        return exact_array(values)
+    except (TypeError, ValueError):  # malformed: the float path reports it
+        return None
+
+
+# ------------------------------------------------------------------ numbers
+class Rational:
+    """An exact rational (python-flint ``fmpq``) that refuses to become a float.
+
+    Arithmetic with ints, Fractions and floats stays exact (a float operand is read
+    by :func:`exact`); ``float(r)`` raises, so code that would round an exact number
+    fails loudly instead. Comparisons with ±inf are allowed.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value if type(value) is _fmpq() else _lift(value)
+
+    @property
+    def fraction(self) -> Fraction:
+        """The number as a :class:`fractions.Fraction`."""
+        return Fraction(int(self.value.p), int(self.value.q))
+
+    def __add__(self, other: Any) -> Rational | float:
+        if _infinite(other):  # a bound: ±inf absorbs any rational
+            return float(other)
+        return Rational(self.value + _lift(other))
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> Rational | float:
+        if _infinite(other):
+            return -float(other)
+        return Rational(self.value - _lift(other))
+
+    def __rsub__(self, other: Any) -> Rational | float:
+        if _infinite(other):
+            return float(other)
+        return Rational(_lift(other) - self.value)
+
+    def __mul__(self, other: Any) -> Rational | float:
+        if _infinite(other):
+            return float(other) * ((self.value > 0) - (self.value < 0) or math.nan)
+        return Rational(self.value * _lift(other))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Any) -> Rational:
+        return Rational(self.value / _lift(other))
+
+    def __rtruediv__(self, other: Any) -> Rational:
+        return Rational(_lift(other) / self.value)
+
+    def __neg__(self) -> Rational:
+        return Rational(-self.value)
+
+    def __pos__(self) -> Rational:
+        return self
+
+    def __abs__(self) -> Rational:
+        return Rational(abs(self.value))
+
+    def _compare(self, other: Any) -> int:
+        if _infinite(other):
+            return -1 if other > 0 else 1
+        difference = self.value - _lift(other)
+        return (difference > 0) - (difference < 0)
+
+    def __eq__(self, other: object) -> bool:
+        try:
+            return self._compare(other) == 0
+        except TypeError:
+            return NotImplemented
+
+    def __lt__(self, other: Any) -> bool:
+        return self._compare(other) < 0
+
+    def __le__(self, other: Any) -> bool:
+        return self._compare(other) <= 0
+
+    def __gt__(self, other: Any) -> bool:
+        return self._compare(other) > 0
+
+    def __ge__(self, other: Any) -> bool:
+        return self._compare(other) >= 0
+
+    def __hash__(self) -> int:
+        return hash(self.fraction)
+
+    def __bool__(self) -> bool:
+        return self.value != 0
+
+    def __float__(self) -> float:
+        raise TypeError("an exact Rational does not silently become a float; use to_float")
+
+    def __repr__(self) -> str:
+        return str(self.value)
+
+
+def _infinite(value: Any) -> bool:
+    return isinstance(value, float | np.floating) and math.isinf(value)
+
+
+def _fmpq() -> type:
+    return _flint().fmpq
+
+
+def _lift(value: Any) -> Any:
+    """An fmpq for a Rational, int, Fraction or float (read by :func:`exact`)."""
+    if isinstance(value, Rational):
+        return value.value
+    fmpq = _fmpq()
+    if type(value) is fmpq:
+        return value
+    if isinstance(value, bool | int | np.integer):
+        return fmpq(int(value))
+    number = exact(value)
+    return fmpq(number.numerator, number.denominator)
+
+
+_to_rational = np.frompyfunc(Rational, 1, 1)
+_rational_to_float = np.frompyfunc(
+    lambda r: int(r.value.p) / int(r.value.q) if isinstance(r, Rational) else float(r), 1, 1)
+_rational_to_fraction = np.frompyfunc(exact, 1, 1)
+
+
+def rational_array(values: ArrayLike) -> ObjectArray:
+    """An object array of :class:`Rational`, entries read by :func:`exact`."""
+    array = np.asarray(values, dtype=object)
+    return np.asarray(_to_rational(array), dtype=object).reshape(array.shape)
+
+
+def to_float(values: ArrayLike) -> NDArray[np.float64]:
+    """Nearest floats of exact numbers (Rationals, Fractions, ints or floats)."""
+    array = np.asarray(values, dtype=object)
+    return np.asarray(_rational_to_float(array), dtype=float).reshape(array.shape)
+
+
+def to_fractions(values: ArrayLike) -> ObjectArray:
+    """An object array of :class:`fractions.Fraction` from exact numbers."""
+    array = np.asarray(values, dtype=object)
+    return np.asarray(_rational_to_fraction(array), dtype=object).reshape(array.shape)
+
+
+# ------------------------------------------------------------------ the inputs
+@dataclass(frozen=True)
+class ExactInputs:
+    """An environment's data as rationals: what a certificate proves its result for.
+
+    Attributes
+    ----------
+    types : tuple of object arrays
+        Each agent's types, (K_i,) or (K_i, d).
+    prior : object array, shape (K_1, …, K_N)
+        The joint prior, exactly normalised.
+    valuations : tuple of object arrays
+        V_i per agent, (K_i, C) or (K_1, …, K_N, C).
+    principal_value : object array, shape (C,)
+    outside_options : tuple of object arrays, (K_i,) each
+    names : tuple of str
+        The agents' names.
+    """
+
+    types: tuple[ObjectArray, ...]
+    prior: ObjectArray
+    valuations: tuple[ObjectArray, ...]
+    principal_value: ObjectArray
+    outside_options: tuple[ObjectArray, ...]
+    names: tuple[str, ...]
+
+    @cached_property
+    def marginals(self) -> tuple[ObjectArray, ...]:
+        """Each agent's marginal prior, in Fractions."""
+        axes = range(self.prior.ndim)
+        return tuple(self.prior.sum(axis=tuple(a for a in axes if a != i))
+                     if self.prior.ndim > 1 else self.prior for i in axes)
+
+    def __str__(self) -> str:
+        lines = []
+        for name, types, marginal, values, option in zip(
+                self.names, self.types, self.marginals, self.valuations, self.outside_options,
+                strict=True):
+            lines.append(f"{name}: types {_show(types)}, marginal prior {_show(marginal)}, "
+                         f"values {_show(values)}, outside option {_show(option)}")
+        if len(self.names) > 1:
+            lines.append(f"joint prior {_show(self.prior)}")
+        lines.append(f"principal's value {_show(self.principal_value)}")
+        return "\n".join(lines)
+
+
+def _show(array: ObjectArray, limit: int = 12) -> str:
+    flat = [str(x) for x in np.ravel(array)[:limit]]
+    more = ", …" if np.size(array) > limit else ""
+    shape = "" if np.ndim(array) <= 1 else f" (shape {np.shape(array)})"
+    return "[" + ", ".join(flat) + more + "]" + shape
+
+
+def exact_inputs(env: Environment) -> ExactInputs:
+    """The environment's data read as rationals (see the module docstring)."""
+    given = env.exact_given
+    types = tuple(agent.exact_types if agent.exact_types is not None
+                  else exact_array(agent.types) for agent in env.agents)
+    if given["prior"] is not None:
+        prior = _normalised(given["prior"])
+    else:
+        prior = np.array(Fraction(1), dtype=object)
+        for agent in env.agents:
+            marginal = agent.exact_prior if agent.exact_prior is not None else \
+                exact_array(agent.prior)
+            prior = np.multiply.outer(prior, _normalised(marginal))
+        prior = np.asarray(prior, dtype=object)
+    valuations = tuple(exact if exact is not None else exact_array(floats) for exact, floats
+                       in zip(given["valuations"], env.valuations, strict=True))
+    principal = given["principal_value"]
+    principal = exact_array(env.principal_value) if principal is None else \
+        np.broadcast_to(principal, (env.n_components,)).copy()
+    options = []
+    for i, agent in enumerate(env.agents):
+        option = given["outside_options"][i] if given["outside_options"] else None
+        options.append(exact_array(env.outside_options[i]) if option is None else
+                       np.broadcast_to(option, (agent.n_types,)).copy())
+    return ExactInputs(types, prior, valuations, principal, tuple(options),
+                       tuple(agent.name for agent in env.agents))
+
+
+def _normalised(table: ObjectArray) -> ObjectArray:
+    total = sum(np.ravel(table), Fraction(0))
+    return np.asarray(table / total, dtype=object)
+
+
+# ------------------------------------------------------------------ the exact twin
+def exact_environment(env: Environment) -> Environment:
+    """A twin of ``env`` whose numbers are :class:`Rational`: rows and checks run exactly.
+
+    Layout, agents, labels and the allocation space are shared; valuations, the
+    prior, the principal's value and outside options are the exact inputs. The
+    single-parameter order and the efficient allocation are taken from ``env``
+    (they are structure: an order of types, a 0/1 rule), the single-parameter
+    direction is recomputed exactly.
+    """
+    from lpmech.environment import Environment
+
+    inputs = exact_inputs(env)
+
+    class ExactEnvironment(Environment):
+        def single_parameter(self, agent: int) -> SingleParameter | None:
+            return _exact_form(env, inputs, agent)
+
+        def efficient_allocation(self, include_principal: bool = True) -> NDArray:
+            return env.efficient_allocation(include_principal)
+
+    twin = object.__new__(ExactEnvironment)
+    twin.__dict__.update(env.__dict__)
+    twin.valuations = tuple(_frozen(rational_array(v)) for v in inputs.valuations)
+    twin.prior = _exact_prior(env.prior, inputs.prior)
+    twin.principal_value = _frozen(rational_array(inputs.principal_value))
+    twin.outside_options = tuple(_frozen(rational_array(o)) for o in inputs.outside_options)
+    twin._profile_values = {}
+    twin.float_environment = env
+    twin.inputs = inputs
+    return twin
+
+
+def _frozen(array: ObjectArray) -> ObjectArray:
+    array.setflags(write=False)
+    return array
+
+
+def _exact_form(env: Environment, inputs: ExactInputs, agent: int) -> SingleParameter | None:
+    from lpmech.environment import SingleParameter
+
+    form = env.single_parameter(agent)
+    if form is None:
+        return None
+    if len(form.order) == 1:
+        return SingleParameter(form.scalars, rational_array(np.zeros(env.n_components)),
+                               form.order)
+    base, top = form.order[0], form.order[-1]
+    types, table = inputs.types[agent], inputs.valuations[agent]
+    direction = (table[top] - table[base]) / (types[top] - types[base])
+    return SingleParameter(form.scalars, rational_array(direction), form.order)
+
+
+def _exact_prior(prior: Prior, table: ObjectArray) -> Prior:
+    from lpmech.priors import Prior
+
+    twin = object.__new__(Prior)
+    twin.table = _frozen(rational_array(table))
+    twin.type_counts = prior.type_counts
+    twin.__dict__["is_independent"] = prior.is_independent
+    return twin
+
+
+def exact_mechanism(env: Environment, allocation: ArrayLike, payments: ArrayLike,
+                    name: str = "") -> Mechanism:
+    """A mechanism on an exact twin environment, its rules held as :class:`Rational`.
+
+    Expectations (revenue, welfare, utilities, budget) come back exact.
+    """
+    from lpmech.mechanism import Mechanism
+
+    class ExactMechanism(Mechanism):
+        def expected_revenue(self) -> Any:
+            return self.env.prior.joint @ self._payments.sum(axis=1)
+
+        def expected_welfare(self, include_principal: bool = True) -> Any:
+            weights = self.env.surplus_weights(include_principal)
+            return self.env.prior.joint @ np.einsum("pc,pc->p", weights, self._allocation)
+
+        def expected_utility(self, agent: int | str) -> Any:
+            return self.env.prior.joint @ self.ex_post_utility(agent)
+
+        def expected_budget_surplus(self) -> Any:
+            return self.env.prior.joint @ self.budget_surplus()
+
+    mechanism = object.__new__(ExactMechanism)
+    mechanism.env = env
+    mechanism.name = name
+    mechanism._allocation = _frozen(rational_array(np.reshape(
+        allocation, (env.n_profiles, env.n_components))))
+    mechanism._payments = _frozen(rational_array(np.reshape(
+        payments, (env.n_profiles, env.n_agents))))
+    return mechanism
+
+
+def lcm_of_denominators(values: Sequence[Fraction]) -> int:
+    """The least common multiple of the denominators of some Fractions."""
+    return math.lcm(*(v.denominator for v in values)) if len(values) else 1

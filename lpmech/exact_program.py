@@ -1,0 +1,226 @@
+"""A design program with rational data: the rows the families build on an exact twin.
+
+:func:`exact_program` asks each constraint family for its rows and bounds on the
+exact twin of the environment (:func:`lpmech.exact.exact_environment`) — the same
+``rows`` code as the float compiler, run on :class:`~lpmech.exact.Rational`
+numbers — and the objective for its coefficients, and stacks them into an
+:class:`ExactProgram`
+
+.. math:: \\max_z\\; c·z + c_0 \\quad\\text{s.t.}\\quad r_ℓ ≤ A z ≤ r_u,\\quad ℓ ≤ z ≤ u
+
+with every number rational (bounds may be ±inf). Its float image
+(:meth:`ExactProgram.float_program`) is what HiGHS solves to find a basis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+
+from lpmech.compiler import Program
+from lpmech.constraints.base import ConstraintFamily, RowBlock, VariableBounds
+from lpmech.environment import Environment
+from lpmech.exact import Rational, rational_array, to_float
+from lpmech.objectives import Objective
+
+ObjectArray = NDArray[np.object_]
+IntArray = NDArray[np.intp]
+
+
+def exact_bounds(values: ArrayLike, size: int) -> ObjectArray:
+    """Bounds as Rationals, infinite ones kept as float ±inf."""
+    array = np.broadcast_to(np.asarray(values, dtype=object), (size,))
+    return np.array([v if isinstance(v, Rational) or (isinstance(v, float) and np.isinf(v))
+                     else Rational(v) for v in array], dtype=object)
+
+
+@dataclass(frozen=True)
+class ExactRowBlock(RowBlock):
+    """A :class:`RowBlock` whose entries and bounds are also kept as exact rationals.
+
+    ``matrix`` holds the nearest floats; ``exact_data`` the Rationals in the order
+    of ``matrix.data``; ``exact_lower``/``exact_upper`` the bounds (±inf as floats).
+    """
+
+    exact_data: ObjectArray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    exact_lower: ObjectArray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    exact_upper: ObjectArray = field(default_factory=lambda: np.zeros(0, dtype=object))
+
+    @classmethod
+    def from_exact_entries(cls, rows: NDArray, columns: NDArray, values: NDArray,
+                           shape: tuple[int, int], lower: Any, upper: Any) -> ExactRowBlock:
+        """Coordinates with exact values: duplicates summed exactly, exact zeros dropped."""
+        n_rows, n_columns = shape
+        values = rational_array(values) if len(values) else np.zeros(0, dtype=object)
+        key = rows.astype(np.int64) * n_columns + columns.astype(np.int64)
+        order = np.argsort(key, kind="stable")
+        key, values = key[order], values[order]
+        if len(key):
+            starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+            sums = np.add.reduceat(values, starts)
+            keep = np.array([bool(v) for v in sums], dtype=bool)
+            key, data = key[starts][keep], sums[keep]
+        else:
+            data = np.zeros(0, dtype=object)
+        row, column = np.divmod(key, n_columns)
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=n_rows))])
+        matrix = sp.csr_array((to_float(data), column.astype(np.intp), indptr), shape=shape)
+        exact_lower, exact_upper = exact_bounds(lower, n_rows), exact_bounds(upper, n_rows)
+        return cls(matrix, to_float(exact_lower), to_float(exact_upper), data, exact_lower,
+                   exact_upper)
+
+    @classmethod
+    def of(cls, block: RowBlock) -> ExactRowBlock:
+        """A block in exact form: itself, or a float block read by :func:`lpmech.exact.exact`."""
+        if isinstance(block, ExactRowBlock):
+            return block
+        return cls(block.matrix, block.lower, block.upper, rational_array(block.matrix.data),
+                   exact_bounds(block.lower, block.n_rows),
+                   exact_bounds(block.upper, block.n_rows))
+
+
+@dataclass(frozen=True)
+class ExactProgram:
+    """A design program over z = [vec a; vec t] with rational data.
+
+    Attributes
+    ----------
+    env : Environment
+        The exact twin the rows were built on.
+    objective : Objective
+    families : tuple of ConstraintFamily
+        The families whose rows these are (as compiled).
+    indptr, indices, data
+        A in CSR form, ``data`` as Rationals.
+    row_lower, row_upper, column_lower, column_upper : object arrays
+        Rationals, or float ±inf where unbounded.
+    row_slices : dict
+        Each family's rows.
+    cost : object array
+        c (Rationals) of the maximised objective (a minimised one negated).
+    constant : Rational
+        c_0.
+    """
+
+    env: Environment
+    objective: Objective
+    families: tuple[ConstraintFamily, ...]
+    indptr: IntArray
+    indices: IntArray
+    data: ObjectArray
+    row_lower: ObjectArray
+    row_upper: ObjectArray
+    column_lower: ObjectArray
+    column_upper: ObjectArray
+    row_slices: dict[str, slice]
+    cost: ObjectArray
+    constant: Rational
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows."""
+        return len(self.indptr) - 1
+
+    @property
+    def n_columns(self) -> int:
+        """Number of columns."""
+        return len(self.cost)
+
+    def float_program(self) -> Program:
+        """The nearest float program, for HiGHS."""
+        matrix = sp.csr_array((to_float(self.data), self.indices, self.indptr),
+                              shape=(self.n_rows, self.n_columns))
+        float_env = self.env.float_environment
+        return Program(
+            env=float_env, objective=self.objective, families=self.families, matrix=matrix,
+            row_lower=to_float(self.row_lower), row_upper=to_float(self.row_upper),
+            row_slices=self.row_slices, column_lower=to_float(self.column_lower),
+            column_upper=to_float(self.column_upper), cost=to_float(self.cost),
+            constant=float(to_float([self.constant])[0]), deterministic=False,
+            build_seconds=0.0, stack_seconds=0.0,
+        )
+
+    def describe_row(self, row: int) -> str:
+        """The family and the readable name of a row."""
+        for family in self.families:
+            rows = self.row_slices[family.name]
+            if rows.start <= row < rows.stop:
+                return f"{family.name}: {family.describe(self.env, row - rows.start)}"
+        raise IndexError(f"row {row} out of range 0..{self.n_rows - 1}")
+
+    def describe_column(self, column: int) -> str:
+        """What a column of z = [vec a; vec t] is."""
+        env = self.env
+        layout = env.layout
+        if column < layout.n_allocation_columns:
+            profile, component = divmod(column, env.n_components)
+            return (f"allocation {env.allocation.component_names[component]!r} at profile "
+                    f"{env.describe_profile(profile)}")
+        profile, agent = divmod(column - layout.n_allocation_columns, env.n_agents)
+        return (f"payment of agent {env.agents[agent].name!r} at profile "
+                f"{env.describe_profile(profile)}")
+
+    def activity(self, z: ObjectArray) -> ObjectArray:
+        """A z, exactly."""
+        from lpmech.exact_solve import sparse_product
+
+        return sparse_product(self.indptr, self.indices, self.data, z)
+
+    def transposed_product(self, y: ObjectArray) -> ObjectArray:
+        """Aᵀ y, exactly."""
+        columns = np.zeros(self.n_columns, dtype=object)
+        rows = np.repeat(np.arange(self.n_rows), np.diff(self.indptr))
+        if len(self.data):
+            np.add.at(columns, self.indices, self.data * y[rows])
+        return columns
+
+
+def exact_program(twin: Environment, objective: Objective,
+                  families: Sequence[ConstraintFamily]) -> ExactProgram:
+    """Every family's rows and bounds, and the objective, built exactly on ``twin``."""
+    layout = twin.layout
+    n = layout.n_columns
+    blocks, slices, position = [], {}, 0
+    column_lower = exact_bounds(-np.inf, n)
+    column_upper = exact_bounds(np.inf, n)
+    for family in families:
+        block = ExactRowBlock.of(family.rows(twin))
+        blocks.append(block)
+        slices[family.name] = slice(position, position + block.n_rows)
+        position += block.n_rows
+        bounds = family.bounds(twin)
+        if bounds is not None:
+            _tighten(column_lower, column_upper, bounds)
+    counts = np.concatenate([np.diff(b.matrix.indptr) for b in blocks]) if blocks else []
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
+    indices = np.concatenate([b.matrix.indices for b in blocks]).astype(np.intp) \
+        if blocks else np.zeros(0, dtype=np.intp)
+    data = np.concatenate([b.exact_data for b in blocks]) if blocks else \
+        np.zeros(0, dtype=object)
+    sign = 1 if objective.sense == "maximize" else -1
+    cost = rational_array(objective.coefficients(twin)) * sign
+    constant = Rational(objective.constant(twin)) * sign
+    return ExactProgram(
+        env=twin, objective=objective, families=tuple(families), indptr=indptr,
+        indices=indices, data=data,
+        row_lower=np.concatenate([b.exact_lower for b in blocks]) if blocks else
+        np.zeros(0, dtype=object),
+        row_upper=np.concatenate([b.exact_upper for b in blocks]) if blocks else
+        np.zeros(0, dtype=object),
+        column_lower=column_lower, column_upper=column_upper, row_slices=slices,
+        cost=cost, constant=constant,
+    )
+
+
+def _tighten(lower: ObjectArray, upper: ObjectArray, bounds: VariableBounds) -> None:
+    """Intersect column bounds with a family's bounds, exactly."""
+    columns = np.asarray(bounds.columns)
+    new_lower = exact_bounds(bounds.lower, len(columns))
+    new_upper = exact_bounds(bounds.upper, len(columns))
+    lower[columns] = [max(a, b) for a, b in zip(lower[columns], new_lower, strict=True)]
+    upper[columns] = [min(a, b) for a, b in zip(upper[columns], new_upper, strict=True)]
