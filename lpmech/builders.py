@@ -2,7 +2,9 @@
 
 Each returns an :class:`~lpmech.environment.Environment`. Type values and priors
 are given either once (shared by every agent) or per agent; priors default to
-uniform, and a joint ``prior`` table makes types correlated.
+uniform, and a joint ``prior`` table makes types correlated. Numbers may be ints,
+floats or fractions (:class:`fractions.Fraction`), which are kept exactly for
+certificates (:mod:`lpmech.exact` says how floats are read).
 
 * :func:`single_item_auction` — N bidders, one item, bidder i values it at θ_i.
 * :func:`bilateral_trade` — a buyer with value θ_b and a seller with cost θ_s.
@@ -14,6 +16,7 @@ uniform, and a joint ``prior`` table makes types correlated.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -21,6 +24,7 @@ from numpy.typing import ArrayLike
 from lpmech.allocation import AllocationSpace, Items
 from lpmech.environment import Agent, Environment
 from lpmech.errors import InvalidEnvironmentError
+from lpmech.exact import exact_copy
 
 
 def _count(value: object, argument: str) -> int | None:
@@ -34,8 +38,10 @@ def _count(value: object, argument: str) -> int | None:
 
 
 def _numbers(values: object, argument: str) -> np.ndarray:
+    """Floats, or Fractions (an object array) where the input holds exact numbers."""
     try:
-        return np.asarray(values, dtype=float)
+        kept = exact_copy(values)
+        return np.asarray(values, dtype=float) if kept is None else kept
     except (TypeError, ValueError):
         raise InvalidEnvironmentError(
             f"{argument} must be numbers (one array, or one per agent), got {values!r:.80}"
@@ -87,7 +93,7 @@ def _per_agent(
             raise InvalidEnvironmentError(
                 f"{argument} is shared by all agents, so the number of agents must be given"
             )
-        return [np.asarray(values, dtype=float)] * n_agents
+        return [_numbers(values, argument)] * n_agents
     try:
         per_agent = [_numbers(v, argument) for v in values]
     except TypeError:  # not iterable: a single number
@@ -141,7 +147,7 @@ def single_item_auction(
     priors: ArrayLike | Sequence[ArrayLike] | None = None,
     *,
     prior: ArrayLike | None = None,
-    seller_value: float = 0.0,
+    seller_value: float | Fraction = 0.0,
     names: Sequence[str] | None = None,
     labels: Sequence[str] | Sequence[Sequence[str]] | None = None,
 ) -> Environment:
@@ -178,11 +184,11 @@ def single_item_auction(
     space = Items(names)
     valuations = []
     for i, t in enumerate(types):
-        table = np.zeros((len(t), len(types)))
+        table = np.zeros((len(t), len(types)), dtype=t.dtype)
         table[:, space.component(i)] = t
         valuations.append(table)
     return Environment(agents, space, valuations, prior=prior,
-                       principal_value=np.full(len(types), -float(seller_value)),
+                       principal_value=[-seller_value] * len(types),
                        name=f"single-item auction, {len(types)} bidders")
 
 
@@ -226,7 +232,7 @@ def public_good(
     n_agents: int | None = None,
     priors: ArrayLike | Sequence[ArrayLike] | None = None,
     *,
-    cost: float,
+    cost: float | Fraction,
     prior: ArrayLike | None = None,
     names: Sequence[str] | None = None,
     labels: Sequence[str] | Sequence[Sequence[str]] | None = None,
@@ -243,15 +249,15 @@ def public_good(
     >>> env.efficient_allocation()[env.layout.profile_index([2, 1, 0])]
     array([1.])
     """
-    if isinstance(cost, bool) or not isinstance(cost, int | float | np.number) \
-            or not np.isfinite(cost):
+    if isinstance(cost, bool) or not isinstance(cost, int | float | np.number | Fraction) \
+            or not np.isfinite(float(cost)):
         raise InvalidEnvironmentError(f"public_good: cost must be a finite number, got {cost!r}")
     types = _per_agent(values, n_agents, "values", 1)
     names = _names(names, len(types), "agent")
     agents = _agents(names, types, priors, prior, labels)
     return Environment(agents, AllocationSpace(["build"]), [t[:, None] for t in types],
-                       prior=prior, principal_value=[-float(cost)],
-                       name=f"public good, {len(types)} agents, cost {cost:g}")
+                       prior=prior, principal_value=[-cost],
+                       name=f"public good, {len(types)} agents, cost {float(cost):g}")
 
 
 def multi_item_auction(
@@ -299,7 +305,7 @@ def multi_item_auction(
     space = Items(names, n_items, item_names, unit_demand=unit_demand)
     valuations = []
     for i, t in enumerate(per_bidder):
-        table = np.zeros((len(t), space.n_components))
+        table = np.zeros((len(t), space.n_components), dtype=t.dtype)
         table[:, [space.component(i, j) for j in range(n_items)]] = t
         valuations.append(table)
     kind = "unit-demand" if unit_demand else "additive"

@@ -1,13 +1,16 @@
 """Exact numbers: how inputs are read as rationals, and the problem in rational arithmetic.
 
 *Reading.* An input given as an ``int`` or a :class:`fractions.Fraction` is taken
-as it is. A ``float`` is read as the **shortest decimal that rounds to it**
-(``Fraction(repr(x))``): ``0.1`` is 1/10, ``0.45`` is 9/20, ``1/3`` typed as a float
-is 3333333333333333/10¹⁶. That decimal converts back to the same float, so the
-float path sees exactly the numbers it always saw, and the exact path the numbers a
-person typed. Priors are then normalised exactly (divided by their exact sum), so a
-uniform prior given as ``[1/3, 1/3, 1/3]`` in floats is exactly 1/3 each. Give
-Fractions (``Fraction(1, 3)``) to state any other rational.
+as it is. A ``float`` x is read as the **simplest rational that rounds to it**: the
+fraction with denominator at most 10⁶ closest to x (``Fraction(x).limit_denominator``,
+the bound lowered for large |x| so that at most one such fraction rounds to x) if
+it rounds back to x, and otherwise the shortest decimal that rounds to x
+(``Fraction(repr(x))``). So ``0.1`` is 1/10, ``0.45`` is 9/20, ``1/3`` and ``2/15``
+computed in floats are 1/3 and 2/15, and ``0.6000000000000001`` (from
+``np.linspace(0, 1, 6)``) is 6000000000000001/10¹⁶, not 3/5. Either way the rational
+converts back to the same float, so the float path sees exactly the numbers it
+always saw. Priors are then normalised exactly (divided by their exact sum). Give
+Fractions (``Fraction(3, 5)``) to state any rational beyond this reading.
 
 :func:`exact_inputs` returns the environment's data in that reading
 (:class:`ExactInputs`); :func:`exact_environment` a twin of the environment whose
@@ -23,7 +26,6 @@ object arrays it is about fifteen times faster than ``fractions.Fraction``
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -41,6 +43,9 @@ if TYPE_CHECKING:
     from lpmech.priors import Prior
 
 ObjectArray = NDArray[np.object_]
+
+#: Largest denominator a float is read with before falling back to its decimal.
+MAX_DENOMINATOR = 10**6
 
 
 class ExactArithmeticUnavailable(LpmechError, ImportError):
@@ -63,8 +68,10 @@ def exact(value: Any) -> Fraction:
 
     Examples
     --------
-    >>> exact(0.1), exact(3), exact(Fraction(1, 3))
+    >>> exact(0.1), exact(3), exact(1 / 3)
     (Fraction(1, 10), Fraction(3, 1), Fraction(1, 3))
+    >>> exact(0.6000000000000001) == Fraction(6000000000000001, 10**16)
+    True
     """
     if isinstance(value, Fraction):
         return value
@@ -76,7 +83,12 @@ def exact(value: Any) -> Fraction:
         number = float(value)
         if not math.isfinite(number):
             raise ValueError(f"exact: {number} has no rational value")
-        return Fraction(int(number)) if number.is_integer() else Fraction(repr(number))
+        if number.is_integer():
+            return Fraction(int(number))
+        # denominators up to `bound` are 1/bound² apart: at most one rounds to the float
+        bound = min(MAX_DENOMINATOR, math.isqrt(int(1 / (2 * math.ulp(number)))))
+        simple = Fraction(number).limit_denominator(max(1, bound))
+        return simple if float(simple) == number else Fraction(repr(number))
     if isinstance(value, RationalNumber):
         return Fraction(value.numerator, value.denominator)
     if hasattr(value, "p") and hasattr(value, "q"):  # flint.fmpq
@@ -442,7 +454,3 @@ def exact_mechanism(env: Environment, allocation: ArrayLike, payments: ArrayLike
         payments, (env.n_profiles, env.n_agents))))
     return mechanism
 
-
-def lcm_of_denominators(values: Sequence[Fraction]) -> int:
-    """The least common multiple of the denominators of some Fractions."""
-    return math.lcm(*(v.denominator for v in values)) if len(values) else 1
