@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.analytic import Benchmark, myerson, myerson_revenue
+from lpmech.analytic import Benchmark, exact, myerson, myerson_revenue
 from lpmech.builders import single_item_auction
 from lpmech.environment import Environment
 from lpmech.models.spec import ModelSpec
@@ -35,4 +35,5 @@ SPEC = ModelSpec(
     benchmark=lambda env: Benchmark("Myerson E[max(φ̄ − r)⁺]", myerson_revenue(env),
                                     mechanism=myerson(env)),
     source="Myerson (1981); seed slides (asymmetric bidders)",
+    exact_benchmark=exact.myerson_revenue,
 )

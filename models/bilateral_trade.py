@@ -11,17 +11,21 @@ continuous 9/64, against a first best of 1/6.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
-from lpmech.analytic import Benchmark, second_best_gains, second_best_trade
+from lpmech.analytic import Benchmark, exact, second_best_gains, second_best_trade
 from lpmech.builders import bilateral_trade
 from lpmech.environment import Environment
 from lpmech.models.spec import ModelSpec
 
 
 def build(n_types: int = 5) -> Environment:
-    """Buyer values and seller costs uniform on an n_types grid of [0, 1]."""
-    grid = np.linspace(0.0, 1.0, n_types)
+    """Buyer values and seller costs uniform on the grid k/(n_types − 1) of [0, 1], exact."""
+    if n_types < 2:
+        raise ValueError(f"n_types must be at least 2, got {n_types}")
+    grid = np.array([Fraction(k, n_types - 1) for k in range(n_types)], dtype=object)
     return bilateral_trade(grid, grid)
 
 
@@ -34,4 +38,5 @@ SPEC = ModelSpec(
     benchmark=lambda env: Benchmark("second-best gains", second_best_gains(env),
                                     mechanism=second_best_trade(env)),
     source="Myerson and Satterthwaite (1983), Efficient mechanisms for bilateral trading",
+    exact_benchmark=exact.second_best_gains,
 )

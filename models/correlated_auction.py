@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.analytic import Benchmark, cremer_mclean, full_surplus
+from lpmech.analytic import Benchmark, cremer_mclean, exact, full_surplus
 from lpmech.builders import single_item_auction
 from lpmech.environment import Environment
 from lpmech.models.spec import ModelSpec
@@ -34,4 +34,5 @@ SPEC = ModelSpec(
     benchmark=lambda env: Benchmark("full surplus E[max θ]", full_surplus(env),
                                     mechanism=cremer_mclean(env)),
     source="Crémer and McLean (1988), Full extraction of the surplus",
+    exact_benchmark=exact.full_surplus,
 )

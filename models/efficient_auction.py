@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.analytic import Benchmark
+from lpmech.analytic import Benchmark, exact
 from lpmech.builders import single_item_auction
 from lpmech.characterisation import envelope_payments
 from lpmech.environment import Environment
@@ -36,4 +36,5 @@ SPEC = ModelSpec(
     constraints=("dominant_strategy_ic", "ex_post_ir", "efficient_allocation"),
     benchmark=_benchmark,
     source="Vickrey (1961); seed notes Thm. 1.4 (envelope)",
+    exact_benchmark=exact.threshold_revenue,
 )

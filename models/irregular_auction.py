@@ -8,7 +8,7 @@ types; the benchmark E[max φ̄⁺] is the optimum.
 
 from __future__ import annotations
 
-from lpmech.analytic import Benchmark, myerson, myerson_revenue
+from lpmech.analytic import Benchmark, exact, myerson, myerson_revenue
 from lpmech.builders import single_item_auction
 from lpmech.environment import Environment
 from lpmech.models.spec import ModelSpec
@@ -32,4 +32,5 @@ SPEC = ModelSpec(
     benchmark=lambda env: Benchmark("Myerson E[max φ̄⁺] (ironed)", myerson_revenue(env),
                                     mechanism=myerson(env)),
     source="Myerson (1981), §6 (ironing)",
+    exact_benchmark=exact.myerson_revenue,
 )

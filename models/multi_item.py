@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from lpmech.analytic import Benchmark
+from lpmech.analytic import Benchmark, exact
 from lpmech.analytic.bundling import pure_bundling, separate_sales
 from lpmech.analytic.discretise import discretise
 from lpmech.builders import multi_item_auction
@@ -41,4 +41,5 @@ SPEC = ModelSpec(
     constraints=("dominant_strategy_ic", "ex_post_ir"),
     benchmark=_benchmark,
     source="Manelli and Vincent (2006), Bundling as an optimal selling mechanism",
+    exact_benchmark=exact.best_simple_menu,
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.analytic import Benchmark, myerson, myerson_revenue
+from lpmech.analytic import Benchmark, exact, myerson, myerson_revenue
 from lpmech.builders import single_item_auction
 from lpmech.environment import Environment
 from lpmech.models.spec import ModelSpec
@@ -29,4 +29,5 @@ SPEC = ModelSpec(
     benchmark=lambda env: Benchmark("Myerson E[max φ⁺]", myerson_revenue(env),
                                     mechanism=myerson(env)),
     source="Myerson (1981), Optimal auction design; seed slides (virtual values)",
+    exact_benchmark=exact.myerson_revenue,
 )

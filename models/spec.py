@@ -6,7 +6,8 @@ import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -16,6 +17,9 @@ from lpmech.environment import Environment
 from lpmech.objectives import resolve_objective
 from lpmech.solve import Solution, solve
 from lpmech.verify import tolerance_scale
+
+if TYPE_CHECKING:
+    from lpmech.certify import Certificate
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,10 @@ class ModelSpec:
         Environment → :class:`~lpmech.analytic.Benchmark`, from a formula.
     source : str
         The literature the setting comes from.
+    exact_benchmark : callable
+        Environment → the benchmark's value as a Fraction, from the same formula in
+        exact arithmetic (:mod:`lpmech.analytic.exact`); None for a non-linear
+        objective, whose optimum need not be rational.
     """
 
     name: str
@@ -48,6 +56,7 @@ class ModelSpec:
     constraints: tuple[str, ...]
     benchmark: Callable[[Environment], Benchmark]
     source: str
+    exact_benchmark: Callable[[Environment], Fraction] | None = None
 
     def parameters(self) -> dict[str, inspect.Parameter]:
         """The builder's keyword parameters, with defaults and annotations."""
@@ -97,6 +106,22 @@ class ModelSpec:
         return ModelCheck(self, solution, benchmark, seconds,
                           benchmark.agrees(solution.objective_value, tol), recovered)
 
+    def check_exact(self, backend: str = "auto", **params: Any) -> ExactModelCheck:
+        """Solve, certify the optimum exactly and compare it with the exact benchmark."""
+        if self.exact_benchmark is None:
+            raise ValueError(f"model {self.name!r} has no exact benchmark")
+        env = self.environment(**params)
+        start = time.perf_counter()
+        solution = solve(env, self.objective, self.constraints, backend=backend)
+        certificate = solution.certify()
+        seconds = time.perf_counter() - start
+        benchmark = self.benchmark(env)
+        value = self.exact_benchmark(env)
+        optimum = certificate.objective
+        holds = certificate.ok and {"equal": optimum == value, "lower_bound": optimum >= value,
+                                    "upper_bound": optimum <= value}[benchmark.relation]
+        return ExactModelCheck(self, certificate, benchmark, value, seconds, holds)
+
 
 @dataclass(frozen=True)
 class ModelCheck:
@@ -142,3 +167,27 @@ class ModelCheck:
                 f"{self.benchmark.symbol} benchmark {self.benchmark.name} = "
                 f"{self.benchmark.value:.6g} (gap {self.gap:.3g}, {verdict}); "
                 f"{self.recovery()}")
+
+
+
+@dataclass(frozen=True)
+class ExactModelCheck:
+    """A model's exact optimum (proved by its certificate) beside its exact benchmark.
+
+    ``agrees`` holds when the certificate is ok and the two Fractions stand in the
+    benchmark's relation (equal, ≥ or ≤) exactly.
+    """
+
+    spec: ModelSpec
+    certificate: Certificate
+    benchmark: Benchmark
+    value: Fraction
+    seconds: float
+    agrees: bool
+
+    def __str__(self) -> str:
+        verdict = "agrees" if self.agrees else "DISAGREES"
+        proof = "proved" if self.certificate.ok else "NOT proved"
+        return (f"exact optimum {self.certificate.objective} ({proof}) "
+                f"{self.benchmark.symbol} benchmark {self.benchmark.name} = {self.value} "
+                f"({verdict})")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.analytic import Benchmark, clarke_pivot
+from lpmech.analytic import Benchmark, clarke_pivot, exact
 from lpmech.builders import multi_item_auction
 from lpmech.environment import Environment
 from lpmech.models.spec import ModelSpec
@@ -32,4 +32,5 @@ SPEC = ModelSpec(
     benchmark=lambda env: Benchmark("VCG revenue", clarke_pivot(env).expected_revenue(),
                                     "lower_bound", clarke_pivot(env)),
     source="Demange, Gale and Sotomayor (1986); Pavlov (2011)",
+    exact_benchmark=exact.clarke_pivot_revenue,
 )

@@ -9,6 +9,10 @@ virtual value* is the slope of this revenue curve between consecutive quantiles
                = v_k − (v_{k+1} − v_k)\\,\\frac{1 − F(v_k)}{f(v_k)},
           \\qquad φ(v_K) = v_K.
 
+Every function here takes floats, or fractions (:class:`fractions.Fraction` in object arrays),
+and then computes in exact arithmetic: the same formulas give the exact benchmarks
+of :mod:`lpmech.analytic.exact`.
+
 Expected payments of an IC, IR mechanism whose lowest type gets its outside
 option are E[φ(θ) q(θ)] (threshold payments: the highest end of the envelope
 interval). When φ is not monotone, *ironing* replaces R by its concave hull R̄
@@ -29,8 +33,14 @@ from numpy.typing import ArrayLike
 from lpmech.arrays import FloatArray
 
 
-def _sorted(values: ArrayLike, prior: ArrayLike) -> tuple[FloatArray, FloatArray]:
-    values, prior = np.asarray(values, dtype=float), np.asarray(prior, dtype=float)
+def _numbers(values: ArrayLike) -> NDArray:
+    """Floats, or exact numbers (an object array) kept exact."""
+    array = np.asarray(values)
+    return array if array.dtype == object else array.astype(float)
+
+
+def _sorted(values: ArrayLike, prior: ArrayLike) -> tuple[NDArray, NDArray]:
+    values, prior = _numbers(values), _numbers(prior)
     if values.shape != prior.shape or values.ndim != 1:
         raise ValueError(f"values and prior must be vectors of one length, got {values.shape} "
                          f"and {prior.shape}")
@@ -50,8 +60,8 @@ def virtual_values(values: ArrayLike, prior: ArrayLike) -> FloatArray:
     [-2.0, 0.0, 2.0, 4.0]
     """
     values, prior = _sorted(values, prior)
-    upper_tail = np.clip(1.0 - np.cumsum(prior), 0.0, None)
-    gaps = np.append(np.diff(values), 0.0)
+    upper_tail = np.maximum(1 - np.cumsum(prior), 0)  # integer constants keep Fractions exact
+    gaps = np.append(np.diff(values), 0)
     return values - gaps * upper_tail / prior
 
 
@@ -65,7 +75,7 @@ def virtual_costs(values: ArrayLike, prior: ArrayLike) -> FloatArray:
     """
     values, prior = _sorted(values, prior)
     lower_tail = np.cumsum(prior) - prior
-    gaps = np.insert(np.diff(values), 0, 0.0)
+    gaps = np.insert(np.diff(values), 0, 0)
     return values + gaps * lower_tail / prior
 
 
@@ -81,8 +91,8 @@ def revenue_curve(values: ArrayLike, prior: ArrayLike) -> tuple[FloatArray, Floa
     """
     values, prior = _sorted(values, prior)
     upper_tail = np.cumsum(prior[::-1])[::-1]  # q_k = P(θ ≥ v_k), decreasing in k
-    quantiles = np.concatenate([[0.0], upper_tail[::-1]])
-    revenues = np.concatenate([[0.0], (values * upper_tail)[::-1]])
+    quantiles = np.concatenate([[0], upper_tail[::-1]])
+    revenues = np.concatenate([[0], (values * upper_tail)[::-1]])
     return quantiles, revenues
 
 
