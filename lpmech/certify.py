@@ -46,7 +46,7 @@ import highspy
 import numpy as np
 from numpy.typing import NDArray
 
-from lpmech.algorithms import with_algorithm
+from lpmech.algorithms import BRANCH_AND_BOUND, with_algorithm
 from lpmech.backends import HighspyBackend
 from lpmech.constraints.base import ConstraintFamily
 from lpmech.environment import Environment
@@ -164,7 +164,8 @@ class Certificate:
                  f"objective = {self.objective}" + (f", dual bound = {self.bound}"
                                                     if self.bound is not None else ""),
                  f"program: {self.program}", f"argument: {self.argument}",
-                 f"proved: {self.proved}", f"({self.seconds:.3f} s)"]
+                 f"proved: {self.proved}", f"({self.seconds:.3f} s)",
+                 "for the exact inputs:", str(self.inputs)]
         lines += [f"failed: {failure}" for failure in self.failures]
         return "\n".join(lines)
 
@@ -195,8 +196,7 @@ def certify(solution: Solution) -> Certificate:
         return _refused(twin, f"the direct program has {len(program.data)} non-zeros, over "
                         f"the {MAX_NONZEROS} certified in rationals", start)
     context = _Context(twin, families, objective, program)
-    deterministic = mechanism.is_deterministic(0.0) and solution.report.algorithm == \
-        "branch-and-bound"
+    deterministic = solution.report.algorithm == BRANCH_AND_BOUND
     reduced = [c.name for f, c in zip(families, compiled, strict=True) if c is not f]
     description = (f"the direct program of the compiled families ({program.n_rows} rows, "
                    f"{program.n_columns} columns"

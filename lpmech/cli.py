@@ -13,6 +13,10 @@
 ``lpmech check [--backend B] [--tol T]``
                                solve every model and hold each optimum against
                                its benchmark; exit status 1 if any disagrees
+``lpmech check --exact``       the same in rationals: each optimum proved by its
+                               certificate and compared with the exact benchmark
+``lpmech solve MODEL --exact`` also print the optimum as a fraction and the
+                               certificate's verdict (needs ``lpmech[exact]``)
 
 Errors print one line and exit with status 1 (2 for a malformed command line).
 """
@@ -27,10 +31,11 @@ from collections.abc import Sequence
 from lpmech.algorithms import ALGORITHMS
 from lpmech.backends import BACKENDS
 from lpmech.display import format_table
+from lpmech.environment import Environment
 from lpmech.errors import InvalidToleranceError, LpmechError
 from lpmech.models import DEFAULT_MODEL, MODELS, ModelSpec
 from lpmech.progress import solver_progress
-from lpmech.solve import solve
+from lpmech.solve import Solution, solve
 from lpmech.sweeps.command import run_sweep_command
 from lpmech.verify import check_tol
 
@@ -52,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     check_parser.add_argument("--backend", choices=BACKEND_CHOICES, default="auto")
     check_parser.add_argument("--tol", type=_tolerance, default=1e-6,
                               help="relative tolerance of the comparison (default 1e-6)")
+    check_parser.add_argument("--exact", action="store_true",
+                              help="certify each optimum in rationals and compare it with "
+                                   "the exact benchmark (needs lpmech[exact])")
     solve_parser = commands.add_parser(
         "solve", help="solve a model", add_help=False,
         description="Solve MODEL; run 'lpmech solve MODEL --help' for its parameters.",
@@ -71,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if known.command == "check":
             if rest:
                 parser.error(f"unrecognised arguments: {' '.join(rest)}")
+            if known.exact:
+                return _check_exact(known.backend)
             return _check(known.backend, known.tol)
         if known.command is None:
             if rest:
@@ -151,6 +161,26 @@ def _real(text: str) -> float:
     return value
 
 
+def _check_exact(backend: str) -> int:
+    rows, failures = [], []
+    for spec in MODELS.values():
+        check = spec.check_exact(backend=backend)
+        rows.append((spec.name, str(check.certificate.objective),
+                     "proved" if check.certificate.ok else "NOT proved", check.benchmark.symbol,
+                     str(check.value), f"{check.seconds:.3f}",
+                     "ok" if check.agrees else "DISAGREES"))
+        if not check.agrees:
+            failures.append(spec.name)
+    print(format_table(("model", "exact optimum", "certificate", "", "exact benchmark",
+                        "seconds", "verdict"), rows))
+    if failures:
+        print(f"lpmech: error: exact optimum and benchmark disagree (or the optimum is not "
+              f"proved) for {', '.join(failures)}", file=sys.stderr)
+        return 1
+    print(f"all {len(rows)} models' optima are proved and agree exactly with their benchmarks")
+    return 0
+
+
 def _model_parser(spec: ModelSpec) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=f"lpmech solve {spec.name}", description=f"{spec.title}. Source: {spec.source}."
@@ -171,6 +201,9 @@ def _model_parser(spec: ModelSpec) -> argparse.ArgumentParser:
     parser.add_argument("--quiet", action="store_true",
                         help="no live solver line on stderr during a long solve")
     parser.add_argument("--verbose", action="store_true", help="show HiGHS's log")
+    parser.add_argument("--exact", action="store_true",
+                        help="prove the optimum in rationals and print it as a fraction "
+                             "(needs lpmech[exact])")
     return parser
 
 
@@ -192,6 +225,22 @@ def _solve(spec: ModelSpec, argv: list[str]) -> int:
     verdict = "agrees" if benchmark.agrees(optimum) else "DISAGREES"
     comparison = (f"Benchmark: {benchmark.name} = {benchmark.value:.6g}; LP optimum "
                   f"{benchmark.symbol} benchmark, gap {benchmark.gap(optimum):.3g} ({verdict})")
-    print("\n\n".join([header, comparison, str(solution.verification), str(solution.report),
+    parts = [header, comparison]
+    if options.exact:
+        parts.append(_exact_summary(spec, env, solution))
+    print("\n\n".join([*parts, str(solution.verification), str(solution.report),
                        solution.mechanism.summary(max_profiles=options.profiles)]))
     return 0
+
+
+def _exact_summary(spec: ModelSpec, env: Environment, solution: Solution) -> str:
+    """The optimum as a fraction, the certificate's verdict and the exact benchmark."""
+    certificate = solution.certify()
+    lines = [f"Exact optimum: {solution.objective.name} = {certificate.objective}",
+             str(certificate)]
+    if spec.exact_benchmark is not None:
+        value = spec.exact_benchmark(env)
+        lines.append(f"Exact benchmark: {spec.benchmark(env).name} = {value} "
+                     f"({'equal' if value == certificate.objective else 'not equal'} to the "
+                     "exact optimum)")
+    return "\n".join(lines)
