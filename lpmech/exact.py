@@ -86,7 +86,9 @@ def exact(value: Any) -> Fraction:
         if number.is_integer():
             return Fraction(int(number))
         # denominators up to `bound` are 1/bound² apart: at most one rounds to the float
-        bound = min(MAX_DENOMINATOR, math.isqrt(int(1 / (2 * math.ulp(number)))))
+        spacing = 2 * math.ulp(number)
+        bound = MAX_DENOMINATOR if spacing * MAX_DENOMINATOR**2 < 1 else \
+            math.isqrt(int(1 / spacing))
         simple = Fraction(number).limit_denominator(max(1, bound))
         return simple if float(simple) == number else Fraction(repr(number))
     if isinstance(value, RationalNumber):
