@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -86,4 +87,25 @@ CASES: list[Case] = [
     Case("three additive items", "4^3", _items(3, 4), "revenue", DSIC, True, True),
     Case("three additive items", "6^3", _items(3, 6), "revenue", DSIC, False, True),
     Case("three additive items", "8^3", _items(3, 8), "revenue", DSIC),
+]
+
+
+def _exact_trade(n_types: int) -> Callable[[], Environment]:
+    grid = [Fraction(k, n_types - 1) for k in range(n_types)]
+    return lambda: lpmech.bilateral_trade(grid, grid)
+
+
+#: Exact certificates (``benchmarks/certify.py``): problems whose data are exact as typed.
+CERTIFY_CASES: list[Case] = [
+    Case("certificate: single item, DSIC", "N=1, K=20", _auction(1, 20), "revenue", DSIC),
+    Case("certificate: single item, DSIC", "N=2, K=10", _auction(2, 10), "revenue", DSIC),
+    Case("certificate: single item, DSIC", "N=2, K=20", _auction(2, 20), "revenue", DSIC),
+    Case("certificate: single item, DSIC", "N=2, K=30", _auction(2, 30), "revenue", DSIC),
+    Case("certificate: single item, DSIC", "N=3, K=8", _auction(3, 8), "revenue", DSIC),
+    Case("certificate: single item, BIC", "N=2, K=20", _auction(2, 20), "revenue", BIC),
+    Case("certificate: bilateral trade", "K=10", _exact_trade(10), "gains_from_trade", TRADE),
+    Case("certificate: bilateral trade", "K=25", _exact_trade(25), "gains_from_trade", TRADE),
+    Case("certificate: public good", "N=3, K=4", _public_good(3, 4), "welfare", FUNDED),
+    Case("certificate: two additive items", "5 x 5", _items(2, 5), "revenue", DSIC),
+    Case("certificate: two additive items", "10 x 10", _items(2, 10), "revenue", DSIC),
 ]

@@ -148,57 +148,66 @@ class Rational:
     __slots__ = ("value",)
 
     def __init__(self, value: Any) -> None:
-        self.value = value if type(value) is _fmpq() else _lift(value)
+        lifted = _lift(value)
+        if lifted is None:
+            raise ValueError(f"Rational: {value} has no rational value")
+        self.value = lifted if type(lifted) is _fmpq() else _fmpq()(lifted)
 
     @property
     def fraction(self) -> Fraction:
         """The number as a :class:`fractions.Fraction`."""
         return Fraction(int(self.value.p), int(self.value.q))
 
+    # Each operation takes the fast path for another Rational first; ``_lift`` returns
+    # None for ±inf, which absorbs any rational (bounds of one-sided rows).
     def __add__(self, other: Any) -> Rational | float:
-        if _infinite(other):  # a bound: ±inf absorbs any rational
-            return float(other)
-        return Rational(self.value + _lift(other))
+        if type(other) is Rational:
+            return _make(self.value + other.value)
+        operand = _lift(other)
+        return float(other) if operand is None else _make(self.value + operand)
 
     __radd__ = __add__
 
     def __sub__(self, other: Any) -> Rational | float:
-        if _infinite(other):
-            return -float(other)
-        return Rational(self.value - _lift(other))
+        if type(other) is Rational:
+            return _make(self.value - other.value)
+        operand = _lift(other)
+        return -float(other) if operand is None else _make(self.value - operand)
 
     def __rsub__(self, other: Any) -> Rational | float:
-        if _infinite(other):
-            return float(other)
-        return Rational(_lift(other) - self.value)
+        operand = _lift(other)
+        return float(other) if operand is None else _make(operand - self.value)
 
     def __mul__(self, other: Any) -> Rational | float:
-        if _infinite(other):
+        if type(other) is Rational:
+            return _make(self.value * other.value)
+        operand = _lift(other)
+        if operand is None:
             return float(other) * ((self.value > 0) - (self.value < 0) or math.nan)
-        return Rational(self.value * _lift(other))
+        return _make(self.value * operand)
 
     __rmul__ = __mul__
 
     def __truediv__(self, other: Any) -> Rational:
-        return Rational(self.value / _lift(other))
+        return _make(self.value / _finite(other))
 
     def __rtruediv__(self, other: Any) -> Rational:
-        return Rational(_lift(other) / self.value)
+        return _make(_finite(other) / self.value)
 
     def __neg__(self) -> Rational:
-        return Rational(-self.value)
+        return _make(-self.value)
 
     def __pos__(self) -> Rational:
         return self
 
     def __abs__(self) -> Rational:
-        return Rational(abs(self.value))
+        return _make(abs(self.value))
 
     def _compare(self, other: Any) -> int:
-        if _infinite(other):
+        operand = other.value if type(other) is Rational else _lift(other)
+        if operand is None:
             return -1 if other > 0 else 1
-        difference = self.value - _lift(other)
-        return (difference > 0) - (difference < 0)
+        return (self.value > operand) - (self.value < operand)
 
     def __eq__(self, other: object) -> bool:
         try:
@@ -231,25 +240,50 @@ class Rational:
         return str(self.value)
 
 
-def _infinite(value: Any) -> bool:
-    return isinstance(value, float | np.floating) and math.isinf(value)
+_new = object.__new__
+_FMPQ: list[type] = []
+
+
+def _make(value: Any) -> Rational:
+    number = _new(Rational)
+    number.value = value
+    return number
 
 
 def _fmpq() -> type:
-    return _flint().fmpq
+    if not _FMPQ:
+        _FMPQ.append(_flint().fmpq)
+    return _FMPQ[0]
 
 
 def _lift(value: Any) -> Any:
-    """An fmpq for a Rational, int, Fraction or float (read by :func:`exact`)."""
-    if isinstance(value, Rational):
+    """An operand for fmpq arithmetic (an fmpq or an int), or None for ±inf.
+
+    A float is read by :func:`exact`; integral floats (0.0, 1.0, −1.0) take a short cut.
+    """
+    kind = type(value)
+    if kind is Rational:
         return value.value
-    fmpq = _fmpq()
-    if type(value) is fmpq:
+    if kind is int:
         return value
-    if isinstance(value, bool | int | np.integer):
-        return fmpq(int(value))
+    if kind is float or kind is np.float64:
+        if value.is_integer():
+            return int(value)
+        if math.isinf(value):
+            return None
+    elif isinstance(value, np.integer | bool):
+        return int(value)
+    elif kind is _fmpq():
+        return value
     number = exact(value)
-    return fmpq(number.numerator, number.denominator)
+    return _fmpq()(number.numerator, number.denominator)
+
+
+def _finite(value: Any) -> Any:
+    operand = _lift(value)
+    if operand is None:
+        raise ZeroDivisionError("division by an infinite bound")
+    return operand
 
 
 _to_rational = np.frompyfunc(Rational, 1, 1)
