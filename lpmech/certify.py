@@ -49,19 +49,15 @@ from numpy.typing import NDArray
 from lpmech.algorithms import BRANCH_AND_BOUND, with_algorithm
 from lpmech.backends import HighspyBackend
 from lpmech.constraints.base import ConstraintFamily
+from lpmech.constraints.incentive import LocalIncentiveCompatibility, _IncentiveCompatibility
 from lpmech.environment import Environment
-from lpmech.exact import (
-    ExactInputs,
-    Rational,
-    exact_environment,
-    exact_mechanism,
-    rational_array,
-    to_fractions,
-)
+from lpmech.exact import ExactInputs, Rational, rational_array, to_fractions
 from lpmech.exact_program import ExactProgram, exact_program
 from lpmech.exact_solve import SingularSystemError, solve_rational
+from lpmech.exact_twin import exact_environment, exact_mechanism
 from lpmech.mechanism import Mechanism
 from lpmech.objectives import Objective
+from lpmech.verify import tolerance_scale
 
 if TYPE_CHECKING:
     from lpmech.solve import Solution
@@ -71,6 +67,8 @@ ObjectArray = NDArray[np.object_]
 #: Largest number of non-zeros of the direct program certified (a Python-level pass over
 #: each of them in rationals).
 MAX_NONZEROS = 2_000_000
+#: Incentive rows in full form from which only the nearly binding ones are certified.
+SUBSET_MIN_ROWS = 2_000
 #: Failures listed per family before "and n more".
 LISTED = 3
 
@@ -191,17 +189,34 @@ def certify(solution: Solution) -> Certificate:
         return _refused(twin, f"written as cvxpy expressions, with no exact rows: "
                         f"{', '.join(unsupported)}", start)
     compiled = tuple(f.compiled_form(env) for f in families)
-    program = exact_program(twin, objective, compiled)
+    deterministic = solution.report.algorithm == BRANCH_AND_BOUND
+    for pairs in _incentive_subsets(solution, compiled):
+        certificate = _certify_program(solution, twin, compiled, pairs, deterministic, start)
+        if certificate.ok:
+            break
+    return certificate
+
+
+def _certify_program(solution: Solution, twin: Environment,
+                     compiled: tuple[ConstraintFamily, ...],
+                     pairs: dict[str, list[tuple[int, NDArray, NDArray]]], deterministic: bool,
+                     start: float) -> Certificate:
+    """The certificate with the bound proved on the direct program (``pairs``: a subset of
+    full-form incentive rows)."""
+    mechanism, objective = solution.mechanism, solution.objective
+    families = tuple(solution.families)
+    program = exact_program(twin, objective, compiled, pairs)
     if len(program.data) > MAX_NONZEROS:
         return _refused(twin, f"the direct program has {len(program.data)} non-zeros, over "
                         f"the {MAX_NONZEROS} certified in rationals", start)
     context = _Context(twin, families, objective, program)
-    deterministic = solution.report.algorithm == BRANCH_AND_BOUND
     reduced = [c.name for f, c in zip(families, compiled, strict=True) if c is not f]
+    subsets = [f"{name}: the {len(rows)} of {program.family_rows[name]} rows that bind "
+               "at the float optimum" for name, rows in program.row_index.items()]
     description = (f"the direct program of the compiled families ({program.n_rows} rows, "
                    f"{program.n_columns} columns"
                    + (f"; {', '.join(reduced)} between neighbouring types" if reduced else "")
-                   + ")")
+                   + "".join(f"; {subset}" for subset in subsets) + ")")
     formulation = solution.report.formulation
     argument = ("every row of this program is a row of an imposed family, so its optimum "
                 "bounds the full problem's; the mechanism satisfies the full families "
@@ -304,7 +319,8 @@ def _at_bound(lower: Any, upper: Any, status: int) -> Rational:
 
 
 def _read(mechanism: Mechanism) -> ObjectArray:
-    """The mechanism's decision vector as simplest rationals within 10⁻⁹ of the floats."""
+    """The mechanism's decision vector as the rationals with denominators up to 10⁷
+    nearest its floats (a guess: the exact checks decide whether it is right)."""
     env = mechanism.env
     z = env.layout.join(mechanism.flat_allocation, mechanism.flat_payments)
     return rational_array([Fraction(x).limit_denominator(10**7) for x in z.tolist()])
@@ -379,14 +395,73 @@ def _fraction(value: Any) -> Fraction:
 
 
 def _split(program: ExactProgram, y: ObjectArray) -> dict[str, ObjectArray]:
-    return {name: to_fractions(y[rows]) for name, rows in program.row_slices.items()}
+    """Multipliers by family, on all of each family's rows (0 on rows left out)."""
+    duals = {}
+    for name, rows in program.row_slices.items():
+        values = to_fractions(y[rows])
+        if name in program.row_index:
+            full = np.full(program.family_rows[name], Fraction(0), dtype=object)
+            full[program.row_index[name]] = values
+            values = full
+        duals[name] = values
+    return duals
 
 
 def _stack_duals(program: ExactProgram, duals: dict[str, Any]) -> ObjectArray:
+    """The program's multiplier vector from multipliers by family (on all their rows)."""
     y = np.zeros(program.n_rows, dtype=object)
     for name, rows in program.row_slices.items():
-        y[rows] = rational_array(np.asarray(duals[name], dtype=object))
+        values = np.asarray(duals[name], dtype=object)
+        if name in program.row_index:
+            left_out = np.ones(len(values), dtype=bool)
+            left_out[program.row_index[name]] = False
+            if any(values[left_out]):
+                raise ValueError(f"duals[{name!r}]: a multiplier on a row the certified "
+                                 "program leaves out must be 0")
+            values = values[program.row_index[name]]
+        y[rows] = rational_array(values)
     return y
+
+
+def _incentive_subsets(solution: Solution, compiled: tuple[ConstraintFamily, ...]
+                       ) -> list[dict[str, list[tuple[int, NDArray, NDArray]]]]:
+    """Which rows of large full-form incentive families to certify on, in order of trial.
+
+    A subset of rows is a relaxation, so its bound holds for the full problem, and it is
+    attained when the subset holds every row an optimal dual needs. First the rows with a
+    non-zero float dual (the dual's support), then every row that nearly binds at the
+    float optimum (slack within 10⁻⁶ of the problem's scale). The exact check of the full
+    family covers the rows left out. Without such families: all rows, once.
+    """
+    env = solution.mechanism.env
+    large = [f for f in compiled if isinstance(f, _IncentiveCompatibility)
+             and not isinstance(f, LocalIncentiveCompatibility)
+             and sum(f._block_size(env, i) for i in range(env.n_agents)) >= SUBSET_MIN_ROWS]
+    if not large:
+        return [{}]
+    mechanism = solution.mechanism
+    z = env.layout.join(mechanism.flat_allocation, mechanism.flat_payments)
+    tol = 1e-6 * tolerance_scale(env)
+    near = {f.name: np.flatnonzero(f.rows(env).matrix @ z >= -tol) for f in large}
+    trials = [near]
+    if all(f.name in solution.duals for f in large):
+        trials.insert(0, {f.name: np.flatnonzero(solution.duals[f.name]) for f in large})
+    return [{f.name: _pairs_of(env, f, rows[f.name]) for f in large} for rows in trials]
+
+
+def _pairs_of(env: Environment, family: _IncentiveCompatibility, rows: NDArray
+              ) -> list[tuple[int, NDArray, NDArray]]:
+    """The (agent, true types, reports) of some rows of an incentive family."""
+    sizes = [family._block_size(env, i) for i in range(env.n_agents)]
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    picks = []
+    for agent in range(env.n_agents):
+        local = rows[(rows >= offsets[agent]) & (rows < offsets[agent + 1])] - offsets[agent]
+        per_pair = env.n_profiles // env.type_counts[agent] if family.ex_post else 1
+        pairs = np.unique(local // per_pair)
+        true_types, offset = np.divmod(pairs, env.type_counts[agent] - 1)
+        picks.append((agent, true_types, offset + (offset >= true_types)))
+    return picks
 
 
 def _certify_deterministic(context: _Context, mechanism: Mechanism, description: str,

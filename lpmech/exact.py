@@ -13,10 +13,8 @@ always saw. Priors are then normalised exactly (divided by their exact sum). Giv
 Fractions (``Fraction(3, 5)``) to state any rational beyond this reading.
 
 :func:`exact_inputs` returns the environment's data in that reading
-(:class:`ExactInputs`); :func:`exact_environment` a twin of the environment whose
-arrays hold :class:`Rational` numbers, on which every built-in constraint family
-builds its rows and measures its violation exactly (the same code as the float
-path: numbers that refuse to become floats make any silent rounding an error).
+(:class:`ExactInputs`); :mod:`lpmech.exact_twin` puts them into a twin of the
+environment whose arrays hold :class:`Rational` numbers.
 
 :class:`Rational` wraps python-flint's ``fmpq`` (the ``lpmech[exact]`` extra): on
 object arrays it is about fifteen times faster than ``fractions.Fraction``
@@ -38,9 +36,7 @@ from numpy.typing import ArrayLike, NDArray
 from lpmech.errors import LpmechError
 
 if TYPE_CHECKING:
-    from lpmech.environment import Environment, SingleParameter
-    from lpmech.mechanism import Mechanism
-    from lpmech.priors import Prior
+    from lpmech.environment import Environment
 
 ObjectArray = NDArray[np.object_]
 
@@ -394,99 +390,3 @@ def exact_inputs(env: Environment) -> ExactInputs:
 def _normalised(table: ObjectArray) -> ObjectArray:
     total = sum(np.ravel(table), Fraction(0))
     return np.asarray(table / total, dtype=object)
-
-
-# ------------------------------------------------------------------ the exact twin
-def exact_environment(env: Environment) -> Environment:
-    """A twin of ``env`` whose numbers are :class:`Rational`: rows and checks run exactly.
-
-    Layout, agents, labels and the allocation space are shared; valuations, the
-    prior, the principal's value and outside options are the exact inputs. The
-    single-parameter order and the efficient allocation are taken from ``env``
-    (they are structure: an order of types, a 0/1 rule), the single-parameter
-    direction is recomputed exactly.
-    """
-    from lpmech.environment import Environment
-
-    inputs = exact_inputs(env)
-
-    class ExactEnvironment(Environment):
-        def single_parameter(self, agent: int) -> SingleParameter | None:
-            return _exact_form(env, inputs, agent)
-
-        def efficient_allocation(self, include_principal: bool = True) -> NDArray:
-            return env.efficient_allocation(include_principal)
-
-    twin = object.__new__(ExactEnvironment)
-    twin.__dict__.update(env.__dict__)
-    twin.valuations = tuple(_frozen(rational_array(v)) for v in inputs.valuations)
-    twin.prior = _exact_prior(env.prior, inputs.prior)
-    twin.principal_value = _frozen(rational_array(inputs.principal_value))
-    twin.outside_options = tuple(_frozen(rational_array(o)) for o in inputs.outside_options)
-    twin._profile_values = {}
-    twin.float_environment = env
-    twin.inputs = inputs
-    return twin
-
-
-def _frozen(array: ObjectArray) -> ObjectArray:
-    array.setflags(write=False)
-    return array
-
-
-def _exact_form(env: Environment, inputs: ExactInputs, agent: int) -> SingleParameter | None:
-    from lpmech.environment import SingleParameter
-
-    form = env.single_parameter(agent)
-    if form is None:
-        return None
-    if len(form.order) == 1:
-        return SingleParameter(form.scalars, rational_array(np.zeros(env.n_components)),
-                               form.order)
-    base, top = form.order[0], form.order[-1]
-    types, table = inputs.types[agent], inputs.valuations[agent]
-    direction = (table[top] - table[base]) / (types[top] - types[base])
-    return SingleParameter(form.scalars, rational_array(direction), form.order)
-
-
-def _exact_prior(prior: Prior, table: ObjectArray) -> Prior:
-    from lpmech.priors import Prior
-
-    twin = object.__new__(Prior)
-    twin.table = _frozen(rational_array(table))
-    twin.type_counts = prior.type_counts
-    twin.__dict__["is_independent"] = prior.is_independent
-    return twin
-
-
-def exact_mechanism(env: Environment, allocation: ArrayLike, payments: ArrayLike,
-                    name: str = "") -> Mechanism:
-    """A mechanism on an exact twin environment, its rules held as :class:`Rational`.
-
-    Expectations (revenue, welfare, utilities, budget) come back exact.
-    """
-    from lpmech.mechanism import Mechanism
-
-    class ExactMechanism(Mechanism):
-        def expected_revenue(self) -> Any:
-            return self.env.prior.joint @ self._payments.sum(axis=1)
-
-        def expected_welfare(self, include_principal: bool = True) -> Any:
-            weights = self.env.surplus_weights(include_principal)
-            return self.env.prior.joint @ np.einsum("pc,pc->p", weights, self._allocation)
-
-        def expected_utility(self, agent: int | str) -> Any:
-            return self.env.prior.joint @ self.ex_post_utility(agent)
-
-        def expected_budget_surplus(self) -> Any:
-            return self.env.prior.joint @ self.budget_surplus()
-
-    mechanism = object.__new__(ExactMechanism)
-    mechanism.env = env
-    mechanism.name = name
-    mechanism._allocation = _frozen(rational_array(np.reshape(
-        allocation, (env.n_profiles, env.n_components))))
-    mechanism._payments = _frozen(rational_array(np.reshape(
-        payments, (env.n_profiles, env.n_agents))))
-    return mechanism
-

@@ -1,7 +1,7 @@
 """A design program with rational data: the rows the families build on an exact twin.
 
 :func:`exact_program` asks each constraint family for its rows and bounds on the
-exact twin of the environment (:func:`lpmech.exact.exact_environment`) — the same
+exact twin of the environment (:mod:`lpmech.exact_twin`) — the same
 ``rows`` code as the float compiler, run on :class:`~lpmech.exact.Rational`
 numbers — and the objective for its coefficients, and stacks them into an
 :class:`ExactProgram`
@@ -101,6 +101,11 @@ class ExactProgram:
         Rationals, or float ±inf where unbounded.
     row_slices : dict
         Each family's rows.
+    row_index : dict
+        For a family whose rows are a subset (see :func:`exact_program`), the
+        family's own index of each of its rows here; absent when all are here.
+    family_rows : dict
+        Each family's full number of rows.
     cost : object array
         c (Rationals) of the maximised objective (a minimised one negated).
     constant : Rational
@@ -120,6 +125,8 @@ class ExactProgram:
     row_slices: dict[str, slice]
     cost: ObjectArray
     constant: Rational
+    row_index: dict[str, IntArray] = field(default_factory=dict)
+    family_rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
@@ -150,7 +157,10 @@ class ExactProgram:
         for family in self.families:
             rows = self.row_slices[family.name]
             if rows.start <= row < rows.stop:
-                return f"{family.name}: {family.describe(self.env, row - rows.start)}"
+                local = row - rows.start
+                if family.name in self.row_index:
+                    local = int(self.row_index[family.name][local])
+                return f"{family.name}: {family.describe(self.env, local)}"
         raise IndexError(f"row {row} out of range 0..{self.n_rows - 1}")
 
     def describe_column(self, column: int) -> str:
@@ -181,15 +191,26 @@ class ExactProgram:
 
 
 def exact_program(twin: Environment, objective: Objective,
-                  families: Sequence[ConstraintFamily]) -> ExactProgram:
-    """Every family's rows and bounds, and the objective, built exactly on ``twin``."""
+                  families: Sequence[ConstraintFamily],
+                  pairs: dict[str, list[tuple[int, IntArray, IntArray]]] | None = None
+                  ) -> ExactProgram:
+    """Every family's rows and bounds, and the objective, built exactly on ``twin``.
+
+    ``pairs`` optionally restricts incentive families (by name) to the rows of some
+    (agent, true types, reports): a subset of their rows, so a relaxation.
+    """
     layout = twin.layout
     n = layout.n_columns
-    blocks, slices, position = [], {}, 0
+    blocks, slices, position, row_index, family_rows = [], {}, 0, {}, {}
     column_lower = exact_bounds(-np.inf, n)
     column_upper = exact_bounds(np.inf, n)
     for family in families:
-        block = ExactRowBlock.of(family.rows(twin))
+        if pairs is not None and family.name in pairs:
+            block, row_index[family.name], family_rows[family.name] = _pair_rows(
+                twin, family, pairs[family.name])
+        else:
+            block = ExactRowBlock.of(family.rows(twin))
+            family_rows[family.name] = block.n_rows
         blocks.append(block)
         slices[family.name] = slice(position, position + block.n_rows)
         position += block.n_rows
@@ -213,8 +234,36 @@ def exact_program(twin: Environment, objective: Objective,
         row_upper=np.concatenate([b.exact_upper for b in blocks]) if blocks else
         np.zeros(0, dtype=object),
         column_lower=column_lower, column_upper=column_upper, row_slices=slices,
-        cost=cost, constant=constant,
+        cost=cost, constant=constant, row_index=row_index, family_rows=family_rows,
     )
+
+
+def _pair_rows(twin: Environment, family: Any, chosen: list[tuple[int, IntArray, IntArray]]
+               ) -> tuple[ExactRowBlock, IntArray, int]:
+    """An incentive family's rows for the chosen (agent, true type, report) pairs only.
+
+    Returns the block, the family's own index of each row, and its full row count.
+    """
+    sizes = [family._block_size(twin, i) for i in range(twin.n_agents)]
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    parts, indices, start = [], [], 0
+    for agent, true_types, reports in chosen:
+        n_types = twin.type_counts[agent]
+        per_pair = twin.n_profiles // n_types if family.ex_post else 1
+        pair = true_types * (n_types - 1) + reports - (reports > true_types)
+        parts.append(family.pair_entries(twin, agent, true_types, reports, first_row=start))
+        indices.append((offsets[agent] + pair[:, None] * per_pair
+                        + np.arange(per_pair)[None, :]).ravel())
+        start += len(pair) * per_pair
+    shape = (start, twin.layout.n_columns)
+    if not parts:
+        empty = np.zeros(0, dtype=np.intp)
+        block = ExactRowBlock.from_exact_entries(empty, empty, np.zeros(0, dtype=object), shape,
+                                                 -np.inf, 0)
+        return block, empty, int(offsets[-1])
+    rows, columns, values = (np.concatenate(x) for x in zip(*parts, strict=True))
+    block = ExactRowBlock.from_exact_entries(rows, columns, values, shape, -np.inf, 0)
+    return block, np.concatenate(indices), int(offsets[-1])
 
 
 def _tighten(lower: ObjectArray, upper: ObjectArray, bounds: VariableBounds) -> None:

@@ -225,7 +225,8 @@ class GainsFromTrade(Objective):
 
     def constant(self, env: Environment) -> float:
         weights = env.surplus_weights(include_principal=False)
-        return -(env.prior.joint @ (weights @ self._status_quo(env)))
+        value = -(env.prior.joint @ (weights @ self._status_quo(env)))
+        return float(value) if isinstance(value, np.floating) else value  # exact stays exact
 
     def value(self, mechanism: Mechanism) -> float:
         return mechanism.expected_welfare(include_principal=False) + self.constant(mechanism.env)
