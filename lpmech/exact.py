@@ -122,13 +122,13 @@ def exact_copy(values: ArrayLike | None) -> ObjectArray | None:
     return None
 
 
-def given_prior(values: ArrayLike | None) -> ObjectArray | None:
-    """A prior as typed, in Fractions (priors are renormalised on the float path)."""
+def given_prior(values: ArrayLike | None) -> NDArray | None:
+    """A copy of a prior as typed (the float path renormalises it); read when needed."""
     if values is None:
         return None
     try:
-        return exact_array(values)
-    except (TypeError, ValueError):  # malformed: the float path reports it
+        return np.array(values)
+    except ValueError:  # ragged: the float path reports it
         return None
 
 
@@ -365,13 +365,12 @@ def exact_inputs(env: Environment) -> ExactInputs:
     types = tuple(agent.exact_types if agent.exact_types is not None
                   else exact_array(agent.types) for agent in env.agents)
     if given["prior"] is not None:
-        prior = _normalised(given["prior"])
+        prior = _normalised(exact_array(given["prior"]))
     else:
         prior = np.array(Fraction(1), dtype=object)
         for agent in env.agents:
-            marginal = agent.exact_prior if agent.exact_prior is not None else \
-                exact_array(agent.prior)
-            prior = np.multiply.outer(prior, _normalised(marginal))
+            marginal = agent.prior if agent.exact_prior is None else agent.exact_prior
+            prior = np.multiply.outer(prior, _normalised(exact_array(marginal)))
         prior = np.asarray(prior, dtype=object)
     valuations = tuple(exact if exact is not None else exact_array(floats) for exact, floats
                        in zip(given["valuations"], env.valuations, strict=True))

@@ -175,3 +175,17 @@ def test_the_certified_duals_are_rational_multipliers_by_family(ironing):
     assert all(isinstance(v, Fraction) for values in certificate.duals.values()
                for v in values)
     assert np.any([v != 0 for v in certificate.duals["dominant_strategy_ic"]])
+
+
+def test_large_full_incentive_families_are_certified_on_the_rows_that_bind():
+    grid = [Fraction(k, 7) for k in range(1, 8)]
+    env = lpmech.multi_item_auction([[x, y] for x in grid for y in grid], 1)  # 2,352 IC rows
+    solution = lpmech.solve(env, "revenue", ["dominant_strategy_ic", "ex_post_ir"])
+    certificate = solution.certify()
+    assert certificate.ok, certificate.failures
+    assert "rows that bind at the float optimum" in certificate.program
+    assert float(certificate.objective) == pytest.approx(solution.objective_value, abs=1e-9)
+    full = certificate.duals["dominant_strategy_ic"]
+    assert len(full) == 49 * 48  # multipliers on every row, 0 where the row was left out
+    assert_satisfies(env, _float_mechanism(env, certificate),
+                     ["dominant_strategy_ic", "ex_post_ir"])
