@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import multiprocessing
 import sys
 import time
 from pathlib import Path
@@ -26,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from cases import CERTIFY_CASES  # noqa: E402
-from run import machine  # noqa: E402
+from run import in_fresh_process, machine  # noqa: E402
 
 BEGIN, END = "<!-- certificates -->", "<!-- /certificates -->"
 
@@ -50,20 +49,6 @@ def _measure(index: int, queue: Any) -> None:
     smallest = next(i for i, c in enumerate(CERTIFY_CASES) if c.sweep == case.sweep)
     _certify(smallest)
     queue.put(_certify(index))
-
-
-def run(index: int, timeout: float) -> dict[str, Any]:
-    """One case in a fresh process, or its time-out."""
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=_measure, args=(index, queue))
-    process.start()
-    process.join(timeout)
-    if process.is_alive():
-        process.kill()
-        process.join()
-        return {"timeout": timeout}
-    return queue.get() if not queue.empty() else {"error": f"exit code {process.exitcode}"}
 
 
 def table(results: list[tuple[int, dict[str, Any]]]) -> str:
@@ -91,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results = []
     for index, case in enumerate(CERTIFY_CASES):
-        result = run(index, args.timeout)
+        result = in_fresh_process(_measure, (index,), args.timeout)
         results.append((index, result))
         print(f"{case.sweep}, {case.size}: {result}", flush=True)
     text = (f"Measured {datetime.date.today().isoformat()} on {machine()}.\n\n"

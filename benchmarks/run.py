@@ -98,9 +98,14 @@ def _measure(index: int, variant: str, queue: Any) -> None:
 
 def run(index: int, variant: str, timeout: float) -> dict[str, Any]:
     """Run one variant of one case in a fresh process, or report its time-out or error."""
+    return in_fresh_process(_measure, (index, variant), timeout)
+
+
+def in_fresh_process(target: Any, args: tuple, timeout: float) -> dict[str, Any]:
+    """``target(*args, queue)`` in a fresh process: what it puts on the queue, or why not."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    process = context.Process(target=_measure, args=(index, variant, queue))
+    process = context.Process(target=target, args=(*args, queue))
     process.start()
     process.join(timeout)
     if process.is_alive():
