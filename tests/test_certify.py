@@ -11,6 +11,7 @@ from oracle import assert_satisfies
 import lpmech
 from lpmech.analytic import exact as exact_benchmarks
 from lpmech.analytic import myerson_revenue
+from lpmech.exact import exact
 from lpmech.models import MODELS
 
 EQUALITIES = [name for name, spec in MODELS.items()
@@ -150,13 +151,13 @@ def test_the_certificate_states_its_exact_inputs(ironing):
                                                      Fraction(9, 20)]
 
 
-@pytest.mark.parametrize("unit", [Fraction(1, 10**9), 1, 10**9])
+@pytest.mark.parametrize("unit", [Fraction(1, 10**9), 1e-9, 1, 1e9, 10**9])
 def test_certificates_hold_in_any_units(unit):
     env = lpmech.single_item_auction([unit, 2 * unit, 4 * unit], 2,
                                      priors=[Fraction(1, 2), Fraction(1, 4), Fraction(1, 4)])
     certificate = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"]).certify()
     assert certificate.ok, certificate.failures
-    assert certificate.objective / unit == exact_benchmarks.myerson_revenue(
+    assert certificate.objective / exact(unit) == exact_benchmarks.myerson_revenue(
         lpmech.single_item_auction([1, 2, 4], 2, priors=[Fraction(1, 2), Fraction(1, 4),
                                                          Fraction(1, 4)]))
 

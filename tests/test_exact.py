@@ -142,3 +142,32 @@ def test_solve_exact_prints_the_optimum_as_a_fraction(capsys):
     assert f"Exact optimum: revenue = {value}" in out
     assert "Exact certificate: PROVED" in out
     assert f"= {value} (equal to the exact optimum)" in out
+
+
+def test_missing_flint_names_the_extra(monkeypatch):
+    import lpmech.exact as numbers
+
+    monkeypatch.setitem(__import__("sys").modules, "flint", None)
+    monkeypatch.setattr(numbers, "_FMPQ", [])
+    with pytest.raises(numbers.ExactArithmeticUnavailable, match=r"lpmech\[exact\]"):
+        Rational(1)
+
+
+def test_a_family_of_ones_own_is_certified_from_its_numpy_rows():
+    class NoSubsidies(lpmech.ConstraintFamily):
+        name = "no_subsidies"
+
+        def rows(self, env):
+            n = env.layout.n_payment_columns
+            columns = env.layout.n_allocation_columns + np.arange(n)
+            return lpmech.RowBlock.from_entries(np.arange(n), columns, np.ones(n),
+                                                shape=(n, env.layout.n_columns), lower=0.0)
+
+        def violation(self, mechanism):
+            return np.maximum(-mechanism.flat_payments, 0.0).ravel()
+
+    trade = lpmech.bilateral_trade([0, 1, 2], [0, 1, 2])
+    solution = lpmech.solve(trade, "gains_from_trade", ["dsic", "ex_post_ir", NoSubsidies()])
+    certificate = solution.certify()
+    assert certificate.ok, certificate.failures
+    assert float(certificate.objective) == pytest.approx(solution.objective_value, abs=1e-9)
