@@ -26,7 +26,15 @@ and attains it is optimal. This holds whichever formulation found the float
 optimum (``symmetric``, ``interim`` and ``generation`` solve other programs with the
 same optimum): the certificate re-solves P with HiGHS for a basis, solves the basis
 systems exactly (:mod:`lpmech.exact_solve`), and first tries the solver's own
-mechanism read as simplest rationals, then the exact basic solution.
+mechanism read as simplest rationals, then the exact basic solution. An incentive
+family left in full form with thousands of rows (multi-dimensional types) enters P
+with only the rows an optimal float dual uses (then, if that fails, the rows that
+nearly bind): fewer rows are still a relaxation, and the exact check of the full
+family covers the rest.
+
+Cost: every number is a python-flint rational in a numpy object array, so the
+checks run at Python speed — 5 to 30 times the float solve on the problems of
+``benchmarks/certify.py``, most of it in checking full IC from its definition.
 
 For ``deterministic=True`` the incumbent's allocation is fixed (it is integral),
 its payments are recovered exactly from the payment program's basis, and the
