@@ -33,7 +33,7 @@ nearly bind): fewer rows are still a relaxation, and the exact check of the full
 family covers the rest.
 
 Cost: every number is a python-flint rational in a numpy object array, so the
-checks run at Python speed — 5 to 30 times the float solve on the problems of
+checks run at Python speed — 2 to 40 times the float solve on the problems of
 ``benchmarks/certify.py``, most of it in checking full IC from its definition.
 
 For ``deterministic=True`` the incumbent's allocation is fixed (it is integral),
