@@ -376,7 +376,7 @@ def _dual_bound(program: ExactProgram, y: ObjectArray) -> tuple[Fraction | None,
     """The weak-duality bound of row multipliers y, or the reasons it is infinite."""
     reduced = program.cost - program.transposed_product(y)
     failures: list[str] = []
-    total = _fraction(program.constant)
+    total = program.constant
     for kind, weights, lower, upper, name in (
             ("row", y, program.row_lower, program.row_upper, program.describe_row),
             ("column", reduced, program.column_lower, program.column_upper,
@@ -394,8 +394,8 @@ def _dual_bound(program: ExactProgram, y: ObjectArray) -> tuple[Fraction | None,
                     failures.append("dual infeasible: more entries")
                     return None, failures
                 continue
-            total += _fraction(weight * end)
-    return (None if failures else total), failures
+            total = total + weight * end
+    return (None if failures else _fraction(total)), failures
 
 
 def _fraction(value: Any) -> Fraction:

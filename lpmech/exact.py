@@ -282,7 +282,7 @@ def _finite(value: Any) -> Any:
     return operand
 
 
-_to_rational = np.frompyfunc(Rational, 1, 1)
+_to_rational = np.frompyfunc(lambda x: x if type(x) is Rational else Rational(x), 1, 1)
 _rational_to_float = np.frompyfunc(
     lambda r: int(r.value.p) / int(r.value.q) if isinstance(r, Rational) else float(r), 1, 1)
 _rational_to_fraction = np.frompyfunc(exact, 1, 1)
