@@ -33,7 +33,7 @@ class _BudgetBalance(ConstraintFamily):
     symmetric = True
 
     def __init__(self, strict: bool = True, required: float = 0.0) -> None:
-        if not np.isfinite(required):
+        if not np.isfinite(float(required)):  # a Fraction is read back by lpmech.exact
             raise ValueError(f"{type(self).__name__}: required must be finite, got {required}")
         self.strict = strict
         self.required = float(required)
