@@ -1,16 +1,17 @@
 """Exact numbers: how inputs are read as rationals, and a rational type to compute with.
 
 *Reading.* An input given as an ``int`` or a :class:`fractions.Fraction` is taken
-as it is. A ``float`` x is read as the **simplest rational that rounds to it**: the
+as it is. A ``float`` x is read as the **simple fraction it was computed as**: the
 fraction with denominator at most 10⁶ closest to x (``Fraction(x).limit_denominator``,
-the bound lowered for large |x| so that at most one such fraction rounds to x) if
-it rounds back to x, and otherwise the shortest decimal that rounds to x
-(``Fraction(repr(x))``). So ``0.1`` is 1/10, ``0.45`` is 9/20, ``1/3`` and ``2/15``
-computed in floats are 1/3 and 2/15, and ``0.6000000000000001`` (from
-``np.linspace(0, 1, 6)``) is 6000000000000001/10¹⁶, not 3/5. Either way the rational
-converts back to the same float, so the float path sees exactly the numbers it
-always saw. Priors are then normalised exactly (divided by their exact sum). Give
-Fractions (``Fraction(3, 5)``) to state any rational beyond this reading.
+the bound lowered for large |x| so that at most one such fraction is that close) if
+it lies within two units in the last place of x, and otherwise as the shortest
+decimal that rounds to x (``Fraction(repr(x))``). So ``0.1`` is 1/10, ``0.45`` is
+9/20, ``1/3`` and ``2/15`` computed in floats are 1/3 and 2/15, and
+``np.linspace(0, 1, 6)``'s ``0.6000000000000001`` is 3/5; ``0.123456789`` is
+123456789/10⁹. The float path keeps its floats, which differ from these rationals
+by at most two units in the last place; a certificate states the rationals it
+proved its result for. Priors are then normalised exactly (divided by their exact
+sum). Give Fractions to state any other rational.
 
 :func:`exact_inputs` returns the environment's data in that reading
 (:class:`ExactInputs`); :mod:`lpmech.exact_twin` puts them into a twin of the
@@ -48,6 +49,8 @@ ObjectArray = NDArray[np.object_]
 
 #: Largest denominator a float is read with before falling back to its decimal.
 MAX_DENOMINATOR = 10**6
+#: How far, in units in the last place, a float may lie from the fraction it is read as.
+ULPS = 2
 
 
 class ExactArithmeticUnavailable(LpmechError, ImportError):
@@ -72,8 +75,8 @@ def exact(value: Any) -> Fraction:
     --------
     >>> exact(0.1), exact(3), exact(1 / 3)
     (Fraction(1, 10), Fraction(3, 1), Fraction(1, 3))
-    >>> exact(0.6000000000000001) == Fraction(6000000000000001, 10**16)
-    True
+    >>> exact(0.6000000000000001), exact(0.123456789)
+    (Fraction(3, 5), Fraction(123456789, 1000000000))
     """
     if isinstance(value, Fraction):
         return value
@@ -88,11 +91,11 @@ def exact(value: Any) -> Fraction:
         if number.is_integer():
             return Fraction(int(number))
         # denominators up to `bound` are 1/bound² apart: at most one rounds to the float
-        spacing = 2 * math.ulp(number)
-        bound = MAX_DENOMINATOR if spacing * MAX_DENOMINATOR**2 < 1 else \
-            math.isqrt(int(1 / spacing))
+        window = ULPS * math.ulp(number)  # fractions up to `bound` are 1/bound² apart
+        bound = MAX_DENOMINATOR if 2 * window * MAX_DENOMINATOR**2 < 1 else \
+            math.isqrt(int(1 / (2 * window)))
         simple = Fraction(number).limit_denominator(max(1, bound))
-        return simple if float(simple) == number else Fraction(repr(number))
+        return simple if abs(simple - Fraction(number)) <= window else Fraction(repr(number))
     if isinstance(value, RationalNumber):
         return Fraction(value.numerator, value.denominator)
     if hasattr(value, "p") and hasattr(value, "q"):  # flint.fmpq
