@@ -71,6 +71,8 @@ if TYPE_CHECKING:
     from lpmech.solve import Solution
 
 ObjectArray = NDArray[np.object_]
+#: Numbers for a re-check: Fractions, ints, Rationals or floats (read by lpmech.exact).
+ArrayLikeExact = Any
 
 #: Largest number of non-zeros of the direct program certified (a Python-level pass over
 #: each of them in rationals).
@@ -121,6 +123,9 @@ class Certificate:
         Each check that failed, naming the row, entry or column.
     seconds : float
         Time spent certifying.
+    claims_optimality : bool
+        Whether ``proved`` claims optimality (not so for a deterministic incumbent
+        short of the LP relaxation's bound); then the bound must equal the objective.
     """
 
     objective: Fraction
@@ -134,6 +139,7 @@ class Certificate:
     proved: str
     failures: tuple[str, ...]
     seconds: float
+    claims_optimality: bool = True
     context: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -151,18 +157,15 @@ class Certificate:
               duals: dict[str, ArrayLikeExact] | None = None) -> Certificate:
         """Re-check with some parts replaced (e.g. one entry changed): a new Certificate."""
         context = self.context
+        if context is None:
+            raise ValueError("this certificate was refused before any check; nothing to "
+                             f"re-check ({self.failures[0]})")
         program = context.program
-        y = _stack_duals(program, duals or self.duals)
-        checked = _check(context, _z(context.twin,
-                                     self.allocation if allocation is None else allocation,
-                                     self.payments if payments is None else payments), y,
-                         self.proved_optimal_claim)
-        return replace(self, **checked, seconds=self.seconds)
-
-    @property
-    def proved_optimal_claim(self) -> bool:
-        """Whether the certificate claims optimality (not so for an unclosed MIP gap)."""
-        return "not proved" not in self.proved
+        y = _stack_duals(program, self.duals if duals is None else duals)
+        z = _z(self.allocation if allocation is None else allocation,
+               self.payments if payments is None else payments)
+        checked = _check(context, z, y, self.claims_optimality)
+        return replace(self, **checked, duals=_split(program, y))
 
     def __str__(self) -> str:
         verdict = "PROVED" if self.ok else "FAILED"
@@ -175,8 +178,6 @@ class Certificate:
         lines += [f"failed: {failure}" for failure in self.failures]
         return "\n".join(lines)
 
-
-ArrayLikeExact = Any
 
 
 def certify(solution: Solution) -> Certificate:
@@ -334,7 +335,7 @@ def _read(mechanism: Mechanism) -> ObjectArray:
     return rational_array([Fraction(x).limit_denominator(10**7) for x in z.tolist()])
 
 
-def _z(twin: Environment, allocation: Any, payments: Any) -> ObjectArray:
+def _z(allocation: Any, payments: Any) -> ObjectArray:
     return rational_array(np.concatenate([np.ravel(np.asarray(allocation, dtype=object)),
                                           np.ravel(np.asarray(payments, dtype=object))]))
 
@@ -491,7 +492,8 @@ def _certify_deterministic(context: _Context, mechanism: Mechanism, description:
     return Certificate(**checked, duals=_split(program, y), inputs=twin.inputs,
                        program=description + " with the allocation fixed to the incumbent's; "
                        "bound from its LP relaxation", argument=argument, proved=proved,
-                       seconds=time.perf_counter() - start, context=context)
+                       seconds=time.perf_counter() - start, claims_optimality=closed,
+                       context=context)
 
 
 def _refused(twin: Environment, reason: str, start: float) -> Certificate:
