@@ -390,13 +390,24 @@ def _dual_bound(program: ExactProgram, y: ObjectArray) -> tuple[Fraction | None,
                 if len(failures) < LISTED * 2:
                     side = "upper" if weight > 0 else "lower"
                     failures.append(f"dual infeasible: {kind} {name(int(index))} has "
-                                    f"{label} {_fraction(weight)} but no {side} bound")
+                                    f"{label} {_fraction(weight)} but no {side} bound"
+                                    + (_multipliers_on(program, y, int(index))
+                                       if kind == "column" else ""))
                 else:
                     failures.append("dual infeasible: more entries")
                     return None, failures
                 continue
             total = total + weight * end
     return (None if failures else _fraction(total)), failures
+
+
+def _multipliers_on(program: ExactProgram, y: ObjectArray, column: int) -> str:
+    """The rows with non-zero multipliers through a column: where a wrong one would be."""
+    entries = np.flatnonzero(program.indices == column)
+    rows = np.searchsorted(program.indptr, entries, side="right") - 1
+    named = [f"{program.describe_row(int(r))} (multiplier {_fraction(y[r])})"
+             for r in rows if y[r]][:LISTED]
+    return "; its reduced cost comes from " + ", ".join(named) if named else ""
 
 
 def _fraction(value: Any) -> Fraction:

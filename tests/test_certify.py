@@ -130,8 +130,12 @@ def test_a_tampered_dual_fails_naming_the_entry(ironing):
     duals["dominant_strategy_ic"][0] += 1
     tampered = certificate.check(duals=duals)
     assert not tampered.ok
+    row = certificate.context.program.describe_row(
+        certificate.context.program.row_slices["dominant_strategy_ic"].start)
+    changed = f"{row} (multiplier {duals['dominant_strategy_ic'][0]})"
     assert any(failure.startswith("dual infeasible: column payment of agent")
-               for failure in tampered.failures), tampered.failures
+               and changed in failure for failure in tampered.failures), tampered.failures
+    assert tampered.duals["dominant_strategy_ic"][0] == duals["dominant_strategy_ic"][0]
 
 
 def test_a_tampered_payment_fails_on_the_objective_or_a_row(ironing):
