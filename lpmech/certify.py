@@ -191,9 +191,10 @@ def certify(solution: Solution) -> Certificate:
     objective = solution.objective
     families = tuple(solution.families)
     twin = exact_environment(env)
-    unsupported = [f.name for f in families if getattr(f, "requires_cvxpy", False)]
     if objective.requires_cvxpy:
-        unsupported.append(f"objective {objective.name!r}")
+        return _refused(twin, f"the objective {objective.name!r} is not linear (it has cvxpy "
+                        "terms), so its optimum need not be rational", start)
+    unsupported = [f.name for f in families if getattr(f, "requires_cvxpy", False)]
     if unsupported:
         return _refused(twin, f"written as cvxpy expressions, with no exact rows: "
                         f"{', '.join(unsupported)}", start)
