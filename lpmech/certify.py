@@ -102,8 +102,9 @@ class Certificate:
 
     Attributes
     ----------
-    objective : Fraction
-        The mechanism's objective, exactly (in the objective's own sense).
+    objective : Fraction or None
+        The mechanism's objective, exactly (in the objective's own sense); None when
+        the certificate was refused before any check (see ``failures``).
     bound : Fraction or None
         The dual bound on the objective (an upper bound when maximising, a lower one
         when minimising); None when the dual is infeasible.
@@ -128,7 +129,7 @@ class Certificate:
         short of the LP relaxation's bound); then the bound must equal the objective.
     """
 
-    objective: Fraction
+    objective: Fraction | None
     bound: Fraction | None
     allocation: ObjectArray
     payments: ObjectArray
@@ -150,7 +151,7 @@ class Certificate:
     @property
     def optimal(self) -> bool:
         """Whether optimality is proved (objective = dual bound, mechanism feasible)."""
-        return self.ok and self.bound == self.objective
+        return self.ok and self.objective is not None and self.bound == self.objective
 
     def check(self, allocation: ArrayLikeExact | None = None,
               payments: ArrayLikeExact | None = None,
@@ -171,7 +172,8 @@ class Certificate:
         verdict = "PROVED" if self.ok else "FAILED"
         lines = [f"Exact certificate: {verdict}",
                  f"objective = {self.objective}" + (f", dual bound = {self.bound}"
-                                                    if self.bound is not None else ""),
+                                                    if self.bound is not None else "")
+                 if self.objective is not None else "nothing checked",
                  f"program: {self.program}", f"argument: {self.argument}",
                  f"proved: {self.proved}", f"({self.seconds:.3f} s)",
                  "for the exact inputs:", str(self.inputs)]
@@ -510,7 +512,7 @@ def _certify_deterministic(context: _Context, mechanism: Mechanism, description:
 
 def _refused(twin: Environment, reason: str, start: float) -> Certificate:
     empty = np.zeros((0,), dtype=object)
-    return Certificate(Fraction(0), None, empty, empty, {}, twin.inputs, "none", "",
+    return Certificate(None, None, empty, empty, {}, twin.inputs, "none", "",
                        "nothing", (f"not certified: {reason}",),
                        time.perf_counter() - start)
 

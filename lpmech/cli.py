@@ -240,6 +240,8 @@ def _solve(spec: ModelSpec, argv: list[str]) -> int:
 def _exact_summary(spec: ModelSpec, env: Environment, solution: Solution) -> str:
     """The optimum as a fraction, the certificate's verdict and the exact benchmark."""
     certificate = solution.certify()
+    if not certificate.ok:
+        return f"Exact optimum: not proved\n{certificate}"
     lines = [f"Exact optimum: {solution.objective.name} = {certificate.objective}",
              str(certificate)]
     if spec.exact_benchmark is not None:

@@ -173,3 +173,10 @@ def test_a_family_of_ones_own_is_certified_from_its_numpy_rows():
     certificate = solution.certify()
     assert certificate.ok, certificate.failures
     assert float(certificate.objective) == pytest.approx(solution.objective_value, abs=1e-9)
+
+
+def test_solve_exact_says_when_the_optimum_cannot_be_proved(capsys):
+    assert main(["solve", "public_good_nash", "--n-agents", "2", "--exact"]) == 0
+    out = capsys.readouterr().out
+    assert "Exact optimum: not proved" in out
+    assert "is not linear" in out
