@@ -57,7 +57,7 @@ from numpy.typing import NDArray
 from lpmech.algorithms import BRANCH_AND_BOUND, with_algorithm
 from lpmech.backends import HighspyBackend
 from lpmech.constraints.base import ConstraintFamily
-from lpmech.constraints.incentive import LocalIncentiveCompatibility, _IncentiveCompatibility
+from lpmech.constraints.incentive import IncentiveCompatibility, LocalIncentiveCompatibility
 from lpmech.environment import Environment
 from lpmech.exact import ExactInputs, Rational, rational_array, to_fractions
 from lpmech.exact_program import ExactProgram, exact_program
@@ -457,9 +457,9 @@ def _incentive_subsets(solution: Solution, compiled: tuple[ConstraintFamily, ...
     family covers the rows left out. Without such families: all rows, once.
     """
     env = solution.mechanism.env
-    large = [f for f in compiled if isinstance(f, _IncentiveCompatibility)
+    large = [f for f in compiled if isinstance(f, IncentiveCompatibility)
              and not isinstance(f, LocalIncentiveCompatibility)
-             and sum(f._block_size(env, i) for i in range(env.n_agents)) >= SUBSET_MIN_ROWS]
+             and f.row_count(env) >= SUBSET_MIN_ROWS]
     if not large:
         return [{}]
     mechanism = solution.mechanism
@@ -472,18 +472,16 @@ def _incentive_subsets(solution: Solution, compiled: tuple[ConstraintFamily, ...
     return [{f.name: _pairs_of(env, f, rows[f.name]) for f in large} for rows in trials]
 
 
-def _pairs_of(env: Environment, family: _IncentiveCompatibility, rows: NDArray
+def _pairs_of(env: Environment, family: IncentiveCompatibility, rows: NDArray
               ) -> list[tuple[int, NDArray, NDArray]]:
     """The (agent, true types, reports) of some rows of an incentive family."""
-    sizes = [family._block_size(env, i) for i in range(env.n_agents)]
+    sizes = [family.block_size(env, i) for i in range(env.n_agents)]
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     picks = []
     for agent in range(env.n_agents):
         local = rows[(rows >= offsets[agent]) & (rows < offsets[agent + 1])] - offsets[agent]
-        per_pair = env.n_profiles // env.type_counts[agent] if family.ex_post else 1
-        pairs = np.unique(local // per_pair)
-        true_types, offset = np.divmod(pairs, env.type_counts[agent] - 1)
-        picks.append((agent, true_types, offset + (offset >= true_types)))
+        pairs = np.unique(local // family.rows_per_pair(env, agent))
+        picks.append((agent, *family.pair_at(env, agent, pairs)))
     return picks
 
 

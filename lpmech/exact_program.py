@@ -24,6 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lpmech.compiler import Program
 from lpmech.constraints.base import ConstraintFamily, RowBlock, VariableBounds
+from lpmech.constraints.incentive import IncentiveCompatibility
 from lpmech.environment import Environment
 from lpmech.exact import Rational, rational_array, to_float
 from lpmech.objectives import Objective
@@ -238,32 +239,27 @@ def exact_program(twin: Environment, objective: Objective,
     )
 
 
-def _pair_rows(twin: Environment, family: Any, chosen: list[tuple[int, IntArray, IntArray]]
+def _pair_rows(twin: Environment, family: IncentiveCompatibility,
+               chosen: list[tuple[int, IntArray, IntArray]]
                ) -> tuple[ExactRowBlock, IntArray, int]:
     """An incentive family's rows for the chosen (agent, true type, report) pairs only.
 
     Returns the block, the family's own index of each row, and its full row count.
     """
-    sizes = [family._block_size(twin, i) for i in range(twin.n_agents)]
-    offsets = np.concatenate([[0], np.cumsum(sizes)])
     parts, indices, start = [], [], 0
     for agent, true_types, reports in chosen:
-        n_types = twin.type_counts[agent]
-        per_pair = twin.n_profiles // n_types if family.ex_post else 1
-        pair = true_types * (n_types - 1) + reports - (reports > true_types)
         parts.append(family.pair_entries(twin, agent, true_types, reports, first_row=start))
-        indices.append((offsets[agent] + pair[:, None] * per_pair
-                        + np.arange(per_pair)[None, :]).ravel())
-        start += len(pair) * per_pair
+        indices.append(family.pair_rows(twin, agent, true_types, reports))
+        start += len(indices[-1])
     shape = (start, twin.layout.n_columns)
     if not parts:
         empty = np.zeros(0, dtype=np.intp)
         block = ExactRowBlock.from_exact_entries(empty, empty, np.zeros(0, dtype=object), shape,
                                                  -np.inf, 0)
-        return block, empty, int(offsets[-1])
+        return block, empty, family.row_count(twin)
     rows, columns, values = (np.concatenate(x) for x in zip(*parts, strict=True))
     block = ExactRowBlock.from_exact_entries(rows, columns, values, shape, -np.inf, 0)
-    return block, np.concatenate(indices), int(offsets[-1])
+    return block, np.concatenate(indices), family.row_count(twin)
 
 
 def _tighten(lower: ObjectArray, upper: ObjectArray, bounds: VariableBounds) -> None:

@@ -9,7 +9,7 @@ not guaranteed (AGV is not interim IR in general).
 
 from __future__ import annotations
 
-from lpmech.analytic import exact, Benchmark, agv, efficient_welfare
+from lpmech.analytic import Benchmark, agv, efficient_welfare, exact
 from lpmech.models.public_good import build
 from lpmech.models.spec import ModelSpec
 

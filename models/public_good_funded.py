@@ -7,7 +7,7 @@ funding and stays below the first best E[(Σ θ_i − c)⁺], its benchmark here
 
 from __future__ import annotations
 
-from lpmech.analytic import exact, Benchmark, efficient_welfare
+from lpmech.analytic import Benchmark, efficient_welfare, exact
 from lpmech.models.public_good import build
 from lpmech.models.spec import ModelSpec
 

@@ -28,7 +28,7 @@ E[γ(s) Q(s)] with the *virtual cost*
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from lpmech.arrays import FloatArray
 
