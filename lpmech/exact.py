@@ -57,7 +57,8 @@ class ExactArithmeticUnavailable(LpmechError, ImportError):
     """python-flint, which exact certificates compute with, is not installed."""
 
 
-def _flint() -> Any:
+def flint_module() -> Any:
+    """python-flint, or an error naming the ``lpmech[exact]`` extra."""
     try:
         import flint
     except ImportError as error:  # pragma: no cover - the test extra installs it
@@ -257,7 +258,7 @@ def _make(value: Any) -> Rational:
 
 def _fmpq() -> type:
     if not _FMPQ:
-        _FMPQ.append(_flint().fmpq)
+        _FMPQ.append(flint_module().fmpq)
     return _FMPQ[0]
 
 

@@ -36,7 +36,7 @@ import scipy.sparse.linalg as spla
 from numpy.typing import NDArray
 
 from lpmech.errors import LpmechError
-from lpmech.exact import Rational, _flint, rational_array
+from lpmech.exact import Rational, flint_module, rational_array
 
 ObjectArray = NDArray[np.object_]
 IntArray = NDArray[np.intp]
@@ -111,7 +111,7 @@ def solve_rational(rows: IntArray, columns: IntArray, values: ObjectArray,
 
 def _dense(n: int, rows: IntArray, columns: IntArray, data: ObjectArray,
            b: ObjectArray) -> ObjectArray:
-    flint = _flint()
+    flint = flint_module()
     matrix = flint.fmpz_mat(n, n)
     for r, c, v in zip(rows.tolist(), columns.tolist(), data, strict=True):
         matrix[r, c] = v

@@ -29,7 +29,7 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import NDArray
 
-from lpmech.analytic.bundling import _additive_buyer
+from lpmech.allocation import Items
 from lpmech.analytic.myerson import bidder_values
 from lpmech.analytic.trade import trade_parties
 from lpmech.analytic.virtual_values import (
@@ -198,9 +198,12 @@ def second_best_gains(env: Environment) -> Fraction:
 
 def best_simple_menu(env: Environment) -> Fraction:
     """The larger revenue of separate sales and pure bundling, each at its best price."""
-    _additive_buyer(env)  # checks one buyer of several additive items
+    space = env.allocation
+    if env.n_agents != 1 or not isinstance(space, Items) or space.unit_demand:
+        raise InvalidEnvironmentError("expected one buyer of several items with additive "
+                                      "values (lpmech.builders.multi_item_auction, 1 bidder)")
     inputs = exact_inputs(env)
-    values = inputs.types[0].reshape(env.agents[0].n_types, -1)
+    values = inputs.valuations[0][:, [space.component(0, j) for j in range(space.n_items)]]
     prior = inputs.marginals[0]
 
     def best_price_revenue(worth: ObjectArray) -> Fraction:

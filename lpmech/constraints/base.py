@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import functools
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -47,6 +47,8 @@ class RowBlock:
     matrix: sp.csr_array
     lower: FloatArray
     upper: FloatArray
+    #: Builds a block from exact numbers; :mod:`lpmech.exact_program` sets it on import.
+    exact_builder: ClassVar[Callable[..., RowBlock] | None] = None
 
     @classmethod
     def from_entries(
@@ -65,9 +67,9 @@ class RowBlock:
         """
         rows, columns, values = (np.ravel(np.asarray(x)) for x in (rows, columns, values))
         if object in (values.dtype, np.asarray(lower).dtype, np.asarray(upper).dtype):
-            from lpmech.exact_program import ExactRowBlock  # rows of an exact twin
-
-            return ExactRowBlock.from_exact_entries(rows, columns, values, shape, lower, upper)
+            if RowBlock.exact_builder is None:  # rows of an exact twin (lpmech.exact_twin)
+                raise TypeError("RowBlock.from_entries: exact numbers need lpmech.exact_program")
+            return RowBlock.exact_builder(rows, columns, values, shape, lower, upper)
         keep = values != 0
         matrix = sp.csr_array(
             (values[keep].astype(float), (rows[keep], columns[keep])), shape=shape
