@@ -5,6 +5,7 @@ function                                   result
 =========================================  ==========================================
 ``virtual_values``, ``ironed_virtual_values``  discrete φ and its ironing (Myerson 1981)
 ``myerson``, ``myerson_revenue``           optimal single-item auction, E[max φ̄⁺]
+``itemwise_myerson``, ``bundle_myerson``   Myerson per item / for the grand bundle
 ``vcg``, ``clarke_pivot``                  Groves transfers, pivot (seed notes Def. 2.4–2.5)
 ``efficient_welfare``                      E[max_a Σ v_i + v_0], the first best
 ``agv``                                    expected externality (Def. 2.7, Rem. 2.8)
@@ -31,6 +32,7 @@ from lpmech.analytic.agv import agv, expected_externalities
 from lpmech.analytic.benchmark import Benchmark
 from lpmech.analytic.correlated import belief_ranks, cremer_mclean, full_surplus
 from lpmech.analytic.discretise import discretise, empirical
+from lpmech.analytic.itemwise import bundle_myerson, itemwise_myerson
 from lpmech.analytic.myerson import myerson, myerson_revenue
 from lpmech.analytic.nash import equal_split_agv, nash_welfare_bound
 from lpmech.analytic.rules import efficient_rule, first_price, posted_price, second_price
@@ -56,6 +58,7 @@ __all__ = [
     "Benchmark",
     "agv",
     "belief_ranks",
+    "bundle_myerson",
     "clarke_pivot",
     "cremer_mclean",
     "discretise",
@@ -69,6 +72,7 @@ __all__ = [
     "first_price",
     "full_surplus",
     "ironed_virtual_values",
+    "itemwise_myerson",
     "myerson",
     "myerson_revenue",
     "nash_welfare_bound",
