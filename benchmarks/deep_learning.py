@@ -1,0 +1,120 @@
+"""The deep-learning papers' settings: grid optimum, its continuous evaluation, published value.
+
+    python benchmarks/deep_learning.py                 # every setting, default grids
+    python benchmarks/deep_learning.py --grid 50       # one-bidder grids of 50 x 50
+    python benchmarks/deep_learning.py --write         # also rewrite its README table
+
+Each setting of :mod:`lpmech.analytic.published` is solved for revenue under
+DSIC and ex-post IR on a midpoint grid, in a fresh process with a time limit
+(so peak memory is its own). The table gives the grid, the formulation, solves
+(rounds of generation), rows HiGHS saw, seconds, peak memory, the LP optimum on
+the grid, the optimum evaluated on the continuous law (one bidder: as a menu,
+exactly IC and IR on the continuum; several: reports rounded to the grid, with
+the sampled regret), and the published number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import re
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from run import machine  # noqa: E402
+
+BEGIN, END = "<!-- deep-learning settings -->", "<!-- /deep-learning settings -->"
+SAMPLES = 200_000
+
+
+def _solve(name: str, n_points: int, queue: Any) -> None:
+    """Child process: solve one setting on one grid and evaluate it on the continuum."""
+    import lpmech
+    from lpmech.analytic.published import SETTINGS
+    from lpmech.continuous import evaluate
+
+    setting = SETTINGS[name]
+    env = setting.build(n_points)
+    start = time.perf_counter()
+    solution = lpmech.solve(env, "revenue", ["dominant_strategy_ic", "ex_post_ir"])
+    seconds = time.perf_counter() - start
+    estimate = evaluate(solution.mechanism, setting.law, n_samples=SAMPLES)
+    solves = re.search(r"(\d+) solves", solution.report.details or "")
+    queue.put({
+        "formulation": solution.report.formulation, "rows": solution.report.n_rows,
+        "solves": int(solves.group(1)) if solves else 1, "seconds": seconds,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "grid": solution.objective_value, "continuous": estimate.revenue,
+        "error": estimate.standard_error, "regret": estimate.mean_regret,
+        "verified": solution.verification.ok, "published": setting.published,
+    })
+
+
+def run(name: str, n_points: int, timeout: float) -> dict[str, Any]:
+    """One setting on one grid in a fresh process, or its time-out or failure."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_solve, args=(name, n_points, queue))
+    process.start()
+    process.join(timeout)
+    if process.is_alive():
+        process.kill()
+        process.join()
+        return {"failure": f"over {timeout:.0f} s"}
+    return queue.get() if not queue.empty() else {"failure": f"exit code {process.exitcode}"}
+
+
+def table(rows: list[tuple[str, int, int, dict[str, Any]]]) -> str:
+    lines = ["| setting | grid | formulation | solves | rows | seconds | peak MB | grid optimum "
+             "| continuous (± s.e.) | sampled regret | published | grid / published |",
+             "|" + "---|" * 12]
+    for name, n_points, n_bidders, r in rows:
+        grid = f"{n_points}×{n_points}" + ("" if n_bidders == 1 else f" × {n_bidders} bidders")
+        if "failure" in r:
+            lines.append(f"| {name} | {grid} | {r['failure']} |" + " |" * 9)
+            continue
+        lines.append(
+            f"| {name} | {grid} | {r['formulation']} | {r['solves']} | {r['rows']} | "
+            f"{r['seconds']:.2f} | {r['peak_mb']:.0f} | {r['grid']:.4f} | "
+            f"{r['continuous']:.4f} ± {r['error']:.4f} | {r['regret']:.2g} | "
+            f"{r['published']} | {100 * (r['grid'] / r['published'] - 1):+.1f} % |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from lpmech.analytic.published import SETTINGS
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--grid", type=int, action="append",
+                        help="points per item for one bidder (repeatable; default 20 and 50)")
+    parser.add_argument("--bidders-grid", type=int, action="append",
+                        help="points per item with several bidders (default 4 and 6)")
+    parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--write", action="store_true", help="rewrite the README table")
+    args = parser.parse_args(argv)
+    rows = []
+    for name, setting in SETTINGS.items():
+        grids = (args.grid or [20, 50]) if setting.n_bidders == 1 else \
+            (args.bidders_grid or [4, 6])
+        for n_points in grids:
+            result = run(name, n_points, args.timeout)
+            print(name, n_points, result, flush=True)
+            rows.append((name, n_points, setting.n_bidders, result))
+    text = f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.\n\n{table(rows)}"
+    print("\n" + text)
+    if args.write:
+        readme = HERE / "README.md"
+        before, rest = readme.read_text().split(BEGIN)
+        after = rest.split(END)[1]
+        readme.write_text(f"{before}{BEGIN}\n\n{text}\n\n{END}{after}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
