@@ -28,14 +28,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from lpmech.allocation import Items
+from lpmech.arrays import FloatArray, IntArray
 from lpmech.errors import InvalidEnvironmentError, InvalidMechanismError
 from lpmech.mechanism import Mechanism
-
-FloatArray = NDArray[np.float64]
 
 #: A law of one bidder's item values: a frozen scipy.stats distribution per item
 #: (independent items), or a sampler ``(n, rng) -> array of shape (n, J)``.
@@ -84,7 +82,7 @@ class Menu:
     allocations: FloatArray  # (M, J)
     prices: FloatArray  # (M,)
 
-    def choose(self, values: FloatArray) -> NDArray[np.int64]:
+    def choose(self, values: FloatArray) -> IntArray:
         """The entry each value vector (rows of ``values``, shape (S, J)) takes.
 
         The utility-maximising entry; among entries within a relative 1e-12 of the

@@ -28,16 +28,13 @@ prices (:mod:`lpmech.analytic.bundling`).
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
 from lpmech.allocation import Items
 from lpmech.analytic.virtual_values import ironed_virtual_values
+from lpmech.arrays import FloatArray, IntArray
 from lpmech.environment import Environment
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.mechanism import Mechanism
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
 
 #: Values closer than this, relative to the largest |value|, are one point of a support
 #: (bundle sums of the same total computed in different orders differ in the last bits).

@@ -30,14 +30,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy import stats
 
 from lpmech.analytic.discretise import discretise
+from lpmech.arrays import FloatArray
 from lpmech.builders import multi_item_auction
 from lpmech.environment import Environment
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
