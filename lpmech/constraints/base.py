@@ -228,11 +228,11 @@ class ConstraintFamily(ABC):
         raise NotImplementedError(f"{self.name}: a generated family defines pair_rows")
 
     def most_violated_rows(self, env: Environment, violation: FloatArray,
-                           tol: float) -> IntArray:
+                           tol: float, lies: int = 1) -> IntArray:
         """Indices of the rows to add for a mechanism with this :meth:`violation`.
 
         By default every row violated by more than ``tol``; a family may instead
-        name the row of each agent's most profitable lie, say.
+        name the rows of each type's ``lies`` most profitable lies, say.
         """
         return np.flatnonzero(violation[:self.row_count(env)] > tol)
 

@@ -175,9 +175,10 @@ class IncentiveCompatibility(ConstraintFamily):
         return RowBlock(matrix, np.full(len(keys), -np.inf), np.zeros(len(keys)))
 
     def most_violated_rows(self, env: Environment, violation: FloatArray,
-                           tol: float) -> IntArray:
-        """For each agent, true type (and others' profile) whose best lie gains more than
-        ``tol``, the rows of that lie's pair (every others' profile, ex post)."""
+                           tol: float, lies: int = 1) -> IntArray:
+        """For each agent, true type (and others' profile), the rows of the pairs of its
+        ``lies`` most profitable lies that gain more than ``tol`` (every others' profile,
+        ex post)."""
         if any(self.n_pairs(env, i) != k * (k - 1) for i, k in enumerate(env.type_counts)):
             return super().most_violated_rows(env, violation, tol)  # not the full pair table
         offsets = agent_offsets([self.block_size(env, i) for i in range(env.n_agents)])
@@ -187,12 +188,14 @@ class IncentiveCompatibility(ConstraintFamily):
                 continue
             block = violation[offsets[agent]:offsets[agent + 1]]
             gains = block.reshape(n, n - 1, self.rows_per_pair(env, agent))
-            best = np.argmax(gains, axis=1)  # (K, R): best lie per true type and others' profile
-            worst = np.take_along_axis(gains, best[:, None, :], axis=1)[:, 0, :]
-            true_types, columns = np.nonzero(worst > tol)
+            count = min(lies, n - 1)
+            # (K, count, R): the best lies per true type and others' profile, unordered
+            best = np.argpartition(-gains, count - 1, axis=1)[:, :count, :]
+            worst = np.take_along_axis(gains, best, axis=1)
+            true_types, rank, columns = np.nonzero(worst > tol)
             if true_types.size == 0:
                 continue
-            lie = best[true_types, columns]
+            lie = best[true_types, rank, columns]
             reports = lie + (lie >= true_types)  # undo the skipped r = k
             pairs = np.unique(np.stack([true_types, reports], axis=1), axis=0)
             keys.append(self.pair_rows(env, agent, pairs[:, 0], pairs[:, 1]))

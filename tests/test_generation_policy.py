@@ -1,0 +1,59 @@
+"""Generation converges in a few rounds on any support: axis seeds in grid steps, many
+lies per type per round (issue 12)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_row_generation import problem_of, rounds
+
+import lpmech
+from lpmech import DominantStrategyIC
+from lpmech.analytic.published import SETTINGS
+from lpmech.backends import HighspyBackend
+from lpmech.formulations.generation import Generation, nearest_reports
+from lpmech.formulations.row_generation import RowPolicy
+from lpmech.mechanism import Mechanism
+from lpmech.status import Status
+
+ELONGATED = "additive U[4,16]xU[4,7]"
+
+
+@pytest.mark.parametrize("scale", [1e-9, 1.0, 1e9])
+def test_seeds_are_the_axis_neighbours_however_stretched_the_grid(scale):
+    """On a 3 × 3 grid 12 wide and 3 tall, the centre starts against its four axis
+    neighbours (Euclidean nearest would take the two vertical ones and two diagonals)."""
+    types = scale * np.array([[x, y] for x in (4.0, 10.0, 16.0) for y in (4.0, 5.5, 7.0)])
+    env = lpmech.multi_item_auction(types, 1)
+    true_types, reports = nearest_reports(env, 0)
+    assert sorted(reports[true_types == 4].tolist()) == [1, 3, 5, 7]
+    assert {1, 3} <= set(reports[true_types == 0].tolist())  # a corner: both axes
+
+
+def test_many_lies_per_type_include_the_most_profitable_one():
+    env = SETTINGS[ELONGATED].build(4)
+    rng = np.random.default_rng(0)
+    mechanism = Mechanism(env, rng.uniform(size=(16, 2)), rng.uniform(0, 10, size=(16, 1)))
+    family = DominantStrategyIC("full")
+    violation = family.violation(mechanism)
+    one = family.most_violated_rows(env, violation, 1e-9, lies=1)
+    many = family.most_violated_rows(env, violation, 1e-9, lies=5)
+    assert set(one) < set(many)
+    assert np.all(violation[many] > 1e-9)
+    gains = violation.reshape(16, 15)  # one bidder: a row per (true type, lie)
+    assert len(many) == sum(min(5, int((row > 1e-9).sum())) for row in gains)
+
+
+def test_an_elongated_support_converges_in_a_few_rounds_at_the_direct_optimum():
+    """U[4,16]×U[4,7] on 12 × 12 took 81 solves with Euclidean seeds and one lie per round."""
+    env = SETTINGS[ELONGATED].build(12)
+    constraints = ["dsic", "ex_post_ir"]
+    direct = lpmech.solve(env, "revenue", constraints, formulation="direct")
+    problem = problem_of(env, constraints)
+    default = Generation().run(problem, HighspyBackend(), {})
+    one_lie = Generation(policy=RowPolicy(lies_per_type=1)).run(problem, HighspyBackend(), {})
+    for outcome in (default, one_lie):
+        assert outcome.status is Status.OPTIMAL
+        assert outcome.objective == pytest.approx(direct.objective_value, rel=1e-8)
+    assert rounds(default) <= 4
+    assert rounds(one_lie) > rounds(default)
