@@ -50,10 +50,29 @@ def test_an_elongated_support_converges_in_a_few_rounds_at_the_direct_optimum():
     constraints = ["dsic", "ex_post_ir"]
     direct = lpmech.solve(env, "revenue", constraints, formulation="direct")
     problem = problem_of(env, constraints)
-    default = Generation().run(problem, HighspyBackend(), {})
+    default = Generation().run(problem, HighspyBackend(), {})  # with the row pool
     one_lie = Generation(policy=RowPolicy(lies_per_type=1)).run(problem, HighspyBackend(), {})
     for outcome in (default, one_lie):
         assert outcome.status is Status.OPTIMAL
         assert outcome.objective == pytest.approx(direct.objective_value, rel=1e-8)
     assert rounds(default) <= 4
     assert rounds(one_lie) > rounds(default)
+
+
+@pytest.mark.parametrize("after", [1, 2])
+def test_a_row_pool_drops_slack_rows_and_keeps_the_optimum_and_its_duals(after):
+    env = SETTINGS[ELONGATED].build(12)
+    constraints = ["dsic", "ex_post_ir"]
+    direct = lpmech.solve(env, "revenue", constraints, formulation="direct")
+    problem = problem_of(env, constraints)
+    kept = Generation(policy=RowPolicy(drop_slack_after=None)).run(problem, HighspyBackend(), {})
+    pooled = Generation(policy=RowPolicy(drop_slack_after=after)).run(
+        problem, HighspyBackend(), {})
+    assert pooled.status is Status.OPTIMAL
+    assert pooled.objective == pytest.approx(direct.objective_value, rel=1e-8)
+    assert pooled.sizes.n_rows < kept.sizes.n_rows
+    # duals land on the full rows: the IR duals of a revenue optimum sum to one (one bidder)
+    assert pooled.duals["ex_post_ir"].sum() == pytest.approx(1.0, rel=1e-7)
+    incentive = pooled.duals["dominant_strategy_ic"]
+    assert incentive.shape == (DominantStrategyIC("full").row_count(env),)
+    assert np.count_nonzero(incentive) <= pooled.sizes.rows_by_family["dominant_strategy_ic"]

@@ -11,12 +11,16 @@ incentive rows (:mod:`lpmech.formulations.generation`) and Border's inequalities
    (:class:`Candidates`), dropping rows it already has (by key);
 4. let the :class:`RowPolicy` pick the rows to add this round, and stop when
    there are none;
-5. add them with HiGHS ``addRows`` (the basis is kept: a warm start) and go to 2 —
-   at most ``policy.max_rounds`` solves, after which the run fails.
+5. drop the added rows that have been slack for ``policy.drop_slack_after`` rounds
+   (a row pool: HiGHS ``deleteRows`` keeps the basis, since a slack row's slack is
+   basic), add the new ones with HiGHS ``addRows`` (the basis is kept: a warm
+   start) and go to 2 — at most ``policy.max_rounds`` solves, after which the run
+   fails.
 
-Rows never added are satisfied at the final solution, so it is optimal for the
-program with every row. The policy is the replaceable part: it sees each round's
-candidates with their violations and may rank, cap or filter them.
+Rows never added (or dropped and not violated again) are satisfied at the final
+solution, so it is optimal for the program with every row. The policy is the
+replaceable part: it sees each round's candidates with their violations and may
+rank, cap or filter them.
 """
 
 from __future__ import annotations
@@ -100,6 +104,9 @@ class RowPolicy:
     #: is tempted by many reports at once, and one lie per round costs one solve each —
     #: U[4,16]×U[4,7] on 20 × 20 took 229 solves with 1, 3 with 16.
     lies_per_type: int = 16
+    #: Rounds an added row may stay slack (not binding, zero dual) before it leaves the
+    #: program — a row pool; None keeps every row. A dropped row comes back if violated.
+    drop_slack_after: int | None = 2
 
     def select(self, candidates: Candidates) -> IntArray:
         """Positions of the candidates to add this round (an empty array stops the run)."""
@@ -159,6 +166,66 @@ class GenerationRun:
         return f"{self.rounds} solves; {generated}{total} {what} generated"
 
 
+@dataclass
+class RowPool:
+    """How many rounds in a row each added row has been slack, to drop the long-slack ones.
+
+    A row is slack at a solution when its activity is strictly inside its bounds
+    (by more than 1e-9 of the largest activity) and its dual is zero.
+    """
+
+    after: int
+    bounds: dict[str, tuple[list[FloatArray], list[FloatArray]]] = field(default_factory=dict)
+    ages: dict[str, IntArray] = field(default_factory=dict)
+
+    def added(self, name: str, rows: RowBlock) -> None:
+        """Rows just appended for separator ``name``, with their bounds."""
+        lower, upper = self.bounds.setdefault(name, ([], []))
+        lower.append(rows.lower)
+        upper.append(rows.upper)
+        self.ages[name] = np.concatenate([self.ages.get(name, np.zeros(0, dtype=np.intp)),
+                                          np.zeros(rows.n_rows, dtype=np.intp)])
+
+    def drop(self, highs: highspy.Highs, added: dict[str, AddedRows],
+             present: dict[str, list[IntArray]], seeded: dict[str, IntArray]) -> int:
+        """Age every added row at the current solution; delete those slack too long.
+
+        Returns the number of rows deleted; ``added`` and ``present`` are renumbered.
+        """
+        solution = highs.getSolution()
+        value = np.asarray(solution.row_value, dtype=float)
+        dual = np.asarray(solution.row_dual, dtype=float)
+        tol = 1e-9 * max(float(np.abs(value).max(initial=0.0)), np.finfo(float).tiny)
+        doomed = {}
+        for name, rows in added.items():
+            if name not in self.ages:
+                continue
+            at = rows.all_rows()
+            lower = np.concatenate(self.bounds[name][0])
+            upper = np.concatenate(self.bounds[name][1])
+            slack = np.minimum(value[at] - lower, upper - value[at])
+            idle = (slack > tol) & (dual[at] == 0)
+            self.ages[name] = np.where(idle, self.ages[name] + 1, 0)
+            doomed[name] = self.ages[name] >= self.after
+        deleted = np.sort(np.concatenate(
+            [added[name].all_rows()[d] for name, d in doomed.items()] or [np.zeros(0, int)]))
+        if deleted.size == 0:
+            return 0
+        highs.deleteRows(len(deleted), deleted.astype(np.int32))
+        for name, d in doomed.items():
+            keep = ~d
+            rows, keys = added[name].all_rows()[keep], added[name].all_keys()
+            rows = rows - np.searchsorted(deleted, rows)
+            added[name].program_rows = [rows]
+            if keys.size:
+                added[name].keys = [keys[keep]]
+                present[name] = [np.asarray(seeded.get(name, []), dtype=np.intp), keys[keep]]
+            self.ages[name] = self.ages[name][keep]
+            self.bounds[name] = ([np.concatenate(self.bounds[name][0])[keep]],
+                                 [np.concatenate(self.bounds[name][1])[keep]])
+        return int(deleted.size)
+
+
 def generate(
     program: Program,
     separators: Sequence[Separator],
@@ -190,6 +257,7 @@ def generate(
     seeded = seeded or {}
     present = {s.name: [np.asarray(seeded.get(s.name, []), dtype=np.intp)] for s in separators}
     added = {s.name: AddedRows() for s in separators}
+    pool = RowPool(policy.drop_slack_after) if policy.drop_slack_after is not None else None
 
     def finish(status: Status, message: str, x: FloatArray | None = None) -> GenerationRun:
         solution = highs.getSolution()
@@ -227,6 +295,8 @@ def generate(
             return finish(Status.FAILED, f"row generation did not converge in "
                                          f"{policy.max_rounds} rounds")
         start = time.perf_counter()
+        if pool is not None:  # before the model changes, while the solution is current
+            pool.drop(highs, added, present, seeded)
         for name, found in chosen:
             first = highs.getNumRow()
             matrix = found.rows.matrix
@@ -234,6 +304,8 @@ def generate(
                           np.nan_to_num(found.rows.upper, posinf=highspy.kHighsInf),
                           matrix.nnz, matrix.indptr[:-1], matrix.indices, matrix.data)
             added[name].program_rows.append(first + np.arange(found.n_rows))
+            if pool is not None:
+                pool.added(name, found.rows)
             if found.keys is not None:
                 added[name].keys.append(found.keys)
                 present[name].append(found.keys)
