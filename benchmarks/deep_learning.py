@@ -16,7 +16,6 @@ the sampled regret), and the published number.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import re
 import resource
 import sys
@@ -27,7 +26,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import machine  # noqa: E402
+from run import in_fresh_process, machine  # noqa: E402
 
 BEGIN, END = "<!-- deep-learning settings -->", "<!-- /deep-learning settings -->"
 SAMPLES = 200_000
@@ -51,23 +50,17 @@ def _solve(name: str, n_points: int, queue: Any) -> None:
         "solves": int(solves.group(1)) if solves else 1, "seconds": seconds,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "grid": solution.objective_value, "continuous": estimate.revenue,
-        "error": estimate.standard_error, "regret": estimate.mean_regret,
+        "standard_error": estimate.standard_error, "regret": estimate.mean_regret,
         "verified": solution.verification.ok, "published": setting.published,
     })
 
 
 def run(name: str, n_points: int, timeout: float) -> dict[str, Any]:
     """One setting on one grid in a fresh process, or its time-out or failure."""
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=_solve, args=(name, n_points, queue))
-    process.start()
-    process.join(timeout)
-    if process.is_alive():
-        process.kill()
-        process.join()
+    result = in_fresh_process(_solve, (name, n_points), timeout)
+    if "timeout" in result:
         return {"failure": f"over {timeout:.0f} s"}
-    return queue.get() if not queue.empty() else {"failure": f"exit code {process.exitcode}"}
+    return {"failure": result["error"]} if "error" in result else result
 
 
 def table(rows: list[tuple[str, int, int, dict[str, Any]]]) -> str:
@@ -82,7 +75,7 @@ def table(rows: list[tuple[str, int, int, dict[str, Any]]]) -> str:
         lines.append(
             f"| {name} | {grid} | {r['formulation']} | {r['solves']} | {r['rows']} | "
             f"{r['seconds']:.2f} | {r['peak_mb']:.0f} | {r['grid']:.4f} | "
-            f"{r['continuous']:.4f} ± {r['error']:.4f} | {r['regret']:.2g} | "
+            f"{r['continuous']:.4f} ± {r['standard_error']:.4f} | {r['regret']:.2g} | "
             f"{r['published']} | {100 * (r['grid'] / r['published'] - 1):+.1f} % |")
     return "\n".join(lines)
 
