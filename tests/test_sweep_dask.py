@@ -44,7 +44,7 @@ def test_a_dask_worker_killed_mid_sweep_loses_no_point(tmp_path):
     output = tmp_path / "rows.csv"
     grid = {"n_types": list(range(3, 11)), "pause": [0.6]}
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=logging.CRITICAL) as cluster, \
+                      dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster, \
             Client(cluster) as client:
         pids = client.run(os.getpid)
         killed: dict[str, object] = {}

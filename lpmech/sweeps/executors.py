@@ -147,9 +147,11 @@ class DaskExecutor(Executor):
         distributed = require("distributed", "sweep", "a sweep on Dask")
         cluster = None
         if self.scheduler is None:
+            # ":0": the scheduler's HTTP server on a free port, so a dashboard already on
+            # Dask's default port 8787 does not make the cluster warn or fail to start
             cluster = distributed.LocalCluster(
                 n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1,
-                processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+                processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
             client = distributed.Client(cluster)
         elif isinstance(self.scheduler, str):
             client = distributed.Client(self.scheduler)
