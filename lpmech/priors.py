@@ -58,7 +58,7 @@ def check_probabilities(values: ArrayLike, argument: str, shape: tuple[int, ...]
             f"{argument} sums to {total:.12g}, expected 1 (tolerance {PROBABILITY_TOLERANCE:g})"
         )
     if abs(total - 1.0) <= array.size * np.finfo(float).eps:
-        return array.copy()  # already normalised up to rounding: idempotent, so files reload exactly
+        return array.copy()  # normalised up to rounding: idempotent, so files reload exactly
     return array / total
 
 

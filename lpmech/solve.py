@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -47,6 +47,11 @@ from lpmech.sizing import check_fits, resolve_memory_limit
 from lpmech.solvers import LINEAR_SOLVER, solver_named, verification_tolerance
 from lpmech.status import Status
 from lpmech.verify import VerificationReport, check_tol, tolerance_scale, verify
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 #: Families imposed when none are named: the classic revenue-design constraints.
 DEFAULT_CONSTRAINTS = ("dominant_strategy_ic", "ex_post_ir")
@@ -169,6 +174,27 @@ class Solution:
         order = np.argsort(-np.abs(duals), kind="stable")[:top]
         return [(spec.describe(self.mechanism.env, int(r)), float(duals[r]))
                 for r in order if abs(duals[r]) > 1e-9]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The optimal mechanism by profile: see :func:`lpmech.frames.mechanism_frame`."""
+        return self.mechanism.to_frame()
+
+    def duals_frame(self, binding_only: bool = False) -> pd.DataFrame:
+        """Every row's dual with what the row means: see :func:`lpmech.frames.duals_frame`."""
+        from lpmech.frames import duals_frame
+
+        return duals_frame(self, binding_only)
+
+    def plot(self, axes: Sequence[Axes] | None = None) -> Figure:
+        """The optimum's picture: see :func:`lpmech.plots.plot_solution`."""
+        from lpmech.plots import plot_solution
+
+        return plot_solution(self, axes=axes)
+
+    def _repr_html_(self) -> str:
+        from lpmech.notebook import solution_html
+
+        return solution_html(self)
 
     def __str__(self) -> str:
         header = (f"Optimal {self.objective.name} = {format_number(self.objective_value)} "
