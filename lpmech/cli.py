@@ -259,9 +259,7 @@ def _solve_document(spec: ModelSpec, params: dict, solution: Solution,
         "benchmark": _benchmark_data(benchmark, solution.objective_value),
         "verification": {c.pop("family"): c for c in verification_data(solution.verification)},
         "report": to_data(solution)["report"],
-        "mechanism": {"agents": [a.name for a in env.agents],
-                      "components": list(env.allocation.component_names),
-                      "profiles": [[a.labels[k] for a, k in zip(env.agents, types, strict=True)]
+        "mechanism": {"profiles": [[a.labels[k] for a, k in zip(env.agents, types, strict=True)]
                                    for types in env.layout.profile_types],
                       **mechanism_data(solution.mechanism)},
     }

@@ -181,8 +181,11 @@ def allocation_data(space: AllocationSpace) -> dict:
 
 
 def mechanism_data(mechanism: Mechanism) -> dict:
-    """A mechanism's name and rules in profile order: allocation (P, C), payments (P, N)."""
-    return {"name": mechanism.name, "allocation": _encode(mechanism.flat_allocation),
+    """A mechanism's rules in profile order: allocation (P, C), payments (P, N), named columns."""
+    env = mechanism.env
+    return {"name": mechanism.name, "components": list(env.allocation.component_names),
+            "agents": [a.name for a in env.agents],
+            "allocation": _encode(mechanism.flat_allocation),
             "payments": _encode(mechanism.flat_payments)}
 
 

@@ -105,16 +105,16 @@ def verification_frame(report: VerificationReport) -> pd.DataFrame:
     ).set_index("family")
 
 
-#: What a family's row description says, as produced by the built-in families' ``describe``.
-_ROW_MEANING = re.compile(
-    r"agent (?P<q>['\"])(?P<agent>.*?)(?P=q)"
-    r"(?: of type (?P<type>.+?)(?: reporting (?P<report>.+?))?)?"
-    r"(?: when the others are (?P<others>\(.*\)))?"
-    r"(?: at profile (?P<profile>\(.*\)))?"
-    r"(?: \(in expectation over the others\)| ex ante)?$"
-)
-_PROFILE = re.compile(r"at profile (?P<profile>\(.*\))$")
-_FIELDS = ("agent", "type", "report", "others", "profile")
+#: How the built-in families' ``describe`` names the parts of a row.
+_PARTS = {
+    "agent": re.compile(r"^agent (['\"])(?P<agent>.*?)\1"),
+    "type": re.compile(r" of type (?P<type>.+?)(?= reporting | when the others are |$)"),
+    "report": re.compile(r" reporting (?P<report>.+?)"
+                         r"(?= when the others are | \(in expectation|$)"),
+    "others": re.compile(r"when the others are (?P<others>\(.*\))$"),
+    "profile": re.compile(r"profile (?P<profile>\(.*\))$"),
+}
+_FIELDS = tuple(_PARTS)
 
 
 def row_meaning(description: str) -> dict[str, str | None]:
@@ -123,9 +123,8 @@ def row_meaning(description: str) -> dict[str, str | None]:
     >>> row_meaning("agent 'bidder 1' of type 3 reporting 2 when the others are (bidder 2=1)")
     {'agent': 'bidder 1', 'type': '3', 'report': '2', 'others': '(bidder 2=1)', 'profile': None}
     """
-    match = _ROW_MEANING.match(description) or _PROFILE.search(description)
-    found = match.groupdict() if match else {}
-    return {name: found.get(name) for name in _FIELDS}
+    found = {name: pattern.search(description) for name, pattern in _PARTS.items()}
+    return {name: match.group(name) if match else None for name, match in found.items()}
 
 
 def duals_frame(solution: Solution, binding_only: bool = False) -> pd.DataFrame:
