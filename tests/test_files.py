@@ -194,5 +194,5 @@ def test_a_solution_with_a_python_function_cannot_be_saved(tmp_path):
     env = lpmech.single_item_auction([1, 2, 3], n_bidders=1)
     cap = lpmech.CvxpyConstraint(lambda v: [v.payments <= 2.5], name="payment_cap")
     solution = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir", cap])
-    with pytest.raises(LpmechError, match="payment_cap.*cannot be written to a file"):
+    with pytest.raises(LpmechError, match=r"payment_cap.*cannot be written to a file"):
         lpmech.save(solution, tmp_path / "capped.json")

@@ -91,7 +91,8 @@ def test_duals_are_labelled_by_what_each_row_means(auction):
         assert np.array_equal(frame.loc[frame["family"] == name, "dual"], duals)
     ic = frame[frame["family"] == "dominant_strategy_ic"]
     assert set(ic["agent"]) == {"alice", "bob"}
-    assert set(ic["type"]) <= {"1", "2", "3", "4"} and ic["report"].notna().all()
+    assert set(ic["type"]) <= {"1", "2", "3", "4"}
+    assert ic["report"].notna().all()
     assert ic["others"].str.match(r"\((alice|bob)=\d\)").all()
     binding = auction.duals_frame(binding_only=True)
     assert (binding["dual"].abs() > 1e-9).all()
