@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-import pytest
-
 import lpmech
 from lpmech.analytic import myerson_revenue
 from lpmech.audit import audit
@@ -44,16 +42,10 @@ def _parse(html: str) -> _Cells:
     return parser
 
 
-@pytest.fixture(scope="module")
-def auction():
-    env = lpmech.single_item_auction([1, 2, 3, 4], n_bidders=2)
-    return lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"])
-
-
-def test_solution_html_leads_with_the_optimum_and_verdict(auction):
-    html = auction._repr_html_()
+def test_solution_html_leads_with_the_optimum_and_verdict(two_bidder_optimum):
+    html = two_bidder_optimum._repr_html_()
     _parse(html)
-    optimum = format_number(myerson_revenue(auction.mechanism.env))
+    optimum = format_number(myerson_revenue(two_bidder_optimum.mechanism.env))
     first = re.search(r"<p>(.*?)</p>", html).group(1)
     assert f"Optimal revenue = {optimum}" in first
     assert "verified: all 3 families satisfied" in first
@@ -73,13 +65,13 @@ def test_verification_html_names_violated_families():
     _parse(audit_html)
 
 
-def test_environment_and_mechanism_html(auction):
-    env = auction.mechanism.env
+def test_environment_and_mechanism_html(two_bidder_optimum):
+    env = two_bidder_optimum.mechanism.env
     cells = _parse(env._repr_html_()).cells
     assert "bidder 1" in cells
     assert "1, 2, 3, 4" in cells
-    html = auction.mechanism._repr_html_()
-    revenue = format_number(auction.mechanism.expected_revenue())
+    html = two_bidder_optimum.mechanism._repr_html_()
+    revenue = format_number(two_bidder_optimum.mechanism.expected_revenue())
     assert f"expected revenue {revenue}" in html
     assert "… 4 more rows" in html  # 16 profiles, 12 shown
 

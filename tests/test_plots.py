@@ -17,14 +17,8 @@ from lpmech.audit import audit
 from lpmech.models import MODELS
 
 
-@pytest.fixture(scope="module")
-def auction():
-    env = lpmech.single_item_auction([1, 2, 3, 4], n_bidders=2)
-    return lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"])
-
-
-def test_solution_plot_shows_the_interim_rules_of_scalar_agents(auction):
-    figure = auction.plot()
+def test_solution_plot_shows_the_interim_rules_of_scalar_agents(two_bidder_optimum):
+    figure = two_bidder_optimum.plot()
     assert isinstance(figure, Figure)
     titles = [ax.get_title() for ax in figure.axes]
     assert titles == ["Interim quantity", "Interim payment", "Interim utility"]
@@ -33,12 +27,12 @@ def test_solution_plot_shows_the_interim_rules_of_scalar_agents(auction):
     assert [line.get_label() for line in quantity_axes.lines] == ["bidder 1", "bidder 2"]
     x, y = quantity_axes.lines[0].get_data()
     assert np.array_equal(x, [1, 2, 3, 4])
-    assert np.allclose(y, auction.mechanism.interim_quantity(0))
+    assert np.allclose(y, two_bidder_optimum.mechanism.interim_quantity(0))
 
 
-def test_the_utility_curve_rises_by_the_envelope(auction):
+def test_the_utility_curve_rises_by_the_envelope(two_bidder_optimum):
     """U(θ_k) − U(θ_{k−1}) lies between q(θ_{k−1})·Δθ and q(θ_k)·Δθ (seed notes Thm. 1.4)."""
-    figure = plots.interim_rules(auction.mechanism)
+    figure = plots.interim_rules(two_bidder_optimum.mechanism)
     for line_q, line_u in zip(figure.axes[0].lines, figure.axes[2].lines, strict=True):
         theta, q = line_q.get_data()
         _, utility = line_u.get_data()
@@ -47,28 +41,28 @@ def test_the_utility_curve_rises_by_the_envelope(auction):
         assert np.all(steps <= q[1:] * widths + 1e-9)
 
 
-def test_functions_draw_on_given_axes(auction):
+def test_functions_draw_on_given_axes(two_bidder_optimum):
     figure = Figure()
     ax = figure.subplots()
-    assert plots.interim(auction.mechanism, "payment", ax=ax) is figure
+    assert plots.interim(two_bidder_optimum.mechanism, "payment", ax=ax) is figure
     assert ax.get_ylabel() == "interim payment m(θ)"
     assert len(ax.lines) == 2
     axes = Figure().subplots(1, 3)
-    assert plots.interim_rules(auction.mechanism, axes=axes) is axes[0].figure
+    assert plots.interim_rules(two_bidder_optimum.mechanism, axes=axes) is axes[0].figure
     with pytest.raises(ValueError, match="expected 3 Axes, got 1"):
-        plots.interim_rules(auction.mechanism, axes=[ax])
+        plots.interim_rules(two_bidder_optimum.mechanism, axes=[ax])
 
 
-def test_ex_post_rule_for_given_others(auction):
-    figure = plots.ex_post_rule(auction.mechanism, "bidder 1", others={"bidder 2": "3"})
+def test_ex_post_rule_for_given_others(two_bidder_optimum):
+    figure = plots.ex_post_rule(two_bidder_optimum.mechanism, "bidder 1", others={"bidder 2": "3"})
     ax = figure.axes[0]
     assert ax.get_title() == "Ex-post rule of bidder 1 (bidder 2=3)"
     quantity, payment = ax.lines
-    expected = [auction.mechanism.at(str(k), "3") for k in (1, 2, 3, 4)]
+    expected = [two_bidder_optimum.mechanism.at(str(k), "3") for k in (1, 2, 3, 4)]
     assert np.allclose(quantity.get_ydata(), [o.allocation["item to bidder 1"] for o in expected])
     assert np.allclose(payment.get_ydata(), [o.payments["bidder 1"] for o in expected])
     with pytest.raises(KeyError, match="no other agent"):
-        plots.ex_post_rule(auction.mechanism, "bidder 1", others={"bidder 1": 0})
+        plots.ex_post_rule(two_bidder_optimum.mechanism, "bidder 1", others={"bidder 1": 0})
 
 
 @pytest.mark.slow
