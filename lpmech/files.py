@@ -28,6 +28,7 @@ import dataclasses
 import importlib
 import inspect
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -112,7 +113,7 @@ def to_data(obj: Saveable, *, constraints: Sequence[str | ConstraintFamily] = ()
             "families": [family_spec(f, env) for f in obj.families],
             "verification": verification_data(obj.verification),
             "duals": {name: _encode(values) for name, values in obj.duals.items()},
-            "report": {k: _plain(v) for k, v in dataclasses.asdict(obj.report).items()},
+            "report": report_data(obj.report),
             "solver_options": {k: _plain(v) for k, v in obj.solver_options.items()},
         }
     raise TypeError(f"save: expected an Environment, Mechanism or Solution, "
@@ -189,6 +190,11 @@ def mechanism_data(mechanism: Mechanism) -> dict:
             "payments": _encode(mechanism.flat_payments)}
 
 
+def report_data(report: SolveReport) -> dict:
+    """A solve report's sizes, timings, formulation and algorithm as plain data."""
+    return {k: _plain(v) for k, v in dataclasses.asdict(report).items()}
+
+
 def verification_data(report: VerificationReport) -> list[dict]:
     """Per family: verdict, largest violation, absolute tolerance, entries, worst entry."""
     return [{"family": c.family, "ok": c.ok, "max_violation": c.max_violation,
@@ -222,7 +228,7 @@ def objective_spec(objective: Objective) -> dict:
 def _parameters(obj: object, what: str) -> dict:
     parameters = {}
     for name in list(inspect.signature(type(obj)).parameters):
-        value = getattr(obj, name, None) if hasattr(obj, name) else _MISSING
+        value = getattr(obj, name, _MISSING)
         if value is _MISSING or callable(value):
             raise LpmechError(
                 f"{what} ({type(obj).__name__}) cannot be written to a file: its argument "
@@ -345,8 +351,14 @@ class _Reader:
         return Mechanism(env, allocation, payments, name=self.field(data, "name"))
 
     def build(self, spec: Any, base: type) -> Any:
+        """The class a spec names: from lpmech, or from a module the program has imported.
+
+        A file never makes lpmech import a module of its choosing.
+        """
         path = self.field(spec, "class")
         module, _, name = str(path).partition(":")
+        if module.split(".")[0] != "lpmech" and module not in sys.modules:
+            raise self.fail(f"class {path!r} is not lpmech's; import {module!r} before loading")
         try:
             cls = getattr(importlib.import_module(module), name)
         except (ImportError, AttributeError) as error:

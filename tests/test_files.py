@@ -196,3 +196,13 @@ def test_a_solution_with_a_python_function_cannot_be_saved(tmp_path):
     solution = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir", cap])
     with pytest.raises(LpmechError, match=r"payment_cap.*cannot be written to a file"):
         lpmech.save(solution, tmp_path / "capped.json")
+
+
+def test_a_file_cannot_make_lpmech_import_a_module(solution_data):
+    data = json.loads(json.dumps(solution_data))
+    data["families"][1]["class"] = "antigravity:Fly"
+    with pytest.raises(FileFormatError, match="import 'antigravity' before loading"):
+        from_data(data, source="odd.json")
+    data["families"][1]["class"] = "lpmech.objectives:Revenue"
+    with pytest.raises(FileFormatError, match="is not a ConstraintFamily"):
+        from_data(data, source="odd.json")
