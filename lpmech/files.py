@@ -97,7 +97,7 @@ def to_data(obj: Saveable, *, constraints: Sequence[str | ConstraintFamily] = ()
         if constraints:
             families = resolve_all(constraints)
             data["verified"] = {
-                "families": [family_spec(f, obj.env) for f in families],
+                "families": [_family_spec(f, obj.env) for f in families],
                 "checks": verification_data(verify(obj, families)),
             }
         return data
@@ -108,9 +108,9 @@ def to_data(obj: Saveable, *, constraints: Sequence[str | ConstraintFamily] = ()
         return {
             **header, "kind": "solution", "environment": environment_data(env),
             "mechanism": mechanism_data(obj.mechanism),
-            "objective": objective_spec(obj.objective),
+            "objective": _objective_spec(obj.objective),
             "objective_value": obj.objective_value,
-            "families": [family_spec(f, env) for f in obj.families],
+            "families": [_family_spec(f, env) for f in obj.families],
             "verification": verification_data(obj.verification),
             "duals": {name: _encode(values) for name, values in obj.duals.items()},
             "report": report_data(obj.report),
@@ -202,7 +202,7 @@ def verification_data(report: VerificationReport) -> list[dict]:
             for c in report.checks]
 
 
-def family_spec(family: ConstraintFamily, env: Environment) -> dict:
+def _family_spec(family: ConstraintFamily, env: Environment) -> dict:
     """A constraint family as its class and constructor arguments.
 
     A fixed allocation is recorded as its target on ``env``. Other families are
@@ -216,11 +216,11 @@ def family_spec(family: ConstraintFamily, env: Environment) -> dict:
             "parameters": _parameters(family, f"constraint family {family.name!r}")}
 
 
-def objective_spec(objective: Objective) -> dict:
+def _objective_spec(objective: Objective) -> dict:
     """An objective as its class and constructor arguments (weighted sums term by term)."""
     if isinstance(objective, Combination):
         return {"class": _qualified(Combination), "name": objective.name,
-                "terms": [[w, objective_spec(o)] for w, o in objective.terms]}
+                "terms": [[w, _objective_spec(o)] for w, o in objective.terms]}
     return {"class": _qualified(type(objective)), "name": objective.name,
             "parameters": _parameters(objective, f"objective {objective.name!r}")}
 
