@@ -61,8 +61,10 @@ def _figure(ax: Axes | None, n_panels: int = 1, axes: Sequence[Axes] | None = No
         if len(axes) != n_panels:
             raise ValueError(f"axes: expected {n_panels} Axes, got {len(axes)}")
         return axes[0].figure, axes
-    figure_module = require("matplotlib.figure", "plot", "lpmech's plots")
-    figure = figure_module.Figure(figsize=(width * n_panels, 3.6), layout="constrained")
+    require("matplotlib", "plot", "lpmech's plots")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width * n_panels, 3.6), layout="constrained")
     return figure, list(np.atleast_1d(figure.subplots(1, n_panels)))
 
 

@@ -27,8 +27,10 @@ def test_a_missing_optional_dependency_names_its_extra(solution, monkeypatch, mo
     for name in [m for m in sys.modules if m == module or m.startswith(module + ".")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, module, None)  # makes `import module` fail
-    with pytest.raises(MissingExtraError, match=rf'pip install "lpmech\[{extra}\]"'):
+    expected = rf'needs {module}, .*pip install "lpmech\[{extra}\]"'
+    with pytest.raises(MissingExtraError, match=expected) as missing:
         call(solution)
+    assert missing.value.extra == extra
 
 
 def test_the_core_does_not_import_pandas_or_matplotlib():
