@@ -38,7 +38,7 @@ from lpmech.audit import audit
 from lpmech.backends import BACKENDS
 from lpmech.display import format_table
 from lpmech.errors import InvalidToleranceError, LpmechError
-from lpmech.files import load, mechanism_data, report_data, save, verification_data
+from lpmech.files import load, mechanism_data, save, verification_data
 from lpmech.mechanism import Mechanism
 from lpmech.models import DEFAULT_MODEL, MODELS, ModelSpec
 from lpmech.progress import solver_progress
@@ -258,7 +258,7 @@ def _solve_document(spec: ModelSpec, params: dict, solution: Solution,
         "objective_value": solution.objective_value,
         "benchmark": _benchmark_data(benchmark, solution.objective_value),
         "verification": {c.pop("family"): c for c in verification_data(solution.verification)},
-        "report": report_data(solution.report),
+        "report": solution.report.spec(),
         "mechanism": {"profiles": [[a.labels[k] for a, k in zip(env.agents, types, strict=True)]
                                    for types in env.layout.profile_types],
                       **mechanism_data(solution.mechanism)},

@@ -24,12 +24,8 @@ passed when saved but fails now raises :class:`~lpmech.errors.VerificationError`
 
 from __future__ import annotations
 
-import dataclasses
-import importlib
-import inspect
 import json
-import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +33,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from lpmech.allocation import AllocationSpace, Items, Outcomes
-from lpmech.constraints import ConstraintFamily, FixedAllocation, resolve_all
+from lpmech.constraints import ConstraintFamily, resolve_all
+from lpmech.constraints import from_spec as constraints_from_spec
 from lpmech.environment import Agent, Environment
 from lpmech.errors import FileFormatError, LpmechError, VerificationError
 from lpmech.mechanism import Mechanism
-from lpmech.objectives import Combination, Objective
+from lpmech.objectives import Objective
+from lpmech.objectives import from_spec as objective_from_spec
 from lpmech.solve import Solution, SolveReport
 from lpmech.verify import VerificationReport, tolerance_scale, verify
 
@@ -51,6 +49,8 @@ FORMAT = "lpmech"
 KINDS = ("environment", "mechanism", "solution")
 
 Saveable = Environment | Mechanism | Solution
+#: Constructors of a user's own families or objectives, by the key of their spec.
+SpecConstructors = Mapping[str, Callable[..., Any]] | None
 
 
 # ------------------------------------------------------------------ public API
@@ -67,8 +67,14 @@ def save(
     return path
 
 
-def load(path: str | Path) -> Saveable:
+def load(
+    path: str | Path, *, families: SpecConstructors = None, objectives: SpecConstructors = None
+) -> Saveable:
     """Read a file written by :func:`save`, rebuilding and re-verifying what it holds.
+
+    Built-in families and objectives are rebuilt from their specs; pass
+    ``families`` (or ``objectives``), constructors of your own by spec key, for
+    those of your own (see :func:`lpmech.constraints.from_spec`).
 
     Raises
     ------
@@ -83,7 +89,7 @@ def load(path: str | Path) -> Saveable:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise FileFormatError(f"{path}: not a JSON file ({error})") from error
-    return from_data(data, source=str(path))
+    return from_data(data, source=str(path), families=families, objectives=objectives)
 
 
 def to_data(obj: Saveable, *, constraints: Sequence[str | ConstraintFamily] = ()) -> dict:
@@ -97,32 +103,34 @@ def to_data(obj: Saveable, *, constraints: Sequence[str | ConstraintFamily] = ()
         if constraints:
             families = resolve_all(constraints)
             data["verified"] = {
-                "families": [_family_spec(f, obj.env) for f in families],
-                "checks": verification_data(verify(obj, families)),
+                "families": [_spec(f, f"constraint family {f.name!r}") for f in families],
+                "verification": _plain(verify(obj, families).spec()),
             }
         return data
     if isinstance(obj, Solution):
         if constraints:
             raise ValueError("save: constraints= is for mechanisms; a solution records its own")
-        env = obj.mechanism.env
         return {
-            **header, "kind": "solution", "environment": environment_data(env),
+            **header, "kind": "solution", "environment": environment_data(obj.mechanism.env),
             "mechanism": mechanism_data(obj.mechanism),
-            "objective": _objective_spec(obj.objective),
+            "objective": _spec(obj.objective, f"objective {obj.objective.name!r}"),
             "objective_value": obj.objective_value,
-            "families": [_family_spec(f, env) for f in obj.families],
-            "verification": verification_data(obj.verification),
+            "families": [_spec(f, f"constraint family {f.name!r}") for f in obj.families],
+            "verification": _plain(obj.verification.spec()),
             "duals": {name: _encode(values) for name, values in obj.duals.items()},
-            "report": report_data(obj.report),
+            "report": _plain(obj.report.spec()),
             "solver_options": {k: _plain(v) for k, v in obj.solver_options.items()},
         }
     raise TypeError(f"save: expected an Environment, Mechanism or Solution, "
                     f"got {type(obj).__name__}")
 
 
-def from_data(data: Any, source: str = "data") -> Saveable:
+def from_data(
+    data: Any, source: str = "data", *, families: SpecConstructors = None,
+    objectives: SpecConstructors = None,
+) -> Saveable:
     """Rebuild the object described by :func:`to_data` output (see :func:`load`)."""
-    reader = _Reader(source)
+    reader = _Reader(source, families, objectives)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise FileFormatError(f"{source}: not an lpmech file (no \"format\": \"{FORMAT}\")")
     version = reader.field(data, "schema_version")
@@ -139,8 +147,8 @@ def from_data(data: Any, source: str = "data") -> Saveable:
     if kind == "mechanism":
         if "verified" in data:
             verified = reader.field(data, "verified")
-            families = [reader.family(spec, env) for spec in reader.field(verified, "families")]
-            reader.reverify(mechanism, families, reader.field(verified, "checks"))
+            families = [reader.family(spec) for spec in reader.field(verified, "families")]
+            reader.reverify(mechanism, families, reader.field(verified, "verification"))
         return mechanism
     return reader.solution(data, env, mechanism)
 
@@ -190,11 +198,6 @@ def mechanism_data(mechanism: Mechanism) -> dict:
             "payments": _encode(mechanism.flat_payments)}
 
 
-def report_data(report: SolveReport) -> dict:
-    """A solve report's sizes, timings, formulation and algorithm as plain data."""
-    return {k: _plain(v) for k, v in dataclasses.asdict(report).items()}
-
-
 def verification_data(report: VerificationReport) -> list[dict]:
     """Per family: verdict, largest violation, absolute tolerance, entries, worst entry."""
     return [{"family": c.family, "ok": c.ok, "max_violation": c.max_violation,
@@ -202,47 +205,26 @@ def verification_data(report: VerificationReport) -> list[dict]:
             for c in report.checks]
 
 
-def _family_spec(family: ConstraintFamily, env: Environment) -> dict:
-    """A constraint family as its class and constructor arguments.
-
-    A fixed allocation is recorded as its target on ``env``. Other families are
-    rebuilt by calling their class with the public attributes named like the
-    constructor's parameters; a family holding a Python function cannot be saved.
-    """
-    if isinstance(family, FixedAllocation):
-        return {"class": _qualified(FixedAllocation), "name": family.name,
-                "parameters": {"allocation": _encode(family.target(env)), "name": family.name}}
-    return {"class": _qualified(type(family)), "name": family.name,
-            "parameters": _parameters(family, f"constraint family {family.name!r}")}
+def _spec(obj: ConstraintFamily | Objective, what: str) -> dict:
+    """``obj.spec()``, refusing a spec that records a Python function anywhere inside."""
+    spec = _plain(obj.spec())
+    functions = list(_functions(spec))
+    if functions:
+        raise LpmechError(f"{what} cannot be written to a file: it holds the Python function "
+                          f"{functions[0]}, which plain data cannot rebuild")
+    return spec
 
 
-def _objective_spec(objective: Objective) -> dict:
-    """An objective as its class and constructor arguments (weighted sums term by term)."""
-    if isinstance(objective, Combination):
-        return {"class": _qualified(Combination), "name": objective.name,
-                "terms": [[w, _objective_spec(o)] for w, o in objective.terms]}
-    return {"class": _qualified(type(objective)), "name": objective.name,
-            "parameters": _parameters(objective, f"objective {objective.name!r}")}
-
-
-def _parameters(obj: object, what: str) -> dict:
-    parameters = {}
-    for name in list(inspect.signature(type(obj)).parameters):
-        value = getattr(obj, name, _MISSING)
-        if value is _MISSING or callable(value):
-            raise LpmechError(
-                f"{what} ({type(obj).__name__}) cannot be written to a file: its argument "
-                f"{name!r} is {'a function' if callable(value) else 'not kept as an attribute'}"
-            )
-        parameters[name] = _plain(value)
-    return parameters
-
-
-_MISSING = object()
-
-
-def _qualified(cls: type) -> str:
-    return f"{cls.__module__}:{cls.__qualname__}"
+def _functions(value: Any) -> Iterator[str]:
+    """The ``"function"`` entries of a spec and of the specs nested in it."""
+    if isinstance(value, dict):
+        if "function" in value:
+            yield str(value["function"])
+        for item in value.values():
+            yield from _functions(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _functions(item)
 
 
 def _plain(value: Any) -> Any:
@@ -283,8 +265,11 @@ def _dumps(value: Any, level: int) -> str:
 class _Reader:
     """Rebuilds objects from plain data; every failure names the source and the field."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, families: SpecConstructors = None,
+                 objectives: SpecConstructors = None) -> None:
         self.source = source
+        self.families = families
+        self.objectives = objectives
 
     def fail(self, message: str) -> FileFormatError:
         return FileFormatError(f"{self.source}: {message}")
@@ -350,54 +335,30 @@ class _Reader:
         payments = self.array(data, "payments", (env.n_profiles, env.n_agents))
         return Mechanism(env, allocation, payments, name=self.field(data, "name"))
 
-    def build(self, spec: Any, base: type) -> Any:
-        """The class a spec names: from lpmech, or from a module the program has imported.
-
-        A file never makes lpmech import a module of its choosing.
-        """
-        path = self.field(spec, "class")
-        module, _, name = str(path).partition(":")
-        if module.split(".")[0] != "lpmech" and module not in sys.modules:
-            raise self.fail(f"class {path!r} is not lpmech's; import {module!r} before loading")
+    def family(self, spec: Any) -> ConstraintFamily:
         try:
-            cls = getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError) as error:
-            raise self.fail(f"class {path!r} cannot be imported ({error})") from error
-        if not (isinstance(cls, type) and issubclass(cls, base)):
-            raise self.fail(f"class {path!r} is not a {base.__name__}")
-        return cls
-
-    def family(self, spec: Any, env: Environment) -> ConstraintFamily:
-        cls = self.build(spec, ConstraintFamily)
-        parameters = dict(self.field(spec, "parameters"))
-        try:
-            family = cls(**parameters)
+            return constraints_from_spec(spec, self.families)
         except (TypeError, ValueError) as error:
-            raise self.fail(f"family {spec.get('name')!r}: {error}") from error
-        if family.name != self.field(spec, "name"):
-            raise self.fail(f"family {spec['name']!r} rebuilt with name {family.name!r}")
-        return family
+            raise self.fail(f"family {spec!r}: {error}") from error
 
     def objective(self, spec: Any) -> Objective:
-        cls = self.build(spec, Objective)
-        if cls is Combination:
-            return Combination([(float(w), self.objective(o))
-                                for w, o in self.field(spec, "terms")])
         try:
-            return cls(**dict(self.field(spec, "parameters")))
-        except (TypeError, ValueError) as error:
-            raise self.fail(f"objective {spec.get('name')!r}: {error}") from error
+            return objective_from_spec(spec, self.objectives)
+        except (TypeError, ValueError, KeyError) as error:
+            raise self.fail(f"objective {spec!r}: {error}") from error
 
     def reverify(
         self, mechanism: Mechanism, families: Sequence[ConstraintFamily], saved: Any
     ) -> VerificationReport:
         """Verify again at the tolerance used when saved; a family that passed must pass."""
-        saved = {self.field(c, "family"): c for c in saved}
+        try:
+            passed = {c.family: c.ok for c in VerificationReport.from_spec(saved).checks}
+            tolerances = [c["tolerance"] for c in saved["checks"]]
+        except (TypeError, KeyError) as error:
+            raise self.fail(f"verification: {error!r}") from error
         scale = tolerance_scale(mechanism.env)
-        tolerances = [self.field(c, "tolerance") / scale for c in saved.values()]
-        report = verify(mechanism, families, tol=max(tolerances, default=1e-6))
-        broken = [c for c in report.checks
-                  if not c.ok and c.family in saved and self.field(saved[c.family], "ok")]
+        report = verify(mechanism, families, tol=max(tolerances, default=1e-6 * scale) / scale)
+        broken = [c for c in report.checks if not c.ok and passed.get(c.family, False)]
         if broken:
             details = "; ".join(f"{c.family}: {c.max_violation:.3g} at {c.worst}" for c in broken)
             names = ", ".join(c.family for c in broken)
@@ -406,7 +367,7 @@ class _Reader:
         return report
 
     def solution(self, data: dict, env: Environment, mechanism: Mechanism) -> Solution:
-        families = tuple(self.family(spec, env) for spec in self.field(data, "families"))
+        families = tuple(self.family(spec) for spec in self.field(data, "families"))
         objective = self.objective(self.field(data, "objective"))
         verification = self.reverify(mechanism, families, self.field(data, "verification"))
         value = float(self.field(data, "objective_value"))
@@ -422,13 +383,7 @@ class _Reader:
                         compiled, dict(self.field(data, "solver_options")))
 
     def report(self, data: Any) -> SolveReport:
-        known = {f.name: f for f in dataclasses.fields(SolveReport)}
-        values = {}
-        for name, spec in known.items():
-            if name in data:
-                values[name] = tuple(data[name]) if name == "reduced" else data[name]
-            elif spec.default is dataclasses.MISSING and \
-                    spec.default_factory is dataclasses.MISSING:
-                raise self.fail(f"report: missing field {name!r}")
-        return SolveReport(**values)
-
+        try:
+            return SolveReport.from_spec(data)
+        except TypeError as error:
+            raise self.fail(f"report: {error}") from error
