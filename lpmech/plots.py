@@ -17,7 +17,7 @@ needed, and nothing is left open).
 * :func:`virtual_values` — φ and ironed φ̄ of a scalar agent, ironing intervals
   shaded (Myerson 1981; seed notes §1.4).
 * :func:`regret` — an audit's ex-post and interim gains from lying, per type.
-* :func:`convergence` — an optimum against grid size, from a table of solves.
+* :func:`convergence` — an optimum against grid size, from a sweep's table.
 * :func:`plot_mechanism`, :func:`plot_solution` — the right picture for the
   environment (behind :meth:`Mechanism.plot` and :meth:`Solution.plot`).
 """
@@ -34,6 +34,7 @@ from lpmech.analytic.virtual_values import virtual_values as raw_virtual_values
 from lpmech.display import format_number
 from lpmech.environment import AgentRef, Environment
 from lpmech.extras import require
+from lpmech.sweeps.plot import plot_sweep
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -264,42 +265,22 @@ def regret(audit: Audit, ax: Axes | None = None) -> Figure:
 
 
 def convergence(
-    table: Any, x: str = "n_types", y: str = "objective_value", *, limit: float | None = None,
-    by: str | None = None, ax: Axes | None = None,
+    table: Any, x: str = "n", by: str | None = None, *, limit: float | None = None,
+    ax: Axes | None = None,
 ) -> Figure:
-    """An optimum against grid size from a table of solves, with its limit if known.
+    """An optimum against grid size from a table of solves, with its continuous limit.
 
-    ``table`` is a DataFrame, a mapping of columns, or a sequence of row mappings,
-    with columns ``x`` and ``y`` (and ``by`` to draw one line per group).
+    ``table`` is an :func:`lpmech.sweep` table; its optima are drawn by
+    :func:`lpmech.sweeps.plot.plot_sweep` (one line per value of ``by``, the
+    benchmark dashed), and ``limit`` — the value the finite optima approach as
+    the grid refines — as a horizontal line.
     """
-    rows = _rows(table)
-    missing = [c for c in (x, y, by) if c is not None and rows and c not in rows[0]]
-    if not rows or missing:
-        raise ValueError(f"table: needs rows with columns {[x, y]}; missing {missing}")
-    figure, (axes,) = _figure(ax)
-    groups: dict[Any, list[dict]] = {}
-    for row in rows:
-        groups.setdefault(row[by] if by else y, []).append(row)
-    for name, members in groups.items():
-        members = sorted(members, key=lambda r: r[x])
-        axes.plot([r[x] for r in members], [r[y] for r in members], marker="o", label=str(name))
+    figure = plot_sweep(table, x, by, ax=ax, title=f"Optimum against {x}")
     if limit is not None:
-        axes.axhline(limit, color="black", linestyle="--", label=f"limit {format_number(limit)}")
-    axes.set_xlabel(x)
-    axes.set_ylabel(y)
-    axes.set_title(f"{y} against {x}")
-    axes.legend()
+        axes = ax if ax is not None else figure.axes[0]
+        axes.axhline(limit, color="grey", linestyle=":", label=f"limit {format_number(limit)}")
+        axes.legend(fontsize="small")
     return figure
-
-
-def _rows(table: Any) -> list[dict]:
-    if hasattr(table, "to_dict") and hasattr(table, "columns"):  # a DataFrame
-        return table.to_dict("records")
-    if isinstance(table, Mapping):
-        columns = {k: list(v) for k, v in table.items()}
-        return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(),
-                                                                          strict=True)]
-    return [dict(row) for row in table]
 
 
 def plot_mechanism(mechanism: Mechanism, axes: Sequence[Axes] | None = None) -> Figure:

@@ -119,24 +119,25 @@ def test_audit_regret_per_type():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3"]
 
 
-def test_convergence_from_a_table_of_solves():
-    rows = []
-    for n in (2, 3, 4):
-        env = lpmech.single_item_auction(np.arange(1, n + 1) / n, n_bidders=1)
-        rows.append({"n_types": n, "objective_value":
-                     lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"]).objective_value})
-    figure = plots.convergence(rows, limit=0.25)
-    ax = figure.axes[0]
-    line, limit = ax.lines
-    assert np.array_equal(line.get_xdata(), [2, 3, 4])
-    assert np.allclose(line.get_ydata(), [r["objective_value"] for r in rows])
-    assert np.allclose(limit.get_ydata(), 0.25)
-    import pandas as pd
+def _one_bidder_on_a_grid(n):
+    """Values uniform on the n-point grid 1/n, …, 1: revenue → 1/4 as n grows (price 1/2)."""
+    return lpmech.single_item_auction(np.arange(1, n + 1) / n, n_bidders=1)
 
-    again = plots.convergence(pd.DataFrame(rows)).axes[0].lines[0]
-    assert np.array_equal(again.get_ydata(), line.get_ydata())
-    with pytest.raises(ValueError, match="missing"):
-        plots.convergence(rows, x="grid")
+
+def test_convergence_from_a_table_of_solves():
+    table = lpmech.sweep(_one_bidder_on_a_grid, {"n": [2, 3, 4]}, executor="serial",
+                         quiet=True)
+    figure = plots.convergence(table, "n", limit=0.25)
+    ax = figure.axes[0]
+    assert ax.get_title() == "Optimum against n"
+    optimum, limit = ax.lines
+    assert np.array_equal(optimum.get_xdata(), [2, 3, 4])
+    expected = [lpmech.solve(_one_bidder_on_a_grid(n)).objective_value for n in (2, 3, 4)]
+    assert np.allclose(optimum.get_ydata(), expected)
+    assert np.allclose(limit.get_ydata(), 0.25)
+    assert "limit 0.25" in [t.get_text() for t in ax.get_legend().get_texts()]
+    with pytest.raises(ValueError, match="no column 'grid'"):
+        plots.convergence(table, "grid")
 
 
 def test_other_environments_get_the_ex_post_allocation():
