@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -27,6 +29,18 @@ def test_solve_json_is_one_document_with_the_myerson_optimum(capsys):
     mechanism = document["mechanism"]
     assert len(mechanism["allocation"]) == len(mechanism["profiles"]) == 16
     assert mechanism["profiles"][7] == ["2", "4"]
+
+
+def test_the_command_prints_one_json_document_and_nothing_else(tmp_path):
+    picture, saved = tmp_path / "out.png", tmp_path / "out.json"
+    run = subprocess.run([sys.executable, "-m", "lpmech", "solve", "single_item", "--json",
+                          "--plot", str(picture), "--output", str(saved)],
+                         capture_output=True, text=True, check=True)
+    document = json.loads(run.stdout)  # the whole of stdout, HiGHS's banner included
+    expected = myerson_revenue(MODELS["single_item"].environment())
+    assert document["objective_value"] == pytest.approx(expected, abs=1e-9)
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert lpmech.load(saved).objective_value == document["objective_value"]
 
 
 def test_solve_output_json_and_csv_and_plot(tmp_path, capsys):

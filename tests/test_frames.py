@@ -78,7 +78,7 @@ def test_verification_frame_has_a_row_per_family():
     env = lpmech.single_item_auction([1, 2, 3], n_bidders=1)
     first_price = lpmech.Mechanism(env, [[1], [1], [1]], [[1], [2], [3]], name="pay your bid")
     frame = first_price.verify(["dsic", "ex_post_ir"]).to_frame()
-    assert list(frame.index) == ["dominant_strategy_ic", "ex_post_ir"]
+    assert list(frame.index) == ["feasibility", "dominant_strategy_ic", "ex_post_ir"]  # always
     assert frame.loc["dominant_strategy_ic", "ok"] == False  # noqa: E712 (numpy bool)
     assert frame.loc["dominant_strategy_ic", "max_violation"] == 2.0
     assert frame.loc["ex_post_ir", "ok"] == True  # noqa: E712
