@@ -51,6 +51,7 @@ from lpmech.errors import (
     UnknownObjectiveError,
     VerificationError,
 )
+from lpmech.files import load, save
 from lpmech.mechanism import Mechanism
 from lpmech.objectives import (
     Combination,
@@ -127,9 +128,11 @@ __all__ = [
     "Welfare",
     "bilateral_trade",
     "formulate",
+    "load",
     "multi_item_auction",
     "optimal_range",
     "public_good",
+    "save",
     "single_item_auction",
     "solve",
     "sweep",

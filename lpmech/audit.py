@@ -20,6 +20,7 @@ verification measure the same thing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,6 +28,11 @@ from lpmech.arrays import FloatArray
 from lpmech.constraints.incentive import BayesianIC, DominantStrategyIC
 from lpmech.display import format_table
 from lpmech.mechanism import Mechanism
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,23 @@ class Audit:
     def budget_imbalance(self) -> float:
         """Largest |Σ_i t_i(θ) + v_0·a(θ)| over profiles."""
         return float(np.abs(self.budget_surplus).max())
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per (agent, type): see :func:`lpmech.frames.audit_frame`."""
+        from lpmech.frames import audit_frame
+
+        return audit_frame(self)
+
+    def plot(self, ax: Axes | None = None) -> Figure:
+        """Regret by type: see :func:`lpmech.plots.regret`."""
+        from lpmech.plots import regret
+
+        return regret(self, ax=ax)
+
+    def _repr_html_(self) -> str:
+        from lpmech.notebook import audit_html
+
+        return audit_html(self)
 
     def __str__(self) -> str:
         rows = []

@@ -10,13 +10,19 @@
 ``lpmech sweep MODEL --param a,b,c|start:stop:step … [--executor E] [--output F]``
                                solve a model over a grid of its parameters
                                (see :mod:`lpmech.sweeps.command`)
-``lpmech check [--backend B] [--tol T]``
+``lpmech check [--backend B] [--tol T] [--json]``
                                solve every model and hold each optimum against
                                its benchmark; exit status 1 if any disagrees
 ``lpmech check --exact``       the same in rationals: each optimum proved by its
                                certificate and compared with the exact benchmark
 ``lpmech solve MODEL --exact`` also print the optimum as a fraction and the
                                certificate's verdict (needs ``lpmech[exact]``)
+``lpmech solve MODEL --json | --output FILE.json|.csv | --plot FILE.png``
+                               the result as one JSON document on stdout, saved
+                               (a solution file, or the rule by profile), or drawn
+``lpmech verify FILE [--constraints dsic,ex_post_ir] [--json]``
+                               verify and audit a saved mechanism or solution;
+                               exit status 1 if a family is violated
 
 Errors print one line and exit with status 1 (2 for a malformed command line).
 """
@@ -25,19 +31,25 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from lpmech.algorithms import ALGORITHMS
+from lpmech.analytic.benchmark import Benchmark
+from lpmech.audit import audit
 from lpmech.backends import BACKENDS
 from lpmech.display import format_table
 from lpmech.environment import Environment
 from lpmech.errors import InvalidToleranceError, LpmechError
+from lpmech.files import load, mechanism_data, save, verification_data
+from lpmech.mechanism import Mechanism
 from lpmech.models import DEFAULT_MODEL, MODELS, ModelSpec
 from lpmech.progress import solver_progress
 from lpmech.solve import Solution, solve
 from lpmech.sweeps.command import run_sweep_command
-from lpmech.verify import check_tol
+from lpmech.verify import check_tol, verify
 
 BACKEND_CHOICES = ("auto", *BACKENDS)
 
@@ -60,6 +72,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     check_parser.add_argument("--exact", action="store_true",
                               help="certify each optimum in rationals and compare it with "
                                    "the exact benchmark (needs lpmech[exact])")
+    check_parser.add_argument("--json", action="store_true", help="print one JSON document")
+    verify_parser = commands.add_parser(
+        "verify", help="verify and audit a mechanism saved with lpmech.save")
+    verify_parser.add_argument("file")
+    verify_parser.add_argument("--constraints", default=None,
+                               help="comma-separated families (default: those in the file)")
+    verify_parser.add_argument("--tol", type=float, default=1e-6)
+    verify_parser.add_argument("--json", action="store_true", help="print one JSON document")
     solve_parser = commands.add_parser(
         "solve", help="solve a model", add_help=False,
         description="Solve MODEL; run 'lpmech solve MODEL --help' for its parameters.",
@@ -81,7 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.error(f"unrecognised arguments: {' '.join(rest)}")
             if known.exact:
                 return _check_exact(known.backend)
-            return _check(known.backend, known.tol)
+            return _check(known.backend, known.tol, known.json)
+        if known.command == "verify":
+            if rest:
+                parser.error(f"unrecognised arguments: {' '.join(rest)}")
+            return _verify_file(known.file, known.constraints, known.tol, known.json)
         if known.command is None:
             if rest:
                 parser.error(f"unrecognised arguments: {' '.join(rest)}")
@@ -110,16 +134,26 @@ def _listing() -> str:
     return format_table(("model", "setting", "objective", "constraints"), rows)
 
 
-def _check(backend: str, tol: float) -> int:
-    rows, failures = [], []
+def _check(backend: str, tol: float, as_json: bool = False) -> int:
+    rows, failures, documents = [], [], []
     for spec in MODELS.values():
         check = spec.check(backend=backend, tol=tol)
         distance = "—" if check.distance is None else check.distance
+        documents.append({"model": spec.name, "title": spec.title,
+                          "objective_value": check.solution.objective_value,
+                          "benchmark": _benchmark_data(check.benchmark,
+                                                       check.solution.objective_value, tol),
+                          "distance_to_analytic": check.distance,
+                          "seconds": check.seconds, "agrees": check.agrees})
         rows.append((spec.name, spec.title, check.solution.objective_value,
                      check.benchmark.symbol, check.benchmark.value, check.gap, distance,
                      f"{check.seconds:.3f}", "ok" if check.agrees else "DISAGREES"))
         if not check.agrees:
             failures.append(spec.name)
+    if as_json:
+        print(json.dumps({"tolerance": tol, "models": documents,
+                          "agree": not failures}, indent=2))
+        return 1 if failures else 0
     print(format_table(("model", "setting", "LP optimum", "", "benchmark", "gap",
                         "distance to analytic", "seconds", "verdict"), rows))
     print("distance to analytic: largest ex-post difference between the benchmark's "
@@ -208,6 +242,11 @@ def _model_parser(spec: ModelSpec) -> argparse.ArgumentParser:
     parser.add_argument("--exact", action="store_true",
                         help="prove the optimum in rationals and print it as a fraction "
                              "(needs lpmech[exact])")
+    parser.add_argument("--json", action="store_true",
+                        help="print the result as one JSON document instead of tables")
+    parser.add_argument("--output", metavar="FILE",
+                        help="save the result: .json (lpmech.load reads it) or .csv (by profile)")
+    parser.add_argument("--plot", metavar="FILE.png", help="draw the optimum to an image file")
     return parser
 
 
@@ -221,6 +260,14 @@ def _solve(spec: ModelSpec, argv: list[str]) -> int:
                          tie_break=spec.tie_break)
     benchmark = spec.benchmark(env)
     optimum = solution.objective_value
+    _keep(solution, options.output, options.plot)
+    if options.json:
+        document = _solve_document(spec, params, solution, benchmark)
+        if options.exact:
+            certificate = solution.certify()
+            document["exact"] = {"objective": str(certificate.objective), "ok": certificate.ok}
+        print(json.dumps(document, indent=2))
+        return 0
     print(f"Model {spec.name}: {spec.title}")
     print(f"Parameters: {', '.join(f'{k}={v}' for k, v in params.items())}")
     print(f"Source: {spec.source}\n")
@@ -250,3 +297,73 @@ def _exact_summary(spec: ModelSpec, env: Environment, solution: Solution) -> str
                      f"({'equal' if value == certificate.objective else 'not equal'} to the "
                      "exact optimum)")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- results as data and files
+def _benchmark_data(benchmark: Benchmark, optimum: float, tol: float = 1e-6) -> dict:
+    return {"name": benchmark.name, "value": benchmark.value, "relation": benchmark.relation,
+            "gap": benchmark.gap(optimum), "agrees": benchmark.agrees(optimum, tol)}
+
+
+def _solve_document(spec: ModelSpec, params: dict, solution: Solution,
+                    benchmark: Benchmark) -> dict:
+    """objective_value, benchmark, verification by family, report and mechanism, as JSON data."""
+    env = solution.mechanism.env
+    return {
+        "model": spec.name,
+        "parameters": params,
+        "objective": solution.objective.name,
+        "constraints": [f.name for f in solution.families],
+        "objective_value": solution.objective_value,
+        "benchmark": _benchmark_data(benchmark, solution.objective_value),
+        "verification": {c.pop("family"): c for c in verification_data(solution.verification)},
+        "report": solution.report.spec(),
+        "mechanism": {"profiles": [[a.labels[k] for a, k in zip(env.agents, types, strict=True)]
+                                   for types in env.layout.profile_types],
+                      **mechanism_data(solution.mechanism)},
+    }
+
+
+def _keep(solution: Solution, output: str | None, picture: str | None) -> None:
+    """Write the solution to ``output`` (.json or .csv) and its picture to ``picture``."""
+    if output is not None:
+        suffix = Path(output).suffix.lower()
+        if suffix == ".json":
+            save(solution, output)
+        elif suffix == ".csv":
+            solution.mechanism.to_frame().to_csv(output)
+        else:
+            raise ValueError(f"--output: {output!r} should end in .json or .csv")
+    if picture is not None:
+        solution.plot().savefig(picture)
+
+
+def _verify_file(path: str, constraints: str | None, tol: float, as_json: bool) -> int:
+    """Verify (and audit) the mechanism in a saved mechanism or solution file."""
+    try:
+        loaded = load(path)
+    except OSError as error:
+        raise LpmechError(f"cannot read {path}: {error.strerror or error}") from error
+    if isinstance(loaded, Solution):
+        mechanism, families = loaded.mechanism, list(loaded.families)
+    elif isinstance(loaded, Mechanism):
+        mechanism, families = loaded, []
+    else:
+        raise LpmechError(f"{path} holds an environment, not a mechanism")
+    if constraints is not None:
+        families = [name.strip() for name in constraints.split(",") if name.strip()]
+    if not families:
+        raise LpmechError(f"{path} records no constraint families; give --constraints")
+    report = verify(mechanism, families, tol=tol)
+    review = audit(mechanism)
+    if as_json:
+        print(json.dumps({"file": path, "mechanism": mechanism.name, "ok": report.ok,
+                          "verification": {c.pop("family"): c
+                                           for c in verification_data(report)},
+                          "max_ex_post_regret": review.max_ex_post_regret,
+                          "max_interim_regret": review.max_interim_regret,
+                          "min_participation_slack": review.min_participation_slack,
+                          "budget_imbalance": review.budget_imbalance}, indent=2))
+    else:
+        print(f"{report}\n\n{review}")
+    return 0 if report.ok else 1

@@ -441,6 +441,11 @@ class Environment:
             options.append(value)
         return tuple(options)
 
+    def _repr_html_(self) -> str:
+        from lpmech.notebook import environment_html
+
+        return environment_html(self)
+
     def __repr__(self) -> str:
         agents = ", ".join(f"{a.name}:{a.n_types}" for a in self.agents)
         label = f"{self.name!r}, " if self.name else ""

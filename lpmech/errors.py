@@ -138,3 +138,7 @@ class MissingExtraError(LpmechError, ImportError):
     def __init__(self, message: str, extra: str) -> None:
         super().__init__(message)
         self.extra = extra
+
+
+class FileFormatError(LpmechError, ValueError):
+    """A file given to :func:`lpmech.load` is not a valid lpmech file (field, version, shape)."""

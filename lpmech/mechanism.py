@@ -30,6 +30,10 @@ from lpmech.layout import agent_major
 from lpmech.lying import report_utilities
 
 if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
     from lpmech.constraints.base import ConstraintFamily
     from lpmech.verify import VerificationReport
 
@@ -237,6 +241,35 @@ class Mechanism:
 
     def __str__(self) -> str:
         return self.summary()
+
+    def _repr_html_(self) -> str:
+        from lpmech.notebook import mechanism_html
+
+        return mechanism_html(self)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per profile: types by agent name, probability, allocation, payments.
+
+        See :func:`lpmech.frames.mechanism_frame` (needs ``lpmech[frames]``).
+        """
+        from lpmech.frames import mechanism_frame
+
+        return mechanism_frame(self)
+
+    def interim_frame(self, agent: AgentRef) -> pd.DataFrame:
+        """One row per type of ``agent``: see :func:`lpmech.frames.interim_frame`."""
+        from lpmech.frames import interim_frame
+
+        return interim_frame(self, agent)
+
+    def plot(self, axes: Sequence[Axes] | None = None) -> Figure:
+        """The picture that fits the environment: see :func:`lpmech.plots.plot_mechanism`.
+
+        Needs ``lpmech[plot]``.
+        """
+        from lpmech.plots import plot_mechanism
+
+        return plot_mechanism(self, axes=axes)
 
     def __repr__(self) -> str:
         label = f"{self.name!r}, " if self.name else ""

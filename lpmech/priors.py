@@ -29,7 +29,10 @@ PROBABILITY_TOLERANCE = 1e-9
 
 
 def check_probabilities(values: ArrayLike, argument: str, shape: tuple[int, ...]) -> FloatArray:
-    """Validate a probability array and return it renormalised to sum exactly to one.
+    """Validate a probability array and return it renormalised to sum to one.
+
+    An array that already sums to one up to rounding (size · machine epsilon) is
+    returned unchanged, so normalising twice gives the same floats.
 
     Raises
     ------
@@ -54,6 +57,8 @@ def check_probabilities(values: ArrayLike, argument: str, shape: tuple[int, ...]
         raise InvalidEnvironmentError(
             f"{argument} sums to {total:.12g}, expected 1 (tolerance {PROBABILITY_TOLERANCE:g})"
         )
+    if abs(total - 1.0) <= array.size * np.finfo(float).eps:
+        return array.copy()  # normalised up to rounding: idempotent, so files reload exactly
     return array / total
 
 

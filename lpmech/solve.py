@@ -49,6 +49,10 @@ from lpmech.status import Status
 from lpmech.verify import VerificationReport, check_tol, tolerance_scale, verify
 
 if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
     from lpmech.certify import Certificate
 
 #: Families imposed when none are named: the classic revenue-design constraints.
@@ -178,6 +182,26 @@ class Solution:
         from lpmech.certify import certify
 
         return certify(self)
+    def to_frame(self) -> pd.DataFrame:
+        """The optimal mechanism by profile: see :func:`lpmech.frames.mechanism_frame`."""
+        return self.mechanism.to_frame()
+
+    def duals_frame(self, binding_only: bool = False) -> pd.DataFrame:
+        """Every row's dual with what the row means: see :func:`lpmech.frames.duals_frame`."""
+        from lpmech.frames import duals_frame
+
+        return duals_frame(self, binding_only)
+
+    def plot(self, axes: Sequence[Axes] | None = None) -> Figure:
+        """The optimum's picture: see :func:`lpmech.plots.plot_solution`."""
+        from lpmech.plots import plot_solution
+
+        return plot_solution(self, axes=axes)
+
+    def _repr_html_(self) -> str:
+        from lpmech.notebook import solution_html
+
+        return solution_html(self)
 
     def __str__(self) -> str:
         header = (f"Optimal {self.objective.name} = {format_number(self.objective_value)} "

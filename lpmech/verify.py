@@ -30,6 +30,8 @@ from lpmech.display import format_table
 from lpmech.errors import InvalidToleranceError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from lpmech.environment import Environment
     from lpmech.mechanism import Mechanism
 
@@ -100,6 +102,17 @@ class VerificationReport:
     def from_spec(cls, spec: Mapping[str, Any]) -> VerificationReport:
         """The report a :meth:`spec` describes."""
         return cls(spec["mechanism_name"], tuple(FamilyCheck(**c) for c in spec["checks"]))
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per family: see :func:`lpmech.frames.verification_frame`."""
+        from lpmech.frames import verification_frame
+
+        return verification_frame(self)
+
+    def _repr_html_(self) -> str:
+        from lpmech.notebook import verification_html
+
+        return verification_html(self)
 
     def __str__(self) -> str:
         rows = [

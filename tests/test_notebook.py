@@ -1,0 +1,82 @@
+"""Notebook views: the optimum and the verdict first, then compact tables."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import lpmech
+from lpmech.analytic import myerson_revenue
+from lpmech.audit import audit
+from lpmech.display import format_number
+
+
+class _Cells(HTMLParser):
+    """Collects the text of table cells, and checks tags are balanced."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[str] = []
+        self.open: list[str] = []
+        self._in_cell = False
+
+    def handle_starttag(self, tag, attrs):
+        self.open.append(tag)
+        self._in_cell = tag in ("td", "th")
+        if self._in_cell:
+            self.cells.append("")
+
+    def handle_endtag(self, tag):
+        assert self.open.pop() == tag
+        self._in_cell = False
+
+    def handle_data(self, data):
+        if self._in_cell:
+            self.cells[-1] += data
+
+
+def _parse(html: str) -> _Cells:
+    parser = _Cells()
+    parser.feed(html)
+    assert parser.open == []
+    return parser
+
+
+def test_solution_html_leads_with_the_optimum_and_verdict(two_bidder_optimum):
+    html = two_bidder_optimum._repr_html_()
+    _parse(html)
+    optimum = format_number(myerson_revenue(two_bidder_optimum.mechanism.env))
+    first = re.search(r"<p>(.*?)</p>", html).group(1)
+    assert f"Optimal revenue = {optimum}" in first
+    assert "verified: all 3 families satisfied" in first
+    assert html.index(optimum) < html.index("<table>")
+
+
+def test_verification_html_names_violated_families():
+    env = lpmech.single_item_auction([1, 2, 3], n_bidders=1)
+    pay_your_bid = lpmech.Mechanism(env, [[1], [1], [1]], [[1], [2], [3]], name="pay your bid")
+    html = pay_your_bid.verify(["dsic", "ex_post_ir"])._repr_html_()
+    assert "VIOLATED: dominant_strategy_ic" in html
+    cells = _parse(html).cells
+    assert cells[cells.index("dominant_strategy_ic") + 1] == "VIOLATED"
+    assert cells[cells.index("ex_post_ir") + 1] == "ok"
+    audit_html = audit(pay_your_bid)._repr_html_()
+    assert "max ex-post regret 2" in audit_html
+    _parse(audit_html)
+
+
+def test_environment_and_mechanism_html(two_bidder_optimum):
+    env = two_bidder_optimum.mechanism.env
+    cells = _parse(env._repr_html_()).cells
+    assert "bidder 1" in cells
+    assert "1, 2, 3, 4" in cells
+    html = two_bidder_optimum.mechanism._repr_html_()
+    revenue = format_number(two_bidder_optimum.mechanism.expected_revenue())
+    assert f"expected revenue {revenue}" in html
+    assert "… 4 more rows" in html  # 16 profiles, 12 shown
+
+
+def test_names_are_escaped():
+    env = lpmech.single_item_auction([1, 2], n_bidders=1, names=["<b>"])
+    assert "&lt;b&gt;" in env._repr_html_()
+    assert "<b>" not in env._repr_html_().replace("<strong>", "")
