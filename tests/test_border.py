@@ -99,9 +99,12 @@ def test_three_bidders_of_30_to_50_types_solve_on_interim_rules():
 
 
 def test_an_unimplementable_interim_rule_is_a_solver_failure(monkeypatch):
-    """Past the enumeration cap only common thresholds are checked; when that misses,
-    the error says so and names the way out."""
-    monkeypatch.setattr(interim, "MAX_BORDER_COMBINATIONS", 0)
+    """Should the separator miss a violated set, the recovery LP is infeasible: the error
+    says so and names the way out, instead of returning a mechanism that is not one."""
+    def nothing_violated(self, x):
+        return original(self, np.zeros_like(x))
+    original = interim.BorderInequalities.candidates
+    monkeypatch.setattr(interim.BorderInequalities, "candidates", nothing_violated)
     env = lpmech.single_item_auction(ASYMMETRIC["40 x 50 types"])
     with pytest.raises(SolverFailedError, match='formulation="direct"'):
         lpmech.solve(env, "revenue", FAMILIES, formulation="interim")

@@ -140,7 +140,7 @@ def _program(env: Environment, problem: DesignProblem, forms: InterimForms,
 
 
 #: Most combinations of the other bidders' top sets :class:`BorderInequalities` enumerates.
-MAX_BORDER_COMBINATIONS = 2_000_000
+MAX_BORDER_COMBINATIONS = 500_000
 #: Most violated Border sets proposed per round.
 MAX_BORDER_ROWS = 64
 
@@ -158,8 +158,9 @@ class BorderInequalities(Separator):
     The separator enumerates the top sets of every bidder but the largest, takes
     the best top set of that one in closed form, and proposes the
     :data:`MAX_BORDER_ROWS` most violated sets — exact when the enumeration has at
-    most :data:`MAX_BORDER_COMBINATIONS` combinations; beyond that only the common
-    thresholds are checked and :func:`_recover_allocation` may find q infeasible.
+    most :data:`MAX_BORDER_COMBINATIONS` combinations; beyond that the common
+    thresholds are improved by best responses, a local search that may miss a set
+    (then :func:`_recover_allocation` finds q infeasible and says so).
 
     q is a probability and f a prior, so ``tol`` is scale-free; it matches HiGHS's
     primal feasibility tolerance (1e-7), within which added rows are met.
@@ -231,10 +232,26 @@ class BorderInequalities(Separator):
         return chosen
 
     def _common_sets(self, q: FloatArray, orders: list[IntArray]) -> IntArray:
-        """Top-set sizes of the sets {(i, k): q_i(k) ≥ α} for every α in q, shape (R, N)."""
+        """Top-set sizes of the sets {(i, k): q_i(k) ≥ α} for every α in q, each then
+        improved by best responses S_i = {k: q_i(k) > Π_{j≠i} (1 − F_j(S_j))} until
+        none changes (each step raises the violation), shape (R, N)."""
         thresholds = np.unique(q)
-        return np.stack([np.sum(q[order][None, :] >= thresholds[:, None], axis=1)
-                         for order in orders], axis=1)
+        sizes = np.stack([np.sum(q[order][None, :] >= thresholds[:, None], axis=1)
+                          for order in orders], axis=1)
+        masses = [self._prefix_sums(q, order)[0] for order in orders]
+        for _ in range(len(q) + 1):  # a guard: each sweep that changes a set gains
+            changed = False
+            for i, order in enumerate(orders):
+                outside = np.ones(len(sizes))
+                for j, mass in enumerate(masses):
+                    if j != i:
+                        outside *= 1.0 - mass[sizes[:, j]]
+                best = np.searchsorted(-q[order], -outside, side="left")
+                changed |= bool(np.any(best != sizes[:, i]))
+                sizes[:, i] = best
+            if not changed:
+                break
+        return np.unique(sizes, axis=0)
 
 
 def _recover_allocation(problem: DesignProblem, cols: InterimColumns, q: FloatArray
@@ -276,10 +293,11 @@ def _recover_allocation(problem: DesignProblem, cols: InterimColumns, q: FloatAr
     solve_seconds = time.perf_counter() - start
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         raise SolverFailedError(
-            "the interim rule meets the Border inequalities checked, but no ex-post "
-            f"allocation implements it (HiGHS: {highs.modelStatusToString(highs.getModelStatus())}"
-            f"); with {env.n_agents} bidders only the common-threshold sets are checked "
-            "beyond MAX_BORDER_COMBINATIONS — solve with formulation=\"direct\"",
+            "the interim winning probabilities meet the Border inequalities generated, but "
+            "no ex-post allocation implements them (recovery LP: "
+            f"{highs.modelStatusToString(highs.getModelStatus())}); the separator searches "
+            "Border's sets only locally past MAX_BORDER_COMBINATIONS combinations of "
+            "bidders' top sets. Solve with formulation=\"direct\" instead",
             [family.name for family in problem.families])
     allocation = np.asarray(highs.getSolution().col_value, dtype=float).reshape(
         layout.n_profiles, env.n_components)
