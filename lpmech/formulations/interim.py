@@ -21,10 +21,10 @@ The allocation stays feasible in one of two ways:
 
   .. math:: \sum_{(i,k)∈S} f_i(k)\, q_i(k) ≤ 1 − \prod_i \Big(1 − \sum_{k:(i,k)∈S} f_i(k)\Big)
 
-  (Border 1991). It suffices to check the sets {(i, k): q_i(k) ≥ α} (Cai,
-  Daskalakis and Weinberg 2012), so those are generated for the current q and the
-  program re-solved from its basis until none is violated; an ex-post allocation
-  implementing q is then recovered by a feasibility LP.
+  (Border 1991). The most violated set is a product of per-bidder top sets by q_i
+  (see :class:`BorderInequalities`), so those are generated for the current q and
+  the program re-solved from its basis until none is violated; an ex-post
+  allocation implementing q is then recovered by a feasibility LP.
 """
 
 from __future__ import annotations
@@ -38,12 +38,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from lpmech.allocation import Items
-from lpmech.arrays import FloatArray
+from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends import Backend, HighspyBackend
 from lpmech.compiler import Program, assemble
 from lpmech.constraints.base import RowBlock, VariableBounds, broadcast_entries
 from lpmech.constraints.feasibility import Feasibility
 from lpmech.environment import Environment
+from lpmech.errors import SolverFailedError
 from lpmech.formulations.base import (
     DesignProblem,
     Formulation,
@@ -138,39 +139,119 @@ def _program(env: Environment, problem: DesignProblem, forms: InterimForms,
                     build_seconds=build_seconds, standard_layout=False)
 
 
-class BorderInequalities(Separator):
-    """Border's inequalities violated by a solution's interim winning probabilities q.
+#: Most combinations of the other bidders' top sets :class:`BorderInequalities` enumerates.
+MAX_BORDER_COMBINATIONS = 500_000
+#: Most violated Border sets proposed per round.
+MAX_BORDER_ROWS = 64
 
-    Checked on the threshold sets {(i, k): q_i(k) ≥ α} (Cai, Daskalakis and
-    Weinberg 2012): with the (bidder, type) pairs sorted by decreasing q, each
-    prefix S whose load Σ_S f_i(k) q_i(k) exceeds 1 − Π_i (1 − Σ_{k ∈ S_i} f_i(k))
-    gives a row. They stand for feasibility of the allocation.
+
+class BorderInequalities(Separator):
+    """The most violated Border inequalities at a solution's winning probabilities q.
+
+    For fixed sets S_j of the other bidders, with P = Π_{j≠i} (1 − F_j(S_j)) the
+    chance that none of them has a type in its set, Border's slack is
+    Σ_{k∈S_i} f_i(k) (q_i(k) − P) + terms without S_i, largest for the top set
+    S_i = {k: q_i(k) > P}. So the violated sets are products of per-bidder top sets
+    by q_i, each with its own threshold (a common threshold across bidders,
+    {(i, k): q_i(k) ≥ α}, does not suffice for asymmetric bidders: 40 × 50 types
+    has a q meeting every common-threshold set but violating a product by 1e-3).
+    The separator enumerates the top sets of every bidder but the largest, takes
+    the best top set of that one in closed form, and proposes the
+    :data:`MAX_BORDER_ROWS` most violated sets — exact when the enumeration has at
+    most :data:`MAX_BORDER_COMBINATIONS` combinations; beyond that the common
+    thresholds are improved by best responses, a local search that may miss a set
+    (then :func:`_recover_allocation` finds q infeasible and says so).
+
+    q is a probability and f a prior, so ``tol`` is scale-free; it matches HiGHS's
+    primal feasibility tolerance (1e-7), within which added rows are met.
     """
 
     name = "feasibility"
 
-    def __init__(self, env: Environment, cols: InterimColumns, tol: float = 1e-9) -> None:
+    def __init__(self, env: Environment, cols: InterimColumns, tol: float = 1e-7) -> None:
         self.env, self.cols, self.tol = env, cols, tol
+        counts = np.asarray(env.type_counts)
+        self.last = int(np.argmax(counts))
+        others = np.delete(counts, self.last) + 1
+        self.exact = float(np.prod(others.astype(float))) <= MAX_BORDER_COMBINATIONS
 
     def candidates(self, x: FloatArray) -> Candidates:
         env, cols = self.env, self.cols
         q = x[cols.q_start[0]:cols.m_start[0]]  # Border's columns: one per (bidder, type)
-        agent = np.concatenate([np.full(k, i) for i, k in enumerate(env.type_counts)])
+        offsets = np.concatenate([[0], np.cumsum(env.type_counts)])
+        orders = [offsets[i] + np.argsort(-q[offsets[i]:offsets[i + 1]], kind="stable")
+                  for i in range(env.n_agents)]
+        lengths = self._product_sets(q, orders) if self.exact else self._common_sets(q, orders)
         mass = np.concatenate(env.prior.marginals)
-        order = np.argsort(-q, kind="stable")
-        taken = np.zeros((len(order), env.n_agents))
-        taken[np.arange(len(order)), agent[order]] = mass[order]
-        per_agent = np.cumsum(taken, axis=0)  # mass of each bidder's types in the prefix
-        bound = 1.0 - np.prod(1.0 - per_agent, axis=1)
-        load = np.cumsum(mass[order] * q[order])
-        ends = np.flatnonzero(load > bound + self.tol)
-        lengths = ends + 1
-        members = np.concatenate([order[:n] for n in lengths]) if len(ends) else \
+        members = [np.concatenate([order[:n] for order, n in zip(orders, row, strict=True)])
+                   for row in lengths]
+        masses = np.array([[mass[order[:n]].sum() for order, n in
+                            zip(orders, row, strict=True)] for row in lengths]).reshape(
+            len(lengths), env.n_agents)
+        bound = 1.0 - np.prod(1.0 - masses, axis=1)
+        load = np.array([float(mass[m] @ q[m]) for m in members])
+        violated = np.flatnonzero(load > bound + self.tol)
+        violated = violated[np.argsort(bound[violated] - load[violated],
+                                       kind="stable")][:MAX_BORDER_ROWS]
+        sizes = np.array([len(members[r]) for r in violated], dtype=np.intp)
+        flat = np.concatenate([members[r] for r in violated]) if len(violated) else \
             np.zeros(0, dtype=np.intp)
-        rows = RowBlock.from_entries(np.repeat(np.arange(len(ends)), lengths),
-                                     cols.q_start[0] + members, mass[members],
-                                     shape=(len(ends), cols.n_columns), upper=bound[ends])
-        return Candidates(rows, load[ends] - bound[ends])
+        rows = RowBlock.from_entries(np.repeat(np.arange(len(violated)), sizes),
+                                     cols.q_start[0] + flat, mass[flat],
+                                     shape=(len(violated), cols.n_columns),
+                                     upper=bound[violated])
+        return Candidates(rows, load[violated] - bound[violated])
+
+    def _prefix_sums(self, q: FloatArray, order: IntArray) -> tuple[FloatArray, FloatArray]:
+        """Mass F(n) and load L(n) of a bidder's n top types, n = 0 … K."""
+        mass = np.concatenate(self.env.prior.marginals)[order]
+        return (np.concatenate([[0.0], np.cumsum(mass)]),
+                np.concatenate([[0.0], np.cumsum(mass * q[order])]))
+
+    def _product_sets(self, q: FloatArray, orders: list[IntArray]) -> IntArray:
+        """Top-set sizes (one per bidder) of the most violated product sets, shape (R, N)."""
+        n_agents, last = self.env.n_agents, self.last
+        others = [i for i in range(n_agents) if i != last]
+        grids = np.meshgrid(*[np.arange(len(orders[i]) + 1) for i in others], indexing="ij")
+        sizes = np.stack([g.ravel() for g in grids], axis=1) if others else \
+            np.zeros((1, 0), dtype=np.intp)
+        outside, load = np.ones(len(sizes)), np.zeros(len(sizes))
+        for column, i in enumerate(others):
+            mass, partial = self._prefix_sums(q, orders[i])
+            outside *= 1.0 - mass[sizes[:, column]]
+            load += partial[sizes[:, column]]
+        mass, partial = self._prefix_sums(q, orders[last])
+        descending = q[orders[last]]
+        best = np.searchsorted(-descending, -outside, side="left")  # |{k: q(k) > P}|
+        slack = 1.0 - outside - load - (partial[best] - outside * mass[best])
+        pick = np.argsort(slack, kind="stable")[:MAX_BORDER_ROWS]
+        pick = pick[slack[pick] < -self.tol]
+        chosen = np.zeros((len(pick), n_agents), dtype=np.intp)
+        chosen[:, others] = sizes[pick]
+        chosen[:, last] = best[pick]
+        return chosen
+
+    def _common_sets(self, q: FloatArray, orders: list[IntArray]) -> IntArray:
+        """Top-set sizes of the sets {(i, k): q_i(k) ≥ α} for every α in q, each then
+        improved by best responses S_i = {k: q_i(k) > Π_{j≠i} (1 − F_j(S_j))} until
+        none changes (each step raises the violation), shape (R, N)."""
+        thresholds = np.unique(q)
+        sizes = np.stack([np.sum(q[order][None, :] >= thresholds[:, None], axis=1)
+                          for order in orders], axis=1)
+        masses = [self._prefix_sums(q, order)[0] for order in orders]
+        for _ in range(len(q) + 1):  # a guard: each sweep that changes a set gains
+            changed = False
+            for i, order in enumerate(orders):
+                outside = np.ones(len(sizes))
+                for j, mass in enumerate(masses):
+                    if j != i:
+                        outside *= 1.0 - mass[sizes[:, j]]
+                best = np.searchsorted(-q[order], -outside, side="left")
+                changed |= bool(np.any(best != sizes[:, i]))
+                sizes[:, i] = best
+            if not changed:
+                break
+        return np.unique(sizes, axis=0)
 
 
 def _recover_allocation(problem: DesignProblem, cols: InterimColumns, q: FloatArray
@@ -211,8 +292,13 @@ def _recover_allocation(problem: DesignProblem, cols: InterimColumns, q: FloatAr
     highs.run()
     solve_seconds = time.perf_counter() - start
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        raise RuntimeError("internal error: Border's inequalities hold but no ex-post "
-                           "allocation implements the interim rule")
+        raise SolverFailedError(
+            "the interim winning probabilities meet the Border inequalities generated, but "
+            "no ex-post allocation implements them (recovery LP: "
+            f"{highs.modelStatusToString(highs.getModelStatus())}); the separator searches "
+            "Border's sets only locally past MAX_BORDER_COMBINATIONS combinations of "
+            "bidders' top sets. Solve with formulation=\"direct\" instead",
+            [family.name for family in problem.families])
     allocation = np.asarray(highs.getSolution().col_value, dtype=float).reshape(
         layout.n_profiles, env.n_components)
     return allocation, build_seconds, solve_seconds
