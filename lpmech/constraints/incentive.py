@@ -35,11 +35,13 @@ interim quantity does not depend on the reporter's beliefs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import NDArray
 
 from lpmech.constraints.base import (
     ConstraintFamily,
@@ -53,6 +55,7 @@ from lpmech.constraints.base import (
     utility_entries,
 )
 from lpmech.errors import InvalidEnvironmentError
+from lpmech.exact_integers import integer_array, largest, ratios, scaled
 from lpmech.lying import report_utilities
 
 #: Numbers per chunk when measuring violations pair by pair (bounds memory to ~16 MB).
@@ -257,7 +260,9 @@ class IncentiveCompatibility(ConstraintFamily):
         For a pair (k, r) the gain at others' profile θ_{-i} is
         V_i(k, θ_{-i})·a(r, θ_{-i}) − t_i(r, θ_{-i}) − [V_i(k, θ_{-i})·a(k, θ_{-i}) −
         t_i(k, θ_{-i})], averaged with π(θ_{-i} | k) for Bayesian IC. Pairs are taken
-        in chunks of about :data:`CHUNK` numbers, so memory stays bounded.
+        in chunks of about :data:`CHUNK` numbers, so memory stays bounded. On exact
+        numbers (an exact twin, :mod:`lpmech.exact_twin`) the same formula runs on
+        integers over one denominator (:func:`_exact_gains`).
         """
         env = mechanism.env
         gains = []
@@ -267,37 +272,47 @@ class IncentiveCompatibility(ConstraintFamily):
             outcomes = mechanism.flat_allocation[by_agent]  # (K, R, C): report r at θ_{-i}
             paid = mechanism.flat_payments[by_agent, i]  # (K, R)
             conditional = env.prior.conditional(i)
-            n_types, n_others, n_components = values.shape
-            every_pair = self.n_pairs(env, i) == n_types * (n_types - 1)
-            if every_pair and not self.ex_post:  # interim utilities as two matrix products
-                gain = _interim_utilities(values, outcomes, paid, conditional)
-                gain -= np.diag(gain)[:, None]
-                off_diagonal = ~np.eye(n_types, dtype=bool)
-                gains.append(np.maximum(gain[off_diagonal], 0.0))
-                continue
-            truthful = np.einsum("krc,krc->kr", values, outcomes) - paid
-            if every_pair:  # batched products
-                step = max(1, CHUNK // max(1, n_types * n_others * n_components))
-                for start in range(0, n_types, step):
-                    k = np.arange(start, min(start + step, n_types))
-                    gain = report_utilities(values[k], outcomes, paid)
-                    gain -= truthful[k][:, None, :]  # (S, K, R): gain of k_s reporting r
-                    # drop r = k: its block of R entries sits at (s·K + k_s)·R in the flat array
-                    width = gain.shape[2]
-                    diagonal = ((np.arange(len(k)) * n_types + k)[:, None] * width
-                                + np.arange(width)).ravel()
-                    chosen = np.delete(gain.ravel(), diagonal)
-                    gains.append(np.maximum(chosen, 0.0, out=chosen))
-                continue
-            true_types, reports = self.pairs(env, i)  # a subset: take it pair by pair
-            step = max(1, CHUNK // max(1, n_others * n_components))
-            for start in range(0, len(true_types), step):
-                k, r = true_types[start:start + step], reports[start:start + step]
-                gain = np.einsum("qjc,qjc->qj", values[k], outcomes[r]) - paid[r] - truthful[k]
-                if not self.ex_post:
-                    gain = (gain * conditional[k]).sum(axis=1)
-                gains.append(np.maximum(gain, 0.0).ravel())
+            if values.dtype == object:
+                gains += _exact_gains(self, env, i, values, outcomes, paid, conditional)
+            else:
+                gains += self._gains(env, i, values, outcomes, paid, conditional)
         return np.concatenate(gains) if gains else np.zeros(0)
+
+    def _gains(self, env: Environment, i: int, values: NDArray, outcomes: NDArray,
+               paid: NDArray, conditional: NDArray) -> list[NDArray]:
+        """The agent's gains from lying, floored at 0, in row order, in chunks; any
+        number type numpy multiplies (floats, int64, Python ints)."""
+        gains = []
+        n_types, n_others, n_components = values.shape
+        every_pair = self.n_pairs(env, i) == n_types * (n_types - 1)
+        if every_pair and not self.ex_post:  # interim utilities as two matrix products
+            gain = _interim_utilities(values, outcomes, paid, conditional)
+            gain -= np.diag(gain)[:, None]
+            off_diagonal = ~np.eye(n_types, dtype=bool)
+            return [np.maximum(gain[off_diagonal], 0)]
+        truthful = np.einsum("krc,krc->kr", values, outcomes) - paid
+        if every_pair:  # batched products
+            step = max(1, CHUNK // max(1, n_types * n_others * n_components))
+            for start in range(0, n_types, step):
+                k = np.arange(start, min(start + step, n_types))
+                gain = report_utilities(values[k], outcomes, paid)
+                gain -= truthful[k][:, None, :]  # (S, K, R): gain of k_s reporting r
+                # drop r = k: its block of R entries sits at (s·K + k_s)·R in the flat array
+                width = gain.shape[2]
+                diagonal = ((np.arange(len(k)) * n_types + k)[:, None] * width
+                            + np.arange(width)).ravel()
+                chosen = np.delete(gain.ravel(), diagonal)
+                gains.append(np.maximum(chosen, 0, out=chosen))
+            return gains
+        true_types, reports = self.pairs(env, i)  # a subset: take it pair by pair
+        step = max(1, CHUNK // max(1, n_others * n_components))
+        for start in range(0, len(true_types), step):
+            k, r = true_types[start:start + step], reports[start:start + step]
+            gain = np.einsum("qjc,qjc->qj", values[k], outcomes[r]) - paid[r] - truthful[k]
+            if not self.ex_post:
+                gain = (gain * conditional[k]).sum(axis=1)
+            gains.append(np.maximum(gain, 0).ravel())
+        return gains
 
     def describe(self, env: Environment, index: int) -> str:
         sizes = [self.block_size(env, i) for i in range(env.n_agents)]
@@ -311,6 +326,37 @@ class IncentiveCompatibility(ConstraintFamily):
             pair, context = local, " (in expectation over the others)"
         k, r = self.pair_at(env, agent, pair)
         return f"agent {spec.name!r} of type {spec.labels[k]} reporting {spec.labels[r]}{context}"
+
+
+def _exact_gains(family: IncentiveCompatibility, env: Environment, i: int,
+                 values: NDArray, outcomes: NDArray, paid: NDArray, conditional: NDArray
+                 ) -> list[NDArray]:
+    """The gains of :meth:`IncentiveCompatibility._gains` on exact numbers, computed on
+    integers (:mod:`lpmech.exact_integers`).
+
+    With V = V'/d_V, a = a'/d_a, t = t'/d_t, π(·|k) = π'/d_π and L = lcm(d_V·d_a, d_t),
+    the utilities of true and reported types scale to integers,
+    L·u_i(r; k, θ_{-i}) = V'·(L/(d_V·d_a))·a' − t'·(L/d_t), and Bayesian gains to
+    L·d_π times theirs: positive scales, so a gain is > 0 exactly when its integer is.
+    """
+    value_n, value_d = scaled(values)
+    outcome_n, outcome_d = scaled(outcomes)
+    paid_n, paid_d = scaled(paid)
+    weight_n, weight_d = scaled(conditional) if not family.ex_post else (conditional, 1)
+    scale = math.lcm(value_d * outcome_d, paid_d)
+    value_n = value_n * (scale // (value_d * outcome_d))
+    paid_n = paid_n * (scale // paid_d)
+    n_others, n_components = values.shape[1], values.shape[2]
+    weight = largest(weight_n) if not family.ex_post else 1
+    bound = 4 * n_others * weight * (n_components * largest(value_n) * largest(outcome_n)
+                                     + largest(paid_n))
+    if not family.ex_post:
+        weight_n = integer_array(weight_n, bound)
+    gains = family._gains(env, i, integer_array(value_n, bound),
+                          integer_array(outcome_n, bound), integer_array(paid_n, bound),
+                          weight_n)
+    denominator = scale * (weight_d if not family.ex_post else 1)
+    return [ratios(gain, denominator) for gain in gains]
 
 
 def _interim_utilities(
