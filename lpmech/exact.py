@@ -292,7 +292,16 @@ def _finite(value: Any) -> Any:
     return operand
 
 
-_to_rational = np.frompyfunc(lambda x: x if type(x) is Rational else Rational(x), 1, 1)
+def _as_rational(value: Any) -> Rational:
+    kind = type(value)
+    if kind is Rational:
+        return value
+    if kind is int:
+        return _make(_fmpq()(value))
+    return Rational(value)
+
+
+_to_rational = np.frompyfunc(_as_rational, 1, 1)
 _rational_to_float = np.frompyfunc(
     lambda r: int(r.value.p) / int(r.value.q) if isinstance(r, Rational) else float(r), 1, 1)
 _rational_to_fraction = np.frompyfunc(exact, 1, 1)

@@ -34,10 +34,22 @@ IntArray = NDArray[np.intp]
 
 
 def exact_bounds(values: ArrayLike, size: int) -> ObjectArray:
-    """Bounds as Rationals, infinite ones kept as float ±inf."""
-    array = np.broadcast_to(np.asarray(values, dtype=object), (size,))
-    return np.array([v if isinstance(v, Rational) or (isinstance(v, float) and np.isinf(v))
-                     else Rational(v) for v in array], dtype=object)
+    """Bounds as Rationals, infinite ones kept as float ±inf (each distinct input number
+    read once: Rationals are immutable, so entries may share one)."""
+    array = np.asarray(values, dtype=object)
+    if array.ndim == 0:
+        return np.full(size, _exact_bound(array.item()), dtype=object)
+    read: dict[Any, Any] = {}
+    bounds = np.empty(size, dtype=object)
+    bounds[:] = [v if type(v) is Rational else read.get(v) or read.setdefault(
+        v, _exact_bound(v)) for v in np.broadcast_to(array, (size,)).tolist()]
+    return bounds
+
+
+def _exact_bound(value: Any) -> Any:
+    if isinstance(value, Rational) or (isinstance(value, float) and np.isinf(value)):
+        return value
+    return Rational(value)
 
 
 @dataclass(frozen=True)
@@ -185,9 +197,13 @@ class ExactProgram:
     def transposed_product(self, y: ObjectArray) -> ObjectArray:
         """Aᵀ y, exactly."""
         columns = np.zeros(self.n_columns, dtype=object)
-        rows = np.repeat(np.arange(self.n_rows), np.diff(self.indptr))
-        if len(self.data):
-            np.add.at(columns, self.indices, self.data * y[rows])
+        used = np.flatnonzero([bool(w) for w in y])  # a basic dual is mostly zero
+        counts = np.diff(self.indptr)[used]
+        entries = np.repeat(self.indptr[used], counts) + np.arange(counts.sum()) - np.repeat(
+            np.cumsum(counts) - counts, counts)
+        if len(entries):
+            np.add.at(columns, self.indices[entries],
+                      self.data[entries] * np.repeat(y[used], counts))
         return columns
 
 
@@ -267,8 +283,11 @@ def _tighten(lower: ObjectArray, upper: ObjectArray, bounds: VariableBounds) -> 
     columns = np.asarray(bounds.columns)
     new_lower = exact_bounds(bounds.lower, len(columns))
     new_upper = exact_bounds(bounds.upper, len(columns))
-    lower[columns] = [max(a, b) for a, b in zip(lower[columns], new_lower, strict=True)]
-    upper[columns] = [min(a, b) for a, b in zip(upper[columns], new_upper, strict=True)]
+    # a float bound so far is infinite (−inf below, +inf above): the new one replaces it
+    lower[columns] = [b if type(a) is float else max(a, b)
+                      for a, b in zip(lower[columns].tolist(), new_lower.tolist(), strict=True)]
+    upper[columns] = [b if type(a) is float else min(a, b)
+                      for a, b in zip(upper[columns].tolist(), new_upper.tolist(), strict=True)]
 
 
 RowBlock.exact_builder = ExactRowBlock.from_exact_entries  # families' rows on exact twins
