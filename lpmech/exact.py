@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 from numbers import Rational as RationalNumber
 from typing import TYPE_CHECKING, Any
 
@@ -281,8 +281,23 @@ def _lift(value: Any) -> Any:
         return int(value)
     elif kind is _fmpq():
         return value
+    else:
+        number = exact(value)
+        return _fmpq()(number.numerator, number.denominator)
+    return _read_float(float(value))
+
+
+@lru_cache(maxsize=2**16)
+def _read_float(value: float) -> Any:
+    """A finite non-integral float read by :func:`exact`, as an fmpq (the reading is a
+    function of the float, so it is cached: rows repeat the same few weights)."""
     number = exact(value)
     return _fmpq()(number.numerator, number.denominator)
+
+
+def rational_from(numerator: int, denominator: int) -> Rational:
+    """The Rational numerator / denominator (ints, denominator > 0)."""
+    return _make(_fmpq()(numerator, denominator))
 
 
 def _finite(value: Any) -> Any:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lpmech.exact import Rational, exact
+from lpmech.exact import Rational, exact, rational_from
 
 ObjectArray = NDArray[np.object_]
 
@@ -32,6 +32,8 @@ def _numerator_denominator(value: Any) -> tuple[int, int]:
         return int(value.value.p), int(value.value.q)
     if type(value) is int:
         return value, 1
+    if type(value) is float and value.is_integer():
+        return int(value), 1
     number = exact(value)
     return number.numerator, number.denominator
 
@@ -63,6 +65,5 @@ def ratios(numerators: NDArray, denominator: int) -> ObjectArray:
     flat = np.ravel(numerators)
     result = np.zeros(flat.shape, dtype=object)
     nonzero = np.flatnonzero(flat != 0)
-    fmpq = type(Rational(0).value)
-    result[nonzero] = [Rational(fmpq(int(n), denominator)) for n in flat[nonzero].tolist()]
+    result[nonzero] = [rational_from(int(n), denominator) for n in flat[nonzero].tolist()]
     return result.reshape(np.shape(numerators))

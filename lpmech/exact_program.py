@@ -27,10 +27,14 @@ from lpmech.constraints.base import ConstraintFamily, RowBlock, VariableBounds
 from lpmech.constraints.incentive import IncentiveCompatibility
 from lpmech.environment import Environment
 from lpmech.exact import Rational, rational_array, to_float
+from lpmech.exact_integers import ratios, scaled
 from lpmech.objectives import Objective
 
 ObjectArray = NDArray[np.object_]
 IntArray = NDArray[np.intp]
+
+#: Longest common denominator (in bits) with which entries are summed as integers.
+MAX_DENOMINATOR_BITS = 4096
 
 
 def exact_bounds(values: ArrayLike, size: int) -> ObjectArray:
@@ -67,22 +71,32 @@ class ExactRowBlock(RowBlock):
     @classmethod
     def from_exact_entries(cls, rows: NDArray, columns: NDArray, values: NDArray,
                            shape: tuple[int, int], lower: Any, upper: Any) -> ExactRowBlock:
-        """Coordinates with exact values: duplicates summed exactly, exact zeros dropped."""
+        """Coordinates with exact values: duplicates summed exactly, exact zeros dropped.
+
+        The values are summed as integers over their common denominator
+        (:mod:`lpmech.exact_integers`) unless it is too long to be worth it.
+        """
         n_rows, n_columns = shape
-        values = rational_array(values) if len(values) else np.zeros(0, dtype=object)
         key = rows.astype(np.int64) * n_columns + columns.astype(np.int64)
         order = np.argsort(key, kind="stable")
-        key, values = key[order], values[order]
+        key = key[order]
+        numerators, denominator = scaled(np.asarray(values, dtype=object)[order])
+        long = denominator.bit_length() > MAX_DENOMINATOR_BITS
+        if long:  # sum as Rationals instead
+            numerators = rational_array(np.asarray(values, dtype=object)[order])
         if len(key):
             starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
-            sums = np.add.reduceat(values, starts)
-            keep = np.array([bool(v) for v in sums], dtype=bool)
-            key, data = key[starts][keep], sums[keep]
+            sums = np.add.reduceat(numerators, starts)
+            keep = np.flatnonzero([bool(v) for v in sums])
+            key, sums = key[starts][keep], sums[keep]
         else:
-            data = np.zeros(0, dtype=object)
+            sums = np.zeros(0, dtype=object)
+        data = sums if long else ratios(sums, denominator)
+        floats = to_float(data) if long else np.array(
+            [n / denominator for n in sums.tolist()], dtype=float)  # correctly rounded
         row, column = np.divmod(key, n_columns)
         indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=n_rows))])
-        matrix = sp.csr_array((to_float(data), column.astype(np.intp), indptr), shape=shape)
+        matrix = sp.csr_array((floats, column.astype(np.intp), indptr), shape=shape)
         exact_lower, exact_upper = exact_bounds(lower, n_rows), exact_bounds(upper, n_rows)
         return cls(matrix, to_float(exact_lower), to_float(exact_upper), data, exact_lower,
                    exact_upper)
@@ -123,6 +137,8 @@ class ExactProgram:
         c (Rationals) of the maximised objective (a minimised one negated).
     constant : Rational
         c_0.
+    float_data : float array, optional
+        The nearest floats of ``data``, when known.
     """
 
     env: Environment
@@ -140,6 +156,7 @@ class ExactProgram:
     constant: Rational
     row_index: dict[str, IntArray] = field(default_factory=dict)
     family_rows: dict[str, int] = field(default_factory=dict)
+    float_data: NDArray[np.float64] | None = None
 
     @property
     def n_rows(self) -> int:
@@ -153,7 +170,8 @@ class ExactProgram:
 
     def float_program(self) -> Program:
         """The nearest float program, for HiGHS."""
-        matrix = sp.csr_array((to_float(self.data), self.indices, self.indptr),
+        floats = to_float(self.data) if self.float_data is None else self.float_data
+        matrix = sp.csr_array((floats, self.indices, self.indptr),
                               shape=(self.n_rows, self.n_columns))
         float_env = self.env.float_environment
         return Program(
@@ -252,6 +270,7 @@ def exact_program(twin: Environment, objective: Objective,
         np.zeros(0, dtype=object),
         column_lower=column_lower, column_upper=column_upper, row_slices=slices,
         cost=cost, constant=constant, row_index=row_index, family_rows=family_rows,
+        float_data=np.concatenate([b.matrix.data for b in blocks]) if blocks else None,
     )
 
 
