@@ -48,6 +48,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import highspy
@@ -59,7 +60,7 @@ from lpmech.backends import HighspyBackend
 from lpmech.constraints.base import ConstraintFamily
 from lpmech.constraints.incentive import IncentiveCompatibility, LocalIncentiveCompatibility
 from lpmech.environment import Environment
-from lpmech.exact import ExactInputs, Rational, rational_array, to_fractions
+from lpmech.exact import ExactInputs, Rational, rational_array, rational_from, to_fractions
 from lpmech.exact_program import ExactProgram, exact_program
 from lpmech.exact_solve import SingularSystemError, solve_rational
 from lpmech.exact_twin import exact_environment, exact_mechanism
@@ -335,7 +336,16 @@ def _read(mechanism: Mechanism) -> ObjectArray:
     nearest its floats (a guess: the exact checks decide whether it is right)."""
     env = mechanism.env
     z = env.layout.join(mechanism.flat_allocation, mechanism.flat_payments)
-    return rational_array([Fraction(x).limit_denominator(10**7) for x in z.tolist()])
+    read = np.empty(len(z), dtype=object)
+    read[:] = [_simplest(x) for x in z.tolist()]
+    return read
+
+
+@lru_cache(maxsize=2**16)
+def _simplest(value: float) -> Rational:
+    """The rational with denominator up to 10⁷ nearest a float (mechanisms repeat values)."""
+    number = Fraction(value).limit_denominator(10**7)
+    return rational_from(number.numerator, number.denominator)
 
 
 def _z(allocation: Any, payments: Any) -> ObjectArray:
