@@ -61,6 +61,7 @@ from lpmech.constraints.base import ConstraintFamily
 from lpmech.constraints.incentive import IncentiveCompatibility, LocalIncentiveCompatibility
 from lpmech.environment import Environment
 from lpmech.exact import ExactInputs, Rational, rational_array, rational_from, to_fractions
+from lpmech.exact_integers import exact_dot
 from lpmech.exact_program import ExactProgram, exact_program
 from lpmech.exact_solve import SingularSystemError, solve_rational
 from lpmech.exact_twin import exact_environment, exact_mechanism
@@ -396,21 +397,19 @@ def _dual_bound(program: ExactProgram, y: ObjectArray) -> tuple[Fraction | None,
             ("column", reduced, program.column_lower, program.column_upper,
              program.describe_column)):
         label = "multiplier" if kind == "row" else "reduced cost"
-        for index in np.flatnonzero([bool(w) for w in weights]):
-            weight = weights[index]
-            end = upper[index] if weight > 0 else lower[index]
-            if isinstance(end, float):  # infinite
-                if len(failures) < LISTED * 2:
-                    side = "upper" if weight > 0 else "lower"
-                    failures.append(f"dual infeasible: {kind} {name(int(index))} has "
-                                    f"{label} {_fraction(weight)} but no {side} bound"
-                                    + (_multipliers_on(program, y, int(index))
+        nonzero = np.flatnonzero([bool(w) for w in weights])
+        positive = np.array([weights[i] > 0 for i in nonzero], dtype=bool)
+        ends = np.where(positive, upper[nonzero], lower[nonzero])
+        infinite = np.array([isinstance(end, float) for end in ends], dtype=bool)
+        for index, up in zip(nonzero[infinite].tolist(), positive[infinite], strict=True):
+            if len(failures) >= LISTED * 2:
+                failures.append("dual infeasible: more entries")
+                return None, failures
+            failures.append(f"dual infeasible: {kind} {name(index)} has {label} "
+                            f"{_fraction(weights[index])} but no {'upper' if up else 'lower'} "
+                            "bound" + (_multipliers_on(program, y, index)
                                        if kind == "column" else ""))
-                else:
-                    failures.append("dual infeasible: more entries")
-                    return None, failures
-                continue
-            total = total + weight * end
+        total = total + exact_dot(weights[nonzero[~infinite]], ends[~infinite])
     return (None if failures else _fraction(total)), failures
 
 

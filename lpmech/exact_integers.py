@@ -65,5 +65,14 @@ def ratios(numerators: NDArray, denominator: int) -> ObjectArray:
     flat = np.ravel(numerators)
     result = np.zeros(flat.shape, dtype=object)
     nonzero = np.flatnonzero(flat != 0)
-    result[nonzero] = [rational_from(int(n), denominator) for n in flat[nonzero].tolist()]
+    made: dict[int, Rational] = {}  # Rationals are immutable: equal entries share one
+    result[nonzero] = [made[n] if n in made else made.setdefault(n, rational_from(n, denominator))
+                       for n in map(int, flat[nonzero].tolist())]
     return result.reshape(np.shape(numerators))
+
+
+def exact_dot(left: ArrayLike, right: ArrayLike) -> Rational:
+    """Σ left·right of two vectors of exact numbers, as one integer dot product."""
+    left_n, left_d = scaled(left)
+    right_n, right_d = scaled(right)
+    return rational_from(int(np.dot(left_n, right_n)) if len(left_n) else 0, left_d * right_d)

@@ -219,10 +219,12 @@ class ExactProgram:
         counts = np.diff(self.indptr)[used]
         entries = np.repeat(self.indptr[used], counts) + np.arange(counts.sum()) - np.repeat(
             np.cumsum(counts) - counts, counts)
-        if len(entries):
-            np.add.at(columns, self.indices[entries],
-                      self.data[entries] * np.repeat(y[used], counts))
-        return columns
+        if not len(entries):
+            return columns
+        data, data_d = scaled(self.data[entries])
+        weights, weights_d = scaled(y[used])
+        np.add.at(columns, self.indices[entries], data * np.repeat(weights, counts))
+        return ratios(columns, data_d * weights_d)
 
 
 def exact_program(twin: Environment, objective: Objective,
