@@ -319,7 +319,6 @@ def _as_rational(value: Any) -> Rational:
 _to_rational = np.frompyfunc(_as_rational, 1, 1)
 _rational_to_float = np.frompyfunc(
     lambda r: int(r.value.p) / int(r.value.q) if isinstance(r, Rational) else float(r), 1, 1)
-_rational_to_fraction = np.frompyfunc(exact, 1, 1)
 
 
 def rational_array(values: ArrayLike) -> ObjectArray:
@@ -335,9 +334,14 @@ def to_float(values: ArrayLike) -> NDArray[np.float64]:
 
 
 def to_fractions(values: ArrayLike) -> ObjectArray:
-    """An object array of :class:`fractions.Fraction` from exact numbers."""
+    """An object array of :class:`fractions.Fraction` from exact numbers (each distinct
+    object read once: exact arrays often share one number among many entries)."""
     array = np.asarray(values, dtype=object)
-    return np.asarray(_rational_to_fraction(array), dtype=object).reshape(array.shape)
+    read: dict[int, Fraction] = {}
+    fractions = np.empty(array.size, dtype=object)
+    fractions[:] = [read[id(x)] if id(x) in read else read.setdefault(id(x), exact(x))
+                    for x in array.ravel().tolist()]
+    return fractions.reshape(array.shape)
 
 
 # ------------------------------------------------------------------ the inputs
