@@ -32,9 +32,13 @@ with only the rows an optimal float dual uses (then, if that fails, the rows tha
 nearly bind): fewer rows are still a relaxation, and the exact check of the full
 family covers the rest.
 
-Cost: every number is a python-flint rational in a numpy object array, so the
-checks run at Python speed — 2 to 40 times the float solve on the problems of
-``benchmarks/certify.py``, most of it in checking full IC from its definition.
+Cost: the bulk work is integer arithmetic over common denominators
+(:mod:`lpmech.exact_integers`): full IC from its definition, summing the exact rows,
+Aᵀy and the dual bound; the basis systems are solved by integer refinement
+(:mod:`lpmech.exact_solve`), and HiGHS's re-solve starts from the float optimum.
+``benchmarks/certify.py`` reports the time against the float solve's; it is largest
+where the float solve ran on a much smaller (symmetric) program than the direct
+one certified here.
 
 For ``deterministic=True`` the incumbent's allocation is fixed (it is integral),
 its payments are recovered exactly from the payment program's basis, and the
