@@ -40,6 +40,7 @@ from lpmech.algorithms import ALGORITHMS
 from lpmech.analytic.benchmark import Benchmark
 from lpmech.audit import audit
 from lpmech.backends import BACKENDS
+from lpmech.certify import Certificate
 from lpmech.display import format_table
 from lpmech.environment import Environment
 from lpmech.errors import InvalidToleranceError, LpmechError
@@ -49,7 +50,7 @@ from lpmech.models import DEFAULT_MODEL, MODELS, ModelSpec
 from lpmech.progress import solver_progress
 from lpmech.solve import Solution, solve
 from lpmech.sweeps.command import run_sweep_command
-from lpmech.verify import check_tol, verify
+from lpmech.verify import check_tol, data_scale, verify
 
 BACKEND_CHOICES = ("auto", *BACKENDS)
 
@@ -142,7 +143,8 @@ def _check(backend: str, tol: float, as_json: bool = False) -> int:
         documents.append({"model": spec.name, "title": spec.title,
                           "objective_value": check.solution.objective_value,
                           "benchmark": _benchmark_data(check.benchmark,
-                                                       check.solution.objective_value, tol),
+                                                       check.solution.objective_value,
+                                                       check.agrees),
                           "distance_to_analytic": check.distance,
                           "seconds": check.seconds, "agrees": check.agrees})
         rows.append((spec.name, spec.title, check.solution.objective_value,
@@ -203,7 +205,8 @@ def _check_exact(backend: str) -> int:
             continue
         check = spec.check_exact(backend=backend)
         rows.append((spec.name, str(check.certificate.objective),
-                     "proved" if check.certificate.ok else "NOT proved", check.benchmark.symbol,
+                     "proved" if check.certificate.optimal else "NOT proved",
+                     check.benchmark.symbol,
                      str(check.value), f"{check.seconds:.3f}",
                      "ok" if check.agrees else "DISAGREES"))
         if not check.agrees:
@@ -261,35 +264,39 @@ def _solve(spec: ModelSpec, argv: list[str]) -> int:
     benchmark = spec.benchmark(env)
     optimum = solution.objective_value
     _keep(solution, options.output, options.plot)
+    certificate = solution.certify() if options.exact else None
+    # with --exact, the exit status says whether optimality was proved
+    status = 0 if certificate is None or certificate.optimal else 1
     if options.json:
         document = _solve_document(spec, params, solution, benchmark)
-        if options.exact:
-            certificate = solution.certify()
-            document["exact"] = {"objective": str(certificate.objective), "ok": certificate.ok}
+        if certificate is not None:
+            exact = certificate.objective
+            document["exact"] = {"objective": None if exact is None else str(exact),
+                                 "checks_passed": certificate.ok,
+                                 "optimal": certificate.optimal}
         print(json.dumps(document, indent=2))
-        return 0
+        return status
     print(f"Model {spec.name}: {spec.title}")
     print(f"Parameters: {', '.join(f'{k}={v}' for k, v in params.items())}")
     print(f"Source: {spec.source}\n")
     header = (f"Optimal {solution.objective.name} = {optimum:.6g} under "
               f"{' + '.join(f.name for f in solution.families)}")
-    verdict = "agrees" if benchmark.agrees(optimum) else "DISAGREES"
+    verdict = "agrees" if benchmark.agrees(optimum, scale=data_scale(env)) else "DISAGREES"
     comparison = (f"Benchmark: {benchmark.name} = {benchmark.value:.6g}; LP optimum "
                   f"{benchmark.symbol} benchmark, gap {benchmark.gap(optimum):.3g} ({verdict})")
     parts = [header, comparison]
-    if options.exact:
-        parts.append(_exact_summary(spec, env, solution))
+    if certificate is not None:
+        parts.append(_exact_summary(spec, env, certificate))
     print("\n\n".join([*parts, str(solution.verification), str(solution.report),
                        solution.mechanism.summary(max_profiles=options.profiles)]))
-    return 0
+    return status
 
 
-def _exact_summary(spec: ModelSpec, env: Environment, solution: Solution) -> str:
+def _exact_summary(spec: ModelSpec, env: Environment, certificate: Certificate) -> str:
     """The optimum as a fraction, the certificate's verdict and the exact benchmark."""
-    certificate = solution.certify()
-    if not certificate.ok:
+    if not certificate.optimal:
         return f"Exact optimum: not proved\n{certificate}"
-    lines = [f"Exact optimum: {solution.objective.name} = {certificate.objective}",
+    lines = [f"Exact optimum: {spec.objective} = {certificate.objective}",
              str(certificate)]
     if spec.exact_benchmark is not None:
         value = spec.exact_benchmark(env)
@@ -300,9 +307,9 @@ def _exact_summary(spec: ModelSpec, env: Environment, solution: Solution) -> str
 
 
 # ---------------------------------------------------------------- results as data and files
-def _benchmark_data(benchmark: Benchmark, optimum: float, tol: float = 1e-6) -> dict:
+def _benchmark_data(benchmark: Benchmark, optimum: float, agrees: bool) -> dict:
     return {"name": benchmark.name, "value": benchmark.value, "relation": benchmark.relation,
-            "gap": benchmark.gap(optimum), "agrees": benchmark.agrees(optimum, tol)}
+            "gap": benchmark.gap(optimum), "agrees": agrees}
 
 
 def _solve_document(spec: ModelSpec, params: dict, solution: Solution,
@@ -315,7 +322,9 @@ def _solve_document(spec: ModelSpec, params: dict, solution: Solution,
         "objective": solution.objective.name,
         "constraints": [f.name for f in solution.families],
         "objective_value": solution.objective_value,
-        "benchmark": _benchmark_data(benchmark, solution.objective_value),
+        "benchmark": _benchmark_data(benchmark, solution.objective_value,
+                                     benchmark.agrees(solution.objective_value,
+                                                      scale=data_scale(env))),
         "verification": {c.pop("family"): c for c in verification_data(solution.verification)},
         "report": solution.report.spec(),
         "mechanism": {"profiles": [[a.labels[k] for a, k in zip(env.agents, types, strict=True)]

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lpmech.errors import LpmechError
+from lpmech.extras import require
 
 if TYPE_CHECKING:
     from lpmech.environment import Environment
@@ -53,19 +53,9 @@ MAX_DENOMINATOR = 10**6
 ULPS = 2
 
 
-class ExactArithmeticUnavailable(LpmechError, ImportError):
-    """python-flint, which exact certificates compute with, is not installed."""
-
-
 def flint_module() -> Any:
-    """python-flint, or an error naming the ``lpmech[exact]`` extra."""
-    try:
-        import flint
-    except ImportError as error:  # pragma: no cover - the test extra installs it
-        raise ExactArithmeticUnavailable(
-            "exact certificates need python-flint: pip install 'lpmech[exact]'"
-        ) from error
-    return flint
+    """python-flint, or :class:`~lpmech.errors.MissingExtraError` naming ``lpmech[exact]``."""
+    return require("flint", "exact", "exact certificates")
 
 
 # ------------------------------------------------------------------ reading

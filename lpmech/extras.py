@@ -1,7 +1,8 @@
 """Optional dependencies, imported when first needed.
 
 The core needs only cvxpy, highspy, numpy and scipy; sweeps (pandas, dask,
-tqdm) and plots (matplotlib) are extras. :func:`require` imports one and, if
+tqdm), frames (pandas), plots (matplotlib) and exact certificates (python-flint)
+are extras. :func:`require` imports one and, if
 it is missing, says which extra installs it.
 """
 

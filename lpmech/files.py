@@ -33,7 +33,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from lpmech.allocation import AllocationSpace, Items, Outcomes
-from lpmech.constraints import ConstraintFamily, resolve_all
+from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
 from lpmech.constraints import from_spec as constraints_from_spec
 from lpmech.environment import Agent, Environment
 from lpmech.errors import FileFormatError, LpmechError, VerificationError
@@ -41,7 +41,7 @@ from lpmech.mechanism import Mechanism
 from lpmech.objectives import Objective
 from lpmech.objectives import from_spec as objective_from_spec
 from lpmech.solve import Solution, SolveReport
-from lpmech.verify import VerificationReport, tolerance_scale, verify
+from lpmech.verify import VerificationReport, family_tolerance, objective_tolerance, verify
 
 #: Version of the file layout; files of another version are refused.
 SCHEMA_VERSION = 1
@@ -352,12 +352,15 @@ class _Reader:
     ) -> VerificationReport:
         """Verify again at the tolerance used when saved; a family that passed must pass."""
         try:
-            passed = {c.family: c.ok for c in VerificationReport.from_spec(saved).checks}
-            tolerances = [c["tolerance"] for c in saved["checks"]]
+            checks = VerificationReport.from_spec(saved).checks
         except (TypeError, KeyError) as error:
             raise self.fail(f"verification: {error!r}") from error
-        scale = tolerance_scale(mechanism.env)
-        report = verify(mechanism, families, tol=max(tolerances, default=1e-6 * scale) / scale)
+        passed = {c.family: c.ok for c in checks}
+        # a saved tolerance is absolute: read back the relative tol each family was held to
+        by_name = {"feasibility": Feasibility(), **{f.name: f for f in families}}
+        relative = [c.tolerance / family_tolerance(by_name[c.family], mechanism.env, 1.0)
+                    for c in checks if c.family in by_name]
+        report = verify(mechanism, families, tol=max(relative, default=1e-6))
         broken = [c for c in report.checks if not c.ok and passed.get(c.family, False)]
         if broken:
             details = "; ".join(f"{c.family}: {c.max_violation:.3g} at {c.worst}" for c in broken)
@@ -372,7 +375,7 @@ class _Reader:
         verification = self.reverify(mechanism, families, self.field(data, "verification"))
         value = float(self.field(data, "objective_value"))
         recomputed = objective.value(mechanism)
-        if abs(recomputed - value) > 1e-6 * tolerance_scale(env) * max(1.0, abs(value)):
+        if abs(recomputed - value) > objective_tolerance(env, value, 1e-6):
             raise VerificationError(f"{self.source}: objective_value {value!r} but the "
                                     f"mechanism's {objective.name} is {recomputed!r}")
         report = self.report(self.field(data, "report"))

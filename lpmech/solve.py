@@ -46,7 +46,12 @@ from lpmech.scaling import normalise, restore
 from lpmech.sizing import check_fits, resolve_memory_limit
 from lpmech.solvers import LINEAR_SOLVER, solver_named, verification_tolerance
 from lpmech.status import Status
-from lpmech.verify import VerificationReport, check_tol, tolerance_scale, verify
+from lpmech.verify import (
+    VerificationReport,
+    check_tol,
+    objective_tolerance,
+    verify,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -580,7 +585,7 @@ def _check_objective(
     if program_value is None or objective.requires_cvxpy:
         return
     expected = objective.sign * program_value
-    if abs(value - expected) > 10 * tol * max(tolerance_scale(env), abs(expected)):
+    if abs(value - expected) > objective_tolerance(env, expected, 10 * tol):
         raise VerificationError(
             f"objective {objective.name}: the program's optimum is {expected:.9g} but the "
             f"mechanism's {objective.name} is {value:.9g}; the objective's coefficients and its "

@@ -32,13 +32,12 @@ HIGHS_STATUS: dict[highspy.HighsModelStatus, Status] = {
     highspy.HighsModelStatus.kUnboundedOrInfeasible: Status.INFEASIBLE_OR_UNBOUNDED,
 }
 
-#: cvxpy status strings that are not failures.
+#: cvxpy status strings that are not failures. The "inaccurate" ones are failures: a
+#: solver unsure of infeasibility must not become a diagnosis of conflicting families.
 CVXPY_STATUS: dict[str, Status] = {
     cvxpy_status.OPTIMAL: Status.OPTIMAL,
     cvxpy_status.INFEASIBLE: Status.INFEASIBLE,
-    cvxpy_status.INFEASIBLE_INACCURATE: Status.INFEASIBLE,
     cvxpy_status.UNBOUNDED: Status.UNBOUNDED,
-    cvxpy_status.UNBOUNDED_INACCURATE: Status.UNBOUNDED,
     cvxpy_status.INFEASIBLE_OR_UNBOUNDED: Status.INFEASIBLE_OR_UNBOUNDED,
 }
 

@@ -163,6 +163,11 @@ def check_tol(tol: float, argument: str = "tol") -> float:
     return value
 
 
+def objective_tolerance(env: Environment, value: float, tol: float) -> float:
+    """The absolute tolerance of an objective value: ``tol · max(s, |value|)``, no floor."""
+    return tol * max(data_scale(env), abs(value))
+
+
 def family_tolerance(family: ConstraintFamily, env: Environment, tol: float) -> float:
     """The absolute tolerance for a family: ``tol`` in allocation units, else ``tol · s``."""
     if getattr(family, "units", "value") == "allocation":

@@ -16,7 +16,7 @@ from lpmech.canonical import TieBreak
 from lpmech.environment import Environment
 from lpmech.objectives import resolve_objective
 from lpmech.solve import Solution, solve
-from lpmech.verify import tolerance_scale
+from lpmech.verify import data_scale, tolerance_scale
 
 if TYPE_CHECKING:
     from lpmech.certify import Certificate
@@ -104,7 +104,8 @@ class ModelSpec:
             recovered = solve(env, self.objective, self.constraints, backend=backend,
                               tie_break=benchmark.mechanism)
         return ModelCheck(self, solution, benchmark, seconds,
-                          benchmark.agrees(solution.objective_value, tol), recovered)
+                          benchmark.agrees(solution.objective_value, tol, data_scale(env)),
+                          recovered)
 
     def check_exact(self, backend: str = "auto", **params: Any) -> ExactModelCheck:
         """Solve, certify the optimum exactly and compare it with the exact benchmark."""
@@ -118,8 +119,9 @@ class ModelSpec:
         benchmark = self.benchmark(env)
         value = self.exact_benchmark(env)
         optimum = certificate.objective
-        holds = certificate.ok and {"equal": optimum == value, "lower_bound": optimum >= value,
-                                    "upper_bound": optimum <= value}[benchmark.relation]
+        holds = certificate.optimal and {
+            "equal": optimum == value, "lower_bound": optimum >= value,
+            "upper_bound": optimum <= value}[benchmark.relation]
         return ExactModelCheck(self, certificate, benchmark, value, seconds, holds)
 
 
@@ -187,7 +189,7 @@ class ExactModelCheck:
 
     def __str__(self) -> str:
         verdict = "agrees" if self.agrees else "DISAGREES"
-        proof = "proved" if self.certificate.ok else "NOT proved"
+        proof = "proved" if self.certificate.optimal else "NOT proved"
         return (f"exact optimum {self.certificate.objective} ({proof}) "
                 f"{self.benchmark.symbol} benchmark {self.benchmark.name} = {self.value} "
                 f"({verdict})")

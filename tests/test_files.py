@@ -224,3 +224,19 @@ def test_a_weighted_objective_round_trips(tmp_path):
     loaded = lpmech.load(lpmech.save(solution, tmp_path / "mixed.json"))
     assert loaded.objective.name == mixed.name
     assert loaded.objective_value == solution.objective_value
+
+
+@pytest.mark.parametrize("unit", [1e-9, 1e-3, 1e9])
+def test_files_in_any_units_reload_and_catch_a_tampered_payment(unit, tmp_path):
+    """Saved tolerances are absolute; on load each family is held to its relative tol again."""
+    env = lpmech.single_item_auction(np.arange(1, 5) * unit, n_bidders=2)
+    solution = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"])
+    path = lpmech.save(solution, tmp_path / "optimum.json")
+    assert lpmech.load(path).objective_value == solution.objective_value
+    data = json.loads(path.read_text())
+    payments = data["mechanism"]["payments"]
+    winner = int(np.argmax(np.abs(solution.mechanism.payments[:, 0])))
+    payments[winner][0] += 1e-3 * unit  # a charge above the winner's value: IR fails
+    path.write_text(json.dumps(data))
+    with pytest.raises(VerificationError):
+        lpmech.load(path)

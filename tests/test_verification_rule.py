@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 
 import lpmech
+from lpmech.analytic import myerson_revenue
+from lpmech.analytic.benchmark import Benchmark
 from lpmech.errors import InvalidToleranceError
-from lpmech.verify import tolerance_scale, verify
+from lpmech.verify import data_scale, tolerance_scale, verify
 
 
 @pytest.mark.parametrize("c", [1e-7, 1.0, 1e7])
@@ -66,3 +68,15 @@ def test_tol_is_validated(tol):
         verify(mechanism, ["dsic"], tol=tol)
     with pytest.raises(InvalidToleranceError, match="tol must be"):
         lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], tol=tol)
+
+
+@pytest.mark.parametrize("unit", [1e-9, 1.0, 1e9])
+def test_a_benchmark_verdict_is_the_same_in_any_units(unit):
+    """Myerson's 2.375 against an optimum 1 % off: disagrees at every scale, no absolute floor."""
+    env = lpmech.single_item_auction(np.arange(1, 5) * unit, n_bidders=2)
+    benchmark = Benchmark("Myerson", myerson_revenue(env))
+    scale = data_scale(env)
+    assert benchmark.agrees(benchmark.value * (1 + 1e-9), scale=scale)
+    assert not benchmark.agrees(benchmark.value * 1.01, scale=scale)
+    assert not Benchmark("lower", benchmark.value, "lower_bound").agrees(
+        benchmark.value * 0.99, scale=scale)

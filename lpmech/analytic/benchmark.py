@@ -42,10 +42,15 @@ class Benchmark:
         """LP optimum minus benchmark value."""
         return optimum - self.value
 
-    def agrees(self, optimum: float, tol: float = 1e-6) -> bool:
-        """Whether the LP optimum stands in the promised relation (within ``tol``)."""
+    def agrees(self, optimum: float, tol: float = 1e-6, scale: float | None = None) -> bool:
+        """Whether the LP optimum stands in the promised relation, within ``tol`` relative.
+
+        The gap is judged against ``tol · max(scale, |value|, |optimum|)``: pass the
+        problem's value scale s (:func:`lpmech.verify.data_scale`) where the values
+        may be 0; no absolute floor, so the verdict is the same in any units.
+        """
         gap = self.gap(optimum)
-        scale = tol * max(1.0, abs(self.value))
+        scale = tol * max(scale or 0.0, abs(self.value), abs(optimum))
         if self.relation == "equal":
             return abs(gap) <= scale
         if self.relation == "lower_bound":

@@ -44,6 +44,7 @@ from lpmech.errors import (
 )
 from lpmech.objectives import Objective
 from lpmech.solve import Solution, solve
+from lpmech.verify import data_scale
 
 #: A parameter value that a results file can hold and read back.
 Scalar = bool | int | float | str
@@ -234,7 +235,7 @@ def _compare(
     if not isinstance(value, Benchmark):
         value = Benchmark("benchmark", float(value))
     return {"benchmark": value.value, "gap": value.gap(optimum),
-            "agrees": value.agrees(optimum, tol)}
+            "agrees": value.agrees(optimum, tol, data_scale(env))}
 
 
 def _failure(error: BaseException, time_limit: float | None, seconds: float) -> dict[str, Any]:
