@@ -29,6 +29,7 @@ import platform
 import resource
 import sys
 import time
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +121,6 @@ def in_fresh_process(target: Any, args: tuple, timeout: float) -> dict[str, Any]
 def machine() -> str:
     """A line describing this machine and the solver stack."""
     import cvxpy
-    import highspy
     import numpy
 
     cpu = platform.processor() or platform.machine()
@@ -135,7 +135,7 @@ def machine() -> str:
     return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; {platform.system()} "
             f"{platform.release()}; Python {platform.python_version()}, numpy "
             f"{numpy.__version__}, cvxpy {cvxpy.__version__}, highspy "
-            f"{highspy.Highs().version()}")
+            f"{version('highspy')}")  # the package's version: a Highs() would print a banner
 
 
 def _seconds(value: float | None) -> str:
