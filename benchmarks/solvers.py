@@ -23,7 +23,7 @@ import numpy as np
 
 import lpmech
 from lpmech.objectives import RevenueVariance
-from lpmech.verify import tolerance_scale
+from lpmech.verify import data_scale
 
 DSIC_IR = ["dominant_strategy_ic", "ex_post_ir"]
 BIC_BB = ["bayesian_ic", "ex_post_budget_balance"]
@@ -54,7 +54,7 @@ def measure(env, objective, constraints, solver):
         return None, time.perf_counter() - start, type(error).__name__
     seconds = time.perf_counter() - start
     worst = max(check.max_violation for check in solution.verification.checks)
-    return solution.objective_value, seconds, worst / tolerance_scale(env)
+    return solution.objective_value, seconds, worst / data_scale(env)
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ picks one on purpose, and measures how much the face leaves open:
 
   .. math:: \sum_θ π(θ)\Big[\sum_c |a_c(θ) − a^0_c(θ)| + \sum_i |t_i(θ) − t^0_i(θ)|/V\Big]
 
-  (V: the environment's value scale, :func:`~lpmech.verify.tolerance_scale`;
+  (V: the environment's value scale, :func:`~lpmech.verify.data_scale`;
   profiles of prior 0 weigh as the least likely other profile). With
   ``"small_payments"`` the target is t⁰ = 0 and allocations are free: the least
   E[Σ_i |t_i(θ)|] + max_{i,θ} |t_i(θ)|/100 (in units of V; the second term stops
@@ -65,7 +65,7 @@ from lpmech.backends import BACKENDS, Backend
 from lpmech.compiler import Program, compile_program
 from lpmech.constraints.base import RowBlock
 from lpmech.environment import AgentRef, Environment
-from lpmech.errors import InvalidMechanismError, SolverFailedError
+from lpmech.errors import InvalidArgumentError, InvalidMechanismError, SolverFailedError
 from lpmech.formulations import DesignProblem, Formulation, Symmetric, agent_symmetry
 from lpmech.formulations.base import run_program
 from lpmech.formulations.symmetric import AgentSymmetry, symmetry_obstacle
@@ -73,7 +73,7 @@ from lpmech.mechanism import Mechanism
 from lpmech.scaling import normalise
 from lpmech.solvers import LINEAR_SOLVER
 from lpmech.status import Status
-from lpmech.verify import data_scale, tolerance_scale
+from lpmech.verify import data_scale
 
 #: Tie-breaks by name (besides None and a Mechanism).
 TIE_BREAKS = ("small_payments",)
@@ -198,8 +198,8 @@ def _target(problem: DesignProblem, tie_break: TieBreak) -> FloatArray | None:
                                         f"(type counts {tie_break.env.type_counts}, expected "
                                         f"{env.type_counts})")
         return np.concatenate([tie_break.flat_allocation.ravel(), tie_break.flat_payments.ravel()])
-    raise ValueError(f"tie_break: expected None, one of {TIE_BREAKS} or a Mechanism, "
-                     f"got {tie_break!r}")
+    raise InvalidArgumentError(f"tie_break: expected None, one of {TIE_BREAKS} or a Mechanism, "
+                               f"got {tie_break!r}")
 
 
 def distance_weights(env: Environment, allocation: bool) -> FloatArray:
@@ -209,7 +209,7 @@ def distance_weights(env: Environment, allocation: bool) -> FloatArray:
     positive = joint[joint > 0]
     weight = np.maximum(joint, positive.min() if positive.size else 1.0)
     return np.concatenate([np.repeat(weight if allocation else 0.0 * weight, env.n_components),
-                           np.repeat(weight / tolerance_scale(env), env.n_agents)])
+                           np.repeat(weight / data_scale(env), env.n_agents)])
 
 
 def tie_break_stage(
@@ -223,15 +223,18 @@ def tie_break_stage(
     """
     env = problem.env
     if problem.deterministic:
-        raise ValueError("tie_break: deterministic mechanisms are solved as a MIP, whose "
-                         "optimal set is not a face; use tie_break=None")
+        raise InvalidArgumentError(
+            "tie_break: deterministic mechanisms are solved as a MIP, whose "
+            "optimal set is not a face; use tie_break=None")
     if _has_cvxpy_parts(problem):
-        raise ValueError("tie_break: parts written as cvxpy expressions cannot be carried into "
-                         "the second stage; use tie_break=None")
+        raise InvalidArgumentError(
+            "tie_break: parts written as cvxpy expressions cannot be carried into "
+            "the second stage; use tie_break=None")
     solver = getattr(engine, "solver", "auto")
     if solver not in ("auto", LINEAR_SOLVER):
-        raise ValueError(f"tie_break: the second stage is a linear program for HiGHS, not "
-                         f"solver {solver!r}; use solver='auto' or tie_break=None")
+        raise InvalidArgumentError(
+            f"tie_break: the second stage is a linear program for HiGHS, not "
+            f"solver {solver!r}; use solver='auto' or tie_break=None")
     target = _target(problem, tie_break)
     target_is_zero = target is None
     weights = distance_weights(env, allocation=target is not None)
@@ -248,7 +251,7 @@ def tie_break_stage(
         column_target = np.zeros(program.n_columns)
         column_target[orbit] = target
     face = _face(program, optimum - slack)
-    largest = LARGEST_PAYMENT_WEIGHT / tolerance_scale(env) if target_is_zero else 0.0
+    largest = LARGEST_PAYMENT_WEIGHT / data_scale(env) if target_is_zero else 0.0
     stage_options = {**SECOND_STAGE_OPTIONS, **options}
     result = run_program(engine, _with_distance(_restricted(face, program, engine, options),
                                                 column_weights, column_target, largest),
@@ -435,7 +438,8 @@ class Quantity:
     @staticmethod
     def _profile(env: Environment, types: tuple[int | str, ...]) -> int:
         if len(types) != env.n_agents:
-            raise ValueError(f"types: need one type per agent ({env.n_agents}), got {types!r}")
+            raise InvalidArgumentError(
+                f"types: need one type per agent ({env.n_agents}), got {types!r}")
         indices = [a.type_index(t) for a, t in zip(env.agents, types, strict=True)]
         return int(env.layout.profile_index(indices))
 
@@ -470,13 +474,15 @@ def optimal_range(solution: Any, quantity: Quantity) -> OptimalRange:
     """
     env = solution.mechanism.env
     if len(quantity.coefficients) != env.layout.n_columns:
-        raise ValueError(f"quantity: {len(quantity.coefficients)} coefficients, expected "
-                         f"{env.layout.n_columns} (one per column of z = [vec a; vec t])")
+        raise InvalidArgumentError(
+            f"quantity: {len(quantity.coefficients)} coefficients, expected "
+            f"{env.layout.n_columns} (one per column of z = [vec a; vec t])")
     problem = DesignProblem(env, solution.objective, solution.compiled, deterministic=False)
     if solution.mechanism.is_deterministic() and not solution.duals:
-        raise ValueError("optimal_range: a deterministic optimum's set is not a face")
+        raise InvalidArgumentError("optimal_range: a deterministic optimum's set is not a face")
     if _has_cvxpy_parts(problem):
-        raise ValueError("optimal_range: parts written as cvxpy expressions are not supported")
+        raise InvalidArgumentError(
+            "optimal_range: parts written as cvxpy expressions are not supported")
     problem, scale = normalise(problem)  # as solve() does; money is divided by scale
     program = compile_program(problem.env, problem.objective, problem.families)
     z = _money(np.concatenate([solution.mechanism.flat_allocation.ravel(),

@@ -67,6 +67,7 @@ from lpmech.backends import HighspyBackend
 from lpmech.constraints.base import ConstraintFamily
 from lpmech.constraints.incentive import IncentiveCompatibility, LocalIncentiveCompatibility
 from lpmech.environment import Environment
+from lpmech.errors import InvalidArgumentError
 from lpmech.exact import ExactInputs, Rational, rational_array, rational_from, to_fractions
 from lpmech.exact_integers import exact_dot
 from lpmech.exact_program import ExactProgram, exact_program
@@ -74,7 +75,7 @@ from lpmech.exact_solve import SingularSystemError, solve_rational
 from lpmech.exact_twin import exact_environment, exact_mechanism
 from lpmech.mechanism import Mechanism
 from lpmech.objectives import Objective
-from lpmech.verify import tolerance_scale
+from lpmech.verify import data_scale
 
 if TYPE_CHECKING:
     from lpmech.solve import Solution
@@ -168,8 +169,8 @@ class Certificate:
         """Re-check with some parts replaced (e.g. one entry changed): a new Certificate."""
         context = self.context
         if context is None:
-            raise ValueError("this certificate was refused before any check; nothing to "
-                             f"re-check ({self.failures[0]})")
+            raise InvalidArgumentError("this certificate was refused before any check; nothing to "
+                                       f"re-check ({self.failures[0]})")
         program = context.program
         y = _stack_duals(program, self.duals if duals is None else duals)
         z = _z(self.allocation if allocation is None else allocation,
@@ -496,8 +497,8 @@ def _stack_duals(program: ExactProgram, duals: dict[str, Any]) -> ObjectArray:
             left_out = np.ones(len(values), dtype=bool)
             left_out[program.row_index[name]] = False
             if any(values[left_out]):
-                raise ValueError(f"duals[{name!r}]: a multiplier on a row the certified "
-                                 "program leaves out must be 0")
+                raise InvalidArgumentError(f"duals[{name!r}]: a multiplier on a row the certified "
+                                           "program leaves out must be 0")
             values = values[program.row_index[name]]
         y[rows] = rational_array(values)
     return y
@@ -521,7 +522,7 @@ def _incentive_subsets(solution: Solution, compiled: tuple[ConstraintFamily, ...
         return [{}]
     mechanism = solution.mechanism
     z = env.layout.join(mechanism.flat_allocation, mechanism.flat_payments)
-    tol = 1e-6 * tolerance_scale(env)
+    tol = 1e-6 * data_scale(env)
     near = {f.name: np.flatnonzero(f.rows(env).matrix @ z >= -tol) for f in large}
     trials = [near]
     if all(f.name in solution.duals for f in large):

@@ -43,7 +43,7 @@ from lpmech.backends import BACKENDS
 from lpmech.certify import Certificate
 from lpmech.display import format_table
 from lpmech.environment import Environment
-from lpmech.errors import InvalidToleranceError, LpmechError
+from lpmech.errors import InvalidArgumentError, InvalidToleranceError, LpmechError
 from lpmech.files import load, mechanism_data, save, verification_data
 from lpmech.mechanism import Mechanism
 from lpmech.models import DEFAULT_MODEL, MODELS, ModelSpec
@@ -123,9 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise LpmechError(f"unknown model {known.model!r}; run 'lpmech list' "
                               f"(models: {', '.join(MODELS)})")
         return _solve(MODELS[known.model], rest + (["--help"] if known.help else []))
-    except (LpmechError, ValueError, KeyError, TypeError) as error:
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"lpmech: error: {message}", file=sys.stderr)
+    except LpmechError as error:
+        print(f"lpmech: error: {error}", file=sys.stderr)
         return 1
 
 
@@ -342,7 +341,7 @@ def _keep(solution: Solution, output: str | None, picture: str | None) -> None:
         elif suffix == ".csv":
             solution.mechanism.to_frame().to_csv(output)
         else:
-            raise ValueError(f"--output: {output!r} should end in .json or .csv")
+            raise InvalidArgumentError(f"--output: {output!r} should end in .json or .csv")
     if picture is not None:
         solution.plot().savefig(picture)
 

@@ -32,7 +32,7 @@ from scipy.spatial import cKDTree
 
 from lpmech.allocation import Items
 from lpmech.arrays import FloatArray, IntArray
-from lpmech.errors import InvalidEnvironmentError, InvalidMechanismError
+from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError, InvalidMechanismError
 from lpmech.mechanism import Mechanism
 
 #: A law of one bidder's item values: a frozen scipy.stats distribution per item
@@ -168,7 +168,8 @@ def evaluate(
     """
     space = _items(mechanism)
     if n_samples < 2:
-        raise ValueError(f"n_samples: need at least 2 for a standard error, got {n_samples}")
+        raise InvalidArgumentError(
+            f"n_samples: need at least 2 for a standard error, got {n_samples}")
     draw = _sampler(law, space.n_items)
     rng = np.random.default_rng(seed)
     if mechanism.env.n_agents == 1:

@@ -38,7 +38,7 @@ from numpy.typing import ArrayLike
 from lpmech.arrays import FloatArray
 from lpmech.constraints.base import function_name
 from lpmech.constraints.custom import DesignVariables
-from lpmech.errors import UnknownObjectiveError
+from lpmech.errors import InvalidArgumentError, UnknownObjectiveError
 from lpmech.names import look_up, spec_parts
 from lpmech.verify import data_scale
 
@@ -216,8 +216,9 @@ class GainsFromTrade(Objective):
         if self.status_quo is None:
             return np.zeros(env.n_components)
         if self.status_quo.shape != (env.n_components,):
-            raise ValueError(f"GainsFromTrade: status_quo has shape {self.status_quo.shape}, "
-                             f"expected ({env.n_components},)")
+            raise InvalidArgumentError(
+                f"GainsFromTrade: status_quo has shape {self.status_quo.shape}, "
+                f"expected ({env.n_components},)")
         return self.status_quo
 
     def coefficients(self, env: Environment) -> FloatArray:
@@ -263,8 +264,8 @@ class CustomObjective(Objective):
         name: str = "custom",
     ) -> None:
         if sense not in ("maximize", "minimize"):
-            raise ValueError(f"CustomObjective: sense must be 'maximize' or 'minimize', "
-                             f"got {sense!r}")
+            raise InvalidArgumentError(f"CustomObjective: sense must be 'maximize' or 'minimize', "
+                                       f"got {sense!r}")
         self._expression = expression
         self.sense = sense
         self.name = name
@@ -317,8 +318,8 @@ class LinearObjective(Objective):
     def __init__(self, coefficients: ArrayLike, constant: float = 0.0,
                  sense: str = "maximize", name: str = "linear") -> None:
         if sense not in ("maximize", "minimize"):
-            raise ValueError(f"LinearObjective: sense must be 'maximize' or 'minimize', "
-                             f"got {sense!r}")
+            raise InvalidArgumentError(f"LinearObjective: sense must be 'maximize' or 'minimize', "
+                                       f"got {sense!r}")
         self._coefficients = np.asarray(coefficients, dtype=float)
         self._constant = float(constant)
         self.sense = sense
@@ -326,8 +327,8 @@ class LinearObjective(Objective):
 
     def coefficients(self, env: Environment) -> FloatArray:
         if self._coefficients.shape != (env.layout.n_columns,):
-            raise ValueError(f"LinearObjective {self.name!r}: {self._coefficients.size} "
-                             f"coefficients for {env.layout.n_columns} columns")
+            raise InvalidArgumentError(f"LinearObjective {self.name!r}: {self._coefficients.size} "
+                                       f"coefficients for {env.layout.n_columns} columns")
         return self._coefficients
 
     def constant(self, env: Environment) -> float:
@@ -370,7 +371,8 @@ class NashWelfare(Objective):
 
     def __init__(self, level: str = "interim") -> None:
         if level not in self.LEVELS:
-            raise ValueError(f"NashWelfare: level must be one of {self.LEVELS}, got {level!r}")
+            raise InvalidArgumentError(
+                f"NashWelfare: level must be one of {self.LEVELS}, got {level!r}")
         self.level = level
         self.name = "nash_welfare" if level == "interim" else "ex_ante_nash_welfare"
 

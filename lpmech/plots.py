@@ -33,6 +33,7 @@ from lpmech.analytic.virtual_values import ironed_virtual_values
 from lpmech.analytic.virtual_values import virtual_values as raw_virtual_values
 from lpmech.display import format_number
 from lpmech.environment import AgentRef, Environment
+from lpmech.errors import InvalidArgumentError
 from lpmech.extras import require
 from lpmech.sweeps.plot import plot_sweep
 
@@ -60,7 +61,7 @@ def _figure(ax: Axes | None, n_panels: int = 1, axes: Sequence[Axes] | None = No
     if axes is not None:
         axes = list(axes)
         if len(axes) != n_panels:
-            raise ValueError(f"axes: expected {n_panels} Axes, got {len(axes)}")
+            raise InvalidArgumentError(f"axes: expected {n_panels} Axes, got {len(axes)}")
         return axes[0].figure, axes
     require("matplotlib", "plot", "lpmech's plots")
     from matplotlib.figure import Figure
@@ -73,8 +74,8 @@ def _scalar_agents(env: Environment, agents: Sequence[AgentRef] | None) -> list[
     chosen = range(env.n_agents) if agents is None else [env.agent_index(a) for a in agents]
     for i in chosen:
         if not env.agents[i].is_scalar:
-            raise ValueError(f"agent {env.agents[i].name!r} has vector types; "
-                             "use allocation_heatmaps for two-dimensional types")
+            raise InvalidArgumentError(f"agent {env.agents[i].name!r} has vector types; "
+                                       "use allocation_heatmaps for two-dimensional types")
     return list(chosen)
 
 
@@ -88,8 +89,8 @@ def interim(
     of winning, for a bidder).
     """
     if quantity not in INTERIM_QUANTITIES:
-        raise ValueError(f"quantity: unknown {quantity!r}; choose one of "
-                         f"{list(INTERIM_QUANTITIES)}")
+        raise InvalidArgumentError(f"quantity: unknown {quantity!r}; choose one of "
+                                   f"{list(INTERIM_QUANTITIES)}")
     env = mechanism.env
     figure, (axes,) = _figure(ax)
     for i in _scalar_agents(env, agents):
@@ -129,11 +130,11 @@ def ex_post_rule(
     i = _scalar_agents(env, [agent])[0]
     form = env.single_parameter(i)
     if form is None:
-        raise ValueError(f"agent {env.agents[i].name!r} is not single-parameter")
+        raise InvalidArgumentError(f"agent {env.agents[i].name!r} is not single-parameter")
     others = dict(others or {})
     unknown = sorted(set(others) - {a.name for j, a in enumerate(env.agents) if j != i})
     if unknown:
-        raise KeyError(f"others: no other agent named {unknown}")
+        raise InvalidArgumentError(f"others: no other agent named {unknown}")
     fixed = [0 if j == i else a.type_index(others.get(a.name, 0))
              for j, a in enumerate(env.agents)]
     profiles = []
@@ -169,8 +170,8 @@ def allocation_heatmaps(
     i = env.agent_index(agent)
     spec = env.agents[i]
     if spec.types.ndim != 2 or spec.types.shape[1] != 2:
-        raise ValueError(f"agent {spec.name!r} does not have two-dimensional types "
-                         f"(types have shape {spec.types.shape})")
+        raise InvalidArgumentError(f"agent {spec.name!r} does not have two-dimensional types "
+                                   f"(types have shape {spec.types.shape})")
     components = np.flatnonzero(np.any(env.valuations[i].reshape(-1, env.n_components) != 0,
                                        axis=0))
     figure, panels = _figure(None, len(components), axes, width=3.8)

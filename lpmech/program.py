@@ -35,7 +35,7 @@ from lpmech.compiler import Program, compile_program
 from lpmech.constraints import ConstraintFamily, CvxpyConstraint, Feasibility, resolve_all
 from lpmech.constraints.custom import DesignVariables
 from lpmech.environment import Environment
-from lpmech.errors import InvalidEnvironmentError, NotSolvedError
+from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError, NotSolvedError
 from lpmech.formulations.base import DesignProblem, Formulation, Outcome, outcome_of
 from lpmech.objectives import Combination, CustomObjective, Objective, resolve_objective
 from lpmech.solve import DEFAULT_CONSTRAINTS, Solution, solve
@@ -145,8 +145,8 @@ class DesignProgram:
             given = [constraints] if isinstance(constraints, cp.Constraint) else list(constraints)
             family = CvxpyConstraint(lambda v: [self._rebind(c, v) for c in given], name=name)
         if family.name in {f.name for f in self.families}:
-            raise ValueError(f"add: a family named {family.name!r} is already imposed; "
-                             "give another name")
+            raise InvalidArgumentError(f"add: a family named {family.name!r} is already imposed; "
+                                       "give another name")
         added = family.cvxpy_constraints(self.variables)
         self.families = (*self.families, family)
         self.constraints[family.name] = added
@@ -167,8 +167,9 @@ class DesignProgram:
         combination of the previous one and the term, evaluated on the solution.
         """
         if not (isinstance(term, cp.Expression) and term.is_scalar()):
-            raise TypeError(f"add_objective: term must be a scalar cvxpy expression, got "
-                            f"{getattr(term, 'shape', type(term).__name__)}")
+            raise InvalidArgumentError(
+                f"add_objective: term must be a scalar cvxpy expression, got "
+                f"{getattr(term, 'shape', type(term).__name__)}")
         extra = CustomObjective(lambda v: self._rebind(term, v), sense=sense, name=name)
         self.objective = Combination([(1.0, self.objective), (1.0, extra)])
         self._program = replace(self._program, objective=self.objective)

@@ -7,7 +7,7 @@ V_i, v_0, o_i by c > 0 and every payment by c maps a feasible mechanism of one
 problem onto a feasible mechanism of the other, divides each money row (incentive,
 participation, budget) and the objective by c, and leaves allocation rows
 (feasibility, monotonicity) unchanged. So with c = s = max(|V_i|, |v_0|, |o_i|)
-(:func:`lpmech.verify.tolerance_scale`) the solver sees values in [−1, 1] and
+(:func:`lpmech.verify.data_scale`) the solver sees values in [−1, 1] and
 
     a*(problem) = a*(problem / c),   t*(problem) = c · t*(problem / c),
     optimum(problem) = c · optimum(problem / c).
@@ -32,7 +32,7 @@ from dataclasses import replace
 import numpy as np
 
 from lpmech.formulations.base import DesignProblem, Outcome
-from lpmech.verify import tolerance_scale
+from lpmech.verify import data_scale
 
 
 def normalising_scale(problem: DesignProblem) -> float:
@@ -40,7 +40,7 @@ def normalising_scale(problem: DesignProblem) -> float:
     parts = (problem.objective, *problem.families)
     if any(getattr(part, "units", "user") == "user" for part in parts):
         return 1.0
-    return tolerance_scale(problem.env)
+    return data_scale(problem.env)
 
 
 def normalise(problem: DesignProblem) -> tuple[DesignProblem, float]:

@@ -35,7 +35,7 @@ Measured by ``benchmarks/solvers.py`` (one core of an AMD EPYC, whole
 
 Verification tolerances (:data:`VERIFICATION_TOLERANCE`): a solver's optimum is
 verified at ``max(tol, VERIFICATION_TOLERANCE[solver])``, relative to the data's
-scale (:func:`lpmech.verify.tolerance_scale`), and the tolerance applied is
+scale (:func:`lpmech.verify.data_scale`), and the tolerance applied is
 printed with every check. Interior-point solvers (HiGHS, Clarabel) meet the
 default 1e-6 (largest violation measured: 2e-11). First-order solvers stop
 looser: OSQP violates by up to 7.6e-6 and is verified at 1e-4; SCS by up to

@@ -20,7 +20,7 @@ from lpmech.constraints.custom import DesignVariables
 from lpmech.environment import Environment
 from lpmech.mechanism import Mechanism
 from lpmech.objectives import Objective
-from lpmech.verify import tolerance_scale
+from lpmech.verify import data_scale
 
 
 def random_mechanisms(
@@ -32,7 +32,7 @@ def random_mechanisms(
     are exercised as well as strict violations.
     """
     rng = np.random.default_rng(seed)
-    scale = tolerance_scale(env)
+    scale = data_scale(env)
     shape_a = (env.n_profiles, env.n_components)
     shape_t = (env.n_profiles, env.n_agents)
     mechanisms = []
@@ -74,7 +74,7 @@ def check_family(
                 f"have {from_rows.size}"
             )
         gap = np.abs(direct - from_rows)
-        limit = tol * tolerance_scale(env) * np.maximum(1.0, np.abs(from_rows))
+        limit = tol * data_scale(env) * np.maximum(1.0, np.abs(from_rows))
         if np.any(gap > limit):
             worst = int(np.argmax(gap - limit))
             raise AssertionError(
@@ -102,7 +102,7 @@ def check_objective(
         if not (np.isfinite(direct) or np.isfinite(from_coefficients)):
             continue
         if not abs(direct - from_coefficients) <= \
-                tol * tolerance_scale(env) * max(1.0, abs(direct)):
+                tol * data_scale(env) * max(1.0, abs(direct)):
             raise AssertionError(
                 f"{objective.name} on {mechanism.name}: value() is {direct:.12g} but the "
                 f"coefficients give {from_coefficients:.12g}"

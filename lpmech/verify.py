@@ -7,7 +7,7 @@ family, the largest violation and the entry where it occurs.
 
 *The rule.* A violation is judged against the problem's own value scale, never an
 absolute floor. With s = max(|V_i|, |o_i|, |v_0|) over every valuation, outside
-option and principal value (:func:`tolerance_scale`; s = 1 only when all are zero),
+option and principal value (:func:`data_scale`; s = 1 only when all are zero),
 a family measured in money (incentive, participation, budget, user families)
 fails when its largest violation exceeds ``tol · s``; a family measured in
 allocation units (feasibility, monotonicity, a fixed allocation: its ``units`` is
@@ -138,10 +138,6 @@ def data_scale(env: Environment) -> float:
     return float(max(magnitudes)) or 1.0
 
 
-#: The unit in which tolerances are taken: the data's own scale s, with no floor.
-tolerance_scale = data_scale
-
-
 def check_tol(tol: float, argument: str = "tol") -> float:
     """``tol`` as a float, refused unless 0 < tol ≤ :data:`MAX_TOL`.
 
@@ -172,7 +168,7 @@ def family_tolerance(family: ConstraintFamily, env: Environment, tol: float) -> 
     """The absolute tolerance for a family: ``tol`` in allocation units, else ``tol · s``."""
     if getattr(family, "units", "value") == "allocation":
         return tol
-    return tol * tolerance_scale(env)
+    return tol * data_scale(env)
 
 
 def verify(

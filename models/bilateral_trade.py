@@ -18,13 +18,14 @@ import numpy as np
 from lpmech.analytic import Benchmark, exact, second_best_gains, second_best_trade
 from lpmech.builders import bilateral_trade
 from lpmech.environment import Environment
+from lpmech.errors import InvalidArgumentError
 from lpmech.models.spec import ModelSpec
 
 
 def build(n_types: int = 5) -> Environment:
     """Buyer values and seller costs uniform on the grid k/(n_types − 1) of [0, 1], exact."""
     if n_types < 2:
-        raise ValueError(f"n_types must be at least 2, got {n_types}")
+        raise InvalidArgumentError(f"n_types must be at least 2, got {n_types}")
     grid = np.array([Fraction(k, n_types - 1) for k in range(n_types)], dtype=object)
     return bilateral_trade(grid, grid)
 

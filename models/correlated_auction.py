@@ -13,13 +13,14 @@ import numpy as np
 from lpmech.analytic import Benchmark, cremer_mclean, exact, full_surplus
 from lpmech.builders import single_item_auction
 from lpmech.environment import Environment
+from lpmech.errors import InvalidArgumentError
 from lpmech.models.spec import ModelSpec
 
 
 def build(correlation: float = 0.5) -> Environment:
     """Joint prior mixing independence (0) and perfect correlation (1) with this weight."""
     if not 0.0 <= correlation < 1.0:
-        raise ValueError(f"correlation must be in [0, 1), got {correlation}")
+        raise InvalidArgumentError(f"correlation must be in [0, 1), got {correlation}")
     values = np.array([1.0, 2.0, 3.0])
     joint = (1 - correlation) * np.full((3, 3), 1 / 9) + correlation * np.eye(3) / 3
     return single_item_auction(values, 2, prior=joint)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from lpmech.analytic import Benchmark, exact, myerson, myerson_revenue
 from lpmech.builders import single_item_auction
 from lpmech.environment import Environment
+from lpmech.errors import InvalidArgumentError
 from lpmech.models.spec import ModelSpec
 
 
@@ -18,7 +19,7 @@ def build(n_bidders: int = 2, middle_mass: float = 0.1) -> Environment:
     """Values 1, 2, 3; the middle type has probability ``middle_mass``, the others share
     the rest equally."""
     if not 0.0 < middle_mass < 1.0:
-        raise ValueError(f"middle_mass must be in (0, 1), got {middle_mass}")
+        raise InvalidArgumentError(f"middle_mass must be in (0, 1), got {middle_mass}")
     side = (1.0 - middle_mass) / 2
     return single_item_auction([1.0, 2.0, 3.0], n_bidders, priors=[side, middle_mass, side])
 

@@ -14,9 +14,10 @@ import numpy as np
 from lpmech.analytic.benchmark import Benchmark
 from lpmech.canonical import TieBreak
 from lpmech.environment import Environment
+from lpmech.errors import InvalidArgumentError
 from lpmech.objectives import resolve_objective
 from lpmech.solve import Solution, solve
-from lpmech.verify import data_scale, tolerance_scale
+from lpmech.verify import data_scale
 
 if TYPE_CHECKING:
     from lpmech.certify import Certificate
@@ -66,8 +67,8 @@ class ModelSpec:
         """Build the environment with the given parameters (defaults elsewhere)."""
         unknown = sorted(set(params) - set(self.parameters()))
         if unknown:
-            raise TypeError(f"model {self.name!r} has no parameters {unknown}; "
-                            f"it takes {sorted(self.parameters())}")
+            raise InvalidArgumentError(f"model {self.name!r} has no parameters {unknown}; "
+                                       f"it takes {sorted(self.parameters())}")
         return self.build(**params)
 
     @property
@@ -110,7 +111,7 @@ class ModelSpec:
     def check_exact(self, backend: str = "auto", **params: Any) -> ExactModelCheck:
         """Solve, certify the optimum exactly and compare it with the exact benchmark."""
         if self.exact_benchmark is None:
-            raise ValueError(f"model {self.name!r} has no exact benchmark")
+            raise InvalidArgumentError(f"model {self.name!r} has no exact benchmark")
         env = self.environment(**params)
         start = time.perf_counter()
         solution = solve(env, self.objective, self.constraints, backend=backend)
@@ -158,7 +159,7 @@ class ModelCheck:
             return "no analytic mechanism"
         if distance is None:
             return "distance not measured: the objective is not linear"
-        if distance <= tol * tolerance_scale(self.solution.mechanism.env):
+        if distance <= tol * data_scale(self.solution.mechanism.env):
             return "analytic mechanism is optimal"
         return (f"analytic mechanism is not an optimum (closest optimum differs by "
                 f"{distance:.3g})")

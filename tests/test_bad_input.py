@@ -110,6 +110,22 @@ CATALOGUE = [
      InvalidArgumentError, "solver_options: HiGHS rejected option no_such_option"),
     (lambda: lpmech.solve(ENV, "revenue", ["dsci"]), UnknownConstraintError, "dsci"),
     (lambda: lpmech.solve(ENV, "revenu", ["dsic"]), UnknownObjectiveError, "revenu"),
+    (lambda: lpmech.solve(ENV, "revenue", ["dsic", "ex_post_ir"], tie_break="nonsense"),
+     InvalidArgumentError, "tie_break: expected None, one of"),
+    # objectives and the program
+    (lambda: lpmech.NashWelfare(level="ex_post"), InvalidArgumentError,
+     "NashWelfare: level must be one of"),
+    (lambda: lpmech.formulate(ENV).add_objective(lpmech.formulate(ENV).payments),
+     InvalidArgumentError, "add_objective: term must be a scalar cvxpy expression"),
+    # sweeps
+    (lambda: lpmech.sweep("no_model", {"n_bidders": [1]}), InvalidArgumentError,
+     "model_or_function: unknown model 'no_model'"),
+    (lambda: lpmech.sweep("single_item", {"n_bidders": []}), InvalidArgumentError,
+     "grid: 'n_bidders' has no values"),
+    (lambda: lpmech.sweep("single_item", {"n_bidders": [1]}, executor="threads"),
+     InvalidArgumentError, "executor: unknown 'threads'"),
+    (lambda: lpmech.sweep("single_item", {"n_bidders": [1]}, time_limit=-1),
+     InvalidArgumentError, "time_limit: expected a positive number of seconds"),
 ]
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
+from fresh_process import run_python
 
 from lpmech.cli import main
 from lpmech.models import MODELS
@@ -72,7 +70,6 @@ def test_malformed_command_line_exits_with_status_2(capsys):
 
 
 def test_module_entry_point_runs():
-    result = subprocess.run([sys.executable, "-m", "lpmech", "list"], capture_output=True,
-                            text=True, check=False)
+    result = run_python("-m", "lpmech", "list", check=False)
     assert result.returncode == 0
     assert "single_item" in result.stdout

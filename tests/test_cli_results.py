@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from fresh_process import run_python
 
 import lpmech
 from lpmech.analytic import myerson_revenue
@@ -33,9 +32,8 @@ def test_solve_json_is_one_document_with_the_myerson_optimum(capsys):
 
 def test_the_command_prints_one_json_document_and_nothing_else(tmp_path):
     picture, saved = tmp_path / "out.png", tmp_path / "out.json"
-    run = subprocess.run([sys.executable, "-m", "lpmech", "solve", "single_item", "--json",
-                          "--plot", str(picture), "--output", str(saved)],
-                         capture_output=True, text=True, check=True)
+    run = run_python("-m", "lpmech", "solve", "single_item", "--json",
+                     "--plot", str(picture), "--output", str(saved))
     document = json.loads(run.stdout)  # the whole of stdout, HiGHS's banner included
     expected = myerson_revenue(MODELS["single_item"].environment())
     assert document["objective_value"] == pytest.approx(expected, abs=1e-9)

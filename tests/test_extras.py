@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import pytest
+from fresh_process import run_python
 
 import lpmech
 from lpmech.errors import MissingExtraError
@@ -34,10 +35,7 @@ def test_a_missing_optional_dependency_names_its_extra(solution, monkeypatch, mo
 
 
 def test_the_core_does_not_import_pandas_or_matplotlib():
-    import subprocess
-
     code = ("import sys, lpmech; lpmech.solve(lpmech.single_item_auction([1, 2], n_bidders=1)); "
             "print(sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    out = run_python("-c", code).stdout
     assert out.strip().splitlines()[-1] == "[]"

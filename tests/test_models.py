@@ -7,6 +7,7 @@ import inspect
 import oracle
 import pytest
 
+from lpmech.errors import InvalidArgumentError
 from lpmech.models import DEFAULT_MODEL, MODELS
 from lpmech.objectives import resolve_objective
 
@@ -48,5 +49,5 @@ def test_model_parameters_have_defaults_and_types(name):
 
 
 def test_unknown_model_parameter_is_named():
-    with pytest.raises(TypeError, match=r"has no parameters \['n_bidder'\]"):
+    with pytest.raises(InvalidArgumentError, match=r"has no parameters \['n_bidder'\]"):
         MODELS["single_item"].environment(n_bidder=3)

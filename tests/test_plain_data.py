@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import pickle
-import subprocess
-import sys
 from pathlib import Path
 
 import cvxpy as cp
 import numpy as np
 import pytest
+from fresh_process import run_python
 
 import lpmech
 from lpmech import constraints, formulations, objectives
@@ -152,8 +151,7 @@ def test_a_symmetric_solution_with_a_custom_objective_travels_to_a_fresh_process
         "print(s.objective_value, s.report.formulation, s.verification.ok, "
         "sum(s.duals['ex_post_ir']), s.objective.value(s.mechanism), s.verify().ok)\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            check=True, timeout=300)
+    result = run_python("-c", script)
     value, formulation, verified, duals, recomputed, reverified = result.stdout.split()
     assert float(value) == solution.objective_value
     assert formulation == "symmetric"

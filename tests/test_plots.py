@@ -14,6 +14,7 @@ import lpmech
 from lpmech import plots
 from lpmech.analytic import ironed_virtual_values, virtual_values
 from lpmech.audit import audit
+from lpmech.errors import InvalidArgumentError
 from lpmech.models import MODELS
 
 
@@ -61,7 +62,7 @@ def test_ex_post_rule_for_given_others(two_bidder_optimum):
     expected = [two_bidder_optimum.mechanism.at(str(k), "3") for k in (1, 2, 3, 4)]
     assert np.allclose(quantity.get_ydata(), [o.allocation["item to bidder 1"] for o in expected])
     assert np.allclose(payment.get_ydata(), [o.payments["bidder 1"] for o in expected])
-    with pytest.raises(KeyError, match="no other agent"):
+    with pytest.raises(InvalidArgumentError, match="no other agent"):
         plots.ex_post_rule(two_bidder_optimum.mechanism, "bidder 1", others={"bidder 1": 0})
 
 

@@ -13,6 +13,7 @@ from strategies import environments, mechanisms
 import lpmech
 from lpmech import CvxpyConstraint, DesignVariables
 from lpmech.analytic import myerson_revenue
+from lpmech.errors import InvalidArgumentError
 from lpmech.models import MODELS
 from lpmech.solvers import verification_tolerance
 
@@ -148,7 +149,7 @@ def test_bad_arguments_are_named(auction):
     with pytest.raises(lpmech.InvalidEnvironmentError, match="env must be an Environment"):
         lpmech.formulate([1, 2, 3])
     program = lpmech.formulate(auction)
-    with pytest.raises(TypeError, match=r"scalar cvxpy expression, got \(16, 2\)"):
+    with pytest.raises(InvalidArgumentError, match=r"scalar cvxpy expression, got \(16, 2\)"):
         program.add_objective(program.payments)
     with pytest.raises(TypeError, match="build must return cvxpy constraints"):
         program.add([program.payments.sum()], name="not_a_constraint")

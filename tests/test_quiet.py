@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 
 import pytest
+from fresh_process import run_python
 
 SOLVE = textwrap.dedent("""
     import lpmech
@@ -18,22 +17,18 @@ SOLVE = textwrap.dedent("""
 """)
 
 
-def _run(code: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=300, check=True)
-
-
 @pytest.mark.parametrize("backend", ["highspy", "cvxpy"])
 def test_a_solve_prints_nothing(backend):
     """The first solves of a fresh process, a linear program and a MIP, print nothing."""
-    run = _run(SOLVE.format(backend=backend, deterministic=(False, True), verbose=False))
+    code = SOLVE.format(backend=backend, deterministic=(False, True), verbose=False)
+    run = run_python("-c", code)
     assert run.stdout == ""
     assert run.stderr == ""
 
 
 @pytest.mark.parametrize("backend", ["highspy", "cvxpy"])
 def test_verbose_shows_the_solver_log(backend):
-    run = _run(SOLVE.format(backend=backend, deterministic=(False,), verbose=True))
+    run = run_python("-c", SOLVE.format(backend=backend, deterministic=(False,), verbose=True))
     assert "Model status" in run.stdout
     assert "Optimal" in run.stdout
 
@@ -41,13 +36,14 @@ def test_verbose_shows_the_solver_log(backend):
 def test_output_flag_option_shows_the_log_too():
     code = SOLVE.format(backend="highspy", deterministic=(False,), verbose=False).replace(
         "verbose=False", "solver_options={'output_flag': True}")
-    assert "Model status" in _run(code).stdout
+    assert "Model status" in run_python("-c", code).stdout
 
 
 def test_cli_is_quiet_and_verbose_on_request():
-    quiet = _run("from lpmech.cli import main; main(['solve', 'single_item'])")
+    quiet = run_python("-c", "from lpmech.cli import main; main(['solve', 'single_item'])")
     assert "Running HiGHS" not in quiet.stdout
     assert quiet.stderr == ""
     assert "Optimal revenue" in quiet.stdout
-    loud = _run("from lpmech.cli import main; main(['solve', 'single_item', '--verbose'])")
+    loud = run_python("-c", "from lpmech.cli import main; "
+                      "main(['solve', 'single_item', '--verbose'])")
     assert "Model status" in loud.stdout

@@ -21,7 +21,7 @@ from lpmech.environment import Agent, Environment
 from lpmech.formulations import FORMULATIONS, DesignProblem
 from lpmech.objectives import OBJECTIVES, resolve_objective
 from lpmech.scaling import normalising_scale
-from lpmech.verify import tolerance_scale
+from lpmech.verify import data_scale
 
 TYPES = np.arange(1, 11)
 SCALES = [10.0**k for k in (-9, -6, -3, 0, 3, 6, 9)]
@@ -161,7 +161,7 @@ def test_scaling_values_scales_the_optimum(env, power, bayesian):
     constraints = BIC if bayesian else DSIC
     unit = lpmech.solve(env, "revenue", constraints)
     big = lpmech.solve(scaled(env, c), "revenue", constraints)
-    scale = tolerance_scale(env)
+    scale = data_scale(env)
     assert big.objective_value / c == pytest.approx(unit.objective_value, abs=1e-6 * scale)
     back = at_unit_values(big.mechanism, env, c)
     assert back.verify(constraints).ok

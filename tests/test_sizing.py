@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
 import pytest
+from fresh_process import run_python
 
 import lpmech
 from lpmech.constraints import Feasibility, resolve_all
@@ -40,8 +39,7 @@ REFUSAL = textwrap.dedent("""
 def test_eight_bidders_thirty_types_dsic_is_refused_fast_and_small():
     """8 × 30 types: 30^8 ≈ 6.6e11 profiles. Refused in < 5 s and < 1.5 GB peak, saying
     the estimate, the limit and what would fit."""
-    run = subprocess.run([sys.executable, "-c", REFUSAL], capture_output=True, text=True,
-                         timeout=120, check=True)
+    run = run_python("-c", REFUSAL, timeout=120)
     name, seconds, peak, _, *message = run.stdout.splitlines()
     assert name == "ProblemTooLargeError"
     assert float(seconds) < 5.0

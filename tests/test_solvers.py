@@ -11,7 +11,7 @@ from lpmech import CustomObjective, CvxpyConstraint
 from lpmech.models import MODELS
 from lpmech.objectives import resolve_objective
 from lpmech.solvers import VERIFICATION_TOLERANCE, problem_class, verification_tolerance
-from lpmech.verify import tolerance_scale
+from lpmech.verify import data_scale
 
 DSIC_IR = ["dominant_strategy_ic", "ex_post_ir"]
 BIC_BB = ["bayesian_ic", "ex_post_budget_balance"]
@@ -60,14 +60,14 @@ def test_linear_models_through_the_conic_path_agree_with_highs(name):
     highs = lpmech.solve(env, spec.objective, spec.constraints, solver="HIGHS")
     conic = lpmech.solve(env, spec.objective, spec.constraints, solver="CLARABEL")
     assert (highs.report.solver, conic.report.solver) == ("HIGHS", "CLARABEL")
-    tolerance = verification_tolerance("CLARABEL", 1e-6) * tolerance_scale(env)
+    tolerance = verification_tolerance("CLARABEL", 1e-6) * data_scale(env)
     assert abs(conic.objective_value - highs.objective_value) <= \
         tolerance * max(1.0, abs(highs.objective_value))
 
 
 def test_first_order_solver_is_verified_at_its_stated_tolerance(auction):
     solution = lpmech.solve(auction, "revenue", DSIC_IR, solver="SCS")
-    stated = VERIFICATION_TOLERANCE["SCS"] * tolerance_scale(auction)
+    stated = VERIFICATION_TOLERANCE["SCS"] * data_scale(auction)
     checks = solution.verification.checks
     assert {check.tolerance for check in checks if check.family != "feasibility"} == {stated}
     # an allocation family is judged in allocation units (see lpmech.verify)

@@ -15,7 +15,7 @@ import lpmech
 from lpmech.analytic import myerson_revenue
 from lpmech.analytic.benchmark import Benchmark
 from lpmech.errors import InvalidToleranceError
-from lpmech.verify import data_scale, tolerance_scale, verify
+from lpmech.verify import data_scale, verify
 
 
 @pytest.mark.parametrize("c", [1e-7, 1.0, 1e7])
@@ -33,7 +33,7 @@ def test_pay_your_bid_fails_dsic_at_any_scale(c):
 def test_a_violation_just_inside_tolerance_passes_at_any_scale(c):
     """Charging type k a little above its value: 0.5·tol·s passes, 2·tol·s fails."""
     env = lpmech.single_item_auction([c, 2 * c, 3 * c], n_bidders=1)
-    s = tolerance_scale(env)
+    s = data_scale(env)
     assert s == pytest.approx(3 * c)
     for excess, ok in ((0.5e-6 * s, True), (2e-6 * s, False)):
         posted = lpmech.Mechanism(env, [[0], [0], [1]], [[0], [0], [3 * c + excess]])

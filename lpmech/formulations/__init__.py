@@ -84,8 +84,8 @@ def from_spec(spec: Mapping[str, Any]) -> Formulation:
     """The formulation a :meth:`Formulation.spec` describes (``{"formulation": "interim"}``)."""
     name = spec.get("formulation")
     if name not in FORMULATIONS:
-        raise ValueError(f"from_spec: unknown formulation {name!r}; known are "
-                         f"{sorted(FORMULATIONS)}")
+        raise InvalidArgumentError(f"from_spec: unknown formulation {name!r}; known are "
+                                   f"{sorted(FORMULATIONS)}")
     return FORMULATIONS[name]()
 
 

@@ -47,7 +47,7 @@ from lpmech.formulations.row_generation import (
     generate,
 )
 from lpmech.mechanism import Mechanism
-from lpmech.verify import tolerance_scale
+from lpmech.verify import data_scale
 
 #: Reports each type starts with: its nearest neighbours with each coordinate counted in
 #: grid steps; None for two per dimension (on a grid, the neighbours along every axis —
@@ -143,7 +143,7 @@ class Generation(Formulation):
                              "highspy; use backend='highspy' (or 'auto')")
         env = problem.env
         start = time.perf_counter()
-        tol = 1e-9 * tolerance_scale(env)
+        tol = 1e-9 * data_scale(env)
         generated = [Generated(f, ViolatedRows(env, f, tol, self.policy.lies_per_type),
                                seed_rows(env, f))
                      for f in generated_families(problem)]

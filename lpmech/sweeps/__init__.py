@@ -35,6 +35,7 @@ from lpmech.analytic.benchmark import Benchmark
 from lpmech.backends import BACKENDS
 from lpmech.constraints import ConstraintFamily
 from lpmech.environment import Environment
+from lpmech.errors import InvalidArgumentError
 from lpmech.extras import require
 from lpmech.formulations import FORMULATIONS
 from lpmech.objectives import Objective
@@ -134,14 +135,16 @@ def sweep(
     listed = grid_points(grid)
     _check_parameters(target, listed)
     if benchmark is not None and isinstance(target, str):
-        raise ValueError("benchmark: a model brings its own; pass benchmark= with a function")
+        raise InvalidArgumentError(
+            "benchmark: a model brings its own; pass benchmark= with a function")
     if time_limit is not None and not (isinstance(time_limit, int | float) and time_limit > 0):
-        raise ValueError(f"time_limit: expected a positive number of seconds, got {time_limit!r}")
+        raise InvalidArgumentError(
+            f"time_limit: expected a positive number of seconds, got {time_limit!r}")
     for name, value, known in (("formulation", formulation, ("auto", *FORMULATIONS)),
                                ("backend", backend, ("auto", *BACKENDS)),
                                ("algorithm", algorithm, ALGORITHMS)):
         if value not in known:  # refused once here rather than as an error row per point
-            raise ValueError(f"{name}: unknown {value!r}; choose one of {list(known)}")
+            raise InvalidArgumentError(f"{name}: unknown {value!r}; choose one of {list(known)}")
     if isinstance(constraints, str | ConstraintFamily):
         constraints = [constraints]
     settings = SolveSettings(objective, None if constraints is None else tuple(constraints),
@@ -176,12 +179,12 @@ def _target(model_or_function: str | Callable[..., Any]) -> str | Callable[..., 
         from lpmech.models import MODELS
 
         if model_or_function not in MODELS:
-            raise ValueError(f"model_or_function: unknown model {model_or_function!r}; "
-                             f"models: {', '.join(MODELS)}")
+            raise InvalidArgumentError(f"model_or_function: unknown model {model_or_function!r}; "
+                                       f"models: {', '.join(MODELS)}")
         return model_or_function
     if not callable(model_or_function):
-        raise ValueError("model_or_function: expected a model name or a function, got "
-                         f"{type(model_or_function).__name__}")
+        raise InvalidArgumentError("model_or_function: expected a model name or a function, got "
+                                   f"{type(model_or_function).__name__}")
     return model_or_function
 
 
@@ -203,8 +206,8 @@ def _check_parameters(target: str | Callable[..., Any], listed: list[dict[str, A
         return
     unknown = sorted({name for params in listed for name in params} - set(parameters))
     if unknown:
-        raise ValueError(f"grid: {what} has no parameters {unknown}; it takes "
-                         f"{sorted(parameters)}")
+        raise InvalidArgumentError(f"grid: {what} has no parameters {unknown}; it takes "
+                                   f"{sorted(parameters)}")
 
 
 def _solver_line(runner: Executor, bar: Any, quiet: bool) -> Any:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from lpmech.algorithms import ALGORITHMS
 from lpmech.backends import BACKENDS
 from lpmech.display import format_table
+from lpmech.errors import InvalidArgumentError
 from lpmech.models import MODELS, ModelSpec
 from lpmech.sweeps.executors import EXECUTORS
 from lpmech.sweeps.grid import parse_values
@@ -60,15 +61,15 @@ def run_sweep_command(model: str, argv: Sequence[str]) -> int:
     from lpmech.sweeps.plot import plot_sweep
 
     if model not in MODELS:
-        raise ValueError(f"unknown model {model!r}; run 'lpmech list' "
-                         f"(models: {', '.join(MODELS)})")
+        raise InvalidArgumentError(f"unknown model {model!r}; run 'lpmech list' "
+                                   f"(models: {', '.join(MODELS)})")
     spec = MODELS[model]
     options = sweep_parser(spec).parse_args(list(argv))
     parameters = spec.parameters()
     given = [name for name in parameters if getattr(options, name) is not None]
     if not given:
-        raise ValueError(f"give at least one parameter of {model} to sweep, e.g. "
-                         f"--{next(iter(parameters)).replace('_', '-')} 1,2,3")
+        raise InvalidArgumentError(f"give at least one parameter of {model} to sweep, e.g. "
+                                   f"--{next(iter(parameters)).replace('_', '-')} 1,2,3")
     given.sort(key=lambda name: _position(argv, name))
     grid = {}
     for name in given:
@@ -76,7 +77,7 @@ def run_sweep_command(model: str, argv: Sequence[str]) -> int:
             grid[name] = parse_values(getattr(options, name),
                                       _kind(parameters[name].annotation))
         except ValueError as error:
-            raise ValueError(f"--{name.replace('_', '-')}: {error}") from error
+            raise InvalidArgumentError(f"--{name.replace('_', '-')}: {error}") from error
     executor = options.executor or ("dask" if options.scheduler else "processes")
     table = sweep(model, grid, executor=executor, workers=options.workers,
                   scheduler=options.scheduler, output=options.output,

@@ -27,6 +27,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, ClassVar
 
+from lpmech.errors import InvalidArgumentError
 from lpmech.extras import require
 from lpmech.progress import solver_progress
 from lpmech.sweeps.points import Point, run_point, unrun_row
@@ -135,11 +136,12 @@ class DaskExecutor(Executor):
     def __init__(self, scheduler: Any = None, workers: int | None = None) -> None:
         if scheduler is not None and not isinstance(scheduler, str) and \
                 not hasattr(scheduler, "submit"):
-            raise ValueError("scheduler: give a dask.distributed.Client or an address such as "
-                             f"'tcp://host:8786', not {type(scheduler).__name__}")
+            raise InvalidArgumentError(
+                "scheduler: give a dask.distributed.Client or an address such as "
+                f"'tcp://host:8786', not {type(scheduler).__name__}")
         if scheduler is not None and workers is not None:
-            raise ValueError("workers: sizes the local cluster a sweep starts; with a "
-                             "scheduler, its cluster's own workers run the points")
+            raise InvalidArgumentError("workers: sizes the local cluster a sweep starts; with a "
+                                       "scheduler, its cluster's own workers run the points")
         self.scheduler = scheduler
         self.workers = _positive("workers", workers)
 
@@ -192,15 +194,16 @@ def executor_named(name: str | Executor, workers: int | None = None,
     if isinstance(name, Executor):
         return name
     if name not in EXECUTORS:
-        raise ValueError(f"executor: unknown {name!r}; choose one of {sorted(EXECUTORS)}")
+        raise InvalidArgumentError(
+            f"executor: unknown {name!r}; choose one of {sorted(EXECUTORS)}")
     if scheduler is not None and name != "dask":
-        raise ValueError(f"scheduler: only the 'dask' executor takes one, not {name!r}")
+        raise InvalidArgumentError(f"scheduler: only the 'dask' executor takes one, not {name!r}")
     if name == "dask":
         return DaskExecutor(scheduler, workers)
     if name == "processes":
         return ProcessExecutor(workers)
     if workers is not None:
-        raise ValueError("workers: the 'serial' executor runs in this process only")
+        raise InvalidArgumentError("workers: the 'serial' executor runs in this process only")
     return SerialExecutor()
 
 
@@ -231,5 +234,5 @@ def run_pickled(index: int, data: bytes) -> dict[str, Any]:
 
 def _positive(name: str, value: int | None) -> int | None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+        raise InvalidArgumentError(f"{name}: expected a positive integer, got {value!r}")
     return value

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from lpmech.errors import InvalidArgumentError
 from lpmech.sweeps.points import Scalar
 
 
@@ -28,25 +29,25 @@ def points(
     """
     if isinstance(grid, Mapping):
         if not grid:
-            raise ValueError("grid: empty; give parameter names and their values")
+            raise InvalidArgumentError("grid: empty; give parameter names and their values")
         for name, values in grid.items():
             if isinstance(values, str | bytes) or not isinstance(values, Sequence | np.ndarray):
-                raise ValueError(f"grid: values of {name!r} must be a sequence, "
-                                 f"got {type(values).__name__}")
+                raise InvalidArgumentError(f"grid: values of {name!r} must be a sequence, "
+                                           f"got {type(values).__name__}")
             if len(values) == 0:
-                raise ValueError(f"grid: {name!r} has no values")
+                raise InvalidArgumentError(f"grid: {name!r} has no values")
         listed = [dict(zip(grid, combination, strict=True))
                   for combination in itertools.product(*grid.values())]
     else:
         listed = [dict(point) for point in grid]
         if not listed:
-            raise ValueError("grid: no points")
+            raise InvalidArgumentError("grid: no points")
     cleaned = [{name: _scalar(name, value) for name, value in point.items()} for point in listed]
     seen = set()
     for point in cleaned:
         identity = tuple(sorted(point.items()))
         if identity in seen:
-            raise ValueError(f"grid: the point {point} appears twice")
+            raise InvalidArgumentError(f"grid: the point {point} appears twice")
         seen.add(identity)
     return cleaned
 
@@ -59,15 +60,15 @@ def parse_values(text: str, kind: Callable[[str], Any] = float) -> list[Any]:
     if text.count(":") == 2 and kind is not str:
         start, stop, step = (kind(part) for part in text.split(":"))
         if step <= 0:
-            raise ValueError(f"{text!r}: the step must be positive")
+            raise InvalidArgumentError(f"{text!r}: the step must be positive")
         if stop <= start:
-            raise ValueError(f"{text!r}: stop must be above start")
+            raise InvalidArgumentError(f"{text!r}: stop must be above start")
         count = math.ceil((stop - start) / step - 1e-9)
         values = [start + k * step for k in range(count)]
         return [kind(round(value, 12)) if kind is float else value for value in values]
     values = [kind(part.strip()) for part in text.split(",") if part.strip()]
     if not values:
-        raise ValueError(f"{text!r}: no values")
+        raise InvalidArgumentError(f"{text!r}: no values")
     return values
 
 
@@ -75,8 +76,9 @@ def _scalar(name: str, value: Any) -> Scalar:
     if isinstance(value, np.generic):
         value = value.item()
     if not isinstance(value, bool | int | float | str):
-        raise ValueError(f"grid: {name!r} = {value!r} is not a number, string or boolean; "
-                         "pass simple values and build richer inputs inside the function")
+        raise InvalidArgumentError(
+            f"grid: {name!r} = {value!r} is not a number, string or boolean; "
+            "pass simple values and build richer inputs inside the function")
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"grid: {name!r} = {value!r} is not finite")
+        raise InvalidArgumentError(f"grid: {name!r} = {value!r} is not finite")
     return value

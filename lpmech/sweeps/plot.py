@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lpmech.errors import InvalidArgumentError
 from lpmech.extras import require
 
 
@@ -20,7 +21,7 @@ def plot_sweep(table: Any, x: str, by: str | None = None, *, ax: Any = None,
     """
     for name in (x, by):
         if name is not None and name not in table.columns:
-            raise ValueError(f"plot: the table has no column {name!r}")
+            raise InvalidArgumentError(f"plot: the table has no column {name!r}")
     if ax is None:
         pyplot = require("matplotlib.pyplot", "plot", "plotting a sweep")
         figure, ax = pyplot.subplots(figsize=(6.4, 4.2), layout="constrained")

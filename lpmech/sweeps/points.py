@@ -39,6 +39,7 @@ from lpmech.environment import Environment
 from lpmech.errors import (
     DesignError,
     InfeasibleDesignError,
+    InvalidArgumentError,
     SolverFailedError,
     UnboundedDesignError,
 )
@@ -201,9 +202,10 @@ def _inputs(point: Point) -> tuple[Environment, dict[str, Any], Callable[..., An
             env = built["env"]
             arguments.update({k: v for k, v in built.items() if k != "env"})
         else:
-            raise TypeError(f"{point.target_name} returned {type(built).__name__}; a sweep's "
-                            "function must return an Environment or a mapping of solve's "
-                            "arguments with 'env'")
+            raise InvalidArgumentError(
+                f"{point.target_name} returned {type(built).__name__}; a sweep's "
+                "function must return an Environment or a mapping of solve's "
+                "arguments with 'env'")
         benchmark = point.benchmark
     if settings.objective is not None:
         arguments["objective"] = settings.objective

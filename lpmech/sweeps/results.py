@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from lpmech.errors import InvalidArgumentError
 from lpmech.extras import require
 from lpmech.sweeps.points import RESULT_COLUMNS, Point
 
@@ -36,13 +37,14 @@ class ResultsFile:
     def __init__(self, path: str | Path, columns: Sequence[str]) -> None:
         self.path = Path(path)
         if self.path.suffix.lower() != ".csv":
-            raise ValueError(f"output: {str(self.path)!r} is not a .csv file; sweeps write CSV")
+            raise InvalidArgumentError(
+                f"output: {str(self.path)!r} is not a .csv file; sweeps write CSV")
         self.columns = list(columns)
         if self.path.exists() and self.path.stat().st_size:
             with self.path.open(newline="", encoding="utf-8") as handle:
                 header = next(csv.reader(handle), [])
             if header != self.columns:
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"output: {str(self.path)!r} holds columns {header}, but this sweep writes "
                     f"{self.columns}; give another file (or delete this one)")
         else:
