@@ -25,6 +25,7 @@ import numpy as np
 
 from lpmech.environment import AgentRef
 from lpmech.extras import require
+from lpmech.verify import binding_threshold
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -132,7 +133,7 @@ def duals_frame(solution: Solution, binding_only: bool = False) -> pd.DataFrame:
 
     Duals are ∂(optimal objective)/∂(shift of the row's bounds) (see
     :attr:`lpmech.solve.Solution.duals`); ``binding_only`` keeps rows with
-    |dual| > 1e-9.
+    |dual| above :func:`lpmech.verify.binding_threshold` (the same rows in any units).
     """
     pd = _pandas()
     env = solution.mechanism.env
@@ -140,7 +141,8 @@ def duals_frame(solution: Solution, binding_only: bool = False) -> pd.DataFrame:
     rows = []
     for name, duals in solution.duals.items():
         duals = np.asarray(duals, dtype=float)
-        chosen = np.flatnonzero(np.abs(duals) > 1e-9) if binding_only else range(len(duals))
+        threshold = binding_threshold(families.get(name), env)
+        chosen = np.flatnonzero(np.abs(duals) > threshold) if binding_only else range(len(duals))
         for r in chosen:
             description = families[name].describe(env, int(r))
             rows.append({"family": name, "row": int(r), **row_meaning(description),

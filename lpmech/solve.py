@@ -48,6 +48,7 @@ from lpmech.solvers import LINEAR_SOLVER, solver_named, verification_tolerance
 from lpmech.status import Status
 from lpmech.verify import (
     VerificationReport,
+    binding_threshold,
     check_tol,
     objective_tolerance,
     verify,
@@ -173,14 +174,18 @@ class Solution:
         return verify(self.mechanism, [*self.families, *extra], tol=tol)
 
     def binding(self, family: str, top: int = 5) -> list[tuple[str, float]]:
-        """The rows of a family with the largest |dual|, described, largest first."""
+        """The rows of a family with the largest |dual|, described, largest first.
+
+        A row binds when its |dual| exceeds :func:`binding_threshold`.
+        """
         if family not in self.duals:
             raise KeyError(f"no duals for family {family!r}; have {sorted(self.duals)}")
         duals = self.duals[family]
         spec = next(f for f in self.compiled if f.name == family)
+        threshold = binding_threshold(spec, self.mechanism.env)
         order = np.argsort(-np.abs(duals), kind="stable")[:top]
         return [(spec.describe(self.mechanism.env, int(r)), float(duals[r]))
-                for r in order if abs(duals[r]) > 1e-9]
+                for r in order if abs(duals[r]) > threshold]
 
     def certify(self) -> Certificate:
         """Prove the optimum in rational arithmetic (:func:`lpmech.certify.certify`)."""

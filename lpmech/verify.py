@@ -164,6 +164,18 @@ def objective_tolerance(env: Environment, value: float, tol: float) -> float:
     return tol * max(data_scale(env), abs(value))
 
 
+def binding_threshold(family: ConstraintFamily | None, env: Environment) -> float:
+    """|dual| above which a row of ``family`` binds: 1e-9 in the dual's own unit.
+
+    A dual is ∂(objective)/∂(row bound): a pure number for rows in money, money per
+    unit of allocation for rows in allocation units (feasibility, monotonicity) — so
+    there the threshold is 1e-9 · s, and the same rows bind in any units.
+    """
+    if getattr(family, "units", "value") == "allocation":
+        return 1e-9 * data_scale(env)
+    return 1e-9
+
+
 def family_tolerance(family: ConstraintFamily, env: Environment, tol: float) -> float:
     """The absolute tolerance for a family: ``tol`` in allocation units, else ``tol · s``."""
     if getattr(family, "units", "value") == "allocation":

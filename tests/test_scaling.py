@@ -129,6 +129,29 @@ def test_duals_are_the_same_rates_in_any_units():
     assert np.allclose(big.duals["feasibility"] / 1e6, unit.duals["feasibility"], atol=1e-6)
 
 
+@pytest.mark.parametrize("family", ["feasibility", "ex_post_ir"])
+def test_rows_bind_in_any_units(family):
+    """binding() and duals_frame(binding_only=True) judge duals in their own unit.
+
+    An allocation row's dual scales with c, so an absolute cut-off lost every binding
+    feasibility row at c = 1e-9. The optimal duals are not unique (HiGHS may stop at
+    another dual vertex at another scale), so the counts agree closely, not exactly.
+    """
+
+    def binding_rows(solution):
+        frame = solution.duals_frame(binding_only=True)
+        rows = set(frame[frame.family == family].row)
+        assert len(solution.binding(family, top=10**6)) == len(rows)
+        return rows
+
+    at_unit = binding_rows(lpmech.solve(UNIT, "revenue", DSIC, formulation="direct"))
+    assert at_unit  # some rows of the family bind at unit scale
+    for c in (1e-9, 1e9):
+        scaled = lpmech.solve(lpmech.single_item_auction(TYPES * c, n_bidders=3), "revenue",
+                              DSIC, formulation="direct")
+        assert len(binding_rows(scaled)) == pytest.approx(len(at_unit), rel=0.1)
+
+
 def test_user_units_are_solved_as_given():
     """A cvxpy-written cap of 2.5·c stays 2.5·c: parts in the user's units are not normalised."""
     results = []
