@@ -25,7 +25,6 @@ import numpy as np
 
 from lpmech.environment import AgentRef
 from lpmech.extras import require
-from lpmech.verify import binding_threshold
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -133,7 +132,7 @@ def duals_frame(solution: Solution, binding_only: bool = False) -> pd.DataFrame:
 
     Duals are ∂(optimal objective)/∂(shift of the row's bounds) (see
     :attr:`lpmech.solve.Solution.duals`); ``binding_only`` keeps rows with
-    |dual| above :func:`lpmech.verify.binding_threshold` (the same rows in any units).
+    |dual| above :meth:`~lpmech.solve.Solution.binding_threshold` (a cut-off in the dual's unit).
     """
     pd = _pandas()
     env = solution.mechanism.env
@@ -141,7 +140,7 @@ def duals_frame(solution: Solution, binding_only: bool = False) -> pd.DataFrame:
     rows = []
     for name, duals in solution.duals.items():
         duals = np.asarray(duals, dtype=float)
-        threshold = binding_threshold(families.get(name), env)
+        threshold = solution.binding_threshold(name)
         chosen = np.flatnonzero(np.abs(duals) > threshold) if binding_only else range(len(duals))
         for r in chosen:
             description = families[name].describe(env, int(r))

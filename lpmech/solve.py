@@ -173,6 +173,12 @@ class Solution:
         extra = [f for f in resolve_all(also) if f.name not in {g.name for g in self.families}]
         return verify(self.mechanism, [*self.families, *extra], tol=tol)
 
+    def binding_threshold(self, family: str) -> float:
+        """|dual| above which a row of ``family`` binds (see :func:`~lpmech.verify.
+        binding_threshold`)."""
+        compiled = next((f for f in self.compiled if f.name == family), None)
+        return binding_threshold(compiled, self.mechanism.env)
+
     def binding(self, family: str, top: int = 5) -> list[tuple[str, float]]:
         """The rows of a family with the largest |dual|, described, largest first.
 
@@ -182,7 +188,7 @@ class Solution:
             raise KeyError(f"no duals for family {family!r}; have {sorted(self.duals)}")
         duals = self.duals[family]
         spec = next(f for f in self.compiled if f.name == family)
-        threshold = binding_threshold(spec, self.mechanism.env)
+        threshold = self.binding_threshold(family)
         order = np.argsort(-np.abs(duals), kind="stable")[:top]
         return [(spec.describe(self.mechanism.env, int(r)), float(duals[r]))
                 for r in order if abs(duals[r]) > threshold]
