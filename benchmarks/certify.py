@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from cases import CERTIFY_CASES  # noqa: E402
-from run import in_fresh_process, machine  # noqa: E402
+from run import in_fresh_process, machine, write_section  # noqa: E402
 
 BEGIN, END = "<!-- certificates -->", "<!-- /certificates -->"
 
@@ -83,16 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             + table(results))
     print("\n" + text)
     if args.write:
-        readme = HERE / "README.md"
-        content = readme.read_text()
-        section = f"{BEGIN}\n\n{text}\n\n{END}"
-        if BEGIN in content:
-            before, rest = content.split(BEGIN, 1)
-            content = before + section + rest.split(END, 1)[1]
-        else:
-            content = content.replace("<!-- results -->", section + "\n\n<!-- results -->")
-        readme.write_text(content)
-        print(f"\nwrote {readme}")
+        print(f"\nwrote {write_section(BEGIN, END, text)}")
     return 0
 
 

@@ -26,7 +26,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import in_fresh_process, machine  # noqa: E402
+from run import in_fresh_process, machine, write_section  # noqa: E402
 
 BEGIN, END = "<!-- deep-learning settings -->", "<!-- /deep-learning settings -->"
 SAMPLES = 200_000
@@ -102,10 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     text = f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.\n\n{table(rows)}"
     print("\n" + text)
     if args.write:
-        readme = HERE / "README.md"
-        before, rest = readme.read_text().split(BEGIN)
-        after = rest.split(END)[1]
-        readme.write_text(f"{before}{BEGIN}\n\n{text}\n\n{END}{after}")
+        print(f"\nwrote {write_section(BEGIN, END, text)}")
     return 0
 
 

@@ -118,6 +118,24 @@ def in_fresh_process(target: Any, args: tuple, timeout: float) -> dict[str, Any]
     return queue.get()
 
 
+def write_section(begin: str, end: str, text: str) -> Path:
+    """Put ``text`` between the markers ``begin`` and ``end`` of benchmarks/README.md.
+
+    A section not there yet goes before the size sweeps' ``<!-- results -->``, so
+    ``run.py --write`` (which rewrites from that marker on) keeps it.
+    """
+    readme = HERE / "README.md"
+    content = readme.read_text()
+    section = f"{begin}\n\n{text}\n\n{end}"
+    if begin in content:
+        before, rest = content.split(begin, 1)
+        content = before + section + rest.split(end, 1)[1]
+    else:
+        content = content.replace("<!-- results -->", section + "\n\n<!-- results -->")
+    readme.write_text(content)
+    return readme
+
+
 def machine() -> str:
     """A line describing this machine and the solver stack."""
     import cvxpy
