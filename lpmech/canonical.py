@@ -70,6 +70,7 @@ from lpmech.formulations import DesignProblem, Formulation, Symmetric, agent_sym
 from lpmech.formulations.base import run_program
 from lpmech.formulations.symmetric import AgentSymmetry, symmetry_obstacle
 from lpmech.mechanism import Mechanism
+from lpmech.reductions import weighted_sum
 from lpmech.scaling import normalise
 from lpmech.solvers import LINEAR_SOLVER
 from lpmech.status import Status
@@ -241,7 +242,7 @@ def tie_break_stage(
     target = np.zeros(env.layout.n_columns) if target is None else \
         _money(target, env.layout, 1 / scale)
     cost = problem.objective.sign * problem.objective.coefficients(env)
-    slack = FACE_SLACK * (abs(optimum) + float(np.abs(cost) @ np.abs(z)))
+    slack = FACE_SLACK * (abs(optimum) + float(weighted_sum(np.abs(cost), np.abs(z))))
 
     program, orbit, note = _second_stage_program(problem, formulation, target)
     if orbit is None:
@@ -395,8 +396,8 @@ class Quantity:
 
     def value(self, mechanism: Mechanism) -> float:
         """q·z for a mechanism."""
-        return float(self.coefficients @ np.concatenate([mechanism.flat_allocation.ravel(),
-                                                         mechanism.flat_payments.ravel()]))
+        return float(weighted_sum(self.coefficients, np.concatenate(
+            [mechanism.flat_allocation.ravel(), mechanism.flat_payments.ravel()])))
 
     @classmethod
     def interim_payment(cls, env: Environment, agent: AgentRef, type_: int | str) -> Quantity:
@@ -488,7 +489,8 @@ def optimal_range(solution: Any, quantity: Quantity) -> OptimalRange:
     z = _money(np.concatenate([solution.mechanism.flat_allocation.ravel(),
                                solution.mechanism.flat_payments.ravel()]), env.layout, 1 / scale)
     optimum = problem.objective.sign * solution.objective_value / scale
-    slack = FACE_SLACK * (abs(optimum) + float(np.abs(program.cost) @ np.abs(z)))
+    slack = FACE_SLACK * (abs(optimum) + float(weighted_sum(np.abs(program.cost),
+                                                           np.abs(z))))
     face = _face(program, optimum - slack)
     coefficients = _money(quantity.coefficients, env.layout, scale)  # q·z in the user's units
     size = float(np.abs(coefficients).max(initial=0.0)) or 1.0  # costs of order 1 for HiGHS

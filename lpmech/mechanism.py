@@ -28,6 +28,7 @@ from lpmech.environment import AgentRef, Environment, profile_table
 from lpmech.errors import InvalidMechanismError
 from lpmech.layout import agent_major
 from lpmech.lying import report_utilities
+from lpmech.reductions import matrix_vector, weighted_sum
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -154,7 +155,8 @@ class Mechanism:
 
     def budget_surplus(self) -> FloatArray:
         """The principal's net receipt Σ_i t_i(θ) + v_0·a(θ) at each profile, shape (P,)."""
-        return self._payments.sum(axis=1) + self._allocation @ self.env.principal_value
+        return self._payments.sum(axis=1) + matrix_vector(self._allocation,
+                                                          self.env.principal_value)
 
     # ------------------------------------------------------------- interim
     def _interim(self, agent: AgentRef, per_profile: FloatArray) -> FloatArray:
@@ -198,22 +200,24 @@ class Mechanism:
         return self._interim(agent, self.ex_post_utility(agent))
 
     # ------------------------------------------------------------ ex ante
+    # (expectations as fixed-order sums: the same bits with any number of BLAS threads)
     def expected_revenue(self) -> float:
         """E[Σ_i t_i(θ)]."""
-        return float(self.env.prior.joint @ self._payments.sum(axis=1))
+        return float(weighted_sum(self.env.prior.joint, self._payments.sum(axis=1)))
 
     def expected_welfare(self, include_principal: bool = True) -> float:
         """E[Σ_i v_i(a(θ), θ)] (+ E[v_0·a(θ)] with the principal)."""
         weights = self.env.surplus_weights(include_principal)
-        return float(self.env.prior.joint @ np.einsum("pc,pc->p", weights, self._allocation))
+        return float(weighted_sum(self.env.prior.joint,
+                                  np.einsum("pc,pc->p", weights, self._allocation)))
 
     def expected_utility(self, agent: AgentRef) -> float:
         """E[u_i(θ)] under truth-telling."""
-        return float(self.env.prior.joint @ self.ex_post_utility(agent))
+        return float(weighted_sum(self.env.prior.joint, self.ex_post_utility(agent)))
 
     def expected_budget_surplus(self) -> float:
         """E[Σ_i t_i(θ) + v_0·a(θ)], the principal's expected net receipt."""
-        return float(self.env.prior.joint @ self.budget_surplus())
+        return float(weighted_sum(self.env.prior.joint, self.budget_surplus()))
 
     def is_deterministic(self, tol: float = 1e-6) -> bool:
         """Whether every allocation component is 0 or 1 (within ``tol``)."""

@@ -40,6 +40,7 @@ from lpmech.constraints.base import function_name
 from lpmech.constraints.custom import DesignVariables
 from lpmech.errors import InvalidArgumentError, UnknownObjectiveError
 from lpmech.names import look_up, spec_parts
+from lpmech.reductions import matrix_vector, weighted_sum
 from lpmech.verify import data_scale
 
 if TYPE_CHECKING:
@@ -226,7 +227,7 @@ class GainsFromTrade(Objective):
 
     def constant(self, env: Environment) -> float:
         weights = env.surplus_weights(include_principal=False)
-        value = -(env.prior.joint @ (weights @ self._status_quo(env)))
+        value = -weighted_sum(env.prior.joint, matrix_vector(weights, self._status_quo(env)))
         return float(value) if isinstance(value, np.floating) else value  # exact stays exact
 
     def value(self, mechanism: Mechanism) -> float:
@@ -336,7 +337,7 @@ class LinearObjective(Objective):
 
     def value(self, mechanism: Mechanism) -> float:
         z = np.concatenate([mechanism.flat_allocation.ravel(), mechanism.flat_payments.ravel()])
-        return float(self.coefficients(mechanism.env) @ z + self._constant)
+        return float(weighted_sum(self.coefficients(mechanism.env), z) + self._constant)
 
     def spec(self) -> dict[str, Any]:
         return {"objective": "linear", "coefficients": self._coefficients.tolist(),
@@ -396,9 +397,10 @@ class NashWelfare(Objective):
         utilities = [mechanism.interim_utility(i) for i in range(mechanism.env.n_agents)]
         with np.errstate(divide="ignore", invalid="ignore"):
             if self.level == "interim":
-                return float(sum(p @ np.log(u) for p, u in zip(marginals, utilities,
-                                                                  strict=True)))
-            return float(sum(np.log(p @ u) for p, u in zip(marginals, utilities, strict=True)))
+                return float(sum(weighted_sum(p, np.log(u))
+                                 for p, u in zip(marginals, utilities, strict=True)))
+            return float(sum(np.log(weighted_sum(p, u))
+                             for p, u in zip(marginals, utilities, strict=True)))
 
     def spec(self) -> dict[str, Any]:
         return {"objective": "nash_welfare", "level": self.level}
@@ -435,7 +437,7 @@ class RevenueVariance(Objective):
     def value(self, mechanism: Mechanism) -> float:
         joint = mechanism.env.prior.joint
         revenue = mechanism.flat_payments.sum(axis=1)
-        return float(joint @ (revenue - joint @ revenue) ** 2)
+        return float(weighted_sum(joint, (revenue - weighted_sum(joint, revenue)) ** 2))
 
 
 class Combination(Objective):

@@ -156,7 +156,7 @@ def test_mechanism_depends_on_the_environment_and_layout_only_at_import():
     top = {node.module for node in TREES["lpmech.mechanism"].body
            if isinstance(node, ast.ImportFrom) and node.module.startswith("lpmech")}
     assert top <= {"lpmech.environment", "lpmech.layout", "lpmech.errors", "lpmech.arrays",
-                   "lpmech.lying"}, top
+                   "lpmech.lying", "lpmech.reductions"}, top
     # methods delegate, when called, to the modules that sit above Mechanism (checks and views)
     above = {"lpmech.verify", "lpmech.display", "lpmech.frames", "lpmech.plots", "lpmech.notebook"}
     assert module_level - top <= above, module_level

@@ -22,6 +22,7 @@ from lpmech.analytic.vcg import require_private_values
 from lpmech.environment import Environment
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.mechanism import Mechanism
+from lpmech.reductions import weighted_sum
 
 
 def expected_externalities(env: Environment) -> list[np.ndarray]:
@@ -38,7 +39,7 @@ def expected_externalities(env: Environment) -> list[np.ndarray]:
         others = env.surplus_weights(include_principal=False) - env.values_at_profiles(i)
         welfare = np.einsum("pc,pc->p", others + (env.n_agents - 1) * share, allocation)
         by_agent = env.layout.by_agent(i)
-        externalities.append(welfare[by_agent] @ env.prior.conditional(i)[0])
+        externalities.append(weighted_sum(env.prior.conditional(i)[0], welfare[by_agent].T))
     return externalities
 
 

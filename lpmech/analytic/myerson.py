@@ -22,6 +22,7 @@ from lpmech.characterisation.envelope import envelope_payments
 from lpmech.environment import Environment
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.mechanism import Mechanism
+from lpmech.reductions import weighted_sum
 
 
 def bidder_values(env: Environment) -> list[FloatArray]:
@@ -92,4 +93,4 @@ def myerson(env: Environment) -> Mechanism:
 def myerson_revenue(env: Environment) -> float:
     """E[max(max_i φ̄_i(θ_i) − r, 0)]: the optimal expected profit (revenue when r = 0)."""
     scores = ironed_virtual_value_table(env) - _seller_values(env)
-    return float(env.prior.joint @ np.maximum(scores.max(axis=1), 0.0))
+    return float(weighted_sum(env.prior.joint, np.maximum(scores.max(axis=1), 0.0)))

@@ -37,6 +37,7 @@ from lpmech.characterisation.envelope import envelope_payments
 from lpmech.environment import Environment
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.mechanism import Mechanism
+from lpmech.reductions import weighted_sum
 
 #: Continuous limits for values and costs uniform on [0, 1].
 UNIFORM_FIRST_BEST = 1 / 6
@@ -143,7 +144,8 @@ def second_best_gains(env: Environment, require_monotone: bool = True) -> float:
     """The second-best expected gains from trade (an upper bound if not monotone)."""
     parties = trade_parties(env)
     gains = parties.table(_grids(parties)[0])[:, 0]
-    return float(env.prior.joint @ (gains * second_best_rule(env, require_monotone)[:, 0]))
+    return float(weighted_sum(env.prior.joint,
+                              gains * second_best_rule(env, require_monotone)[:, 0]))
 
 
 def second_best_trade(env: Environment) -> Mechanism:
@@ -162,7 +164,7 @@ def second_best_trade(env: Environment) -> Mechanism:
     """
     allocation = second_best_rule(env)
     interim = envelope_payments(env, allocation, "bayesian").highest.flat_payments
-    mean = env.prior.joint @ interim  # (E m_b, E m_s)
+    mean = weighted_sum(env.prior.joint, interim)  # (E m_b, E m_s)
     surplus = float(mean.sum())
     payments = interim - (interim[:, ::-1] - mean[::-1]) - surplus / 2
     return Mechanism(env, allocation, payments, name="second-best trade")

@@ -26,6 +26,7 @@ from lpmech.arrays import FloatArray
 from lpmech.environment import Environment, profile_table
 from lpmech.errors import InvalidEnvironmentError, InvalidMechanismError
 from lpmech.mechanism import Mechanism
+from lpmech.reductions import weighted_sum
 
 
 def require_private_values(env: Environment, what: str) -> None:
@@ -38,7 +39,7 @@ def efficient_welfare(env: Environment) -> float:
     """E[max_a Σ_i v_i(a, θ_i) + v_0(a)], the first-best expected welfare."""
     allocation = env.efficient_allocation()
     surplus = np.einsum("pc,pc->p", env.surplus_weights(), allocation)
-    return float(env.prior.joint @ surplus)
+    return float(weighted_sum(env.prior.joint, surplus))
 
 
 def others_welfare(env: Environment, allocation: FloatArray, agent: int) -> FloatArray:
