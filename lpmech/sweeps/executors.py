@@ -13,6 +13,13 @@ worker's tasks to the other workers (and records a task whose workers died
 executor restarts its pool, runs the points that were running when it broke
 one at a time to find the one that kills its worker, and records that one as
 ``lost`` after :data:`ATTEMPTS` deaths.
+
+Workers run each point with BLAS on one thread (:func:`run_quietly`): a solve
+left to OpenBLAS's threads keeps about 1.2 cores busy, so one worker per core
+would oversubscribe the machine (2 processes on 2 cores: 1.57× instead of 1.96×
+the serial speed). The numbers do not depend on it: every sum lpmech reports is
+taken in a fixed order (:mod:`lpmech.reductions`), and HiGHS's answers do not
+depend on its thread count, so a point gives the same bits in every executor.
 """
 
 from __future__ import annotations
@@ -82,6 +89,7 @@ class ProcessExecutor(Executor):
         suspect that breaks its own pool :data:`ATTEMPTS` times is ``lost``.
         """
         cloudpickle = require("cloudpickle", "sweep", "a sweep on processes")
+        require("threadpoolctl", "sweep", "a sweep on processes")  # here, not in each worker
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["lpmech.sweeps.executors"])
         tasks = {k: cloudpickle.dumps(point) for k, point in enumerate(points)}
@@ -147,6 +155,7 @@ class DaskExecutor(Executor):
 
     def run(self, points: Sequence[Point]) -> Iterator[dict[str, Any]]:
         distributed = require("distributed", "sweep", "a sweep on Dask")
+        require("threadpoolctl", "sweep", "a sweep on Dask")
         cluster = None
         if self.scheduler is None:
             # ":0": the scheduler's HTTP server on a free port, so a dashboard already on
@@ -208,9 +217,23 @@ def executor_named(name: str | Executor, workers: int | None = None,
 
 
 def run_quietly(point: Point) -> dict[str, Any]:
-    """A worker's run of a point: no live solver line (the sweep's bar is the progress)."""
-    with solver_progress(False):
+    """A worker's run of a point: no live solver line (the sweep's bar is the progress),
+    BLAS on one thread (the workers share the cores; see the module docstring)."""
+    with solver_progress(False), _one_blas_thread():
         return run_point(point)
+
+
+#: In a worker process: its BLAS libraries, found once (threadpoolctl's search takes ~5 ms).
+_blas: Any = None
+
+
+def _one_blas_thread() -> Any:
+    """A context in which every BLAS library of this process uses one thread
+    (and afterwards as many as before: a user's Dask workers keep their setting)."""
+    global _blas
+    if _blas is None:
+        _blas = require("threadpoolctl", "sweep", "a sweep's worker").ThreadpoolController()
+    return _blas.limit(limits=1, user_api="blas")
 
 
 #: In a worker process: where to report the index of each point it starts.
