@@ -7,11 +7,14 @@ Everything is measured in one run, each against its baseline:
 
 * **overhead** — for points of about 0.1 s and 0.5 s, the serial sweep (with an
   output file, so rows are written as they finish) against a bare loop that
-  builds and solves the same points with ``lpmech.solve``; the overhead per
-  point is (sweep time − loop time) / points, shown as a share of the loop's
-  time per point, in wall time and in this process's CPU time (which a busy
-  machine disturbs less). Each is the best of ``--repeats`` alternating runs.
-  Target: under 10 % for points of 0.1 s and more.
+  builds and solves the same points with ``lpmech.solve``, as a share of the
+  loop's solve time per point. Two estimates: the plain difference (sweep time −
+  loop time) / points, which carries the run-to-run noise of the solves (a few
+  per cent of them, more on a busy machine), and the difference of the time
+  each spends outside its solves (its time minus the sum of its solves' own
+  ``total_seconds``), which removes that noise: what is left is the sweep's
+  machinery (task, row, file, table) against the loop's. Each is the best of
+  ``--repeats`` alternating runs. Target: under 10 % for points of 0.1 s and more.
 * **speed-up** — ``--points`` (default 40) points of about 0.5 s, serially in
   this process and then on ``--workers`` (default 2) local processes, from the
   call to the returned table (so the pool's start-up is charged to it). Target
@@ -49,54 +52,61 @@ def replica(copy: int, n_bidders: int, n_types: int) -> lpmech.Environment:
 
 
 def bare_loop(n_points: int, n_bidders: int, n_types: int) -> tuple[float, float]:
-    """Wall and CPU seconds to build and solve the points one by one, without a sweep."""
-    start, cpu = time.perf_counter(), time.process_time()
+    """Wall seconds to build and solve the points one by one without a sweep, and the
+    sum of the solves' own times."""
+    start, solves = time.perf_counter(), 0.0
     for copy in range(n_points):
-        lpmech.solve(replica(copy, n_bidders, n_types), "revenue", ["dsic", "ex_post_ir"])
-    return time.perf_counter() - start, time.process_time() - cpu
+        solution = lpmech.solve(replica(copy, n_bidders, n_types), "revenue",
+                                ["dsic", "ex_post_ir"])
+        solves += solution.report.total_seconds
+    return time.perf_counter() - start, solves
 
 
 def swept(n_points: int, n_bidders: int, n_types: int, executor: str, workers: int | None,
-          output: Path | None) -> tuple[float, float, object]:
-    """Wall and CPU seconds (of this process) for a sweep over the same points, its table."""
-    start, cpu = time.perf_counter(), time.process_time()
+          output: Path | None) -> tuple[float, object]:
+    """Wall seconds for a sweep over the same points, and its table."""
+    start = time.perf_counter()
     table = lpmech.sweep(replica, {"copy": list(range(n_points)), "n_bidders": [n_bidders],
                                    "n_types": [n_types]},
                          constraints=["dsic", "ex_post_ir"], executor=executor,
                          workers=workers, output=output, quiet=True)
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    seconds = time.perf_counter() - start
     if not (table["status"] == "optimal").all():
         raise RuntimeError(f"a point failed:\n{table[table.status != 'optimal']}")
-    return seconds, cpu, table
+    return seconds, table
 
 
 def overhead(n_points: int, repeats: int) -> list[str]:
-    lines = ["| points of | points | loop s (CPU s) | serial sweep s (CPU s) "
-             "| overhead per point: wall | CPU |", "|---|---|---|---|---|---|"]
+    lines = ["| points of | points | loop s (its solves) | serial sweep s (its solves) "
+             "| overhead per point: difference | outside the solves |",
+             "|---|---|---|---|---|---|"]
     for label, (n_bidders, n_types) in SIZES.items():
         bare_loop(2, n_bidders, n_types)  # warm caches and lazy imports once
+        with tempfile.TemporaryDirectory() as folder:
+            swept(2, n_bidders, n_types, "serial", None, Path(folder) / "rows.csv")
         loops, sweeps = [], []
         for _ in range(repeats):
             loops.append(bare_loop(n_points, n_bidders, n_types))
             with tempfile.TemporaryDirectory() as folder:
-                sweeps.append(swept(n_points, n_bidders, n_types, "serial", None,
-                                    Path(folder) / "rows.csv")[:2])
-        (loop, loop_cpu), (sweep, sweep_cpu) = np.min(loops, axis=0), np.min(sweeps, axis=0)
-        share = 100 * (sweep - loop) / loop
-        cpu_share = 100 * (sweep_cpu - loop_cpu) / loop_cpu
-        lines.append(f"| {label} | {n_points} | {loop:.2f} ({loop_cpu:.2f}) | {sweep:.2f} "
-                     f"({sweep_cpu:.2f}) | {(sweep - loop) / n_points * 1e3:.1f} ms, "
-                     f"{share:.1f} % | {(sweep_cpu - loop_cpu) / n_points * 1e3:.1f} ms, "
-                     f"{cpu_share:.1f} % |")
+                seconds, table = swept(n_points, n_bidders, n_types, "serial", None,
+                                       Path(folder) / "rows.csv")
+            sweeps.append((seconds, float(table["total_seconds"].sum())))
+        (loop, loop_solves), (sweep, sweep_solves) = min(loops), min(sweeps)
+        outside = min(s - solves for s, solves in sweeps) - min(s - solves for s, solves in loops)
+        per_solve = loop_solves / n_points
+        lines.append(
+            f"| {label} | {n_points} | {loop:.2f} ({loop_solves:.2f}) | {sweep:.2f} "
+            f"({sweep_solves:.2f}) | {(sweep - loop) / n_points * 1e3:.1f} ms, "
+            f"{100 * (sweep - loop) / n_points / per_solve:.1f} % | "
+            f"{outside / n_points * 1e3:.1f} ms, {100 * outside / n_points / per_solve:.1f} % |")
         print(lines[-1], flush=True)
     return lines
 
 
 def speedup(n_points: int, workers: int) -> list[str]:
     n_bidders, n_types = SIZES["0.5 s"]
-    serial, _, serial_table = swept(n_points, n_bidders, n_types, "serial", None, None)
-    parallel, _, parallel_table = swept(n_points, n_bidders, n_types, "processes", workers,
-                                        None)
+    serial, serial_table = swept(n_points, n_bidders, n_types, "serial", None, None)
+    parallel, parallel_table = swept(n_points, n_bidders, n_types, "processes", workers, None)
     same = list(serial_table["objective"]) == list(parallel_table["objective"])
     mean = float(serial_table["point_seconds"].mean())
     line = (f"| {n_points} | {mean:.2f} | {serial:.2f} | {workers} | {parallel:.2f} | "

@@ -31,6 +31,7 @@ import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from lpmech.analytic.benchmark import Benchmark
@@ -133,9 +134,10 @@ class Point:
             return self.target
         return f"{self.target.__module__}:{self.target.__qualname__}"
 
-    @property
+    @cached_property
     def key(self) -> str:
-        """A stable identity: the same target, parameters and settings give the same key.
+        """A stable identity: the same target, parameters and settings give the same key
+        (computed once: a sweep looks points up by key several times).
 
         Objectives and families given as objects are identified by their ``repr``
         (lpmech's are stable; an object without one makes every run a new sweep).

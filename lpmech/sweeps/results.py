@@ -76,8 +76,8 @@ def frame(points: Sequence[Point], rows: Iterable[Mapping[str, Any]]) -> Any:
     pandas = require("pandas", "sweep", "a sweep's results table")
     by_key = {row["key"]: row for row in rows}
     names = list(dict.fromkeys(name for point in points for name in point.params))
-    records = [{**point.params, **{name: by_key[point.key][name] for name in RESULT_COLUMNS}}
-               for point in points if point.key in by_key]
+    records = [{**point.params, **{name: row[name] for name in RESULT_COLUMNS}}
+               for point in points if (row := by_key.get(point.key)) is not None]
     table = pandas.DataFrame.from_records(records, columns=[*names, *RESULT_COLUMNS])
     return table.astype({name: _DTYPES[kind] for name, kind in RESULT_COLUMNS.items()})
 
