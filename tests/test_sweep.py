@@ -249,13 +249,16 @@ def test_bad_sweep_arguments_are_refused_by_name(arguments, message):
         lpmech.sweep(**arguments)
 
 
-@pytest.mark.parametrize("missing", ["pandas", "tqdm"])
-def test_a_missing_extra_is_named_before_any_point_is_solved(missing, monkeypatch):
+@pytest.mark.parametrize(("missing", "executor"), [
+    ("pandas", "serial"), ("tqdm", "serial"),
+    ("threadpoolctl", "processes"), ("threadpoolctl", "dask"),  # a worker's BLAS threads
+])
+def test_a_missing_extra_is_named_before_any_point_is_solved(missing, executor, monkeypatch):
     monkeypatch.setitem(sys.modules, missing, None)  # as if not installed
     sweep_targets.CALLS.clear()
     advice = r'pip install "lpmech\[sweep\]"'
     with pytest.raises(MissingExtraError, match=rf"needs {missing}.*{advice}"):
-        lpmech.sweep(sweep_targets.auction, {"n_types": [3]}, executor="serial")
+        lpmech.sweep(sweep_targets.auction, {"n_types": [3]}, executor=executor)
     assert sweep_targets.CALLS == []
 
 

@@ -19,7 +19,7 @@ and a sweep run again with the same file solves only the points not in it.
 0          1        4  optimal      1.500      1.500
 1          2        4  optimal      2.375      2.375
 
-Needs the ``sweep`` extra (pandas, dask.distributed, tqdm):
+Needs the ``sweep`` extra (pandas, dask.distributed, tqdm, threadpoolctl):
 ``pip install "lpmech[sweep]"``.
 """
 

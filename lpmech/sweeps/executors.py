@@ -16,8 +16,9 @@ one at a time to find the one that kills its worker, and records that one as
 
 Workers run each point with BLAS on one thread (:func:`run_quietly`): a solve
 left to OpenBLAS's threads keeps about 1.2 cores busy, so one worker per core
-would oversubscribe the machine (2 processes on 2 cores: 1.57× instead of 1.96×
-the serial speed). The numbers do not depend on it: every sum lpmech reports is
+would oversubscribe the machine (benchmarks/sweep.py: 2 processes on 2 cores ran
+1.6 times as fast as the serial sweep with BLAS threads in the workers, 1.9 times
+without). The numbers do not depend on it: every sum lpmech reports is
 taken in a fixed order (:mod:`lpmech.reductions`), and HiGHS's answers do not
 depend on its thread count, so a point gives the same bits in every executor.
 """
