@@ -24,6 +24,7 @@ from lpmech.analytic.vcg import clarke_pivot, efficient_welfare
 from lpmech.environment import Environment
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.mechanism import Mechanism
+from lpmech.reductions import weighted_sum
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ def belief_ranks(env: Environment, tol: float = 1e-9) -> tuple[BeliefRank, ...]:
 
 def full_surplus(env: Environment) -> float:
     """E[max_a Σ_i v_i(a, θ_i) + v_0(a)] − E[Σ_i o_i(θ_i)]: all the principal could get."""
-    options = sum(env.prior.marginals[i] @ env.outside_options[i] for i in range(env.n_agents))
+    options = sum(weighted_sum(env.prior.marginals[i], env.outside_options[i])
+                  for i in range(env.n_agents))
     return efficient_welfare(env) - float(options)
 
 

@@ -26,6 +26,7 @@ from lpmech.constraints.base import (
     stack_entries,
     utility_entries,
 )
+from lpmech.reductions import weighted_sum
 
 if TYPE_CHECKING:
     from lpmech.environment import Environment
@@ -131,7 +132,7 @@ class ExAnteIR(ConstraintFamily):
             utility_entries(env, i, profiles, profiles, -env.prior.joint, np.full(1, position))
             for position, i in enumerate(agents)
         ]
-        upper = [-(env.prior.marginals[i] @ env.outside_options[i]) for i in agents]
+        upper = [-weighted_sum(env.prior.marginals[i], env.outside_options[i]) for i in agents]
         shape = (len(agents), env.layout.n_columns)
         return RowBlock.from_entries(*stack_entries(parts), shape=shape, upper=upper)
 
@@ -144,13 +145,14 @@ class ExAnteIR(ConstraintFamily):
             parts.append(broadcast_entries(i, columns.q(i, types),
                                            -marginal[:, None] * columns.values[i]))
             parts.append(broadcast_entries(i, columns.m(i, types), marginal))
-            upper.append(-(marginal @ env.outside_options[i]))
+            upper.append(-weighted_sum(marginal, env.outside_options[i]))
         return columns.block(parts, env.n_agents, upper=np.array(upper))
 
     def violation(self, mechanism: Mechanism) -> FloatArray:
         env = mechanism.env
         shortfalls = [
-            env.prior.marginals[i] @ env.outside_options[i] - mechanism.expected_utility(i)
+            weighted_sum(env.prior.marginals[i], env.outside_options[i])
+            - mechanism.expected_utility(i)
             for i in range(env.n_agents)
         ]
         return np.maximum(np.asarray(shortfalls), 0.0)
