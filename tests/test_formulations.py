@@ -130,6 +130,19 @@ def test_symmetric_refuses_what_relabelling_would_change():
                      deterministic=True)
 
 
+def test_auto_does_not_choose_symmetric_for_a_fixed_allocation_that_is_not_anonymous():
+    """The efficient allocation breaks ties by index: ``auto`` must see this before
+    compiling (3 × 10 types is large enough for ``auto`` to prefer the reduction)."""
+    env = lpmech.single_item_auction(np.arange(1.0, 11.0), n_bidders=3)
+    constraints = ["dsic", "ex_post_ir", FixedAllocation.efficient()]
+    solution = lpmech.solve(env, "revenue", constraints)
+    assert solution.report.formulation != "symmetric"
+    thresholds = lpmech.characterisation.envelope_payments(env, env.efficient_allocation())
+    assert solution.objective_value == pytest.approx(
+        thresholds.highest.expected_revenue(), rel=1e-9)
+    oracle.assert_satisfies(env, solution.mechanism, ["dominant_strategy_ic", "ex_post_ir"])
+
+
 @pytest.mark.parametrize(("env", "reason"), [
     (lpmech.single_item_auction([[1, 2], [1, 3]]), "different types"),
     (lpmech.single_item_auction([1, 2], 2, priors=[[0.5, 0.5], [0.2, 0.8]]), "exchangeable"),

@@ -213,12 +213,8 @@ def symmetry_obstacle(program: Program, symmetry: AgentSymmetry) -> str | None:
     generators (rows of declared families may be left out of ``program``).
     """
     orbit, n_orbits = symmetry.column_orbit, symmetry.n_orbits
-    for bound in (program.column_lower, program.column_upper):
-        on_orbit = np.empty(n_orbits)
-        on_orbit[orbit] = bound  # any member's
-        if np.any(on_orbit[orbit] != bound):
-            return "column bounds differ within an orbit (e.g. a fixed allocation that is " \
-                   "not anonymous)"
+    if _varies_on_orbits(symmetry, program.column_lower, program.column_upper):
+        return _BOUNDS_DIFFER
     cost = np.bincount(orbit, weights=program.cost, minlength=n_orbits)
     counts = np.bincount(orbit, minlength=n_orbits)
     if not np.allclose(cost[orbit] / counts[orbit], program.cost, atol=1e-12, rtol=1e-9):
@@ -227,6 +223,39 @@ def symmetry_obstacle(program: Program, symmetry: AgentSymmetry) -> str | None:
         if not family.symmetric and not _invariant(program, family.name, symmetry):
             return f"the family {family.name!r} is not mapped onto itself by relabelling agents"
     return None
+
+
+def bounds_obstacle(problem: DesignProblem, symmetry: AgentSymmetry) -> str | None:
+    """Why the families' column bounds are not constant on orbits, or None.
+
+    Checked before compiling, from the bounds alone (a fixed allocation such as the
+    efficient one, whose ties go to the lowest index, is not anonymous), so ``auto``
+    never chooses a reduction that :func:`reduce_program` would then refuse.
+    """
+    n_columns = len(symmetry.column_orbit)
+    lower, upper = np.full(n_columns, -np.inf), np.full(n_columns, np.inf)
+    for family in problem.families:
+        bounds = family.bounds(problem.env)
+        if bounds is None:
+            continue
+        lower[bounds.columns] = np.maximum(lower[bounds.columns], bounds.lower)
+        upper[bounds.columns] = np.minimum(upper[bounds.columns], bounds.upper)
+    return _BOUNDS_DIFFER if _varies_on_orbits(symmetry, lower, upper) else None
+
+
+_BOUNDS_DIFFER = "column bounds differ within an orbit (e.g. a fixed allocation that is " \
+                 "not anonymous)"
+
+
+def _varies_on_orbits(symmetry: AgentSymmetry, *vectors: FloatArray) -> bool:
+    """Whether any of the column vectors takes two values on one orbit."""
+    orbit = symmetry.column_orbit
+    on_orbit = np.empty(symmetry.n_orbits)
+    for vector in vectors:
+        on_orbit[orbit] = vector  # any member's
+        if np.any(on_orbit[orbit] != vector):
+            return True
+    return False
 
 
 def reduce_program(program: Program, symmetry: AgentSymmetry) -> Reduction | str:
@@ -372,7 +401,9 @@ class Symmetric(Formulation):
         if problem.deterministic:
             return "a deterministic optimum need not be anonymous (averaging randomises)"
         symmetry = self._symmetry_of(problem.env)
-        return symmetry if isinstance(symmetry, str) else None
+        if isinstance(symmetry, str):
+            return symmetry
+        return bounds_obstacle(problem, symmetry)
 
     def reduce(self, problem: DesignProblem) -> tuple[Program, Reduction, float]:
         """The program as compiled (symmetric families: agent 0's rows only), its reduction
