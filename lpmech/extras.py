@@ -1,9 +1,9 @@
 """Optional dependencies, imported when first needed.
 
 The core needs only cvxpy, highspy, numpy and scipy; sweeps (pandas, dask,
-tqdm), frames (pandas), plots (matplotlib) and exact certificates (python-flint)
-are extras. :func:`require` imports one and, if
-it is missing, says which extra installs it.
+tqdm, threadpoolctl), frames (pandas), plots (matplotlib) and exact certificates
+(python-flint) are extras. :func:`require` imports one and, if it is missing,
+says which extra installs it.
 """
 
 from __future__ import annotations
