@@ -43,7 +43,7 @@ from lpmech.arrays import FloatArray
 from lpmech.compiler import Program
 from lpmech.constraints.custom import DesignVariables
 from lpmech.convexity import require_dcp
-from lpmech.errors import InvalidArgumentError, SolverFailedError
+from lpmech.errors import InvalidArgumentError, SolverFailedError, SolverMismatchError
 from lpmech.progress import attach_solver_progress
 from lpmech.solvers import (
     LINEAR_SOLVER,
@@ -321,7 +321,7 @@ class HighspyBackend(Backend):
 
     def solve(self, program: Program, options: dict[str, Any]) -> BackendResult:
         if program.requires_cvxpy:
-            raise ValueError(
+            raise SolverMismatchError(
                 "backend 'highspy' cannot take constraints or objectives written as cvxpy "
                 "expressions; use backend='cvxpy'"
             )

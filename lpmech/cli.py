@@ -24,7 +24,9 @@
                                verify and audit a saved mechanism or solution;
                                exit status 1 if a family is violated
 
-Errors print one line and exit with status 1 (2 for a malformed command line).
+Errors print one line and exit with status 1 (2 for a malformed command line);
+see :mod:`lpmech.cli_errors`. With ``--json``, ``--verbose``'s solver log goes
+to stderr so that stdout stays one JSON document.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from lpmech.algorithms import ALGORITHMS
@@ -41,6 +45,7 @@ from lpmech.analytic.benchmark import Benchmark
 from lpmech.audit import audit
 from lpmech.backends import BACKENDS
 from lpmech.certify import Certificate
+from lpmech.cli_errors import OneLineParser, file_error_message, report
 from lpmech.display import format_table
 from lpmech.environment import Environment
 from lpmech.errors import InvalidArgumentError, InvalidToleranceError, LpmechError
@@ -58,7 +63,7 @@ BACKEND_CHOICES = ("auto", *BACKENDS)
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="lpmech",
         description="Design mechanisms by optimisation. With no command, solves the "
                     f"default model ({DEFAULT_MODEL}).",
@@ -124,8 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                               f"(models: {', '.join(MODELS)})")
         return _solve(MODELS[known.model], rest + (["--help"] if known.help else []))
     except LpmechError as error:
-        print(f"lpmech: error: {error}", file=sys.stderr)
-        return 1
+        return report(error)
+    except OSError as error:  # a file named on the command line cannot be read or written
+        return report(file_error_message(error))
 
 
 def _listing() -> str:
@@ -222,7 +228,7 @@ def _check_exact(backend: str) -> int:
 
 
 def _model_parser(spec: ModelSpec) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog=f"lpmech solve {spec.name}", description=f"{spec.title}. Source: {spec.source}."
     )
     for name, parameter in spec.parameters().items():
@@ -256,7 +262,9 @@ def _solve(spec: ModelSpec, argv: list[str]) -> int:
     options = _model_parser(spec).parse_args(argv)
     params = {name: getattr(options, name) for name in spec.parameters()}
     env = spec.environment(**params)
-    with solver_progress(not options.quiet):  # shown only on a terminal (lpmech.progress)
+    # the live line shows only on a terminal (lpmech.progress); with --json, the
+    # --verbose log goes to stderr and stdout holds only the JSON document
+    with solver_progress(not options.quiet), _stdout_to_stderr(options.json):
         solution = solve(env, spec.objective, spec.constraints, backend=options.backend,
                          algorithm=options.algorithm, verbose=options.verbose,
                          tie_break=spec.tie_break)
@@ -289,6 +297,23 @@ def _solve(spec: ModelSpec, argv: list[str]) -> int:
     print("\n\n".join([*parts, str(solution.verification), str(solution.report),
                        solution.mechanism.summary(max_profiles=options.profiles)]))
     return status
+
+
+@contextmanager
+def _stdout_to_stderr(redirect: bool) -> Iterator[None]:
+    """Within this block, what is written to stdout (HiGHS's C-level log too) goes to stderr."""
+    if not redirect:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _exact_summary(spec: ModelSpec, env: Environment, certificate: Certificate) -> str:
@@ -343,7 +368,12 @@ def _keep(solution: Solution, output: str | None, picture: str | None) -> None:
         else:
             raise InvalidArgumentError(f"--output: {output!r} should end in .json or .csv")
     if picture is not None:
-        solution.plot().savefig(picture)
+        figure = solution.plot()
+        kinds = figure.canvas.get_supported_filetypes()
+        if Path(picture).suffix.lower().lstrip(".") not in kinds:
+            raise InvalidArgumentError(f"--plot: {picture!r} should end in one of "
+                                       f"{', '.join('.' + kind for kind in sorted(kinds))}")
+        figure.savefig(picture)
 
 
 def _verify_file(path: str, constraints: str | None, tol: float, as_json: bool) -> int:

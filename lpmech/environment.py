@@ -28,7 +28,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from lpmech.allocation import AllocationSpace
 from lpmech.arrays import FloatArray
-from lpmech.errors import InvalidEnvironmentError, InvalidMechanismError
+from lpmech.errors import (
+    IndexOutOfRangeError,
+    InvalidArgumentTypeError,
+    InvalidEnvironmentError,
+    InvalidMechanismError,
+    UnknownNameError,
+)
 from lpmech.exact import exact_copy, given_prior
 from lpmech.layout import Layout
 from lpmech.priors import Prior, check_probabilities
@@ -126,13 +132,10 @@ class Agent:
         """Index of a type given by index or by label."""
         if isinstance(type_, str):
             if type_ not in self.labels:
-                raise KeyError(f"agent {self.name!r} has no type labelled {type_!r}; "
-                               f"labels are {self.labels}")
+                raise UnknownNameError(f"agent {self.name!r} has no type labelled {type_!r}; "
+                                       f"labels are {self.labels}")
             return self.labels.index(type_)
-        index = int(type_)
-        if not 0 <= index < self.n_types:
-            raise IndexError(f"agent {self.name!r} has types 0..{self.n_types - 1}, got {index}")
-        return index
+        return _index(type_, self.n_types, f"type of agent {self.name!r}")
 
     def __repr__(self) -> str:
         return f"Agent({self.name!r}, n_types={self.n_types})"
@@ -253,12 +256,9 @@ class Environment:
             for i, candidate in enumerate(self.agents):
                 if candidate.name == agent:
                     return i
-            raise KeyError(f"no agent named {agent!r}; agents are "
-                           f"{[a.name for a in self.agents]}")
-        index = int(agent)
-        if not 0 <= index < self.n_agents:
-            raise IndexError(f"agent index {index} out of range 0..{self.n_agents - 1}")
-        return index
+            raise UnknownNameError(f"agent: no agent named {agent!r}; agents are "
+                                   f"{[a.name for a in self.agents]}")
+        return _index(agent, self.n_agents, "agent")
 
     def describe_profile(self, profile: int) -> str:
         """A readable profile, e.g. ``(bidder 1=3, bidder 2=1)``."""
@@ -463,6 +463,8 @@ def profile_table(env: Environment, values: ArrayLike, width: int, argument: str
         Naming ``argument`` if it is not a rectangular array of numbers (ragged,
         strings, objects), the shape is neither, or an entry is NaN or infinite.
     """
+    if not isinstance(env, Environment):
+        raise InvalidArgumentTypeError(f"env must be an Environment, got {type(env).__name__}")
     try:
         raw = np.asarray(values)
     except ValueError:
@@ -503,3 +505,18 @@ def _distinct_labels(values: FloatArray) -> list[str]:
         if len(set(labels)) == len(labels):
             return labels
     return labels
+
+
+def _index(value: object, count: int, what: str) -> int:
+    """A position 0..count − 1 given as a whole number, refused otherwise."""
+    try:
+        index = int(value)  # type: ignore[call-overload]
+        whole = index == value
+    except (TypeError, ValueError):
+        whole = False
+    if not whole or isinstance(value, bool):
+        raise IndexOutOfRangeError(f"{what}: expected a name or a whole-number index, "
+                                   f"got {value!r}")
+    if not 0 <= index < count:
+        raise IndexOutOfRangeError(f"{what}: index {index} out of range 0..{count - 1}")
+    return index

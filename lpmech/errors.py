@@ -32,6 +32,27 @@ class InvalidToleranceError(InvalidArgumentError):
     """A tolerance is not a small positive number."""
 
 
+class InvalidArgumentTypeError(InvalidArgumentError, TypeError):
+    """An argument is of the wrong kind or count (also a :class:`TypeError`, as Python's own)."""
+
+
+class UnknownNameError(LpmechError, KeyError, ValueError):
+    """A name looked up (an agent, a type label, a checked family) does not exist.
+
+    Also a :class:`KeyError`, as these look-ups raised before; the message lists
+    the names that do exist and prints without KeyError's quotes.
+    """
+
+    __str__ = Exception.__str__
+
+
+class IndexOutOfRangeError(LpmechError, IndexError, ValueError):
+    """An index looked up (of an agent or a type) is out of range, or not a whole number.
+
+    Also an :class:`IndexError`, as these look-ups raised before.
+    """
+
+
 class ProblemTooLargeError(LpmechError, MemoryError):
     """The program would not fit the memory limit; nothing large was allocated.
 

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lpmech.errors import InvalidArgumentError, InvalidArgumentTypeError
 from lpmech.extras import require
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ def exact(value: Any) -> Fraction:
     if isinstance(value, float | np.floating):
         number = float(value)
         if not math.isfinite(number):
-            raise ValueError(f"exact: {number} has no rational value")
+            raise InvalidArgumentError(f"exact: {number} has no rational value")
         if number.is_integer():
             return Fraction(int(number))
         # denominators up to `bound` are 1/bound² apart: at most one rounds to the float
@@ -91,7 +92,8 @@ def exact(value: Any) -> Fraction:
         return Fraction(value.numerator, value.denominator)
     if hasattr(value, "p") and hasattr(value, "q"):  # flint.fmpq
         return Fraction(int(value.p), int(value.q))
-    raise TypeError(f"exact: expected an int, Fraction or float, got {type(value).__name__}")
+    raise InvalidArgumentTypeError(f"exact: expected an int, Fraction or float, got "
+                                   f"{type(value).__name__}")
 
 
 _to_fraction = np.frompyfunc(exact, 1, 1)
@@ -146,7 +148,7 @@ class Rational:
     def __init__(self, value: Any) -> None:
         lifted = _lift(value)
         if lifted is None:
-            raise ValueError(f"Rational: {value} has no rational value")
+            raise InvalidArgumentError(f"Rational: {value} has no rational value")
         self.value = lifted if type(lifted) is _fmpq() else _fmpq()(lifted)
 
     @property

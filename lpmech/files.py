@@ -36,7 +36,13 @@ from lpmech.allocation import AllocationSpace, Items, Outcomes
 from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
 from lpmech.constraints import from_spec as constraints_from_spec
 from lpmech.environment import Agent, Environment
-from lpmech.errors import FileFormatError, LpmechError, VerificationError
+from lpmech.errors import (
+    FileFormatError,
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
+    LpmechError,
+    VerificationError,
+)
 from lpmech.mechanism import Mechanism
 from lpmech.objectives import Objective
 from lpmech.objectives import from_spec as objective_from_spec
@@ -109,7 +115,8 @@ def to_data(obj: Saveable, *, constraints: Sequence[str | ConstraintFamily] = ()
         return data
     if isinstance(obj, Solution):
         if constraints:
-            raise ValueError("save: constraints= is for mechanisms; a solution records its own")
+            raise InvalidArgumentError("save: constraints= is for mechanisms; a solution "
+                                       "records its own")
         return {
             **header, "kind": "solution", "environment": environment_data(obj.mechanism.env),
             "mechanism": mechanism_data(obj.mechanism),
@@ -121,8 +128,8 @@ def to_data(obj: Saveable, *, constraints: Sequence[str | ConstraintFamily] = ()
             "report": _plain(obj.report.spec()),
             "solver_options": {k: _plain(v) for k, v in obj.solver_options.items()},
         }
-    raise TypeError(f"save: expected an Environment, Mechanism or Solution, "
-                    f"got {type(obj).__name__}")
+    raise InvalidArgumentTypeError(f"save: obj must be an Environment, Mechanism or Solution, "
+                                   f"got {type(obj).__name__}")
 
 
 def from_data(

@@ -25,7 +25,12 @@ from numpy.typing import ArrayLike
 
 from lpmech.arrays import FloatArray
 from lpmech.environment import AgentRef, Environment, profile_table
-from lpmech.errors import InvalidMechanismError
+from lpmech.errors import (
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
+    InvalidMechanismError,
+    UnknownNameError,
+)
 from lpmech.layout import agent_major
 from lpmech.lying import report_utilities
 from lpmech.reductions import matrix_vector, weighted_sum
@@ -116,15 +121,18 @@ class Mechanism:
         """
         env = self.env
         if types and named:
-            raise TypeError("give types either positionally or by agent name, not both")
+            raise InvalidArgumentTypeError(
+                "at(): give types either positionally or by agent name, not both")
         if named:
             missing = [a.name for a in env.agents if a.name not in named]
             unknown = sorted(set(named) - {a.name for a in env.agents})
             if missing or unknown:
-                raise KeyError(f"at(): missing agents {missing}, unknown names {unknown}")
+                raise UnknownNameError(f"at(): missing agents {missing}, unknown names "
+                                       f"{unknown}; agents are {[a.name for a in env.agents]}")
             types = tuple(named[a.name] for a in env.agents)
         if len(types) != env.n_agents:
-            raise TypeError(f"at() needs one type per agent ({env.n_agents}), got {len(types)}")
+            raise InvalidArgumentTypeError(
+                f"at() needs one type per agent ({env.n_agents}), got {len(types)}")
         indices = [agent.type_index(t) for agent, t in zip(env.agents, types, strict=True)]
         profile = int(env.layout.profile_index(indices))
         return ProfileOutcome(
@@ -180,8 +188,9 @@ class Mechanism:
         i = self.env.agent_index(agent)
         form = self.env.single_parameter(i)
         if form is None:
-            raise ValueError(f"agent {self.env.agents[i].name!r} is not single-parameter "
-                             "(needs private values and scalar types)")
+            raise InvalidArgumentError(f"agent: {self.env.agents[i].name!r} is not "
+                                       "single-parameter (needs private values and scalar "
+                                       "types)")
         return self.interim_allocation(i) @ form.direction
 
     def interim_value(self, agent: AgentRef) -> FloatArray:

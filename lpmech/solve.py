@@ -36,6 +36,7 @@ from lpmech.errors import (
     InvalidArgumentError,
     SolverFailedError,
     UnboundedDesignError,
+    UnknownNameError,
     VerificationError,
 )
 from lpmech.formulations import DesignProblem, Formulation, Outcome, formulation_named
@@ -185,7 +186,7 @@ class Solution:
         A row binds when its |dual| exceeds :func:`binding_threshold`.
         """
         if family not in self.duals:
-            raise KeyError(f"no duals for family {family!r}; have {sorted(self.duals)}")
+            raise UnknownNameError(f"family: no duals for {family!r}; have {sorted(self.duals)}")
         duals = self.duals[family]
         spec = next(f for f in self.compiled if f.name == family)
         threshold = self.binding_threshold(family)

@@ -27,7 +27,7 @@ import numpy as np
 from lpmech.arrays import FloatArray
 from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
 from lpmech.display import format_table
-from lpmech.errors import InvalidToleranceError
+from lpmech.errors import InvalidToleranceError, UnknownNameError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,7 +82,7 @@ class VerificationReport:
         for check in self.checks:
             if check.family == family:
                 return check
-        raise KeyError(f"no check for family {family!r}; checked {self.families}")
+        raise UnknownNameError(f"family: no check for {family!r}; checked {self.families}")
 
     @property
     def families(self) -> tuple[str, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lpmech.errors import InvalidArgumentError
 from lpmech.mechanism import Mechanism
 
 #: How an LP optimum must relate to a benchmark's value.
@@ -35,8 +36,8 @@ class Benchmark:
 
     def __post_init__(self) -> None:
         if self.relation not in RELATIONS:
-            raise ValueError(f"Benchmark: relation must be one of {RELATIONS}, "
-                             f"got {self.relation!r}")
+            raise InvalidArgumentError(f"Benchmark: relation must be one of {RELATIONS}, "
+                                       f"got {self.relation!r}")
 
     def gap(self, optimum: float) -> float:
         """LP optimum minus benchmark value."""

@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from lpmech.arrays import FloatArray
+from lpmech.errors import InvalidArgumentError
 
 
 def discretise(
@@ -35,23 +36,25 @@ def discretise(
     >>> values.tolist(), prior.tolist()
     ([0.125, 0.375, 0.625, 0.875], [0.25, 0.25, 0.25, 0.25])
     """
-    if n_points < 1:
-        raise ValueError(f"discretise: n_points must be at least 1, got {n_points}")
-    if not hasattr(distribution, "ppf") or not hasattr(distribution, "cdf"):
-        raise ValueError("discretise: expected a frozen scipy.stats distribution")
+    if isinstance(n_points, bool) or not isinstance(n_points, int | np.integer) or n_points < 1:
+        raise InvalidArgumentError(f"discretise: n_points must be a whole number, at least 1, "
+                                   f"got {n_points!r}")
+    if not all(hasattr(distribution, method) for method in ("ppf", "cdf", "support")):
+        raise InvalidArgumentError(f"discretise: distribution must be a frozen scipy.stats "
+                                   f"distribution such as stats.uniform(), got {distribution!r}")
     if grid == "quantile":
         values = distribution.ppf((np.arange(n_points) + 0.5) / n_points)
         return _distinct(values, np.full(n_points, 1.0 / n_points))
     if grid == "uniform":
         low, high = distribution.support()
         if not (np.isfinite(low) and np.isfinite(high)):
-            raise ValueError("discretise: a uniform grid needs a bounded support; "
-                             "use grid='quantile'")
+            raise InvalidArgumentError(f"discretise: grid='uniform' needs a bounded support, "
+                                       f"got [{low}, {high}]; use grid='quantile'")
         edges = np.linspace(low, high, n_points + 1)
         mass = np.diff(distribution.cdf(edges))
         keep = mass > 0
         return (edges[:-1] + edges[1:])[keep] / 2, mass[keep] / mass[keep].sum()
-    raise ValueError(f"discretise: grid must be 'quantile' or 'uniform', got {grid!r}")
+    raise InvalidArgumentError(f"discretise: grid must be 'quantile' or 'uniform', got {grid!r}")
 
 
 def empirical(sample: ArrayLike, n_bins: int | None = None) -> tuple[FloatArray, FloatArray]:
@@ -62,9 +65,18 @@ def empirical(sample: ArrayLike, n_bins: int | None = None) -> tuple[FloatArray,
     >>> empirical([3, 1, 3, 2])
     (array([1., 2., 3.]), array([0.25, 0.25, 0.5 ]))
     """
-    data = np.asarray(sample, dtype=float).ravel()
+    try:
+        data = np.asarray(sample, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"empirical: sample must be an array of numbers, "
+                                   f"got {sample!r}") from None
     if data.size == 0 or not np.all(np.isfinite(data)):
-        raise ValueError("empirical: the sample must be non-empty and finite")
+        raise InvalidArgumentError("empirical: sample must be non-empty and finite (no NaN "
+                                   "or infinite entries)")
+    if n_bins is not None and (isinstance(n_bins, bool) or not isinstance(n_bins, int | np.integer)
+                               or n_bins < 1):
+        raise InvalidArgumentError(f"empirical: n_bins must be None or a whole number, at "
+                                   f"least 1, got {n_bins!r}")
     if n_bins is None:
         values, counts = np.unique(data, return_counts=True)
         return values, counts / counts.sum()

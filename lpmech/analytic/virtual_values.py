@@ -31,23 +31,34 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lpmech.arrays import FloatArray
+from lpmech.errors import InvalidArgumentError
 
 
-def _numbers(values: ArrayLike) -> NDArray:
-    """Floats, or exact numbers (an object array) kept exact."""
-    array = np.asarray(values)
-    return array if array.dtype == object else array.astype(float)
+def _numbers(values: ArrayLike, argument: str) -> NDArray:
+    """Floats, or exact numbers (an object array) kept exact; refused naming ``argument``."""
+    try:
+        array = np.asarray(values)
+        if array.dtype.kind not in "biufO":
+            raise TypeError
+        array = array if array.dtype == object else array.astype(float)
+        finite = np.all(np.isfinite(array.astype(float)))
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"{argument} must be a vector of numbers, "
+                                   f"got {values!r}") from None
+    if not finite:
+        raise InvalidArgumentError(f"{argument} contains NaN or infinite entries")
+    return array
 
 
 def _sorted(values: ArrayLike, prior: ArrayLike) -> tuple[NDArray, NDArray]:
-    values, prior = _numbers(values), _numbers(prior)
+    values, prior = _numbers(values, "values"), _numbers(prior, "prior")
     if values.shape != prior.shape or values.ndim != 1:
-        raise ValueError(f"values and prior must be vectors of one length, got {values.shape} "
-                         f"and {prior.shape}")
+        raise InvalidArgumentError(f"values and prior must be vectors of one length, got "
+                                   f"shapes {values.shape} and {prior.shape}")
     if np.any(np.diff(values) <= 0):
-        raise ValueError("values must be strictly increasing")
+        raise InvalidArgumentError(f"values must be strictly increasing, got {values.tolist()}")
     if np.any(prior <= 0):
-        raise ValueError("prior must be positive")
+        raise InvalidArgumentError(f"prior must be positive, got {prior.tolist()}")
     return values, prior
 
 

@@ -31,6 +31,7 @@ from numpy.typing import ArrayLike
 from lpmech.allocation import Outcomes
 from lpmech.arrays import FloatArray
 from lpmech.environment import Environment
+from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError
 
 
 @dataclass(frozen=True)
@@ -139,29 +140,44 @@ def outcome_values(
     i = env.agent_index(agent)
     spec = env.agents[i]
     if env.interdependent[i]:
-        raise ValueError(f"outcome_values: agent {spec.name!r} has interdependent values; "
-                         "the checks need v_i(x, θ_i)")
+        raise InvalidEnvironmentError(f"outcome_values: agent {spec.name!r} has interdependent "
+                                      "values; the checks need v_i(x, θ_i)")
     if outcomes is None:
         if not isinstance(env.allocation, Outcomes):
-            raise ValueError("outcome_values: give the outcomes (allocation vectors in "
-                             "increasing order) for a space that is not Outcomes")
+            raise InvalidArgumentError("outcome_values: give the outcomes (allocation vectors "
+                                       "in increasing order) for a space that is not Outcomes")
         outcomes = np.eye(env.n_components)
-    outcomes = np.asarray(outcomes, dtype=float)
+    outcomes = _numbers(outcomes, "outcome_values: outcomes")
     if outcomes.ndim != 2 or outcomes.shape[1] != env.n_components:
-        raise ValueError(f"outcome_values: outcomes has shape {outcomes.shape}, expected "
-                         f"(M, {env.n_components})")
+        raise InvalidArgumentError(f"outcome_values: outcomes has shape {outcomes.shape}, "
+                                   f"expected (M, {env.n_components})")
     if type_order is None:
         if not spec.is_scalar:
-            raise ValueError(f"outcome_values: agent {spec.name!r} has vector types; give "
-                             "type_order")
+            raise InvalidArgumentError(f"outcome_values: agent {spec.name!r} has vector types; "
+                                       "give type_order")
         type_order = np.argsort(spec.types, kind="stable")
-    return env.valuations[i][np.asarray(type_order)] @ outcomes.T
+    order = np.asarray(type_order)
+    if order.ndim != 1 or order.dtype.kind not in "iu" \
+            or np.any((order < 0) | (order >= spec.n_types)):
+        raise InvalidArgumentError(f"outcome_values: type_order must be type indices in "
+                                   f"0..{spec.n_types - 1}, got {type_order!r}")
+    return env.valuations[i][order] @ outcomes.T
 
 
 def _table(values: ArrayLike) -> FloatArray:
-    table = np.asarray(values, dtype=float)
+    table = _numbers(values, "values")
     if table.ndim != 2:
-        raise ValueError(f"values must be a (types × outcomes) table, got shape {table.shape}")
+        raise InvalidArgumentError(f"values must be a (types × outcomes) table, got shape "
+                                   f"{table.shape}")
     if not np.all(np.isfinite(table)):
-        raise ValueError("values contain NaN or infinite entries")
+        raise InvalidArgumentError("values contain NaN or infinite entries")
     return table
+
+
+def _numbers(values: ArrayLike, argument: str) -> FloatArray:
+    """A rectangular array of real numbers, refused naming ``argument`` otherwise."""
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"{argument} must be a rectangular array of numbers, "
+                                   f"got {values!r}") from None

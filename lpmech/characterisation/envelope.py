@@ -42,7 +42,7 @@ from numpy.typing import ArrayLike
 
 from lpmech.arrays import FloatArray
 from lpmech.environment import Environment, SingleParameter, profile_table
-from lpmech.errors import InvalidEnvironmentError, NotImplementableError
+from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError, NotImplementableError
 from lpmech.mechanism import Mechanism
 
 _NOTIONS = {"dominant_strategy": True, "dsic": True, "ex_post": True,
@@ -52,8 +52,8 @@ _NOTIONS = {"dominant_strategy": True, "dsic": True, "ex_post": True,
 def incentive_notion(incentive: str) -> bool:
     """True for dominant-strategy (ex-post) IC, False for Bayesian (interim) IC."""
     if incentive not in _NOTIONS:
-        raise ValueError(f"incentive: expected 'dominant_strategy' or 'bayesian', "
-                         f"got {incentive!r}")
+        raise InvalidArgumentError(f"incentive: expected one of {sorted(_NOTIONS)}, "
+                                   f"got {incentive!r}")
     return _NOTIONS[incentive]
 
 

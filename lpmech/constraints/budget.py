@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lpmech.constraints.base import ConstraintFamily, FloatArray, RowBlock, broadcast_entries
+from lpmech.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
     from lpmech.environment import Environment
@@ -33,8 +34,13 @@ class _BudgetBalance(ConstraintFamily):
     symmetric = True
 
     def __init__(self, strict: bool = True, required: float = 0.0) -> None:
-        if not np.isfinite(float(required)):  # a Fraction is read back by lpmech.exact
-            raise ValueError(f"{type(self).__name__}: required must be finite, got {required}")
+        try:
+            finite = np.isfinite(float(required))  # a Fraction is read back by lpmech.exact
+        except (TypeError, ValueError):
+            finite = False
+        if not finite:
+            raise InvalidArgumentError(f"{type(self).__name__}: required must be a finite "
+                                       f"number, got {required!r}")
         self.strict = strict
         self.required = float(required)
         # a required amount is a constant in the user's units (see lpmech.scaling)

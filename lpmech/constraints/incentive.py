@@ -54,7 +54,7 @@ from lpmech.constraints.base import (
     stack_entries,
     utility_entries,
 )
-from lpmech.errors import InvalidEnvironmentError
+from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError
 from lpmech.exact_integers import integer_array, largest, ratios, scaled
 from lpmech.lying import report_utilities
 
@@ -83,8 +83,8 @@ class IncentiveCompatibility(ConstraintFamily):
 
     def __init__(self, reduction: str = "auto") -> None:
         if reduction not in REDUCTIONS:
-            raise ValueError(f"{type(self).__name__}: reduction must be one of {REDUCTIONS}, "
-                             f"got {reduction!r}")
+            raise InvalidArgumentError(f"{type(self).__name__}: reduction must be one of "
+                                       f"{REDUCTIONS}, got {reduction!r}")
         self.reduction = reduction
 
     def compiled_form(self, env: Environment) -> ConstraintFamily:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from lpmech.algorithms import ALGORITHMS
 from lpmech.backends import BACKENDS
+from lpmech.cli_errors import OneLineParser
 from lpmech.display import format_table
 from lpmech.errors import InvalidArgumentError
 from lpmech.models import MODELS, ModelSpec
@@ -28,7 +29,7 @@ SHOWN = ("status", "objective", "benchmark", "gap", "formulation", "algorithm",
 
 def sweep_parser(spec: ModelSpec) -> argparse.ArgumentParser:
     """The options of ``lpmech sweep MODEL``: one per model parameter, then the sweep's."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog=f"lpmech sweep {spec.name}",
         description=f"Sweep {spec.title} over a grid of its parameters. Each parameter takes "
                     "a,b,c or start:stop:step (stop excluded); unswept parameters keep "
