@@ -19,7 +19,7 @@ A user with another polytope builds :class:`AllocationSpace` directly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import scipy.optimize
@@ -54,7 +54,7 @@ class AllocationSpace:
         lower: ArrayLike = 0.0,
         upper: ArrayLike = 1.0,
     ) -> None:
-        names = tuple(str(name) for name in component_names)
+        names = tuple(str(name) for name in _names(component_names, "component_names"))
         if not names:
             raise InvalidEnvironmentError("AllocationSpace: component_names is empty")
         if len(set(names)) != len(names):
@@ -142,6 +142,7 @@ class Outcomes(AllocationSpace):
     """
 
     def __init__(self, names: Sequence[str]) -> None:
+        names = _names(names, "Outcomes: names")
         n = len(names)
         super().__init__(names, np.ones((1, n)), [1.0], [1.0])
 
@@ -181,8 +182,10 @@ class Items(AllocationSpace):
         item_names: Sequence[str] | None = None,
         unit_demand: bool = False,
     ) -> None:
-        if n_items < 1:
-            raise InvalidEnvironmentError(f"Items: n_items must be at least 1, got {n_items}")
+        if isinstance(n_items, bool) or not isinstance(n_items, int | np.integer) or n_items < 1:
+            raise InvalidEnvironmentError(f"Items: n_items must be a whole number, at least 1, "
+                                          f"got {n_items!r}")
+        agent_names = _names(agent_names, "Items: agent_names")
         n_agents = len(agent_names)
         if n_agents < 1:
             raise InvalidEnvironmentError("Items: agent_names is empty")
@@ -261,3 +264,10 @@ def _row_bound(value: ArrayLike | None, m: int, default: float, name: str) -> Fl
     if np.any(np.isnan(array)):
         raise InvalidEnvironmentError(f"AllocationSpace: {name} contains NaN")
     return array
+
+
+def _names(names: object, argument: str) -> tuple:
+    """Names given as a list (any iterable) as a tuple; one string or a non-iterable is refused."""
+    if isinstance(names, str) or not isinstance(names, Iterable):
+        raise InvalidEnvironmentError(f"{argument} must be a sequence of names, got {names!r}")
+    return tuple(names)

@@ -75,7 +75,11 @@ class Agent:
             raise InvalidEnvironmentError(f"Agent: name must be a non-empty string, got {name!r}")
         self.name = name
         where = f"Agent {name!r}"
-        values = np.asarray(types, dtype=float)
+        try:
+            values = np.asarray(types, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidEnvironmentError(f"{where}: types must be an array of numbers, got "
+                                          f"{types!r}") from None
         if values.ndim not in (1, 2):
             raise InvalidEnvironmentError(
                 f"{where}: types must have shape (K,) or (K, d), got {values.shape}"
@@ -454,6 +458,14 @@ class Environment:
                 f"prior={'independent' if self.prior.is_independent else 'correlated'})")
 
 
+def check_environment(env: object, where: str) -> Environment:
+    """``env`` itself if it is an Environment; an error naming ``where`` otherwise."""
+    if not isinstance(env, Environment):
+        raise InvalidArgumentTypeError(f"{where}: env must be an Environment, got "
+                                       f"{type(env).__name__}")
+    return env
+
+
 def profile_table(env: Environment, values: ArrayLike, width: int, argument: str) -> FloatArray:
     """A per-profile array as (P, width), accepting (P, width) or (K_1, …, K_N, width).
 
@@ -463,8 +475,6 @@ def profile_table(env: Environment, values: ArrayLike, width: int, argument: str
         Naming ``argument`` if it is not a rectangular array of numbers (ragged,
         strings, objects), the shape is neither, or an entry is NaN or infinite.
     """
-    if not isinstance(env, Environment):
-        raise InvalidArgumentTypeError(f"env must be an Environment, got {type(env).__name__}")
     try:
         raw = np.asarray(values)
     except ValueError:

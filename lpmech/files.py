@@ -25,6 +25,7 @@ passed when saved but fails now raises :class:`~lpmech.errors.VerificationError`
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -90,10 +91,13 @@ def load(
     VerificationError
         The mechanism no longer satisfies a family it satisfied when saved.
     """
+    if not isinstance(path, str | os.PathLike):
+        raise InvalidArgumentTypeError(f"load: path must be a file name, got "
+                                       f"{type(path).__name__}")
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise FileFormatError(f"{path}: not a JSON file ({error})") from error
     return from_data(data, source=str(path), families=families, objectives=objectives)
 

@@ -394,6 +394,9 @@ def resolve_request(
     families = resolve_all(constraints)
     if not any(isinstance(f, Feasibility) for f in families):
         families = (Feasibility(), *families)
+    if not isinstance(solver_options, Mapping | None):
+        raise InvalidArgumentError(f"solver_options must be a dict of HiGHS options, got "
+                                   f"{type(solver_options).__name__}")
     options = _with_requested_algorithm(algorithm, dict(solver_options or {}))
     if verbose:
         options = {"output_flag": True, **options}

@@ -3,25 +3,43 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
+from scipy import stats
 
 import lpmech
+from lpmech.analytic import (
+    discretise,
+    empirical,
+    ironed_virtual_values,
+    virtual_costs,
+    virtual_values,
+)
+from lpmech.analytic.benchmark import Benchmark
+from lpmech.characterisation import check_monotone, increasing_differences, outcome_values
 from lpmech.cli import main
 from lpmech.errors import (
+    FileFormatError,
+    IndexOutOfRangeError,
     InvalidArgumentError,
+    InvalidArgumentTypeError,
     InvalidEnvironmentError,
     InvalidMechanismError,
     InvalidToleranceError,
     LpmechError,
     UnknownConstraintError,
+    UnknownNameError,
     UnknownObjectiveError,
 )
+from lpmech.exact import exact
 
 GRID = [[1, 1], [1, 2], [2, 1]]
 ENV = lpmech.single_item_auction([1, 2, 3], n_bidders=2)
 RIGHT_SHAPE = np.zeros((ENV.n_profiles, 2))
+ZERO = lpmech.Mechanism(ENV, RIGHT_SHAPE, RIGHT_SHAPE)
+VECTOR_TYPES = lpmech.multi_item_auction(GRID, n_bidders=1)
 
 
 def _ragged():
@@ -126,6 +144,101 @@ CATALOGUE = [
      InvalidArgumentError, "executor: unknown 'threads'"),
     (lambda: lpmech.sweep("single_item", {"n_bidders": [1]}, time_limit=-1),
      InvalidArgumentError, "time_limit: expected a positive number of seconds"),
+    # look-ups by name or index: still KeyError / IndexError (see test_lookups_keep_…)
+    (lambda: ZERO.at(nobody=1), UnknownNameError,
+     "at(): missing agents ['bidder 1', 'bidder 2'], unknown names ['nobody']"),
+    (lambda: ZERO.at("9", "1"), UnknownNameError,
+     "agent 'bidder 1' has no type labelled '9'; labels are ('1', '2', '3')"),
+    (lambda: ZERO.at(5, 0), IndexOutOfRangeError,
+     "type of agent 'bidder 1': index 5 out of range 0..2"),
+    (lambda: ZERO.at(1.5, 0), IndexOutOfRangeError,
+     "type of agent 'bidder 1': expected a name or a whole-number index, got 1.5"),
+    (lambda: ZERO.at(1), InvalidArgumentTypeError, "at() needs one type per agent (2), got 1"),
+    (lambda: ZERO.at(1, **{"bidder 2": 1}), InvalidArgumentTypeError,
+     "at(): give types either positionally or by agent name, not both"),
+    (lambda: ENV.agent_index("zed"), UnknownNameError,
+     "agent: no agent named 'zed'; agents are ['bidder 1', 'bidder 2']"),
+    (lambda: ZERO.interim_allocation(7), IndexOutOfRangeError,
+     "agent: index 7 out of range 0..1"),
+    (lambda: ZERO.verify(["dsic"])["ex_post_ir"], UnknownNameError,
+     "family: no check for 'ex_post_ir'; checked ('feasibility', 'dominant_strategy_ic')"),
+    (lambda: lpmech.Mechanism(VECTOR_TYPES, np.zeros((3, 2)), np.zeros((3, 1)))
+     .interim_quantity(0), InvalidArgumentError, "agent: 'bidder 1' is not single-parameter"),
+    # verify, solve, save and load: the kind of argument
+    (lambda: lpmech.verify("pay your bid", ["dsic"]), InvalidArgumentTypeError,
+     "verify: mechanism must be a Mechanism, got str"),
+    (lambda: lpmech.verify(ZERO, None), UnknownConstraintError,
+     "constraints: expected a family name, a ConstraintFamily or a list of them, got NoneType"),
+    (lambda: lpmech.solve(ENV, "revenue", 5), UnknownConstraintError,
+     "constraints: expected a family name"),
+    (lambda: lpmech.solve(ENV, "revenue", ["dsic", "ex_post_ir"], solver_options=["time"]),
+     InvalidArgumentError, "solver_options must be a dict of HiGHS options, got list"),
+    (lambda: lpmech.save(5, "never_written.json"), InvalidArgumentTypeError,
+     "save: obj must be an Environment, Mechanism or Solution, got int"),
+    (lambda: lpmech.load(5), InvalidArgumentTypeError, "load: path must be a file name, got int"),
+    # environments and families
+    (lambda: lpmech.Agent("a", "abc"), InvalidEnvironmentError,
+     "Agent 'a': types must be an array of numbers, got 'abc'"),
+    (lambda: lpmech.Outcomes("xy"), InvalidEnvironmentError,
+     "Outcomes: names must be a sequence of names, got 'xy'"),
+    (lambda: lpmech.Items(-1), InvalidEnvironmentError,
+     "Items: agent_names must be a sequence of names, got -1"),
+    (lambda: lpmech.Items(["a"], n_items=2.5), InvalidEnvironmentError,
+     "Items: n_items must be a whole number, at least 1, got 2.5"),
+    (lambda: lpmech.ExPostBudgetBalance(required="x"), InvalidArgumentError,
+     "ExPostBudgetBalance: required must be a finite number, got 'x'"),
+    (lambda: lpmech.DominantStrategyIC(reduction="all"), InvalidArgumentError,
+     "DominantStrategyIC: reduction must be one of"),
+    (lambda: Benchmark("Myerson", 1.0, relation="about"), InvalidArgumentError,
+     "Benchmark: relation must be one of"),
+    (lambda: exact(math.nan), InvalidArgumentError, "exact: nan has no rational value"),
+    (lambda: exact("1/2"), InvalidArgumentTypeError,
+     "exact: expected an int, Fraction or float, got str"),
+    # analytic: discretised priors and virtual values
+    (lambda: discretise(stats.uniform(), 0), InvalidArgumentError,
+     "discretise: n_points must be a whole number, at least 1, got 0"),
+    (lambda: discretise(stats.uniform(), 2.5), InvalidArgumentError,
+     "discretise: n_points must be a whole number, at least 1, got 2.5"),
+    (lambda: discretise("uniform", 4), InvalidArgumentError,
+     "discretise: distribution must be a frozen scipy.stats distribution"),
+    (lambda: discretise(stats.expon(), 4, grid="uniform"), InvalidArgumentError,
+     "discretise: grid='uniform' needs a bounded support, got [0.0, inf]"),
+    (lambda: discretise(stats.uniform(), 4, grid="even"), InvalidArgumentError,
+     "discretise: grid must be 'quantile' or 'uniform', got 'even'"),
+    (lambda: empirical([]), InvalidArgumentError, "empirical: sample must be non-empty"),
+    (lambda: empirical(["a", "b"]), InvalidArgumentError,
+     "empirical: sample must be an array of numbers"),
+    (lambda: empirical([1, 2], n_bins=0), InvalidArgumentError,
+     "empirical: n_bins must be None or a whole number, at least 1, got 0"),
+    (lambda: virtual_values([1, 3, 2], [0.25, 0.5, 0.25]), InvalidArgumentError,
+     "values must be strictly increasing, got [1.0, 3.0, 2.0]"),
+    (lambda: virtual_values([1, math.nan], [0.5, 0.5]), InvalidArgumentError,
+     "values contains NaN or infinite entries"),
+    (lambda: virtual_costs([1, 2], [1.0, 0.0]), InvalidArgumentError,
+     "prior must be positive, got [1.0, 0.0]"),
+    (lambda: ironed_virtual_values([1, 2], [1.0]), InvalidArgumentError,
+     "values and prior must be vectors of one length, got shapes (2,) and (1,)"),
+    (lambda: virtual_values(["low", "high"], [0.5, 0.5]), InvalidArgumentError,
+     "values must be a vector of numbers"),
+    # characterisation
+    (lambda: check_monotone(ENV, RIGHT_SHAPE, incentive="strategyproof"), InvalidArgumentError,
+     "incentive: expected one of"),
+    (lambda: check_monotone("auction", RIGHT_SHAPE), InvalidArgumentTypeError,
+     "check_monotone: env must be an Environment, got str"),
+    (lambda: increasing_differences([0, 1, 2]), InvalidArgumentError,
+     "values must be a (types × outcomes) table, got shape (3,)"),
+    (lambda: increasing_differences([[0, "a"], [0, 1]]), InvalidArgumentError,
+     "values must be a rectangular array of numbers"),
+    (lambda: increasing_differences([[0, math.inf], [0, 1]]), InvalidArgumentError,
+     "values contain NaN or infinite entries"),
+    (lambda: outcome_values(ENV, 0), InvalidArgumentError,
+     "outcome_values: give the outcomes"),
+    (lambda: outcome_values(ENV, 0, outcomes=np.eye(3)), InvalidArgumentError,
+     "outcome_values: outcomes has shape (3, 3), expected (M, 2)"),
+    (lambda: outcome_values(ENV, 0, outcomes=np.eye(2), type_order=[0, 5]),
+     InvalidArgumentError, "outcome_values: type_order must be type indices in 0..2"),
+    (lambda: outcome_values(VECTOR_TYPES, 0, outcomes=np.eye(2)), InvalidArgumentError,
+     "outcome_values: agent 'bidder 1' has vector types; give type_order"),
 ]
 
 
@@ -176,3 +289,31 @@ def test_cli_parameters_are_refused_naming_the_option(capsys, argv, fragment):
         main(argv)
     assert caught.value.code == 2
     assert fragment in capsys.readouterr().err
+
+
+def test_lookups_keep_the_builtin_classes_they_raised_before():
+    with pytest.raises(KeyError) as unknown:
+        ENV.agent_index("zed")
+    assert str(unknown.value) == "agent: no agent named 'zed'; agents are ['bidder 1', 'bidder 2']"
+    with pytest.raises(IndexError):
+        ENV.agents[0].type_index(3)
+    with pytest.raises(TypeError):
+        ZERO.at(1)
+    for error in (UnknownNameError, IndexOutOfRangeError, InvalidArgumentTypeError):
+        assert issubclass(error, LpmechError)
+        assert issubclass(error, ValueError)
+
+
+def test_solution_look_ups_name_what_exists():
+    solution = lpmech.solve(ENV, "revenue", ["dsic", "ex_post_ir"])
+    with pytest.raises(UnknownNameError, match=r"family: no duals for 'bic'; have \["):
+        solution.binding("bic")
+    with pytest.raises(UnknownNameError, match="family: no check for 'bic'; checked"):
+        solution.verification["bic"]
+
+
+def test_a_file_that_is_not_text_is_a_file_format_error(tmp_path):
+    picture = tmp_path / "picture.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n")
+    with pytest.raises(FileFormatError, match=re.escape(f"{picture}: not a JSON file")):
+        lpmech.load(picture)

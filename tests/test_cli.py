@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fresh_process import run_python
 
+import lpmech
 from lpmech.cli import main
 from lpmech.models import MODELS
 
@@ -73,3 +76,61 @@ def test_module_entry_point_runs():
     result = run_python("-m", "lpmech", "list", check=False)
     assert result.returncode == 0
     assert "single_item" in result.stdout
+
+
+def _status_and_stderr(argv, capsys):
+    """Exit status of ``lpmech *argv`` (argparse's SystemExit included) and its stderr."""
+    try:
+        status = main(argv)
+    except SystemExit as exit_:
+        status = exit_.code
+    return status, capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def saved_solution(tmp_path_factory):
+    path = tmp_path_factory.mktemp("saved") / "solution.json"
+    env = lpmech.single_item_auction([1, 2], n_bidders=1)
+    lpmech.save(lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"]), path)
+    return path
+
+
+@pytest.mark.parametrize(("argv", "status", "message"), [
+    (["solve", "nope"], 1, "lpmech: error: unknown model 'nope'; run 'lpmech list'"),
+    (["nope"], 2, "lpmech: error: argument command: invalid choice: 'nope'"),
+    (["solve", "single_item", "--n-agents", "3"], 2,
+     "lpmech solve single_item: error: unrecognized arguments: --n-agents 3 "
+     "(see 'lpmech solve single_item --help')"),
+    (["solve", "single_item", "--n-types", "many"], 2,
+     "lpmech solve single_item: error: argument --n-types: expected a whole number, got 'many'"),
+    (["solve", "single_item", "--backend", "gurobi"], 2,
+     "lpmech solve single_item: error: argument --backend: invalid choice: 'gurobi'"),
+    (["sweep", "single_item", "--n-agents", "1,2"], 2,
+     "lpmech sweep single_item: error: unrecognized arguments: --n-agents 1,2"),
+    (["verify", "{saved}", "--constraints", "dsci"], 1,
+     "lpmech: error: unknown constraint family 'dsci'; did you mean 'dsic'?"),
+    (["verify", "{tmp}/missing.json"], 1,
+     "lpmech: error: cannot read {tmp}/missing.json: No such file or directory"),
+    (["verify", "{tmp}"], 1, "lpmech: error: cannot read {tmp}: Is a directory"),
+    (["solve", "single_item", "--output", "{tmp}/no/such/dir/x.json"], 1,
+     "lpmech: error: {tmp}/no/such/dir/x.json: No such file or directory"),
+    (["solve", "single_item", "--output", "{tmp}/x.txt"], 1,
+     "lpmech: error: --output: '{tmp}/x.txt' should end in .json or .csv"),
+    (["solve", "single_item", "--plot", "{tmp}/x.drawing"], 1,
+     "lpmech: error: --plot: '{tmp}/x.drawing' should end in one of"),
+])
+def test_bad_input_is_one_line_on_stderr_and_a_nonzero_status(
+        capsys, tmp_path, saved_solution, argv, status, message):
+    fill = {"saved": saved_solution, "tmp": tmp_path}
+    got, err = _status_and_stderr([arg.format(**fill) for arg in argv], capsys)
+    assert got == status
+    assert err.startswith(message.format(**fill))
+    assert err.count("\n") == 1  # one line, no usage block, no traceback
+
+
+def test_verbose_json_keeps_the_solver_log_off_stdout():
+    result = run_python("-m", "lpmech", "solve", "single_item", "--n-types", "3",
+                        "--verbose", "--json", "--quiet")
+    document = json.loads(result.stdout)  # stdout is the JSON document alone
+    assert document["model"] == "single_item"
+    assert "Model status" in result.stderr  # HiGHS's log, moved to stderr

@@ -30,7 +30,7 @@ from numpy.typing import ArrayLike
 
 from lpmech.allocation import Outcomes
 from lpmech.arrays import FloatArray
-from lpmech.environment import Environment
+from lpmech.environment import Environment, check_environment
 from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError
 
 
@@ -137,7 +137,7 @@ def outcome_values(
     ndarray, shape (K, M)
         ``values[k, m]`` = v_i(outcome m, type ``type_order[k]``).
     """
-    i = env.agent_index(agent)
+    i = check_environment(env, "outcome_values").agent_index(agent)
     spec = env.agents[i]
     if env.interdependent[i]:
         raise InvalidEnvironmentError(f"outcome_values: agent {spec.name!r} has interdependent "

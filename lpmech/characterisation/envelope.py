@@ -41,7 +41,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from lpmech.arrays import FloatArray
-from lpmech.environment import Environment, SingleParameter, profile_table
+from lpmech.environment import Environment, SingleParameter, check_environment, profile_table
 from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError, NotImplementableError
 from lpmech.mechanism import Mechanism
 
@@ -174,6 +174,7 @@ def check_monotone(
     >>> print(check_monotone(env, [[0], [1], [0]]))
     not monotone: agent 'bidder 1' gets quantity 1 at type 2 but 0 at the higher type 3
     """
+    env = check_environment(env, "check_monotone")
     ex_post = incentive_notion(incentive)
     table = profile_table(env, allocation, env.n_components, "allocation")
     worst = (-np.inf, "")
@@ -222,6 +223,7 @@ def envelope_payments(
     >>> ends.highest.flat_payments.ravel().tolist(), ends.lowest.flat_payments.ravel().tolist()
     ([0.0, 2.0, 2.0], [0.0, 1.0, 1.0])
     """
+    env = check_environment(env, "envelope_payments")
     ex_post = incentive_notion(incentive)
     if not ex_post and not env.prior.is_independent:
         raise InvalidEnvironmentError(

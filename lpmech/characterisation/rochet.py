@@ -29,7 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lpmech.arrays import FloatArray
 from lpmech.characterisation.envelope import incentive_notion
-from lpmech.environment import Environment, profile_table
+from lpmech.environment import Environment, check_environment, profile_table
 from lpmech.errors import InvalidEnvironmentError, NotImplementableError
 from lpmech.mechanism import Mechanism
 
@@ -127,6 +127,7 @@ def weak_monotonicity(
     tol: float = 1e-9,
 ) -> tuple[bool, str]:
     """Whether every 2-cycle is non-positive (Def. 1.5), and the worst pair if not."""
+    env = check_environment(env, "weak_monotonicity")
     ex_post = incentive_notion(incentive)
     table = profile_table(env, allocation, env.n_components, "allocation")
     worst, detail = -np.inf, ""
@@ -157,6 +158,7 @@ def cyclical_monotonicity(
     >>> cyclical_monotonicity(env, env.efficient_allocation()).implementable
     True
     """
+    env = check_environment(env, "cyclical_monotonicity")
     ex_post = incentive_notion(incentive)
     table = profile_table(env, allocation, env.n_components, "allocation")
     weak, worst_pair = weak_monotonicity(env, table, incentive, tol)
@@ -190,6 +192,7 @@ def rochet_payments(
     NotImplementableError
         With the positive-length :class:`Cycle` as ``witness``.
     """
+    env = check_environment(env, "rochet_payments")
     ex_post = incentive_notion(incentive)
     table = profile_table(env, allocation, env.n_components, "allocation")
     payments = np.zeros((env.n_profiles, env.n_agents))

@@ -136,6 +136,9 @@ def resolve_all(families: Iterable[str | ConstraintFamily]) -> tuple[ConstraintF
     """Resolve several families and check their names are distinct."""
     if isinstance(families, (str, ConstraintFamily)):
         families = [families]
+    if not isinstance(families, Iterable):
+        raise UnknownConstraintError(f"constraints: expected a family name, a ConstraintFamily "
+                                     f"or a list of them, got {type(families).__name__}")
     resolved = tuple(resolve(f) for f in families)
     names = [f.name for f in resolved]
     repeated = sorted({n for n in names if names.count(n) > 1})
