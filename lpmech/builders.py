@@ -37,6 +37,13 @@ def _count(value: object, argument: str) -> int | None:
     return int(value)
 
 
+def _finite(value: object, argument: str) -> None:
+    """Refuse anything but one finite real number, naming ``argument``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number | Fraction) \
+            or not np.isfinite(float(value)):
+        raise InvalidEnvironmentError(f"{argument} must be a finite number, got {value!r}")
+
+
 def _numbers(values: object, argument: str) -> np.ndarray:
     """Floats, or Fractions (an object array) where the input holds exact numbers."""
     try:
@@ -178,6 +185,7 @@ def single_item_auction(
     >>> env.n_profiles, env.allocation.component_names
     (9, ('item to bidder 1', 'item to bidder 2'))
     """
+    _finite(seller_value, "single_item_auction: seller_value")
     types = _per_agent(values, n_bidders, "values", 1, "n_bidders")
     names = _names(names, len(types), "bidder")
     agents = _agents(names, types, priors, prior, labels)
@@ -249,9 +257,7 @@ def public_good(
     >>> env.efficient_allocation()[env.layout.profile_index([2, 1, 0])]
     array([1.])
     """
-    if isinstance(cost, bool) or not isinstance(cost, int | float | np.number | Fraction) \
-            or not np.isfinite(float(cost)):
-        raise InvalidEnvironmentError(f"public_good: cost must be a finite number, got {cost!r}")
+    _finite(cost, "public_good: cost")
     types = _per_agent(values, n_agents, "values", 1)
     names = _names(names, len(types), "agent")
     agents = _agents(names, types, priors, prior, labels)

@@ -65,7 +65,12 @@ from lpmech.backends import BACKENDS, Backend
 from lpmech.compiler import Program, compile_program
 from lpmech.constraints.base import RowBlock
 from lpmech.environment import AgentRef, Environment
-from lpmech.errors import InvalidArgumentError, InvalidMechanismError, SolverFailedError
+from lpmech.errors import (
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
+    InvalidMechanismError,
+    SolverFailedError,
+)
 from lpmech.formulations import DesignProblem, Formulation, Symmetric, agent_symmetry
 from lpmech.formulations.base import run_program
 from lpmech.formulations.symmetric import AgentSymmetry, symmetry_obstacle
@@ -473,6 +478,14 @@ def optimal_range(solution: Any, quantity: Quantity) -> OptimalRange:
         As returned by :func:`lpmech.solve` (not deterministic, no cvxpy parts).
     quantity : Quantity
     """
+    from lpmech.solve import Solution  # lpmech.solve imports this module
+
+    if not isinstance(solution, Solution):
+        raise InvalidArgumentTypeError(f"optimal_range: solution must be a Solution from "
+                                       f"lpmech.solve, got {type(solution).__name__}")
+    if not isinstance(quantity, Quantity):
+        raise InvalidArgumentTypeError(f"optimal_range: quantity must be a Quantity, got "
+                                       f"{type(quantity).__name__}")
     env = solution.mechanism.env
     if len(quantity.coefficients) != env.layout.n_columns:
         raise InvalidArgumentError(

@@ -374,6 +374,7 @@ class Environment:
     def _check_valuations(
         self, valuations: Sequence[ArrayLike]
     ) -> tuple[tuple[FloatArray, ...], tuple[bool, ...]]:
+        _one_per_agent(valuations, "valuations", self.n_agents)
         if len(valuations) != self.n_agents:
             raise InvalidEnvironmentError(
                 f"Environment: valuations has {len(valuations)} entries, expected one per agent "
@@ -381,7 +382,7 @@ class Environment:
             )
         tables, interdependent = [], []
         for i, (agent, values) in enumerate(zip(self.agents, valuations, strict=True)):
-            table = np.array(values, dtype=float)
+            table = _numbers(values, f"valuations[{i}] (agent {agent.name!r})").copy()
             private_shape = (agent.n_types, self.n_components)
             joint_shape = (*self.type_counts, self.n_components)
             if table.shape == private_shape and not (
@@ -408,7 +409,7 @@ class Environment:
     def _check_principal_value(self, principal_value: ArrayLike | None) -> FloatArray:
         if principal_value is None:
             return np.zeros(self.n_components)
-        value = np.asarray(principal_value, dtype=float)
+        value = _numbers(principal_value, "principal_value")
         if value.shape != (self.n_components,):
             raise InvalidEnvironmentError(
                 f"Environment: principal_value has shape {value.shape}, expected "
@@ -423,6 +424,7 @@ class Environment:
     ) -> tuple[FloatArray, ...]:
         if outside_options is None:
             return tuple(np.zeros(agent.n_types) for agent in self.agents)
+        _one_per_agent(outside_options, "outside_options", self.n_agents)
         if len(outside_options) != self.n_agents:
             raise InvalidEnvironmentError(
                 f"Environment: outside_options has {len(outside_options)} entries, expected "
@@ -430,7 +432,7 @@ class Environment:
             )
         options = []
         for agent, option in zip(self.agents, outside_options, strict=True):
-            value = np.asarray(option, dtype=float)
+            value = _numbers(option, f"outside_options for agent {agent.name!r}")
             if value.ndim == 0:
                 value = np.full(agent.n_types, float(value))
             if value.shape != (agent.n_types,):
@@ -530,3 +532,19 @@ def _index(value: object, count: int, what: str) -> int:
     if not 0 <= index < count:
         raise IndexOutOfRangeError(f"{what}: index {index} out of range 0..{count - 1}")
     return index
+
+
+def _numbers(values: object, argument: str) -> FloatArray:
+    """A float array of ``values``; strings, None or ragged rows are refused naming them."""
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidEnvironmentError(f"Environment: {argument} must be an array of numbers, "
+                                      f"got {values!r}") from None
+
+
+def _one_per_agent(entries: object, argument: str, n_agents: int) -> None:
+    """Refuse ``entries`` that are not a list (one entry per agent), naming ``argument``."""
+    if isinstance(entries, str) or not isinstance(entries, Sequence | np.ndarray):
+        raise InvalidEnvironmentError(f"Environment: {argument} must be a list with one entry "
+                                      f"per agent ({n_agents}), got {entries!r}")

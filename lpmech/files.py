@@ -69,6 +69,7 @@ def save(
     ``constraints`` (mechanisms only) are verified now and recorded, so that
     :func:`load` verifies them again.
     """
+    _check_path(path, "save")
     path = Path(path)
     path.write_text(dumps(to_data(obj, constraints=constraints)) + "\n", encoding="utf-8")
     return path
@@ -91,15 +92,19 @@ def load(
     VerificationError
         The mechanism no longer satisfies a family it satisfied when saved.
     """
-    if not isinstance(path, str | os.PathLike):
-        raise InvalidArgumentTypeError(f"load: path must be a file name, got "
-                                       f"{type(path).__name__}")
+    _check_path(path, "load")
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise FileFormatError(f"{path}: not a JSON file ({error})") from error
     return from_data(data, source=str(path), families=families, objectives=objectives)
+
+
+def _check_path(path: object, where: str) -> None:
+    if not isinstance(path, str | os.PathLike):
+        raise InvalidArgumentTypeError(f"{where}: path must be a file name, got "
+                                       f"{type(path).__name__}")
 
 
 def to_data(obj: Saveable, *, constraints: Sequence[str | ConstraintFamily] = ()) -> dict:

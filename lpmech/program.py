@@ -23,7 +23,7 @@ every family — the ones you added included — is checked on the mechanism.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -35,7 +35,12 @@ from lpmech.compiler import Program, compile_program
 from lpmech.constraints import ConstraintFamily, CvxpyConstraint, Feasibility, resolve_all
 from lpmech.constraints.custom import DesignVariables
 from lpmech.environment import Environment
-from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError, NotSolvedError
+from lpmech.errors import (
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
+    InvalidEnvironmentError,
+    NotSolvedError,
+)
 from lpmech.formulations.base import DesignProblem, Formulation, Outcome, outcome_of
 from lpmech.objectives import Combination, CustomObjective, Objective, resolve_objective
 from lpmech.solve import DEFAULT_CONSTRAINTS, Solution, solve
@@ -142,7 +147,11 @@ class DesignProgram:
         if isinstance(constraints, CvxpyConstraint):
             family = constraints
         else:
-            given = [constraints] if isinstance(constraints, cp.Constraint) else list(constraints)
+            given = [constraints] if isinstance(constraints, cp.Constraint) else constraints
+            given = list(given) if isinstance(given, Iterable) else [given]
+            if not all(isinstance(c, cp.Constraint) for c in given):
+                raise InvalidArgumentTypeError(f"add: constraints must be cvxpy constraints (or "
+                                               f"a CvxpyConstraint), got {constraints!r}")
             family = CvxpyConstraint(lambda v: [self._rebind(c, v) for c in given], name=name)
         if family.name in {f.name for f in self.families}:
             raise InvalidArgumentError(f"add: a family named {family.name!r} is already imposed; "

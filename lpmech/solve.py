@@ -391,6 +391,8 @@ def resolve_request(
         raise InvalidArgumentError(f"env must be an Environment, got {type(env).__name__}")
     if not isinstance(verbose, bool):
         raise InvalidArgumentError(f"verbose must be True or False, got {verbose!r}")
+    if not isinstance(deterministic, bool | np.bool_):
+        raise InvalidArgumentError(f"deterministic must be True or False, got {deterministic!r}")
     families = resolve_all(constraints)
     if not any(isinstance(f, Feasibility) for f in families):
         families = (Feasibility(), *families)

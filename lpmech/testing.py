@@ -18,6 +18,7 @@ import numpy as np
 from lpmech.constraints.base import ConstraintFamily
 from lpmech.constraints.custom import DesignVariables
 from lpmech.environment import Environment
+from lpmech.errors import InvalidArgumentTypeError
 from lpmech.mechanism import Mechanism
 from lpmech.objectives import Objective
 from lpmech.verify import data_scale
@@ -56,11 +57,12 @@ def check_family(
     ------
     AssertionError
         Naming the first disagreeing entry (described by ``family.describe``).
-    TypeError
+    InvalidArgumentTypeError
         For a family with no rows to compare (one written as cvxpy constraints).
     """
     if family.requires_cvxpy:
-        raise TypeError(f"{family.name}: a cvxpy-written family has no rows to check")
+        raise InvalidArgumentTypeError(f"{family.name}: a cvxpy-written family has no rows "
+                                       "to check")
     block, bounds = family.rows(env), family.bounds(env)
     for mechanism in random_mechanisms(env, count, seed):
         z = env.layout.join(mechanism.flat_allocation, mechanism.flat_payments)

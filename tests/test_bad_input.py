@@ -34,6 +34,7 @@ from lpmech.errors import (
     UnknownObjectiveError,
 )
 from lpmech.exact import exact
+from lpmech.testing import check_family
 
 GRID = [[1, 1], [1, 2], [2, 1]]
 ENV = lpmech.single_item_auction([1, 2, 3], n_bidders=2)
@@ -176,7 +177,33 @@ CATALOGUE = [
     (lambda: lpmech.save(5, "never_written.json"), InvalidArgumentTypeError,
      "save: obj must be an Environment, Mechanism or Solution, got int"),
     (lambda: lpmech.load(5), InvalidArgumentTypeError, "load: path must be a file name, got int"),
+    (lambda: lpmech.save(ZERO, 5), InvalidArgumentTypeError,
+     "save: path must be a file name, got int"),
+    (lambda: lpmech.solve(ENV, "revenue", ["dsic", "ex_post_ir"], deterministic="yes"),
+     InvalidArgumentError, "deterministic must be True or False, got 'yes'"),
+    (lambda: lpmech.formulate(ENV).add(5), InvalidArgumentTypeError,
+     "add: constraints must be cvxpy constraints (or a CvxpyConstraint), got 5"),
+    (lambda: lpmech.optimal_range("solution", None), InvalidArgumentTypeError,
+     "optimal_range: solution must be a Solution from lpmech.solve, got str"),
+    (lambda: lpmech.solve(ENV, "revenue", ["dsic", lpmech.CvxpyConstraint(lambda v: 5,
+                                                                           name="cap")]),
+     InvalidArgumentTypeError, "cap: build must return cvxpy constraints, got int"),
+    (lambda: check_family(
+        lpmech.CvxpyConstraint(lambda v: [v.payments <= 1], name="cap"), ENV),
+     InvalidArgumentTypeError, "cap: a cvxpy-written family has no rows to check"),
     # environments and families
+    (lambda: lpmech.single_item_auction([1, 2], n_bidders=1, seller_value="x"),
+     InvalidEnvironmentError, "single_item_auction: seller_value must be a finite number"),
+    (lambda: lpmech.Environment(ENV.agents, ENV.allocation, "values"), InvalidEnvironmentError,
+     "Environment: valuations must be a list with one entry per agent (2), got 'values'"),
+    (lambda: lpmech.Environment(ENV.agents, ENV.allocation, ENV.valuations, outside_options=0),
+     InvalidEnvironmentError, "Environment: outside_options must be a list with one entry per"),
+    (lambda: lpmech.Environment(ENV.agents, ENV.allocation, ENV.valuations,
+                                principal_value=["x", "y"]),
+     InvalidEnvironmentError, "Environment: principal_value must be an array of numbers"),
+    (lambda: lpmech.Environment(ENV.agents, ENV.allocation, [[["a", "b"]] * 3] * 2),
+     InvalidEnvironmentError,
+     "Environment: valuations[0] (agent 'bidder 1') must be an array of numbers"),
     (lambda: lpmech.Agent("a", "abc"), InvalidEnvironmentError,
      "Agent 'a': types must be an array of numbers, got 'abc'"),
     (lambda: lpmech.Outcomes("xy"), InvalidEnvironmentError,

@@ -13,7 +13,7 @@ subclass :class:`~lpmech.constraints.base.ConstraintFamily` and build a sparse
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from lpmech.constraints.base import ConstraintFamily, FloatArray, RowBlock, function_name
+from lpmech.errors import InvalidArgumentTypeError
 
 if TYPE_CHECKING:
     from lpmech.environment import Environment
@@ -139,11 +140,14 @@ class CvxpyConstraint(ConstraintFamily):
         constraints = self._build(variables)
         if isinstance(constraints, cp.constraints.constraint.Constraint):
             constraints = [constraints]
+        if not isinstance(constraints, Iterable):
+            raise InvalidArgumentTypeError(f"{self.name}: build must return cvxpy constraints, "
+                                           f"got {type(constraints).__name__}")
         constraints = list(constraints)
         for item in constraints:
             if not isinstance(item, cp.constraints.constraint.Constraint):
-                raise TypeError(f"{self.name}: build must return cvxpy constraints, "
-                                f"got {type(item).__name__}")
+                raise InvalidArgumentTypeError(f"{self.name}: build must return cvxpy "
+                                               f"constraints, got {type(item).__name__}")
         return constraints
 
     def rows(self, env: Environment) -> RowBlock:
