@@ -478,9 +478,8 @@ def optimal_range(solution: Any, quantity: Quantity) -> OptimalRange:
         As returned by :func:`lpmech.solve` (not deterministic, no cvxpy parts).
     quantity : Quantity
     """
-    from lpmech.solve import Solution  # lpmech.solve imports this module
-
-    if not isinstance(solution, Solution):
+    if not all(hasattr(solution, name) for name in ("mechanism", "compiled", "duals")):
+        # duck-typed: lpmech.solve imports this module
         raise InvalidArgumentTypeError(f"optimal_range: solution must be a Solution from "
                                        f"lpmech.solve, got {type(solution).__name__}")
     if not isinstance(quantity, Quantity):

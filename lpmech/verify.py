@@ -28,12 +28,12 @@ from lpmech.arrays import FloatArray
 from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
 from lpmech.display import format_table
 from lpmech.errors import InvalidArgumentTypeError, InvalidToleranceError, UnknownNameError
-from lpmech.mechanism import Mechanism
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from lpmech.environment import Environment
+    from lpmech.mechanism import Mechanism
 
 
 @dataclass(frozen=True)
@@ -215,7 +215,8 @@ def verify(
     >>> report.ok, report["dominant_strategy_ic"].worst
     (False, "agent 'bidder 1' of type 3 reporting 1 when the others are ()")
     """
-    if not isinstance(mechanism, Mechanism):
+    if not all(hasattr(mechanism, name) for name in ("env", "flat_allocation", "flat_payments")):
+        # duck-typed: lpmech.mechanism imports this module
         raise InvalidArgumentTypeError(f"verify: mechanism must be a Mechanism, got "
                                        f"{type(mechanism).__name__}")
     tol = check_tol(tol)
