@@ -148,10 +148,10 @@ class DesignProgram:
             family = constraints
         else:
             given = [constraints] if isinstance(constraints, cp.Constraint) else constraints
-            given = list(given) if isinstance(given, Iterable) else [given]
-            if not all(isinstance(c, cp.Constraint) for c in given):
+            if not isinstance(given, Iterable):  # the items are checked by CvxpyConstraint
                 raise InvalidArgumentTypeError(f"add: constraints must be cvxpy constraints (or "
                                                f"a CvxpyConstraint), got {constraints!r}")
+            given = list(given)
             family = CvxpyConstraint(lambda v: [self._rebind(c, v) for c in given], name=name)
         if family.name in {f.name for f in self.families}:
             raise InvalidArgumentError(f"add: a family named {family.name!r} is already imposed; "
