@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lpmech.allocation import AllocationSpace
-from lpmech.arrays import FloatArray
+from lpmech.arrays import FloatArray, float_array
 from lpmech.errors import (
     IndexOutOfRangeError,
     InvalidArgumentTypeError,
@@ -75,11 +75,7 @@ class Agent:
             raise InvalidEnvironmentError(f"Agent: name must be a non-empty string, got {name!r}")
         self.name = name
         where = f"Agent {name!r}"
-        try:
-            values = np.asarray(types, dtype=float)
-        except (TypeError, ValueError):
-            raise InvalidEnvironmentError(f"{where}: types must be an array of numbers, got "
-                                          f"{types!r}") from None
+        values = float_array(types, f"{where}: types", InvalidEnvironmentError)
         if values.ndim not in (1, 2):
             raise InvalidEnvironmentError(
                 f"{where}: types must have shape (K,) or (K, d), got {values.shape}"
@@ -382,7 +378,8 @@ class Environment:
             )
         tables, interdependent = [], []
         for i, (agent, values) in enumerate(zip(self.agents, valuations, strict=True)):
-            table = _numbers(values, f"valuations[{i}] (agent {agent.name!r})").copy()
+            table = float_array(values, f"Environment: valuations[{i}] (agent {agent.name!r})",
+                                InvalidEnvironmentError).copy()
             private_shape = (agent.n_types, self.n_components)
             joint_shape = (*self.type_counts, self.n_components)
             if table.shape == private_shape and not (
@@ -409,7 +406,8 @@ class Environment:
     def _check_principal_value(self, principal_value: ArrayLike | None) -> FloatArray:
         if principal_value is None:
             return np.zeros(self.n_components)
-        value = _numbers(principal_value, "principal_value")
+        value = float_array(principal_value, "Environment: principal_value",
+                            InvalidEnvironmentError)
         if value.shape != (self.n_components,):
             raise InvalidEnvironmentError(
                 f"Environment: principal_value has shape {value.shape}, expected "
@@ -432,7 +430,8 @@ class Environment:
             )
         options = []
         for agent, option in zip(self.agents, outside_options, strict=True):
-            value = _numbers(option, f"outside_options for agent {agent.name!r}")
+            value = float_array(option, f"Environment: outside_options for agent {agent.name!r}",
+                                InvalidEnvironmentError)
             if value.ndim == 0:
                 value = np.full(agent.n_types, float(value))
             if value.shape != (agent.n_types,):
@@ -532,15 +531,6 @@ def _index(value: object, count: int, what: str) -> int:
     if not 0 <= index < count:
         raise IndexOutOfRangeError(f"{what}: index {index} out of range 0..{count - 1}")
     return index
-
-
-def _numbers(values: object, argument: str) -> FloatArray:
-    """A float array of ``values``; strings, None or ragged rows are refused naming them."""
-    try:
-        return np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise InvalidEnvironmentError(f"Environment: {argument} must be an array of numbers, "
-                                      f"got {values!r}") from None
 
 
 def _one_per_agent(entries: object, argument: str, n_agents: int) -> None:

@@ -255,7 +255,7 @@ CATALOGUE = [
     (lambda: increasing_differences([0, 1, 2]), InvalidArgumentError,
      "values must be a (types × outcomes) table, got shape (3,)"),
     (lambda: increasing_differences([[0, "a"], [0, 1]]), InvalidArgumentError,
-     "values must be a rectangular array of numbers"),
+     "values must be an array of numbers"),
     (lambda: increasing_differences([[0, math.inf], [0, 1]]), InvalidArgumentError,
      "values contain NaN or infinite entries"),
     (lambda: outcome_values(ENV, 0), InvalidArgumentError,

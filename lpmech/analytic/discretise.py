@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from lpmech.arrays import FloatArray
+from lpmech.arrays import FloatArray, float_array
 from lpmech.errors import InvalidArgumentError
 
 
@@ -65,11 +65,7 @@ def empirical(sample: ArrayLike, n_bins: int | None = None) -> tuple[FloatArray,
     >>> empirical([3, 1, 3, 2])
     (array([1., 2., 3.]), array([0.25, 0.25, 0.5 ]))
     """
-    try:
-        data = np.asarray(sample, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(f"empirical: sample must be an array of numbers, "
-                                   f"got {sample!r}") from None
+    data = float_array(sample, "empirical: sample").ravel()
     if data.size == 0 or not np.all(np.isfinite(data)):
         raise InvalidArgumentError("empirical: sample must be non-empty and finite (no NaN "
                                    "or infinite entries)")

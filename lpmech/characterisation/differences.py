@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from lpmech.allocation import Outcomes
-from lpmech.arrays import FloatArray
+from lpmech.arrays import FloatArray, float_array
 from lpmech.environment import Environment, check_environment
 from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError
 
@@ -147,7 +147,7 @@ def outcome_values(
             raise InvalidArgumentError("outcome_values: give the outcomes (allocation vectors "
                                        "in increasing order) for a space that is not Outcomes")
         outcomes = np.eye(env.n_components)
-    outcomes = _numbers(outcomes, "outcome_values: outcomes")
+    outcomes = float_array(outcomes, "outcome_values: outcomes")
     if outcomes.ndim != 2 or outcomes.shape[1] != env.n_components:
         raise InvalidArgumentError(f"outcome_values: outcomes has shape {outcomes.shape}, "
                                    f"expected (M, {env.n_components})")
@@ -165,7 +165,7 @@ def outcome_values(
 
 
 def _table(values: ArrayLike) -> FloatArray:
-    table = _numbers(values, "values")
+    table = float_array(values, "values")
     if table.ndim != 2:
         raise InvalidArgumentError(f"values must be a (types × outcomes) table, got shape "
                                    f"{table.shape}")
@@ -173,11 +173,3 @@ def _table(values: ArrayLike) -> FloatArray:
         raise InvalidArgumentError("values contain NaN or infinite entries")
     return table
 
-
-def _numbers(values: ArrayLike, argument: str) -> FloatArray:
-    """A rectangular array of real numbers, refused naming ``argument`` otherwise."""
-    try:
-        return np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(f"{argument} must be a rectangular array of numbers, "
-                                   f"got {values!r}") from None
