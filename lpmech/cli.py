@@ -45,7 +45,7 @@ from lpmech.analytic.benchmark import Benchmark
 from lpmech.audit import audit
 from lpmech.backends import BACKENDS
 from lpmech.certify import Certificate
-from lpmech.cli_errors import OneLineParser, file_error_message, report
+from lpmech.cli_errors import OneLineParser, check_picture_name, file_error_message, report
 from lpmech.display import format_table
 from lpmech.environment import Environment
 from lpmech.errors import InvalidArgumentError, InvalidToleranceError, LpmechError
@@ -260,6 +260,8 @@ def _model_parser(spec: ModelSpec) -> argparse.ArgumentParser:
 
 def _solve(spec: ModelSpec, argv: list[str]) -> int:
     options = _model_parser(spec).parse_args(argv)
+    if options.plot is not None:
+        check_picture_name(options.plot, "--plot")
     params = {name: getattr(options, name) for name in spec.parameters()}
     env = spec.environment(**params)
     # the live line shows only on a terminal (lpmech.progress); with --json, the
@@ -368,12 +370,7 @@ def _keep(solution: Solution, output: str | None, picture: str | None) -> None:
         else:
             raise InvalidArgumentError(f"--output: {output!r} should end in .json or .csv")
     if picture is not None:
-        figure = solution.plot()
-        kinds = figure.canvas.get_supported_filetypes()
-        if Path(picture).suffix.lower().lstrip(".") not in kinds:
-            raise InvalidArgumentError(f"--plot: {picture!r} should end in one of "
-                                       f"{', '.join('.' + kind for kind in sorted(kinds))}")
-        figure.savefig(picture)
+        solution.plot().savefig(picture)
 
 
 def _verify_file(path: str, constraints: str | None, tol: float, as_json: bool) -> int:

@@ -118,6 +118,8 @@ def saved_solution(tmp_path_factory):
      "lpmech: error: --output: '{tmp}/x.txt' should end in .json or .csv"),
     (["solve", "single_item", "--plot", "{tmp}/x.drawing"], 1,
      "lpmech: error: --plot: '{tmp}/x.drawing' should end in one of"),
+    (["sweep", "single_item", "--n-types", "2,3", "--plot", "{tmp}/x.drawing"], 1,
+     "lpmech: error: --plot: '{tmp}/x.drawing' should end in one of .avif"),
 ])
 def test_bad_input_is_one_line_on_stderr_and_a_nonzero_status(
         capsys, tmp_path, saved_solution, argv, status, message):

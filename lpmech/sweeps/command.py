@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from lpmech.algorithms import ALGORITHMS
 from lpmech.backends import BACKENDS
-from lpmech.cli_errors import OneLineParser
+from lpmech.cli_errors import OneLineParser, check_picture_name
 from lpmech.display import format_table
 from lpmech.errors import InvalidArgumentError
 from lpmech.models import MODELS, ModelSpec
@@ -66,6 +66,8 @@ def run_sweep_command(model: str, argv: Sequence[str]) -> int:
                                    f"(models: {', '.join(MODELS)})")
     spec = MODELS[model]
     options = sweep_parser(spec).parse_args(list(argv))
+    if options.plot:
+        check_picture_name(options.plot, "--plot")
     parameters = spec.parameters()
     given = [name for name in parameters if getattr(options, name) is not None]
     if not given:
