@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 
@@ -247,6 +248,10 @@ CATALOGUE = [
      "values and prior must be vectors of one length, got shapes (2,) and (1,)"),
     (lambda: virtual_values(["low", "high"], [0.5, 0.5]), InvalidArgumentError,
      "values must be a vector of numbers"),
+    (lambda: lpmech.analytic.posted_price(ENV, "2"), InvalidArgumentError,
+     "posted_price: price must be a finite number, got '2'"),
+    (lambda: lpmech.analytic.second_price(ENV, reserve=math.nan), InvalidArgumentError,
+     "second_price: reserve must be a finite number, got nan"),
     # characterisation
     (lambda: check_monotone(ENV, RIGHT_SHAPE, incentive="strategyproof"), InvalidArgumentError,
      "incentive: expected one of"),
@@ -344,3 +349,17 @@ def test_a_file_that_is_not_text_is_a_file_format_error(tmp_path):
     picture.write_bytes(b"\x89PNG\r\n\x1a\n")
     with pytest.raises(FileFormatError, match=re.escape(f"{picture}: not a JSON file")):
         lpmech.load(picture)
+
+
+ENV_FIRST = sorted(name for name in lpmech.analytic.__all__
+                   if callable(getattr(lpmech.analytic, name))
+                   and not inspect.isclass(getattr(lpmech.analytic, name))
+                   and next(iter(inspect.signature(getattr(lpmech.analytic, name)).parameters),
+                            None) == "env")
+
+
+@pytest.mark.parametrize("name", ENV_FIRST)
+def test_every_analytic_benchmark_names_an_env_that_is_not_one(name):
+    with pytest.raises(InvalidArgumentTypeError,
+                       match=f"^{name}: env must be an Environment, got str$"):
+        getattr(lpmech.analytic, name)("auction", *([1.0] if name == "posted_price" else []))

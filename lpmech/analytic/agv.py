@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from lpmech.analytic.vcg import require_private_values
-from lpmech.environment import Environment
+from lpmech.environment import Environment, check_environment
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.mechanism import Mechanism
 from lpmech.reductions import weighted_sum
@@ -27,6 +27,7 @@ from lpmech.reductions import weighted_sum
 
 def expected_externalities(env: Environment) -> list[np.ndarray]:
     """E_i(θ_i) for each agent, shape (K_i,), with the principal's value shared equally."""
+    check_environment(env, "expected_externalities")
     require_private_values(env, "AGV")
     if env.n_agents < 2:
         raise InvalidEnvironmentError("AGV needs at least two agents")
@@ -54,6 +55,7 @@ def agv(env: Environment) -> Mechanism:
     >>> float(abs(mechanism.budget_surplus()).max()) < 1e-12
     True
     """
+    check_environment(env, "agv")
     externality = expected_externalities(env)
     allocation = env.efficient_allocation()
     profile_types = env.layout.profile_types

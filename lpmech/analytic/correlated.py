@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lpmech.analytic.vcg import clarke_pivot, efficient_welfare
-from lpmech.environment import Environment
+from lpmech.environment import Environment, check_environment
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.mechanism import Mechanism
 from lpmech.reductions import weighted_sum
@@ -53,6 +53,7 @@ def belief_ranks(env: Environment, tol: float = 1e-9) -> tuple[BeliefRank, ...]:
     >>> [rank.full for rank in belief_ranks(single_item_auction([1, 2], 2))]  # independent
     [False, False]
     """
+    check_environment(env, "belief_ranks")
     ranks = []
     for i, agent in enumerate(env.agents):
         beliefs = env.prior.conditional(i)
@@ -63,6 +64,7 @@ def belief_ranks(env: Environment, tol: float = 1e-9) -> tuple[BeliefRank, ...]:
 
 def full_surplus(env: Environment) -> float:
     """E[max_a Σ_i v_i(a, θ_i) + v_0(a)] − E[Σ_i o_i(θ_i)]: all the principal could get."""
+    check_environment(env, "full_surplus")
     options = sum(weighted_sum(env.prior.marginals[i], env.outside_options[i])
                   for i in range(env.n_agents))
     return efficient_welfare(env) - float(options)
@@ -76,6 +78,7 @@ def cremer_mclean(env: Environment) -> Mechanism:
     InvalidEnvironmentError
         If some agent's beliefs are not linearly independent.
     """
+    check_environment(env, "cremer_mclean")
     failing = [rank for rank in belief_ranks(env) if not rank.full]
     if failing:
         detail = ", ".join(f"{r.agent!r} has rank {r.rank} < {r.n_types} types" for r in failing)

@@ -32,7 +32,7 @@ import numpy as np
 from lpmech.allocation import Items
 from lpmech.analytic.virtual_values import ironed_virtual_values
 from lpmech.arrays import FloatArray, IntArray
-from lpmech.environment import Environment
+from lpmech.environment import Environment, check_environment
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.mechanism import Mechanism
 
@@ -123,6 +123,7 @@ def itemwise_myerson(env: Environment) -> Mechanism:
     >>> round(itemwise_myerson(env).expected_revenue(), 6)  # 2 × E[max φ̄⁺] = 2 × 3/4 · 2
     3.0
     """
+    check_environment(env, "itemwise_myerson")
     tables = additive_values(env)
     n_items = tables[0].shape[1]
     space = env.allocation
@@ -146,6 +147,7 @@ def bundle_myerson(env: Environment) -> Mechanism:
     >>> round(bundle_myerson(env).expected_revenue(), 6)   # bundle at 3: 3 × 3/4
     2.25
     """
+    check_environment(env, "bundle_myerson")
     tables = additive_values(env)
     won, payments = _optimal_auction(env, [table.sum(axis=1) for table in tables])
     space = env.allocation

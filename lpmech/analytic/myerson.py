@@ -19,7 +19,7 @@ from lpmech.allocation import Items
 from lpmech.analytic.virtual_values import ironed_virtual_values
 from lpmech.arrays import FloatArray
 from lpmech.characterisation.envelope import envelope_payments
-from lpmech.environment import Environment
+from lpmech.environment import Environment, check_environment
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.mechanism import Mechanism
 from lpmech.reductions import weighted_sum
@@ -81,6 +81,7 @@ def myerson(env: Environment) -> Mechanism:
     >>> round(mechanism.expected_revenue(), 6), round(myerson_revenue(env), 6)
     (2.375, 2.375)
     """
+    check_environment(env, "myerson")
     scores = ironed_virtual_value_table(env) - _seller_values(env)
     winner = np.argmax(scores, axis=1)  # first maximiser: lowest bidder index
     sells = scores[np.arange(env.n_profiles), winner] > 0
@@ -92,5 +93,6 @@ def myerson(env: Environment) -> Mechanism:
 
 def myerson_revenue(env: Environment) -> float:
     """E[max(max_i φ̄_i(θ_i) − r, 0)]: the optimal expected profit (revenue when r = 0)."""
+    check_environment(env, "myerson_revenue")
     scores = ironed_virtual_value_table(env) - _seller_values(env)
     return float(weighted_sum(env.prior.joint, np.maximum(scores.max(axis=1), 0.0)))

@@ -20,13 +20,14 @@ import numpy as np
 
 from lpmech.analytic.agv import agv
 from lpmech.analytic.vcg import efficient_welfare
-from lpmech.environment import Environment
+from lpmech.environment import Environment, check_environment
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.mechanism import Mechanism
 
 
 def nash_welfare_bound(env: Environment) -> float:
     """N log(W*/N): the most Nash welfare (ex ante or interim) under budget balance."""
+    check_environment(env, "nash_welfare_bound")
     welfare = efficient_welfare(env)
     if welfare <= 0:
         raise InvalidEnvironmentError(f"Nash welfare needs positive first-best welfare; "
@@ -36,6 +37,7 @@ def nash_welfare_bound(env: Environment) -> float:
 
 def equal_split_agv(env: Environment) -> Mechanism:
     """AGV with lump sums that give every agent expected utility W*/N (attains the bound)."""
+    check_environment(env, "equal_split_agv")
     base = agv(env)
     share = efficient_welfare(env) / env.n_agents
     lump_sums = np.array([base.expected_utility(i) for i in range(env.n_agents)]) - share

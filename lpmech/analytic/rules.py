@@ -12,11 +12,19 @@ Each is built from its textbook description. Ties go to the lowest bidder index.
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 
 from lpmech.analytic.myerson import bidder_values
-from lpmech.environment import Environment
+from lpmech.environment import Environment, check_environment
+from lpmech.errors import InvalidArgumentError
 from lpmech.mechanism import Mechanism
+
+
+def _check_price(price: object, argument: str) -> None:
+    if isinstance(price, bool) or not isinstance(price, Real) or not np.isfinite(float(price)):
+        raise InvalidArgumentError(f"{argument} must be a finite number, got {price!r}")
 
 
 def _value_table(env: Environment) -> np.ndarray:
@@ -35,6 +43,8 @@ def second_price(env: Environment, reserve: float = 0.0) -> Mechanism:
     >>> second_price(env, reserve=2).at("3", "1").payments
     {'bidder 1': 2.0, 'bidder 2': 0.0}
     """
+    check_environment(env, "second_price")
+    _check_price(reserve, "second_price: reserve")
     values = _value_table(env)
     winner = np.argmax(values, axis=1)
     sells = values[np.arange(env.n_profiles), winner] >= reserve
@@ -50,6 +60,8 @@ def second_price(env: Environment, reserve: float = 0.0) -> Mechanism:
 
 def posted_price(env: Environment, price: float) -> Mechanism:
     """The first bidder (in index order) whose value is at least ``price`` buys at ``price``."""
+    check_environment(env, "posted_price")
+    _check_price(price, "posted_price: price")
     values = _value_table(env)
     willing = values >= price
     first = np.argmax(willing, axis=1)
@@ -61,6 +73,7 @@ def posted_price(env: Environment, price: float) -> Mechanism:
 
 def first_price(env: Environment) -> Mechanism:
     """The highest report wins and pays it (truthful reports; not IC)."""
+    check_environment(env, "first_price")
     values = _value_table(env)
     winner = np.argmax(values, axis=1)
     allocation = np.zeros_like(values)
@@ -70,5 +83,6 @@ def first_price(env: Environment) -> Mechanism:
 
 def efficient_rule(env: Environment, include_principal: bool = True) -> Mechanism:
     """The efficient allocation (the space's tie rule) with zero payments."""
+    check_environment(env, "efficient_rule")
     return Mechanism(env, env.efficient_allocation(include_principal),
                      np.zeros((env.n_profiles, env.n_agents)), name="efficient rule")

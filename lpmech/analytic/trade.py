@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 from lpmech.analytic.virtual_values import virtual_costs, virtual_values
 from lpmech.arrays import FloatArray
 from lpmech.characterisation.envelope import envelope_payments
-from lpmech.environment import Environment
+from lpmech.environment import Environment, check_environment
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.mechanism import Mechanism
 from lpmech.reductions import weighted_sum
@@ -94,12 +94,14 @@ def _grids(parties: TradeParties) -> tuple[FloatArray, FloatArray, FloatArray]:
 
 def first_best_gains(env: Environment) -> float:
     """E[(b − s)⁺]."""
+    check_environment(env, "first_best_gains")
     gains, _, weights = _grids(trade_parties(env))
     return float((weights * np.maximum(gains, 0.0)).sum())
 
 
 def efficient_trade_deficit(env: Environment) -> float:
     """E[(γ(s) − φ(b)) 1{b > s}]: the subsidy efficient trade needs (≤ 0: none)."""
+    check_environment(env, "efficient_trade_deficit")
     gains, budget, weights = _grids(trade_parties(env))
     return float(-(weights * budget * (gains > 0)).sum())
 
@@ -142,6 +144,7 @@ def second_best_rule(env: Environment, require_monotone: bool = True) -> FloatAr
 
 def second_best_gains(env: Environment, require_monotone: bool = True) -> float:
     """The second-best expected gains from trade (an upper bound if not monotone)."""
+    check_environment(env, "second_best_gains")
     parties = trade_parties(env)
     gains = parties.table(_grids(parties)[0])[:, 0]
     return float(weighted_sum(env.prior.joint,
@@ -162,6 +165,7 @@ def second_best_trade(env: Environment) -> Mechanism:
     which sums to zero at every profile and keeps each party's interim payment
     (less S/2), hence BIC and interim IR.
     """
+    check_environment(env, "second_best_trade")
     allocation = second_best_rule(env)
     interim = envelope_payments(env, allocation, "bayesian").highest.flat_payments
     mean = weighted_sum(env.prior.joint, interim)  # (E m_b, E m_s)

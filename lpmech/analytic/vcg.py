@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from lpmech.arrays import FloatArray
-from lpmech.environment import Environment, profile_table
+from lpmech.environment import Environment, check_environment, profile_table
 from lpmech.errors import InvalidEnvironmentError, InvalidMechanismError
 from lpmech.mechanism import Mechanism
 from lpmech.reductions import weighted_sum
@@ -37,6 +37,7 @@ def require_private_values(env: Environment, what: str) -> None:
 
 def efficient_welfare(env: Environment) -> float:
     """E[max_a Σ_i v_i(a, θ_i) + v_0(a)], the first-best expected welfare."""
+    check_environment(env, "efficient_welfare")
     allocation = env.efficient_allocation()
     surplus = np.einsum("pc,pc->p", env.surplus_weights(), allocation)
     return float(weighted_sum(env.prior.joint, surplus))
@@ -63,6 +64,7 @@ def vcg(
     InvalidMechanismError
         If some τ_i varies with agent i's own type.
     """
+    check_environment(env, "vcg")
     require_private_values(env, "VCG")
     allocation = env.efficient_allocation()
     if tau is None:
@@ -92,6 +94,7 @@ def clarke_pivot(env: Environment) -> Mechanism:
     >>> clarke_pivot(env).at("3", "2").payments    # the second price
     {'bidder 1': 2.0, 'bidder 2': 0.0}
     """
+    check_environment(env, "clarke_pivot")
     require_private_values(env, "the Clarke pivot")
 
     def best_without(env: Environment, agent: int) -> FloatArray:
