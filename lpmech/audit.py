@@ -27,6 +27,7 @@ import numpy as np
 from lpmech.arrays import FloatArray
 from lpmech.constraints.incentive import BayesianIC, DominantStrategyIC
 from lpmech.display import format_table
+from lpmech.errors import InvalidArgumentTypeError
 from lpmech.mechanism import Mechanism
 
 if TYPE_CHECKING:
@@ -126,6 +127,9 @@ def audit(mechanism: Mechanism) -> Audit:
     >>> audit(first_price).agents[0].ex_post_regret.tolist()
     [0.0, 1.0, 2.0]
     """
+    if not isinstance(mechanism, Mechanism):
+        raise InvalidArgumentTypeError(f"audit: mechanism must be a Mechanism, got "
+                                       f"{type(mechanism).__name__}")
     env = mechanism.env
     # the gains from lying are the full incentive families' violations, entry by entry
     ex_post = DominantStrategyIC("full")

@@ -169,6 +169,8 @@ CATALOGUE = [
     # verify, solve, save and load: the kind of argument
     (lambda: lpmech.verify("pay your bid", ["dsic"]), InvalidArgumentTypeError,
      "verify: mechanism must be a Mechanism, got str"),
+    (lambda: lpmech.audit.audit("pay your bid"), InvalidArgumentTypeError,
+     "audit: mechanism must be a Mechanism, got str"),
     (lambda: lpmech.verify(ZERO, None), UnknownConstraintError,
      "constraints: expected a family name, a ConstraintFamily or a list of them, got NoneType"),
     (lambda: lpmech.solve(ENV, "revenue", 5), UnknownConstraintError,
