@@ -142,6 +142,8 @@ CATALOGUE = [
      "model_or_function: unknown model 'no_model'"),
     (lambda: lpmech.sweep("single_item", {"n_bidders": []}), InvalidArgumentError,
      "grid: 'n_bidders' has no values"),
+    (lambda: lpmech.sweep("single_item", [1, 2]), InvalidArgumentError,
+     "grid: expected parameter values by name, or a list of points (each a mapping), got [1, 2]"),
     (lambda: lpmech.sweep("single_item", {"n_bidders": [1]}, executor="threads"),
      InvalidArgumentError, "executor: unknown 'threads'"),
     (lambda: lpmech.sweep("single_item", {"n_bidders": [1]}, time_limit=-1),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -39,7 +39,11 @@ def points(
         listed = [dict(zip(grid, combination, strict=True))
                   for combination in itertools.product(*grid.values())]
     else:
-        listed = [dict(point) for point in grid]
+        given = list(grid) if isinstance(grid, Iterable) and not isinstance(grid, str) else grid
+        if not isinstance(given, list) or not all(isinstance(p, Mapping) for p in given):
+            raise InvalidArgumentError(f"grid: expected parameter values by name, or a list of "
+                                       f"points (each a mapping), got {grid!r}")
+        listed = [dict(point) for point in given]
         if not listed:
             raise InvalidArgumentError("grid: no points")
     cleaned = [{name: _scalar(name, value) for name, value in point.items()} for point in listed]
