@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lpmech.errors import InvalidArgumentError
+
 if TYPE_CHECKING:
     from lpmech.mechanism import Mechanism
 
@@ -40,6 +42,10 @@ def mechanism_summary(mechanism: Mechanism, max_profiles: int = 24) -> str:
     title = f"Mechanism {mechanism.name!r}" if mechanism.name else "Mechanism"
     parts = [f"{title} on {env!r}"]
 
+    if isinstance(max_profiles, bool) or not isinstance(max_profiles, int | np.integer) \
+            or max_profiles < 0:
+        raise InvalidArgumentError(f"summary: max_profiles must be a whole number, at least 0, "
+                                   f"got {max_profiles!r}")
     shown = min(env.n_profiles, max_profiles)
     headers = [*names, *env.allocation.component_names, *(f"t[{n}]" for n in names)]
     rows = []

@@ -164,6 +164,8 @@ CATALOGUE = [
      "agent: no agent named 'zed'; agents are ['bidder 1', 'bidder 2']"),
     (lambda: ZERO.interim_allocation(7), IndexOutOfRangeError,
      "agent: index 7 out of range 0..1"),
+    (lambda: ZERO.summary(max_profiles=-1), InvalidArgumentError,
+     "summary: max_profiles must be a whole number, at least 0, got -1"),
     (lambda: ZERO.verify(["dsic"])["ex_post_ir"], UnknownNameError,
      "family: no check for 'ex_post_ir'; checked ('feasibility', 'dominant_strategy_ic')"),
     (lambda: lpmech.Mechanism(VECTOR_TYPES, np.zeros((3, 2)), np.zeros((3, 1)))
