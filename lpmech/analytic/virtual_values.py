@@ -38,16 +38,14 @@ def _numbers(values: ArrayLike, argument: str) -> NDArray:
     """Floats, or exact numbers (an object array) kept exact; refused naming ``argument``."""
     try:
         array = np.asarray(values)
-        if array.dtype.kind not in "biufO":
-            raise TypeError
-        array = array if array.dtype == object else array.astype(float)
-        finite = np.all(np.isfinite(array.astype(float)))
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(f"{argument} must be a vector of numbers, "
-                                   f"got {values!r}") from None
-    if not finite:
+        floats = array.astype(float) if array.dtype.kind in "biufO" else None
+    except (TypeError, ValueError):  # ragged rows, or objects that are not numbers
+        floats = None
+    if floats is None:
+        raise InvalidArgumentError(f"{argument} must be a vector of numbers, got {values!r}")
+    if not np.all(np.isfinite(floats)):
         raise InvalidArgumentError(f"{argument} contains NaN or infinite entries")
-    return array
+    return array if array.dtype == object else floats
 
 
 def _sorted(values: ArrayLike, prior: ArrayLike) -> tuple[NDArray, NDArray]:
