@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -70,6 +70,7 @@ from lpmech.environment import Environment
 from lpmech.errors import InvalidArgumentError
 from lpmech.exact import ExactInputs, Rational, rational_array, rational_from, to_fractions
 from lpmech.exact_integers import exact_dot
+from lpmech.exact_orbits import ARGUMENT, orbit_program
 from lpmech.exact_program import ExactProgram, exact_program
 from lpmech.exact_solve import SingularSystemError, solve_rational
 from lpmech.exact_twin import exact_environment, exact_mechanism
@@ -98,12 +99,20 @@ _UPPER = int(highspy.HighsBasisStatus.kUpper)
 
 
 class _Context:
-    """What a certificate re-checks against: the exact twin, families and program."""
+    """What a certificate re-checks against: the exact twin, families and program, and the
+    full program's (maximisation) cost and constant."""
 
     def __init__(self, twin: Environment, families: tuple[ConstraintFamily, ...],
-                 objective: Objective, program: ExactProgram) -> None:
+                 objective: Objective, program: ExactProgram,
+                 cost: ObjectArray | None = None) -> None:
         self.twin, self.families, self.objective, self.program = \
             twin, families, objective, program
+        self.cost = program.cost if cost is None else cost
+
+    def expand(self, w: ObjectArray) -> ObjectArray:
+        """The full decision vector z of a primal of the program (z = E w over orbits)."""
+        orbit = self.program.column_orbit
+        return w if orbit is None else w[orbit]
 
 
 @dataclass(frozen=True)
@@ -230,11 +239,34 @@ def _certify(solution: Solution) -> Certificate:
                         f"{', '.join(unsupported)}", start)
     compiled = tuple(f.compiled_form(env) for f in families)
     deterministic = solution.report.algorithm == BRANCH_AND_BOUND
+    if solution.orbit_program is not None and not deterministic:
+        built = orbit_program(twin, objective, compiled, solution.orbit_program)
+        if not isinstance(built, str):
+            certificate = _certify_orbits(solution, twin, *built, start)
+            if certificate.ok:
+                return certificate
     for pairs in _incentive_subsets(solution, compiled):
         certificate = _certify_program(solution, twin, compiled, pairs, deterministic, start)
         if certificate.ok:
             break
     return certificate
+
+
+def _certify_orbits(solution: Solution, twin: Environment, program: ExactProgram,
+                    cost: ObjectArray, start: float) -> Certificate:
+    """The certificate with the bound proved on the reduced program the symmetric
+    formulation solved (:mod:`lpmech.exact_orbits`), warm-started from its duals."""
+    context = _Context(twin, tuple(solution.families), solution.objective, program, cost)
+    orbit = program.column_orbit
+    first = np.zeros(program.n_columns, dtype=np.intp)
+    first[orbit[::-1]] = np.arange(len(orbit))[::-1]
+    duals = np.asarray(solution.orbit_program.row_duals, dtype=float)
+    description = (f"the reduced program the symmetric formulation solved ({program.n_rows} "
+                   f"rows, {program.n_columns} orbits of the {len(orbit)} columns; per-agent "
+                   "families by agent 0's rows, standing for their relabellings)")
+    return _prove(context, solution.mechanism, description, ARGUMENT, start,
+                  _floats(solution.mechanism)[first],
+                  duals if len(duals) == program.n_rows else None)
 
 
 def _certify_program(solution: Solution, twin: Environment,
@@ -270,12 +302,22 @@ def _certify_program(solution: Solution, twin: Environment,
             return _certify_deterministic(context, mechanism, description, argument, start)
         except (SingularSystemError, _NoBasis) as error:
             return _refused(twin, str(error), start)
+    duals = None if solution.orbit_program is not None else _dual_start(program, solution.duals)
+    return _prove(context, mechanism, description, argument, start, _floats(mechanism), duals)
+
+
+def _prove(context: _Context, mechanism: Mechanism, description: str, argument: str,
+           start: float, primal: NDArray, duals: NDArray | None) -> Certificate:
+    """Find an optimal basis of the context's program (from the float optimum ``primal``
+    of that program and its row ``duals``, if known), solve it exactly, and check."""
+    program, twin = context.program, context.twin
     z_solver = _read(mechanism)
     # a basis warm-started from the float optimum may stop short of exact optimality where
     # HiGHS's tolerances are coarse against the data (values of 1e-9): then start cold
-    for warm in (_floats(mechanism), None):
+    for warm in (primal, None):
         try:
-            z_basis, y = _basic_solution(program, start=warm)
+            w_basis, y = _basic_solution(program, start=warm,
+                                         duals=None if warm is None else duals)
         except (SingularSystemError, _NoBasis) as error:
             if warm is not None:
                 continue
@@ -283,7 +325,7 @@ def _certify_program(solution: Solution, twin: Environment,
         checked = _check(context, z_solver, y, True)
         how = "the solver's mechanism read as simplest rationals"
         if checked["failures"]:
-            checked = _check(context, z_basis, y, True)
+            checked = _check(context, context.expand(w_basis), y, True)
             how = "the exact basic solution of the program"
         if not checked["failures"]:
             break
@@ -294,18 +336,39 @@ def _certify_program(solution: Solution, twin: Environment,
                        seconds=time.perf_counter() - start, context=context)
 
 
+def _dual_start(program: ExactProgram, duals: Mapping[str, Any]) -> NDArray | None:
+    """The float optimum's row duals on the program's rows, or None where some are unknown."""
+    y = np.zeros(program.n_rows)
+    for name, rows in program.row_slices.items():
+        values = duals.get(name)
+        if values is None:
+            return None
+        values = np.asarray(values, dtype=float)
+        if name in program.row_index:
+            if len(values) != program.family_rows[name]:
+                return None
+            values = values[program.row_index[name]]
+        if len(values) != rows.stop - rows.start:
+            return None
+        y[rows] = values
+    return y
+
+
 class _NoBasis(Exception):
     """HiGHS did not return an optimal basis for the program to certify."""
 
 
 def _basic_solution(program: ExactProgram, fixed: ObjectArray | None = None,
-                    start: NDArray | None = None) -> tuple[ObjectArray, ObjectArray]:
+                    start: NDArray | None = None, duals: NDArray | None = None
+                    ) -> tuple[ObjectArray, ObjectArray]:
     """Exact primal z and row multipliers y at HiGHS's optimal basis of ``program``.
 
     ``fixed`` optionally fixes the allocation columns (a deterministic incumbent).
-    ``start``, the float optimum already found, is crossed over to a basis that the
-    simplex method starts from (a third of the iterations, measured); only the speed
-    depends on it, since the basis found is solved and checked exactly.
+    ``start``, the float optimum already found, and its row ``duals`` if known, are
+    crossed over to a basis: with the duals that basis is optimal at once (no simplex
+    iterations; without them the simplex method starts from it and needs about as many
+    as cold, measured). Only the speed depends on them, since the basis found is
+    solved and checked exactly.
     """
     lower, upper = program.column_lower.copy(), program.column_upper.copy()
     if fixed is not None:
@@ -319,8 +382,13 @@ def _basic_solution(program: ExactProgram, fixed: ObjectArray | None = None,
         guess.col_value = start.tolist()
         guess.row_value = (floats.matrix @ start).tolist()
         guess.value_valid = True
+        if duals is not None:
+            guess.row_dual = duals.tolist()
+            guess.col_dual = (floats.cost - floats.matrix.T @ duals).tolist()
+            guess.dual_valid = True
         highs.crossover(guess)  # a failed crossover leaves the simplex method to start cold
-    highs.run()
+    if start is None or highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         raise _NoBasis(f"HiGHS found no optimum of the program to certify "
                        f"({highs.modelStatusToString(highs.getModelStatus())})")
@@ -422,7 +490,7 @@ def _check(context: _Context, z: ObjectArray, y: ObjectArray, claim_optimal: boo
             failures.append(f"{family.name}: {len(broken) - LISTED} more violated entries")
     value = _fraction(context.objective.value(mechanism))
     sign = 1 if context.objective.sense == "maximize" else -1
-    linear = _fraction(program.cost @ z + program.constant)
+    linear = _fraction(exact_dot(context.cost, z) + program.constant)
     if linear != sign * value:
         failures.append(f"objective {context.objective.name!r}: its coefficients give "
                         f"{sign * linear} but its value on the mechanism is {value}")

@@ -139,6 +139,9 @@ class ExactProgram:
         c_0.
     float_data : float array, optional
         The nearest floats of ``data``, when known.
+    column_orbit : int array, optional
+        For a program over orbits of columns (:mod:`lpmech.exact_orbits`), the orbit of
+        each column of z = [vec a; vec t]; None when the columns are z's own.
     """
 
     env: Environment
@@ -157,6 +160,7 @@ class ExactProgram:
     row_index: dict[str, IntArray] = field(default_factory=dict)
     family_rows: dict[str, int] = field(default_factory=dict)
     float_data: NDArray[np.float64] | None = None
+    column_orbit: IntArray | None = None
 
     @property
     def n_rows(self) -> int:
@@ -180,7 +184,7 @@ class ExactProgram:
             row_slices=self.row_slices, column_lower=to_float(self.column_lower),
             column_upper=to_float(self.column_upper), cost=to_float(self.cost),
             constant=float(to_float([self.constant])[0]), deterministic=False,
-            build_seconds=0.0, stack_seconds=0.0,
+            build_seconds=0.0, stack_seconds=0.0, standard_layout=self.column_orbit is None,
         )
 
     def describe_row(self, row: int) -> str:
@@ -195,7 +199,13 @@ class ExactProgram:
         raise IndexError(f"row {row} out of range 0..{self.n_rows - 1}")
 
     def describe_column(self, column: int) -> str:
-        """What a column of z = [vec a; vec t] is."""
+        """What a column of z = [vec a; vec t] (or an orbit of them) is."""
+        if self.column_orbit is not None:
+            member = int(np.flatnonzero(self.column_orbit == column)[0])
+            return f"{self._describe_own_column(member)} and its relabellings"
+        return self._describe_own_column(column)
+
+    def _describe_own_column(self, column: int) -> str:
         env = self.env
         layout = env.layout
         if column < layout.n_allocation_columns:
@@ -229,12 +239,14 @@ class ExactProgram:
 
 def exact_program(twin: Environment, objective: Objective,
                   families: Sequence[ConstraintFamily],
-                  pairs: dict[str, list[tuple[int, IntArray, IntArray]]] | None = None
-                  ) -> ExactProgram:
+                  pairs: dict[str, list[tuple[int, IntArray, IntArray]]] | None = None,
+                  first_agent: bool = False) -> ExactProgram:
     """Every family's rows and bounds, and the objective, built exactly on ``twin``.
 
     ``pairs`` optionally restricts incentive families (by name) to the rows of some
     (agent, true types, reports): a subset of their rows, so a relaxation.
+    ``first_agent`` restricts symmetric families with rows by agent to agent 0's rows
+    (their first rows), as the symmetric formulation compiles them.
     """
     layout = twin.layout
     n = layout.n_columns
@@ -242,11 +254,12 @@ def exact_program(twin: Environment, objective: Objective,
     column_lower = exact_bounds(-np.inf, n)
     column_upper = exact_bounds(np.inf, n)
     for family in families:
+        own = family.agent_rows(twin, [0]) if first_agent and family.symmetric else None
         if pairs is not None and family.name in pairs:
             block, row_index[family.name], family_rows[family.name] = _pair_rows(
                 twin, family, pairs[family.name])
         else:
-            block = ExactRowBlock.of(family.rows(twin))
+            block = ExactRowBlock.of(family.rows(twin) if own is None else own)
             family_rows[family.name] = block.n_rows
         blocks.append(block)
         slices[family.name] = slice(position, position + block.n_rows)

@@ -73,4 +73,6 @@ def restore(outcome: Outcome, problem: DesignProblem, scale: float) -> Outcome:
                for name, dual in outcome.duals.items()},
         measured={name: violation if name in allocation_rows else violation * scale
                   for name, violation in outcome.measured.items()},
+        orbit_program=None if outcome.orbit_program is None else
+        outcome.orbit_program.rescaled(scale, allocation_rows),
     )

@@ -40,7 +40,7 @@ from lpmech.errors import (
     VerificationError,
 )
 from lpmech.formulations import DesignProblem, Formulation, Outcome, formulation_named
-from lpmech.formulations.base import run_program
+from lpmech.formulations.base import OrbitProgram, run_program
 from lpmech.mechanism import Mechanism
 from lpmech.objectives import Objective, ZeroObjective, resolve_objective
 from lpmech.scaling import normalise, restore
@@ -155,6 +155,8 @@ class Solution:
         The check of every imposed family.
     solver_options : dict
         The HiGHS options used.
+    orbit_program : OrbitProgram or None
+        The reduced program a symmetric solve ran, kept for :meth:`certify`.
     """
 
     mechanism: Mechanism
@@ -166,6 +168,7 @@ class Solution:
     verification: VerificationReport
     compiled: tuple[ConstraintFamily, ...] = ()
     solver_options: dict[str, Any] = field(default_factory=dict)
+    orbit_program: OrbitProgram | None = None
 
     def verify(
         self, also: Sequence[str | ConstraintFamily] = (), tol: float = 1e-6
@@ -355,7 +358,7 @@ def solve(
                      tie_break=canonical.description, tie_break_seconds=canonical.seconds)
     return Solution(mechanism, request.objective.value(mechanism), request.objective,
                     request.families, outcome.duals, report, verification, problem.families,
-                    request.options)
+                    request.options, outcome.orbit_program)
 
 
 @dataclass(frozen=True)

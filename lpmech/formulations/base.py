@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from lpmech.algorithms import algorithm_named, with_algorithm
-from lpmech.arrays import FloatArray
+from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends import Backend, BackendResult, Status
 from lpmech.compiler import Program
 from lpmech.constraints.base import ConstraintFamily
@@ -53,6 +53,38 @@ class Sizes:
 
 
 @dataclass(frozen=True)
+class OrbitProgram:
+    """The program a symmetric solve handed HiGHS, as plain data for an exact certificate.
+
+    Attributes
+    ----------
+    column_orbit : ndarray of int
+        The orbit of each column of z (the reduced program's columns).
+    rows : ndarray of int
+        The row of the compiled program (symmetric families: agent 0's rows only) that
+        each row of the reduced program is, its columns merged into orbits.
+    row_duals : ndarray
+        HiGHS's row duals of the reduced program (the convention of
+        :mod:`lpmech.backends`).
+    row_slices : dict
+        Each family's rows of the reduced program.
+    """
+
+    column_orbit: IntArray
+    rows: IntArray
+    row_duals: FloatArray
+    row_slices: dict[str, slice]
+
+    def rescaled(self, scale: float, allocation_families: set[str]) -> OrbitProgram:
+        """Its duals in the user's units when the solve ran on values divided by ``scale``
+        (see :func:`lpmech.scaling.restore`: only rows in allocation units change)."""
+        duals = self.row_duals.copy()
+        for name in allocation_families & set(self.row_slices):
+            duals[self.row_slices[name]] *= scale
+        return replace(self, row_duals=duals)
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What a formulation found.
 
@@ -77,6 +109,8 @@ class Outcome:
         solver works.
     solver : str
         The cvxpy name of the solver that ran.
+    orbit_program : OrbitProgram or None
+        The reduced program a symmetric solve ran (for :mod:`lpmech.certify`).
     measured : dict
         Violations a formulation already measured on the returned z with a family's
         own ``violation`` (by family name), so verification need not repeat them.
@@ -95,6 +129,7 @@ class Outcome:
     measured: dict[str, FloatArray] = field(default_factory=dict)
     algorithm: str = ""
     solver: str = LINEAR_SOLVER
+    orbit_program: OrbitProgram | None = None
 
 
 class Formulation(ABC):

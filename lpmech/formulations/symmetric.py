@@ -37,7 +37,14 @@ from lpmech.backends import Backend
 from lpmech.compiler import Program, compile_program
 from lpmech.constraints.base import ConstraintFamily
 from lpmech.environment import Environment
-from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes, run_program
+from lpmech.formulations.base import (
+    DesignProblem,
+    Formulation,
+    OrbitProgram,
+    Outcome,
+    Sizes,
+    run_program,
+)
 from lpmech.objectives import ZeroObjective
 
 _SEEDS = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB)
@@ -56,12 +63,15 @@ class AgentSymmetry:
         Number of profiles up to relabelling (multisets of types).
     generators : tuple of ndarray
         Column permutations of a transposition and a cycle of the agents.
+    relabellings : tuple of (ndarray, ndarray)
+        Those two relabellings as (agent j → sigma[j], component permutation).
     """
 
     column_orbit: IntArray
     n_orbits: int
     n_profile_orbits: int
     generators: tuple[IntArray, ...]
+    relabellings: tuple[tuple[IntArray, IntArray], ...] = ()
 
 
 def _owners(env: Environment) -> tuple[IntArray, IntArray]:
@@ -107,7 +117,7 @@ def agent_symmetry(env: Environment) -> AgentSymmetry | str:
         return "outside options differ across agents"
     transposition = np.array([1, 0, *range(2, n)])
     cycle = np.roll(np.arange(n), 1)
-    generators = []
+    generators, relabellings = [], []
     for sigma in (transposition, cycle):
         component, columns = _relabel(env, sigma)
         for j in range(n):
@@ -117,7 +127,9 @@ def agent_symmetry(env: Environment) -> AgentSymmetry | str:
         if not np.allclose(env.principal_value[component], env.principal_value):
             return "the principal values agents' components differently"
         generators.append(columns)
-    return AgentSymmetry(*_orbits(env), generators=tuple(generators))
+        relabellings.append((sigma, component))
+    return AgentSymmetry(*_orbits(env), generators=tuple(generators),
+                         relabellings=tuple(relabellings))
 
 
 def _orbits(env: Environment) -> tuple[IntArray, int, int]:
@@ -187,10 +199,13 @@ class Reduction:
     row_keys : ndarray
         The hash of each row of ``program`` (after merging columns into orbits),
         to find the row any original row became.
+    rows : ndarray of int
+        The row of the unreduced program each row of ``program`` is.
     """
 
     program: Program
     row_keys: NDArray
+    rows: IntArray
 
 
 def merged_row_keys(program: Program, symmetry: AgentSymmetry) -> tuple[NDArray, NDArray,
@@ -298,7 +313,7 @@ def reduce_program(program: Program, symmetry: AgentSymmetry) -> Reduction | str
         cost=cost,
         standard_layout=False,
     )
-    return Reduction(reduced, key[kept])
+    return Reduction(reduced, key[kept], kept)
 
 
 def _groups(key: NDArray) -> tuple[IntArray, IntArray]:
@@ -446,4 +461,6 @@ class Symmetric(Formulation):
             build_seconds=build_seconds + program.build_seconds,
             compile_seconds=program.stack_seconds + reduce_seconds + result.compile_seconds,
             solve_seconds=result.solve_seconds, algorithm=result.algorithm, details=details,
+            orbit_program=None if result.row_duals is None else OrbitProgram(
+                symmetry.column_orbit, reduction.rows, result.row_duals, reduced.row_slices),
         )
