@@ -126,12 +126,13 @@ def orbit_program(twin: ExactEnvironment, objective: Objective,
     n_orbits = int(orbit.max()) + 1
     representative = np.zeros(n_orbits, dtype=np.intp)
     representative[orbit[::-1]] = np.arange(len(orbit))[::-1]  # each orbit's first column
-    for name, values in (("objective coefficients", program.cost),
-                         ("column lower bounds", program.column_lower),
-                         ("column upper bounds", program.column_upper)):
-        if any(a != b for a, b in zip(values.tolist(), values[representative[orbit]].tolist(),
-                                      strict=True)):
-            return f"the {name} are not constant on orbits"
+    numerators, denominator = scaled(program.cost)
+    if np.any(numerators != numerators[representative[orbit]]):
+        return "the objective's coefficients are not constant on orbits"
+    for name, values in (("lower", program.column_lower), ("upper", program.column_upper)):
+        if any(a is not b and a != b for a, b in zip(
+                values.tolist(), values[representative[orbit]].tolist(), strict=True)):
+            return f"the column {name} bounds are not constant on orbits"
     rows = np.asarray(solved.rows, dtype=np.intp)
     if len(rows) and (rows.max() >= program.n_rows or np.any(np.diff(rows) <= 0)):
         return "the reduced program's rows do not fit the compiled program"
@@ -150,7 +151,6 @@ def orbit_program(twin: ExactEnvironment, objective: Objective,
         slices[name] = slice(begin, begin + len(mine))
         row_index[name] = mine - own.start
         begin += len(mine)
-    numerators, denominator = scaled(program.cost)
     sums = np.zeros(n_orbits, dtype=object)
     np.add.at(sums, orbit, numerators)  # c_R = Eᵀc, as integers over one denominator
     reduced = replace(

@@ -39,14 +39,21 @@ MAX_DENOMINATOR_BITS = 4096
 
 def exact_bounds(values: ArrayLike, size: int) -> ObjectArray:
     """Bounds as Rationals, infinite ones kept as float ±inf (each distinct input number
-    read once: Rationals are immutable, so entries may share one)."""
-    array = np.asarray(values, dtype=object)
+    read once, and entries that are equal share one Rational: they are immutable)."""
+    array = np.asarray(values)
     if array.ndim == 0:
         return np.full(size, _exact_bound(array.item()), dtype=object)
-    read: dict[Any, Any] = {}
+    array = np.broadcast_to(array, (size,))
     bounds = np.empty(size, dtype=object)
-    bounds[:] = [v if type(v) is Rational else read.get(v) or read.setdefault(
-        v, _exact_bound(v)) for v in np.broadcast_to(array, (size,)).tolist()]
+    if array.dtype != object:  # floats or ints: read the distinct values
+        distinct, where = np.unique(array, return_inverse=True)
+        read = np.empty(len(distinct), dtype=object)
+        read[:] = [_exact_bound(v) for v in distinct.tolist()]
+        bounds[:] = read[where]
+        return bounds
+    cache: dict[Any, Any] = {}
+    bounds[:] = [v if type(v) is Rational else cache.get(v) or cache.setdefault(
+        v, _exact_bound(v)) for v in array.tolist()]
     return bounds
 
 
@@ -315,13 +322,12 @@ def _pair_rows(twin: Environment, family: IncentiveCompatibility,
 def _tighten(lower: ObjectArray, upper: ObjectArray, bounds: VariableBounds) -> None:
     """Intersect column bounds with a family's bounds, exactly."""
     columns = np.asarray(bounds.columns)
-    new_lower = exact_bounds(bounds.lower, len(columns))
-    new_upper = exact_bounds(bounds.upper, len(columns))
-    # a float bound so far is infinite (−inf below, +inf above): the new one replaces it
-    lower[columns] = [b if type(a) is float else max(a, b)
-                      for a, b in zip(lower[columns].tolist(), new_lower.tolist(), strict=True)]
-    upper[columns] = [b if type(a) is float else min(a, b)
-                      for a, b in zip(upper[columns].tolist(), new_upper.tolist(), strict=True)]
+    for current, new, pick in ((lower, exact_bounds(bounds.lower, len(columns)), max),
+                               (upper, exact_bounds(bounds.upper, len(columns)), min)):
+        # a float bound so far is infinite (−inf below, +inf above): the new one replaces it
+        old = current[columns].tolist()
+        current[columns] = [b if type(a) is float or a is b else pick(a, b)
+                            for a, b in zip(old, new.tolist(), strict=True)]
 
 
 RowBlock.exact_builder = ExactRowBlock.from_exact_entries  # families' rows on exact twins
