@@ -201,8 +201,15 @@ class Rational:
     def __abs__(self) -> Rational:
         return _make(abs(self.value))
 
+    def _operand(self, other: Any) -> Any:
+        """The fmpq or int to compare with, or None for ±inf."""
+        kind = type(other)
+        if kind is Rational:
+            return other.value
+        return other if kind is int else _lift(other)
+
     def _compare(self, other: Any) -> int:
-        operand = other.value if type(other) is Rational else _lift(other)
+        operand = self._operand(other)
         if operand is None:
             return -1 if other > 0 else 1
         return (self.value > operand) - (self.value < operand)
@@ -213,17 +220,23 @@ class Rational:
         except TypeError:
             return NotImplemented
 
+    # the four orderings compare fmpq's directly (one C comparison, the hot path of exact
+    # checks), through _compare only against ±inf
     def __lt__(self, other: Any) -> bool:
-        return self._compare(other) < 0
+        operand = self._operand(other)
+        return self._compare(other) < 0 if operand is None else self.value < operand
 
     def __le__(self, other: Any) -> bool:
-        return self._compare(other) <= 0
+        operand = self._operand(other)
+        return self._compare(other) <= 0 if operand is None else self.value <= operand
 
     def __gt__(self, other: Any) -> bool:
-        return self._compare(other) > 0
+        operand = self._operand(other)
+        return self._compare(other) > 0 if operand is None else self.value > operand
 
     def __ge__(self, other: Any) -> bool:
-        return self._compare(other) >= 0
+        operand = self._operand(other)
+        return self._compare(other) >= 0 if operand is None else self.value >= operand
 
     def __hash__(self) -> int:
         return hash(self.fraction)
