@@ -264,7 +264,9 @@ def _certify_orbits(solution: Solution, twin: Environment, program: ExactProgram
     description = (f"the reduced program the symmetric formulation solved ({program.n_rows} "
                    f"rows, {program.n_columns} orbits of the {len(orbit)} columns; per-agent "
                    "families by agent 0's rows, standing for their relabellings)")
-    return _prove(context, solution.mechanism, description, ARGUMENT, start,
+    argument = ("the float optimum came from the 'symmetric' formulation; the bound is proved "
+                "on the reduced program it solved: " + ARGUMENT)
+    return _prove(context, solution.mechanism, description, argument, start,
                   _floats(solution.mechanism)[first],
                   duals if len(duals) == program.n_rows else None)
 

@@ -12,6 +12,9 @@ import lpmech
 from lpmech.analytic import exact as exact_benchmarks
 from lpmech.analytic import myerson_revenue
 from lpmech.exact import exact
+from lpmech.exact_orbits import symmetry_obstacle
+from lpmech.exact_twin import exact_environment
+from lpmech.formulations.symmetric import agent_symmetry
 from lpmech.models import MODELS
 from lpmech.objectives import resolve_objective
 
@@ -88,6 +91,69 @@ def test_every_formulation_is_certified_with_the_direct_optimum(formulation, bui
     assert certificate.objective == reference.objective
     assert formulation in certificate.argument
     assert_satisfies(env, _float_mechanism(env, certificate), constraints)
+
+
+@pytest.fixture(scope="module")
+def symmetric():
+    env = lpmech.single_item_auction(range(1, 6), 3)
+    solution = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], formulation="symmetric")
+    return env, solution.certify()
+
+
+def test_a_symmetric_solve_is_proved_on_the_reduced_program_it_solved(symmetric):
+    env, certificate = symmetric
+    assert certificate.ok, certificate.failures
+    program = certificate.context.program
+    assert program.n_columns < env.layout.n_columns / 3  # orbits, not every column
+    assert certificate.program.startswith("the reduced program the symmetric formulation")
+    assert "averaging any feasible mechanism over all relabellings" in certificate.argument
+    assert certificate.objective == exact_benchmarks.myerson_revenue(env)
+    assert certificate.allocation.shape == (env.n_profiles, env.n_components)  # in full
+
+
+def test_a_tampered_reduced_dual_fails_naming_the_entry(symmetric):
+    _, certificate = symmetric
+    duals = {name: values.copy() for name, values in certificate.duals.items()}
+    on_row = certificate.context.program.row_index["dominant_strategy_ic"][0]
+    duals["dominant_strategy_ic"][on_row] += 1
+    tampered = certificate.check(duals=duals)
+    assert not tampered.ok
+    row = certificate.context.program.describe_row(
+        certificate.context.program.row_slices["dominant_strategy_ic"].start)
+    assert any(failure.startswith("dual infeasible: column payment of agent")
+               and "and its relabellings" in failure
+               and f"{row} (multiplier {duals['dominant_strategy_ic'][on_row]})" in failure
+               for failure in tampered.failures), tampered.failures
+    assert certificate.check().ok
+
+
+def test_a_tampered_entry_of_a_symmetric_optimum_is_found_on_the_full_families(symmetric):
+    env, certificate = symmetric
+    allocation = certificate.allocation.copy()
+    profile = int(env.layout.profile_index([4, 4, 0]))  # one profile, not its relabellings
+    winner = int(np.flatnonzero(allocation[profile])[0])
+    allocation[profile, winner] += Fraction(1, 2)
+    tampered = certificate.check(allocation=allocation)
+    assert not tampered.ok
+    assert any(failure.startswith("feasibility violated by 1/2") and
+               env.describe_profile(profile) in failure
+               for failure in tampered.failures), tampered.failures
+
+
+def test_inputs_symmetric_only_in_floats_are_proved_on_the_direct_program():
+    tilt = Fraction(1, 10**14)  # within the formulation's float tolerance, not exactly 0
+    fifth = Fraction(1, 5)
+    env = lpmech.single_item_auction(range(1, 6), 2, priors=[
+        [fifth] * 5, [fifth + tilt, fifth - tilt, fifth, fifth, fifth]])
+    solution = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], formulation="symmetric")
+    twin = exact_environment(env)
+    symmetry = agent_symmetry(env)
+    assert solution.report.formulation == "symmetric"
+    assert symmetry_obstacle(twin, tuple(solution.compiled), symmetry,
+                             symmetry.column_orbit) == "the exact prior is not exchangeable"
+    certificate = solution.certify()
+    assert certificate.ok, certificate.failures
+    assert certificate.program.startswith("the direct program")
 
 
 def test_deterministic_incumbent_is_exact_and_says_when_optimality_is_not_proved():
