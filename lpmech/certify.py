@@ -19,26 +19,37 @@ optimal dual. :func:`certify` recovers both exactly and checks, in rationals:
    upper bound and every negative one a finite lower bound.
 3. **Equality.** The mechanism's objective equals the bound.
 
-Every row of P is a row of an imposed family (neighbouring-type IC rows are IC
-rows), so P is a relaxation of the full problem: its bound holds for every
-mechanism that satisfies the imposed families, and a mechanism that satisfies them
-and attains it is optimal. This holds whichever formulation found the float
-optimum (``symmetric``, ``interim`` and ``generation`` solve other programs with the
-same optimum): the certificate re-solves P with HiGHS for a basis, solves the basis
-systems exactly (:mod:`lpmech.exact_solve`), and first tries the solver's own
-mechanism read as simplest rationals, then the exact basic solution. An incentive
-family left in full form with thousands of rows (multi-dimensional types) enters P
-with only the rows an optimal float dual uses (then, if that fails, the rows that
-nearly bind): fewer rows are still a relaxation, and the exact check of the full
-family covers the rest.
+Which program P. Where the float optimum came from the ``symmetric`` formulation,
+P is the reduced program it solved — one column per orbit of columns under
+relabelling identical agents, per-agent families by agent 0's rows
+(:mod:`lpmech.exact_orbits`) — rebuilt with rational data in the same row order, so
+the solve's own basis fits it. Its bound is the full problem's because the problem
+is invariant under relabelling (checked exactly on the rational inputs) and
+averaging any feasible mechanism over all relabellings gives an anonymous one with
+the same objective, whose orbit values satisfy P; the mechanism itself is checked
+against the full families on every profile. Otherwise (or if that proof fails) P
+is the direct program of the compiled families (IC between neighbouring types
+where that is equivalent, seed notes Thm. 1.4): every row of it is a row of an
+imposed family (neighbouring-type IC rows are IC rows), so it is a relaxation of
+the full problem. Either way its bound holds for every mechanism that satisfies
+the imposed families, and a mechanism that satisfies them and attains it is
+optimal. ``interim`` and ``generation`` solve other programs with the same
+optimum; their certificate is on the direct program. An incentive family left in
+full form with thousands of rows (multi-dimensional types) enters the direct
+program with only the rows an optimal float dual uses (then, if that fails, the
+rows that nearly bind): fewer rows are still a relaxation, and the exact check of
+the full family covers the rest.
+
+How. HiGHS finds an optimal basis of P's float image by crossover from the float
+optimum and its row duals (optimal at once, with no simplex iterations, when the
+duals are the solve's own: the symmetric and direct formulations'); the basis
+systems are solved exactly (:mod:`lpmech.exact_solve`); the solver's own mechanism
+read as simplest rationals is tried first, then the exact basic solution.
 
 Cost: the bulk work is integer arithmetic over common denominators
 (:mod:`lpmech.exact_integers`): full IC from its definition, summing the exact rows,
-Aᵀy and the dual bound; the basis systems are solved by integer refinement
-(:mod:`lpmech.exact_solve`), and HiGHS's re-solve starts from the float optimum.
-``benchmarks/certify.py`` reports the time against the float solve's; it is largest
-where the float solve ran on a much smaller (symmetric) program than the direct
-one certified here.
+Aᵀy and the dual bound; the basis systems are solved by integer refinement.
+``benchmarks/certify.py`` reports the time against the float solve's.
 
 For ``deterministic=True`` the incumbent's allocation is fixed (it is integral),
 its payments are recovered exactly from the payment program's basis, and the
