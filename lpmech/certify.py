@@ -586,29 +586,31 @@ def _stack_duals(program: ExactProgram, duals: dict[str, Any]) -> ObjectArray:
 
 
 def _incentive_subsets(solution: Solution, compiled: tuple[ConstraintFamily, ...]
-                       ) -> list[dict[str, list[tuple[int, NDArray, NDArray]]]]:
+                       ) -> Iterator[dict[str, list[tuple[int, NDArray, NDArray]]]]:
     """Which rows of large full-form incentive families to certify on, in order of trial.
 
     A subset of rows is a relaxation, so its bound holds for the full problem, and it is
     attained when the subset holds every row an optimal dual needs. First the rows with a
     non-zero float dual (the dual's support), then every row that nearly binds at the
-    float optimum (slack within 10⁻⁶ of the problem's scale). The exact check of the full
-    family covers the rows left out. Without such families: all rows, once.
+    float optimum (slack within 10⁻⁶ of the problem's scale; built only if the first
+    trial fails). The exact check of the full family covers the rows left out. Without
+    such families: all rows, once.
     """
     env = solution.mechanism.env
     large = [f for f in compiled if isinstance(f, IncentiveCompatibility)
              and not isinstance(f, LocalIncentiveCompatibility)
              and f.row_count(env) >= SUBSET_MIN_ROWS]
     if not large:
-        return [{}]
+        yield {}
+        return
+    if all(f.name in solution.duals for f in large):
+        yield {f.name: _pairs_of(env, f, np.flatnonzero(solution.duals[f.name]))
+               for f in large}
     mechanism = solution.mechanism
     z = env.layout.join(mechanism.flat_allocation, mechanism.flat_payments)
     tol = 1e-6 * data_scale(env)
-    near = {f.name: np.flatnonzero(f.rows(env).matrix @ z >= -tol) for f in large}
-    trials = [near]
-    if all(f.name in solution.duals for f in large):
-        trials.insert(0, {f.name: np.flatnonzero(solution.duals[f.name]) for f in large})
-    return [{f.name: _pairs_of(env, f, rows[f.name]) for f in large} for rows in trials]
+    yield {f.name: _pairs_of(env, f, np.flatnonzero(f.rows(env).matrix @ z >= -tol))
+           for f in large}
 
 
 def _pairs_of(env: Environment, family: IncentiveCompatibility, rows: NDArray

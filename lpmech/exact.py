@@ -77,23 +77,28 @@ def exact(value: Any) -> Fraction:
     if isinstance(value, bool | int | np.integer):
         return Fraction(int(value))
     if isinstance(value, float | np.floating):
-        number = float(value)
-        if not math.isfinite(number):
-            raise InvalidArgumentError(f"exact: {number} has no rational value")
-        if number.is_integer():
-            return Fraction(int(number))
-        # denominators up to `bound` are 1/bound² apart: at most one rounds to the float
-        window = ULPS * math.ulp(number)  # fractions up to `bound` are 1/bound² apart
-        bound = MAX_DENOMINATOR if 2 * window * MAX_DENOMINATOR**2 < 1 else \
-            math.isqrt(int(1 / (2 * window)))
-        simple = Fraction(number).limit_denominator(max(1, bound))
-        return simple if abs(simple - Fraction(number)) <= window else Fraction(repr(number))
+        return _float_reading(float(value))
     if isinstance(value, RationalNumber):
         return Fraction(value.numerator, value.denominator)
     if hasattr(value, "p") and hasattr(value, "q"):  # flint.fmpq
         return Fraction(int(value.p), int(value.q))
     raise InvalidArgumentTypeError(f"exact: expected an int, Fraction or float, got "
                                    f"{type(value).__name__}")
+
+
+@lru_cache(maxsize=2**16)
+def _float_reading(number: float) -> Fraction:
+    """The fraction a float is read as (cached: inputs repeat a few values)."""
+    if not math.isfinite(number):
+        raise InvalidArgumentError(f"exact: {number} has no rational value")
+    if number.is_integer():
+        return Fraction(int(number))
+    # denominators up to `bound` are 1/bound² apart: at most one rounds to the float
+    window = ULPS * math.ulp(number)
+    bound = MAX_DENOMINATOR if 2 * window * MAX_DENOMINATOR**2 < 1 else \
+        math.isqrt(int(1 / (2 * window)))
+    simple = Fraction(number).limit_denominator(max(1, bound))
+    return simple if abs(simple - Fraction(number)) <= window else Fraction(repr(number))
 
 
 _to_fraction = np.frompyfunc(exact, 1, 1)
@@ -322,8 +327,12 @@ def _as_rational(value: Any) -> Rational:
 
 
 _to_rational = np.frompyfunc(_as_rational, 1, 1)
-_rational_to_float = np.frompyfunc(
-    lambda r: int(r.value.p) / int(r.value.q) if isinstance(r, Rational) else float(r), 1, 1)
+def _float_of(value: Any) -> float:
+    return int(value.value.p) / int(value.value.q) if isinstance(value, Rational) \
+        else float(value)
+
+
+_rational_to_float = np.frompyfunc(_float_of, 1, 1)
 
 
 def rational_array(values: ArrayLike) -> ObjectArray:
@@ -333,9 +342,17 @@ def rational_array(values: ArrayLike) -> ObjectArray:
 
 
 def to_float(values: ArrayLike) -> NDArray[np.float64]:
-    """Nearest floats of exact numbers (Rationals, Fractions, ints or floats)."""
+    """Nearest floats of exact numbers (Rationals, Fractions, ints or floats); each distinct
+    object converted once (bounds share a few)."""
     array = np.asarray(values, dtype=object)
-    return np.asarray(_rational_to_float(array), dtype=float).reshape(array.shape)
+    flat = array.ravel().tolist()
+    if len({id(x) for x in flat}) * 4 > len(flat):
+        return np.asarray(_rational_to_float(array), dtype=float).reshape(array.shape)
+    read: dict[int, float] = {}
+    floats = [read[id(x)] if id(x) in read else read.setdefault(id(x), _float_of(x))
+              for x in flat]
+    return np.array(floats, dtype=float).reshape(array.shape)
+
 
 
 def to_fractions(values: ArrayLike) -> ObjectArray:

@@ -36,7 +36,7 @@ import scipy.sparse.linalg as spla
 from numpy.typing import NDArray
 
 from lpmech.errors import LpmechError
-from lpmech.exact import Rational, flint_module, rational_array
+from lpmech.exact import Rational, flint_module, rational_from
 
 ObjectArray = NDArray[np.object_]
 IntArray = NDArray[np.intp]
@@ -150,12 +150,21 @@ def _refine(n: int, indptr: IntArray, columns: IntArray, data: ObjectArray,
         candidate = _reconstruct(numerator, denominator)
         if candidate is not None and _satisfies(indptr, columns, data, b, *candidate):
             common, scaled = candidate
-            return rational_array([Fraction(int(p), common) for p in scaled])
+            return _rationals(scaled, common)
     else:
         raise _NotConverged(f"iterative refinement did not converge in {MAX_ROUNDS} rounds "
                             "(the solution's denominators are too large, or the basis "
                             "matrix is badly conditioned)")
-    return rational_array([Fraction(int(p), denominator) for p in numerator])
+    return _rationals(numerator, denominator)
+
+
+def _rationals(numerators: ObjectArray, denominator: int) -> ObjectArray:
+    """The Rationals n / d (equal numerators share one: Rationals are immutable)."""
+    made: dict[int, Rational] = {}
+    out = np.empty(len(numerators), dtype=object)
+    out[:] = [made.get(n) or made.setdefault(n, rational_from(n, denominator))
+              for n in map(int, numerators)]
+    return out
 
 
 def _reconstruct(numerator: ObjectArray, denominator: int) -> tuple[int, ObjectArray] | None:
