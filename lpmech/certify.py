@@ -425,8 +425,8 @@ def _basic_solution(program: ExactProgram, fixed: ObjectArray | None = None,
     position[basic] = np.arange(len(basic))
     counts = np.diff(program.indptr)[tight]
     entry_rows = np.repeat(np.arange(len(tight)), counts)
-    entries = np.concatenate([np.arange(program.indptr[r], program.indptr[r + 1])
-                              for r in tight]) if len(tight) else np.zeros(0, dtype=np.intp)
+    entries = np.repeat(program.indptr[tight] - np.cumsum(counts) + counts, counts) + \
+        np.arange(counts.sum())  # the tight rows' entries, in row order
     entry_columns = program.indices[entries]
     values = program.data[entries]
     in_basis = position[entry_columns] >= 0

@@ -11,6 +11,8 @@ mechanism's rules as Rationals on the twin, with exact expectations.
 
 from __future__ import annotations
 
+import math
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -18,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lpmech.environment import Environment, SingleParameter
 from lpmech.exact import ExactInputs, exact_inputs, rational_array
+from lpmech.exact_integers import exact_dot, integer_array, largest, ratios, scaled
 from lpmech.mechanism import Mechanism
 from lpmech.priors import Prior
 
@@ -34,6 +37,7 @@ class ExactEnvironment(Environment):
 
     float_environment: Environment
     inputs: ExactInputs
+    _scaled_values: dict[int, tuple[ObjectArray, int]]
 
     def single_parameter(self, agent: int) -> SingleParameter | None:
         form = self.float_environment.single_parameter(agent)
@@ -50,6 +54,12 @@ class ExactEnvironment(Environment):
     def efficient_allocation(self, include_principal: bool = True) -> NDArray:
         return self.float_environment.efficient_allocation(include_principal)
 
+    def scaled_values(self, agent: int) -> tuple[ObjectArray, int]:
+        """V_i(θ) at every profile as integers over one denominator (remembered)."""
+        if agent not in self._scaled_values:
+            self._scaled_values[agent] = scaled(self.values_at_profiles(agent))
+        return self._scaled_values[agent]
+
 
 def exact_environment(env: Environment) -> ExactEnvironment:
     """The exact twin of ``env``: layout, agents and allocation space shared."""
@@ -61,6 +71,7 @@ def exact_environment(env: Environment) -> ExactEnvironment:
     twin.principal_value = _frozen(rational_array(inputs.principal_value))
     twin.outside_options = tuple(_frozen(rational_array(o)) for o in inputs.outside_options)
     twin._profile_values = {}
+    twin._scaled_values = {}
     twin.float_environment = env
     twin.inputs = inputs
     return twin
@@ -80,17 +91,46 @@ def _exact_prior(prior: Prior, table: ObjectArray) -> Prior:
 
 
 class ExactMechanism(Mechanism):
-    """A mechanism whose rules are Rationals on an exact twin; expectations stay exact."""
+    """A mechanism whose rules are Rationals on an exact twin; expectations stay exact.
+
+    Utilities and expectations are computed on integers over one denominator
+    (:mod:`lpmech.exact_integers`): u_i = (V'·a'·(L/(d_V·d_a)) − t'·(L/d_t)) / L with
+    V = V'/d_V, a = a'/d_a, t = t'/d_t and L = lcm(d_V·d_a, d_t), exact and without a
+    rational operation per entry.
+    """
+
+    @cached_property
+    def _scaled_allocation(self) -> tuple[ObjectArray, int]:
+        return scaled(self._allocation)
+
+    @cached_property
+    def _scaled_payments(self) -> tuple[ObjectArray, int]:
+        return scaled(self._payments)
+
+    def ex_post_utility(self, agent: int | str) -> ObjectArray:
+        i = self.env.agent_index(agent)
+        values, values_d = self.env.scaled_values(i)
+        allocation, allocation_d = self._scaled_allocation
+        payments, payments_d = self._scaled_payments
+        scale = math.lcm(values_d * allocation_d, payments_d)
+        gain, cost = scale // (values_d * allocation_d), scale // payments_d
+        bound = max(values.shape[1] * largest(values) * largest(allocation) * gain
+                    + largest(payments) * cost, gain, cost)  # on every intermediate value
+        utility = np.einsum("pc,pc->p", integer_array(values, bound),
+                            integer_array(allocation, bound)) * gain
+        utility = utility - integer_array(payments[:, i], bound) * cost
+        return ratios(utility, scale)
 
     def expected_revenue(self) -> Any:
-        return self.env.prior.joint @ self._payments.sum(axis=1)
+        payments, payments_d = self._scaled_payments
+        return exact_dot(self.env.prior.joint, ratios(payments.sum(axis=1), payments_d))
 
     def expected_welfare(self, include_principal: bool = True) -> Any:
         weights = self.env.surplus_weights(include_principal)
         return self.env.prior.joint @ np.einsum("pc,pc->p", weights, self._allocation)
 
     def expected_utility(self, agent: int | str) -> Any:
-        return self.env.prior.joint @ self.ex_post_utility(agent)
+        return exact_dot(self.env.prior.joint, self.ex_post_utility(agent))
 
     def expected_budget_surplus(self) -> Any:
         return self.env.prior.joint @ self.budget_surplus()
