@@ -99,7 +99,11 @@ def symmetry_obstacle(twin: ExactEnvironment, families: tuple[ConstraintFamily, 
     edges = np.concatenate(symmetry.generators)
     graph = sp.csr_array((np.ones(len(edges)), (np.tile(np.arange(n), 2), edges)),
                          shape=(n, n))
-    if connected_components(graph, directed=False)[0] != int(orbit.max()) + 1:
+    labels = np.unique(orbit)
+    if labels[0] != 0 or labels[-1] != len(labels) - 1:
+        return "the orbits are not numbered 0, 1, …"
+    # each orbit is a union of the relabellings' orbits (above); as many means each is one
+    if connected_components(graph, directed=False)[0] != len(labels):
         return "an orbit joins columns that no relabelling connects"
     return None
 

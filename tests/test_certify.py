@@ -156,6 +156,30 @@ def test_inputs_symmetric_only_in_floats_are_proved_on_the_direct_program():
     assert certificate.program.startswith("the direct program")
 
 
+def _merged(orbit):
+    merged = np.where(orbit == 1, 0, orbit)  # two orbits as one, numbered 0, 1, … again
+    return np.unique(merged, return_inverse=True)[1]
+
+
+def _split(orbit):
+    split = orbit.copy()
+    split[np.flatnonzero(orbit == 0)[0]] = orbit.max() + 1  # one column taken out
+    return split
+
+
+@pytest.mark.parametrize(("tamper", "reason"), [
+    (_merged, "an orbit joins columns that no relabelling connects"),
+    (_split, "a relabelling moves a column out of its orbit"),
+])
+def test_the_orbits_of_a_reduced_program_are_checked_not_assumed(tamper, reason):
+    env = lpmech.single_item_auction(range(1, 4), 3)
+    solution = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], formulation="symmetric")
+    symmetry = agent_symmetry(env)
+    twin, families = exact_environment(env), tuple(solution.compiled)
+    assert symmetry_obstacle(twin, families, symmetry, symmetry.column_orbit) is None
+    assert symmetry_obstacle(twin, families, symmetry, tamper(symmetry.column_orbit)) == reason
+
+
 def test_deterministic_incumbent_is_exact_and_says_when_optimality_is_not_proved():
     spec = MODELS["public_good_funded"]
     env = spec.environment()
