@@ -40,28 +40,37 @@ def _numerator_denominator(value: Any) -> tuple[int, int]:
 
 def scaled(values: ArrayLike) -> tuple[ObjectArray, int]:
     """(n, d) with values = n / d exactly: n Python ints (same shape), d > 0 the lcm of the
-    denominators. An array of Rationals goes through flint's ``fmpq_mat.numer_denom`` (in
-    C: half the time of reading each entry's numerator and denominator, measured)."""
+    denominators. The Rationals among the values go through flint's
+    ``fmpq_mat.numer_denom`` (in C: half the time of reading each entry's numerator and
+    denominator, measured), other numbers (ints, integral floats) one by one."""
     array = np.asarray(values, dtype=object)
-    flat = array.ravel().tolist()
-    numerators = np.empty(array.size, dtype=object)
-    try:
-        fmpqs = [v.value for v in flat] if flat else None
-    except AttributeError:  # not all Rationals
-        fmpqs = None
-    if fmpqs is not None:
-        matrix, common = flint_module().fmpq_mat(1, len(fmpqs), fmpqs).numer_denom()
-        numerators[:] = [int(n) for n in matrix.entries()]
-        return numerators.reshape(array.shape), int(common)
-    pairs = [_numerator_denominator(v) for v in flat]
-    denominator = math.lcm(*(q for _, q in pairs)) if pairs else 1
-    numerators[:] = [p * (denominator // q) for p, q in pairs]
+    flat = array.ravel()
+    is_rational = np.fromiter((type(v) is Rational for v in flat.tolist()), dtype=bool,
+                              count=flat.size)
+    numerators = np.empty(flat.size, dtype=object)
+    common, rational_numerators = 1, []
+    if is_rational.any():
+        fmpqs = [v.value for v in flat[is_rational].tolist()]
+        matrix, denominator = flint_module().fmpq_mat(1, len(fmpqs), fmpqs).numer_denom()
+        common, rational_numerators = int(denominator), [int(n) for n in matrix.entries()]
+    others = [_numerator_denominator(v) for v in flat[~is_rational].tolist()]
+    denominator = math.lcm(common, *(q for _, q in others))
+    factor = denominator // common
+    numerators[is_rational] = rational_numerators if factor == 1 else \
+        [n * factor for n in rational_numerators]
+    numerators[~is_rational] = [p * (denominator // q) for p, q in others]
     return numerators.reshape(array.shape), denominator
 
 
 def largest(numerators: ObjectArray) -> int:
-    """max |n| of an integer array (0 when empty)."""
-    return max((abs(n) for n in numerators.ravel().tolist()), default=0)
+    """max |n| of an integer array (0 when empty); in int64 when the integers fit."""
+    if numerators.size == 0:
+        return 0
+    try:
+        small = numerators.astype(np.int64)
+    except OverflowError:
+        return max(abs(n) for n in numerators.ravel().tolist())
+    return max(abs(int(small.max())), abs(int(small.min())))
 
 
 def integer_array(numerators: ObjectArray, bound: int) -> NDArray:
