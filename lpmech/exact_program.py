@@ -38,8 +38,9 @@ MAX_DENOMINATOR_BITS = 4096
 
 
 def exact_bounds(values: ArrayLike, size: int) -> ObjectArray:
-    """Bounds as Rationals, infinite ones kept as float ±inf (each distinct input number
-    read once, and entries that are equal share one Rational: they are immutable)."""
+    """Bounds (or other input numbers) as Rationals, infinite ones kept as float ±inf (each
+    distinct input number read once, and equal entries share one Rational: they are
+    immutable)."""
     array = np.asarray(values)
     if array.ndim == 0:
         return np.full(size, _exact_bound(array.item()), dtype=object)
@@ -113,7 +114,8 @@ class ExactRowBlock(RowBlock):
         """A block in exact form: itself, or a float block read by :func:`lpmech.exact.exact`."""
         if isinstance(block, ExactRowBlock):
             return block
-        return cls(block.matrix, block.lower, block.upper, rational_array(block.matrix.data),
+        return cls(block.matrix, block.lower, block.upper,
+                   exact_bounds(block.matrix.data, block.matrix.nnz),  # each value read once
                    exact_bounds(block.lower, block.n_rows),
                    exact_bounds(block.upper, block.n_rows))
 
