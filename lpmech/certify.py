@@ -81,7 +81,7 @@ from lpmech.environment import Environment
 from lpmech.errors import InvalidArgumentError
 from lpmech.exact import ExactInputs, Rational, rational_array, rational_from, to_fractions
 from lpmech.exact_integers import exact_dot
-from lpmech.exact_orbits import ARGUMENT, orbit_program
+from lpmech.exact_orbits import ARGUMENT, first_members, orbit_program
 from lpmech.exact_program import ExactProgram, exact_program
 from lpmech.exact_solve import SingularSystemError, solve_rational
 from lpmech.exact_twin import exact_environment, exact_mechanism
@@ -269,8 +269,6 @@ def _certify_orbits(solution: Solution, twin: Environment, program: ExactProgram
     formulation solved (:mod:`lpmech.exact_orbits`), warm-started from its duals."""
     context = _Context(twin, tuple(solution.families), solution.objective, program, cost)
     orbit = program.column_orbit
-    first = np.zeros(program.n_columns, dtype=np.intp)
-    first[orbit[::-1]] = np.arange(len(orbit))[::-1]
     duals = np.asarray(solution.orbit_program.row_duals, dtype=float)
     description = (f"the reduced program the symmetric formulation solved ({program.n_rows} "
                    f"rows, {program.n_columns} orbits of the {len(orbit)} columns; per-agent "
@@ -278,7 +276,7 @@ def _certify_orbits(solution: Solution, twin: Environment, program: ExactProgram
     argument = ("the float optimum came from the 'symmetric' formulation; the bound is proved "
                 "on the reduced program it solved: " + ARGUMENT)
     return _prove(context, solution.mechanism, description, argument, start,
-                  _floats(solution.mechanism)[first],
+                  _floats(solution.mechanism)[first_members(orbit)],
                   duals if len(duals) == program.n_rows else None)
 
 

@@ -64,6 +64,13 @@ ARGUMENT = (
     "bound makes it optimal")
 
 
+def first_members(orbit: IntArray) -> IntArray:
+    """The first column of each orbit (orbits numbered 0, 1, …)."""
+    first = np.zeros(int(orbit.max()) + 1 if len(orbit) else 0, dtype=np.intp)
+    first[orbit[::-1]] = np.arange(len(orbit))[::-1]  # the last write is the first column
+    return first
+
+
 def symmetry_obstacle(twin: ExactEnvironment, families: tuple[ConstraintFamily, ...],
                       symmetry: AgentSymmetry, orbit: IntArray) -> str | None:
     """Why the exact problem is not shown invariant under relabelling agents, or None.
@@ -128,8 +135,7 @@ def orbit_program(twin: ExactEnvironment, objective: Objective,
         return reason
     program = exact_program(twin, objective, families, first_agent=True)
     n_orbits = int(orbit.max()) + 1
-    representative = np.zeros(n_orbits, dtype=np.intp)
-    representative[orbit[::-1]] = np.arange(len(orbit))[::-1]  # each orbit's first column
+    representative = first_members(orbit)
     numerators, denominator = scaled(program.cost)
     if np.any(numerators != numerators[representative[orbit]]):
         return "the objective's coefficients are not constant on orbits"
