@@ -56,7 +56,8 @@ IntArray = NDArray[np.intp]
 ARGUMENT = (
     "relabelling the identical agents maps the problem onto itself (checked exactly on the "
     "rational inputs: same types, exchangeable prior, valuations and the principal's values "
-    "exchanged, equal outside options; every family symmetric; objective coefficients "
+    "exchanged, equal outside options, the allocation space permuted onto itself; every "
+    "family symmetric; objective coefficients "
     "constant on the column orbits, which are exactly the orbits of the relabellings), so "
     "averaging any feasible mechanism over all relabellings gives an anonymous feasible "
     "mechanism with the same objective; an anonymous mechanism is one value per orbit and "
