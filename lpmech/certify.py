@@ -327,17 +327,17 @@ def _prove(context: _Context, mechanism: Mechanism, description: str, argument: 
     # HiGHS's tolerances are coarse against the data (values of 1e-9): then start cold
     for warm in (primal, None):
         try:
-            w_basis, y = _basic_solution(program, start=warm,
-                                         duals=None if warm is None else duals)
+            basis = _optimal_basis(program, start=warm, duals=None if warm is None else duals)
+            y = basis.dual()
+            checked = _check(context, z_solver, y, True)
+            how = "the solver's mechanism read as simplest rationals"
+            if checked["failures"]:  # only then is the basic solution needed
+                checked = _check(context, context.expand(basis.primal()), y, True)
+                how = "the exact basic solution of the program"
         except (SingularSystemError, _NoBasis) as error:
             if warm is not None:
                 continue
             return _refused(twin, str(error), start)
-        checked = _check(context, z_solver, y, True)
-        how = "the solver's mechanism read as simplest rationals"
-        if checked["failures"]:
-            checked = _check(context, context.expand(w_basis), y, True)
-            how = "the exact basic solution of the program"
         if not checked["failures"]:
             break
     proved = (f"{how} satisfies every imposed family exactly and attains the dual bound: "
@@ -369,10 +369,9 @@ class _NoBasis(Exception):
     """HiGHS did not return an optimal basis for the program to certify."""
 
 
-def _basic_solution(program: ExactProgram, fixed: ObjectArray | None = None,
-                    start: NDArray | None = None, duals: NDArray | None = None
-                    ) -> tuple[ObjectArray, ObjectArray]:
-    """Exact primal z and row multipliers y at HiGHS's optimal basis of ``program``.
+def _optimal_basis(program: ExactProgram, fixed: ObjectArray | None = None,
+                   start: NDArray | None = None, duals: NDArray | None = None) -> _Basis:
+    """HiGHS's optimal basis of ``program``, to be solved exactly (:class:`_Basis`).
 
     ``fixed`` optionally fixes the allocation columns (a deterministic incumbent).
     ``start``, the float optimum already found, and its row ``duals`` if known, are
@@ -381,8 +380,8 @@ def _basic_solution(program: ExactProgram, fixed: ObjectArray | None = None,
     as cold, measured). Only the speed depends on them, since the basis found is
     solved and checked exactly.
     """
-    lower, upper = program.column_lower.copy(), program.column_upper.copy()
     if fixed is not None:
+        lower, upper = program.column_lower.copy(), program.column_upper.copy()
         lower[:len(fixed)] = fixed
         upper[:len(fixed)] = fixed
         program = replace(program, column_lower=lower, column_upper=upper)
@@ -406,41 +405,64 @@ def _basic_solution(program: ExactProgram, fixed: ObjectArray | None = None,
     basis = highs.getBasis()
     if not basis.valid:
         raise _NoBasis("HiGHS returned no valid basis for the program to certify")
-    columns = np.array([int(s) for s in basis.col_status])
-    rows = np.array([int(s) for s in basis.row_status])
-    basic = np.flatnonzero(columns == _BASIC)
-    tight = np.flatnonzero(rows != _BASIC)
-    if len(basic) != len(tight):
-        raise _NoBasis(f"HiGHS's basis is not square ({len(basic)} basic columns, "
-                       f"{len(tight)} tight rows)")
-    z = np.zeros(program.n_columns, dtype=object)
-    z[:] = Rational(0)
-    for j in np.flatnonzero(columns != _BASIC):
-        z[j] = _at_bound(lower[j], upper[j], columns[j])
-    row_values = np.array([_at_bound(program.row_lower[r], program.row_upper[r], rows[r])
-                           for r in tight], dtype=object)
-    position = np.full(program.n_columns, -1)
-    position[basic] = np.arange(len(basic))
-    counts = np.diff(program.indptr)[tight]
-    entry_rows = np.repeat(np.arange(len(tight)), counts)
-    entries = np.repeat(program.indptr[tight] - np.cumsum(counts) + counts, counts) + \
-        np.arange(counts.sum())  # the tight rows' entries, in row order
-    entry_columns = program.indices[entries]
-    values = program.data[entries]
-    in_basis = position[entry_columns] >= 0
-    known = np.zeros(len(tight), dtype=object)
-    known[:] = Rational(0)
-    if np.any(~in_basis):
-        np.add.at(known, entry_rows[~in_basis],
-                  values[~in_basis] * z[entry_columns[~in_basis]])
-    rhs = row_values - known
-    basis_rows, basis_columns = entry_rows[in_basis], position[entry_columns[in_basis]]
-    z[basic] = solve_rational(basis_rows, basis_columns, values[in_basis], rhs)
-    y = np.zeros(program.n_rows, dtype=object)
-    y[:] = Rational(0)
-    y[tight] = solve_rational(basis_columns, basis_rows, values[in_basis],
-                              program.cost[basic])
-    return z, y
+    return _Basis(program, np.array([int(s) for s in basis.col_status]),
+                  np.array([int(s) for s in basis.row_status]))
+
+
+class _Basis:
+    """A basis of a program: its basic columns B and tight rows T (|B| = |T|).
+
+    The basic solution z fixes each non-basic column at the bound its status names
+    and solves A[T, B] z_B = (row bounds at T) − A[T, N] z_N; the row multipliers y
+    are 0 off T and solve A[T, B]ᵀ y_T = c_B. Each is solved exactly when asked
+    (:func:`lpmech.exact_solve.solve_rational`).
+    """
+
+    def __init__(self, program: ExactProgram, columns: NDArray, rows: NDArray) -> None:
+        self.program, self.columns, self.rows = program, columns, rows
+        self.basic = np.flatnonzero(columns == _BASIC)
+        self.tight = np.flatnonzero(rows != _BASIC)
+        if len(self.basic) != len(self.tight):
+            raise _NoBasis(f"HiGHS's basis is not square ({len(self.basic)} basic columns, "
+                           f"{len(self.tight)} tight rows)")
+        position = np.full(program.n_columns, -1)
+        position[self.basic] = np.arange(len(self.basic))
+        counts = np.diff(program.indptr)[self.tight]
+        self.entry_rows = np.repeat(np.arange(len(self.tight)), counts)
+        entries = np.repeat(program.indptr[self.tight] - np.cumsum(counts) + counts, counts) + \
+            np.arange(counts.sum())  # the tight rows' entries, in row order
+        self.entry_columns = program.indices[entries]
+        self.values = program.data[entries]
+        self.in_basis = position[self.entry_columns] >= 0
+        self.basis_columns = position[self.entry_columns[self.in_basis]]
+
+    def primal(self) -> ObjectArray:
+        """The exact basic solution z."""
+        program, columns, tight = self.program, self.columns, self.tight
+        z = np.zeros(program.n_columns, dtype=object)
+        z[:] = Rational(0)
+        for j in np.flatnonzero(columns != _BASIC):
+            z[j] = _at_bound(program.column_lower[j], program.column_upper[j], columns[j])
+        row_values = np.array([_at_bound(program.row_lower[r], program.row_upper[r],
+                                         self.rows[r]) for r in tight], dtype=object)
+        known = np.zeros(len(tight), dtype=object)
+        known[:] = Rational(0)
+        outside = ~self.in_basis
+        if np.any(outside):
+            np.add.at(known, self.entry_rows[outside],
+                      self.values[outside] * z[self.entry_columns[outside]])
+        z[self.basic] = solve_rational(self.entry_rows[self.in_basis], self.basis_columns,
+                                       self.values[self.in_basis], row_values - known)
+        return z
+
+    def dual(self) -> ObjectArray:
+        """The exact row multipliers y."""
+        y = np.zeros(self.program.n_rows, dtype=object)
+        y[:] = Rational(0)
+        y[self.tight] = solve_rational(self.basis_columns, self.entry_rows[self.in_basis],
+                                       self.values[self.in_basis],
+                                       self.program.cost[self.basic])
+        return y
 
 
 def _at_bound(lower: Any, upper: Any, status: int) -> Rational:
@@ -629,8 +651,8 @@ def _certify_deterministic(context: _Context, mechanism: Mechanism, description:
     """Fix the incumbent's integral allocation, recover its payments, bound by the LP."""
     program, twin = context.program, context.twin
     fixed = rational_array(np.rint(mechanism.flat_allocation).astype(int).ravel())
-    z, _ = _basic_solution(program, fixed)
-    _, y = _basic_solution(program)
+    z = _optimal_basis(program, fixed).primal()
+    y = _optimal_basis(program).dual()
     checked = _check(context, z, y, False)
     closed = checked["bound"] is not None and checked["bound"] == checked["objective"]
     proved = ("the deterministic incumbent satisfies every imposed family exactly and its "

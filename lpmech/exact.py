@@ -327,13 +327,15 @@ def _as_rational(value: Any) -> Rational:
 
 
 _to_rational = np.frompyfunc(_as_rational, 1, 1)
+
+
 def _float_of(value: Any) -> float:
-    """The nearest float of an fmpq, Rational or other real number."""
-    if type(value) is Rational:
-        value = value.value
-    return int(value.p) / int(value.q) if hasattr(value, "q") else float(value)
+    """The nearest float of a Rational or other real number."""
+    return int(value.value.p) / int(value.value.q) if type(value) is Rational else \
+        float(value)
 
 
+_rational_to_float = np.frompyfunc(_float_of, 1, 1)
 
 
 def rational_array(values: ArrayLike) -> ObjectArray:
@@ -344,11 +346,15 @@ def rational_array(values: ArrayLike) -> ObjectArray:
 
 def to_float(values: ArrayLike) -> NDArray[np.float64]:
     """Nearest floats of exact numbers (Rationals, Fractions, ints or floats); each distinct
-    value converted once (bounds and coefficients repeat a few)."""
+    object converted once where entries share a few (bounds)."""
     array = np.asarray(values, dtype=object)
-    keys = [x.value if type(x) is Rational else x for x in array.ravel().tolist()]
-    read = {key: _float_of(key) for key in dict.fromkeys(keys)}
-    return np.array([read[key] for key in keys], dtype=float).reshape(array.shape)
+    flat = array.ravel().tolist()
+    if len({id(x) for x in flat}) * 4 > len(flat):
+        return np.asarray(_rational_to_float(array), dtype=float).reshape(array.shape)
+    read: dict[int, float] = {}
+    floats = [read[id(x)] if id(x) in read else read.setdefault(id(x), _float_of(x))
+              for x in flat]
+    return np.array(floats, dtype=float).reshape(array.shape)
 
 
 def to_fractions(values: ArrayLike) -> ObjectArray:
