@@ -61,6 +61,7 @@ are proved (HiGHS's branch-and-bound gap is not checked exactly).
 from __future__ import annotations
 
 import gc
+import math
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -80,7 +81,7 @@ from lpmech.constraints.incentive import IncentiveCompatibility, LocalIncentiveC
 from lpmech.environment import Environment
 from lpmech.errors import InvalidArgumentError
 from lpmech.exact import ExactInputs, Rational, rational_array, rational_from, to_fractions
-from lpmech.exact_integers import exact_dot
+from lpmech.exact_integers import exact_dot, scaled
 from lpmech.exact_orbits import ARGUMENT, first_members, orbit_program
 from lpmech.exact_program import ExactProgram, exact_program
 from lpmech.exact_solve import SingularSystemError, solve_rational
@@ -538,29 +539,39 @@ def _check(context: _Context, z: ObjectArray, y: ObjectArray, claim_optimal: boo
 
 
 def _dual_bound(program: ExactProgram, y: ObjectArray) -> tuple[Fraction | None, list[str]]:
-    """The weak-duality bound of row multipliers y, or the reasons it is infinite."""
-    reduced = program.cost - program.transposed_product(y)
+    """The weak-duality bound of row multipliers y, or the reasons it is infinite.
+
+    On integers over common denominators (:mod:`lpmech.exact_integers`): y = y'/d_y,
+    Aᵀy = m/d_m, c = c'/d_c and the reduced costs d = (c'·(L/d_c) − m·(L/d_m))/L with
+    L = lcm(d_c, d_m); signs are the integers' signs.
+    """
+    products, products_d = program.transposed_scaled(y)
+    cost, cost_d = scaled(program.cost)
+    common = math.lcm(cost_d, products_d)
+    reduced = cost * (common // cost_d) - products * (common // products_d)
     failures: list[str] = []
-    total = program.constant
-    for kind, weights, lower, upper, name in (
-            ("row", y, program.row_lower, program.row_upper, program.describe_row),
-            ("column", reduced, program.column_lower, program.column_upper,
+    total = _fraction(program.constant)
+    for kind, (weights, denominator), lower, upper, name in (
+            ("row", scaled(y), program.row_lower, program.row_upper, program.describe_row),
+            ("column", (reduced, common), program.column_lower, program.column_upper,
              program.describe_column)):
         label = "multiplier" if kind == "row" else "reduced cost"
-        nonzero = np.flatnonzero([bool(w) for w in weights])
-        positive = np.array([weights[i] > 0 for i in nonzero], dtype=bool)
+        nonzero = np.flatnonzero(weights != 0)
+        positive = np.asarray(weights[nonzero] > 0, dtype=bool)
         ends = np.where(positive, upper[nonzero], lower[nonzero])
-        infinite = np.array([isinstance(end, float) for end in ends], dtype=bool)
+        infinite = np.array([type(end) is float for end in ends.tolist()], dtype=bool)
         for index, up in zip(nonzero[infinite].tolist(), positive[infinite], strict=True):
             if len(failures) >= LISTED * 2:
                 failures.append("dual infeasible: more entries")
                 return None, failures
             failures.append(f"dual infeasible: {kind} {name(index)} has {label} "
-                            f"{_fraction(weights[index])} but no {'upper' if up else 'lower'} "
-                            "bound" + (_multipliers_on(program, y, index)
-                                       if kind == "column" else ""))
-        total = total + exact_dot(weights[nonzero[~infinite]], ends[~infinite])
-    return (None if failures else _fraction(total)), failures
+                            f"{Fraction(int(weights[index]), denominator)} but no "
+                            f"{'upper' if up else 'lower'} bound"
+                            + (_multipliers_on(program, y, index) if kind == "column" else ""))
+        finite_ends, ends_d = scaled(ends[~infinite])
+        total += Fraction(int(np.dot(weights[nonzero[~infinite]], finite_ends))
+                          if len(finite_ends) else 0, denominator * ends_d)
+    return (None if failures else total), failures
 
 
 def _multipliers_on(program: ExactProgram, y: ObjectArray, column: int) -> str:

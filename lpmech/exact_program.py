@@ -233,17 +233,22 @@ class ExactProgram:
 
     def transposed_product(self, y: ObjectArray) -> ObjectArray:
         """Aᵀ y, exactly."""
+        numerators, denominator = self.transposed_scaled(y)
+        return ratios(numerators, denominator)
+
+    def transposed_scaled(self, y: ObjectArray) -> tuple[ObjectArray, int]:
+        """Aᵀ y as integers n over one denominator d (see :mod:`lpmech.exact_integers`)."""
         columns = np.zeros(self.n_columns, dtype=object)
         used = np.flatnonzero([bool(w) for w in y])  # a basic dual is mostly zero
         counts = np.diff(self.indptr)[used]
         entries = np.repeat(self.indptr[used], counts) + np.arange(counts.sum()) - np.repeat(
             np.cumsum(counts) - counts, counts)
         if not len(entries):
-            return columns
+            return columns, 1
         data, data_d = scaled(self.data[entries])
         weights, weights_d = scaled(y[used])
         np.add.at(columns, self.indices[entries], data * np.repeat(weights, counts))
-        return ratios(columns, data_d * weights_d)
+        return columns, data_d * weights_d
 
 
 def exact_program(twin: Environment, objective: Objective,

@@ -82,11 +82,26 @@ def _frozen(array: ObjectArray) -> ObjectArray:
     return array
 
 
+class ExactPrior(Prior):
+    """A prior with an exact table; each agent's conditional law computed once (exactly, as
+    the table divided by the marginal: exact whether or not the prior factors)."""
+
+    _conditionals: dict[int, ObjectArray]
+
+    def conditional(self, agent: int) -> ObjectArray:
+        if agent not in self._conditionals:
+            conditional = super().conditional(agent)
+            conditional.setflags(write=False)
+            self._conditionals[agent] = conditional
+        return self._conditionals[agent]
+
+
 def _exact_prior(prior: Prior, table: ObjectArray) -> Prior:
-    twin = object.__new__(Prior)
+    twin = object.__new__(ExactPrior)
     twin.table = _frozen(rational_array(table))
     twin.type_counts = prior.type_counts
     twin.__dict__["is_independent"] = prior.is_independent
+    twin._conditionals = {}
     return twin
 
 
