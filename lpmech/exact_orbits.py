@@ -4,9 +4,10 @@ The symmetric formulation (:mod:`lpmech.formulations.symmetric`) solves the desi
 program over *orbits* of columns: one value w_o per orbit o of z's columns under
 relabelling identical agents, z = E w (E copies w_o to every column of o). A
 certificate proves optimality on that smaller program R with its own basis. R's
-optimum is the full problem's by the averaging argument of the formulation
-(seed notes on symmetric auctions: the problem is a linear program invariant under
-the group G of relabellings):
+optimum is the full problem's by the averaging argument the formulation rests on
+(its module docstring: a linear program invariant under the finite group G of
+relabellings has an optimum fixed by G, the average of any optimum's images; the
+seed notes do not treat symmetry):
 
 1. *Invariance, checked exactly.* The agents have the same types, the prior is
    exchangeable, relabelling maps valuations and the principal's values onto each
