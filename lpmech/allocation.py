@@ -84,6 +84,19 @@ class AllocationSpace:
         """Number of components C of the allocation vector."""
         return len(self.component_names)
 
+    def maps_onto_itself(self, component: ArrayLike) -> bool:
+        """Whether permuting the components by ``component`` (a_c ↦ a_{component[c]}) maps
+        ℓ ≤ a ≤ u, r_ℓ ≤ M a ≤ r_u onto itself: the bounds permuted onto themselves and
+        the rows of [M | r_ℓ | r_u] permuted among themselves (compared exactly)."""
+        component = np.asarray(component, dtype=np.intp)
+        if not (np.array_equal(self.lower[component], self.lower)
+                and np.array_equal(self.upper[component], self.upper)):
+            return False
+        matrix = self.matrix.toarray()
+        rows = np.column_stack([matrix, self.row_lower, self.row_upper])
+        moved = np.column_stack([matrix[:, component], self.row_lower, self.row_upper])
+        return np.array_equal(_sorted_rows(rows), _sorted_rows(moved))
+
     def efficient(self, scores: ArrayLike) -> FloatArray:
         """Allocation maximising ``scores · a`` at each profile, row by row.
 
@@ -271,3 +284,8 @@ def _names(names: object, argument: str) -> tuple:
     if isinstance(names, str) or not isinstance(names, Iterable):
         raise InvalidEnvironmentError(f"{argument} must be a sequence of names, got {names!r}")
     return tuple(names)
+
+
+def _sorted_rows(rows: FloatArray) -> FloatArray:
+    """The rows in lexicographic order (a multiset of rows, compared as an array)."""
+    return rows[np.lexsort(rows.T[::-1])] if rows.size else rows

@@ -40,7 +40,6 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
-from lpmech.allocation import AllocationSpace
 from lpmech.constraints.base import ConstraintFamily
 from lpmech.exact import rational_array
 from lpmech.exact_integers import ratios, scaled
@@ -104,7 +103,7 @@ def symmetry_obstacle(twin: ExactEnvironment, families: tuple[ConstraintFamily, 
                 return "relabelling agents does not exchange the exact valuations"
         if not np.array_equal(inputs.principal_value[component], inputs.principal_value):
             return "the principal values agents' components differently (exactly)"
-        if not _space_invariant(twin.allocation, component):
+        if not twin.allocation.maps_onto_itself(component):
             return "relabelling agents does not map the allocation space onto itself"
         if not np.array_equal(orbit[columns], orbit):
             return "a relabelling moves a column out of its orbit"
@@ -119,24 +118,6 @@ def symmetry_obstacle(twin: ExactEnvironment, families: tuple[ConstraintFamily, 
     if connected_components(graph, directed=False)[0] != len(labels):
         return "an orbit joins columns that no relabelling connects"
     return None
-
-
-def _space_invariant(space: AllocationSpace, component: IntArray) -> bool:
-    """Whether permuting components maps ℓ ≤ a ≤ u, r_ℓ ≤ M a ≤ r_u onto itself: bounds
-    permuted onto themselves, and the rows of [M | r_ℓ | r_u] permuted among themselves
-    (floats compared exactly: each denotes one rational)."""
-    if not (np.array_equal(space.lower[component], space.lower)
-            and np.array_equal(space.upper[component], space.upper)):
-        return False
-    matrix = space.matrix.toarray()
-    rows = np.column_stack([matrix, space.row_lower, space.row_upper])
-    moved = np.column_stack([matrix[:, component], space.row_lower, space.row_upper])
-    return np.array_equal(_sorted_rows(rows), _sorted_rows(moved))
-
-
-def _sorted_rows(rows: NDArray) -> NDArray:
-    """The rows in lexicographic order (a multiset of rows, compared as an array)."""
-    return rows[np.lexsort(rows.T[::-1])] if rows.size else rows
 
 
 def orbit_program(twin: ExactEnvironment, objective: Objective,

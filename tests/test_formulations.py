@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import oracle
 import pytest
+import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import probability_vectors, type_values
@@ -141,6 +142,32 @@ def test_auto_does_not_choose_symmetric_for_a_fixed_allocation_that_is_not_anony
     assert solution.objective_value == pytest.approx(
         thresholds.highest.expected_revenue(), rel=1e-9)
     oracle.assert_satisfies(env, solution.mechanism, ["dominant_strategy_ic", "ex_post_ir"])
+
+
+class FirstBidderCapped(lpmech.Items):
+    """One item, with a row capping the first bidder's share: not symmetric in agents."""
+
+    def __init__(self, agent_names):
+        super().__init__(agent_names)
+        cap = np.zeros((1, self.n_components))
+        cap[0, 0] = 1.0
+        self.matrix = sp.csr_array(sp.vstack([self.matrix, cap]))
+        self.row_lower = np.append(self.row_lower, -np.inf)
+        self.row_upper = np.append(self.row_upper, 0.5)
+
+
+def test_an_allocation_space_that_relabelling_changes_is_not_reduced():
+    """Identical bidders, but a row of the allocation space favours one: merging orbits
+    would impose the cap on both, so the reduction must be refused, and ``auto`` must
+    find the direct optimum."""
+    agents = [lpmech.Agent(name, [1.0, 2.0, 3.0], prior=[0.2, 0.3, 0.5]) for name in ("a", "b")]
+    valuations = [np.outer([1.0, 2.0, 3.0], np.eye(2)[i]) for i in range(2)]
+    env = lpmech.Environment(agents, FirstBidderCapped(["a", "b"]), valuations)
+    assert "allocation space" in agent_symmetry(env)
+    solution = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"])
+    direct = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], formulation="direct")
+    assert solution.objective_value == pytest.approx(direct.objective_value, rel=1e-9)
+    assert solution.mechanism.allocation[..., 0].max() <= 0.5 + 1e-9
 
 
 @pytest.mark.parametrize(("env", "reason"), [

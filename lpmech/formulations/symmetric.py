@@ -126,6 +126,8 @@ def agent_symmetry(env: Environment) -> AgentSymmetry | str:
                         f"{env.agents[j].name!r} and {env.agents[sigma[j]].name!r})")
         if not np.allclose(env.principal_value[component], env.principal_value):
             return "the principal values agents' components differently"
+        if not env.allocation.maps_onto_itself(component):
+            return "relabelling agents does not map the allocation space onto itself"
         generators.append(columns)
         relabellings.append((sigma, component))
     return AgentSymmetry(*_orbits(env), generators=tuple(generators),
