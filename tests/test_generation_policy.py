@@ -55,7 +55,7 @@ def test_an_elongated_support_converges_in_a_few_rounds_at_the_direct_optimum():
     for outcome in (default, one_lie):
         assert outcome.status is Status.OPTIMAL
         assert outcome.objective == pytest.approx(direct.objective_value, rel=1e-8)
-    assert rounds(default) <= 4
+    assert rounds(default) <= 5  # 4 over payments, 5 over utility columns
     assert rounds(one_lie) > rounds(default)
 
 
