@@ -6,8 +6,12 @@ this formulation
 
 1. starts each type with its neighbours along every axis of the grid (counted in
    grid steps, so an elongated support such as U[4,16]×U[4,7] is treated like a
-   square) — the deviations most likely to bind,
-2. solves with HiGHS,
+   square) — the deviations most likely to bind — and, where a feasibility row
+   caps several items the agent values together (unit demand), the type one step
+   down in every coordinate (:func:`capped_together`),
+2. solves with HiGHS, over allocations and utilities rather than payments where no
+   family bounds a payment (:mod:`lpmech.formulations.utility_columns`: the same
+   program with sparser rows),
 3. measures the *full* incentive violation of the optimum with the family's own
    vectorised check (``family.violation``, written from utilities of true and
    reported types),
