@@ -7,11 +7,12 @@ interim columns has the column blocks
 
     [a (ex-post allocation, only when linked) | Q_1 … Q_N | M_1 … M_N],
 
-with Q_i(k) a vector over the C components (linked to a by averaging), or — for a
-single item under Border's inequalities — bidder i's own winning probability
-q_i(k) alone (width 1, no ex-post columns). :class:`InterimColumns` is the index
-arithmetic of that vector, as :class:`~lpmech.layout.Layout` is for z = [vec a;
-vec t]; a constraint family states its interim form over it
+with Q_i(k) a vector over the C components (linked to a by averaging), or — for
+items under Border's inequalities — bidder i's own winning probabilities
+q_{ij}(k) of each item j alone (width = number of items, no ex-post columns).
+:class:`InterimColumns` is the index arithmetic of that vector, as
+:class:`~lpmech.layout.Layout` is for z = [vec a; vec t]; a constraint family
+states its interim form over it
 (:meth:`lpmech.constraints.ConstraintFamily.interim_rows`).
 """
 
@@ -38,9 +39,11 @@ ArrayLikeInt = IntArray | list[int] | int
 class InterimColumns:
     """Columns of an interim program: [a (linking only) | Q | M].
 
-    ``width`` is C (Q_i(k) is a vector over components) with linking, 1 with
-    Border (q_i(k) is bidder i's own winning probability); ``values[i]`` is the
-    matching (K_i, width) table of agent i's values.
+    ``width`` is C (Q_i(k) is a vector over components) with linking, the number
+    of items with Border (q_{ij}(k) is bidder i's own probability of winning item
+    j); ``own[i]`` are the allocation components agent i's Q columns stand for (all
+    C with linking, the components "item j to agent i" with Border), and
+    ``values[i]`` the matching (K_i, width) table of agent i's values.
     """
 
     n_allocation: int
@@ -49,23 +52,27 @@ class InterimColumns:
     m_start: IntArray  # first M column of each agent
     n_columns: int
     values: tuple[FloatArray, ...]
+    own: tuple[IntArray, ...]
 
     @classmethod
     def of(cls, env: Environment, border: bool) -> InterimColumns:
-        """The interim columns of ``env``: linked to a(θ), or Border's q alone."""
+        """The interim columns of ``env``: linked to a(θ), or Border's q alone (``env``'s
+        allocation then consists of :class:`~lpmech.allocation.Items`)."""
         counts = np.array(env.type_counts)
         if border:
             space = env.allocation
-            width, n_allocation = 1, 0
-            values = tuple(env.valuations[i][:, [space.component(i)]]
-                           for i in range(env.n_agents))
+            width, n_allocation = space.n_items, 0
+            own = tuple(space.component(i, np.arange(space.n_items))
+                        for i in range(env.n_agents))
         else:
             width, n_allocation = env.n_components, env.layout.n_allocation_columns
-            values = env.valuations
+            own = (np.arange(env.n_components),) * env.n_agents
+        values = tuple(env.valuations[i][:, own[i]] for i in range(env.n_agents))
         q_start = n_allocation + width * np.concatenate([[0], np.cumsum(counts)[:-1]])
         m_base = n_allocation + width * int(counts.sum())
         m_start = m_base + np.concatenate([[0], np.cumsum(counts)[:-1]])
-        return cls(n_allocation, width, q_start, m_start, m_base + int(counts.sum()), values)
+        return cls(n_allocation, width, q_start, m_start, m_base + int(counts.sum()), values,
+                   own)
 
     @property
     def border(self) -> bool:
@@ -93,12 +100,12 @@ class InterimColumns:
         if not self.border:
             weights = np.outer(env.prior.joint, env.principal_value).ravel()
             return broadcast_entries(row, np.arange(self.n_allocation), weights)
-        space = env.allocation
         columns, values = [], []
         for i in range(env.n_agents):
             types = np.arange(env.type_counts[i])
-            columns.append(self.q(i, types)[:, 0])
-            values.append(env.prior.marginals[i] * env.principal_value[space.component(i)])
+            columns.append(self.q(i, types).ravel())
+            values.append(np.outer(env.prior.marginals[i],
+                                   env.principal_value[self.own[i]]).ravel())
         return broadcast_entries(row, np.concatenate(columns), np.concatenate(values))
 
     def block(self, parts: list[Entries], n_rows: int, lower: Any = -np.inf,

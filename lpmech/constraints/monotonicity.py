@@ -101,9 +101,8 @@ class _Monotonicity(ConstraintFamily):
         parts, start = [], 0
         for i in range(env.n_agents):
             form = self._form(env, i)
-            # with Border's columns q_i is bidder i's own winning probability
-            direction = form.direction[[env.allocation.component(i)]] if columns.border \
-                else form.direction
+            # with Border's columns Q_i covers bidder i's own components only
+            direction = form.direction[columns.own[i]]
             low, high = form.order[:-1], form.order[1:]
             rows = start + np.arange(len(low))
             parts.append(broadcast_entries(rows[:, None], columns.q(i, low), direction))

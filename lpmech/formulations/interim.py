@@ -16,15 +16,23 @@ The allocation stays feasible in one of two ways:
 
 * **linking** (any allocation space): ex-post allocation variables a(θ) with the
   environment's feasibility rows, tied to Q by Q_i(k) = Σ_{θ_{-i}} π(θ_{-i}) a(k, θ_{-i});
-* **Border** (a single item): no ex-post variables. The interim winning
-  probabilities q_i(k) are feasible iff for every set S of (bidder, type) pairs
+* **Border** (items, see :func:`border_structure`): no ex-post variables. The
+  interim winning probabilities q_i(k) of one item are feasible iff for every set
+  S of (bidder, type) pairs
 
   .. math:: \sum_{(i,k)∈S} f_i(k)\, q_i(k) ≤ 1 − \prod_i \Big(1 − \sum_{k:(i,k)∈S} f_i(k)\Big)
 
-  (Border 1991). The most violated set is a product of per-bidder top sets by q_i
-  (see :class:`BorderInequalities`), so those are generated for the current q and
-  the program re-solved from its basis until none is violated; an ex-post
-  allocation implementing q is then recovered by a feasibility LP.
+  (Border 1991; seed notes, reduced forms). With several items and additive
+  values the condition holds item by item: bidder i's interim utility
+  Σ_j V_ij(k) q_ij(r) − M_i(r) sees only its own q_{i·}, and with each item given
+  at most once (Σ_i a_ij(θ) ≤ 1, no row joining two items) an ex-post allocation
+  is feasible iff each item's part is — so the interim rule is feasible iff each
+  item's q_{·j} meets Border's inequalities. The most violated set of an item is
+  a product of per-bidder top sets by q_{ij} (see :class:`BorderInequalities`),
+  so those are generated for the current q and the program re-solved from its
+  basis until none is violated; an ex-post allocation implementing q is then
+  recovered item by item (:func:`_recover_allocation`). Where items are coupled
+  (unit demand) or a bidder values another's components, linking is used.
 """
 
 from __future__ import annotations
@@ -41,7 +49,12 @@ from lpmech.allocation import Items
 from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends import Backend, HighspyBackend
 from lpmech.compiler import Program, assemble
-from lpmech.constraints.base import RowBlock, VariableBounds, broadcast_entries
+from lpmech.constraints.base import (
+    ConstraintFamily,
+    RowBlock,
+    VariableBounds,
+    broadcast_entries,
+)
 from lpmech.constraints.feasibility import Feasibility
 from lpmech.environment import Environment
 from lpmech.errors import SolverFailedError
@@ -53,6 +66,7 @@ from lpmech.formulations.base import (
     family_duals,
     run_program,
 )
+from lpmech.formulations.generation import ViolatedRows, generated_families, seed_rows
 from lpmech.formulations.row_generation import (
     DEFAULT_POLICY,
     Candidates,
@@ -63,6 +77,31 @@ from lpmech.formulations.row_generation import (
 from lpmech.interim_layout import InterimColumns
 from lpmech.objectives import ZeroObjective
 from lpmech.status import Status
+from lpmech.verify import data_scale
+
+
+def border_structure(env: Environment) -> bool:
+    """Whether Border's inequalities item by item describe the feasible interim rules.
+
+    They do when the allocation is :class:`~lpmech.allocation.Items` without unit
+    demand (each item given at most once, no row coupling two items), with a
+    component per agent, and every agent values only its own components
+    "item j to agent i" (additive values over items): then an allocation is
+    feasible iff each item's is, and each agent's interim utility depends on the
+    interim rule only through its own winning probabilities (see the module
+    docstring). Private values and independent types are the formulation's own
+    conditions (:meth:`Interim.obstacle`).
+    """
+    space = env.allocation
+    if not isinstance(space, Items) or space.unit_demand or \
+            len(space.agent_names) != env.n_agents:
+        return False
+    for i in range(env.n_agents):
+        others = np.ones(env.n_components, dtype=bool)
+        others[space.component(i, np.arange(space.n_items))] = False
+        if np.any(env.valuations[i][..., others] != 0):
+            return False
+    return True
 
 
 def _linking(env: Environment, cols: InterimColumns) -> RowBlock:
@@ -99,15 +138,15 @@ def _objective(env: Environment, problem: DesignProblem, cols: InterimColumns
     if cols.n_allocation:
         cost[:cols.n_allocation] = on_allocation.ravel()
         return cost, None
-    space = env.allocation
-    for i in range(env.n_agents):  # E[w_i(θ) a_i(θ)] through q_i needs w_i to depend on θ_i
-        per_unit = on_allocation[:, space.component(i)] / joint
-        own = env.layout.profile_types[:, i]
-        table = np.zeros(env.type_counts[i])
-        table[own] = per_unit
-        if not np.allclose(table[own], per_unit):
+    for i in range(env.n_agents):  # E[w_i(θ)·a_i(θ)] through q_i needs w_i to depend on θ_i
+        per_unit = on_allocation[:, cols.own[i]] / joint[:, None]
+        own_type = env.layout.profile_types[:, i]
+        table = np.zeros((env.type_counts[i], cols.width))
+        table[own_type] = per_unit
+        if not np.allclose(table[own_type], per_unit):
             return cost, "the objective values an allocation by others' types too"
-        cost[cols.q(i, np.arange(env.type_counts[i]))[:, 0]] = table * env.prior.marginals[i]
+        cost[cols.q(i, np.arange(env.type_counts[i]))] = \
+            table * env.prior.marginals[i][:, None]
     return cost, None
 
 
@@ -121,11 +160,14 @@ class InterimForms:
 
 
 def _program(env: Environment, problem: DesignProblem, forms: InterimForms,
-             cost: FloatArray) -> Program:
-    """The interim program: each family's interim rows, the linking rows, column bounds."""
+             cost: FloatArray, seeds: dict[str, IntArray] | None = None) -> Program:
+    """The interim program: each family's interim rows (only the rows ``seeds`` names
+    for a generated family), the linking rows, column bounds."""
     cols = forms.columns
     start = time.perf_counter()
-    named = [(name, block) for name, block in forms.blocks.items() if block is not None]
+    seeds = seeds or {}
+    named = [(name, block if name not in seeds else _rows_at(block, seeds[name]))
+             for name, block in forms.blocks.items() if block is not None]
     if not cols.border:
         named.append(("interim linking", _linking(env, cols)))
         bounds = Feasibility().bounds(env)  # a(θ) in its box; Q follows from the linking rows
@@ -139,6 +181,32 @@ def _program(env: Environment, problem: DesignProblem, forms: InterimForms,
                     build_seconds=build_seconds, standard_layout=False)
 
 
+def _rows_at(block: RowBlock, keys: IntArray) -> RowBlock:
+    """The rows of ``block`` at ``keys``."""
+    return RowBlock(sp.csr_array(block.matrix[keys]), block.lower[keys], block.upper[keys])
+
+
+class InterimViolatedRows(ViolatedRows):
+    """A generated family's most violated interim rows (Bayesian IC on interim rules).
+
+    Its interim block has one row per (agent, pair) in the family's own row order,
+    so every row's violation at x — V_i(k)·Q_i(r) − M_i(r) − [V_i(k)·Q_i(k) − M_i(k)]
+    for Bayesian IC — is one sparse product, and the family names the rows to add
+    (``most_violated_rows``: each type's most profitable lies).
+    """
+
+    def __init__(self, env: Environment, family: ConstraintFamily, block: RowBlock,
+                 tol: float, lies: int) -> None:
+        super().__init__(env, family, tol, lies)
+        self.block = block
+
+    def candidates(self, x: FloatArray) -> Candidates:
+        gain = self.block.matrix @ x - self.block.upper
+        keys = self.family.most_violated_rows(self.env, np.maximum(gain, 0.0), self.tol,
+                                              self.lies)
+        return Candidates(_rows_at(self.block, keys), gain[keys], keys)
+
+
 #: Most combinations of the other bidders' top sets :class:`BorderInequalities` enumerates.
 MAX_BORDER_COMBINATIONS = 500_000
 #: Most violated Border sets proposed per round.
@@ -148,19 +216,20 @@ MAX_BORDER_ROWS = 64
 class BorderInequalities(Separator):
     """The most violated Border inequalities at a solution's winning probabilities q.
 
-    For fixed sets S_j of the other bidders, with P = Π_{j≠i} (1 − F_j(S_j)) the
-    chance that none of them has a type in its set, Border's slack is
-    Σ_{k∈S_i} f_i(k) (q_i(k) − P) + terms without S_i, largest for the top set
-    S_i = {k: q_i(k) > P}. So the violated sets are products of per-bidder top sets
-    by q_i, each with its own threshold (a common threshold across bidders,
-    {(i, k): q_i(k) ≥ α}, does not suffice for asymmetric bidders: 40 × 50 types
-    has a q meeting every common-threshold set but violating a product by 1e-3).
-    The separator enumerates the top sets of every bidder but the largest, takes
-    the best top set of that one in closed form, and proposes the
-    :data:`MAX_BORDER_ROWS` most violated sets — exact when the enumeration has at
-    most :data:`MAX_BORDER_COMBINATIONS` combinations; beyond that the common
-    thresholds are improved by best responses, a local search that may miss a set
-    (then :func:`_recover_allocation` finds q infeasible and says so).
+    Item by item (each item's q_{·j} must meet Border's inequalities on its own, see
+    :meth:`Interim._border`). For fixed sets S_j of the other bidders, with
+    P = Π_{j≠i} (1 − F_j(S_j)) the chance that none of them has a type in its set,
+    Border's slack is Σ_{k∈S_i} f_i(k) (q_i(k) − P) + terms without S_i, largest
+    for the top set S_i = {k: q_i(k) > P}. So the violated sets are products of
+    per-bidder top sets by q_i, each with its own threshold (a common threshold
+    across bidders, {(i, k): q_i(k) ≥ α}, does not suffice for asymmetric bidders:
+    40 × 50 types has a q meeting every common-threshold set but violating a
+    product by 1e-3). The separator enumerates the top sets of every bidder but the
+    largest, takes the best top set of that one in closed form, and proposes the
+    :data:`MAX_BORDER_ROWS` most violated sets per item — exact when the
+    enumeration has at most :data:`MAX_BORDER_COMBINATIONS` combinations; beyond
+    that the common thresholds are improved by best responses, a local search that
+    may miss a set (then :func:`_recover_allocation` finds q infeasible and says so).
 
     q is a probability and f a prior, so ``tol`` is scale-free; it matches HiGHS's
     primal feasibility tolerance (1e-7), within which added rows are met.
@@ -175,9 +244,23 @@ class BorderInequalities(Separator):
         others = np.delete(counts, self.last) + 1
         self.exact = float(np.prod(others.astype(float))) <= MAX_BORDER_COMBINATIONS
 
+    def item_columns(self, item: int) -> IntArray:
+        """Columns of q_{i,item}(k) for every bidder i and type k, bidder by bidder."""
+        return np.concatenate([self.cols.q(i, np.arange(k))[:, item]
+                               for i, k in enumerate(self.env.type_counts)])
+
     def candidates(self, x: FloatArray) -> Candidates:
+        found = [self._item_candidates(x, self.item_columns(j))
+                 for j in range(self.cols.width)]
+        rows = RowBlock(sp.csr_array(sp.vstack([f.rows.matrix for f in found], format="csr")),
+                        np.concatenate([f.rows.lower for f in found]),
+                        np.concatenate([f.rows.upper for f in found]))
+        return Candidates(rows, np.concatenate([f.violation for f in found]))
+
+    def _item_candidates(self, x: FloatArray, columns: IntArray) -> Candidates:
+        """The most violated Border sets of the item whose q sits in ``columns``."""
         env, cols = self.env, self.cols
-        q = x[cols.q_start[0]:cols.m_start[0]]  # Border's columns: one per (bidder, type)
+        q = x[columns]  # one per (bidder, type)
         offsets = np.concatenate([[0], np.cumsum(env.type_counts)])
         orders = [offsets[i] + np.argsort(-q[offsets[i]:offsets[i + 1]], kind="stable")
                   for i in range(env.n_agents)]
@@ -197,7 +280,7 @@ class BorderInequalities(Separator):
         flat = np.concatenate([members[r] for r in violated]) if len(violated) else \
             np.zeros(0, dtype=np.intp)
         rows = RowBlock.from_entries(np.repeat(np.arange(len(violated)), sizes),
-                                     cols.q_start[0] + flat, mass[flat],
+                                     columns[flat], mass[flat],
                                      shape=(len(violated), cols.n_columns),
                                      upper=bound[violated])
         return Candidates(rows, load[violated] - bound[violated])
@@ -254,54 +337,111 @@ class BorderInequalities(Separator):
         return np.unique(sizes, axis=0)
 
 
-def _recover_allocation(problem: DesignProblem, cols: InterimColumns, q: FloatArray
-                        ) -> tuple[FloatArray, float, float]:
-    """An ex-post single-item allocation whose interim winning probabilities are ``q``.
+#: Largest shortfall of a recovered interim winning probability below the program's q:
+#: the program meets Border's inequalities within HiGHS's feasibility tolerance (1e-7),
+#: which an ex-post allocation need not meet exactly; beyond this q is not implemented.
+MAX_RECOVERY_SHORTFALL = 1e-6
 
-    A feasibility LP: the environment's feasibility rows on a(θ), and
-    Σ_{θ_{-i}} π(θ_{-i}) a_i(k, θ_{-i}) = q_i(k) for every bidder and type.
-    Returns the allocation, the seconds spent building the LP and HiGHS's seconds.
+
+def _recover_item(env: Environment, targets: list[FloatArray]) -> tuple[FloatArray, float]:
+    """An ex-post allocation of one item whose interim winning probabilities are ``targets``.
+
+    With y_i(θ) the chance bidder i wins at θ, q is implemented iff some y ≥ 0 with
+    Σ_i y_i(θ) ≤ 1 averages to q_i(k) = Σ_{θ_{-i}} π(θ_{-i}) y_i(k, θ_{-i}). The last
+    bidder L needs no variables: it can take any share of what the others leave,
+    so it reaches q_L(l) iff Σ_{θ_{-L}} π(θ_{-L}) (1 − Σ_{i≠L} y_i(l, θ_{-L})) ≥ q_L(l),
+    and then takes that residue scaled by q_L(l) over its mass. The LP is over the
+    others' y and shortfalls s ≥ 0 of every target (each bidder's averaging row
+    reads ... + s_i(k) = q_i(k), the last one's residue row ... ≤ 1 − q_L(l) +
+    s_L(l)), minimising Σ f_i(k) s_i(k): 0 exactly when q is implemented (Border's
+    inequalities hold). For two bidders Σ_i y_i(θ) ≤ 1 is a bound on y_1(θ), so the
+    LP has only Σ K_i rows. Returns y, shape (P, N), and the largest shortfall of
+    its interim rule below ``targets``.
+    """
+    layout = env.layout
+    n_agents, n_profiles = env.n_agents, env.n_profiles
+    last, n_free = n_agents - 1, n_agents - 1
+    n_allocation, n_targets = n_profiles * n_free, sum(env.type_counts)
+    profiles = np.arange(n_profiles)
+    parts = [broadcast_entries(np.arange(n_targets), n_allocation + np.arange(n_targets),
+                               np.where(np.arange(n_targets) < n_targets - env.type_counts[last],
+                                        1.0, -1.0))]
+    start = 0
+    for i in range(n_agents):
+        rows = start + np.arange(env.type_counts[i])
+        by_agent, weights = layout.by_agent(i), env.prior.conditional(i)
+        for other in range(n_free) if i == last else [i]:
+            parts.append(broadcast_entries(rows[:, None], by_agent * n_free + other, weights))
+        start += env.type_counts[i]
+    goal = np.concatenate(targets)
+    lower = np.concatenate([goal[:start - env.type_counts[last]],
+                            np.full(env.type_counts[last], -np.inf)])
+    upper = np.concatenate([goal[:start - env.type_counts[last]], 1.0 - targets[last]])
+    if n_free > 1:  # Σ_{i<L} y_i(θ) ≤ 1 at every profile
+        parts.append(broadcast_entries(start + profiles[:, None],
+                                       profiles[:, None] * n_free + np.arange(n_free), 1.0))
+        start += n_profiles
+        lower = np.concatenate([lower, np.full(n_profiles, -np.inf)])
+        upper = np.concatenate([upper, np.ones(n_profiles)])
+    rows, columns, values = (np.concatenate(x) for x in zip(*parts, strict=True))
+    n_columns = n_allocation + n_targets
+    block = RowBlock.from_entries(rows, columns, values, shape=(start, n_columns),
+                                  lower=lower, upper=upper)
+    program = assemble(env, ZeroObjective(), (), [("interim rule", block)],
+                       [VariableBounds(np.arange(n_columns), np.zeros(n_columns),
+                                       np.concatenate([np.ones(n_allocation), goal]))],
+                       n_columns=n_columns, constant=0.0, standard_layout=False,
+                       cost=np.concatenate([np.zeros(n_allocation),
+                                            -np.concatenate(env.prior.marginals)]))
+    highs = HighspyBackend.load(program, {})
+    highs.run()
+    status = highs.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:  # y = 0, s = q is always feasible
+        raise SolverFailedError("the LP recovering an ex-post allocation from interim rules "
+                                f"ended {highs.modelStatusToString(status)}", [])
+    solution = np.asarray(highs.getSolution().col_value, dtype=float)
+    won = np.zeros((n_profiles, n_agents))
+    won[:, :n_free] = np.clip(solution[:n_allocation].reshape(n_profiles, n_free), 0.0, 1.0)
+    won /= np.maximum(won.sum(axis=1, keepdims=True), 1.0)
+    residue = 1.0 - won.sum(axis=1)
+    by_last = layout.by_agent(last)
+    room = (env.prior.conditional(last) * residue[by_last]).sum(axis=1)  # per type l
+    share = np.divide(targets[last], room, out=np.zeros_like(room), where=room > 0)
+    won[by_last, last] = residue[by_last] * np.minimum(share, 1.0)[:, None]
+    shortfall = max(float(np.max(target - (env.prior.conditional(i)
+                                           * won[layout.by_agent(i), i]).sum(axis=1)))
+                    for i, target in enumerate(targets))
+    return won, shortfall
+
+
+def _recover_allocation(problem: DesignProblem, cols: InterimColumns, x: FloatArray
+                        ) -> tuple[FloatArray, float]:
+    """An ex-post allocation whose interim winning probabilities are those in ``x``.
+
+    Item by item (:func:`_recover_item`): the items' feasibility rows share no
+    component, so the allocation is feasible iff each item's is. Returns the
+    allocation, shape (P, C), and the seconds it took.
+
+    Raises
+    ------
+    SolverFailedError
+        When an item's q is not implemented within :data:`MAX_RECOVERY_SHORTFALL`.
     """
     start = time.perf_counter()
     env = problem.env
-    layout = env.layout
-    space = env.allocation
-    feasibility = Feasibility()
-    block = feasibility.rows(env)
-    parts, targets = [], []
-    for i in range(env.n_agents):
-        by_agent = layout.by_agent(i)
-        rows = len(targets) + np.arange(env.type_counts[i])
-        columns = layout.allocation_columns(by_agent)[..., space.component(i)]
-        parts.append(broadcast_entries(rows[:, None], columns, env.prior.conditional(i)))
-        targets.extend(q[cols.q(i, np.arange(env.type_counts[i]))[:, 0] - cols.q_start[0]])
-    rows, columns, values = (np.concatenate(x) for x in zip(*parts, strict=True))
-    linking = RowBlock.from_entries(rows, columns, values,
-                                    shape=(len(targets), layout.n_allocation_columns),
-                                    lower=np.array(targets), upper=np.array(targets))
-    allocation_rows = RowBlock(sp.csr_array(block.matrix[:, :layout.n_allocation_columns]),
-                               block.lower, block.upper)
-    program = assemble(env, ZeroObjective(), (), [("feasibility", allocation_rows),
-                                                  ("interim rule", linking)],
-                       [feasibility.bounds(env)], n_columns=layout.n_allocation_columns,
-                       cost=np.zeros(layout.n_allocation_columns), constant=0.0,
-                       standard_layout=False)
-    highs = HighspyBackend.load(program, {})
-    build_seconds = time.perf_counter() - start
-    start = time.perf_counter()
-    highs.run()
-    solve_seconds = time.perf_counter() - start
-    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        raise SolverFailedError(
-            "the interim winning probabilities meet the Border inequalities generated, but "
-            "no ex-post allocation implements them (recovery LP: "
-            f"{highs.modelStatusToString(highs.getModelStatus())}); the separator searches "
-            "Border's sets only locally past MAX_BORDER_COMBINATIONS combinations of "
-            "bidders' top sets. Solve with formulation=\"direct\" instead",
-            [family.name for family in problem.families])
-    allocation = np.asarray(highs.getSolution().col_value, dtype=float).reshape(
-        layout.n_profiles, env.n_components)
-    return allocation, build_seconds, solve_seconds
+    allocation = np.zeros((env.n_profiles, env.n_components))
+    for item in range(cols.width):
+        targets = [x[cols.q(i, np.arange(k))[:, item]] for i, k in enumerate(env.type_counts)]
+        won, shortfall = _recover_item(env, targets)
+        if shortfall > MAX_RECOVERY_SHORTFALL:
+            raise SolverFailedError(
+                "the interim winning probabilities meet the Border inequalities generated, "
+                f"but no ex-post allocation implements them (short by {shortfall:.3g}); the "
+                "separator searches Border's sets only locally past MAX_BORDER_COMBINATIONS "
+                "combinations of bidders' top sets. Solve with formulation=\"direct\" instead",
+                [family.name for family in problem.families])
+        allocation[:, [cols.own[i][item] for i in range(env.n_agents)]] = won
+    return allocation, time.perf_counter() - start
 
 
 class Interim(Formulation):
@@ -359,9 +499,9 @@ class Interim(Formulation):
         forms = self.forms(problem)
         cols = forms.columns
         cost, _ = _objective(env, problem, cols)
-        program = _program(env, problem, forms, cost)
         if cols.border:
-            return self._run_border(problem, program, cols, options)
+            return self._run_border(problem, forms, cost, options)
+        program = _program(env, problem, forms, cost)
         result = run_program(engine, program, options)
         z = None
         if result.x is not None:
@@ -380,14 +520,8 @@ class Interim(Formulation):
     def _border(problem: DesignProblem) -> bool:
         """Whether Border's inequalities can stand in for the ex-post allocation."""
         env = problem.env
-        space = env.allocation
-        if not isinstance(space, Items) or space.n_items != 1:
+        if not border_structure(env):
             return False
-        for i in range(env.n_agents):  # each bidder values only its own winning
-            own = np.zeros(env.n_components)
-            own[space.component(i)] = 1.0
-            if not np.allclose(env.valuations[i], env.valuations[i] * own):
-                return False
         return _objective(env, problem, InterimColumns.of(env, border=True))[1] is None
 
     @staticmethod
@@ -396,13 +530,24 @@ class Interim(Formulation):
         types = env.layout.profile_types
         return np.stack([x[cols.m(i, types[:, i])] for i in range(env.n_agents)], axis=1)
 
-    def _run_border(self, problem: DesignProblem, program: Program, cols: InterimColumns,
+    def _run_border(self, problem: DesignProblem, forms: InterimForms, cost: FloatArray,
                     options: dict[str, Any]) -> Outcome:
-        env = problem.env
-        run = generate(program, [BorderInequalities(env, cols)], options, policy=self.policy)
+        """Border's inequalities as violated, and the rows of generated (full-form
+        incentive) families as violated, starting from each type's grid neighbours."""
+        env, cols = problem.env, forms.columns
+        tol = 1e-9 * data_scale(env)
+        generated = {f.name: InterimViolatedRows(env, f, forms.blocks[f.name], tol,
+                                                 self.policy.lies_per_type)
+                     for f in generated_families(problem)}
+        seeds = {name: seed_rows(env, g.family) for name, g in generated.items()}
+        program = _program(env, problem, forms, cost, seeds)
+        run = generate(program, [BorderInequalities(env, cols), *generated.values()], options,
+                       seeded=seeds, policy=self.policy)
         cuts_added = run.added["feasibility"].n_rows
-        sizes = Sizes(program.n_columns, run.n_rows, run.n_nonzeros,
-                      {**program.rows_by_family(), "feasibility": cuts_added},
+        rows_by_family = {**program.rows_by_family(), "feasibility": cuts_added}
+        for name in generated:
+            rows_by_family[name] += run.added[name].n_rows
+        sizes = Sizes(program.n_columns, run.n_rows, run.n_nonzeros, rows_by_family,
                       program.nonzeros_by_family())
         compile_seconds = program.stack_seconds + run.compile_seconds
         if run.x is None:
@@ -411,12 +556,20 @@ class Interim(Formulation):
                            algorithm=run.algorithm)
         duals = {name: run.row_duals[rows] for name, rows in program.row_slices.items()
                  if name != "feasibility"}
-        q = run.x[cols.q_start[0]:cols.m_start[0]]
-        allocation, recover_build, recover_solve = _recover_allocation(problem, cols, q)
+        for name, g in generated.items():  # rows never added are slack: dual 0
+            full = np.zeros(g.block.n_rows)
+            rows = program.row_slices[name]
+            full[np.concatenate([seeds[name], run.added[name].all_keys()])] = run.row_duals[
+                np.concatenate([np.arange(rows.start, rows.stop), run.added[name].all_rows()])]
+            duals[name] = full
+        allocation, recover_seconds = _recover_allocation(problem, cols, run.x)
         z = np.concatenate([allocation.ravel(), self._payments(env, cols, run.x).ravel()])
-        details = (f"interim with Border's inequalities: "
-                   f"{run.details('inequalities', cuts_added)}; ex-post allocation recovered "
-                   f"by an LP in {recover_build + recover_solve:.3f} s")
+        items = "" if cols.width == 1 else f" item by item ({cols.width} items)"
+        incentive = "".join(f"; {rows_by_family[name]} of {g.block.n_rows} {name} rows"
+                            for name, g in generated.items())
+        details = (f"interim with Border's inequalities{items}: "
+                   f"{run.details('inequalities', cuts_added)}{incentive}; ex-post allocation "
+                   f"recovered in {recover_seconds:.3f} s")
         return Outcome(Status.OPTIMAL, "optimal", z, run.objective, duals, sizes,
-                       program.build_seconds, compile_seconds + recover_build,
-                       run.solve_seconds + recover_solve, details, algorithm=run.algorithm)
+                       program.build_seconds, compile_seconds,
+                       run.solve_seconds + recover_seconds, details, algorithm=run.algorithm)
