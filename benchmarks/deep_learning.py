@@ -2,15 +2,18 @@
 
     python benchmarks/deep_learning.py                 # every setting, default grids
     python benchmarks/deep_learning.py --grid 50       # one-bidder grids of 50 x 50
+    python benchmarks/deep_learning.py --bic-grid 20   # several bidders under BIC, 20 x 20
     python benchmarks/deep_learning.py --write         # also rewrite its README table
 
 Each setting of :mod:`lpmech.analytic.published` is solved for revenue under
-DSIC and ex-post IR on a midpoint grid, in a fresh process with a time limit
+DSIC and ex-post IR on a midpoint grid, and the several-bidder settings also
+under BIC and interim IR (column IC), in a fresh process with a time limit
 (so peak memory is its own). The table gives the grid, the formulation, solves
 (rounds of generation), rows HiGHS saw, seconds, peak memory, the LP optimum on
 the grid, the optimum evaluated on the continuous law (one bidder: as a menu,
 exactly IC and IR on the continuum; several: reports rounded to the grid, with
-the sampled regret), and the published number.
+the sampled regret — ex post, so a BIC optimum has some by design), and the
+published number (RegretNet's is for DSIC up to its regret).
 """
 
 from __future__ import annotations
@@ -30,9 +33,12 @@ from run import in_fresh_process, machine, write_section  # noqa: E402
 
 BEGIN, END = "<!-- deep-learning settings -->", "<!-- /deep-learning settings -->"
 SAMPLES = 200_000
+#: The families of each incentive notion the table reports.
+CONSTRAINTS = {"DSIC": ["dominant_strategy_ic", "ex_post_ir"],
+               "BIC": ["bayesian_ic", "interim_ir"]}
 
 
-def _solve(name: str, n_points: int, queue: Any) -> None:
+def _solve(name: str, n_points: int, ic: str, queue: Any) -> None:
     """Child process: solve one setting on one grid and evaluate it on the continuum."""
     import lpmech
     from lpmech.analytic.published import SETTINGS
@@ -41,7 +47,7 @@ def _solve(name: str, n_points: int, queue: Any) -> None:
     setting = SETTINGS[name]
     env = setting.build(n_points)
     start = time.perf_counter()
-    solution = lpmech.solve(env, "revenue", ["dominant_strategy_ic", "ex_post_ir"])
+    solution = lpmech.solve(env, "revenue", CONSTRAINTS[ic])
     seconds = time.perf_counter() - start
     estimate = evaluate(solution.mechanism, setting.law, n_samples=SAMPLES)
     solves = re.search(r"(\d+) solves", solution.report.details or "")
@@ -55,25 +61,26 @@ def _solve(name: str, n_points: int, queue: Any) -> None:
     })
 
 
-def run(name: str, n_points: int, timeout: float) -> dict[str, Any]:
+def run(name: str, n_points: int, timeout: float, ic: str = "DSIC") -> dict[str, Any]:
     """One setting on one grid in a fresh process, or its time-out or failure."""
-    result = in_fresh_process(_solve, (name, n_points), timeout)
+    result = in_fresh_process(_solve, (name, n_points, ic), timeout)
     if "timeout" in result:
         return {"failure": f"over {timeout:.0f} s"}
     return {"failure": result["error"]} if "error" in result else result
 
 
-def table(rows: list[tuple[str, int, int, dict[str, Any]]]) -> str:
-    lines = ["| setting | grid | formulation | solves | rows | seconds | peak MB | grid optimum "
-             "| continuous (± s.e.) | sampled regret | published | grid / published |",
-             "|" + "---|" * 12]
-    for name, n_points, n_bidders, r in rows:
+def table(rows: list[tuple[str, int, int, str, dict[str, Any]]]) -> str:
+    lines = ["| setting | grid | IC | formulation | solves | rows | seconds | peak MB "
+             "| grid optimum | continuous (± s.e.) | sampled regret | published "
+             "| grid / published |",
+             "|" + "---|" * 13]
+    for name, n_points, n_bidders, ic, r in rows:
         grid = f"{n_points}×{n_points}" + ("" if n_bidders == 1 else f" × {n_bidders} bidders")
         if "failure" in r:
-            lines.append(f"| {name} | {grid} | {r['failure']} |" + " |" * 9)
+            lines.append(f"| {name} | {grid} | {ic} | {r['failure']} |" + " |" * 9)
             continue
         lines.append(
-            f"| {name} | {grid} | {r['formulation']} | {r['solves']} | {r['rows']} | "
+            f"| {name} | {grid} | {ic} | {r['formulation']} | {r['solves']} | {r['rows']} | "
             f"{r['seconds']:.2f} | {r['peak_mb']:.0f} | {r['grid']:.4f} | "
             f"{r['continuous']:.4f} ± {r['standard_error']:.4f} | {r['regret']:.2g} | "
             f"{r['published']} | {100 * (r['grid'] / r['published'] - 1):+.1f} % |")
@@ -88,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="points per item for one bidder (repeatable; default 20 and 50)")
     parser.add_argument("--bidders-grid", type=int, action="append",
                         help="points per item with several bidders (default 4 and 6)")
+    parser.add_argument("--bic-grid", type=int, action="append",
+                        help="points per item with several bidders under BIC (default 10 and 20)")
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--write", action="store_true", help="rewrite the README table")
     args = parser.parse_args(argv)
@@ -95,10 +104,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, setting in SETTINGS.items():
         grids = (args.grid or [20, 50]) if setting.n_bidders == 1 else \
             (args.bidders_grid or [4, 6])
-        for n_points in grids:
-            result = run(name, n_points, args.timeout)
-            print(name, n_points, result, flush=True)
-            rows.append((name, n_points, setting.n_bidders, result))
+        runs = [(n_points, "DSIC") for n_points in grids]
+        if setting.n_bidders > 1:  # with one bidder BIC is DSIC
+            runs += [(n_points, "BIC") for n_points in (args.bic_grid or [10, 20])]
+        for n_points, ic in runs:
+            result = run(name, n_points, args.timeout, ic)
+            print(name, n_points, ic, result, flush=True)
+            rows.append((name, n_points, setting.n_bidders, ic, result))
     text = f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.\n\n{table(rows)}"
     print("\n" + text)
     if args.write:

@@ -25,6 +25,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from lpmech.allocation import Items
 from lpmech.constraints import (
     BayesianIC,
     ConstraintFamily,
@@ -40,6 +41,7 @@ from lpmech.constraints.incentive import IncentiveCompatibility, LocalIncentiveC
 from lpmech.constraints.monotonicity import ExPostMonotonicity, InterimMonotonicity
 from lpmech.errors import InvalidArgumentError, ProblemTooLargeError
 from lpmech.formulations.base import DesignProblem
+from lpmech.formulations.interim import border_structure
 
 #: Measured peaks (single-item DSIC, direct 2 × 150, 3 × 30, 4 × 14 and symmetric 4 × 14
 #: types) were 220–370 bytes per estimated non-zero, all overheads included.
@@ -111,6 +113,8 @@ class _Shape:
     n_components: int
     space_rows: int
     space_nonzeros: int
+    #: Items whose interim rules Border's inequalities describe one by one (0: none).
+    border_items: int = 0
 
     @property
     def n_profiles(self) -> int:
@@ -184,9 +188,34 @@ def _program(name: str, families: Sequence[ConstraintFamily], shape: _Shape) -> 
         nonzeros = sum(z for _, z in sizes)
     n_bytes = (BYTES_PER_NONZERO * nonzeros + BYTES_PER_ROW * (rows + columns)
                + _floor_bytes(shape))
+    if name == "interim" and shape.border_items:
+        return _border_program(sizes, shape)
     if name == "interim":
         n_bytes += BYTES_PER_INTERIM_NUMBER * p * sum(shape.counts)
     return ProgramSize(name, columns, rows, nonzeros, n_bytes)
+
+
+def _border_program(sizes: Sequence[tuple[int, int]], shape: _Shape) -> ProgramSize:
+    """The interim program under Border's inequalities item by item.
+
+    Columns q_{ij}(k) and M_i(k); each interim family's rows once (as many as in the
+    direct Bayesian program, 2·(items + 1) entries each, built in full though
+    incentive rows are then generated); then each item's recovery LP (its largest
+    program: P·(N − 1) columns, Σ K_i rows, a row per profile from three bidders
+    on, two entries per column, and three from three bidders on).
+    """
+    p, n, width = shape.n_profiles, shape.n_agents, shape.border_items
+    types = sum(shape.counts)
+    columns = types * (width + 1)
+    rows = sum(r for r, _ in sizes)
+    nonzeros = 2 * (width + 1) * rows
+    recovery_columns = p * (n - 1) + types
+    recovery_rows = types + (p if n > 2 else 0)
+    recovery_nonzeros = p * (n - 1) * (2 if n == 2 else 3) + types
+    n_bytes = (BYTES_PER_NONZERO * (nonzeros + recovery_nonzeros)
+               + BYTES_PER_ROW * (rows + columns + recovery_rows + recovery_columns)
+               + _floor_bytes(shape))
+    return ProgramSize("interim", columns, rows, nonzeros, n_bytes)
 
 
 #: Formulations the estimate knows, in the order suggestions are listed.
@@ -218,7 +247,8 @@ def _shape(problem: DesignProblem, counts: Sequence[int] | None = None) -> _Shap
     env = problem.env
     space = env.allocation
     return _Shape(tuple(env.type_counts if counts is None else counts), env.n_components,
-                  int(space.matrix.shape[0]), int(space.matrix.nnz))
+                  int(space.matrix.shape[0]), int(space.matrix.nnz),
+                  space.n_items if isinstance(space, Items) and border_structure(env) else 0)
 
 
 def estimate(problem: DesignProblem, formulation: str = "direct",
@@ -228,7 +258,9 @@ def estimate(problem: DesignProblem, formulation: str = "direct",
     ``counts`` sizes the same problem with other type counts (to say what would fit).
     The symmetric form builds agent 0's rows only and merges profiles up to
     relabelling; the interim form solves over interim rules (Σ K_i² rows per
-    component); generation starts from the non-ex-post-IC rows and adds few.
+    component), or under Border's inequalities item by item where they apply (an
+    objective on allocations of others' types, which would need linking, is not
+    foreseen); generation starts from the non-ex-post-IC rows and adds few.
     Every estimate includes the P·(N + C) floor of the ex-post mechanism.
     """
     return _program(formulation, problem.families, _shape(problem, counts))

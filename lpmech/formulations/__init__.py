@@ -51,18 +51,28 @@ GENERATION_MIN_ROWS = 2_000
 #: 5.0 s; with two bidders the direct program stays faster (2 x 100: 0.5 s against 1.1 s).
 INTERIM_MIN_AGENTS = 3
 INTERIM_MIN_PROFILES = 2_000
+#: Bayesian additive auctions of several items go to interim rules with Border's
+#: inequalities item by item from here: 2 bidders x 2 items U[0,1] on a 6 x 6 grid
+#: per bidder (1,296 profiles) took 0.46 s against 0.38 s by generation, 10 x 10
+#: (10,000 profiles) 3.2 s against 16 s.
+BORDER_ITEMS_MIN_PROFILES = 1_000
 
 
 def choose(problem: DesignProblem) -> Formulation:
     """The formulation ``formulation="auto"`` uses for ``problem``.
 
-    Generation where an incentive family stays in full form (multi-dimensional
-    types) with at least :data:`GENERATION_MIN_ROWS` rows; else symmetry where the
-    agents are identical and there are at least :data:`SYMMETRY_MIN_PROFILES`
+    Interim rules under Border's inequalities item by item for Bayesian additive
+    auctions of several items with at least :data:`BORDER_ITEMS_MIN_PROFILES`
+    profiles; else generation where an incentive family stays in full form
+    (multi-dimensional types) with at least :data:`GENERATION_MIN_ROWS` rows; else
+    symmetry where the agents are identical and there are at least :data:`SYMMETRY_MIN_PROFILES`
     profiles; else the interim formulation for Bayesian problems with at least
     :data:`INTERIM_MIN_AGENTS` agents and :data:`INTERIM_MIN_PROFILES` profiles; else
     the direct program. The thresholds are measured (see their comments).
     """
+    interim = Interim()
+    if problem.env.n_profiles >= BORDER_ITEMS_MIN_PROFILES and interim.itemwise(problem):
+        return interim
     generation = Generation()
     if generation.obstacle(problem) is None:
         env = problem.env
@@ -73,7 +83,6 @@ def choose(problem: DesignProblem) -> Formulation:
     symmetric = Symmetric()
     if env.n_profiles >= SYMMETRY_MIN_PROFILES and symmetric.obstacle(problem) is None:
         return symmetric
-    interim = Interim()
     if env.n_agents >= INTERIM_MIN_AGENTS and env.n_profiles >= INTERIM_MIN_PROFILES and \
             interim.obstacle(problem) is None:
         return interim

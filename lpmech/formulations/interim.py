@@ -231,8 +231,12 @@ class BorderInequalities(Separator):
     that the common thresholds are improved by best responses, a local search that
     may miss a set (then :func:`_recover_allocation` finds q infeasible and says so).
 
-    q is a probability and f a prior, so ``tol`` is scale-free; it matches HiGHS's
-    primal feasibility tolerance (1e-7), within which added rows are met.
+    Each row is divided by its set's mass F(S) = Σ_{(i,k)∈S} f_i(k), so it reads
+    "the mass-weighted mean of q over S is at most g(S)/F(S)" and its violation is
+    in units of q: HiGHS meets an added row within its primal feasibility tolerance
+    (1e-7) in those units, however small the set, and ``tol`` (violations proposed)
+    matches it. Unscaled, a set of one type of mass 1/400 could be violated by
+    1e-7 in mass while its q exceeds what any allocation gives by 4e-5.
     """
 
     name = "feasibility"
@@ -271,8 +275,9 @@ class BorderInequalities(Separator):
         masses = np.array([[mass[order[:n]].sum() for order, n in
                             zip(orders, row, strict=True)] for row in lengths]).reshape(
             len(lengths), env.n_agents)
-        bound = 1.0 - np.prod(1.0 - masses, axis=1)
-        load = np.array([float(mass[m] @ q[m]) for m in members])
+        set_mass = np.maximum(masses.sum(axis=1), np.finfo(float).tiny)
+        bound = (1.0 - np.prod(1.0 - masses, axis=1)) / set_mass
+        load = np.array([float(mass[m] @ q[m]) for m in members]) / set_mass
         violated = np.flatnonzero(load > bound + self.tol)
         violated = violated[np.argsort(bound[violated] - load[violated],
                                        kind="stable")][:MAX_BORDER_ROWS]
@@ -280,7 +285,8 @@ class BorderInequalities(Separator):
         flat = np.concatenate([members[r] for r in violated]) if len(violated) else \
             np.zeros(0, dtype=np.intp)
         rows = RowBlock.from_entries(np.repeat(np.arange(len(violated)), sizes),
-                                     columns[flat], mass[flat],
+                                     columns[flat],
+                                     mass[flat] / np.repeat(set_mass[violated], sizes),
                                      shape=(len(violated), cols.n_columns),
                                      upper=bound[violated])
         return Candidates(rows, load[violated] - bound[violated])
@@ -308,7 +314,7 @@ class BorderInequalities(Separator):
         best = np.searchsorted(-descending, -outside, side="left")  # |{k: q(k) > P}|
         slack = 1.0 - outside - load - (partial[best] - outside * mass[best])
         pick = np.argsort(slack, kind="stable")[:MAX_BORDER_ROWS]
-        pick = pick[slack[pick] < -self.tol]
+        pick = pick[slack[pick] < 0]  # how much in q's units: see _item_candidates
         chosen = np.zeros((len(pick), n_agents), dtype=np.intp)
         chosen[:, others] = sizes[pick]
         chosen[:, last] = best[pick]
@@ -515,6 +521,14 @@ class Interim(Formulation):
                        Sizes.of(program), program.build_seconds,
                        program.stack_seconds + result.compile_seconds, result.solve_seconds,
                        details, algorithm=result.algorithm)
+
+    def itemwise(self, problem: DesignProblem) -> bool:
+        """Whether this formulation applies with Border's inequalities item by item to
+        several items (no ex-post variables; see :func:`border_structure`)."""
+        if self.obstacle(problem) is not None:
+            return False
+        columns = self.forms(problem).columns
+        return columns.border and columns.width > 1
 
     @staticmethod
     def _border(problem: DesignProblem) -> bool:
