@@ -92,14 +92,24 @@ ASYMMETRIC = {
 }
 
 
+def assert_interim_is_direct(env, details, objective="revenue", extra=()):
+    """The interim formulation (its report saying ``details``) reaches the direct
+    optimum under BIC and interim IR (and ``extra``), and its mechanism passes the
+    brute-force oracle. Returns the interim solution."""
+    constraints = [*FAMILIES, *extra]
+    direct = lpmech.solve(env, objective, constraints, formulation="direct")
+    solution = lpmech.solve(env, objective, constraints, formulation="interim")
+    assert details in solution.report.details
+    assert solution.objective_value == pytest.approx(direct.objective_value, rel=1e-7,
+                                                     abs=1e-9)
+    oracle.assert_satisfies(env, solution.mechanism,
+                            ["feasibility", "bayesian_ic", "interim_ir", *extra])
+    return solution
+
+
 @pytest.mark.parametrize("values", ASYMMETRIC.values(), ids=ASYMMETRIC.keys())
 def test_interim_auction_has_the_direct_optimum(values):
-    env = lpmech.single_item_auction(values)
-    direct = lpmech.solve(env, "revenue", FAMILIES, formulation="direct")
-    border = lpmech.solve(env, "revenue", FAMILIES, formulation="interim")
-    assert "Border's inequalities" in border.report.details
-    assert border.objective_value == pytest.approx(direct.objective_value, rel=1e-7)
-    oracle.assert_satisfies(env, border.mechanism, ["feasibility", "bayesian_ic", "interim_ir"])
+    assert_interim_is_direct(lpmech.single_item_auction(values), "Border's inequalities")
 
 
 def test_three_bidders_of_30_to_50_types_solve_on_interim_rules():
@@ -171,16 +181,11 @@ def test_additive_items_on_interim_rules_have_the_direct_optimum(case, objective
     the direct BIC optimum, on q_ij(k) and M_i(k) alone, and the recovered mechanism
     passes the brute-force oracle."""
     env = lpmech.multi_item_auction(**case)
-    extra = [] if objective == "revenue" else ["ex_ante_no_deficit"]
-    constraints = [*FAMILIES, *extra]
-    direct = lpmech.solve(env, objective, constraints, formulation="direct")
-    border = lpmech.solve(env, objective, constraints, formulation="interim")
     n_items = env.allocation.n_items
-    assert f"item by item ({n_items} items)" in border.report.details
+    border = assert_interim_is_direct(
+        env, f"item by item ({n_items} items)", objective,
+        [] if objective == "revenue" else ["ex_ante_no_deficit"])
     assert border.report.n_variables == (n_items + 1) * sum(env.type_counts)
-    assert border.objective_value == pytest.approx(direct.objective_value, rel=1e-7, abs=1e-9)
-    oracle.assert_satisfies(env, border.mechanism,
-                            ["feasibility", "bayesian_ic", "interim_ir", *extra])
 
 
 UNBORDERED = {
@@ -201,11 +206,7 @@ def test_coupled_items_are_linked_not_bordered(build):
     interim formulation links ex-post allocations instead — with the direct optimum."""
     env = build()
     assert not interim.border_structure(env)
-    direct = lpmech.solve(env, "revenue", FAMILIES, formulation="direct")
-    linked = lpmech.solve(env, "revenue", FAMILIES, formulation="interim")
-    assert "allocation linked" in linked.report.details
-    assert linked.objective_value == pytest.approx(direct.objective_value, rel=1e-7)
-    oracle.assert_satisfies(env, linked.mechanism, ["feasibility", "bayesian_ic", "interim_ir"])
+    assert_interim_is_direct(env, "allocation linked")
 
 
 def test_auto_solves_additive_items_on_interim_rules():
