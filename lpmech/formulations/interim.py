@@ -224,10 +224,13 @@ class BorderInequalities(Separator):
     per-bidder top sets by q_i, each with its own threshold (a common threshold
     across bidders, {(i, k): q_i(k) ≥ α}, does not suffice for asymmetric bidders:
     40 × 50 types has a q meeting every common-threshold set but violating a
-    product by 1e-3). The separator enumerates the top sets of every bidder but the
-    largest, takes the best top set of that one in closed form, and proposes the
-    :data:`MAX_BORDER_ROWS` most violated sets per item — exact when the
-    enumeration has at most :data:`MAX_BORDER_COMBINATIONS` combinations; beyond
+    product by 1e-3). The separator enumerates the top sets of every bidder (of the largest
+    one, past :data:`MAX_BORDER_COMBINATIONS` combinations in all, only its best
+    top set for the unscaled slack, in closed form) and proposes the
+    :data:`MAX_BORDER_ROWS` most violated sets per item, violations in q's units
+    (below) — exact when the others' enumeration has at most
+    :data:`MAX_BORDER_COMBINATIONS` combinations (for the scaled violation, when
+    all top sets together have); beyond
     that the common thresholds are improved by best responses, a local search that
     may miss a set (then :func:`_recover_allocation` finds q infeasible and says so).
 
@@ -304,20 +307,27 @@ class BorderInequalities(Separator):
         grids = np.meshgrid(*[np.arange(len(orders[i]) + 1) for i in others], indexing="ij")
         sizes = np.stack([g.ravel() for g in grids], axis=1) if others else \
             np.zeros((1, 0), dtype=np.intp)
-        outside, load = np.ones(len(sizes)), np.zeros(len(sizes))
+        outside, load, set_mass = (np.ones(len(sizes)), np.zeros(len(sizes)),
+                                   np.zeros(len(sizes)))
         for column, i in enumerate(others):
             mass, partial = self._prefix_sums(q, orders[i])
             outside *= 1.0 - mass[sizes[:, column]]
             load += partial[sizes[:, column]]
+            set_mass += mass[sizes[:, column]]
         mass, partial = self._prefix_sums(q, orders[last])
-        descending = q[orders[last]]
-        best = np.searchsorted(-descending, -outside, side="left")  # |{k: q(k) > P}|
+        if len(sizes) * len(mass) <= MAX_BORDER_COMBINATIONS:  # every top set of the last
+            best = np.broadcast_to(np.arange(len(mass)), (len(sizes), len(mass)))
+            outside, load, set_mass = outside[:, None], load[:, None], set_mass[:, None]
+        else:  # the last bidder's best top set for the unscaled slack: |{k: q(k) > P}|
+            best = np.searchsorted(-q[orders[last]], -outside, side="left")
         slack = 1.0 - outside - load - (partial[best] - outside * mass[best])
-        pick = np.argsort(slack, kind="stable")[:MAX_BORDER_ROWS]
-        pick = pick[slack[pick] < 0]  # how much in q's units: see _item_candidates
+        scaled = (slack / np.maximum(set_mass + mass[best], np.finfo(float).tiny)).ravel()
+        pick = np.argsort(scaled, kind="stable")[:MAX_BORDER_ROWS]
+        pick = pick[scaled[pick] < 0]  # how much in q's units: see _item_candidates
+        rows = pick // best.shape[1] if best.ndim == 2 else pick
         chosen = np.zeros((len(pick), n_agents), dtype=np.intp)
-        chosen[:, others] = sizes[pick]
-        chosen[:, last] = best[pick]
+        chosen[:, others] = sizes[rows]
+        chosen[:, last] = best.ravel()[pick]
         return chosen
 
     def _common_sets(self, q: FloatArray, orders: list[IntArray]) -> IntArray:
