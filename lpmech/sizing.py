@@ -189,7 +189,8 @@ def _program(name: str, families: Sequence[ConstraintFamily], shape: _Shape) -> 
     n_bytes = (BYTES_PER_NONZERO * nonzeros + BYTES_PER_ROW * (rows + columns)
                + _floor_bytes(shape))
     if name == "interim" and shape.border_items:
-        return _border_program(sizes, shape)
+        return _border_program([size for f, size in zip(families, sizes, strict=True)
+                                if not isinstance(f, Feasibility)], shape)
     if name == "interim":
         n_bytes += BYTES_PER_INTERIM_NUMBER * p * sum(shape.counts)
     return ProgramSize(name, columns, rows, nonzeros, n_bytes)
@@ -198,9 +199,10 @@ def _program(name: str, families: Sequence[ConstraintFamily], shape: _Shape) -> 
 def _border_program(sizes: Sequence[tuple[int, int]], shape: _Shape) -> ProgramSize:
     """The interim program under Border's inequalities item by item.
 
-    Columns q_{ij}(k) and M_i(k); each interim family's rows once (as many as in the
-    direct Bayesian program, 2·(items + 1) entries each, built in full though
-    incentive rows are then generated); then each item's recovery LP (its largest
+    Columns q_{ij}(k) and M_i(k); each interim family's rows once (``sizes``: all
+    but feasibility, which Border's generated inequalities stand for; as many rows
+    as in the direct Bayesian program, 2·(items + 1) entries each, built in full
+    though incentive rows are then generated); then each item's recovery LP (its largest
     program: P·(N − 1) columns, Σ K_i rows, a row per profile from three bidders
     on, two entries per column, and three from three bidders on).
     """
