@@ -209,6 +209,9 @@ class InterimViolatedRows(ViolatedRows):
 
 #: Most combinations of the other bidders' top sets :class:`BorderInequalities` enumerates.
 MAX_BORDER_COMBINATIONS = 500_000
+#: HiGHS's primal feasibility tolerance while Border's inequalities are generated: a
+#: hundredth of the separator's (1e-7), so an added set is never proposed again.
+BORDER_FEASIBILITY_TOLERANCE = 1e-9
 #: Most violated Border sets proposed per round.
 MAX_BORDER_ROWS = 64
 
@@ -565,6 +568,9 @@ class Interim(Formulation):
                      for f in generated_families(problem)}
         seeds = {name: seed_rows(env, g.family) for name, g in generated.items()}
         program = _program(env, problem, forms, cost, seeds)
+        # rows met to well within the separator's tolerance, or a set HiGHS deems met
+        # is proposed again each round (unless the caller asks otherwise)
+        options = {"primal_feasibility_tolerance": BORDER_FEASIBILITY_TOLERANCE, **options}
         run = generate(program, [BorderInequalities(env, cols), *generated.values()], options,
                        seeded=seeds, policy=self.policy)
         cuts_added = run.added["feasibility"].n_rows
