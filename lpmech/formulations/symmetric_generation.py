@@ -1,0 +1,235 @@
+"""Symmetric generation: incentive rows generated on the program over anonymous mechanisms.
+
+With identical agents whose types are multi-dimensional, both reductions apply and
+they compose:
+
+* *symmetry* (:mod:`lpmech.formulations.symmetric`): an optimal mechanism may be
+  taken anonymous, a(σθ) = σ·a(θ), t(σθ) = σ·t(θ), so the program lives on one
+  column per orbit of columns, and the rows of a family about agent 0 stand for
+  every agent's (agent j's rows are agent 0's relabelled, and hold for an
+  anonymous mechanism exactly when agent 0's do);
+* *generation* (:mod:`lpmech.formulations.generation`): of agent 0's full
+  incentive rows, N·P·(K − 1)/N of them, only the few the optimum needs are built.
+
+So the program starts from the symmetric families' rows of agent 0 (participation)
+and the families without agents (feasibility), merged into orbits
+(:func:`~lpmech.formulations.symmetric.reduce_program`), plus agent 0's incentive
+rows against grid neighbours (:func:`~lpmech.formulations.generation.
+nearest_reports`); each round expands the solution to the anonymous mechanism,
+measures the family's full violation on it, and adds agent 0's rows of each
+type's most profitable lies, their columns merged into orbits, re-solving from the
+last basis (:func:`~lpmech.formulations.row_generation.generate`).
+
+*Exactness.* At the last round no row of agent 0 is violated, so the anonymous
+mechanism meets every agent's rows; it is therefore feasible for the full program
+and optimal for the reduced program with all of agent 0's rows, whose optimum is
+the full program's (symmetrisation, as in the symmetric formulation). Rows never
+added are slack. :func:`lpmech.solve` verifies the mechanism against the full
+families regardless.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from lpmech.arrays import FloatArray, IntArray
+from lpmech.backends import Backend, HighspyBackend
+from lpmech.compiler import compile_program
+from lpmech.constraints.base import RowBlock
+from lpmech.constraints.incentive import IncentiveCompatibility
+from lpmech.environment import Environment
+from lpmech.errors import InvalidArgumentError
+from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes
+from lpmech.formulations.generation import Generation, generated_families, nearest_reports
+from lpmech.formulations.row_generation import (
+    DEFAULT_POLICY,
+    Candidates,
+    GenerationRun,
+    RowPolicy,
+    Separator,
+    generate,
+)
+from lpmech.formulations.symmetric import (
+    AgentSymmetry,
+    Reduction,
+    SharedDuals,
+    Symmetric,
+    reduce_program,
+)
+from lpmech.mechanism import Mechanism
+from lpmech.verify import data_scale
+
+
+def merge_columns(block: RowBlock, symmetry: AgentSymmetry) -> RowBlock:
+    """Rows over z rewritten over orbits: each column's coefficient moves to its orbit."""
+    matrix = block.matrix
+    merged = sp.csr_array((matrix.data, symmetry.column_orbit[matrix.indices], matrix.indptr),
+                          shape=(matrix.shape[0], symmetry.n_orbits))
+    merged.sum_duplicates()
+    merged.eliminate_zeros()
+    return RowBlock(merged, block.lower, block.upper)
+
+
+def canonical_keys(env: Environment, family: IncentiveCompatibility, keys: IntArray) -> IntArray:
+    """Agent 0's rows with the others' types sorted, each once.
+
+    Rows of agent 0 that differ only in which of the others holds which type become one
+    row over orbits (their columns are the same orbits), so one of them stands for all.
+    """
+    per_pair = family.rows_per_pair(env, 0)
+    pair, other = np.divmod(np.asarray(keys, dtype=np.intp), per_pair)
+    shape = (env.type_counts[0],) * (env.n_agents - 1)
+    sorted_other = np.ravel_multi_index(tuple(np.sort(np.stack(np.unravel_index(other, shape)),
+                                                      axis=0)), shape)
+    return np.unique(pair * per_pair + sorted_other)
+
+
+def first_agent_seeds(env: Environment, family: IncentiveCompatibility) -> IntArray:
+    """Agent 0's rows against its nearest reports in grid steps (the rows generation seeds)."""
+    return canonical_keys(env, family, family.pair_rows(env, 0, *nearest_reports(env, 0)))
+
+
+def shared_incentive_duals(env: Environment, family: IncentiveCompatibility, keys: IntArray,
+                           duals: FloatArray) -> FloatArray:
+    """Duals on every row of the family from the duals of agent 0's rows over orbits.
+
+    A row over orbits stands for the rows of every agent j with the same true type,
+    report and multiset of the others' types: N·A rows, A the arrangements of that
+    multiset among the N − 1 others. Sharing its dual equally among them keeps the dual
+    optimal (the average of an optimal dual over relabellings). Rows never generated
+    are slack: dual 0.
+    """
+    n, per_pair = env.n_agents, family.rows_per_pair(env, 0)
+    first = np.zeros(family.block_size(env, 0))
+    first[keys] = duals
+    shape = (env.type_counts[0],) * (n - 1)
+    sorted_other = np.ravel_multi_index(
+        tuple(np.sort(np.stack(np.unravel_index(np.arange(per_pair), shape)), axis=0)), shape)
+    arrangements = np.bincount(sorted_other, minlength=per_pair)[sorted_other]
+    shared = first.reshape(-1, per_pair)[:, sorted_other] / (n * arrangements)
+    return np.tile(shared.ravel(), n)  # agent j's rows are ordered as agent 0's
+
+
+class OrbitViolatedRows(Separator):
+    """Agent 0's most violated rows at the anonymous mechanism of an orbit solution."""
+
+    def __init__(self, env: Environment, family: IncentiveCompatibility,
+                 symmetry: AgentSymmetry, tol: float, lies: int) -> None:
+        self.env, self.family, self.symmetry, self.tol, self.lies = env, family, symmetry, tol, \
+            lies
+        self.name = family.name
+        #: Agent 0's rows come first in the family's row order.
+        self.first_agent_rows = family.block_size(env, 0)
+        #: The family's full violation at the last solution checked (every agent).
+        self.measured: FloatArray | None = None
+
+    def candidates(self, x: FloatArray) -> Candidates:
+        env = self.env
+        z = x[self.symmetry.column_orbit]
+        self.measured = self.family.violation(Mechanism(env, *env.layout.split(z)))
+        keys = self.family.most_violated_rows(env, self.measured, self.tol, self.lies)
+        keys = canonical_keys(env, self.family, keys[keys < self.first_agent_rows])
+        rows = merge_columns(self.family.rows_at(env, keys), self.symmetry)
+        return Candidates(rows, self.measured[keys], keys)
+
+
+class SymmetricGeneration(Formulation):
+    """Generation of agent 0's incentive rows over anonymous mechanisms (module docstring)."""
+
+    name = "symmetric_generation"
+
+    def __init__(self, policy: RowPolicy = DEFAULT_POLICY) -> None:
+        #: Which violated rows join each round, and the round cap.
+        self.policy = policy
+        self._symmetric = Symmetric()
+
+    def obstacle(self, problem: DesignProblem) -> str | None:
+        obstacle = Generation(self.policy).obstacle(problem) or \
+            self._symmetric.obstacle(problem)
+        if obstacle is not None:
+            return obstacle
+        for family in generated_families(problem):
+            if not (isinstance(family, IncentiveCompatibility) and family.symmetric):
+                return f"the generated family {family.name!r} is not incentive compatibility"
+        return None
+
+    def run(self, problem: DesignProblem, engine: Backend, options: dict[str, Any]) -> Outcome:
+        if not isinstance(engine, HighspyBackend):
+            raise InvalidArgumentError(
+                "formulation 'symmetric_generation' re-solves from the last basis with "
+                "highspy; use backend='highspy' (or 'auto')")
+        env = problem.env
+        symmetry = self._symmetric._symmetry_of(env)
+        if isinstance(symmetry, str):
+            raise InvalidArgumentError(f"formulation 'symmetric_generation': {symmetry}")
+        start = time.perf_counter()
+        generated: list[IncentiveCompatibility] = generated_families(problem)  # type: ignore
+        seeds = {f.name: first_agent_seeds(env, f) for f in generated}
+        blocks = {}
+        for family in problem.families:  # the others' rows are relabelled copies of agent 0's
+            if family.name in seeds:
+                blocks[family.name] = (family.rows_at(env, seeds[family.name]),
+                                       family.bounds(env))
+            elif family.symmetric and (rows := family.agent_rows(env, [0])) is not None:
+                blocks[family.name] = (rows, family.bounds(env))
+        program = compile_program(env, problem.objective, problem.families, blocks=blocks)
+        reduction = reduce_program(program, symmetry)
+        if isinstance(reduction, str):
+            raise InvalidArgumentError(f"formulation 'symmetric_generation': {reduction}")
+        reduced = reduction.program
+        build_seconds = time.perf_counter() - start
+        tol = 1e-9 * data_scale(env)
+        separators = [OrbitViolatedRows(env, f, symmetry, tol, self.policy.lies_per_type)
+                      for f in generated]
+        run = generate(reduced, separators, options, seeded=seeds, policy=self.policy)
+        rows_by_family = reduced.rows_by_family()
+        for family in generated:
+            rows_by_family[family.name] += run.added[family.name].n_rows
+        sizes = Sizes(reduced.n_columns, run.n_rows, run.n_nonzeros, rows_by_family,
+                      reduced.nonzeros_by_family())
+        details = (f"symmetric generation: {symmetry.n_profile_orbits} of {env.n_profiles} "
+                   f"profiles up to relabelling agents, {reduced.n_columns} of "
+                   f"{program.n_columns} columns; " + run.details(
+                       "incentive rows of agent 0",
+                       sum(rows_by_family[f.name] for f in generated),
+                       sum(f.block_size(env, 0) for f in generated)))
+        compile_seconds = program.stack_seconds + run.compile_seconds
+        if run.x is None:
+            return Outcome(run.status, run.message, None, None, {}, sizes, build_seconds,
+                           compile_seconds, run.solve_seconds, details, algorithm=run.algorithm)
+        return Outcome(
+            run.status, run.message, run.x[symmetry.column_orbit], run.objective,
+            self._duals(env, problem, reduction, run, seeds, symmetry), sizes, build_seconds,
+            compile_seconds, run.solve_seconds, details,
+            measured={s.name: s.measured for s in separators}, algorithm=run.algorithm,
+        )
+
+    @staticmethod
+    def _duals(env: Environment, problem: DesignProblem, reduction: Reduction,
+               run: GenerationRun, seeds: dict[str, IntArray], symmetry: AgentSymmetry
+               ) -> dict[str, FloatArray]:
+        """Duals on each family's own rows: incentive rows by :func:`shared_incentive_duals`,
+        the others shared over their orbits of rows (:class:`SharedDuals`)."""
+        reduced = reduction.program
+        row_dual = run.row_duals
+        duals = {}
+        others = np.ones(reduced.n_rows, dtype=bool)
+        for family in problem.families:
+            if family.name not in seeds:
+                continue
+            initial = reduced.row_slices[family.name]
+            if initial.stop - initial.start != len(seeds[family.name]):
+                raise RuntimeError("internal error: incentive rows were merged by the reduction")
+            others[initial] = False
+            added = run.added[family.name]
+            rows = np.concatenate([np.arange(initial.start, initial.stop), added.all_rows()])
+            keys = np.concatenate([seeds[family.name], added.all_keys()])
+            duals[family.name] = shared_incentive_duals(env, family, keys, row_dual[rows])
+        rest = tuple(f for f in problem.families if f.name not in seeds)
+        shared = SharedDuals(env, rest, symmetry, reduction.row_keys[others],
+                             row_dual[:reduced.n_rows][others])
+        return {**dict(shared), **duals}
