@@ -75,7 +75,7 @@ def choose(problem: DesignProblem) -> Formulation:
         env = problem.env
         full_rows = sum(f.row_count(env) for f in generated_families(problem))
         if full_rows >= GENERATION_MIN_ROWS:
-            both = SymmetricGeneration(generation.policy)
+            both = SymmetricGeneration(generation.policy, fall_back=True)
             return both if both.obstacle(problem) is None else generation
     env = problem.env
     symmetric = Symmetric()

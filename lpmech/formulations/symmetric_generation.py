@@ -31,6 +31,7 @@ families regardless.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -44,7 +45,7 @@ from lpmech.constraints.incentive import IncentiveCompatibility
 from lpmech.environment import Environment
 from lpmech.errors import InvalidArgumentError
 from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes
-from lpmech.formulations.generation import Generation, generated_families, nearest_reports
+from lpmech.formulations.generation import Generation, generated_families
 from lpmech.formulations.row_generation import (
     DEFAULT_POLICY,
     Candidates,
@@ -88,9 +89,34 @@ def canonical_keys(env: Environment, family: IncentiveCompatibility, keys: IntAr
     return np.unique(pair * per_pair + sorted_other)
 
 
+def lower_neighbours(types: FloatArray) -> tuple[IntArray, IntArray]:
+    """Each type against the next lower type along each axis (same other coordinates).
+
+    On a grid, k against k − e_d for every d: the downward deviations, those that bind
+    where higher types are tempted to pass for lower ones (revenue). Types need not
+    fill a grid: along each line of equal other coordinates, consecutive types pair up.
+    """
+    dimension = types.shape[1]
+    true_types, reports = [], []
+    for d in range(dimension):
+        others = np.delete(types, d, axis=1)
+        order = np.lexsort((types[:, d], *others.T[::-1]))
+        same_line = np.all(others[order[1:]] == others[order[:-1]], axis=1)
+        true_types.append(order[1:][same_line])
+        reports.append(order[:-1][same_line])
+    return np.concatenate(true_types), np.concatenate(reports)
+
+
 def first_agent_seeds(env: Environment, family: IncentiveCompatibility) -> IntArray:
-    """Agent 0's rows against its nearest reports in grid steps (the rows generation seeds)."""
-    return canonical_keys(env, family, family.pair_rows(env, 0, *nearest_reports(env, 0)))
+    """Agent 0's rows against its lower neighbours (the rows generation starts from).
+
+    Measured on 2 bidders × 2 additive items U[0,1]: starting from the lower neighbours
+    and adding single violated rows takes 0.85 s CPU on 8 × 8 and 8 s on 10 × 10 (3–4
+    solves), against 1.8 s and 25 s from the neighbours in every direction with each
+    violated lie's rows at every others' profile (2 solves: a first solve of many rows).
+    """
+    types = env.agents[0].types.reshape(env.type_counts[0], -1)
+    return canonical_keys(env, family, family.pair_rows(env, 0, *lower_neighbours(types)))
 
 
 def shared_incentive_duals(env: Environment, family: IncentiveCompatibility, keys: IntArray,
@@ -114,6 +140,19 @@ def shared_incentive_duals(env: Environment, family: IncentiveCompatibility, key
     return np.tile(shared.ravel(), n)  # agent j's rows are ordered as agent 0's
 
 
+def most_violated_first_agent_rows(env: Environment, family: IncentiveCompatibility,
+                                   violation: FloatArray, tol: float, lies: int) -> IntArray:
+    """Agent 0's rows of each (true type, others' profile)'s ``lies`` most profitable lies
+    that gain more than ``tol`` — those rows only, not the lies' rows at every profile."""
+    n, per_pair = env.type_counts[0], family.rows_per_pair(env, 0)
+    gains = violation[:family.block_size(env, 0)].reshape(n, n - 1, per_pair)
+    count = min(lies, n - 1)
+    best = np.argpartition(-gains, count - 1, axis=1)[:, :count, :]
+    true_types, rank, others = np.nonzero(np.take_along_axis(gains, best, axis=1) > tol)
+    lie = best[true_types, rank, others]
+    return (true_types * (n - 1) + lie) * per_pair + others
+
+
 class OrbitViolatedRows(Separator):
     """Agent 0's most violated rows at the anonymous mechanism of an orbit solution."""
 
@@ -122,8 +161,6 @@ class OrbitViolatedRows(Separator):
         self.env, self.family, self.symmetry, self.tol, self.lies = env, family, symmetry, tol, \
             lies
         self.name = family.name
-        #: Agent 0's rows come first in the family's row order.
-        self.first_agent_rows = family.block_size(env, 0)
         #: The family's full violation at the last solution checked (every agent).
         self.measured: FloatArray | None = None
 
@@ -131,8 +168,8 @@ class OrbitViolatedRows(Separator):
         env = self.env
         z = x[self.symmetry.column_orbit]
         self.measured = self.family.violation(Mechanism(env, *env.layout.split(z)))
-        keys = self.family.most_violated_rows(env, self.measured, self.tol, self.lies)
-        keys = canonical_keys(env, self.family, keys[keys < self.first_agent_rows])
+        keys = canonical_keys(env, self.family, most_violated_first_agent_rows(
+            env, self.family, self.measured, self.tol, self.lies))
         rows = merge_columns(self.family.rows_at(env, keys), self.symmetry)
         return Candidates(rows, self.measured[keys], keys)
 
@@ -142,9 +179,13 @@ class SymmetricGeneration(Formulation):
 
     name = "symmetric_generation"
 
-    def __init__(self, policy: RowPolicy = DEFAULT_POLICY) -> None:
+    def __init__(self, policy: RowPolicy = DEFAULT_POLICY, *, fall_back: bool = False) -> None:
         #: Which violated rows join each round, and the round cap.
         self.policy = policy
+        #: Whether a program that relabelling agents does not map onto itself (a family or
+        #: objective that treats identical agents differently) is solved by plain
+        #: generation instead of refused (what ``formulation="auto"`` asks for).
+        self.fall_back = fall_back
         self._symmetric = Symmetric()
 
     def obstacle(self, problem: DesignProblem) -> str | None:
@@ -178,6 +219,10 @@ class SymmetricGeneration(Formulation):
                 blocks[family.name] = (rows, family.bounds(env))
         program = compile_program(env, problem.objective, problem.families, blocks=blocks)
         reduction = reduce_program(program, symmetry)
+        if isinstance(reduction, str) and self.fall_back:
+            outcome = Generation(self.policy).run(problem, engine, options)
+            return replace(outcome, details=f"{outcome.details} (no symmetric reduction: "
+                                            f"{reduction})")
         if isinstance(reduction, str):
             raise InvalidArgumentError(f"formulation 'symmetric_generation': {reduction}")
         reduced = reduction.program
