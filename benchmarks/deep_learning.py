@@ -87,14 +87,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grid", type=int, action="append",
                         help="points per item for one bidder (repeatable; default 20 and 50)")
     parser.add_argument("--bidders-grid", type=int, action="append",
-                        help="points per item with several bidders (default 4 and 6)")
+                        help="points per item with several bidders (default 8 and 12)")
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--write", action="store_true", help="rewrite the README table")
     args = parser.parse_args(argv)
     rows = []
     for name, setting in SETTINGS.items():
         grids = (args.grid or [20, 50]) if setting.n_bidders == 1 else \
-            (args.bidders_grid or [4, 6])
+            (args.bidders_grid or [8, 12])
         for n_points in grids:
             result = run(name, n_points, args.timeout)
             print(name, n_points, result, flush=True)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -41,7 +41,6 @@ from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends import Backend, HighspyBackend
 from lpmech.compiler import compile_program
 from lpmech.constraints.base import RowBlock
-from lpmech.constraints.incentive import IncentiveCompatibility
 from lpmech.environment import Environment
 from lpmech.errors import InvalidArgumentError
 from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes
@@ -59,10 +58,14 @@ from lpmech.formulations.symmetric import (
     Reduction,
     SharedDuals,
     Symmetric,
+    agent_symmetry,
     reduce_program,
 )
 from lpmech.mechanism import Mechanism
 from lpmech.verify import data_scale
+
+if TYPE_CHECKING:
+    from lpmech.constraints.incentive import IncentiveCompatibility
 
 
 def merge_columns(block: RowBlock, symmetry: AgentSymmetry) -> RowBlock:
@@ -186,16 +189,18 @@ class SymmetricGeneration(Formulation):
         #: objective that treats identical agents differently) is solved by plain
         #: generation instead of refused (what ``formulation="auto"`` asks for).
         self.fall_back = fall_back
-        self._symmetric = Symmetric()
 
     def obstacle(self, problem: DesignProblem) -> str | None:
-        obstacle = Generation(self.policy).obstacle(problem) or \
-            self._symmetric.obstacle(problem)
+        obstacle = Generation(self.policy).obstacle(problem) or Symmetric().obstacle(problem)
         if obstacle is not None:
             return obstacle
+        env = problem.env
+        k = env.type_counts[0]
         for family in generated_families(problem):
-            if not (isinstance(family, IncentiveCompatibility) and family.symmetric):
-                return f"the generated family {family.name!r} is not incentive compatibility"
+            pairs = getattr(family, "n_pairs", None)
+            if not family.symmetric or pairs is None or pairs(env, 0) != k * (k - 1):
+                return (f"the generated family {family.name!r} has no rows by (true type, "
+                        "report[, others' profile]) for every pair")
         return None
 
     def run(self, problem: DesignProblem, engine: Backend, options: dict[str, Any]) -> Outcome:
@@ -204,11 +209,12 @@ class SymmetricGeneration(Formulation):
                 "formulation 'symmetric_generation' re-solves from the last basis with "
                 "highspy; use backend='highspy' (or 'auto')")
         env = problem.env
-        symmetry = self._symmetric._symmetry_of(env)
+        symmetry = agent_symmetry(env)
         if isinstance(symmetry, str):
             raise InvalidArgumentError(f"formulation 'symmetric_generation': {symmetry}")
         start = time.perf_counter()
         generated: list[IncentiveCompatibility] = generated_families(problem)  # type: ignore
+        # (obstacle checked each has incentive rows by pair, as IncentiveCompatibility)
         seeds = {f.name: first_agent_seeds(env, f) for f in generated}
         blocks = {}
         for family in problem.families:  # the others' rows are relabelled copies of agent 0's
