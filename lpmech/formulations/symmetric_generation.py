@@ -35,7 +35,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends import Backend, HighspyBackend
@@ -59,6 +58,7 @@ from lpmech.formulations.symmetric import (
     SharedDuals,
     Symmetric,
     agent_symmetry,
+    merged_columns,
     reduce_program,
 )
 from lpmech.mechanism import Mechanism
@@ -66,16 +66,6 @@ from lpmech.verify import data_scale
 
 if TYPE_CHECKING:
     from lpmech.constraints.incentive import IncentiveCompatibility
-
-
-def merge_columns(block: RowBlock, symmetry: AgentSymmetry) -> RowBlock:
-    """Rows over z rewritten over orbits: each column's coefficient moves to its orbit."""
-    matrix = block.matrix
-    merged = sp.csr_array((matrix.data, symmetry.column_orbit[matrix.indices], matrix.indptr),
-                          shape=(matrix.shape[0], symmetry.n_orbits))
-    merged.sum_duplicates()
-    merged.eliminate_zeros()
-    return RowBlock(merged, block.lower, block.upper)
 
 
 def canonical_keys(env: Environment, family: IncentiveCompatibility, keys: IntArray) -> IntArray:
@@ -173,7 +163,8 @@ class OrbitViolatedRows(Separator):
         self.measured = self.family.violation(Mechanism(env, *env.layout.split(z)))
         keys = canonical_keys(env, self.family, most_violated_first_agent_rows(
             env, self.family, self.measured, self.tol, self.lies))
-        rows = merge_columns(self.family.rows_at(env, keys), self.symmetry)
+        block = self.family.rows_at(env, keys)
+        rows = RowBlock(merged_columns(block.matrix, self.symmetry), block.lower, block.upper)
         return Candidates(rows, self.measured[keys], keys)
 
 
