@@ -35,11 +35,12 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends import Backend, HighspyBackend
 from lpmech.compiler import compile_program
-from lpmech.constraints.base import RowBlock
+from lpmech.constraints.base import ConstraintFamily, RowBlock
 from lpmech.environment import Environment
 from lpmech.errors import InvalidArgumentError
 from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes
@@ -146,6 +147,64 @@ def most_violated_first_agent_rows(env: Environment, family: IncentiveCompatibil
     return (true_types * (n - 1) + lie) * per_pair + others
 
 
+def canonical_profiles(env: Environment, profiles: IntArray) -> IntArray:
+    """The profiles with agent 0's type kept and the others' types sorted, each once."""
+    types = env.layout.profile_types[profiles]
+    types[:, 1:] = np.sort(types[:, 1:], axis=1)
+    return np.unique(env.layout.profile_index(types)) if len(types) else \
+        np.zeros(0, dtype=np.intp)
+
+
+def profile_seeds(env: Environment) -> IntArray:
+    """Agent 0's per-profile rows where its type has no lower neighbour (IR binds at the
+    bottom; higher types' IR follows from IC against lower neighbours for monotone values,
+    and is added if violated)."""
+    types = env.agents[0].types.reshape(env.type_counts[0], -1)
+    bottom = ~np.isin(np.arange(len(types)), lower_neighbours(types)[0])
+    return canonical_profiles(env, np.flatnonzero(bottom[env.layout.profile_types[:, 0]]))
+
+
+def shared_profile_duals(env: Environment, keys: IntArray, duals: FloatArray) -> FloatArray:
+    """Duals on every (agent, profile) row from agent 0's rows at canonical profiles.
+
+    Agent j's row at θ stands with agent 0's at (θ_j, sorted θ_{-j}); that row over
+    orbits stands for N·A rows (A the arrangements of the others' multiset), which
+    share its dual equally. Rows never added are slack: dual 0.
+    """
+    n, types = env.n_agents, env.layout.profile_types
+    first = np.zeros(env.n_profiles)
+    first[keys] = duals
+    canonical = [env.layout.profile_index(np.column_stack(
+        [types[:, j], np.sort(np.delete(types, j, axis=1), axis=1)])) for j in range(n)]
+    arrangements = np.bincount(canonical[0], minlength=env.n_profiles)
+    return np.concatenate([first[c] / (n * arrangements[c]) for c in canonical])
+
+
+class ViolatedProfileRows(Separator):
+    """Agent 0's violated per-profile rows (at canonical profiles) of an orbit solution."""
+
+    def __init__(self, env: Environment, family: ConstraintFamily, symmetry: AgentSymmetry,
+                 tol: float) -> None:
+        self.env, self.family, self.symmetry, self.tol = env, family, symmetry, tol
+        self.name = family.name
+        self.first_agent = family.agent_rows(env, [0])
+        #: The family's full violation at the last solution checked (every agent).
+        self.measured: FloatArray | None = None
+
+    def rows(self, keys: IntArray) -> RowBlock:
+        """Agent 0's rows at these profiles, over orbits."""
+        block = self.first_agent
+        return RowBlock(merged_columns(sp.csr_array(block.matrix[keys]), self.symmetry),
+                        block.lower[keys], block.upper[keys])
+
+    def candidates(self, x: FloatArray) -> Candidates:
+        env = self.env
+        z = x[self.symmetry.column_orbit]
+        self.measured = self.family.violation(Mechanism(env, *env.layout.split(z)))
+        keys = canonical_profiles(env, np.flatnonzero(self.measured[:env.n_profiles] > self.tol))
+        return Candidates(self.rows(keys), self.measured[keys], keys)
+
+
 class OrbitViolatedRows(Separator):
     """Agent 0's most violated rows at the anonymous mechanism of an orbit solution."""
 
@@ -206,7 +265,15 @@ class SymmetricGeneration(Formulation):
         start = time.perf_counter()
         generated: list[IncentiveCompatibility] = generated_families(problem)  # type: ignore
         # (obstacle checked each has incentive rows by pair, as IncentiveCompatibility)
+        tol = 1e-9 * data_scale(env)
+        separators: list[OrbitViolatedRows | ViolatedProfileRows] = [
+            OrbitViolatedRows(env, f, symmetry, tol, self.policy.lies_per_type)
+            for f in generated]
+        separators += [ViolatedProfileRows(env, f, symmetry, tol) for f in problem.families
+                       if f.per_profile_rows and f.symmetric]
         seeds = {f.name: first_agent_seeds(env, f) for f in generated}
+        seeds.update({s.name: profile_seeds(env) for s in separators
+                      if isinstance(s, ViolatedProfileRows)})
         blocks = {}
         for family in problem.families:  # the others' rows are relabelled copies of agent 0's
             if family.name in seeds:
@@ -224,13 +291,10 @@ class SymmetricGeneration(Formulation):
             raise InvalidArgumentError(f"formulation 'symmetric_generation': {reduction}")
         reduced = reduction.program
         build_seconds = time.perf_counter() - start
-        tol = 1e-9 * data_scale(env)
-        separators = [OrbitViolatedRows(env, f, symmetry, tol, self.policy.lies_per_type)
-                      for f in generated]
         run = generate(reduced, separators, options, seeded=seeds, policy=self.policy)
         rows_by_family = reduced.rows_by_family()
-        for family in generated:
-            rows_by_family[family.name] += run.added[family.name].n_rows
+        for separator in separators:
+            rows_by_family[separator.name] += run.added[separator.name].n_rows
         sizes = Sizes(reduced.n_columns, run.n_rows, run.n_nonzeros, rows_by_family,
                       reduced.nonzeros_by_family())
         details = (f"symmetric generation: {symmetry.n_profile_orbits} of {env.n_profiles} "
@@ -245,32 +309,37 @@ class SymmetricGeneration(Formulation):
                            compile_seconds, run.solve_seconds, details, algorithm=run.algorithm)
         return Outcome(
             run.status, run.message, run.x[symmetry.column_orbit], run.objective,
-            self._duals(env, problem, reduction, run, seeds, symmetry), sizes, build_seconds,
+            self._duals(env, problem, reduction, run, seeds, separators, symmetry), sizes,
+            build_seconds,
             compile_seconds, run.solve_seconds, details,
             measured={s.name: s.measured for s in separators}, algorithm=run.algorithm,
         )
 
     @staticmethod
     def _duals(env: Environment, problem: DesignProblem, reduction: Reduction,
-               run: GenerationRun, seeds: dict[str, IntArray], symmetry: AgentSymmetry
-               ) -> dict[str, FloatArray]:
+               run: GenerationRun, seeds: dict[str, IntArray],
+               separators: list[OrbitViolatedRows | ViolatedProfileRows],
+               symmetry: AgentSymmetry) -> dict[str, FloatArray]:
         """Duals on each family's own rows: incentive rows by :func:`shared_incentive_duals`,
         the others shared over their orbits of rows (:class:`SharedDuals`)."""
         reduced = reduction.program
         row_dual = run.row_duals
         duals = {}
+        by_name = {s.name: s for s in separators}
         others = np.ones(reduced.n_rows, dtype=bool)
         for family in problem.families:
             if family.name not in seeds:
                 continue
             initial = reduced.row_slices[family.name]
             if initial.stop - initial.start != len(seeds[family.name]):
-                raise RuntimeError("internal error: incentive rows were merged by the reduction")
+                raise RuntimeError("internal error: generated rows were merged by the reduction")
             others[initial] = False
             added = run.added[family.name]
             rows = np.concatenate([np.arange(initial.start, initial.stop), added.all_rows()])
             keys = np.concatenate([seeds[family.name], added.all_keys()])
-            duals[family.name] = shared_incentive_duals(env, family, keys, row_dual[rows])
+            duals[family.name] = shared_incentive_duals(env, family, keys, row_dual[rows]) \
+                if isinstance(by_name[family.name], OrbitViolatedRows) else \
+                shared_profile_duals(env, keys, row_dual[rows])
         rest = tuple(f for f in problem.families if f.name not in seeds)
         shared = SharedDuals(env, rest, symmetry, reduction.row_keys[others],
                              row_dual[:reduced.n_rows][others])
