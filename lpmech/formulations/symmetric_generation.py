@@ -11,14 +11,23 @@ they compose:
 * *generation* (:mod:`lpmech.formulations.generation`): of agent 0's full
   incentive rows, N·P·(K − 1)/N of them, only the few the optimum needs are built.
 
-So the program starts from the symmetric families' rows of agent 0 (participation)
-and the families without agents (feasibility), merged into orbits
-(:func:`~lpmech.formulations.symmetric.reduce_program`), plus agent 0's incentive
-rows against grid neighbours (:func:`~lpmech.formulations.generation.
-nearest_reports`); each round expands the solution to the anonymous mechanism,
-measures the family's full violation on it, and adds agent 0's rows of each
-type's most profitable lies, their columns merged into orbits, re-solving from the
-last basis (:func:`~lpmech.formulations.row_generation.generate`).
+So the program starts from the families without agents (feasibility) and the
+symmetric families' rows of agent 0, merged into orbits
+(:func:`~lpmech.formulations.symmetric.reduce_program`) — but of the incentive rows
+only each type against its lower neighbour along each axis (:func:`lower_neighbours`),
+and of the per-profile participation rows only those where agent 0 has a lowest type
+(:func:`profile_seeds`). Each round expands the solution to the anonymous mechanism,
+measures each generated family's full violation on it, and adds agent 0's violated
+rows — for incentive rows, those of each (type, others' profile)'s
+``policy.lies_per_type`` most profitable lies, one row each — their columns merged
+into orbits, re-solving from the last basis
+(:func:`~lpmech.formulations.row_generation.generate`). With three or more agents,
+agent 0's rows that differ only in which other agent holds which type are one row
+over orbits, and only the one with the others' types sorted is built.
+
+Measured on 2 bidders × 2 additive items U[0,1] (CPU seconds on a loaded 2-core
+machine): 8 × 8 per bidder 1.0 s against 9.0 s for plain generation, 10 × 10 6.3 s
+against 164 s (wall) earlier; the first solve dominates.
 
 *Exactness.* At the last round no row of agent 0 is violated, so the anonymous
 mechanism meets every agent's rows; it is therefore feasible for the full program
