@@ -4,6 +4,7 @@
     python benchmarks/deep_learning.py --grid 50       # one-bidder grids of 50 x 50
     python benchmarks/deep_learning.py --bic-grid 20   # several bidders under BIC, 20 x 20
     python benchmarks/deep_learning.py --write         # also rewrite its README table
+    python benchmarks/deep_learning.py --setting "2 bidders, additive U[0,1]^2"   # one setting
 
 Each setting of :mod:`lpmech.analytic.published` is solved for revenue under
 DSIC and ex-post IR on a midpoint grid, and the several-bidder settings also
@@ -94,16 +95,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grid", type=int, action="append",
                         help="points per item for one bidder (repeatable; default 20 and 50)")
     parser.add_argument("--bidders-grid", type=int, action="append",
-                        help="points per item with several bidders (default 4 and 6)")
+                        help="points per item with several bidders (default 8 and 12)")
     parser.add_argument("--bic-grid", type=int, action="append",
                         help="points per item with several bidders under BIC (default 10 and 20)")
-    parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--setting", action="append", choices=sorted(SETTINGS),
+                        help="only this setting (repeatable; default every setting)")
+    parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--write", action="store_true", help="rewrite the README table")
     args = parser.parse_args(argv)
     rows = []
     for name, setting in SETTINGS.items():
+        if args.setting and name not in args.setting:
+            continue
         grids = (args.grid or [20, 50]) if setting.n_bidders == 1 else \
-            (args.bidders_grid or [4, 6])
+            (args.bidders_grid or [8, 12])
         runs = [(n_points, "DSIC") for n_points in grids]
         if setting.n_bidders > 1:  # with one bidder BIC is DSIC
             runs += [(n_points, "BIC") for n_points in (args.bic_grid or [10, 20])]

@@ -175,12 +175,12 @@ def _program(name: str, families: Sequence[ConstraintFamily], shape: _Shape) -> 
     if name == "symmetric":  # agent 0's rows of each family by agent, then merged
         rows = sum(r // n for r, _ in sizes)
         nonzeros = sum(z // n for _, z in sizes)
-    elif name in ("interim", "generation"):  # a program over interim rules or a few rows
+    elif name in ("interim", "generation", "symmetric_generation"):  # interim rules or few rows
         interim = [(r, z) for f, (r, z) in zip(families, sizes, strict=True)
                    if not isinstance(f, IncentiveCompatibility) or not f.ex_post]
-        rows = sum(r for r, _ in interim) if name == "generation" else \
+        rows = sum(r for r, _ in interim) if name != "interim" else \
             sum(k * k for k in shape.counts) * (c + 1)
-        nonzeros = sum(z for _, z in interim) if name == "generation" else rows * max(shape.counts)
+        nonzeros = sum(z for _, z in interim) if name != "interim" else rows * max(shape.counts)
         if name == "interim":
             columns = sum(shape.counts) * (c + 1)
     else:
@@ -221,7 +221,7 @@ def _border_program(sizes: Sequence[tuple[int, int]], shape: _Shape) -> ProgramS
 
 
 #: Formulations the estimate knows, in the order suggestions are listed.
-ESTIMATED = ("direct", "symmetric", "interim", "generation")
+ESTIMATED = ("direct", "symmetric", "interim", "generation", "symmetric_generation")
 
 
 def _is_ex_post(family: ConstraintFamily) -> bool:
@@ -240,8 +240,9 @@ def _may_apply(name: str, problem: DesignProblem,
         return env.n_agents > 1 and len(set(env.type_counts)) == 1 and not problem.deterministic
     if name == "interim":
         return not problem.deterministic and not any(_is_ex_post(f) for f in families)
-    if name == "generation":
-        return any(getattr(f, "generated", False) for f in families)
+    if name in ("generation", "symmetric_generation"):
+        return any(getattr(f, "generated", False) for f in families) and (
+            name == "generation" or _may_apply("symmetric", problem, families))
     return True
 
 

@@ -55,10 +55,11 @@ def _applicable_cases():
             for name, formulation in FORMULATIONS.items():
                 if formulation().obstacle(problem) is not None:
                     continue
-                if name != "generation" and isinstance(constraints[0], DominantStrategyIC):
+                generated = name in ("generation", "symmetric_generation")
+                if not generated and isinstance(constraints[0], DominantStrategyIC):
                     continue  # full IC is there for generation; the others run on DSIC
                 for backend in ("highspy", "cvxpy"):
-                    if backend == "cvxpy" and name == "generation":
+                    if backend == "cvxpy" and generated:
                         continue  # generation re-solves from the last basis in highspy
                     label = "full dsic" if isinstance(constraints[0], DominantStrategyIC) \
                         else constraints[0]

@@ -162,6 +162,10 @@ class ConstraintFamily(ABC):
     #: rows a solution violates (:meth:`most_violated_rows`): worth it for families with
     #: many rows of which few bind, such as full incentive compatibility.
     generated: bool = False
+    #: Whether the rows are one per (agent, profile), agent-major and in profile order (ex-post
+    #: participation): symmetric generation (:mod:`lpmech.formulations.
+    #: symmetric_generation`) may then start from a few of agent 0's and add those violated.
+    per_profile_rows: bool = False
     #: What the rows and violations are measured in: ``"value"`` (money, homogeneous in
     #: the problem's values: a normalised solve is exact), ``"allocation"`` (unitless
     #: quantities, unchanged when values are rescaled) or ``"user"`` (the user's units,

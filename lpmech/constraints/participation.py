@@ -39,6 +39,7 @@ class ExPostIR(ConstraintFamily):
 
     name = "ex_post_ir"
     symmetric = True
+    per_profile_rows = True
     units = "value"
 
     def rows(self, env: Environment) -> RowBlock:

@@ -12,6 +12,10 @@ interim       Bayesian design on interim rules, with Border's inequalities for a
               single item (:mod:`lpmech.formulations.interim`)
 ============  ==============================================================
 
+With identical agents and full incentive rows, ``symmetric_generation``
+(:mod:`lpmech.formulations.symmetric_generation`) does both: agent 0's incentive
+rows generated over anonymous mechanisms.
+
 :func:`choose` says which one ``formulation="auto"`` uses.
 
 Every formulation returns the full ex-post mechanism, which :func:`lpmech.solve`
@@ -30,6 +34,7 @@ from lpmech.formulations.direct import Direct
 from lpmech.formulations.generation import Generation, generated_families
 from lpmech.formulations.interim import Interim
 from lpmech.formulations.symmetric import Symmetric, agent_symmetry
+from lpmech.formulations.symmetric_generation import SymmetricGeneration
 
 #: Formulations by name.
 FORMULATIONS: dict[str, type[Formulation]] = {
@@ -37,6 +42,7 @@ FORMULATIONS: dict[str, type[Formulation]] = {
     Symmetric.name: Symmetric,
     Generation.name: Generation,
     Interim.name: Interim,
+    SymmetricGeneration.name: SymmetricGeneration,
 }
 
 #: Below this many profiles the direct program is solved in milliseconds, and a
@@ -64,7 +70,8 @@ def choose(problem: DesignProblem) -> Formulation:
     Interim rules under Border's inequalities item by item for Bayesian additive
     auctions of several items with at least :data:`BORDER_ITEMS_MIN_PROFILES`
     profiles; else generation where an incentive family stays in full form
-    (multi-dimensional types) with at least :data:`GENERATION_MIN_ROWS` rows; else
+    (multi-dimensional types) with at least :data:`GENERATION_MIN_ROWS` rows — on
+    anonymous mechanisms (symmetric generation) where the agents are identical; else
     symmetry where the agents are identical and there are at least :data:`SYMMETRY_MIN_PROFILES`
     profiles; else the interim formulation for Bayesian problems with at least
     :data:`INTERIM_MIN_AGENTS` agents and :data:`INTERIM_MIN_PROFILES` profiles; else
@@ -78,7 +85,8 @@ def choose(problem: DesignProblem) -> Formulation:
         env = problem.env
         full_rows = sum(f.row_count(env) for f in generated_families(problem))
         if full_rows >= GENERATION_MIN_ROWS:
-            return generation
+            both = SymmetricGeneration(generation.policy, fall_back=True)
+            return both if both.obstacle(problem) is None else generation
     env = problem.env
     symmetric = Symmetric()
     if env.n_profiles >= SYMMETRY_MIN_PROFILES and symmetric.obstacle(problem) is None:
@@ -126,6 +134,7 @@ __all__ = [
     "Outcome",
     "Sizes",
     "Symmetric",
+    "SymmetricGeneration",
     "agent_symmetry",
     "choose",
     "formulation_named",

@@ -210,14 +210,19 @@ class Reduction:
     rows: IntArray
 
 
+def merged_columns(matrix: sp.csr_array, symmetry: AgentSymmetry) -> sp.csr_array:
+    """Rows over z rewritten over orbits: each column's coefficient moves to its orbit."""
+    merged = sp.csr_array((matrix.data, symmetry.column_orbit[matrix.indices], matrix.indptr),
+                          shape=(matrix.shape[0], symmetry.n_orbits))
+    merged.sum_duplicates()
+    merged.eliminate_zeros()
+    return merged
+
+
 def merged_row_keys(program: Program, symmetry: AgentSymmetry) -> tuple[NDArray, NDArray,
                                                                         sp.csr_array]:
     """Both hashes of every row of ``program`` once its columns are merged into orbits."""
-    matrix = program.matrix
-    merged = sp.csr_array((matrix.data, symmetry.column_orbit[matrix.indices], matrix.indptr),
-                          shape=(program.n_rows, symmetry.n_orbits))
-    merged.sum_duplicates()
-    merged.eliminate_zeros()
+    merged = merged_columns(program.matrix, symmetry)
     key, check = _row_hashes(merged, program.row_lower, program.row_upper)
     return key, check, merged
 
