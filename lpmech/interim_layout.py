@@ -55,10 +55,18 @@ class InterimColumns:
     own: tuple[IntArray, ...]
 
     @classmethod
-    def of(cls, env: Environment, border: bool) -> InterimColumns:
+    def of(cls, env: Environment, border: bool, symmetric: bool = False) -> InterimColumns:
         """The interim columns of ``env``: linked to a(θ), or Border's q alone (``env``'s
-        allocation then consists of :class:`~lpmech.allocation.Items`)."""
+        allocation then consists of :class:`~lpmech.allocation.Items`).
+
+        ``symmetric`` (identical agents, Border's columns): one interim rule (q, M)
+        shared by every agent — agent i's columns are agent 0's, so a family's rows
+        for each agent land on the same columns (see
+        :mod:`lpmech.formulations.interim`, symmetric interim rules).
+        """
         counts = np.array(env.type_counts)
+        if symmetric:
+            counts = counts[:1]
         if border:
             space = env.allocation
             width, n_allocation = space.n_items, 0
@@ -71,6 +79,8 @@ class InterimColumns:
         q_start = n_allocation + width * np.concatenate([[0], np.cumsum(counts)[:-1]])
         m_base = n_allocation + width * int(counts.sum())
         m_start = m_base + np.concatenate([[0], np.cumsum(counts)[:-1]])
+        if symmetric:
+            q_start, m_start = (np.repeat(start, env.n_agents) for start in (q_start, m_start))
         return cls(n_allocation, width, q_start, m_start, m_base + int(counts.sum()), values,
                    own)
 
@@ -78,6 +88,11 @@ class InterimColumns:
     def border(self) -> bool:
         """Whether the columns are Border's: own winning probabilities, no ex-post a."""
         return self.n_allocation == 0
+
+    @property
+    def symmetric(self) -> bool:
+        """Whether every agent shares one interim rule (the same Q and M columns)."""
+        return len(self.m_start) > 1 and bool(np.all(self.m_start == self.m_start[0]))
 
     def q(self, agent: int, types: ArrayLikeInt) -> IntArray:
         """Q columns of the given types of an agent, shape (*types.shape, width)."""

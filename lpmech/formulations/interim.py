@@ -74,6 +74,7 @@ from lpmech.formulations.row_generation import (
     Separator,
     generate,
 )
+from lpmech.formulations.symmetric import Symmetric
 from lpmech.interim_layout import InterimColumns
 from lpmech.objectives import ZeroObjective
 from lpmech.status import Status
@@ -122,7 +123,8 @@ def _linking(env: Environment, cols: InterimColumns) -> RowBlock:
 
 def _objective(env: Environment, problem: DesignProblem, cols: InterimColumns
                ) -> tuple[FloatArray, str | None]:
-    """Objective over interim columns, or why it cannot be written on them."""
+    """Objective over interim columns, or why it cannot be written on them (agents
+    sharing symmetric columns add up on them)."""
     layout = env.layout
     full = problem.objective.sign * problem.objective.coefficients(env)
     on_allocation = full[:layout.n_allocation_columns].reshape(layout.n_profiles,
@@ -134,7 +136,7 @@ def _objective(env: Environment, problem: DesignProblem, cols: InterimColumns
         rate = on_payments[:, i] / joint  # must not depend on the profile
         if not np.allclose(rate, rate[0]):
             return cost, "the objective weighs payments other than by the prior"
-        cost[cols.m(i, np.arange(env.type_counts[i]))] = rate[0] * env.prior.marginals[i]
+        cost[cols.m(i, np.arange(env.type_counts[i]))] += rate[0] * env.prior.marginals[i]
     if cols.n_allocation:
         cost[:cols.n_allocation] = on_allocation.ravel()
         return cost, None
@@ -145,7 +147,7 @@ def _objective(env: Environment, problem: DesignProblem, cols: InterimColumns
         table[own_type] = per_unit
         if not np.allclose(table[own_type], per_unit):
             return cost, "the objective values an allocation by others' types too"
-        cost[cols.q(i, np.arange(env.type_counts[i]))] = \
+        cost[cols.q(i, np.arange(env.type_counts[i]))] += \
             table * env.prior.marginals[i][:, None]
     return cost, None
 
@@ -356,6 +358,52 @@ class BorderInequalities(Separator):
         return np.unique(sizes, axis=0)
 
 
+class SymmetricBorderInequalities(BorderInequalities):
+    r"""The most violated symmetric Border inequalities at a shared interim rule q.
+
+    With N identical bidders sharing one q per item (:class:`Interim`, symmetric
+    interim rules), Border's condition reads, for every set S of one bidder's types,
+
+    .. math:: N \sum_{k∈S} f(k)\, q(k) ≤ 1 − (1 − F(S))^N
+
+    (Border 1991, symmetric reduced forms; the chance some bidder has a type in S
+    bounds the chance the item goes to a type in S), and it suffices to check the
+    top sets {k: q(k) ≥ α}: among sets of one mass the left side is largest on a top
+    set. So the exact separation sorts q descending and checks its K prefixes,
+    O(K log K) per item — no enumeration of products of sets. Each row is divided
+    by N F(S), as in :class:`BorderInequalities` (violations in q's units); the
+    :data:`MAX_BORDER_ROWS` most violated prefixes join per item and round.
+    """
+
+    def __init__(self, env: Environment, cols: InterimColumns, tol: float = 1e-7) -> None:
+        super().__init__(env, cols, tol)
+
+    def item_columns(self, item: int) -> IntArray:
+        """Columns of the shared q_{item}(k) for every type k."""
+        return self.cols.q(0, np.arange(self.env.type_counts[0]))[:, item]
+
+    def _item_candidates(self, x: FloatArray, columns: IntArray) -> Candidates:
+        """The most violated top sets of the item whose shared q sits in ``columns``."""
+        n_agents, mass = self.env.n_agents, self.env.prior.marginals[0]
+        q = x[columns]
+        order = np.argsort(-q, kind="stable")
+        set_mass = np.cumsum(mass[order])  # F of the n top types, n = 1 … K
+        load = np.cumsum(mass[order] * q[order]) / np.maximum(set_mass, np.finfo(float).tiny)
+        bound = (1.0 - (1.0 - np.minimum(set_mass, 1.0)) ** n_agents) / np.maximum(
+            n_agents * set_mass, np.finfo(float).tiny)
+        violated = np.flatnonzero(load > bound + self.tol)
+        violated = violated[np.argsort(bound[violated] - load[violated],
+                                       kind="stable")][:MAX_BORDER_ROWS]
+        sizes = violated + 1
+        flat = np.concatenate([order[:n] for n in sizes]) if len(sizes) else \
+            np.zeros(0, dtype=np.intp)
+        rows = RowBlock.from_entries(np.repeat(np.arange(len(sizes)), sizes), columns[flat],
+                                     mass[flat] / np.repeat(set_mass[violated], sizes),
+                                     shape=(len(sizes), self.cols.n_columns),
+                                     upper=bound[violated])
+        return Candidates(rows, load[violated] - bound[violated])
+
+
 #: Largest shortfall of a recovered interim winning probability below the program's q:
 #: the program meets Border's inequalities within HiGHS's feasibility tolerance (1e-7),
 #: which an ex-post allocation need not meet exactly; beyond this q is not implemented.
@@ -481,7 +529,9 @@ class Interim(Formulation):
         """
         if self._forms is None or self._forms[0] is not problem:
             start = time.perf_counter()
-            columns = InterimColumns.of(problem.env, self._border(problem))
+            border = self._border(problem)
+            columns = InterimColumns.of(problem.env, border,
+                                        symmetric=border and self._symmetric(problem))
             blocks: dict[str, RowBlock | None] = {}
             for family in problem.families:
                 blocks[family.name] = family.interim_rows(problem.env, columns)
@@ -552,6 +602,23 @@ class Interim(Formulation):
         return _objective(env, problem, InterimColumns.of(env, border=True))[1] is None
 
     @staticmethod
+    def _symmetric(problem: DesignProblem) -> bool:
+        """Whether one interim rule shared by all agents loses nothing (see the module
+        docstring): identical agents (:func:`agent_symmetry`, with the symmetric
+        formulation's other conditions), symmetric families, and an objective weighing
+        every agent's interim rule alike."""
+        env = problem.env
+        if Symmetric().obstacle(problem) is not None or \
+                not all(family.symmetric for family in problem.families):
+            return False
+        cols = InterimColumns.of(env, border=True)
+        cost = _objective(env, problem, cols)[0]
+        per_agent = [cost[np.concatenate([cols.q(i, np.arange(k)).ravel(),
+                                          cols.m(i, np.arange(k))])]
+                     for i, k in enumerate(env.type_counts)]
+        return all(np.array_equal(c, per_agent[0]) for c in per_agent[1:])
+
+    @staticmethod
     def _payments(env: Environment, cols: InterimColumns, x: FloatArray) -> FloatArray:
         """t_i(θ) = M_i(θ_i), shape (P, N)."""
         types = env.layout.profile_types
@@ -571,7 +638,8 @@ class Interim(Formulation):
         # rows met to well within the separator's tolerance, or a set HiGHS deems met
         # is proposed again each round (unless the caller asks otherwise)
         options = {"primal_feasibility_tolerance": BORDER_FEASIBILITY_TOLERANCE, **options}
-        run = generate(program, [BorderInequalities(env, cols), *generated.values()], options,
+        border = (SymmetricBorderInequalities if cols.symmetric else BorderInequalities)(env, cols)
+        run = generate(program, [border, *generated.values()], options,
                        seeded=seeds, policy=self.policy)
         cuts_added = run.added["feasibility"].n_rows
         rows_by_family = {**program.rows_by_family(), "feasibility": cuts_added}
@@ -595,6 +663,8 @@ class Interim(Formulation):
         allocation, recover_seconds = _recover_allocation(problem, cols, run.x)
         z = np.concatenate([allocation.ravel(), self._payments(env, cols, run.x).ravel()])
         items = "" if cols.width == 1 else f" item by item ({cols.width} items)"
+        if cols.symmetric:
+            items += ", one interim rule shared by identical bidders"
         incentive = "".join(f"; {rows_by_family[name]} of {g.block.n_rows} {name} rows"
                             for name, g in generated.items())
         details = (f"interim with Border's inequalities{items}: "
