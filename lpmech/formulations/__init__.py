@@ -8,8 +8,9 @@ symmetric     identical agents: anonymous mechanisms, profiles up to
               relabelling (:mod:`lpmech.formulations.symmetric`)
 generation    incentive rows added as the optimum needs them, re-solving from
               the last basis (:mod:`lpmech.formulations.generation`)
-interim       Bayesian design on interim rules, with Border's inequalities for a
-              single item (:mod:`lpmech.formulations.interim`)
+interim       Bayesian design on interim rules, with Border's inequalities item
+              by item for additive items — one rule shared by identical bidders
+              (:mod:`lpmech.formulations.interim`)
 ============  ==============================================================
 
 With identical agents and full incentive rows, ``symmetric_generation``

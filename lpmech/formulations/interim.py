@@ -33,6 +33,27 @@ The allocation stays feasible in one of two ways:
   basis until none is violated; an ex-post allocation implementing q is then
   recovered item by item (:func:`_recover_allocation`). Where items are coupled
   (unit demand) or a bidder values another's components, linking is used.
+
+**Symmetric interim rules.** When the bidders are identical — the same types,
+an exchangeable prior, valuations and the allocation space exchanged by
+relabelling them (:func:`~lpmech.formulations.symmetric.agent_symmetry`, the
+symmetric formulation's conditions), symmetric families and an objective weighing
+every bidder's rule alike — averaging an optimal mechanism over the N!
+relabellings of the bidders keeps it feasible, incentive compatible and
+individually rational (each condition is linear and mapped onto itself) and
+keeps its objective: so an anonymous optimum exists, and its interim rules are
+equal across bidders. One rule (q(k), M(k)) per type, shared by all bidders
+(:meth:`InterimColumns.of` with ``symmetric``), then loses nothing and has 1/N of
+the columns. For a symmetric q Border's condition reduces to sets of one bidder's
+types (Border 1991, symmetric reduced forms; the seed notes do not cover reduced
+forms):
+
+.. math:: N \sum_{k∈S} f(k)\, q(k) ≤ 1 − (1 − F(S))^N \quad\text{for every } S,
+
+and the most violated S is a top set by q, so sorting q and checking its K
+prefixes separates exactly (:class:`SymmetricBorderInequalities`): few exact rows
+per round instead of a search over products of sets. The ex-post allocation is
+recovered as before, with the shared q as every bidder's target.
 """
 
 from __future__ import annotations
@@ -366,12 +387,16 @@ class SymmetricBorderInequalities(BorderInequalities):
 
     .. math:: N \sum_{k∈S} f(k)\, q(k) ≤ 1 − (1 − F(S))^N
 
-    (Border 1991, symmetric reduced forms; the chance some bidder has a type in S
-    bounds the chance the item goes to a type in S), and it suffices to check the
-    top sets {k: q(k) ≥ α}: among sets of one mass the left side is largest on a top
-    set. So the exact separation sorts q descending and checks its K prefixes,
-    O(K log K) per item — no enumeration of products of sets. Each row is divided
-    by N F(S), as in :class:`BorderInequalities` (violations in q's units); the
+    (Border 1991, symmetric reduced forms: products of different sets per bidder
+    add nothing for a symmetric q; the chance some bidder has a type in S bounds
+    the chance the item goes to a type in S), and the most violated S is a top set.
+    With φ(F) = 1 − (1 − F)^N, concave, a set S minimising the slack
+    φ(F(S)) − N Σ_S f q gains nothing by dropping any k ∈ S (of mass f(k) > 0) or
+    adding any l ∉ S, so q(k) ≥ [φ(F) − φ(F − f(k))] / (N f(k)) > φ'(F)/N ≥ q(l)
+    for N ≥ 2: S is {k: q(k) > α}, whole ties included. So the exact separation
+    sorts q descending and checks its K prefixes, O(K log K) per item — no
+    enumeration of products of sets. Each row is divided by N F(S), as in
+    :class:`BorderInequalities` (violations in q's units); the
     :data:`MAX_BORDER_ROWS` most violated prefixes join per item and round.
     """
 
