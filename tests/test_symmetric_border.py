@@ -110,12 +110,13 @@ def test_bidders_with_different_priors_keep_their_own_rules():
     assert own.objective_value == pytest.approx(direct.objective_value, rel=1e-7)
 
 
-def test_shared_rule_meets_every_product_of_top_sets():
-    """At the 8 x 8 optimum of the published 2 x 2 setting, the shared q repeated for
-    each bidder violates no Border set of the general (product) separator either."""
+def test_auto_shares_a_rule_meeting_every_product_of_top_sets():
+    """``auto`` solves the published 2 x 2 setting on 8 x 8 with one shared rule, and
+    that q, repeated for each bidder, violates no Border set of the general (product)
+    separator either."""
     env = lpmech.analytic.published.SETTINGS["2 bidders, additive U[0,1]^2"].build(8)
-    formulation = interim.Interim()
-    solution = lpmech.solve(env, "revenue", FAMILIES, formulation=formulation)
+    solution = lpmech.solve(env, "revenue", FAMILIES)
+    assert solution.report.formulation == "interim"
     assert "shared by identical bidders" in solution.report.details
     columns = InterimColumns.of(env, border=True)
     x = np.zeros(columns.n_columns)

@@ -70,9 +70,10 @@ def choose(problem: DesignProblem) -> Formulation:
 
     Interim rules under Border's inequalities item by item for Bayesian additive
     auctions of several items with at least :data:`BORDER_ITEMS_MIN_PROFILES`
-    profiles; else generation where an incentive family stays in full form
-    (multi-dimensional types) with at least :data:`GENERATION_MIN_ROWS` rows — on
-    anonymous mechanisms (symmetric generation) where the agents are identical; else
+    profiles (one rule shared by identical bidders, else one per bidder); else
+    generation where an incentive family stays in full form (multi-dimensional
+    types) with at least :data:`GENERATION_MIN_ROWS` rows — on anonymous mechanisms
+    (symmetric generation) where the agents are identical; else
     symmetry where the agents are identical and there are at least :data:`SYMMETRY_MIN_PROFILES`
     profiles; else the interim formulation for Bayesian problems with at least
     :data:`INTERIM_MIN_AGENTS` agents and :data:`INTERIM_MIN_PROFILES` profiles; else
