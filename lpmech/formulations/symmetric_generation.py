@@ -29,6 +29,23 @@ Measured on 2 bidders × 2 additive items U[0,1] (CPU seconds on a loaded 2-core
 machine): 8 × 8 per bidder 1.0 s against 9.0 s for plain generation, 10 × 10 6.3 s
 against 164 s (wall) earlier; the first solve dominates.
 
+Alternatives measured on 10 × 10 (CPU seconds of the whole solve, each against this
+design in the same run; HiGHS 1.16) and left out, all slower:
+
+* feasibility rows generated too, from none (only the bounds 0 ≤ a ≤ 1 kept): 15.2 s
+  against 5.3 s — most of them bind (both bidders want an item at most profiles), so
+  they come back over six solves instead of four;
+* every incentive row of the final program built up front (the best any seeding from a
+  coarser grid's binding rows could do): one solve of 23,877 iterations, 7.6 s against
+  6.5 s — iterations cost more the more incentive rows the program holds;
+* a start from the 5 × 5 optimum copied onto the grid (``setSolution``): 15,057 first-solve
+  iterations instead of 21,696 but 7.8 s against 5.6 s;
+* fewer lies per round (``lies_per_type`` 1 or 4: 12 or 6 solves, 11.3 s and 8.0 s against
+  7.6 s) — each re-solve costs about 0.4 s however few its iterations;
+* HiGHS options: devex or Dantzig dual pricing (8.1 s, 10.9 s against 7.1 s), primal
+  simplex (2.2 s against 0.8 s at 8 × 8), presolve off (7.7 s), no scaling or another
+  crash (the same iterations).
+
 *Exactness.* At the last round no row of agent 0 is violated, so the anonymous
 mechanism meets every agent's rows; it is therefore feasible for the full program
 and optimal for the reduced program with all of agent 0's rows, whose optimum is
