@@ -33,6 +33,16 @@ def type_values(draw, size, low=0, high=12):
 
 
 @st.composite
+def vector_types(draw, max_types, max_items=3, high=6):
+    """Distinct integer type vectors, shape (K, J): K in 2…max_types, J in 2…max_items."""
+    n_items = draw(st.integers(2, max_items))
+    n_types = draw(st.integers(2, max_types))
+    rows = draw(st.lists(st.tuples(*[st.integers(0, high)] * n_items), min_size=n_types,
+                         max_size=n_types, unique=True))
+    return np.array(rows, dtype=float)
+
+
+@st.composite
 def environments(draw, max_agents=3, max_types=3, kinds=("single_item", "public_good",
                                                          "outcomes", "interdependent")):
     """Small environments of several kinds, with independent or correlated priors."""

@@ -8,7 +8,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import probability_vectors, type_values
+from strategies import probability_vectors, type_values, vector_types
 
 import lpmech
 from lpmech import ConstraintFamily, FixedAllocation, RowBlock
@@ -201,11 +201,8 @@ def test_auto_uses_symmetry_only_where_it_applies_and_pays():
 @st.composite
 def multi_dimensional_problems(draw):
     """One or two bidders with vector types (additive or unit demand) and random priors."""
-    n_items = draw(st.integers(2, 3))
-    n_types = draw(st.integers(2, 6))
-    rows = draw(st.lists(st.tuples(*[st.integers(0, 6)] * n_items), min_size=n_types,
-                         max_size=n_types, unique=True))
-    types = np.array(rows, dtype=float)
+    types = draw(vector_types(max_types=6))
+    n_types = len(types)
     n_bidders = draw(st.integers(1, 2))
     priors = [draw(probability_vectors(n_types)) for _ in range(n_bidders)]
     return lpmech.multi_item_auction(types, n_bidders, priors=priors,

@@ -7,7 +7,7 @@ import oracle
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import probability_vectors
+from strategies import probability_vectors, vector_types
 from test_formulations import AgentZeroPaysNothing
 
 import lpmech
@@ -56,12 +56,10 @@ def test_symmetric_generation_has_the_direct_optimum(name):
 @st.composite
 def identical_multi_item_bidders(draw):
     """Two or three identical bidders with random vector types and a shared random prior."""
-    n_items = draw(st.integers(2, 3))
-    n_types = draw(st.integers(2, 5))
-    rows = draw(st.lists(st.tuples(*[st.integers(0, 6)] * n_items), min_size=n_types,
-                         max_size=n_types, unique=True))
+    types = draw(vector_types(max_types=5))
+    n_types = len(types)
     n_bidders = 3 if n_types <= 3 and draw(st.booleans()) else 2
-    return lpmech.multi_item_auction(np.array(rows, dtype=float), n_bidders,
+    return lpmech.multi_item_auction(types, n_bidders,
                                      priors=draw(probability_vectors(n_types)),
                                      unit_demand=draw(st.booleans()))
 
