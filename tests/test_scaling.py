@@ -190,3 +190,26 @@ def test_scaling_values_scales_the_optimum(env, power, bayesian):
     back = at_unit_values(big.mechanism, env, c)
     assert back.verify(constraints).ok
     oracle.assert_satisfies(env, back, list(constraints))
+
+
+GRID = np.array([(a, b) for a in (1.0, 2.0, 3.0) for b in (1.0, 2.0, 3.0)])
+MULTI_ITEM_CASES = [  # the multi-item paths: utility columns, diagonal seeds, Border by item
+    (lpmech.multi_item_auction(GRID, 1, unit_demand=True), DSIC, "generation"),
+    (lpmech.multi_item_auction(GRID, 2), DSIC, "symmetric_generation"),
+    (lpmech.multi_item_auction(GRID, 2), BIC, "interim"),  # one shared rule, Border by item
+    (lpmech.multi_item_auction(GRID, 2, priors=[np.full(9, 1 / 9), np.arange(1.0, 10.0) / 45]),
+     BIC, "interim"),  # a rule per bidder, Border by item
+]
+
+
+@pytest.mark.parametrize(("unit", "constraints", "formulation"), MULTI_ITEM_CASES)
+def test_multi_item_optimum_scales_with_the_values(unit, constraints, formulation):
+    """Vector types on a 3 × 3 grid: at c = 1e-9 and 1e9 the optimum is c times the direct
+    program's at unit values, and the mechanism divided back by c passes the brute force."""
+    target = lpmech.solve(unit, "revenue", constraints, formulation="direct").objective_value
+    for c in (SCALES[0], SCALES[-1]):
+        solution = lpmech.solve(scaled(unit, c), "revenue", constraints,
+                                formulation=formulation)
+        assert solution.objective_value / c == pytest.approx(target, rel=1e-6), c
+        oracle.assert_satisfies(unit, at_unit_values(solution.mechanism, unit, c),
+                                list(constraints))
