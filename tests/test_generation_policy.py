@@ -3,6 +3,7 @@ lies per type per round (issue 12)."""
 
 from __future__ import annotations
 
+import highspy
 import numpy as np
 import pytest
 from test_row_generation import problem_of, rounds
@@ -12,7 +13,7 @@ from lpmech import DominantStrategyIC
 from lpmech.analytic.published import SETTINGS
 from lpmech.backends import HighspyBackend
 from lpmech.formulations.generation import Generation, nearest_reports
-from lpmech.formulations.row_generation import RowPolicy
+from lpmech.formulations.row_generation import CHOOSE, DEVEX, RowPolicy
 from lpmech.mechanism import Mechanism
 from lpmech.status import Status
 
@@ -76,3 +77,44 @@ def test_a_row_pool_drops_slack_rows_and_keeps_the_optimum_and_its_duals(after):
     incentive = pooled.duals["dominant_strategy_ic"]
     assert incentive.shape == (DominantStrategyIC("full").row_count(env),)
     assert np.count_nonzero(incentive) <= pooled.sizes.rows_by_family["dominant_strategy_ic"]
+
+
+def test_re_solves_after_small_rounds_on_large_programs_price_with_devex():
+    policy = RowPolicy()
+    strategy = "simplex_dual_edge_weight_strategy"
+    assert policy.resolve_options(74_692, 43)[strategy] == DEVEX
+    assert policy.resolve_options(74_692, 10_281)[strategy] == CHOOSE  # a large round
+    assert policy.resolve_options(2_937, 12)[strategy] == CHOOSE  # a small program
+
+
+@pytest.mark.parametrize("user_strategy", [None, 0])
+def test_pricing_on_re_solves_keeps_the_optimum_and_a_strategy_the_user_names(
+        user_strategy, monkeypatch):
+    """Devex on every re-solve (a policy that always asks for it) ends at the optimum of
+    steepest edge throughout; a strategy in the options is never overridden."""
+    env = SETTINGS[ELONGATED].build(12)
+    constraints = ["dsic", "ex_post_ir"]
+    problem = problem_of(env, constraints)
+    chosen = []
+    set_option = highspy.Highs.setOptionValue
+
+    def recording(self, name, value):
+        if name == "simplex_dual_edge_weight_strategy":
+            chosen.append(value)
+        return set_option(self, name, value)
+
+    monkeypatch.setattr(highspy.Highs, "setOptionValue", recording)
+    options = {} if user_strategy is None else \
+        {"simplex_dual_edge_weight_strategy": user_strategy}
+    always = RowPolicy(devex_min_rows=0, devex_added_fraction=np.inf)
+    never = RowPolicy(devex_min_rows=np.iinfo(np.int64).max)
+    devex = Generation(policy=always).run(problem, HighspyBackend(), options)
+    steepest = Generation(policy=never).run(problem, HighspyBackend(), options)
+    assert devex.status is steepest.status is Status.OPTIMAL
+    assert devex.objective == pytest.approx(steepest.objective, rel=1e-9)
+    assert rounds(devex) > 1
+    if user_strategy is None:
+        assert DEVEX in chosen
+        assert CHOOSE in chosen
+    else:
+        assert set(chosen) == {user_strategy}
