@@ -9,10 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import probability_vectors, vector_types
 from test_formulations import AgentZeroPaysNothing
+from test_row_generation import problem_of
 
 import lpmech
+from lpmech.backends import HighspyBackend
 from lpmech.errors import InvalidArgumentError
-from lpmech.formulations.symmetric_generation import lower_neighbours
+from lpmech.formulations.symmetric_generation import SymmetricGeneration, lower_neighbours
 
 DSIC = ["dominant_strategy_ic", "ex_post_ir"]
 
@@ -92,6 +94,33 @@ def test_duals_are_complementary_to_the_full_rows():
     direct = lpmech.solve(env, "revenue", DSIC, formulation="direct")
     assert both.duals["ex_post_ir"].sum() == pytest.approx(direct.duals["ex_post_ir"].sum(),
                                                           rel=1e-7)
+
+
+@pytest.mark.parametrize("constraints", [DSIC, ["bayesian_ic", "interim_ir"]])
+def test_utility_columns_give_the_same_optimum_and_duals_with_sparser_rows(constraints):
+    """Over allocations and utilities the reduced program has the same rows (times M), so
+    the same optimum, and duals on every family's full rows that are complementary to
+    the returned mechanism with the participation duals of the program over payments
+    (an optimum may have several vertices; these hold at each)."""
+    env = lpmech.multi_item_auction(grid_types(4), 2)
+    problem = problem_of(env, constraints)
+    payments = SymmetricGeneration(utilities=False).run(problem, HighspyBackend(), {})
+    utilities = SymmetricGeneration().run(problem, HighspyBackend(), {})
+    assert utilities.objective == pytest.approx(payments.objective, rel=1e-9)
+    for family in problem.families:
+        block = family.rows(env)
+        activity = block.matrix @ utilities.z
+        dual = utilities.duals[family.name]
+        assert dual.shape == (block.n_rows,)
+        slack = np.minimum(activity - np.nan_to_num(block.lower, neginf=-np.inf),
+                           np.nan_to_num(block.upper, posinf=np.inf) - activity)
+        assert np.all(np.abs(dual[slack > 1e-7]) < 1e-9), family.name
+    participation = constraints[1]
+    assert utilities.duals[participation].sum() == pytest.approx(
+        payments.duals[participation].sum(), rel=1e-7)
+    incentive = constraints[0]
+    assert utilities.sizes.nonzeros_by_family[incentive] < \
+        payments.sizes.nonzeros_by_family[incentive]
 
 
 def test_auto_picks_symmetric_generation_for_identical_multi_item_bidders_only():

@@ -25,7 +25,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -46,6 +46,9 @@ from lpmech.formulations.base import (
     run_program,
 )
 from lpmech.objectives import ZeroObjective
+
+if TYPE_CHECKING:
+    from lpmech.formulations.utility_columns import UtilityColumns
 
 _SEEDS = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB)
 
@@ -355,7 +358,8 @@ def _invariant(program: Program, name: str, symmetry: AgentSymmetry) -> bool:
 class SharedDuals(Mapping[str, FloatArray]):
     """Duals on every family's own rows, computed on first use.
 
-    The reduced program holds one row per orbit of rows; its dual is shared equally
+    The reduced program holds one row per orbit of rows (of the program over utility
+    columns, if ``columns``: the same rows, so the same duals); its dual is shared equally
     among the rows of the orbit (averaging an optimal dual over relabellings keeps it
     optimal). Finding each original row's orbit needs all of the original rows, which
     the reduction itself never builds, so that work waits until duals are asked for.
@@ -364,13 +368,16 @@ class SharedDuals(Mapping[str, FloatArray]):
     """
 
     def __init__(self, env: Environment, families: tuple[ConstraintFamily, ...],
-                 symmetry: AgentSymmetry, row_keys: NDArray, reduced_duals: FloatArray) -> None:
-        self._arguments = (env, families, symmetry, row_keys, reduced_duals)
+                 symmetry: AgentSymmetry, row_keys: NDArray, reduced_duals: FloatArray,
+                 columns: UtilityColumns | None = None) -> None:
+        self._arguments = (env, families, symmetry, row_keys, reduced_duals, columns)
         self._duals: dict[str, FloatArray] | None = None
 
     def _compute(self) -> dict[str, FloatArray]:
-        env, families, symmetry, row_keys, reduced_duals = self._arguments
+        env, families, symmetry, row_keys, reduced_duals, columns = self._arguments
         full = compile_program(env, ZeroObjective(), families)
+        if columns is not None:  # the reduction was of the program over utilities
+            full = columns.program(full)
         key, _, merged = merged_row_keys(full, symmetry)
         order = np.argsort(row_keys)
         position = np.minimum(np.searchsorted(row_keys, key, sorter=order),

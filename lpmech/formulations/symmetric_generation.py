@@ -1,6 +1,6 @@
 """Symmetric generation: incentive rows generated on the program over anonymous mechanisms.
 
-With identical agents whose types are multi-dimensional, both reductions apply and
+With identical agents whose types are multi-dimensional, three reductions apply and
 they compose:
 
 * *symmetry* (:mod:`lpmech.formulations.symmetric`): an optimal mechanism may be
@@ -9,7 +9,13 @@ they compose:
   every agent's (agent j's rows are agent 0's relabelled, and hold for an
   anonymous mechanism exactly when agent 0's do);
 * *generation* (:mod:`lpmech.formulations.generation`): of agent 0's full
-  incentive rows, N·P·(K − 1)/N of them, only the few the optimum needs are built.
+  incentive rows, N·P·(K − 1)/N of them, only the few the optimum needs are built;
+* *utility columns* (:mod:`lpmech.formulations.utility_columns`): payments written
+  through utilities, t_i(θ) = V_i(θ)·a(θ) − u_i(θ), a substitution that commutes with
+  relabelling agents, so the program over orbits of (a, u) has the same rows with
+  fewer non-zeros. On 12 × 12 it cut the solve from 32.4 s to 23.0 s (first solve
+  45,646 dual simplex iterations in 5.5 s against 47,597 in 8.6 s), on 10 × 10 from
+  2.8 s to 2.1 s.
 
 So the program starts from the families without agents (feasibility) and the
 symmetric families' rows of agent 0, merged into orbits
@@ -17,8 +23,8 @@ symmetric families' rows of agent 0, merged into orbits
 only each type against its lower neighbour along each axis (:func:`lower_neighbours`),
 and of the per-profile participation rows only those where agent 0 has a lowest type
 (:func:`profile_seeds`). Each round expands the solution to the anonymous mechanism,
-measures each generated family's full violation on it, and adds agent 0's violated
-rows — for incentive rows, those of each (type, others' profile)'s
+measures each generated family's full violation on it (z = M y over utilities), and
+adds agent 0's violated rows — for incentive rows, those of each (type, others' profile)'s
 ``policy.lies_per_type`` most profitable lies, one row each — their columns merged
 into orbits, re-solving from the last basis
 (:func:`~lpmech.formulations.row_generation.generate`). With three or more agents,
@@ -88,6 +94,7 @@ from lpmech.formulations.symmetric import (
     merged_columns,
     reduce_program,
 )
+from lpmech.formulations.utility_columns import UtilityColumns, utility_columns_obstacle
 from lpmech.mechanism import Mechanism
 from lpmech.verify import data_scale
 
@@ -206,12 +213,29 @@ def shared_profile_duals(env: Environment, keys: IntArray, duals: FloatArray) ->
     return np.concatenate([first[c] / (n * arrangements[c]) for c in canonical])
 
 
+def decisions(x: FloatArray, symmetry: AgentSymmetry,
+              columns: UtilityColumns | None) -> FloatArray:
+    """The anonymous mechanism's z of an orbit solution x (over utilities if ``columns``)."""
+    full = x[symmetry.column_orbit]
+    return full if columns is None else columns.decisions(full)
+
+
+def orbit_rows(block: RowBlock, symmetry: AgentSymmetry,
+               columns: UtilityColumns | None) -> RowBlock:
+    """Rows over z as rows of the reduced program: over utilities if ``columns``, then
+    each column's coefficient moved to its orbit."""
+    if columns is not None:
+        block = columns.rows(block)
+    return RowBlock(merged_columns(block.matrix, symmetry), block.lower, block.upper)
+
+
 class ViolatedProfileRows(Separator):
     """Agent 0's violated per-profile rows (at canonical profiles) of an orbit solution."""
 
     def __init__(self, env: Environment, family: ConstraintFamily, symmetry: AgentSymmetry,
-                 tol: float) -> None:
+                 tol: float, columns: UtilityColumns | None = None) -> None:
         self.env, self.family, self.symmetry, self.tol = env, family, symmetry, tol
+        self.columns = columns
         self.name = family.name
         self.first_agent = family.agent_rows(env, [0])
         #: The family's full violation at the last solution checked (every agent).
@@ -220,12 +244,12 @@ class ViolatedProfileRows(Separator):
     def rows(self, keys: IntArray) -> RowBlock:
         """Agent 0's rows at these profiles, over orbits."""
         block = self.first_agent
-        return RowBlock(merged_columns(sp.csr_array(block.matrix[keys]), self.symmetry),
-                        block.lower[keys], block.upper[keys])
+        return orbit_rows(RowBlock(sp.csr_array(block.matrix[keys]), block.lower[keys],
+                                   block.upper[keys]), self.symmetry, self.columns)
 
     def candidates(self, x: FloatArray) -> Candidates:
         env = self.env
-        z = x[self.symmetry.column_orbit]
+        z = decisions(x, self.symmetry, self.columns)
         self.measured = self.family.violation(Mechanism(env, *env.layout.split(z)))
         keys = canonical_profiles(env, np.flatnonzero(self.measured[:env.n_profiles] > self.tol))
         return Candidates(self.rows(keys), self.measured[keys], keys)
@@ -235,21 +259,22 @@ class OrbitViolatedRows(Separator):
     """Agent 0's most violated rows at the anonymous mechanism of an orbit solution."""
 
     def __init__(self, env: Environment, family: IncentiveCompatibility,
-                 symmetry: AgentSymmetry, tol: float, lies: int) -> None:
+                 symmetry: AgentSymmetry, tol: float, lies: int,
+                 columns: UtilityColumns | None = None) -> None:
         self.env, self.family, self.symmetry, self.tol, self.lies = env, family, symmetry, tol, \
             lies
+        self.columns = columns
         self.name = family.name
         #: The family's full violation at the last solution checked (every agent).
         self.measured: FloatArray | None = None
 
     def candidates(self, x: FloatArray) -> Candidates:
         env = self.env
-        z = x[self.symmetry.column_orbit]
+        z = decisions(x, self.symmetry, self.columns)
         self.measured = self.family.violation(Mechanism(env, *env.layout.split(z)))
         keys = canonical_keys(env, self.family, most_violated_first_agent_rows(
             env, self.family, self.measured, self.tol, self.lies))
-        block = self.family.rows_at(env, keys)
-        rows = RowBlock(merged_columns(block.matrix, self.symmetry), block.lower, block.upper)
+        rows = orbit_rows(self.family.rows_at(env, keys), self.symmetry, self.columns)
         return Candidates(rows, self.measured[keys], keys)
 
 
@@ -258,9 +283,13 @@ class SymmetricGeneration(Formulation):
 
     name = "symmetric_generation"
 
-    def __init__(self, policy: RowPolicy = DEFAULT_POLICY, *, fall_back: bool = False) -> None:
+    def __init__(self, policy: RowPolicy = DEFAULT_POLICY, *, fall_back: bool = False,
+                 utilities: bool = True) -> None:
         #: Which violated rows join each round, and the round cap.
         self.policy = policy
+        #: Solve over allocations and utilities where no family bounds a payment
+        #: (:mod:`lpmech.formulations.utility_columns`); False keeps payments.
+        self.utilities = utilities
         #: Whether a program that relabelling agents does not map onto itself (a family or
         #: objective that treats identical agents differently) is solved by plain
         #: generation instead of refused (what ``formulation="auto"`` asks for).
@@ -292,14 +321,9 @@ class SymmetricGeneration(Formulation):
         generated: list[IncentiveCompatibility] = generated_families(problem)  # type: ignore
         # (obstacle checked each has incentive rows by pair, as IncentiveCompatibility)
         tol = 1e-9 * data_scale(env)
-        separators: list[OrbitViolatedRows | ViolatedProfileRows] = [
-            OrbitViolatedRows(env, f, symmetry, tol, self.policy.lies_per_type)
-            for f in generated]
-        separators += [ViolatedProfileRows(env, f, symmetry, tol) for f in problem.families
-                       if f.per_profile_rows and f.symmetric]
+        profile_families = [f for f in problem.families if f.per_profile_rows and f.symmetric]
         seeds = {f.name: first_agent_seeds(env, f) for f in generated}
-        seeds.update({s.name: profile_seeds(env) for s in separators
-                      if isinstance(s, ViolatedProfileRows)})
+        seeds.update({f.name: profile_seeds(env) for f in profile_families})
         blocks = {}
         for family in problem.families:  # the others' rows are relabelled copies of agent 0's
             if family.name in seeds:
@@ -308,6 +332,15 @@ class SymmetricGeneration(Formulation):
             elif family.symmetric and (rows := family.agent_rows(env, [0])) is not None:
                 blocks[family.name] = (rows, family.bounds(env))
         program = compile_program(env, problem.objective, problem.families, blocks=blocks)
+        columns = None
+        if self.utilities and utility_columns_obstacle(program) is None:
+            columns = UtilityColumns.of(env)
+            program = columns.program(program)
+        separators: list[OrbitViolatedRows | ViolatedProfileRows] = [
+            OrbitViolatedRows(env, f, symmetry, tol, self.policy.lies_per_type, columns)
+            for f in generated]
+        separators += [ViolatedProfileRows(env, f, symmetry, tol, columns)
+                       for f in profile_families]
         reduction = reduce_program(program, symmetry)
         if isinstance(reduction, str) and self.fall_back:
             outcome = Generation(self.policy).run(problem, engine, options)
@@ -334,8 +367,9 @@ class SymmetricGeneration(Formulation):
             return Outcome(run.status, run.message, None, None, {}, sizes, build_seconds,
                            compile_seconds, run.solve_seconds, details, algorithm=run.algorithm)
         return Outcome(
-            run.status, run.message, run.x[symmetry.column_orbit], run.objective,
-            self._duals(env, problem, reduction, run, seeds, separators, symmetry), sizes,
+            run.status, run.message, decisions(run.x, symmetry, columns), run.objective,
+            self._duals(env, problem, reduction, run, seeds, separators, symmetry, columns),
+            sizes,
             build_seconds,
             compile_seconds, run.solve_seconds, details,
             measured={s.name: s.measured for s in separators}, algorithm=run.algorithm,
@@ -345,9 +379,11 @@ class SymmetricGeneration(Formulation):
     def _duals(env: Environment, problem: DesignProblem, reduction: Reduction,
                run: GenerationRun, seeds: dict[str, IntArray],
                separators: list[OrbitViolatedRows | ViolatedProfileRows],
-               symmetry: AgentSymmetry) -> dict[str, FloatArray]:
+               symmetry: AgentSymmetry,
+               columns: UtilityColumns | None) -> dict[str, FloatArray]:
         """Duals on each family's own rows: incentive rows by :func:`shared_incentive_duals`,
-        the others shared over their orbits of rows (:class:`SharedDuals`)."""
+        the others shared over their orbits of rows (:class:`SharedDuals`). Over utility
+        columns the rows are the same rows, with the same duals."""
         reduced = reduction.program
         row_dual = run.row_duals
         duals = {}
@@ -368,5 +404,5 @@ class SymmetricGeneration(Formulation):
                 shared_profile_duals(env, keys, row_dual[rows])
         rest = tuple(f for f in problem.families if f.name not in seeds)
         shared = SharedDuals(env, rest, symmetry, reduction.row_keys[others],
-                             row_dual[:reduced.n_rows][others])
+                             row_dual[:reduced.n_rows][others], columns)
         return {**dict(shared), **duals}
