@@ -3,6 +3,7 @@
     python benchmarks/deep_learning.py                 # every setting, default grids
     python benchmarks/deep_learning.py --grid 50       # one-bidder grids of 50 x 50
     python benchmarks/deep_learning.py --bic-grid 20   # several bidders under BIC, 20 x 20
+    python benchmarks/deep_learning.py --three-items-grid 5   # 3 items: 5 x 5 x 5 per bidder
     python benchmarks/deep_learning.py --write         # also rewrite its README table
     python benchmarks/deep_learning.py --setting "2 bidders, additive U[0,1]^2"   # one setting
 
@@ -75,17 +76,31 @@ def table(rows: list[tuple[str, int, int, str, dict[str, Any]]]) -> str:
              "| grid optimum | continuous (± s.e.) | sampled regret | published "
              "| grid / published |",
              "|" + "---|" * 13]
-    for name, n_points, n_bidders, ic, r in rows:
-        grid = f"{n_points}×{n_points}" + ("" if n_bidders == 1 else f" × {n_bidders} bidders")
+    for name, n_points, n_items, n_bidders, ic, r in rows:
+        grid = "×".join([str(n_points)] * n_items) + \
+            ("" if n_bidders == 1 else f" × {n_bidders} bidders")
         if "failure" in r:
             lines.append(f"| {name} | {grid} | {ic} | {r['failure']} |" + " |" * 9)
             continue
+        published, ratio = ("—", "—") if r["published"] is None else \
+            (r["published"], f"{100 * (r['grid'] / r['published'] - 1):+.1f} %")
         lines.append(
             f"| {name} | {grid} | {ic} | {r['formulation']} | {r['solves']} | {r['rows']} | "
             f"{r['seconds']:.2f} | {r['peak_mb']:.0f} | {r['grid']:.4f} | "
             f"{r['continuous']:.4f} ± {r['standard_error']:.4f} | {r['regret']:.2g} | "
-            f"{r['published']} | {100 * (r['grid'] / r['published'] - 1):+.1f} % |")
+            f"{published} | {ratio} |")
     return "\n".join(lines)
+
+
+def runs_of(setting: Any, args: argparse.Namespace) -> list[tuple[int, str]]:
+    """(points per item, incentive notion) of each run of one setting."""
+    if setting.n_bidders == 1:  # with one bidder BIC is DSIC
+        return [(n_points, "DSIC") for n_points in args.grid or [20, 50]]
+    if setting.n_items == 3:
+        grids = args.three_items_grid or [5]
+        return [(n_points, ic) for ic in ("DSIC", "BIC") for n_points in grids]
+    return [(n_points, "DSIC") for n_points in args.bidders_grid or [8, 12]] + \
+        [(n_points, "BIC") for n_points in args.bic_grid or [10, 20]]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="points per item with several bidders (default 8 and 12)")
     parser.add_argument("--bic-grid", type=int, action="append",
                         help="points per item with several bidders under BIC (default 10 and 20)")
+    parser.add_argument("--three-items-grid", type=int, action="append",
+                        help="points per item with several bidders and three items, under "
+                             "DSIC and BIC (default 5)")
     parser.add_argument("--setting", action="append", choices=sorted(SETTINGS),
                         help="only this setting (repeatable; default every setting)")
     parser.add_argument("--timeout", type=float, default=300.0)
@@ -107,15 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, setting in SETTINGS.items():
         if args.setting and name not in args.setting:
             continue
-        grids = (args.grid or [20, 50]) if setting.n_bidders == 1 else \
-            (args.bidders_grid or [8, 12])
-        runs = [(n_points, "DSIC") for n_points in grids]
-        if setting.n_bidders > 1:  # with one bidder BIC is DSIC
-            runs += [(n_points, "BIC") for n_points in (args.bic_grid or [10, 20])]
-        for n_points, ic in runs:
+        for n_points, ic in runs_of(setting, args):
             result = run(name, n_points, args.timeout, ic)
             print(name, n_points, ic, result, flush=True)
-            rows.append((name, n_points, setting.n_bidders, ic, result))
+            rows.append((name, n_points, setting.n_items, setting.n_bidders, ic, result))
     text = f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.\n\n{table(rows)}"
     print("\n" + text)
     if args.write:

@@ -18,6 +18,8 @@ additive, triangle       uniform on {v1 + v2 ≤ 1}; Dütting et al.    0.388
 unit-demand U[0,1]²      Pavlov (2011)                               0.384
 2 bidders, additive      RegretNet, Dütting et al. (2019) (learned,  0.878
 U[0,1]²                  regret ~1e-3; the optimum is unknown)
+2 bidders, 3 additive    none: the optimum is unknown (item-wise     —
+items U[0,1]³            Myerson earns 5/4)
 =======================  ==========================================  =========
 
 The triangle's cells are weighted by their exact area inside the triangle, and
@@ -47,8 +49,14 @@ class PublishedSetting:
     unit_demand: bool
     #: One frozen scipy.stats law per item (independent), or None for the triangle.
     item_laws: tuple[object, ...] | None
-    published: float
+    #: The revenue the source reports, or None where none is published.
+    published: float | None
     source: str
+
+    @property
+    def n_items(self) -> int:
+        """How many items each bidder values (the triangle's two)."""
+        return 2 if self.item_laws is None else len(self.item_laws)
 
     def grid(self, n_points: int) -> tuple[FloatArray, FloatArray]:
         """Type rows (value per item) and their probabilities on the midpoint grid."""
@@ -107,4 +115,7 @@ SETTINGS: dict[str, PublishedSetting] = {s.name: s for s in (
                      "Pavlov (2011)"),
     PublishedSetting("2 bidders, additive U[0,1]^2", 2, False, (stats.uniform(),) * 2, 0.878,
                      "Dütting et al. (2019), RegretNet (learned; regret ~1e-3)"),
+    PublishedSetting("2 bidders, 3 additive items U[0,1]^3", 2, False,
+                     (stats.uniform(),) * 3, None,
+                     "no published optimum; item-wise Myerson earns 3 · 5/12 = 5/4"),
 )}
