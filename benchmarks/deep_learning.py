@@ -11,11 +11,13 @@ Each setting of :mod:`lpmech.analytic.published` is solved for revenue under
 DSIC and ex-post IR on a midpoint grid, and the several-bidder settings also
 under BIC and interim IR (column IC), in a fresh process with a time limit
 (so peak memory is its own). The table gives the grid, the formulation, solves
-(rounds of generation), rows HiGHS saw, seconds, peak memory, the LP optimum on
-the grid, the optimum evaluated on the continuous law (one bidder: as a menu,
-exactly IC and IR on the continuum; several: reports rounded to the grid, with
-the sampled regret — ex post, so a BIC optimum has some by design), and the
-published number (RegretNet's is for DSIC up to its regret).
+(rounds of generation), rows HiGHS saw, seconds, peak memory, whether the
+mechanism meets the full families (every incentive row, not only those generated:
+``solution.verification``), the LP optimum on the grid, the optimum evaluated on
+the continuous law (one bidder: as a menu, exactly IC and IR on the continuum;
+several: reports rounded to the grid, with the sampled regret — ex post, so a BIC
+optimum has some by design), and the published number, or — where none is
+(RegretNet's is for DSIC up to its regret).
 """
 
 from __future__ import annotations
@@ -73,20 +75,21 @@ def run(name: str, n_points: int, timeout: float, ic: str = "DSIC") -> dict[str,
 
 def table(rows: list[tuple[str, int, int, str, dict[str, Any]]]) -> str:
     lines = ["| setting | grid | IC | formulation | solves | rows | seconds | peak MB "
-             "| grid optimum | continuous (± s.e.) | sampled regret | published "
+             "| verified | grid optimum | continuous (± s.e.) | sampled regret | published "
              "| grid / published |",
-             "|" + "---|" * 13]
+             "|" + "---|" * 14]
     for name, n_points, n_items, n_bidders, ic, r in rows:
         grid = "×".join([str(n_points)] * n_items) + \
             ("" if n_bidders == 1 else f" × {n_bidders} bidders")
         if "failure" in r:
-            lines.append(f"| {name} | {grid} | {ic} | {r['failure']} |" + " |" * 9)
+            lines.append(f"| {name} | {grid} | {ic} | {r['failure']} |" + " |" * 10)
             continue
         published, ratio = ("—", "—") if r["published"] is None else \
             (r["published"], f"{100 * (r['grid'] / r['published'] - 1):+.1f} %")
         lines.append(
             f"| {name} | {grid} | {ic} | {r['formulation']} | {r['solves']} | {r['rows']} | "
-            f"{r['seconds']:.2f} | {r['peak_mb']:.0f} | {r['grid']:.4f} | "
+            f"{r['seconds']:.2f} | {r['peak_mb']:.0f} | {'yes' if r['verified'] else 'NO'} | "
+            f"{r['grid']:.4f} | "
             f"{r['continuous']:.4f} ± {r['standard_error']:.4f} | {r['regret']:.2g} | "
             f"{published} | {ratio} |")
     return "\n".join(lines)
