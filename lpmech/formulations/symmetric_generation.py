@@ -33,7 +33,10 @@ over orbits, and only the one with the others' types sorted is built.
 
 Measured on 2 bidders × 2 additive items U[0,1] (CPU seconds on a loaded 2-core
 machine): 8 × 8 per bidder 1.0 s against 9.0 s for plain generation, 10 × 10 6.3 s
-against 164 s (wall) earlier; the first solve dominates.
+against 164 s (wall) earlier. On a quiet machine, with utility columns and Devex on
+small re-solves (:meth:`~lpmech.formulations.row_generation.RowPolicy.resolve_options`):
+8 × 8 0.26 s, 12 × 12 22.7 s in 6 solves (the first 5.5 s, the next two 6.6 s and
+3.0 s); 2 bidders × 3 items on 5 × 5 × 5 32 s in 7 solves (benchmarks/README.md).
 
 Alternatives measured on 10 × 10 (CPU seconds of the whole solve, each against this
 design in the same run; HiGHS 1.16) and left out, all slower:
