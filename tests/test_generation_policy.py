@@ -12,6 +12,7 @@ import lpmech
 from lpmech import DominantStrategyIC
 from lpmech.analytic.published import SETTINGS
 from lpmech.backends import HighspyBackend
+from lpmech.errors import InvalidArgumentError
 from lpmech.formulations.generation import Generation, nearest_reports
 from lpmech.formulations.row_generation import CHOOSE, DEVEX, RowPolicy
 from lpmech.mechanism import Mechanism
@@ -118,3 +119,13 @@ def test_pricing_on_re_solves_keeps_the_optimum_and_a_strategy_the_user_names(
         assert CHOOSE in chosen
     else:
         assert set(chosen) == {user_strategy}
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("max_rounds", 0), ("lies_per_type", 0), ("lies_per_type", 2.5), ("drop_slack_after", 0),
+    ("devex_min_rows", -1), ("devex_min_rows", True), ("devex_added_fraction", -0.1),
+    ("devex_added_fraction", float("nan")), ("devex_added_fraction", "5%"),
+])
+def test_a_policy_with_a_bad_value_names_the_field(field, value):
+    with pytest.raises(InvalidArgumentError, match=f"RowPolicy {field} must be"):
+        RowPolicy(**{field: value})

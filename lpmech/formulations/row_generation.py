@@ -41,6 +41,7 @@ from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends import HighspyBackend
 from lpmech.compiler import Program
 from lpmech.constraints.base import RowBlock
+from lpmech.errors import InvalidArgumentError
 from lpmech.status import Status, from_highs
 
 
@@ -113,6 +114,22 @@ class RowPolicy:
     #: :meth:`resolve_options`).
     devex_min_rows: int = 10_000
     devex_added_fraction: float = 0.05
+
+    def __post_init__(self) -> None:
+        counts = {"max_rounds": (self.max_rounds, 1), "lies_per_type": (self.lies_per_type, 1),
+                  "devex_min_rows": (self.devex_min_rows, 0)}
+        if self.drop_slack_after is not None:
+            counts["drop_slack_after"] = (self.drop_slack_after, 1)
+        for name, (value, least) in counts.items():
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) \
+                    or value < least:
+                raise InvalidArgumentError(
+                    f"RowPolicy {name} must be an integer ≥ {least}, got {value!r}")
+        fraction = self.devex_added_fraction
+        if isinstance(fraction, bool) or not isinstance(fraction, int | float | np.number) \
+                or np.isnan(fraction) or fraction < 0:
+            raise InvalidArgumentError(f"RowPolicy devex_added_fraction must be a number "
+                                       f"≥ 0 (inf: Devex after every round), got {fraction!r}")
 
     def select(self, candidates: Candidates) -> IntArray:
         """Positions of the candidates to add this round (an empty array stops the run)."""
