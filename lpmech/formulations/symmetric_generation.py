@@ -374,9 +374,7 @@ class SymmetricGeneration(Formulation):
         return Outcome(
             run.status, run.message, decisions(run.x, symmetry, columns), run.objective,
             self._duals(env, problem, reduction, run, seeds, separators, symmetry, columns),
-            sizes,
-            build_seconds,
-            compile_seconds, run.solve_seconds, details,
+            sizes, build_seconds, compile_seconds, run.solve_seconds, details,
             measured={s.name: s.measured for s in separators}, algorithm=run.algorithm,
         )
 
