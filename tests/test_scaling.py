@@ -196,6 +196,7 @@ GRID = np.array([(a, b) for a in (1.0, 2.0, 3.0) for b in (1.0, 2.0, 3.0)])
 MULTI_ITEM_CASES = [  # the multi-item paths: utility columns, diagonal seeds, Border by item
     (lpmech.multi_item_auction(GRID, 1, unit_demand=True), DSIC, "generation"),
     (lpmech.multi_item_auction(GRID, 2), DSIC, "symmetric_generation"),
+    (lpmech.multi_item_auction(GRID, 2), BIC, "symmetric_generation"),  # over utilities
     (lpmech.multi_item_auction(GRID, 2), BIC, "interim"),  # one shared rule, Border by item
     (lpmech.multi_item_auction(GRID, 2, priors=[np.full(9, 1 / 9), np.arange(1.0, 10.0) / 45]),
      BIC, "interim"),  # a rule per bidder, Border by item
