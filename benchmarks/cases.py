@@ -15,7 +15,7 @@ from fractions import Fraction
 import numpy as np
 
 import lpmech
-from lpmech.environment import Environment
+from lpmech.problem.environment import Environment
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def _solve(name: str, n_points: int, ic: str, queue: Any) -> None:
     """Child process: solve one setting on one grid and evaluate it on the continuum."""
     import lpmech
     from lpmech.analytic.published import SETTINGS
-    from lpmech.continuous import evaluate
+    from lpmech.checks.continuous import evaluate
 
     setting = SETTINGS[name]
     env = setting.build(n_points)

@@ -12,7 +12,7 @@ import time
 
 import cvxpy as cp
 
-from lpmech.environment import Environment
+from lpmech.problem.environment import Environment
 
 
 def solve_naively(env: Environment, objective: str, constraints: list[str]) -> dict:

@@ -15,7 +15,7 @@ run: how many times faster lpmech is than the per-scalar cvxpy formulation
 total time over HiGHS's solve time on lpmech's own program. "agree" checks that
 every variant that finished found the same optimum (within 1e-6). "canonical s" is
 the default step that picks the returned optimum among optima (anonymising it for
-identical agents, :mod:`lpmech.canonical`); with ``--tie-break``, "small payments s"
+identical agents, :mod:`lpmech.solving.canonical`); with ``--tie-break``, "small payments s"
 is the extra time of ``tie_break="small_payments"``'s second stage.
 """
 

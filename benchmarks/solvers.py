@@ -9,9 +9,9 @@ optimum is measured rather than refused. For each it prints the seconds, its
 optimum minus a reference solver's (HiGHS for LP and QP, Clarabel otherwise;
 every objective is maximised, so a positive difference is a better optimum), and the
 largest violation of any imposed family relative to the data's scale — the
-quantity :mod:`lpmech.solvers` states its verification tolerances for. The rule
+quantity :mod:`lpmech.backends.solver_choice` states its verification tolerances for. The rule
 ``solver="auto"`` follows (HiGHS for LP and MILP, Clarabel for the rest) is
-stated with these numbers in :mod:`lpmech.solvers`.
+stated with these numbers in :mod:`lpmech.backends.solver_choice`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import cvxpy as cp
 import numpy as np
 
 import lpmech
-from lpmech.objectives import RevenueVariance
-from lpmech.verify import data_scale
+from lpmech.problem.scales import data_scale
+from lpmech.program.objectives import RevenueVariance
 
 DSIC_IR = ["dominant_strategy_ic", "ex_post_ir"]
 BIC_BB = ["bayesian_ic", "ex_post_budget_balance"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import matplotlib
 
-from lpmech.cli import main
+from lpmech.cli.commands import main
 
 COMMAND = ["sweep", "irregular_auction", "--middle-mass", "0.05:0.95:0.05",
            "--n-bidders", "1,2,3,4", "--plot", str(Path(__file__).parent / "sweep.png")]

@@ -18,8 +18,8 @@ import numpy as np
 
 import lpmech
 from lpmech.analytic import first_price, second_price
-from lpmech.audit import audit
 from lpmech.characterisation import cyclical_monotonicity, envelope_payments, rochet_payments
+from lpmech.checks.auditing import audit
 
 # Each type values its own outcome 0, the next +1, the previous −1.
 values = np.array([[0.0, -1.0, 1.0], [1.0, 0.0, -1.0], [-1.0, 1.0, 0.0]])

@@ -22,7 +22,7 @@ import numpy as np
 
 import lpmech
 from lpmech.analytic import efficient_welfare, nash_welfare_bound
-from lpmech.solvers import verification_tolerance
+from lpmech.backends.solver_choice import verification_tolerance
 
 env = lpmech.public_good([0.0, 1.0, 2.0], n_agents=3, cost=2.5)
 constraints = ["bayesian_ic", "ex_post_budget_balance"]

@@ -13,11 +13,17 @@ True
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
-from lpmech.allocation import AllocationSpace, Items, Outcomes
-from lpmech.builders import bilateral_trade, multi_item_auction, public_good, single_item_auction
-from lpmech.canonical import OptimalRange, Quantity, optimal_range
+# 1. The problem: agents, types, priors, outcomes, valuations, and builders.
+# 2. Constraint families: one requirement each.
+from lpmech.checks.auditing import Audit, audit
+from lpmech.checks.comparison import Comparison, compare
+
+# 7. Checks: verification by brute force, audits, comparisons; 8. exact certificates.
+from lpmech.checks.verification import VerificationReport, verify
 from lpmech.constraints import (
     BayesianIC,
     ConstraintFamily,
@@ -36,24 +42,47 @@ from lpmech.constraints import (
     RowBlock,
     VariableBounds,
 )
-from lpmech.environment import Agent, Environment
+
+# Every error lpmech raises.
 from lpmech.errors import (
+    DesignError,
+    FileFormatError,
+    IndexOutOfRangeError,
     InfeasibleDesignError,
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
     InvalidEnvironmentError,
     InvalidMechanismError,
+    InvalidToleranceError,
     LpmechError,
+    MissingExtraError,
     NotConvexError,
+    NotImplementableError,
     NotSolvedError,
+    ProblemTooLargeError,
     SolverFailedError,
     SolverMismatchError,
     UnboundedDesignError,
     UnknownConstraintError,
+    UnknownNameError,
     UnknownObjectiveError,
     VerificationError,
 )
+from lpmech.exact.certificate import Certificate, certify
+
+# Files: environments, mechanisms and solutions kept as JSON.
 from lpmech.files import load, save
-from lpmech.mechanism import Mechanism
-from lpmech.objectives import (
+from lpmech.problem.allocation import AllocationSpace, Items, Outcomes
+from lpmech.problem.builders import (
+    bilateral_trade,
+    multi_item_auction,
+    public_good,
+    single_item_auction,
+)
+from lpmech.problem.environment import Agent, Environment
+
+# 3. The program: objectives.
+from lpmech.program.objectives import (
     Combination,
     CustomObjective,
     ExpectedDeficit,
@@ -65,24 +94,68 @@ from lpmech.objectives import (
     RevenueVariance,
     Welfare,
 )
-from lpmech.program import DesignProgram, formulate
-from lpmech.solve import Solution, SolveReport, solve
+
+# 6. Results.
+from lpmech.results.mechanism import Mechanism
+from lpmech.results.solution import Solution, SolveReport
+
+# 5. Solving: the pipeline, the program as an object, the optimal face.
+from lpmech.solving.canonical import OptimalRange, Quantity, optimal_range
+from lpmech.solving.design_program import DesignProgram, formulate
+from lpmech.solving.pipeline import solve
+
+# Comparative statics over a grid.
 from lpmech.sweeps import sweep
-from lpmech.verify import VerificationReport, verify
 
 try:
     __version__ = version("lpmech")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
+#: Submodules reachable as attributes of ``lpmech``, imported on first use so
+#: that ``import lpmech`` stays fast (matplotlib, pandas and the models load
+#: only when asked for).
+_LAZY_MODULES = {
+    "analytic": "lpmech.analytic",
+    "backends": "lpmech.backends",
+    "characterisation": "lpmech.characterisation",
+    "checks": "lpmech.checks",
+    "cli": "lpmech.cli",
+    "continuous": "lpmech.checks.continuous",
+    "exact": "lpmech.exact",
+    "formulations": "lpmech.formulations",
+    "models": "lpmech.models",
+    "plots": "lpmech.views.plots",
+    "testing": "lpmech.testing",
+    "views": "lpmech.views",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public submodule on first access (PEP 562)."""
+    if name in _LAZY_MODULES:
+        module = importlib.import_module(_LAZY_MODULES[name])
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'lpmech' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY_MODULES])
+
+
 __all__ = [
     "Agent",
     "AllocationSpace",
+    "Audit",
     "BayesianIC",
+    "Certificate",
     "Combination",
+    "Comparison",
     "ConstraintFamily",
     "CustomObjective",
     "CvxpyConstraint",
+    "DesignError",
     "DesignProgram",
     "DesignVariables",
     "DominantStrategyIC",
@@ -94,22 +167,30 @@ __all__ = [
     "ExPostMonotonicity",
     "ExpectedDeficit",
     "Feasibility",
+    "FileFormatError",
     "FixedAllocation",
     "GainsFromTrade",
+    "IndexOutOfRangeError",
     "InfeasibleDesignError",
     "InterimIR",
     "InterimMonotonicity",
+    "InvalidArgumentError",
+    "InvalidArgumentTypeError",
     "InvalidEnvironmentError",
     "InvalidMechanismError",
+    "InvalidToleranceError",
     "Items",
     "LpmechError",
     "Mechanism",
+    "MissingExtraError",
     "NashWelfare",
     "NotConvexError",
+    "NotImplementableError",
     "NotSolvedError",
     "Objective",
     "OptimalRange",
     "Outcomes",
+    "ProblemTooLargeError",
     "Profit",
     "Quantity",
     "Revenue",
@@ -121,12 +202,16 @@ __all__ = [
     "SolverMismatchError",
     "UnboundedDesignError",
     "UnknownConstraintError",
+    "UnknownNameError",
     "UnknownObjectiveError",
     "VariableBounds",
     "VerificationError",
     "VerificationReport",
     "Welfare",
+    "audit",
     "bilateral_trade",
+    "certify",
+    "compare",
     "formulate",
     "load",
     "multi_item_auction",

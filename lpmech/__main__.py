@@ -2,6 +2,6 @@
 
 import sys
 
-from lpmech.cli import main
+from lpmech.cli.commands import main
 
 sys.exit(main())

@@ -10,7 +10,7 @@ infinity). Names and labels are kept.
 
 A mechanism reloads *verified*: the families it was checked against when saved
 (a solution's imposed families, or ``constraints=`` given to :func:`save`) are
-checked again by brute force (:func:`lpmech.verify.verify`), and a family that
+checked again by brute force (:func:`lpmech.checks.verification.verify`), and a family that
 passed when saved but fails now raises :class:`~lpmech.errors.VerificationError`.
 
 >>> import lpmech, tempfile, pathlib
@@ -33,10 +33,14 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from lpmech.allocation import AllocationSpace, Items, Outcomes
+from lpmech.checks.verification import (
+    VerificationReport,
+    family_tolerance,
+    objective_tolerance,
+    verify,
+)
 from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
 from lpmech.constraints import from_spec as constraints_from_spec
-from lpmech.environment import Agent, Environment
 from lpmech.errors import (
     FileFormatError,
     InvalidArgumentError,
@@ -44,11 +48,12 @@ from lpmech.errors import (
     LpmechError,
     VerificationError,
 )
-from lpmech.mechanism import Mechanism
-from lpmech.objectives import Objective
-from lpmech.objectives import from_spec as objective_from_spec
-from lpmech.solve import Solution, SolveReport
-from lpmech.verify import VerificationReport, family_tolerance, objective_tolerance, verify
+from lpmech.problem.allocation import AllocationSpace, Items, Outcomes
+from lpmech.problem.environment import Agent, Environment
+from lpmech.program.objectives import Objective
+from lpmech.program.objectives import from_spec as objective_from_spec
+from lpmech.results.mechanism import Mechanism
+from lpmech.results.solution import Solution, SolveReport
 
 #: Version of the file layout; files of another version are refused.
 SCHEMA_VERSION = 1

@@ -6,7 +6,7 @@ checks draw random mechanisms (allocations anywhere in [0, 1], payments of the
 problem's scale, not necessarily feasible or IC) and assert that both readings
 agree entry by entry.
 
->>> from lpmech.builders import single_item_auction
+>>> from lpmech.problem.builders import single_item_auction
 >>> from lpmech.constraints import BayesianIC
 >>> check_family(BayesianIC(), single_item_auction([1, 2, 3], n_bidders=2))
 """
@@ -17,11 +17,11 @@ import numpy as np
 
 from lpmech.constraints.base import ConstraintFamily
 from lpmech.constraints.custom import DesignVariables
-from lpmech.environment import Environment
 from lpmech.errors import InvalidArgumentTypeError
-from lpmech.mechanism import Mechanism
-from lpmech.objectives import Objective
-from lpmech.verify import data_scale
+from lpmech.problem.environment import Environment
+from lpmech.problem.scales import data_scale
+from lpmech.program.objectives import Objective
+from lpmech.results.mechanism import Mechanism
 
 
 def random_mechanisms(

@@ -15,11 +15,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from lpmech.analytic import Benchmark, exact, second_best_gains, second_best_trade
-from lpmech.builders import bilateral_trade
-from lpmech.environment import Environment
+from lpmech.analytic import Benchmark, exact_values, second_best_gains, second_best_trade
 from lpmech.errors import InvalidArgumentError
 from lpmech.models.spec import ModelSpec
+from lpmech.problem.builders import bilateral_trade
+from lpmech.problem.environment import Environment
 
 
 def build(n_types: int = 5) -> Environment:
@@ -39,5 +39,5 @@ SPEC = ModelSpec(
     benchmark=lambda env: Benchmark("second-best gains", second_best_gains(env),
                                     mechanism=second_best_trade(env)),
     source="Myerson and Satterthwaite (1983), Efficient mechanisms for bilateral trading",
-    exact_benchmark=exact.second_best_gains,
+    exact_benchmark=exact_values.second_best_gains,
 )

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.analytic import Benchmark, cremer_mclean, exact, full_surplus
-from lpmech.builders import single_item_auction
-from lpmech.environment import Environment
+from lpmech.analytic import Benchmark, cremer_mclean, exact_values, full_surplus
 from lpmech.errors import InvalidArgumentError
 from lpmech.models.spec import ModelSpec
+from lpmech.problem.builders import single_item_auction
+from lpmech.problem.environment import Environment
 
 
 def build(correlation: float = 0.5) -> Environment:
@@ -35,5 +35,5 @@ SPEC = ModelSpec(
     benchmark=lambda env: Benchmark("full surplus E[max θ]", full_surplus(env),
                                     mechanism=cremer_mclean(env)),
     source="Crémer and McLean (1988), Full extraction of the surplus",
-    exact_benchmark=exact.full_surplus,
+    exact_benchmark=exact_values.full_surplus,
 )

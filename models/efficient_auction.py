@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.analytic import Benchmark, exact
-from lpmech.builders import single_item_auction
+from lpmech.analytic import Benchmark, exact_values
 from lpmech.characterisation import envelope_payments
-from lpmech.environment import Environment
 from lpmech.models.spec import ModelSpec
+from lpmech.problem.builders import single_item_auction
+from lpmech.problem.environment import Environment
 
 
 def build(n_bidders: int = 3, n_types: int = 4) -> Environment:
@@ -36,5 +36,5 @@ SPEC = ModelSpec(
     constraints=("dominant_strategy_ic", "ex_post_ir", "efficient_allocation"),
     benchmark=_benchmark,
     source="Vickrey (1961); seed notes Thm. 1.4 (envelope)",
-    exact_benchmark=exact.threshold_revenue,
+    exact_benchmark=exact_values.threshold_revenue,
 )

@@ -8,11 +8,11 @@ types; the benchmark E[max φ̄⁺] is the optimum.
 
 from __future__ import annotations
 
-from lpmech.analytic import Benchmark, exact, myerson, myerson_revenue
-from lpmech.builders import single_item_auction
-from lpmech.environment import Environment
+from lpmech.analytic import Benchmark, exact_values, myerson, myerson_revenue
 from lpmech.errors import InvalidArgumentError
 from lpmech.models.spec import ModelSpec
+from lpmech.problem.builders import single_item_auction
+from lpmech.problem.environment import Environment
 
 
 def build(n_bidders: int = 2, middle_mass: float = 0.1) -> Environment:
@@ -33,5 +33,5 @@ SPEC = ModelSpec(
     benchmark=lambda env: Benchmark("Myerson E[max φ̄⁺] (ironed)", myerson_revenue(env),
                                     mechanism=myerson(env)),
     source="Myerson (1981), §6 (ironing)",
-    exact_benchmark=exact.myerson_revenue,
+    exact_benchmark=exact_values.myerson_revenue,
 )

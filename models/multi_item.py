@@ -12,12 +12,12 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from lpmech.analytic import Benchmark, exact
+from lpmech.analytic import Benchmark, exact_values
 from lpmech.analytic.bundling import pure_bundling, separate_sales
 from lpmech.analytic.discretise import discretise
-from lpmech.builders import multi_item_auction
-from lpmech.environment import Environment
 from lpmech.models.spec import ModelSpec
+from lpmech.problem.builders import multi_item_auction
+from lpmech.problem.environment import Environment
 
 
 def build(n_grid: int = 4) -> Environment:
@@ -41,5 +41,5 @@ SPEC = ModelSpec(
     constraints=("dominant_strategy_ic", "ex_post_ir"),
     benchmark=_benchmark,
     source="Manelli and Vincent (2006), Bundling as an optimal selling mechanism",
-    exact_benchmark=exact.best_simple_menu,
+    exact_benchmark=exact_values.best_simple_menu,
 )

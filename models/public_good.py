@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.analytic import Benchmark, clarke_pivot, efficient_welfare, exact
-from lpmech.builders import public_good
-from lpmech.environment import Environment
+from lpmech.analytic import Benchmark, clarke_pivot, efficient_welfare, exact_values
 from lpmech.models.spec import ModelSpec
+from lpmech.problem.builders import public_good
+from lpmech.problem.environment import Environment
 
 
 def build(n_agents: int = 3, cost: float = 2.5) -> Environment:
@@ -30,5 +30,5 @@ SPEC = ModelSpec(
     benchmark=lambda env: Benchmark("first best (Clarke pivot)", efficient_welfare(env),
                                     mechanism=clarke_pivot(env)),
     source="Clarke (1971); Groves (1973); seed notes Def. 2.4–2.5",
-    exact_benchmark=exact.efficient_welfare,
+    exact_benchmark=exact_values.efficient_welfare,
 )

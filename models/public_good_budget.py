@@ -9,7 +9,7 @@ not guaranteed (AGV is not interim IR in general).
 
 from __future__ import annotations
 
-from lpmech.analytic import Benchmark, agv, efficient_welfare, exact
+from lpmech.analytic import Benchmark, agv, efficient_welfare, exact_values
 from lpmech.models.public_good import build
 from lpmech.models.spec import ModelSpec
 
@@ -22,5 +22,5 @@ SPEC = ModelSpec(
     benchmark=lambda env: Benchmark("first best (AGV)", efficient_welfare(env),
                                     mechanism=agv(env)),
     source="d'Aspremont and Gérard-Varet (1979); Arrow (1979); seed notes Def. 2.7",
-    exact_benchmark=exact.efficient_welfare,
+    exact_benchmark=exact_values.efficient_welfare,
 )

@@ -7,7 +7,7 @@ funding and stays below the first best E[(Σ θ_i − c)⁺], its benchmark here
 
 from __future__ import annotations
 
-from lpmech.analytic import Benchmark, efficient_welfare, exact
+from lpmech.analytic import Benchmark, efficient_welfare, exact_values
 from lpmech.models.public_good import build
 from lpmech.models.spec import ModelSpec
 
@@ -19,5 +19,5 @@ SPEC = ModelSpec(
     constraints=("dominant_strategy_ic", "ex_post_ir", "ex_post_no_deficit"),
     benchmark=lambda env: Benchmark("first best", efficient_welfare(env), "upper_bound"),
     source="Green and Laffont (1979); seed notes §2.5.1 (budget balance)",
-    exact_benchmark=exact.efficient_welfare,
+    exact_benchmark=exact_values.efficient_welfare,
 )

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.analytic import Benchmark, exact, myerson, myerson_revenue
-from lpmech.builders import single_item_auction
-from lpmech.environment import Environment
+from lpmech.analytic import Benchmark, exact_values, myerson, myerson_revenue
 from lpmech.models.spec import ModelSpec
+from lpmech.problem.builders import single_item_auction
+from lpmech.problem.environment import Environment
 
 
 def build(n_bidders: int = 2, n_types: int = 4) -> Environment:
@@ -29,5 +29,5 @@ SPEC = ModelSpec(
     benchmark=lambda env: Benchmark("Myerson E[max φ⁺]", myerson_revenue(env),
                                     mechanism=myerson(env)),
     source="Myerson (1981), Optimal auction design; seed slides (virtual values)",
-    exact_benchmark=exact.myerson_revenue,
+    exact_benchmark=exact_values.myerson_revenue,
 )

@@ -12,15 +12,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lpmech.analytic.benchmark import Benchmark
-from lpmech.canonical import TieBreak
-from lpmech.environment import Environment
 from lpmech.errors import InvalidArgumentError
-from lpmech.objectives import resolve_objective
-from lpmech.solve import Solution, solve
-from lpmech.verify import data_scale
+from lpmech.problem.environment import Environment
+from lpmech.problem.scales import data_scale
+from lpmech.program.objectives import resolve_objective
+from lpmech.results.solution import Solution
+from lpmech.solving.canonical import TieBreak
+from lpmech.solving.pipeline import solve
 
 if TYPE_CHECKING:
-    from lpmech.certify import Certificate
+    from lpmech.exact_values.certificate import Certificate
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,9 @@ class ModelSpec:
         One line for listings.
     build : callable
         Keyword parameters (each with a default and a type annotation) →
-        :class:`~lpmech.environment.Environment`.
+        :class:`~lpmech.problem.environment.Environment`.
     objective : str
-        Objective name (see :mod:`lpmech.objectives`).
+        Objective name (see :mod:`lpmech.program.objectives`).
     constraints : tuple of str
         Constraint family names (see :mod:`lpmech.constraints`).
     benchmark : callable
@@ -46,7 +47,7 @@ class ModelSpec:
         The literature the setting comes from.
     exact_benchmark : callable
         Environment → the benchmark's value as a Fraction, from the same formula in
-        exact arithmetic (:mod:`lpmech.analytic.exact`); None for a non-linear
+        exact arithmetic (:mod:`lpmech.analytic.exact_values`); None for a non-linear
         objective, whose optimum need not be rational.
     """
 
@@ -79,7 +80,7 @@ class ModelSpec:
     @property
     def tie_break(self) -> TieBreak:
         """How printed optima are chosen: small payments where the objective is linear
-        (readable; see :mod:`lpmech.canonical`), else the solver's optimum."""
+        (readable; see :mod:`lpmech.solving.canonical`), else the solver's optimum."""
         return "small_payments" if self.linear else None
 
     def solve(self, backend: str = "auto", **params: Any) -> Solution:

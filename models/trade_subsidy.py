@@ -8,10 +8,10 @@ balance its budget. The benchmark is E[(γ(s) − φ(b)) 1{b > s}].
 
 from __future__ import annotations
 
-from lpmech.analytic import Benchmark, efficient_trade_deficit, exact
-from lpmech.environment import Environment
+from lpmech.analytic import Benchmark, efficient_trade_deficit, exact_values
 from lpmech.models.bilateral_trade import build as build_trade
 from lpmech.models.spec import ModelSpec
+from lpmech.problem.environment import Environment
 
 
 def build(n_types: int = 6) -> Environment:
@@ -27,5 +27,5 @@ SPEC = ModelSpec(
     constraints=("bayesian_ic", "interim_ir", "efficient_allocation"),
     benchmark=lambda env: Benchmark("E[(γ(s) − φ(b)) 1{b > s}]", efficient_trade_deficit(env)),
     source="Myerson and Satterthwaite (1983)",
-    exact_benchmark=exact.efficient_trade_deficit,
+    exact_benchmark=exact_values.efficient_trade_deficit,
 )

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.analytic import Benchmark, clarke_pivot, exact
-from lpmech.builders import multi_item_auction
-from lpmech.environment import Environment
+from lpmech.analytic import Benchmark, clarke_pivot, exact_values
 from lpmech.models.spec import ModelSpec
+from lpmech.problem.builders import multi_item_auction
+from lpmech.problem.environment import Environment
 
 
 def build(n_bidders: int = 2, high: float = 3.0) -> Environment:
@@ -32,5 +32,5 @@ SPEC = ModelSpec(
     benchmark=lambda env: Benchmark("VCG revenue", clarke_pivot(env).expected_revenue(),
                                     "lower_bound", clarke_pivot(env)),
     source="Demange, Gale and Sotomayor (1986); Pavlov (2011)",
-    exact_benchmark=exact.clarke_pivot_revenue,
+    exact_benchmark=exact_values.clarke_pivot_revenue,
 )

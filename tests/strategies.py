@@ -11,9 +11,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 import lpmech
-from lpmech.allocation import AllocationSpace, Items, Outcomes
-from lpmech.environment import Agent, Environment
-from lpmech.mechanism import Mechanism
+from lpmech.problem.allocation import AllocationSpace, Items, Outcomes
+from lpmech.problem.environment import Agent, Environment
+from lpmech.results.mechanism import Mechanism
 
 weights = st.integers(min_value=1, max_value=9)
 

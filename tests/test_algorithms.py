@@ -7,15 +7,15 @@ import pytest
 
 import lpmech
 from lpmech import BayesianIC, DominantStrategyIC
-from lpmech.algorithms import (
+from lpmech.backends.algorithms import (
     IPM_MIN_COUPLED_COLUMNS,
     choose_algorithm,
     warm_start_options,
     with_algorithm,
 )
-from lpmech.compiler import compile_program
 from lpmech.constraints import Feasibility
-from lpmech.objectives import resolve_objective
+from lpmech.program.compiler import compile_program
+from lpmech.program.objectives import resolve_objective
 
 
 def program_of(env, objective, constraints):

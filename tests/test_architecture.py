@@ -151,14 +151,15 @@ def test_no_import_cycle_among_lpmech_modules():
 
 
 def test_mechanism_depends_on_the_environment_and_layout_only_at_import():
-    module_level = {source for source, _, _ in imports("lpmech.mechanism")
+    module_level = {source for source, _, _ in imports("lpmech.results.mechanism")
                     if source.startswith("lpmech")}
-    top = {node.module for node in TREES["lpmech.mechanism"].body
+    top = {node.module for node in TREES["lpmech.results.mechanism"].body
            if isinstance(node, ast.ImportFrom) and node.module.startswith("lpmech")}
-    assert top <= {"lpmech.environment", "lpmech.layout", "lpmech.errors", "lpmech.arrays",
-                   "lpmech.lying", "lpmech.reductions"}, top
+    assert top <= {"lpmech.problem.environment", "lpmech.problem.layout", "lpmech.errors",
+                   "lpmech.arrays", "lpmech.problem.lying", "lpmech.stable_sums"}, top
     # methods delegate, when called, to the modules that sit above Mechanism (checks and views)
-    above = {"lpmech.verify", "lpmech.display", "lpmech.frames", "lpmech.plots", "lpmech.notebook"}
+    above = {"lpmech.checks.verification", "lpmech.views.text", "lpmech.views.frames",
+             "lpmech.views.plots", "lpmech.views.notebook"}
     assert module_level - top <= above, module_level
 
 
@@ -197,5 +198,6 @@ def test_formulations_do_not_switch_on_family_classes(name):
 def test_the_checks_see_every_module():
     assert "lpmech.formulations.interim" in MODULES
     assert "lpmech.models.single_item" in MODULES
-    assert dependencies("lpmech.solve") >= {"lpmech.formulations", "lpmech.verify"}
+    assert dependencies("lpmech.solving.pipeline") >= {"lpmech.formulations",
+                                                       "lpmech.checks.verification"}
     assert lpmech.__name__ == "lpmech"

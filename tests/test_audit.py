@@ -8,7 +8,7 @@ import pytest
 
 import lpmech
 from lpmech import Mechanism
-from lpmech.audit import audit
+from lpmech.checks.auditing import audit
 
 
 def auction(n_bidders=2):

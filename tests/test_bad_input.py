@@ -20,7 +20,7 @@ from lpmech.analytic import (
 )
 from lpmech.analytic.benchmark import Benchmark
 from lpmech.characterisation import check_monotone, increasing_differences, outcome_values
-from lpmech.cli import main
+from lpmech.cli.commands import main
 from lpmech.errors import (
     FileFormatError,
     IndexOutOfRangeError,
@@ -34,7 +34,7 @@ from lpmech.errors import (
     UnknownNameError,
     UnknownObjectiveError,
 )
-from lpmech.exact import exact
+from lpmech.exact.numbers import exact
 from lpmech.testing import check_family
 
 GRID = [[1, 1], [1, 2], [2, 1]]
@@ -173,7 +173,7 @@ CATALOGUE = [
     # verify, solve, save and load: the kind of argument
     (lambda: lpmech.verify("pay your bid", ["dsic"]), InvalidArgumentTypeError,
      "verify: mechanism must be a Mechanism, got str"),
-    (lambda: lpmech.audit.audit("pay your bid"), InvalidArgumentTypeError,
+    (lambda: lpmech.checks.auditing.audit("pay your bid"), InvalidArgumentTypeError,
      "audit: mechanism must be a Mechanism, got str"),
     (lambda: lpmech.verify(ZERO, None), UnknownConstraintError,
      "constraints: expected a family name, a ConstraintFamily or a list of them, got NoneType"),

@@ -14,10 +14,10 @@ from strategies import probability_vectors, type_values
 
 import lpmech
 import lpmech.analytic.published
-from lpmech.allocation import Items
 from lpmech.errors import SolverFailedError
 from lpmech.formulations import interim
-from lpmech.interim_layout import InterimColumns
+from lpmech.problem.allocation import Items
+from lpmech.program.interim_columns import InterimColumns
 
 FAMILIES = ["bic", "interim_ir"]
 

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 import lpmech
 from lpmech.analytic import agv, clarke_pivot, myerson
-from lpmech.canonical import Quantity, optimal_range
 from lpmech.errors import InvalidMechanismError
 from lpmech.models import DEFAULT_MODEL, MODELS
+from lpmech.solving.canonical import Quantity, optimal_range
 
 DSIC = ["dominant_strategy_ic", "ex_post_ir"]
 BUDGET = ["bayesian_ic", "ex_post_budget_balance"]

@@ -9,14 +9,14 @@ import pytest
 from oracle import assert_satisfies
 
 import lpmech
-from lpmech.analytic import exact as exact_benchmarks
+from lpmech.analytic import exact_values as exact_benchmarks
 from lpmech.analytic import myerson_revenue
-from lpmech.exact import exact
-from lpmech.exact_orbits import symmetry_obstacle
-from lpmech.exact_twin import exact_environment
+from lpmech.exact.numbers import exact
+from lpmech.exact.orbits import symmetry_obstacle
+from lpmech.exact.twin import exact_environment
 from lpmech.formulations.symmetric import agent_symmetry
 from lpmech.models import MODELS
-from lpmech.objectives import resolve_objective
+from lpmech.program.objectives import resolve_objective
 
 EXACT = [name for name, spec in MODELS.items() if spec.exact_benchmark is not None]
 EQUALITIES = [name for name in EXACT

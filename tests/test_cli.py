@@ -8,7 +8,7 @@ import pytest
 from fresh_process import run_python
 
 import lpmech
-from lpmech.cli import main
+from lpmech.cli.commands import main
 from lpmech.models import MODELS
 
 

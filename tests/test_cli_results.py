@@ -10,7 +10,7 @@ from fresh_process import run_python
 
 import lpmech
 from lpmech.analytic import myerson_revenue
-from lpmech.cli import main
+from lpmech.cli.commands import main
 from lpmech.models import MODELS
 
 

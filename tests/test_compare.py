@@ -7,7 +7,7 @@ import pytest
 
 import lpmech
 from lpmech.analytic import agv, clarke_pivot, myerson, second_price
-from lpmech.compare import compare
+from lpmech.checks.comparison import compare
 
 
 def test_lp_optimum_against_myerson_and_second_price():

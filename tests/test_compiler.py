@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 import lpmech
-from lpmech.backends import CvxpyBackend
-from lpmech.compiler import compile_program
+from lpmech.backends.engines import CvxpyBackend
 from lpmech.constraints import resolve_all
-from lpmech.objectives import Revenue
+from lpmech.program.compiler import compile_program
+from lpmech.program.objectives import Revenue
 
 FAMILIES = ["feasibility", "dsic", "bic", "ex_post_ir", "interim_ir", "ex_ante_ir",
             "ex_post_budget_balance", "ex_ante_no_deficit", "ex_post_monotonicity"]

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from strategies import environments, mechanisms
 
 from lpmech.constraints import BUILT_IN, ExPostBudgetBalance, RowBlock, resolve
-from lpmech.objectives import OBJECTIVES, GainsFromTrade
+from lpmech.program.objectives import OBJECTIVES, GainsFromTrade
 from lpmech.testing import check_family, check_objective
 
 GENERAL = [name for name in BUILT_IN if "monotonicity" not in name]

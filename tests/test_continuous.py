@@ -11,7 +11,7 @@ from scipy import stats
 import lpmech
 from lpmech.analytic import discretise, posted_price, second_price
 from lpmech.analytic.bundling import MANELLI_VINCENT_REVENUE
-from lpmech.continuous import evaluate, menu
+from lpmech.checks.continuous import evaluate, menu
 from lpmech.errors import InvalidEnvironmentError, InvalidMechanismError
 
 

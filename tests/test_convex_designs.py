@@ -21,7 +21,7 @@ from strategies import environments, mechanisms
 import lpmech
 from lpmech import CustomObjective, CvxpyConstraint, DesignVariables
 from lpmech.analytic import efficient_welfare, myerson_revenue, nash_welfare_bound
-from lpmech.objectives import NashWelfare, RevenueVariance
+from lpmech.program.objectives import NashWelfare, RevenueVariance
 
 BIC_BB = ["bayesian_ic", "ex_post_budget_balance"]
 DESIGNS = {

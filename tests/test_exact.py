@@ -11,13 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import lpmech
-import lpmech.exact_solve as module
-from lpmech.analytic import exact as exact_benchmarks
+import lpmech.exact.linear_systems as module
+from lpmech.analytic import exact_values as exact_benchmarks
 from lpmech.analytic import ironed_virtual_values, virtual_costs, virtual_values
-from lpmech.cli import main
+from lpmech.cli.commands import main
 from lpmech.errors import MissingExtraError
-from lpmech.exact import Rational, exact, exact_inputs, rational_array
-from lpmech.exact_solve import SingularSystemError, solve_rational
+from lpmech.exact.linear_systems import SingularSystemError, solve_rational
+from lpmech.exact.numbers import Rational, exact, exact_inputs, rational_array
 from lpmech.models import MODELS
 
 
@@ -96,7 +96,7 @@ def test_exact_solve_returns_the_rational_solution(dense, seed, size):
 
 @pytest.mark.parametrize("dense_limit", [10, 0])
 def test_a_singular_system_is_reported(dense_limit, monkeypatch):
-    monkeypatch.setattr("lpmech.exact_solve.DENSE_LIMIT", dense_limit)
+    monkeypatch.setattr("lpmech.exact.linear_systems.DENSE_LIMIT", dense_limit)
     rows, columns = np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1])
     values = rational_array([1, 2, 2, 4])
     with pytest.raises(SingularSystemError, match="singular"):
@@ -148,7 +148,7 @@ def test_solve_exact_prints_the_optimum_as_a_fraction(capsys):
 
 
 def test_missing_flint_names_the_extra(monkeypatch):
-    import lpmech.exact as numbers
+    import lpmech.exact.numbers as numbers
 
     monkeypatch.setitem(__import__("sys").modules, "flint", None)
     monkeypatch.setattr(numbers, "_FMPQ", [])

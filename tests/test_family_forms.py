@@ -100,7 +100,7 @@ def test_a_family_without_an_interim_form_is_refused_naming_the_method():
 
 def test_built_in_families_declare_interim_forms_only_where_they_have_one():
     env = lpmech.single_item_auction([1, 2, 3], n_bidders=2)
-    from lpmech.interim_layout import InterimColumns
+    from lpmech.program.interim_columns import InterimColumns
 
     columns = InterimColumns.of(env, border=False)
     has_form = {name: factory().interim_rows(env, columns) is not None

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from strategies import environments, mechanisms
 
 import lpmech
-from lpmech.allocation import AllocationSpace
 from lpmech.errors import FileFormatError, LpmechError, VerificationError
 from lpmech.files import SCHEMA_VERSION, from_data, to_data
 from lpmech.models import MODELS
+from lpmech.problem.allocation import AllocationSpace
 
 
 def _assert_same_environment(a: lpmech.Environment, b: lpmech.Environment) -> None:

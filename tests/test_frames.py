@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 import lpmech
-from lpmech.audit import audit
-from lpmech.frames import row_meaning
+from lpmech.checks.auditing import audit
+from lpmech.views.frames import row_meaning
 
 
 @pytest.fixture(scope="module")

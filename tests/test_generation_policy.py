@@ -11,12 +11,12 @@ from test_row_generation import problem_of, rounds
 import lpmech
 from lpmech import DominantStrategyIC
 from lpmech.analytic.published import SETTINGS
-from lpmech.backends import HighspyBackend
+from lpmech.backends.engines import HighspyBackend
+from lpmech.backends.status import Status
 from lpmech.errors import InvalidArgumentError
 from lpmech.formulations.generation import Generation, nearest_reports
 from lpmech.formulations.row_generation import CHOOSE, DEVEX, RowPolicy
-from lpmech.mechanism import Mechanism
-from lpmech.status import Status
+from lpmech.results.mechanism import Mechanism
 
 ELONGATED = "additive U[4,16]xU[4,7]"
 

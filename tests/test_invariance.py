@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from strategies import probability_vectors, type_values
 
 import lpmech
-from lpmech.environment import Agent, Environment
+from lpmech.problem.environment import Agent, Environment
 
 TOL = 1e-6 * 12  # relative to the value scale: type values are at most 12
 PROBLEMS = [("revenue", ("dominant_strategy_ic", "ex_post_ir")),

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import lpmech
 from lpmech.analytic import bundle_myerson, itemwise_myerson, myerson
 from lpmech.analytic.bundling import pure_bundling, separate_sales
-from lpmech.compare import compare
+from lpmech.checks.comparison import compare
 from lpmech.errors import InvalidEnvironmentError
 
 GRID = np.array([[x, y] for x in (1.0, 2.0, 3.0) for y in (1.0, 2.0, 3.0)])

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from lpmech.layout import Layout, agent_major
+from lpmech.problem.layout import Layout, agent_major
 
 
 @pytest.mark.parametrize("counts", [(3,), (2, 3), (3, 1, 2), (2, 2, 2, 2)])

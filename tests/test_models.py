@@ -9,7 +9,7 @@ import pytest
 
 from lpmech.errors import InvalidArgumentError
 from lpmech.models import DEFAULT_MODEL, MODELS
-from lpmech.objectives import resolve_objective
+from lpmech.program.objectives import resolve_objective
 
 
 def test_registry_cannot_shrink_silently():

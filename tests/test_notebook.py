@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 
 import lpmech
 from lpmech.analytic import myerson_revenue
-from lpmech.audit import audit
-from lpmech.display import format_number
+from lpmech.checks.auditing import audit
+from lpmech.views.text import format_number
 
 
 class _Cells(HTMLParser):

@@ -18,9 +18,10 @@ import pytest
 from fresh_process import run_python
 
 import lpmech
-from lpmech import constraints, formulations, objectives
-from lpmech.solve import SolveReport
-from lpmech.verify import VerificationReport
+from lpmech import constraints, formulations
+from lpmech.checks.verification import VerificationReport
+from lpmech.program import objectives
+from lpmech.results.solution import SolveReport
 
 ENV = lpmech.public_good([0.0, 1.0, 2.0], n_agents=2, cost=1.5)
 
@@ -140,7 +141,7 @@ def test_a_symmetric_solution_with_a_custom_objective_travels_to_a_fresh_process
     ir_duals = float(np.sum(solution.duals["ex_post_ir"]))
 
     data = pickle.dumps(solution)
-    for internal in (b"DesignProblem", b"lpmech.compiler", b"SharedDuals", b"highspy"):
+    for internal in (b"DesignProblem", b"lpmech.program.compiler", b"SharedDuals", b"highspy"):
         assert internal not in data  # no compiled program, no problem, no solver state
     path = tmp_path / "solution.pickle"
     path.write_bytes(data)

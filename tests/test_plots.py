@@ -11,11 +11,11 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure
 
 import lpmech
-from lpmech import plots
 from lpmech.analytic import ironed_virtual_values, virtual_values
-from lpmech.audit import audit
+from lpmech.checks.auditing import audit
 from lpmech.errors import InvalidArgumentError
 from lpmech.models import MODELS
+from lpmech.views import plots
 
 
 def test_solution_plot_shows_the_interim_rules_of_scalar_agents(two_bidder_optimum):

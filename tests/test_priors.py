@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import probability_vectors
 
-from lpmech.priors import Prior
+from lpmech.problem.priors import Prior
 
 
 @given(st.lists(st.integers(1, 3), min_size=1, max_size=3).flatmap(

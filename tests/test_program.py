@@ -13,9 +13,9 @@ from strategies import environments, mechanisms
 import lpmech
 from lpmech import CvxpyConstraint, DesignVariables
 from lpmech.analytic import myerson_revenue
+from lpmech.backends.solver_choice import verification_tolerance
 from lpmech.errors import InvalidArgumentError
 from lpmech.models import MODELS
-from lpmech.solvers import verification_tolerance
 
 CAP = 2.5
 

@@ -12,14 +12,14 @@ import highspy
 import pytest
 
 import lpmech
-from lpmech import progress
-from lpmech.progress import attach_solver_progress, solver_progress
+from lpmech.backends import progress
+from lpmech.backends.progress import attach_solver_progress, solver_progress
 
 AUCTION = lpmech.single_item_auction([1, 2, 3, 4], n_bidders=2)
 
 SOLVE_AT_ONCE = textwrap.dedent("""
     import lpmech
-    from lpmech.progress import solver_progress
+    from lpmech.backends.progress import solver_progress
     env = lpmech.single_item_auction([1, 2, 3, 4], n_bidders=2)
     with solver_progress(after=0.0, interval=0.0):  # draw at once: this solve is short
         lpmech.solve(env, formulation="direct", backend="highspy")

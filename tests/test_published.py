@@ -8,7 +8,7 @@ from scipy.spatial import cKDTree
 
 from lpmech.analytic import itemwise_myerson
 from lpmech.analytic.published import SETTINGS
-from lpmech.continuous import _sampler, evaluate
+from lpmech.checks.continuous import _sampler, evaluate
 
 ONE_BIDDER = [name for name, s in SETTINGS.items() if s.n_bidders == 1]
 

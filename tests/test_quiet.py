@@ -40,10 +40,11 @@ def test_output_flag_option_shows_the_log_too():
 
 
 def test_cli_is_quiet_and_verbose_on_request():
-    quiet = run_python("-c", "from lpmech.cli import main; main(['solve', 'single_item'])")
+    quiet = run_python(
+        "-c", "from lpmech.cli.commands import main; main(['solve', 'single_item'])")
     assert "Running HiGHS" not in quiet.stdout
     assert quiet.stderr == ""
     assert "Optimal revenue" in quiet.stdout
-    loud = run_python("-c", "from lpmech.cli import main; "
+    loud = run_python("-c", "from lpmech.cli.commands import main; "
                       "main(['solve', 'single_item', '--verbose'])")
     assert "Model status" in loud.stdout

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 
 import lpmech
-from lpmech.backends import HighspyBackend
+from lpmech.backends.engines import HighspyBackend
+from lpmech.backends.status import Status
 from lpmech.formulations import generation
 from lpmech.formulations.generation import Generation
 from lpmech.formulations.interim import Interim
 from lpmech.formulations.row_generation import RowPolicy
-from lpmech.solve import compiled_problem, resolve_request
-from lpmech.status import Status
+from lpmech.solving.pipeline import compiled_problem, resolve_request
 
 
 class MostViolatedOnly(RowPolicy):

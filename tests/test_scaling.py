@@ -1,6 +1,6 @@
 """Scale invariance: multiplying every value by c multiplies the optimum by c.
 
-The solver sees a normalised program (lpmech.scaling); the optimum is mapped back and
+The solver sees a normalised program (lpmech.solving.scaling); the optimum is mapped back and
 verified against the problem as given. Each returned mechanism is also divided back to
 unit values and verified there, by the library and by the brute-force oracle.
 """
@@ -17,11 +17,11 @@ from strategies import environments
 import lpmech
 from lpmech.analytic import myerson_revenue
 from lpmech.constraints import BUILT_IN, DominantStrategyIC, Feasibility, resolve_all
-from lpmech.environment import Agent, Environment
 from lpmech.formulations import FORMULATIONS, DesignProblem
-from lpmech.objectives import OBJECTIVES, resolve_objective
-from lpmech.scaling import normalising_scale
-from lpmech.verify import data_scale
+from lpmech.problem.environment import Agent, Environment
+from lpmech.problem.scales import data_scale
+from lpmech.program.objectives import OBJECTIVES, resolve_objective
+from lpmech.solving.scaling import normalising_scale
 
 TYPES = np.arange(1, 11)
 SCALES = [10.0**k for k in (-9, -6, -3, 0, 3, 6, 9)]

@@ -12,8 +12,8 @@ import lpmech
 from lpmech.constraints import Feasibility, resolve_all
 from lpmech.errors import InvalidArgumentError, ProblemTooLargeError
 from lpmech.formulations import DesignProblem
-from lpmech.objectives import resolve_objective
-from lpmech.sizing import estimate
+from lpmech.program.objectives import resolve_objective
+from lpmech.solving.sizing import estimate
 
 # The child's own peak: VmHWM, the high-water mark of its address space. (getrusage's
 # ru_maxrss survives fork and exec on Linux, so a child of a large pytest process would

@@ -8,10 +8,14 @@ import pytest
 
 import lpmech
 from lpmech import CustomObjective, CvxpyConstraint
+from lpmech.backends.solver_choice import (
+    VERIFICATION_TOLERANCE,
+    problem_class,
+    verification_tolerance,
+)
 from lpmech.models import MODELS
-from lpmech.objectives import resolve_objective
-from lpmech.solvers import VERIFICATION_TOLERANCE, problem_class, verification_tolerance
-from lpmech.verify import data_scale
+from lpmech.problem.scales import data_scale
+from lpmech.program.objectives import resolve_objective
 
 DSIC_IR = ["dominant_strategy_ic", "ex_post_ir"]
 BIC_BB = ["bayesian_ic", "ex_post_budget_balance"]
@@ -157,7 +161,7 @@ def test_problem_class_is_read_from_the_program(auction, objective, expected):
 
 @pytest.mark.parametrize(("objective", "solver"), [
     ("revenue", "HIGHS"),
-    (lpmech.Revenue() + 0.1 * lpmech.objectives.RevenueVariance(), "CLARABEL"),
+    (lpmech.Revenue() + 0.1 * lpmech.program.objectives.RevenueVariance(), "CLARABEL"),
     ("nash_welfare", "CLARABEL"),
 ])
 def test_auto_solver_by_class(auction, objective, solver):

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import lpmech
 from lpmech.analytic import myerson_revenue
-from lpmech.cli import main
+from lpmech.cli.commands import main
 from lpmech.errors import MissingExtraError
 from lpmech.sweeps import RESULT_COLUMNS
 from lpmech.sweeps.grid import parse_values, points

@@ -15,7 +15,7 @@ from distributed import Client, LocalCluster
 
 import lpmech
 from lpmech.analytic import myerson_revenue
-from lpmech.cli import main
+from lpmech.cli.commands import main
 
 
 def test_the_sweep_command_gives_identical_rows_in_process_and_on_dask(tmp_path, capsys):

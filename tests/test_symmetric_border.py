@@ -16,7 +16,7 @@ from test_border import brute_force_violation, grid_types
 
 import lpmech
 from lpmech.formulations import interim
-from lpmech.interim_layout import InterimColumns
+from lpmech.program.interim_columns import InterimColumns
 
 FAMILIES = ["bayesian_ic", "interim_ir"]
 

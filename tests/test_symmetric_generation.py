@@ -12,7 +12,7 @@ from test_formulations import AgentZeroPaysNothing
 from test_row_generation import problem_of
 
 import lpmech
-from lpmech.backends import HighspyBackend
+from lpmech.backends.engines import HighspyBackend
 from lpmech.errors import InvalidArgumentError
 from lpmech.formulations.symmetric_generation import SymmetricGeneration, lower_neighbours
 
@@ -161,8 +161,8 @@ def test_lower_neighbours_pair_each_type_with_the_next_lower_along_each_axis():
 
 def _problem(env):
     from lpmech.formulations import DesignProblem
-    from lpmech.objectives import Revenue
-    from lpmech.solve import resolve_request
+    from lpmech.program.objectives import Revenue
+    from lpmech.solving.pipeline import resolve_request
 
     request = resolve_request(env, Revenue(), DSIC, False, "auto", "auto", None, False)
     return DesignProblem(env, request.objective, tuple(f.compiled_form(env)

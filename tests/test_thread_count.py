@@ -18,7 +18,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 import lpmech
 from lpmech.models import MODELS
-from lpmech.reductions import matrix_vector, weighted_sum
+from lpmech.stable_sums import matrix_vector, weighted_sum
 
 #: Models with over 10 000 profiles (where OpenBLAS splits a dot product among threads).
 LARGE = {

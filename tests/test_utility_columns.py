@@ -21,12 +21,12 @@ from test_row_generation import problem_of, rounds
 
 import lpmech
 from lpmech.analytic.published import SETTINGS
-from lpmech.backends import HighspyBackend
-from lpmech.compiler import compile_program
+from lpmech.backends.engines import HighspyBackend
+from lpmech.backends.status import Status
 from lpmech.constraints.base import ConstraintFamily, RowBlock, VariableBounds
 from lpmech.formulations.generation import Generation, capped_together, nearest_reports
 from lpmech.formulations.utility_columns import UtilityColumns, utility_columns_obstacle
-from lpmech.status import Status
+from lpmech.program.compiler import compile_program
 
 UNIT_DEMAND = [name for name, s in SETTINGS.items() if s.unit_demand]
 DSIC = ["dominant_strategy_ic", "ex_post_ir"]
@@ -47,7 +47,7 @@ def item_auctions(draw):
 @settings(max_examples=40, deadline=None)
 def test_rows_over_utilities_hold_exactly_where_rows_over_payments_hold(env, seed):
     """(A M)(M z) = A z for every z, since M is its own inverse; the cost likewise."""
-    program = compile_program(env, lpmech.objectives.resolve_objective("revenue"),
+    program = compile_program(env, lpmech.program.objectives.resolve_objective("revenue"),
                               [lpmech.constraints.resolve(name) for name in
                                ["feasibility", "dominant_strategy_ic", "ex_post_ir"]])
     columns = UtilityColumns.of(env)
@@ -75,7 +75,7 @@ def test_neighbour_rows_keep_three_non_zeros_of_six():
 
 def test_a_family_bounding_payments_keeps_payment_columns():
     env = SETTINGS["unit-demand U[0,1]^2"].build(3)
-    program = compile_program(env, lpmech.objectives.resolve_objective("revenue"), [])
+    program = compile_program(env, lpmech.program.objectives.resolve_objective("revenue"), [])
     assert utility_columns_obstacle(program) is None
     bounded = replace(program, column_lower=np.r_[program.column_lower[:18], np.zeros(9)])
     assert "bounds payment columns" in utility_columns_obstacle(bounded)

@@ -14,8 +14,9 @@ import pytest
 import lpmech
 from lpmech.analytic import myerson_revenue
 from lpmech.analytic.benchmark import Benchmark
+from lpmech.checks.verification import verify
 from lpmech.errors import InvalidToleranceError
-from lpmech.verify import data_scale, verify
+from lpmech.problem.scales import data_scale
 
 
 @pytest.mark.parametrize("c", [1e-7, 1.0, 1e7])

@@ -20,9 +20,9 @@ function                                   result
 ``discretise``, ``empirical``              finite types from continuous priors or samples
 =========================================  ==========================================
 
-Each benchmark that is a mechanism returns a :class:`~lpmech.mechanism.Mechanism`,
-so it can be verified (:meth:`~lpmech.mechanism.Mechanism.verify`), audited
-(:func:`lpmech.audit.audit`) and compared (:func:`lpmech.compare.compare`) like
+Each benchmark that is a mechanism returns a :class:`~lpmech.results.mechanism.Mechanism`,
+so it can be verified (:meth:`~lpmech.results.mechanism.Mechanism.verify`), audited
+(:func:`lpmech.checks.auditing.audit`) and compared (:func:`lpmech.checks.comparison.compare`) like
 an LP optimum.
 """
 

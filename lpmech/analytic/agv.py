@@ -19,10 +19,10 @@ from __future__ import annotations
 import numpy as np
 
 from lpmech.analytic.vcg import require_private_values
-from lpmech.environment import Environment, check_environment
 from lpmech.errors import InvalidEnvironmentError
-from lpmech.mechanism import Mechanism
-from lpmech.reductions import weighted_sum
+from lpmech.problem.environment import Environment, check_environment
+from lpmech.results.mechanism import Mechanism
+from lpmech.stable_sums import weighted_sum
 
 
 def expected_externalities(env: Environment) -> list[np.ndarray]:
@@ -49,7 +49,7 @@ def agv(env: Environment) -> Mechanism:
 
     Examples
     --------
-    >>> from lpmech.builders import public_good
+    >>> from lpmech.problem.builders import public_good
     >>> env = public_good([0, 1, 2], n_agents=3, cost=2.5)
     >>> mechanism = agv(env)
     >>> float(abs(mechanism.budget_surplus()).max()) < 1e-12

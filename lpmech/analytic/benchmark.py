@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lpmech.errors import InvalidArgumentError
-from lpmech.mechanism import Mechanism
+from lpmech.results.mechanism import Mechanism
 
 #: How an LP optimum must relate to a benchmark's value.
 RELATIONS = ("equal", "lower_bound", "upper_bound")
@@ -47,7 +47,7 @@ class Benchmark:
         """Whether the LP optimum stands in the promised relation, within ``tol`` relative.
 
         The gap is judged against ``tol · max(scale, |value|, |optimum|)``: pass the
-        problem's value scale s (:func:`lpmech.verify.data_scale`) where the values
+        problem's value scale s (:func:`lpmech.problem.scales.data_scale`) where the values
         may be 0; no absolute floor, so the verdict is the same in any units.
         """
         gap = self.gap(optimum)

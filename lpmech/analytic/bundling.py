@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.allocation import Items
 from lpmech.arrays import FloatArray
-from lpmech.environment import Environment
 from lpmech.errors import InvalidEnvironmentError
-from lpmech.mechanism import Mechanism
+from lpmech.problem.allocation import Items
+from lpmech.problem.environment import Environment
+from lpmech.results.mechanism import Mechanism
 
 MANELLI_VINCENT_REVENUE = (12 + 2 * np.sqrt(2)) / 27
 
@@ -31,7 +31,7 @@ def _additive_buyer(env: Environment) -> FloatArray:
     space = env.allocation
     if env.n_agents != 1 or not isinstance(space, Items) or space.unit_demand:
         raise InvalidEnvironmentError("expected one buyer of several items with additive "
-                                      "values (lpmech.builders.multi_item_auction, 1 bidder)")
+                                      "values (lpmech.multi_item_auction, 1 bidder)")
     return env.valuations[0][:, [space.component(0, j) for j in range(space.n_items)]]
 
 

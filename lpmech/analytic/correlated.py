@@ -21,10 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from lpmech.analytic.vcg import clarke_pivot, efficient_welfare
-from lpmech.environment import Environment, check_environment
 from lpmech.errors import InvalidEnvironmentError
-from lpmech.mechanism import Mechanism
-from lpmech.reductions import weighted_sum
+from lpmech.problem.environment import Environment, check_environment
+from lpmech.results.mechanism import Mechanism
+from lpmech.stable_sums import weighted_sum
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def belief_ranks(env: Environment, tol: float = 1e-9) -> tuple[BeliefRank, ...]:
 
     Examples
     --------
-    >>> from lpmech.builders import single_item_auction
+    >>> from lpmech.problem.builders import single_item_auction
     >>> env = single_item_auction([1, 2], 2, prior=[[0.4, 0.1], [0.1, 0.4]])
     >>> [rank.full for rank in belief_ranks(env)]
     [True, True]

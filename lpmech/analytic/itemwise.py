@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.allocation import Items
 from lpmech.analytic.virtual_values import ironed_virtual_values
 from lpmech.arrays import FloatArray, IntArray
-from lpmech.environment import Environment, check_environment
 from lpmech.errors import InvalidEnvironmentError
-from lpmech.mechanism import Mechanism
+from lpmech.problem.allocation import Items
+from lpmech.problem.environment import Environment, check_environment
+from lpmech.results.mechanism import Mechanism
 
 #: Values closer than this, relative to the largest |value|, are one point of a support
 #: (bundle sums of the same total computed in different orders differ in the last bits).
@@ -47,7 +47,7 @@ def additive_values(env: Environment) -> list[FloatArray]:
     Raises
     ------
     InvalidEnvironmentError
-        Unless the environment sells :class:`~lpmech.allocation.Items` without
+        Unless the environment sells :class:`~lpmech.problem.allocation.Items` without
         unit demand to bidders with private additive values and independent types.
     """
     space = env.allocation
@@ -117,7 +117,7 @@ def itemwise_myerson(env: Environment) -> Mechanism:
 
     Examples
     --------
-    >>> from lpmech.builders import multi_item_auction
+    >>> from lpmech.problem.builders import multi_item_auction
     >>> grid = [[x, y] for x in (1, 2) for y in (1, 2)]
     >>> env = multi_item_auction(grid, n_bidders=2)
     >>> round(itemwise_myerson(env).expected_revenue(), 6)  # 2 × E[max φ̄⁺] = 2 × 3/4 · 2
@@ -141,7 +141,7 @@ def bundle_myerson(env: Environment) -> Mechanism:
 
     Examples
     --------
-    >>> from lpmech.builders import multi_item_auction
+    >>> from lpmech.problem.builders import multi_item_auction
     >>> grid = [[x, y] for x in (1, 2) for y in (1, 2)]
     >>> env = multi_item_auction(grid, n_bidders=1)
     >>> round(bundle_myerson(env).expected_revenue(), 6)   # bundle at 3: 3 × 3/4

@@ -15,20 +15,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.allocation import Items
 from lpmech.analytic.virtual_values import ironed_virtual_values
 from lpmech.arrays import FloatArray
 from lpmech.characterisation.envelope import envelope_payments
-from lpmech.environment import Environment, check_environment
 from lpmech.errors import InvalidEnvironmentError
-from lpmech.mechanism import Mechanism
-from lpmech.reductions import weighted_sum
+from lpmech.problem.allocation import Items
+from lpmech.problem.environment import Environment, check_environment
+from lpmech.results.mechanism import Mechanism
+from lpmech.stable_sums import weighted_sum
 
 
 def bidder_values(env: Environment) -> list[FloatArray]:
     """Each bidder's value per type, checking the environment is a single-item auction.
 
-    A single-item auction here is an :class:`~lpmech.allocation.Items` space with
+    A single-item auction here is an :class:`~lpmech.problem.allocation.Items` space with
     one item, private values, and bidder i valuing only its own component at its
     scalar type.
     """
@@ -73,7 +73,7 @@ def myerson(env: Environment) -> Mechanism:
 
     Examples
     --------
-    >>> from lpmech.builders import single_item_auction
+    >>> from lpmech.problem.builders import single_item_auction
     >>> env = single_item_auction([1, 2, 3, 4], n_bidders=2)
     >>> mechanism = myerson(env)
     >>> mechanism.at("3", "1").payments      # bidder 1 wins at 3 and pays its threshold 3

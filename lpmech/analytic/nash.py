@@ -20,9 +20,9 @@ import numpy as np
 
 from lpmech.analytic.agv import agv
 from lpmech.analytic.vcg import efficient_welfare
-from lpmech.environment import Environment, check_environment
 from lpmech.errors import InvalidEnvironmentError
-from lpmech.mechanism import Mechanism
+from lpmech.problem.environment import Environment, check_environment
+from lpmech.results.mechanism import Mechanism
 
 
 def nash_welfare_bound(env: Environment) -> float:

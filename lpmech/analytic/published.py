@@ -5,7 +5,7 @@ benchmark against a handful of settings with known continuous optima. Each
 :class:`PublishedSetting` builds the setting on an n-point-per-item midpoint
 grid (:func:`~lpmech.analytic.discretise.discretise`, ``grid="uniform"``: cell
 midpoints carrying their cells' probabilities) and gives the continuous law, so
-a grid optimum can be evaluated on it (:func:`lpmech.continuous.evaluate`) and
+a grid optimum can be evaluated on it (:func:`lpmech.checks.continuous.evaluate`) and
 set beside the published number.
 
 =======================  ==========================================  =========
@@ -36,8 +36,8 @@ from scipy import stats
 
 from lpmech.analytic.discretise import discretise
 from lpmech.arrays import FloatArray
-from lpmech.builders import multi_item_auction
-from lpmech.environment import Environment
+from lpmech.problem.builders import multi_item_auction
+from lpmech.problem.environment import Environment
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,8 @@ class PublishedSetting:
 
     @property
     def law(self) -> tuple[object, ...] | Callable[[int, np.random.Generator], FloatArray]:
-        """The continuous law of one bidder's values, for :func:`lpmech.continuous.evaluate`."""
+        """The continuous law of one bidder's values, for
+        :func:`lpmech.checks.continuous.evaluate`."""
         return self.item_laws if self.item_laws is not None else _sample_triangle
 
 

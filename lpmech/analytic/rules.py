@@ -6,7 +6,7 @@ Each is built from its textbook description. Ties go to the lowest bidder index.
 * :func:`posted_price` — bidders in index order take the item at a fixed price:
   DSIC and ex-post IR.
 * :func:`first_price` — the highest bidder pays its report: with truthful reports
-  it is IR but not IC (bidders shade), a case for :func:`lpmech.audit.audit`.
+  it is IR but not IC (bidders shade), a case for :func:`lpmech.checks.auditing.audit`.
 * :func:`efficient_rule` — the efficient allocation with no payments.
 """
 
@@ -17,9 +17,9 @@ from numbers import Real
 import numpy as np
 
 from lpmech.analytic.myerson import bidder_values
-from lpmech.environment import Environment, check_environment
 from lpmech.errors import InvalidArgumentError
-from lpmech.mechanism import Mechanism
+from lpmech.problem.environment import Environment, check_environment
+from lpmech.results.mechanism import Mechanism
 
 
 def _check_price(price: object, argument: str) -> None:
@@ -38,7 +38,7 @@ def second_price(env: Environment, reserve: float = 0.0) -> Mechanism:
 
     Examples
     --------
-    >>> from lpmech.builders import single_item_auction
+    >>> from lpmech.problem.builders import single_item_auction
     >>> env = single_item_auction([1, 2, 3], n_bidders=2)
     >>> second_price(env, reserve=2).at("3", "1").payments
     {'bidder 1': 2.0, 'bidder 2': 0.0}

@@ -1,7 +1,7 @@
 """Bilateral trade: first best, the efficient-trade deficit, and the second best.
 
 A buyer with value b and a seller with cost s, independent, on finite grids
-(:func:`lpmech.builders.bilateral_trade`). Trade at probability x(b, s).
+(:func:`lpmech.problem.builders.bilateral_trade`). Trade at probability x(b, s).
 
 * **First best**: trade whenever b > s; expected gains E[(b − s)⁺].
 * **Efficient-trade deficit** (Myerson and Satterthwaite 1983): with trade
@@ -34,10 +34,10 @@ from numpy.typing import NDArray
 from lpmech.analytic.virtual_values import virtual_costs, virtual_values
 from lpmech.arrays import FloatArray
 from lpmech.characterisation.envelope import envelope_payments
-from lpmech.environment import Environment, check_environment
 from lpmech.errors import InvalidEnvironmentError
-from lpmech.mechanism import Mechanism
-from lpmech.reductions import weighted_sum
+from lpmech.problem.environment import Environment, check_environment
+from lpmech.results.mechanism import Mechanism
+from lpmech.stable_sums import weighted_sum
 
 #: Continuous limits for values and costs uniform on [0, 1].
 UNIFORM_FIRST_BEST = 1 / 6
@@ -71,7 +71,7 @@ def trade_parties(env: Environment) -> TradeParties:
     ):
         raise InvalidEnvironmentError("expected a bilateral trade: a buyer valuing trade at "
                                       "its type and a seller at minus its type "
-                                      "(lpmech.builders.bilateral_trade)")
+                                      "(lpmech.problem.builders.bilateral_trade)")
     if not env.prior.is_independent:
         raise InvalidEnvironmentError("the bilateral trade benchmarks need independent types")
     values, costs = env.agents[0].types, env.agents[1].types

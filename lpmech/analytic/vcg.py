@@ -23,10 +23,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from lpmech.arrays import FloatArray
-from lpmech.environment import Environment, check_environment, profile_table
 from lpmech.errors import InvalidEnvironmentError, InvalidMechanismError
-from lpmech.mechanism import Mechanism
-from lpmech.reductions import weighted_sum
+from lpmech.problem.environment import Environment, check_environment, profile_table
+from lpmech.results.mechanism import Mechanism
+from lpmech.stable_sums import weighted_sum
 
 
 def require_private_values(env: Environment, what: str) -> None:
@@ -89,7 +89,7 @@ def clarke_pivot(env: Environment) -> Mechanism:
 
     Examples
     --------
-    >>> from lpmech.builders import single_item_auction
+    >>> from lpmech.problem.builders import single_item_auction
     >>> env = single_item_auction([1, 2, 3], n_bidders=2)
     >>> clarke_pivot(env).at("3", "2").payments    # the second price
     {'bidder 1': 2.0, 'bidder 2': 0.0}

@@ -11,7 +11,7 @@ virtual value* is the slope of this revenue curve between consecutive quantiles
 
 Every function here takes floats, or fractions (:class:`fractions.Fraction` in object arrays),
 and then computes in exact arithmetic: the same formulas give the exact benchmarks
-of :mod:`lpmech.analytic.exact`.
+of :mod:`lpmech.analytic.exact_values`.
 
 Expected payments of an IC, IR mechanism whose lowest type gets its outside
 option are E[φ(θ) q(θ)] (threshold payments: the highest end of the envelope

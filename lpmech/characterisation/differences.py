@@ -28,10 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from lpmech.allocation import Outcomes
 from lpmech.arrays import FloatArray, float_array
-from lpmech.environment import Environment, check_environment
 from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError
+from lpmech.problem.allocation import Outcomes
+from lpmech.problem.environment import Environment, check_environment
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def outcome_values(
     agent : int or str
     outcomes : array_like, shape (M, C), optional
         Allocation vectors in increasing order. Defaults to the outcomes of an
-        :class:`~lpmech.allocation.Outcomes` space in listed order.
+        :class:`~lpmech.problem.allocation.Outcomes` space in listed order.
     type_order : sequence of int, optional
         Type indices in increasing order; defaults to increasing scalar type
         values (vector types need an explicit order).

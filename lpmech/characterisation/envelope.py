@@ -41,9 +41,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from lpmech.arrays import FloatArray
-from lpmech.environment import Environment, SingleParameter, check_environment, profile_table
 from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError, NotImplementableError
-from lpmech.mechanism import Mechanism
+from lpmech.problem.environment import (
+    Environment,
+    SingleParameter,
+    check_environment,
+    profile_table,
+)
+from lpmech.results.mechanism import Mechanism
 
 _NOTIONS = {"dominant_strategy": True, "dsic": True, "ex_post": True,
             "bayesian": False, "bic": False, "interim": False}
@@ -169,7 +174,7 @@ def check_monotone(
 
     Examples
     --------
-    >>> from lpmech.builders import single_item_auction
+    >>> from lpmech.problem.builders import single_item_auction
     >>> env = single_item_auction([1, 2, 3], n_bidders=1)
     >>> print(check_monotone(env, [[0], [1], [0]]))
     not monotone: agent 'bidder 1' gets quantity 1 at type 2 but 0 at the higher type 3
@@ -217,7 +222,7 @@ def envelope_payments(
     --------
     A posted price of 2 to one buyer with values 1, 2, 3:
 
-    >>> from lpmech.builders import single_item_auction
+    >>> from lpmech.problem.builders import single_item_auction
     >>> env = single_item_auction([1, 2, 3], n_bidders=1)
     >>> ends = envelope_payments(env, [[0], [1], [1]])
     >>> ends.highest.flat_payments.ravel().tolist(), ends.lowest.flat_payments.ravel().tolist()

@@ -29,9 +29,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from lpmech.arrays import FloatArray
 from lpmech.characterisation.envelope import incentive_notion
-from lpmech.environment import Environment, check_environment, profile_table
 from lpmech.errors import InvalidEnvironmentError, NotImplementableError
-from lpmech.mechanism import Mechanism
+from lpmech.problem.environment import Environment, check_environment, profile_table
+from lpmech.results.mechanism import Mechanism
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ def cyclical_monotonicity(
     --------
     The efficient rule is cyclically monotone (it is implemented by VCG):
 
-    >>> from lpmech.builders import public_good
+    >>> from lpmech.problem.builders import public_good
     >>> env = public_good([0, 1, 2], n_agents=2, cost=1.5)
     >>> cyclical_monotonicity(env, env.efficient_allocation()).implementable
     True

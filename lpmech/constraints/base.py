@@ -4,11 +4,11 @@ A *constraint family* is one design requirement (Bayesian IC, interim IR, …) o
 every agent, type and profile at once. It is written twice, on purpose:
 
 * :meth:`ConstraintFamily.rows` states it to the compiler as one sparse block
-  ``lower ≤ A z ≤ upper`` over the decision vector z (see :mod:`lpmech.layout`),
+  ``lower ≤ A z ≤ upper`` over the decision vector z (see :mod:`lpmech.problem.layout`),
   built with numpy index arithmetic — never one scalar at a time — plus optional
   column bounds (:meth:`ConstraintFamily.bounds`).
 * :meth:`ConstraintFamily.violation` measures how far a given
-  :class:`~lpmech.mechanism.Mechanism` is from satisfying it, computed from the
+  :class:`~lpmech.results.mechanism.Mechanism` is from satisfying it, computed from the
   definition (utilities of true and reported types), never from the rows.
 
 Both list their entries in the same order, so the two can be checked against each
@@ -32,9 +32,9 @@ from numpy.typing import ArrayLike, NDArray
 from lpmech.arrays import FloatArray, IntArray
 
 if TYPE_CHECKING:
-    from lpmech.environment import Environment
-    from lpmech.interim_layout import InterimColumns
-    from lpmech.mechanism import Mechanism
+    from lpmech.problem.environment import Environment
+    from lpmech.program.interim_columns import InterimColumns
+    from lpmech.results.mechanism import Mechanism
 
 #: Coordinates (rows, columns, values) of some entries of a block.
 Entries = tuple[NDArray, NDArray, NDArray]
@@ -47,7 +47,7 @@ class RowBlock:
     matrix: sp.csr_array
     lower: FloatArray
     upper: FloatArray
-    #: Builds a block from exact numbers; :mod:`lpmech.exact_program` sets it on import.
+    #: Builds a block from exact numbers; :mod:`lpmech.exact.program` sets it on import.
     exact_builder: ClassVar[Callable[..., RowBlock] | None] = None
 
     @classmethod
@@ -67,8 +67,8 @@ class RowBlock:
         """
         rows, columns, values = (np.ravel(np.asarray(x)) for x in (rows, columns, values))
         if object in (values.dtype, np.asarray(lower).dtype, np.asarray(upper).dtype):
-            if RowBlock.exact_builder is None:  # rows of an exact twin (lpmech.exact_twin)
-                raise TypeError("RowBlock.from_entries: exact numbers need lpmech.exact_program")
+            if RowBlock.exact_builder is None:  # rows of an exact twin (lpmech.exact.twin)
+                raise TypeError("RowBlock.from_entries: exact numbers need lpmech.exact.program")
             return RowBlock.exact_builder(rows, columns, values, shape, lower, upper)
         keep = values != 0
         matrix = sp.csr_array(
@@ -171,7 +171,7 @@ class ConstraintFamily(ABC):
     #: quantities, unchanged when values are rescaled) or ``"user"`` (the user's units,
     #: possibly with constants: :func:`lpmech.solve` then solves without normalising).
     #: Verification judges ``"allocation"`` violations against ``tol``, others against
-    #: ``tol`` times the value scale (see :mod:`lpmech.verify`).
+    #: ``tol`` times the value scale (see :mod:`lpmech.checks.verification`).
     units: str = "user"
 
     @abstractmethod
@@ -204,7 +204,7 @@ class ConstraintFamily(ABC):
 
         The interim formulation (:mod:`lpmech.formulations.interim`) compiles Bayesian
         design on the interim rules Q_i(θ_i) = E[a | θ_i] and M_i(θ_i) = E[t_i | θ_i]
-        (independent private values; :mod:`lpmech.interim_layout`). A family takes
+        (independent private values; :mod:`lpmech.program.interim_columns`). A family takes
         part when it is a statement about those rules alone — interim IR, Bayesian
         IC, ex-ante budget balance — and says so by returning its rows, built with
         ``columns.q``, ``columns.m``, ``columns.utility_entries`` and

@@ -22,9 +22,9 @@ from lpmech.constraints.base import ConstraintFamily, FloatArray, RowBlock, broa
 from lpmech.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
-    from lpmech.environment import Environment
-    from lpmech.interim_layout import InterimColumns
-    from lpmech.mechanism import Mechanism
+    from lpmech.problem.environment import Environment
+    from lpmech.program.interim_columns import InterimColumns
+    from lpmech.results.mechanism import Mechanism
 
 
 class _BudgetBalance(ConstraintFamily):
@@ -43,7 +43,7 @@ class _BudgetBalance(ConstraintFamily):
                                        f"number, got {required!r}")
         self.strict = strict
         self.required = float(required)
-        # a required amount is a constant in the user's units (see lpmech.scaling)
+        # a required amount is a constant in the user's units (see lpmech.solving.scaling)
         self.units = "value" if self.required == 0 else "user"
         self.name = f"{self.kind}_{'budget_balance' if strict else 'no_deficit'}"
 

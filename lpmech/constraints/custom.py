@@ -25,8 +25,8 @@ from lpmech.constraints.base import ConstraintFamily, FloatArray, RowBlock, func
 from lpmech.errors import InvalidArgumentTypeError
 
 if TYPE_CHECKING:
-    from lpmech.environment import Environment
-    from lpmech.mechanism import Mechanism
+    from lpmech.problem.environment import Environment
+    from lpmech.results.mechanism import Mechanism
 
 
 @dataclass(frozen=True)

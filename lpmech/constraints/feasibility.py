@@ -1,7 +1,7 @@
 """Which allocations a mechanism may choose.
 
 * :class:`Feasibility` — at every profile the allocation lies in the environment's
-  :class:`~lpmech.allocation.AllocationSpace`: ℓ ≤ a(θ) ≤ u and
+  :class:`~lpmech.problem.allocation.AllocationSpace`: ℓ ≤ a(θ) ≤ u and
   r_ℓ ≤ M a(θ) ≤ r_u. :func:`lpmech.solve` always imposes it.
 * :class:`FixedAllocation` — the allocation rule is given (for instance the
   efficient rule x*), so only payments are designed. This is how the VCG and AGV
@@ -24,12 +24,12 @@ from lpmech.constraints.base import (
     VariableBounds,
     function_name,
 )
-from lpmech.environment import profile_table
+from lpmech.problem.environment import profile_table
 
 if TYPE_CHECKING:
-    from lpmech.environment import Environment
-    from lpmech.interim_layout import InterimColumns
-    from lpmech.mechanism import Mechanism
+    from lpmech.problem.environment import Environment
+    from lpmech.program.interim_columns import InterimColumns
+    from lpmech.results.mechanism import Mechanism
 
 
 class Feasibility(ConstraintFamily):

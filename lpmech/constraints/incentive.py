@@ -18,7 +18,7 @@ gets u_i(r; k, θ_{-i}) = V_i(k, θ_{-i})·a(r, θ_{-i}) − t_i(r, θ_{-i}).
   .. math:: \\sum_{θ_{-i}} π(θ_{-i} \\mid k)\\,[u_i(r; k, θ_{-i}) − u_i(k; k, θ_{-i})] ≤ 0.
 
 Each family is one sparse block: rows for every (i, k, r) — and every θ_{-i} for
-the ex-post form — from the index table :meth:`~lpmech.layout.Layout.by_agent`.
+the ex-post form — from the index table :meth:`~lpmech.problem.layout.Layout.by_agent`.
 
 *Local reduction.* For single-parameter agents, v_i = s(θ_i)·q_i(a) + h_i(a) with
 types ordered s_1 < … < s_K, IC holds iff the quantity q_i is monotone and every
@@ -55,8 +55,8 @@ from lpmech.constraints.base import (
     utility_entries,
 )
 from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError
-from lpmech.exact_integers import integer_array, largest, ratios, scaled
-from lpmech.lying import report_utilities
+from lpmech.exact.integers import integer_array, largest, ratios, scaled
+from lpmech.problem.lying import report_utilities
 
 #: Numbers per chunk when measuring violations pair by pair (bounds memory to ~16 MB).
 CHUNK = 2_000_000
@@ -66,9 +66,9 @@ CHUNK = 2_000_000
 REDUCTIONS = ("auto", "local", "full")
 
 if TYPE_CHECKING:
-    from lpmech.environment import Environment
-    from lpmech.interim_layout import InterimColumns
-    from lpmech.mechanism import Mechanism
+    from lpmech.problem.environment import Environment
+    from lpmech.program.interim_columns import InterimColumns
+    from lpmech.results.mechanism import Mechanism
 
 
 class IncentiveCompatibility(ConstraintFamily):
@@ -261,7 +261,7 @@ class IncentiveCompatibility(ConstraintFamily):
         V_i(k, θ_{-i})·a(r, θ_{-i}) − t_i(r, θ_{-i}) − [V_i(k, θ_{-i})·a(k, θ_{-i}) −
         t_i(k, θ_{-i})], averaged with π(θ_{-i} | k) for Bayesian IC. Pairs are taken
         in chunks of about :data:`CHUNK` numbers, so memory stays bounded. On exact
-        numbers (an exact twin, :mod:`lpmech.exact_twin`) the same formula runs on
+        numbers (an exact twin, :mod:`lpmech.exact.twin`) the same formula runs on
         integers over one denominator (:func:`_exact_gains`).
         """
         env = mechanism.env
@@ -332,7 +332,7 @@ def _exact_gains(family: IncentiveCompatibility, env: Environment, i: int,
                  values: NDArray, outcomes: NDArray, paid: NDArray, conditional: NDArray
                  ) -> list[NDArray]:
     """The gains of :meth:`IncentiveCompatibility._gains` on exact numbers, computed on
-    integers (:mod:`lpmech.exact_integers`).
+    integers (:mod:`lpmech.exact.integers`).
 
     With V = V'/d_V, a = a'/d_a, t = t'/d_t, π(·|k) = π'/d_π and L = lcm(d_V·d_a, d_t),
     the utilities of true and reported types scale to integers,
@@ -366,7 +366,7 @@ def _interim_utilities(
 
     The interim utility of true type k reporting r (seed notes Def. 2.1.3: Bayesian IC reads
     U[k, k] ≥ U[k, r]), for arrays indexed (own type, others' profile[, component])
-    as :meth:`~lpmech.layout.Layout.by_agent` orders them: one matrix product for
+    as :meth:`~lpmech.problem.layout.Layout.by_agent` orders them: one matrix product for
     the values and one for the payments, O(K²·R·C) multiplications in BLAS.
     """
     n_types = values.shape[0]

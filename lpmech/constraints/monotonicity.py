@@ -1,7 +1,7 @@
 """Monotonicity: a single-parameter agent's quantity rises with its type.
 
 For an agent with single-parameter values v_i(a, θ_i) = θ_i·q_i(a) + h_i(a)
-(:meth:`~lpmech.environment.Environment.single_parameter`), seed notes Lem. 1.2
+(:meth:`~lpmech.problem.environment.Environment.single_parameter`), seed notes Lem. 1.2
 and Thm. 1.4 show that under strictly increasing differences every IC mechanism
 has a non-decreasing allocation, and that monotonicity plus the envelope formula
 characterise IC. With types sorted θ^1 < … < θ^K, adjacent types suffice:
@@ -26,13 +26,13 @@ from lpmech.constraints.base import (
     broadcast_entries,
     locate,
 )
-from lpmech.environment import SingleParameter
 from lpmech.errors import InvalidEnvironmentError
+from lpmech.problem.environment import SingleParameter
 
 if TYPE_CHECKING:
-    from lpmech.environment import Environment
-    from lpmech.interim_layout import InterimColumns
-    from lpmech.mechanism import Mechanism
+    from lpmech.problem.environment import Environment
+    from lpmech.program.interim_columns import InterimColumns
+    from lpmech.results.mechanism import Mechanism
 
 
 class _Monotonicity(ConstraintFamily):

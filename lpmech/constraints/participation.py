@@ -26,12 +26,12 @@ from lpmech.constraints.base import (
     stack_entries,
     utility_entries,
 )
-from lpmech.reductions import weighted_sum
+from lpmech.stable_sums import weighted_sum
 
 if TYPE_CHECKING:
-    from lpmech.environment import Environment
-    from lpmech.interim_layout import InterimColumns
-    from lpmech.mechanism import Mechanism
+    from lpmech.problem.environment import Environment
+    from lpmech.program.interim_columns import InterimColumns
+    from lpmech.results.mechanism import Mechanism
 
 
 class ExPostIR(ConstraintFamily):

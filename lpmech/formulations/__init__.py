@@ -112,7 +112,7 @@ def formulation_named(name: str | Formulation, problem: DesignProblem) -> Formul
     """The formulation called ``name``, or "auto"'s choice; refuses one that does not apply.
 
     A :class:`Formulation` instance is used as given (e.g. a prebuilt program,
-    :mod:`lpmech.program`).
+    :mod:`lpmech.solving.design_program`).
     """
     if isinstance(name, Formulation):
         return name

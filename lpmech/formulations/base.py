@@ -15,14 +15,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from lpmech.algorithms import algorithm_named, with_algorithm
 from lpmech.arrays import FloatArray, IntArray
-from lpmech.backends import Backend, BackendResult, Status
-from lpmech.compiler import Program
+from lpmech.backends.algorithms import algorithm_named, with_algorithm
+from lpmech.backends.engines import Backend, BackendResult, Status
+from lpmech.backends.solver_choice import LINEAR_SOLVER
 from lpmech.constraints.base import ConstraintFamily
-from lpmech.environment import Environment
-from lpmech.objectives import Objective
-from lpmech.solvers import LINEAR_SOLVER
+from lpmech.problem.environment import Environment
+from lpmech.program.compiler import Program
+from lpmech.program.objectives import Objective
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class OrbitProgram:
         each row of the reduced program is, its columns merged into orbits.
     row_duals : ndarray
         HiGHS's row duals of the reduced program (the convention of
-        :mod:`lpmech.backends`).
+        :mod:`lpmech.backends.engines`).
     row_slices : dict
         Each family's rows of the reduced program.
     """
@@ -77,7 +77,7 @@ class OrbitProgram:
 
     def rescaled(self, scale: float, allocation_families: set[str]) -> OrbitProgram:
         """Its duals in the user's units when the solve ran on values divided by ``scale``
-        (see :func:`lpmech.scaling.restore`: only rows in allocation units change)."""
+        (see :func:`lpmech.solving.scaling.restore`: only rows in allocation units change)."""
         duals = self.row_duals.copy()
         for name in allocation_families & set(self.row_slices):
             duals[self.row_slices[name]] *= scale
@@ -105,12 +105,12 @@ class Outcome:
     details : str
         What the formulation did, in a sentence (e.g. how much symmetry saved).
     algorithm : str
-        The HiGHS algorithm used (see :mod:`lpmech.algorithms`), or how another
+        The HiGHS algorithm used (see :mod:`lpmech.backends.algorithms`), or how another
         solver works.
     solver : str
         The cvxpy name of the solver that ran.
     orbit_program : OrbitProgram or None
-        The reduced program a symmetric solve ran (for :mod:`lpmech.certify`).
+        The reduced program a symmetric solve ran (for :mod:`lpmech.exact.certificate`).
     measured : dict
         Violations a formulation already measured on the returned z with a family's
         own ``violation`` (by family name), so verification need not repeat them.
@@ -175,7 +175,7 @@ def outcome_of(program: Program, result: BackendResult) -> Outcome:
 def run_program(engine: Backend, program: Program, options: dict[str, Any]) -> BackendResult:
     """Solve a program, or report infeasible at once when column bounds conflict.
 
-    Unless ``options`` name HiGHS's ``solver``, :func:`~lpmech.algorithms.
+    Unless ``options`` name HiGHS's ``solver``, :func:`~lpmech.backends.algorithms.
     choose_algorithm` picks simplex or interior point for the program.
     """
     if program.bounds_conflict():

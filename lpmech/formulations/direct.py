@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lpmech.backends import Backend
-from lpmech.compiler import compile_program
+from lpmech.backends.engines import Backend
 from lpmech.formulations.base import (
     DesignProblem,
     Formulation,
@@ -13,6 +12,7 @@ from lpmech.formulations.base import (
     outcome_of,
     run_program,
 )
+from lpmech.program.compiler import compile_program
 
 
 class Direct(Formulation):

@@ -38,10 +38,8 @@ import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
 from lpmech.arrays import FloatArray, IntArray
-from lpmech.backends import Backend, HighspyBackend
-from lpmech.compiler import Program, compile_program
+from lpmech.backends.engines import Backend, HighspyBackend
 from lpmech.constraints.base import ConstraintFamily
-from lpmech.environment import Environment
 from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes
 from lpmech.formulations.row_generation import (
     DEFAULT_POLICY,
@@ -52,8 +50,10 @@ from lpmech.formulations.row_generation import (
     generate,
 )
 from lpmech.formulations.utility_columns import UtilityColumns, utility_columns_obstacle
-from lpmech.mechanism import Mechanism
-from lpmech.verify import data_scale
+from lpmech.problem.environment import Environment
+from lpmech.problem.scales import data_scale
+from lpmech.program.compiler import Program, compile_program
+from lpmech.results.mechanism import Mechanism
 
 #: Reports each type starts with: its nearest neighbours with each coordinate counted in
 #: grid steps; None for two per dimension (on a grid, the neighbours along every axis —

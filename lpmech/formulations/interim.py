@@ -66,10 +66,9 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from lpmech.allocation import Items
 from lpmech.arrays import FloatArray, IntArray
-from lpmech.backends import Backend, HighspyBackend
-from lpmech.compiler import Program, assemble
+from lpmech.backends.engines import Backend, HighspyBackend
+from lpmech.backends.status import Status
 from lpmech.constraints.base import (
     ConstraintFamily,
     RowBlock,
@@ -77,7 +76,6 @@ from lpmech.constraints.base import (
     broadcast_entries,
 )
 from lpmech.constraints.feasibility import Feasibility
-from lpmech.environment import Environment
 from lpmech.errors import SolverFailedError
 from lpmech.formulations.base import (
     DesignProblem,
@@ -95,16 +93,18 @@ from lpmech.formulations.row_generation import (
     generate,
 )
 from lpmech.formulations.symmetric import Symmetric
-from lpmech.interim_layout import InterimColumns
-from lpmech.objectives import ZeroObjective
-from lpmech.status import Status
-from lpmech.verify import data_scale
+from lpmech.problem.allocation import Items
+from lpmech.problem.environment import Environment
+from lpmech.problem.scales import data_scale
+from lpmech.program.compiler import Program, assemble
+from lpmech.program.interim_columns import InterimColumns
+from lpmech.program.objectives import ZeroObjective
 
 
 def border_structure(env: Environment) -> bool:
     """Whether Border's inequalities item by item describe the feasible interim rules.
 
-    They do when the allocation is :class:`~lpmech.allocation.Items` without unit
+    They do when the allocation is :class:`~lpmech.problem.allocation.Items` without unit
     demand (each item given at most once, no row coupling two items), with a
     component per agent, and every agent values only its own components
     "item j to agent i" (additive values over items): then an allocation is

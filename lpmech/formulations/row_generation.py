@@ -36,13 +36,13 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from lpmech.algorithms import algorithm_named, warm_start_options
 from lpmech.arrays import FloatArray, IntArray
-from lpmech.backends import HighspyBackend
-from lpmech.compiler import Program
+from lpmech.backends.algorithms import algorithm_named, warm_start_options
+from lpmech.backends.engines import HighspyBackend
+from lpmech.backends.status import Status, from_highs
 from lpmech.constraints.base import RowBlock
 from lpmech.errors import InvalidArgumentError
-from lpmech.status import Status, from_highs
+from lpmech.program.compiler import Program
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,9 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from lpmech.allocation import Items
 from lpmech.arrays import FloatArray, IntArray
-from lpmech.backends import Backend
-from lpmech.compiler import Program, compile_program
+from lpmech.backends.engines import Backend
 from lpmech.constraints.base import ConstraintFamily
-from lpmech.environment import Environment
 from lpmech.formulations.base import (
     DesignProblem,
     Formulation,
@@ -45,7 +42,10 @@ from lpmech.formulations.base import (
     Sizes,
     run_program,
 )
-from lpmech.objectives import ZeroObjective
+from lpmech.problem.allocation import Items
+from lpmech.problem.environment import Environment
+from lpmech.program.compiler import Program, compile_program
+from lpmech.program.objectives import ZeroObjective
 
 if TYPE_CHECKING:
     from lpmech.formulations.utility_columns import UtilityColumns

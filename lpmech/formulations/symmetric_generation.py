@@ -75,10 +75,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from lpmech.arrays import FloatArray, IntArray
-from lpmech.backends import Backend, HighspyBackend
-from lpmech.compiler import compile_program
+from lpmech.backends.engines import Backend, HighspyBackend
 from lpmech.constraints.base import ConstraintFamily, RowBlock
-from lpmech.environment import Environment
 from lpmech.errors import InvalidArgumentError
 from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes
 from lpmech.formulations.generation import Generation, generated_families
@@ -100,8 +98,10 @@ from lpmech.formulations.symmetric import (
     reduce_program,
 )
 from lpmech.formulations.utility_columns import UtilityColumns, utility_columns_obstacle
-from lpmech.mechanism import Mechanism
-from lpmech.verify import data_scale
+from lpmech.problem.environment import Environment
+from lpmech.problem.scales import data_scale
+from lpmech.program.compiler import compile_program
+from lpmech.results.mechanism import Mechanism
 
 if TYPE_CHECKING:
     from lpmech.constraints.incentive import IncentiveCompatibility

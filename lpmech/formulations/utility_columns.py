@@ -33,10 +33,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from lpmech.arrays import FloatArray
-from lpmech.compiler import Program
 from lpmech.constraints.base import RowBlock
-from lpmech.environment import Environment
 from lpmech.formulations.row_generation import Candidates, Separator
+from lpmech.problem.environment import Environment
+from lpmech.program.compiler import Program
 
 
 def utility_columns_obstacle(program: Program) -> str | None:

@@ -30,16 +30,16 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from lpmech.algorithms import ALGORITHMS
 from lpmech.analytic.benchmark import Benchmark
-from lpmech.backends import BACKENDS
+from lpmech.backends.algorithms import ALGORITHMS
+from lpmech.backends.engines import BACKENDS
+from lpmech.backends.progress import progress_bar, solver_progress, stderr_is_terminal
 from lpmech.constraints import ConstraintFamily
-from lpmech.environment import Environment
 from lpmech.errors import InvalidArgumentError
 from lpmech.extras import require
 from lpmech.formulations import FORMULATIONS
-from lpmech.objectives import Objective
-from lpmech.progress import progress_bar, solver_progress, stderr_is_terminal
+from lpmech.problem.environment import Environment
+from lpmech.program.objectives import Objective
 from lpmech.sweeps.executors import (
     DaskExecutor,
     Executor,
@@ -91,8 +91,8 @@ def sweep(
     model_or_function : str or callable
         A model name from :data:`lpmech.models.MODELS` (its objective,
         constraints and benchmark are used), or a function of the grid's
-        parameters returning an :class:`~lpmech.environment.Environment` or a
-        mapping of :func:`~lpmech.solve.solve`'s arguments with ``env``. On
+        parameters returning an :class:`~lpmech.problem.environment.Environment` or a
+        mapping of :func:`~lpmech.solving.pipeline.solve`'s arguments with ``env``. On
         processes or Dask the function is shipped by reference when importable
         (by value otherwise).
     grid : mapping or sequence of mappings
@@ -101,13 +101,13 @@ def sweep(
         strings or booleans.
     objective, constraints
         Override the model's (a function's default objective is revenue and
-        constraints :data:`~lpmech.solve.DEFAULT_CONSTRAINTS`).
+        constraints :data:`~lpmech.solving.pipeline.DEFAULT_CONSTRAINTS`).
     benchmark : callable, optional
         For a function: environment → number or
         :class:`~lpmech.analytic.Benchmark`, for the ``benchmark`` and ``gap``
         columns (a model brings its own).
     formulation, backend, algorithm, deterministic, solver_options, tol
-        As in :func:`~lpmech.solve.solve`, for every point.
+        As in :func:`~lpmech.solving.pipeline.solve`, for every point.
     time_limit : float, optional
         Seconds of solver time per point; a point that reaches it has status
         ``time_limit``.

@@ -13,14 +13,14 @@ import argparse
 from collections import Counter
 from collections.abc import Sequence
 
-from lpmech.algorithms import ALGORITHMS
-from lpmech.backends import BACKENDS
-from lpmech.cli_errors import OneLineParser, check_picture_name
-from lpmech.display import format_table
+from lpmech.backends.algorithms import ALGORITHMS
+from lpmech.backends.engines import BACKENDS
+from lpmech.cli.errors import OneLineParser, check_picture_name
 from lpmech.errors import InvalidArgumentError
 from lpmech.models import MODELS, ModelSpec
 from lpmech.sweeps.executors import EXECUTORS
 from lpmech.sweeps.grid import parse_values
+from lpmech.views.text import format_table
 
 #: The columns printed, after the parameters.
 SHOWN = ("status", "objective", "benchmark", "gap", "formulation", "algorithm",

@@ -19,7 +19,7 @@ left to OpenBLAS's threads keeps about 1.2 cores busy, so one worker per core
 would oversubscribe the machine (benchmarks/sweep.py: 2 processes on 2 cores ran
 1.6 times as fast as the serial sweep with BLAS threads in the workers, 1.9 times
 without). The numbers do not depend on it: every sum lpmech reports is
-taken in a fixed order (:mod:`lpmech.reductions`), and HiGHS's answers do not
+taken in a fixed order (:mod:`lpmech.stable_sums`), and HiGHS's answers do not
 depend on its thread count, so a point gives the same bits in every executor.
 """
 
@@ -35,9 +35,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, ClassVar
 
+from lpmech.backends.progress import solver_progress
 from lpmech.errors import InvalidArgumentError
 from lpmech.extras import require
-from lpmech.progress import solver_progress
 from lpmech.sweeps.points import Point, run_point, unrun_row
 
 #: How many times a point may kill the worker running it alone before it is recorded lost.

@@ -36,7 +36,6 @@ from typing import Any
 
 from lpmech.analytic.benchmark import Benchmark
 from lpmech.constraints import ConstraintFamily
-from lpmech.environment import Environment
 from lpmech.errors import (
     DesignError,
     InfeasibleDesignError,
@@ -44,9 +43,11 @@ from lpmech.errors import (
     SolverFailedError,
     UnboundedDesignError,
 )
-from lpmech.objectives import Objective
-from lpmech.solve import Solution, solve
-from lpmech.verify import data_scale
+from lpmech.problem.environment import Environment
+from lpmech.problem.scales import data_scale
+from lpmech.program.objectives import Objective
+from lpmech.results.solution import Solution
+from lpmech.solving.pipeline import solve
 
 #: A parameter value that a results file can hold and read back.
 Scalar = bool | int | float | str
@@ -116,8 +117,8 @@ class Point:
     """One point: what to build (``target``), with which ``params``, solved how.
 
     ``target`` is a model name from :data:`lpmech.models.MODELS`, or a function
-    of the parameters returning an :class:`~lpmech.environment.Environment` or
-    a mapping of :func:`~lpmech.solve.solve`'s arguments (``env`` required).
+    of the parameters returning an :class:`~lpmech.problem.environment.Environment` or
+    a mapping of :func:`~lpmech.solving.pipeline.solve`'s arguments (``env`` required).
     ``benchmark`` (functions only) maps the environment to a number or a
     :class:`~lpmech.analytic.Benchmark`.
     """

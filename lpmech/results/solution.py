@@ -1,0 +1,197 @@
+"""The result of a solve: the optimal mechanism, its duals, its verification and a report.
+
+A :class:`Solution` is returned by :func:`lpmech.solve` only when its mechanism
+has passed verification of every imposed family; :class:`SolveReport` records
+the program's size, the formulation and algorithm, and the build, compile and
+solve times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lpmech.arrays import FloatArray
+from lpmech.backends.solver_choice import LINEAR_SOLVER
+from lpmech.checks.verification import (
+    VerificationReport,
+    binding_threshold,
+    verify,
+)
+from lpmech.constraints import ConstraintFamily, resolve_all
+from lpmech.errors import (
+    UnknownNameError,
+)
+from lpmech.formulations.base import OrbitProgram
+from lpmech.program.objectives import Objective
+from lpmech.results.mechanism import Mechanism
+from lpmech.views.text import format_number, format_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from lpmech.exact.certificate import Certificate
+
+@dataclass(frozen=True)
+class SolveReport:
+    """Sizes and timings of one solve.
+
+    ``build`` is the families' numpy row construction, ``compile`` the stacking
+    plus the backend's model construction (cvxpy canonicalisation or HiGHS
+    ``passModel``), ``solve`` the solver's own time, ``total`` all of it.
+    ``reduced`` names the families compiled in an equivalent smaller form (e.g.
+    IC as adjacent-type IC); they are still verified in full. ``formulation`` is
+    how the problem was compiled (see :mod:`lpmech.formulations`) and ``details``
+    what it saved; ``algorithm`` the HiGHS algorithm (see :mod:`lpmech.backends.algorithms`)
+    or how another solver works; ``solver`` the solver that ran (see
+    :mod:`lpmech.backends.solver_choice`). Sizes are those of the program the solver took.
+    ``tie_break`` says how the returned optimum was chosen among optima
+    (:mod:`lpmech.solving.canonical`: anonymised for identical agents, tie-broken), and
+    ``tie_break_seconds`` is the time of that step.
+    """
+
+    backend: str
+    n_variables: int
+    n_rows: int
+    n_nonzeros: int
+    rows_by_family: dict[str, int]
+    nonzeros_by_family: dict[str, int]
+    build_seconds: float
+    compile_seconds: float
+    solve_seconds: float
+    total_seconds: float
+    reduced: tuple[str, ...] = ()
+    formulation: str = "direct"
+    details: str = ""
+    algorithm: str = ""
+    solver: str = LINEAR_SOLVER
+    tie_break: str = ""
+    tie_break_seconds: float = 0.0
+
+    def spec(self) -> dict[str, Any]:
+        """The report as plain data (JSON-able); :meth:`from_spec` rebuilds it."""
+        return {**asdict(self), "reduced": list(self.reduced)}
+
+    @classmethod
+    def from_spec(cls, spec: Mapping[str, Any]) -> SolveReport:
+        """The report a :meth:`spec` describes."""
+        return cls(**{**spec, "reduced": tuple(spec.get("reduced", ()))})
+
+    def __str__(self) -> str:
+        rows = [(f"{name} (local)" if name in self.reduced else name,
+                 self.rows_by_family[name], self.nonzeros_by_family[name])
+                for name in self.rows_by_family]
+        rows.append(("total", self.n_rows, self.n_nonzeros))
+        timings = (f"variables {self.n_variables}; build {self.build_seconds:.3f} s, "
+                   f"compile {self.compile_seconds:.3f} s, solve {self.solve_seconds:.3f} s, "
+                   f"total {self.total_seconds:.3f} s (formulation {self.formulation}, "
+                   f"backend {self.backend}, solver {self.solver}, algorithm {self.algorithm})")
+        details = f"\n{self.details}" if self.details else ""
+        if self.tie_break:
+            details += f"\ncanonical optimum: {self.tie_break} in {self.tie_break_seconds:.3f} s"
+        return format_table(("family", "rows", "non-zeros"), rows) + "\n" + timings + details
+
+
+@dataclass(frozen=True)
+class Solution:
+    """An optimal, verified mechanism and how it was found.
+
+    Attributes
+    ----------
+    mechanism : Mechanism
+        The optimal mechanism.
+    objective_value : float
+        The objective evaluated on the mechanism (from its expectations).
+    objective : Objective
+    families : tuple of ConstraintFamily
+        Every imposed family (feasibility included), as verified.
+    compiled : tuple of ConstraintFamily
+        The families as compiled (see :attr:`SolveReport.reduced`); duals and
+        :meth:`binding` refer to their rows.
+    duals : dict
+        Per family, ∂(optimal objective)/∂(shift of each row's bounds), in the
+        family's row order (see :meth:`binding`). Empty for deterministic
+        (integer) mechanisms, which have no duals.
+    report : SolveReport
+    verification : VerificationReport
+        The check of every imposed family.
+    solver_options : dict
+        The HiGHS options used.
+    orbit_program : OrbitProgram or None
+        The reduced program a symmetric solve ran, kept for :meth:`certify`.
+    """
+
+    mechanism: Mechanism
+    objective_value: float
+    objective: Objective
+    families: tuple[ConstraintFamily, ...]
+    duals: Mapping[str, FloatArray]
+    report: SolveReport
+    verification: VerificationReport
+    compiled: tuple[ConstraintFamily, ...] = ()
+    solver_options: dict[str, Any] = field(default_factory=dict)
+    orbit_program: OrbitProgram | None = None
+
+    def verify(
+        self, also: Sequence[str | ConstraintFamily] = (), tol: float = 1e-6
+    ) -> VerificationReport:
+        """Re-check the imposed families, plus any families in ``also``."""
+        extra = [f for f in resolve_all(also) if f.name not in {g.name for g in self.families}]
+        return verify(self.mechanism, [*self.families, *extra], tol=tol)
+
+    def binding_threshold(self, family: str) -> float:
+        """|dual| above which a row of ``family`` binds (see :func:`~lpmech.verify.
+        binding_threshold`)."""
+        compiled = next((f for f in self.compiled if f.name == family), None)
+        return binding_threshold(compiled, self.mechanism.env)
+
+    def binding(self, family: str, top: int = 5) -> list[tuple[str, float]]:
+        """The rows of a family with the largest |dual|, described, largest first.
+
+        A row binds when its |dual| exceeds :func:`binding_threshold`.
+        """
+        if family not in self.duals:
+            raise UnknownNameError(f"family: no duals for {family!r}; have {sorted(self.duals)}")
+        duals = self.duals[family]
+        spec = next(f for f in self.compiled if f.name == family)
+        threshold = self.binding_threshold(family)
+        order = np.argsort(-np.abs(duals), kind="stable")[:top]
+        return [(spec.describe(self.mechanism.env, int(r)), float(duals[r]))
+                for r in order if abs(duals[r]) > threshold]
+
+    def certify(self) -> Certificate:
+        """Prove the optimum in rational arithmetic (:func:`lpmech.exact.certificate.certify`)."""
+        from lpmech.exact.certificate import certify
+
+        return certify(self)
+    def to_frame(self) -> pd.DataFrame:
+        """The optimal mechanism by profile: see :func:`lpmech.views.frames.mechanism_frame`."""
+        return self.mechanism.to_frame()
+
+    def duals_frame(self, binding_only: bool = False) -> pd.DataFrame:
+        """Every row's dual with what the row means: :func:`lpmech.views.frames.duals_frame`."""
+        from lpmech.views.frames import duals_frame
+
+        return duals_frame(self, binding_only)
+
+    def plot(self, axes: Sequence[Axes] | None = None) -> Figure:
+        """The optimum's picture: see :func:`lpmech.views.plots.plot_solution`."""
+        from lpmech.views.plots import plot_solution
+
+        return plot_solution(self, axes=axes)
+
+    def _repr_html_(self) -> str:
+        from lpmech.views.notebook import solution_html
+
+        return solution_html(self)
+
+    def __str__(self) -> str:
+        header = (f"Optimal {self.objective.name} = {format_number(self.objective_value)} "
+                  f"under {' + '.join(f.name for f in self.families)}")
+        return "\n\n".join([header, str(self.verification), str(self.report),
+                            self.mechanism.summary()])

@@ -1,0 +1,448 @@
+"""Solve a design problem: compile, call HiGHS, read the status, verify the optimum.
+
+:func:`solve` never returns a half-filled result. It either returns a
+:class:`Solution` whose mechanism has passed :func:`~lpmech.checks.verification.verify` for
+every imposed family, or raises:
+
+* :class:`~lpmech.errors.InfeasibleDesignError` — names the imposed families and
+  a minimal conflicting subset, found by a deletion filter (drop one family at a
+  time, keep it out if the rest is still infeasible);
+* :class:`~lpmech.errors.UnboundedDesignError` — with a hint (e.g. no
+  participation family bounds the payments);
+* :class:`~lpmech.errors.SolverFailedError` — the solver's own message;
+* :class:`~lpmech.errors.VerificationError` — the solver's optimum violates an
+  imposed family beyond tolerance.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lpmech.backends.algorithms import ALGORITHMS
+from lpmech.backends.engines import BACKENDS, Backend, CvxpyBackend
+from lpmech.backends.solver_choice import LINEAR_SOLVER, solver_named, verification_tolerance
+from lpmech.backends.status import Status
+from lpmech.checks.verification import (
+    VerificationReport,
+    check_tol,
+    objective_tolerance,
+    verify,
+)
+from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
+from lpmech.errors import (
+    InfeasibleDesignError,
+    InvalidArgumentError,
+    SolverFailedError,
+    UnboundedDesignError,
+    VerificationError,
+)
+from lpmech.formulations import DesignProblem, Formulation, Outcome, formulation_named
+from lpmech.formulations.base import run_program
+from lpmech.problem.environment import Environment
+from lpmech.program.compiler import compile_program
+from lpmech.program.objectives import Objective, ZeroObjective, resolve_objective
+from lpmech.results.mechanism import Mechanism
+from lpmech.solving.canonical import TieBreak, canonical_optimum
+from lpmech.solving.scaling import normalise, restore
+from lpmech.solving.sizing import check_fits, resolve_memory_limit
+
+if TYPE_CHECKING:
+
+    pass
+
+from lpmech.results.solution import Solution, SolveReport
+
+#: Families imposed when none are named: the classic revenue-design constraints.
+DEFAULT_CONSTRAINTS = ("dominant_strategy_ic", "ex_post_ir")
+
+#: HiGHS's default relative MIP gap (1e-4) would stop short of the optimum that
+#: tests compare with formulas to 1e-6; deterministic solves close the gap.
+MIP_DEFAULTS = {"mip_rel_gap": 1e-9}
+
+
+def solve(
+    env: Environment,
+    objective: str | Objective = "revenue",
+    constraints: Sequence[str | ConstraintFamily] = DEFAULT_CONSTRAINTS,
+    *,
+    formulation: str | Formulation = "auto",
+    deterministic: bool = False,
+    backend: str = "auto",
+    algorithm: str = "auto",
+    solver: str = "auto",
+    solver_options: Mapping[str, Any] | None = None,
+    tol: float = 1e-6,
+    diagnose: bool = True,
+    verbose: bool = False,
+    memory_limit: float | None = None,
+    tie_break: TieBreak = None,
+) -> Solution:
+    """The optimal mechanism for ``env`` under the chosen families.
+
+    Parameters
+    ----------
+    env : Environment
+        The problem.
+    objective : str or Objective
+        ``"revenue"`` (default), ``"profit"``, ``"welfare"``,
+        ``"agents_welfare"``, ``"gains_from_trade"``, ``"deficit"``, a
+        combination such as ``0.5 * Revenue() + 0.5 * Welfare()``, or a
+        :class:`~lpmech.program.objectives.CustomObjective`.
+    constraints : sequence of str or ConstraintFamily
+        The families to impose (see :mod:`lpmech.constraints`); feasibility of
+        the allocation is always added.
+    formulation : str
+        ``"auto"`` (default) or a name from :mod:`lpmech.formulations`: how to
+        compile the problem. Every formulation gives the same optimum, and the
+        result is verified against the families as imposed.
+    deterministic : bool
+        Ask for a deterministic allocation (solved as a MIP; no duals).
+    backend : {"auto", "cvxpy", "highspy"}
+        HiGHS directly (``"highspy"``, what ``"auto"`` picks unless a part is
+        written as cvxpy expressions) or through cvxpy.
+    algorithm : {"auto", "simplex", "ipm"}
+        HiGHS's algorithm for linear programs: ``"auto"`` (default) chooses by
+        the program's size and structure (:func:`lpmech.backends.algorithms.
+        choose_algorithm`); the report says which ran.
+    solver : str
+        ``"auto"`` (default): HiGHS for linear and mixed-integer linear
+        programs, Clarabel for other convex programs (objectives or families
+        with quadratic, log, entropy, geometric-mean or norm terms); or the name
+        of an installed cvxpy solver, which implies ``backend="cvxpy"`` and the
+        direct formulation (see :mod:`lpmech.backends.solver_choice`).
+    solver_options : mapping, optional
+        HiGHS options passed through, e.g. ``{"solver": "ipm"}``; for another
+        solver, its cvxpy keyword arguments.
+    tol : float
+        Relative tolerance of the verification of the optimum (see
+        :func:`~lpmech.checks.verification.verify`), 0 < tol ≤ 1e-2; a first-order
+        solver's optimum is verified at its stated tolerance if that is larger
+        (:data:`lpmech.backends.solver_choice.VERIFICATION_TOLERANCE`).
+    diagnose : bool
+        On infeasibility, find a minimal conflicting set of families.
+    verbose : bool
+        Show the solver's log (as ``solver_options={"output_flag": True}`` does
+        for HiGHS); a solve is silent otherwise.
+    memory_limit : float, optional
+        Bytes the solve may use; a larger estimated program is refused before
+        anything of its size is allocated (:mod:`lpmech.solving.sizing`). Default: half of
+        the machine's available memory.
+
+    tie_break : None, "small_payments" or Mechanism
+        Which optimum to return when several are optimal (:mod:`lpmech.solving.canonical`):
+        ``None`` (default) the solver's vertex, ``"small_payments"`` the least
+        expected absolute payment, a :class:`Mechanism` the optimum closest to it
+        (prior-weighted L1). A second program, timed in the report. Independently,
+        when the agents are identical and the problem is invariant under relabelling
+        them, the optimum is averaged over relabellings (anonymous), unless the
+        tie-break's target is not anonymous.
+
+    The program is solved in normalised units (values divided by their scale,
+    :mod:`lpmech.solving.scaling`) and the mechanism mapped back, so scaling every value
+    by c scales the optimum by c.
+
+    Raises
+    ------
+    InfeasibleDesignError, UnboundedDesignError, SolverFailedError, VerificationError,
+    ProblemTooLargeError, InvalidArgumentError
+
+    Notes
+    -----
+    A pipeline of named steps: :func:`resolve_request` (names to objects, options),
+    :func:`compiled_problem` (each part's compiled form), :func:`normalise` (values
+    divided by their scale), :func:`choose_backend`, :func:`check_fits` (the size guard,
+    before and after :func:`choose_formulation`), the formulation's ``run`` with
+    :func:`restore` (back to the user's units), :func:`settle` (raise unless optimal),
+    :func:`optimal_mechanism`, :func:`check_optimum` (verification), and
+    :func:`solve_report`.
+
+    Examples
+    --------
+    >>> from lpmech.problem.builders import single_item_auction
+    >>> env = single_item_auction([1, 2, 3, 4], n_bidders=1)
+    >>> solution = solve(env, "revenue", ["dsic", "ex_post_ir"])
+    >>> round(solution.objective_value, 6)    # best posted price: 3 (or 2), revenue 1.5
+    1.5
+    """
+    start = time.perf_counter()
+    tol = check_tol(tol)
+    request = resolve_request(env, objective, constraints, deterministic, algorithm, solver,
+                              solver_options, verbose)
+    problem = compiled_problem(request)
+    # a Formulation given as an object may hold a program already built in the user's units
+    problem, scale = normalise(problem) if isinstance(formulation, str) else (problem, 1.0)
+    engine = choose_backend(backend, request)
+    limit = resolve_memory_limit(memory_limit)
+    check_fits(problem, formulation, limit)  # before anything of size ∏ K_i is built
+    method = choose_formulation(formulation, problem, request)
+    check_fits(problem, method.name, limit)
+    outcome = restore(method.run(problem, engine, request.options), problem, scale)
+    settle(outcome, request, problem, engine, diagnose)
+    canonical = canonical_optimum(problem, method, outcome.z, outcome.objective, tie_break,
+                                  engine, request.options, scale)
+    if canonical.z is not outcome.z:  # violations measured on the first z do not carry over
+        outcome = replace(outcome, z=canonical.z, measured={})
+    mechanism = optimal_mechanism(request, outcome)
+    verification = check_optimum(mechanism, request, problem, outcome, tol)
+    report = replace(solve_report(request, problem, outcome, engine, method, start),
+                     tie_break=canonical.description, tie_break_seconds=canonical.seconds)
+    return Solution(mechanism, request.objective.value(mechanism), request.objective,
+                    request.families, outcome.duals, report, verification, problem.families,
+                    request.options, outcome.orbit_program)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What :func:`solve` was asked, resolved: objects for names, HiGHS options settled."""
+
+    env: Environment
+    objective: Objective
+    families: tuple[ConstraintFamily, ...]  # feasibility first unless given
+    deterministic: bool
+    options: dict[str, Any]
+    solver: str = "auto"  # "auto", HiGHS, or a cvxpy solver (see lpmech.backends.solver_choice)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The imposed families' names."""
+        return tuple(f.name for f in self.families)
+
+    @property
+    def needs_cvxpy(self) -> bool:
+        """Whether a part is written as cvxpy expressions only."""
+        return self.objective.requires_cvxpy or any(f.requires_cvxpy for f in self.families)
+
+
+def resolve_request(
+    env: Environment, objective: str | Objective,
+    constraints: Sequence[str | ConstraintFamily], deterministic: bool, algorithm: str,
+    solver: str, solver_options: Mapping[str, Any] | None, verbose: bool = False,
+) -> Request:
+    """Objects for names, feasibility added, HiGHS options with the algorithm asked for
+    (and with the solver's log when ``verbose``)."""
+    if not isinstance(env, Environment):
+        raise InvalidArgumentError(f"env must be an Environment, got {type(env).__name__}")
+    if not isinstance(verbose, bool):
+        raise InvalidArgumentError(f"verbose must be True or False, got {verbose!r}")
+    if not isinstance(deterministic, bool | np.bool_):
+        raise InvalidArgumentError(f"deterministic must be True or False, got {deterministic!r}")
+    families = resolve_all(constraints)
+    if not any(isinstance(f, Feasibility) for f in families):
+        families = (Feasibility(), *families)
+    if not isinstance(solver_options, Mapping | None):
+        raise InvalidArgumentError(f"solver_options must be a dict of HiGHS options, got "
+                                   f"{type(solver_options).__name__}")
+    options = _with_requested_algorithm(algorithm, dict(solver_options or {}))
+    if verbose:
+        options = {"output_flag": True, **options}
+    if deterministic:
+        options = {**MIP_DEFAULTS, **options}
+    return Request(env, resolve_objective(objective), families, deterministic, options,
+                   solver_named(solver))
+
+
+def compiled_problem(request: Request) -> DesignProblem:
+    """The problem as compiled: each family's and the objective's compiled form."""
+    env = request.env
+    return DesignProblem(env, request.objective.compiled_form(env),
+                         tuple(f.compiled_form(env) for f in request.families),
+                         request.deterministic)
+
+
+def choose_backend(name: str, request: Request) -> Backend:
+    """The backend called ``name``; "auto" is highspy unless a part or the solver needs cvxpy."""
+    return _backend(name, request.needs_cvxpy, request.solver)
+
+
+def choose_formulation(name: str | Formulation, problem: DesignProblem,
+                       request: Request) -> Formulation:
+    """The formulation asked for; "auto" is direct when a solver other than HiGHS is named."""
+    if name == "auto" and request.solver not in ("auto", LINEAR_SOLVER):
+        name = "direct"
+    return formulation_named(name, problem)
+
+
+def settle(outcome: Outcome, request: Request, problem: DesignProblem, engine: Backend,
+           diagnose: bool) -> None:
+    """Return if the outcome is optimal; else raise what it is (diagnosed if asked)."""
+    status = _settle(outcome, problem, engine, request.options, request.names)
+    if status is Status.INFEASIBLE:
+        conflicting = _conflicting_families(request.env, problem.families, request.deterministic,
+                                            engine, request.options) if diagnose else ()
+        raise InfeasibleDesignError(_infeasible_message(request.names, conflicting),
+                                    request.names, conflicting)
+    if status is Status.UNBOUNDED:
+        raise UnboundedDesignError(_unbounded_message(request.objective, request.families),
+                                   request.names)
+
+
+def optimal_mechanism(request: Request, outcome: Outcome) -> Mechanism:
+    """The mechanism of the formulation's optimal decision vector."""
+    env = request.env
+    return Mechanism(env, *env.layout.split(outcome.z),
+                     name=f"LP optimum ({request.objective.name})")
+
+
+def check_optimum(mechanism: Mechanism, request: Request, problem: DesignProblem,
+                  outcome: Outcome, tol: float) -> VerificationReport:
+    """Verify every imposed family, and the objective against the program's optimum.
+
+    Violations a formulation measured on this very z with the same family objects
+    are reused rather than measured again.
+    """
+    reused = {name: vector for name, vector in outcome.measured.items()
+              if any(f.name == name and c is f
+                     for f, c in zip(request.families, problem.families, strict=True))}
+    tol = verification_tolerance(outcome.solver, tol)
+    verification = verify(mechanism, request.families, tol=tol, measured=reused)
+    if not verification.ok:
+        raise VerificationError(
+            "the solver's optimum violates imposed families beyond tolerance "
+            f"(tighten the solver tolerances or rescale the problem):\n{verification}"
+        )
+    _check_objective(request.objective.value(mechanism), outcome.objective, problem.objective,
+                     request.env, tol)
+    return verification
+
+
+def solve_report(request: Request, problem: DesignProblem, outcome: Outcome, engine: Backend,
+                 method: Formulation, start: float) -> SolveReport:
+    """Sizes and timings of the solve (``start``: when :func:`solve` began)."""
+    sizes = outcome.sizes
+    return SolveReport(
+        backend=engine.name,
+        n_variables=sizes.n_variables,
+        n_rows=sizes.n_rows,
+        n_nonzeros=sizes.n_nonzeros,
+        rows_by_family=sizes.rows_by_family,
+        nonzeros_by_family=sizes.nonzeros_by_family,
+        build_seconds=outcome.build_seconds,
+        compile_seconds=outcome.compile_seconds,
+        solve_seconds=outcome.solve_seconds,
+        total_seconds=time.perf_counter() - start,
+        reduced=tuple(c.name for f, c in zip(request.families, problem.families, strict=True)
+                      if c is not f),
+        formulation=method.name,
+        details=outcome.details,
+        algorithm=outcome.algorithm,
+        solver=outcome.solver,
+    )
+
+
+def _settle(
+    outcome: Outcome, problem: DesignProblem, engine: Backend, options: dict[str, Any],
+    names: tuple[str, ...],
+) -> Status:
+    """The outcome's status, resolving "infeasible or unbounded" with a feasibility solve."""
+    _raise_if_failed(outcome.status, outcome.message, names)
+    if outcome.status is not Status.INFEASIBLE_OR_UNBOUNDED:
+        return outcome.status
+    program = compile_program(problem.env, ZeroObjective(), problem.families,
+                              deterministic=problem.deterministic)
+    feasible = run_program(engine, program, options)
+    _raise_if_failed(feasible.status, feasible.message, names)
+    return Status.UNBOUNDED if feasible.status is Status.OPTIMAL else Status.INFEASIBLE
+
+
+def _with_requested_algorithm(algorithm: str, options: dict[str, Any]) -> dict[str, Any]:
+    """HiGHS options with the algorithm asked for, refusing two different asks."""
+    if algorithm not in ALGORITHMS:
+        raise InvalidArgumentError(
+            f"algorithm: unknown {algorithm!r}; choose one of {ALGORITHMS}")
+    if algorithm == "auto":
+        return options
+    if options.get("solver", algorithm) != algorithm:
+        raise InvalidArgumentError(f"algorithm={algorithm!r} conflicts with solver_options "
+                                   f"{{'solver': {options['solver']!r}}}; give one of them")
+    return {**options, "solver": algorithm}
+
+
+def _backend(name: str, needs_cvxpy: bool, solver: str = "auto") -> Backend:
+    needs_cvxpy = needs_cvxpy or solver not in ("auto", LINEAR_SOLVER)
+    if name == "auto":
+        name = "cvxpy" if needs_cvxpy else "highspy"
+    if name not in BACKENDS:
+        raise InvalidArgumentError(
+            f"backend: unknown {name!r}; choose 'auto' or one of {sorted(BACKENDS)}")
+    if name == CvxpyBackend.name:
+        return CvxpyBackend(solver)
+    engine = BACKENDS[name]()
+    if needs_cvxpy and not engine.takes_cvxpy:
+        also = f" nor solver {solver!r}" if solver not in ("auto", LINEAR_SOLVER) else ""
+        raise InvalidArgumentError(
+            f"backend {name!r} cannot take families or objectives written as cvxpy "
+            f"expressions{also}; use backend='cvxpy'")
+    return engine
+
+
+def _raise_if_failed(status: Status, message: str, names: tuple[str, ...]) -> None:
+    if status is Status.FAILED:
+        raise SolverFailedError(
+            f"HiGHS stopped without an answer ({message}) on a program with families "
+            f"{' + '.join(names)}; try solver_options={{'solver': 'ipm'}} or a time limit",
+            names,
+        )
+
+
+def _conflicting_families(
+    env: Environment,
+    families: tuple[ConstraintFamily, ...],
+    deterministic: bool,
+    engine: Backend,
+    options: dict[str, Any],
+) -> tuple[str, ...]:
+    """A minimal infeasible subset of families, by a deletion filter.
+
+    Each family is dropped in turn; if the rest is still infeasible it stays
+    dropped. What remains is infeasible, and dropping any one of it is feasible.
+    """
+    blocks = {f.name: (f.rows(env), f.bounds(env)) for f in families}
+    kept = list(families)
+    for family in families:
+        trial = [f for f in kept if f is not family]
+        program = compile_program(env, ZeroObjective(), trial, deterministic=deterministic,
+                                  blocks=blocks)
+        result = run_program(engine, program, options)
+        _raise_if_failed(result.status, result.message, tuple(f.name for f in trial))
+        if result.status is not Status.OPTIMAL:
+            kept = trial
+    return tuple(f.name for f in kept)
+
+
+def _infeasible_message(names: tuple[str, ...], conflicting: tuple[str, ...]) -> str:
+    message = f"the design problem is infeasible: no mechanism satisfies {' + '.join(names)}"
+    if conflicting:
+        message += (f". A minimal conflicting set is {' + '.join(conflicting)} "
+                    "(dropping any one of these makes the rest feasible)")
+    return message
+
+
+def _unbounded_message(objective: Objective, families: tuple[ConstraintFamily, ...]) -> str:
+    names = [f.name for f in families]
+    message = (f"the design problem is unbounded: {objective.name} can be made arbitrarily "
+               f"{'large' if objective.sense == 'maximize' else 'small'} under "
+               f"{' + '.join(names)}")
+    if not any(name.endswith("_ir") for name in names):
+        message += (". No participation family is imposed, so agents can be charged without "
+                    "limit: add 'ex_post_ir', 'interim_ir' or 'ex_ante_ir'")
+    return message
+
+
+def _check_objective(
+    value: float, program_value: float | None, objective: Objective, env: Environment, tol: float
+) -> None:
+    """The objective computed from the mechanism must match the program's optimum."""
+    if program_value is None or objective.requires_cvxpy:
+        return
+    expected = objective.sign * program_value
+    if abs(value - expected) > objective_tolerance(env, expected, 10 * tol):
+        raise VerificationError(
+            f"objective {objective.name}: the program's optimum is {expected:.9g} but the "
+            f"mechanism's {objective.name} is {value:.9g}; the objective's coefficients and its "
+            "value() disagree"
+        )
