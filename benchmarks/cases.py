@@ -47,8 +47,7 @@ def _public_good(n_agents: int, n_types: int) -> Callable[[], Environment]:
 
 def _items(n_items: int, n_grid: int) -> Callable[[], Environment]:
     grid = (np.arange(n_grid) + 0.5) / n_grid
-    types = np.stack(np.meshgrid(*[grid] * n_items, indexing="ij"), axis=-1).reshape(-1,
-                                                                                  n_items)
+    types = np.stack(np.meshgrid(*[grid] * n_items, indexing="ij"), axis=-1).reshape(-1, n_items)
     return lambda: lpmech.multi_item_auction(types, n_bidders=1)
 
 

@@ -42,10 +42,16 @@ def _certify(index: int) -> dict[str, Any]:
     solve_seconds = time.perf_counter() - start
     certificate = solution.certify()
     program = certificate.context.program if certificate.context is not None else None
-    return {"formulation": solution.report.formulation, "columns": env.layout.n_columns,
-            "certified": None if program is None else program.n_columns,
-            "solve": solve_seconds, "certify": certificate.seconds, "ok": certificate.ok,
-            "optimum": str(certificate.objective), "failure": certificate.failures[:1]}
+    return {
+        "formulation": solution.report.formulation,
+        "columns": env.layout.n_columns,
+        "certified": None if program is None else program.n_columns,
+        "solve": solve_seconds,
+        "certify": certificate.seconds,
+        "ok": certificate.ok,
+        "optimum": str(certificate.objective),
+        "failure": certificate.failures[:1],
+    }
 
 
 def _measure(index: int, queue: Any) -> None:
@@ -57,8 +63,11 @@ def _measure(index: int, queue: Any) -> None:
 
 def table(results: list[tuple[int, dict[str, Any]]]) -> str:
     """A markdown table of the results."""
-    lines = ["| problem | size | formulation | columns | columns certified | solve s | "
-             "certify s | certify / solve | verdict | exact optimum |", "|" + "---|" * 10]
+    lines = [
+        "| problem | size | formulation | columns | columns certified | solve s | "
+        "certify s | certify / solve | verdict | exact optimum |",
+        "|" + "---|" * 10,
+    ]
     for index, result in results:
         case = CERTIFY_CASES[index]
         name = case.sweep.removeprefix("certificate: ")
@@ -66,11 +75,13 @@ def table(results: list[tuple[int, dict[str, Any]]]) -> str:
             lines.append(f"| {name} | {case.size} | {result} |" + " |" * 7)
             continue
         verdict = "proved" if result["ok"] else f"FAILED: {result['failure'][0]}"
-        lines.append(f"| {name} | {case.size} | {result['formulation']} | {result['columns']} "
-                     f"| {result['certified']} | {result['solve']:.3f} | "
-                     f"{result['certify']:.3f} | {result['certify'] / result['solve']:.1f}× | "
-                     f"{verdict} | "
-                     f"{result['optimum']} |")
+        lines.append(
+            f"| {name} | {case.size} | {result['formulation']} | {result['columns']} "
+            f"| {result['certified']} | {result['solve']:.3f} | "
+            f"{result['certify']:.3f} | {result['certify'] / result['solve']:.1f}× | "
+            f"{verdict} | "
+            f"{result['optimum']} |"
+        )
     return "\n".join(lines)
 
 
@@ -84,8 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         result = in_fresh_process(_measure, (index,), args.timeout)
         results.append((index, result))
         print(f"{case.sweep}, {case.size}: {result}", flush=True)
-    text = (f"Measured {datetime.date.today().isoformat()} on {machine()}.\n\n"
-            + table(results))
+    text = f"Measured {datetime.date.today().isoformat()} on {machine()}.\n\n" + table(results)
     print("\n" + text)
     if args.write:
         print(f"\nwrote {write_section(BEGIN, END, text)}")

@@ -38,8 +38,10 @@ from run import in_fresh_process, machine, write_section  # noqa: E402
 BEGIN, END = "<!-- deep-learning settings -->", "<!-- /deep-learning settings -->"
 SAMPLES = 200_000
 #: The families of each incentive notion the table reports.
-CONSTRAINTS = {"DSIC": ["dominant_strategy_ic", "ex_post_ir"],
-               "BIC": ["bayesian_ic", "interim_ir"]}
+CONSTRAINTS = {
+    "DSIC": ["dominant_strategy_ic", "ex_post_ir"],
+    "BIC": ["bayesian_ic", "interim_ir"],
+}
 
 
 def _solve(name: str, n_points: int, ic: str, queue: Any) -> None:
@@ -55,14 +57,21 @@ def _solve(name: str, n_points: int, ic: str, queue: Any) -> None:
     seconds = time.perf_counter() - start
     estimate = evaluate(solution.mechanism, setting.law, n_samples=SAMPLES)
     solves = re.search(r"(\d+) solves", solution.report.details or "")
-    queue.put({
-        "formulation": solution.report.formulation, "rows": solution.report.n_rows,
-        "solves": int(solves.group(1)) if solves else 1, "seconds": seconds,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "grid": solution.objective_value, "continuous": estimate.revenue,
-        "standard_error": estimate.standard_error, "regret": estimate.mean_regret,
-        "verified": solution.verification.ok, "published": setting.published,
-    })
+    queue.put(
+        {
+            "formulation": solution.report.formulation,
+            "rows": solution.report.n_rows,
+            "solves": int(solves.group(1)) if solves else 1,
+            "seconds": seconds,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "grid": solution.objective_value,
+            "continuous": estimate.revenue,
+            "standard_error": estimate.standard_error,
+            "regret": estimate.mean_regret,
+            "verified": solution.verification.ok,
+            "published": setting.published,
+        }
+    )
 
 
 def run(name: str, n_points: int, timeout: float, ic: str = "DSIC") -> dict[str, Any]:
@@ -74,24 +83,31 @@ def run(name: str, n_points: int, timeout: float, ic: str = "DSIC") -> dict[str,
 
 
 def table(rows: list[tuple[str, int, int, str, dict[str, Any]]]) -> str:
-    lines = ["| setting | grid | IC | formulation | solves | rows | seconds | peak MB "
-             "| verified | grid optimum | continuous (± s.e.) | sampled regret | published "
-             "| grid / published |",
-             "|" + "---|" * 14]
+    lines = [
+        "| setting | grid | IC | formulation | solves | rows | seconds | peak MB "
+        "| verified | grid optimum | continuous (± s.e.) | sampled regret | published "
+        "| grid / published |",
+        "|" + "---|" * 14,
+    ]
     for name, n_points, n_items, n_bidders, ic, r in rows:
-        grid = "×".join([str(n_points)] * n_items) + \
-            ("" if n_bidders == 1 else f" × {n_bidders} bidders")
+        grid = "×".join([str(n_points)] * n_items) + (
+            "" if n_bidders == 1 else f" × {n_bidders} bidders"
+        )
         if "failure" in r:
             lines.append(f"| {name} | {grid} | {ic} | {r['failure']} |" + " |" * 10)
             continue
-        published, ratio = ("—", "—") if r["published"] is None else \
-            (r["published"], f"{100 * (r['grid'] / r['published'] - 1):+.1f} %")
+        published, ratio = (
+            ("—", "—")
+            if r["published"] is None
+            else (r["published"], f"{100 * (r['grid'] / r['published'] - 1):+.1f} %")
+        )
         lines.append(
             f"| {name} | {grid} | {ic} | {r['formulation']} | {r['solves']} | {r['rows']} | "
             f"{r['seconds']:.2f} | {r['peak_mb']:.0f} | {'yes' if r['verified'] else 'NO'} | "
             f"{r['grid']:.4f} | "
             f"{r['continuous']:.4f} ± {r['standard_error']:.4f} | {r['regret']:.2g} | "
-            f"{published} | {ratio} |")
+            f"{published} | {ratio} |"
+        )
     return "\n".join(lines)
 
 
@@ -102,25 +118,46 @@ def runs_of(setting: Any, args: argparse.Namespace) -> list[tuple[int, str]]:
     if setting.n_items == 3:
         grids = args.three_items_grid or [5]
         return [(n_points, ic) for ic in ("DSIC", "BIC") for n_points in grids]
-    return [(n_points, "DSIC") for n_points in args.bidders_grid or [8, 12]] + \
-        [(n_points, "BIC") for n_points in args.bic_grid or [10, 20]]
+    return [(n_points, "DSIC") for n_points in args.bidders_grid or [8, 12]] + [
+        (n_points, "BIC") for n_points in args.bic_grid or [10, 20]
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
     from lpmech.analytic.published import SETTINGS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--grid", type=int, action="append",
-                        help="points per item for one bidder (repeatable; default 20 and 50)")
-    parser.add_argument("--bidders-grid", type=int, action="append",
-                        help="points per item with several bidders (default 8 and 12)")
-    parser.add_argument("--bic-grid", type=int, action="append",
-                        help="points per item with several bidders under BIC (default 10 and 20)")
-    parser.add_argument("--three-items-grid", type=int, action="append",
-                        help="points per item with several bidders and three items, under "
-                             "DSIC and BIC (default 5)")
-    parser.add_argument("--setting", action="append", choices=sorted(SETTINGS),
-                        help="only this setting (repeatable; default every setting)")
+    parser.add_argument(
+        "--grid",
+        type=int,
+        action="append",
+        help="points per item for one bidder (repeatable; default 20 and 50)",
+    )
+    parser.add_argument(
+        "--bidders-grid",
+        type=int,
+        action="append",
+        help="points per item with several bidders (default 8 and 12)",
+    )
+    parser.add_argument(
+        "--bic-grid",
+        type=int,
+        action="append",
+        help="points per item with several bidders under BIC (default 10 and 20)",
+    )
+    parser.add_argument(
+        "--three-items-grid",
+        type=int,
+        action="append",
+        help="points per item with several bidders and three items, under "
+        "DSIC and BIC (default 5)",
+    )
+    parser.add_argument(
+        "--setting",
+        action="append",
+        choices=sorted(SETTINGS),
+        help="only this setting (repeatable; default every setting)",
+    )
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--write", action="store_true", help="rewrite the README table")
     args = parser.parse_args(argv)

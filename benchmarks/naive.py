@@ -27,8 +27,11 @@ def solve_naively(env: Environment, objective: str, constraints: list[str]) -> d
     joint = env.prior.joint
 
     def value(i, true_profile, outcome_profile):
-        return sum(values[i][true_profile, c] * allocation[outcome_profile, c]
-                   for c in range(n_components) if values[i][true_profile, c] != 0)
+        return sum(
+            values[i][true_profile, c] * allocation[outcome_profile, c]
+            for c in range(n_components)
+            if values[i][true_profile, c] != 0
+        )
 
     def utility(i, true_profile, outcome_profile):
         return value(i, true_profile, outcome_profile) - payments[outcome_profile, i]
@@ -45,8 +48,11 @@ def solve_naively(env: Environment, objective: str, constraints: list[str]) -> d
         for c in range(n_components):
             rows += [allocation[p, c] >= space.lower[c], allocation[p, c] <= space.upper[c]]
         for r in range(feasibility.shape[0]):
-            total = sum(feasibility[r, c] * allocation[p, c]
-                        for c in range(n_components) if feasibility[r, c])
+            total = sum(
+                feasibility[r, c] * allocation[p, c]
+                for c in range(n_components)
+                if feasibility[r, c]
+            )
             if space.row_upper[r] < float("inf"):
                 rows.append(total <= space.row_upper[r])
             if space.row_lower[r] > -float("inf"):
@@ -66,9 +72,15 @@ def solve_naively(env: Environment, objective: str, constraints: list[str]) -> d
                     weight = sum(joint[p] for p in own)
                     for report in range(n_types):
                         if report != k:
-                            rows.append(sum(joint[p] / weight * (
-                                utility(i, p, deviation(i, p, report)) - utility(i, p, p))
-                                for p in own) <= 0)
+                            rows.append(
+                                sum(
+                                    joint[p]
+                                    / weight
+                                    * (utility(i, p, deviation(i, p, report)) - utility(i, p, p))
+                                    for p in own
+                                )
+                                <= 0
+                            )
             elif name == "ex_post_ir":
                 for p in range(n_profiles):
                     rows.append(utility(i, p, p) >= env.outside_options[i][types[p, i]])
@@ -76,20 +88,27 @@ def solve_naively(env: Environment, objective: str, constraints: list[str]) -> d
                 for k in range(n_types):
                     own = [p for p in range(n_profiles) if types[p, i] == k]
                     weight = sum(joint[p] for p in own)
-                    rows.append(sum(joint[p] / weight * utility(i, p, p) for p in own)
-                                >= env.outside_options[i][k])
+                    rows.append(
+                        sum(joint[p] / weight * utility(i, p, p) for p in own)
+                        >= env.outside_options[i][k]
+                    )
         if name in ("ex_post_budget_balance", "ex_post_no_deficit"):
             for p in range(n_profiles):
                 surplus = sum(payments[p, i] for i in range(n_agents)) + sum(
-                    env.principal_value[c] * allocation[p, c] for c in range(n_components))
+                    env.principal_value[c] * allocation[p, c] for c in range(n_components)
+                )
                 rows.append(surplus == 0 if name == "ex_post_budget_balance" else surplus >= 0)
     if objective == "revenue":
         goal = sum(joint[p] * payments[p, i] for p in range(n_profiles) for i in range(n_agents))
     else:
         include_principal = objective == "welfare"
         weights = env.surplus_weights(include_principal)
-        goal = sum(joint[p] * weights[p, c] * allocation[p, c]
-                   for p in range(n_profiles) for c in range(n_components) if weights[p, c])
+        goal = sum(
+            joint[p] * weights[p, c] * allocation[p, c]
+            for p in range(n_profiles)
+            for c in range(n_components)
+            if weights[p, c]
+        )
     problem = cp.Problem(cp.Maximize(goal), rows)
     build_seconds = time.perf_counter() - start
     problem.solve(solver=cp.HIGHS)

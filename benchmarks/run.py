@@ -47,8 +47,10 @@ def _families(case: Case, full: bool) -> list[Any]:
 
     if not full:
         return list(case.constraints)
-    replace = {"dominant_strategy_ic": DominantStrategyIC("full"),
-               "bayesian_ic": BayesianIC("full")}
+    replace = {
+        "dominant_strategy_ic": DominantStrategyIC("full"),
+        "bayesian_ic": BayesianIC("full"),
+    }
     return [replace.get(name, name) for name in case.constraints]
 
 
@@ -63,19 +65,32 @@ def _solve(case: Case, variant: str) -> dict[str, Any]:
         result = solve_naively(env, case.objective, list(case.constraints))
         return {**result, "formulation": "per-scalar"}
     tie_break = "small_payments" if variant == TIE_BREAK else None
-    algorithm = variant[len("lpmech ("):-1] if variant.startswith("lpmech (") and \
-        tie_break is None else "auto"
+    algorithm = (
+        variant[len("lpmech (") : -1]
+        if variant.startswith("lpmech (") and tie_break is None
+        else "auto"
+    )
     full = variant == "full IC"
-    solution = lpmech.solve(env, case.objective, _families(case, full),
-                            formulation="direct" if full else "auto", algorithm=algorithm,
-                            tie_break=tie_break)
+    solution = lpmech.solve(
+        env,
+        case.objective,
+        _families(case, full),
+        formulation="direct" if full else "auto",
+        algorithm=algorithm,
+        tie_break=tie_break,
+    )
     report = solution.report
     return {
-        "optimum": solution.objective_value, "variables": report.n_variables,
-        "rows": report.n_rows, "nonzeros": report.n_nonzeros,
-        "build_seconds": report.build_seconds, "compile_seconds": report.compile_seconds,
-        "solve_seconds": report.solve_seconds, "total_seconds": report.total_seconds,
-        "formulation": report.formulation, "algorithm": report.algorithm,
+        "optimum": solution.objective_value,
+        "variables": report.n_variables,
+        "rows": report.n_rows,
+        "nonzeros": report.n_nonzeros,
+        "build_seconds": report.build_seconds,
+        "compile_seconds": report.compile_seconds,
+        "solve_seconds": report.solve_seconds,
+        "total_seconds": report.total_seconds,
+        "formulation": report.formulation,
+        "algorithm": report.algorithm,
         "verified": solution.verification.ok,
         "canonical_seconds": report.tie_break_seconds,
     }
@@ -150,10 +165,12 @@ def machine() -> str:
     except OSError:
         pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; {platform.system()} "
-            f"{platform.release()}; Python {platform.python_version()}, numpy "
-            f"{numpy.__version__}, cvxpy {cvxpy.__version__}, highspy "
-            f"{version('highspy')}")  # the package's version: a Highs() would print a banner
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}, numpy "
+        f"{numpy.__version__}, cvxpy {cvxpy.__version__}, highspy "
+        f"{version('highspy')}"
+    )  # the package's version: a Highs() would print a banner
 
 
 def _seconds(value: float | None) -> str:
@@ -163,15 +180,21 @@ def _seconds(value: float | None) -> str:
 def _ratio(numerator: float | None, denominator: float | None) -> str:
     if numerator is None or denominator is None or denominator <= 0:
         return "—"
-    return f"{numerator / denominator:.1f}×" if numerator / denominator >= 10 else \
-        f"{numerator / denominator:.2f}×"
+    return (
+        f"{numerator / denominator:.1f}×"
+        if numerator / denominator >= 10
+        else f"{numerator / denominator:.2f}×"
+    )
 
 
-def table(sweep: str, rows: list[tuple[Case, dict[str, dict]]], algorithms: bool,
-          tie_break: bool = False) -> str:
+def table(
+    sweep: str, rows: list[tuple[Case, dict[str, dict]]], algorithms: bool, tie_break: bool = False
+) -> str:
     """A markdown table for one sweep."""
-    head = ("| size | formulation, algorithm | variables | rows | build s | compile s | solve s "
-            "| total s | peak MB | optimum | vs per-scalar | vs full IC | total / HiGHS | agree |")
+    head = (
+        "| size | formulation, algorithm | variables | rows | build s | compile s | solve s "
+        "| total s | peak MB | optimum | vs per-scalar | vs full IC | total / HiGHS | agree |"
+    )
     lines = [f"### {sweep}", "", head, "|" + "---|" * 14]
     for case, results in rows:
         main = results["lpmech"]
@@ -192,31 +215,43 @@ def table(sweep: str, rows: list[tuple[Case, dict[str, dict]]], algorithms: bool
             f"{_ratio(full.get('total_seconds'), main['total_seconds']) if full else '—'}"
             f"{_note(full)} | "
             f"{main['total_seconds'] / main['solve_seconds']:.2f} | "
-            f"{'yes' if agree else 'NO'} ({len(optima)}) |")
-    lines += ["", "| size | solve s | canonical s | canonical / solve |"
-              + (" small payments s | small payments / solve |" if tie_break else ""),
-              "|---|---|---|---|" + ("---|---|" if tie_break else "")]
+            f"{'yes' if agree else 'NO'} ({len(optima)}) |"
+        )
+    lines += [
+        "",
+        "| size | solve s | canonical s | canonical / solve |"
+        + (" small payments s | small payments / solve |" if tie_break else ""),
+        "|---|---|---|---|" + ("---|---|" if tie_break else ""),
+    ]
     for case, results in rows:
         main = results["lpmech"]
         if "optimum" not in main:
             continue
-        line = (f"| {case.size} | {_seconds(main['solve_seconds'])} | "
-                f"{_seconds(main['canonical_seconds'])} | "
-                f"{_ratio(main['canonical_seconds'], main['solve_seconds'])} |")
+        line = (
+            f"| {case.size} | {_seconds(main['solve_seconds'])} | "
+            f"{_seconds(main['canonical_seconds'])} | "
+            f"{_ratio(main['canonical_seconds'], main['solve_seconds'])} |"
+        )
         if tie_break:
             small = results.get(TIE_BREAK, {})
             extra = small.get("canonical_seconds")
-            line += (f" {_seconds(extra)}{_note(small)} | "
-                     f"{_ratio(extra, main['solve_seconds'])} |")
+            line += f" {_seconds(extra)}{_note(small)} | {_ratio(extra, main['solve_seconds'])} |"
         lines.append(line)
     if algorithms:
-        lines += ["", "| size | simplex solve s | IPM solve s | auto's solve s |",
-                  "|---|---|---|---|"]
+        lines += [
+            "",
+            "| size | simplex solve s | IPM solve s | auto's solve s |",
+            "|---|---|---|---|",
+        ]
         for case, results in rows:
-            solve = {variant: _seconds(result.get("solve_seconds"))
-                     for variant, result in results.items()}
-            lines.append(f"| {case.size} | {solve.get('lpmech (simplex)', '—')} | "
-                         f"{solve.get('lpmech (ipm)', '—')} | {solve['lpmech']} |")
+            solve = {
+                variant: _seconds(result.get("solve_seconds"))
+                for variant, result in results.items()
+            }
+            lines.append(
+                f"| {case.size} | {solve.get('lpmech (simplex)', '—')} | "
+                f"{solve.get('lpmech (ipm)', '—')} | {solve['lpmech']} |"
+            )
     return "\n".join(lines)
 
 
@@ -236,18 +271,33 @@ def _note(result: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sweep", action="append", default=[],
-                        help="run sweeps whose name contains this text (repeatable)")
-    parser.add_argument("--timeout", type=float, default=300.0,
-                        help="seconds allowed to each variant of each size (default 300)")
+    parser.add_argument(
+        "--sweep",
+        action="append",
+        default=[],
+        help="run sweeps whose name contains this text (repeatable)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        help="seconds allowed to each variant of each size (default 300)",
+    )
     parser.add_argument("--write", action="store_true", help="rewrite benchmarks/README.md")
-    parser.add_argument("--algorithms", action="store_true",
-                        help="also time lpmech with HiGHS simplex and IPM forced")
-    parser.add_argument("--tie-break", action="store_true",
-                        help='also time tie_break="small_payments"')
+    parser.add_argument(
+        "--algorithms",
+        action="store_true",
+        help="also time lpmech with HiGHS simplex and IPM forced",
+    )
+    parser.add_argument(
+        "--tie-break", action="store_true", help='also time tie_break="small_payments"'
+    )
     args = parser.parse_args(argv)
-    chosen = [i for i, case in enumerate(CASES)
-              if not args.sweep or any(text in case.sweep for text in args.sweep)]
+    chosen = [
+        i
+        for i, case in enumerate(CASES)
+        if not args.sweep or any(text in case.sweep for text in args.sweep)
+    ]
     by_sweep: dict[str, list[tuple[Case, dict[str, dict]]]] = {}
     for index in chosen:
         case = CASES[index]
@@ -263,13 +313,20 @@ def main(argv: list[str] | None = None) -> int:
         results = {variant: run(index, variant, args.timeout) for variant in variants}
         by_sweep.setdefault(case.sweep, []).append((case, results))
         main_result = results["lpmech"]
-        print(f"{case.sweep}, {case.size}: " + ", ".join(
-            f"{v} {_seconds(r.get('total_seconds'))} s" if "total_seconds" in r else
-            f"{v} {_failure(r)}" for v, r in results.items()) +
-            (f" [{main_result.get('formulation')}]" if "formulation" in main_result else ""),
-            flush=True)
-    tables = [table(sweep, rows, args.algorithms, args.tie_break)
-              for sweep, rows in by_sweep.items()]
+        print(
+            f"{case.sweep}, {case.size}: "
+            + ", ".join(
+                f"{v} {_seconds(r.get('total_seconds'))} s"
+                if "total_seconds" in r
+                else f"{v} {_failure(r)}"
+                for v, r in results.items()
+            )
+            + (f" [{main_result.get('formulation')}]" if "formulation" in main_result else ""),
+            flush=True,
+        )
+    tables = [
+        table(sweep, rows, args.algorithms, args.tie_break) for sweep, rows in by_sweep.items()
+    ]
     stamp = datetime.date.today().isoformat()
     text = f"Measured {stamp} on {machine()}.\n\n" + "\n\n".join(tables)
     print("\n" + text)

@@ -34,16 +34,35 @@ def cases():
     for n_types in (4, 10, 20):
         env = lpmech.single_item_auction(np.arange(1.0, n_types + 1), n_bidders=2)
         yield "LP", f"auction 2 x {n_types}: revenue", env, "revenue", DSIC_IR, "HIGHS"
-        yield ("QP", f"auction 2 x {n_types}: revenue - variance", env,
-               lpmech.Revenue() + 0.1 * RevenueVariance(), DSIC_IR, "HIGHS")
+        yield (
+            "QP",
+            f"auction 2 x {n_types}: revenue - variance",
+            env,
+            lpmech.Revenue() + 0.1 * RevenueVariance(),
+            DSIC_IR,
+            "HIGHS",
+        )
         log_pay = lpmech.CustomObjective(
-            lambda v: v.env.prior.joint @ cp.log(1 + cp.sum(v.payments, axis=1)), name="log")
-        yield "conic", f"auction 2 x {n_types}: E log(1 + revenue)", env, log_pay, DSIC_IR, \
-            "CLARABEL"
+            lambda v: v.env.prior.joint @ cp.log(1 + cp.sum(v.payments, axis=1)), name="log"
+        )
+        yield (
+            "conic",
+            f"auction 2 x {n_types}: E log(1 + revenue)",
+            env,
+            log_pay,
+            DSIC_IR,
+            "CLARABEL",
+        )
     for n_types in (3, 5, 8):
         env = lpmech.public_good(np.linspace(0.0, 2.0, n_types), 3, cost=2.5)
-        yield "conic", f"public good 3 x {n_types}: Nash welfare", env, "nash_welfare", \
-            BIC_BB, "CLARABEL"
+        yield (
+            "conic",
+            f"public good 3 x {n_types}: Nash welfare",
+            env,
+            "nash_welfare",
+            BIC_BB,
+            "CLARABEL",
+        )
 
 
 def measure(env, objective, constraints, solver):
@@ -69,8 +88,10 @@ def main() -> None:
                 if worst != "SolverMismatchError":
                     print(f"| {kind} | {name} | {solver} | {seconds:.3f} | failed: {worst} | |")
                 continue
-            print(f"| {kind} | {name} | {solver} | {seconds:.3f} | "
-                  f"{value - best:+.1e} | {worst:.1e} |")
+            print(
+                f"| {kind} | {name} | {solver} | {seconds:.3f} | "
+                f"{value - best:+.1e} | {worst:.1e} |"
+            )
 
 
 if __name__ == "__main__":

@@ -59,20 +59,32 @@ def bare_loop(n_points: int, n_bidders: int, n_types: int) -> tuple[float, float
     sum of the solves' own times."""
     start, solves = time.perf_counter(), 0.0
     for copy in range(n_points):
-        solution = lpmech.solve(replica(copy, n_bidders, n_types), "revenue",
-                                ["dsic", "ex_post_ir"])
+        solution = lpmech.solve(
+            replica(copy, n_bidders, n_types), "revenue", ["dsic", "ex_post_ir"]
+        )
         solves += solution.report.total_seconds
     return time.perf_counter() - start, solves
 
 
-def swept(n_points: int, n_bidders: int, n_types: int, executor: str, workers: int | None,
-          output: Path | None) -> tuple[float, object]:
+def swept(
+    n_points: int,
+    n_bidders: int,
+    n_types: int,
+    executor: str,
+    workers: int | None,
+    output: Path | None,
+) -> tuple[float, object]:
     """Wall seconds for a sweep over the same points, and its table."""
     start = time.perf_counter()
-    table = lpmech.sweep(replica, {"copy": list(range(n_points)), "n_bidders": [n_bidders],
-                                   "n_types": [n_types]},
-                         constraints=["dsic", "ex_post_ir"], executor=executor,
-                         workers=workers, output=output, quiet=True)
+    table = lpmech.sweep(
+        replica,
+        {"copy": list(range(n_points)), "n_bidders": [n_bidders], "n_types": [n_types]},
+        constraints=["dsic", "ex_post_ir"],
+        executor=executor,
+        workers=workers,
+        output=output,
+        quiet=True,
+    )
     seconds = time.perf_counter() - start
     if not (table["status"] == "optimal").all():
         raise RuntimeError(f"a point failed:\n{table[table.status != 'optimal']}")
@@ -80,9 +92,11 @@ def swept(n_points: int, n_bidders: int, n_types: int, executor: str, workers: i
 
 
 def overhead(n_points: int, repeats: int) -> list[str]:
-    lines = ["| points of | points | loop s (its solves) | serial sweep s (its solves) "
-             "| overhead per point: difference | outside the solves |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| points of | points | loop s (its solves) | serial sweep s (its solves) "
+        "| overhead per point: difference | outside the solves |",
+        "|---|---|---|---|---|---|",
+    ]
     for label, (n_bidders, n_types) in SIZES.items():
         bare_loop(2, n_bidders, n_types)  # warm caches and lazy imports once
         with tempfile.TemporaryDirectory() as folder:
@@ -91,8 +105,9 @@ def overhead(n_points: int, repeats: int) -> list[str]:
         for _ in range(repeats):
             loops.append(bare_loop(n_points, n_bidders, n_types))
             with tempfile.TemporaryDirectory() as folder:
-                seconds, table = swept(n_points, n_bidders, n_types, "serial", None,
-                                       Path(folder) / "rows.csv")
+                seconds, table = swept(
+                    n_points, n_bidders, n_types, "serial", None, Path(folder) / "rows.csv"
+                )
             sweeps.append((seconds, float(table["total_seconds"].sum())))
         (loop, loop_solves), (sweep, sweep_solves) = min(loops), min(sweeps)
         outside = min(s - solves for s, solves in sweeps) - min(s - solves for s, solves in loops)
@@ -101,7 +116,8 @@ def overhead(n_points: int, repeats: int) -> list[str]:
             f"| {label} | {n_points} | {loop:.2f} ({loop_solves:.2f}) | {sweep:.2f} "
             f"({sweep_solves:.2f}) | {(sweep - loop) / n_points * 1e3:.1f} ms, "
             f"{100 * (sweep - loop) / n_points / per_solve:.1f} % | "
-            f"{outside / n_points * 1e3:.1f} ms, {100 * outside / n_points / per_solve:.1f} % |")
+            f"{outside / n_points * 1e3:.1f} ms, {100 * outside / n_points / per_solve:.1f} % |"
+        )
         print(lines[-1], flush=True)
     return lines
 
@@ -111,44 +127,63 @@ def speedup(n_points: int, workers: int) -> list[str]:
     first, _ = swept(2, 2, 3, "processes", workers, None)  # the session's forkserver starts
     serial, serial_table = swept(n_points, n_bidders, n_types, "serial", None, None)
     parallel, parallel_table = swept(n_points, n_bidders, n_types, "processes", workers, None)
-    same = all(list(serial_table[column]) == list(parallel_table[column])
-               for column in ("objective", "n_rows"))
+    same = all(
+        list(serial_table[column]) == list(parallel_table[column])
+        for column in ("objective", "n_rows")
+    )
     mean = float(serial_table["point_seconds"].mean())
-    line = (f"| {n_points} | {mean:.2f} | {serial:.2f} | {workers} | {parallel:.2f} | "
-            f"{serial / parallel:.2f}× | {first:.2f} | {serial / (parallel + first):.2f}× | "
-            f"{'yes' if same else 'NO'} |")
+    line = (
+        f"| {n_points} | {mean:.2f} | {serial:.2f} | {workers} | {parallel:.2f} | "
+        f"{serial / parallel:.2f}× | {first:.2f} | {serial / (parallel + first):.2f}× | "
+        f"{'yes' if same else 'NO'} |"
+    )
     print(line, flush=True)
-    return ["| points | s per point | serial s | processes | processes s | speed-up "
-            "| first sweep of the session (forkserver start) s | speed-up with it "
-            "| identical optima |", "|---|---|---|---|---|---|---|---|---|", line]
+    return [
+        "| points | s per point | serial s | processes | processes s | speed-up "
+        "| first sweep of the session (forkserver start) s | speed-up with it "
+        "| identical optima |",
+        "|---|---|---|---|---|---|---|---|---|",
+        line,
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--points", type=int, default=40, help="points of the speed-up run")
-    parser.add_argument("--overhead-points", type=int, default=20,
-                        help="points of each overhead run")
+    parser.add_argument(
+        "--overhead-points", type=int, default=20, help="points of each overhead run"
+    )
     parser.add_argument("--repeats", type=int, default=3, help="overhead runs, best taken")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--write", action="store_true",
-                        help="rewrite benchmarks/sweep_results.md")
+    parser.add_argument("--write", action="store_true", help="rewrite benchmarks/sweep_results.md")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(HERE))
     from run import machine
 
     load = os.getloadavg()[0]
-    text = "\n".join([
-        f"Measured {datetime.date.today().isoformat()} on {machine()}; load average "
-        f"{load:.1f} at the start.", "",
-        "### Per-point overhead (serial, with an output file)", "",
-        *overhead(args.overhead_points, args.repeats), "",
-        "### Speed-up on local processes", "", *speedup(args.points, args.workers),
-        "", f"Load average {os.getloadavg()[0]:.1f} at the end."])
+    text = "\n".join(
+        [
+            f"Measured {datetime.date.today().isoformat()} on {machine()}; load average "
+            f"{load:.1f} at the start.",
+            "",
+            "### Per-point overhead (serial, with an output file)",
+            "",
+            *overhead(args.overhead_points, args.repeats),
+            "",
+            "### Speed-up on local processes",
+            "",
+            *speedup(args.points, args.workers),
+            "",
+            f"Load average {os.getloadavg()[0]:.1f} at the end.",
+        ]
+    )
     print("\n" + text)
     if args.write:
         results = HERE / "sweep_results.md"
-        results.write_text("# lpmech.sweep benchmark\n\n`python benchmarks/sweep.py --write`"
-                           " (see its docstring for what is measured).\n\n" + text + "\n")
+        results.write_text(
+            "# lpmech.sweep benchmark\n\n`python benchmarks/sweep.py --write`"
+            " (see its docstring for what is measured).\n\n" + text + "\n"
+        )
         print(f"\nwrote {results}")
     return 0
 

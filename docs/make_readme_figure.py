@@ -30,8 +30,10 @@ def main(argv: list[str] | None = None) -> Path:
     menu = lpmech.solve(two_items, "revenue", ["dsic", "ex_post_ir"])
     figure = menu.plot()  # one heatmap per item over the type grid
     figure.savefig(options.output, dpi=80)
-    print(f"{options.output}: optimal revenue {menu.objective_value:.6f} on a "
-          f"{options.grid} × {options.grid} grid ({menu.report.formulation})")
+    print(
+        f"{options.output}: optimal revenue {menu.objective_value:.6f} on a "
+        f"{options.grid} × {options.grid} grid ({menu.report.formulation})"
+    )
     return options.output
 
 

@@ -13,8 +13,16 @@ import matplotlib
 
 from lpmech.cli.commands import main
 
-COMMAND = ["sweep", "irregular_auction", "--middle-mass", "0.05:0.95:0.05",
-           "--n-bidders", "1,2,3,4", "--plot", str(Path(__file__).parent / "sweep.png")]
+COMMAND = [
+    "sweep",
+    "irregular_auction",
+    "--middle-mass",
+    "0.05:0.95:0.05",
+    "--n-bidders",
+    "1,2,3,4",
+    "--plot",
+    str(Path(__file__).parent / "sweep.png"),
+]
 
 if __name__ == "__main__":
     matplotlib.use("Agg")

@@ -24,8 +24,10 @@ for n_bidders in (1, 2, 3):
     formula = myerson_revenue(env)
     dsic = lpmech.solve(env, "revenue", ["dominant_strategy_ic", "ex_post_ir"])
     bic = lpmech.solve(env, "revenue", ["bayesian_ic", "interim_ir"])
-    print(f"{n_bidders} bidder(s): LP optimum {dsic.objective_value:.4f} (DSIC) "
-          f"= {bic.objective_value:.4f} (BIC) = Myerson {formula:.4f}")
+    print(
+        f"{n_bidders} bidder(s): LP optimum {dsic.objective_value:.4f} (DSIC) "
+        f"= {bic.objective_value:.4f} (BIC) = Myerson {formula:.4f}"
+    )
     assert abs(dsic.objective_value - formula) < 1e-6
     assert abs(bic.objective_value - formula) < 1e-6
 print("DSIC and BIC optima coincide with E[max φ⁺]")

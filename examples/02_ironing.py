@@ -39,6 +39,8 @@ except lpmech.InfeasibleDesignError as error:
     print("LP with that rule fixed:", str(error).split(".")[0])
 
 optimum = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"]).objective_value
-print(f"LP optimum {optimum:.4f} = ironed Myerson {myerson_revenue(env):.4f} "
-      f"(mechanism earns {myerson(env).expected_revenue():.4f})")
+print(
+    f"LP optimum {optimum:.4f} = ironed Myerson {myerson_revenue(env):.4f} "
+    f"(mechanism earns {myerson(env).expected_revenue():.4f})"
+)
 assert abs(optimum - myerson_revenue(env)) < 1e-6

@@ -19,12 +19,16 @@ from lpmech.analytic import clarke_pivot, efficient_welfare
 env = lpmech.public_good([0.0, 1.0, 2.0], n_agents=3, cost=2.5)
 optimum = lpmech.solve(env, "welfare", ["dsic", "ex_post_ir"]).objective_value
 pivot = clarke_pivot(env)
-print(f"LP optimum {optimum:.4f} = first best {efficient_welfare(env):.4f} "
-      f"= pivot welfare {pivot.expected_welfare():.4f}")
+print(
+    f"LP optimum {optimum:.4f} = first best {efficient_welfare(env):.4f} "
+    f"= pivot welfare {pivot.expected_welfare():.4f}"
+)
 report = pivot.verify(["dsic", "ex_post_ir", "ex_post_no_deficit"])
 print(report)
 worst = pivot.budget_surplus().min()
-print(f"largest deficit of the pivot at one profile: {-worst:.2f} (the whole cost: "
-      "no agent is pivotal)")
+print(
+    f"largest deficit of the pivot at one profile: {-worst:.2f} (the whole cost: "
+    "no agent is pivotal)"
+)
 assert abs(optimum - efficient_welfare(env)) < 1e-6
 assert not report["ex_post_no_deficit"].ok

@@ -20,8 +20,10 @@ env = lpmech.public_good([0.0, 1.0, 2.0], n_agents=3, cost=2.5)
 first_best = efficient_welfare(env)
 balanced = lpmech.solve(env, "welfare", ["bic", "ex_post_budget_balance"]).objective_value
 mechanism = agv(env)
-print(f"LP optimum {balanced:.4f} = first best {first_best:.4f} = AGV welfare "
-      f"{mechanism.expected_welfare():.4f}")
+print(
+    f"LP optimum {balanced:.4f} = first best {first_best:.4f} = AGV welfare "
+    f"{mechanism.expected_welfare():.4f}"
+)
 report = mechanism.verify(["bic", "ex_post_budget_balance", "interim_ir"])
 print(report)
 voluntary = lpmech.solve(env, "welfare", ["bic", "ex_post_budget_balance", "interim_ir"])

@@ -22,24 +22,35 @@ from lpmech.analytic import efficient_trade_deficit, first_best_gains, second_be
 grid = np.linspace(0.0, 1.0, 7)
 env = lpmech.bilateral_trade(grid, grid)
 try:
-    lpmech.solve(env, "gains_from_trade",
-                 ["bic", "interim_ir", "ex_post_budget_balance", "efficient_allocation"])
+    lpmech.solve(
+        env,
+        "gains_from_trade",
+        ["bic", "interim_ir", "ex_post_budget_balance", "efficient_allocation"],
+    )
     raise AssertionError("efficient, IC, IR, budget-balanced trade should be infeasible")
 except lpmech.InfeasibleDesignError as error:
-    print("efficient + BIC + interim IR + budget balance:", " + ".join(error.conflicting),
-          "conflict")
+    print(
+        "efficient + BIC + interim IR + budget balance:", " + ".join(error.conflicting), "conflict"
+    )
 subsidy = lpmech.solve(env, "deficit", ["bic", "interim_ir", "efficient_allocation"])
 formula = efficient_trade_deficit(env)
 print(f"least subsidy: LP {subsidy.objective_value:.4f} = formula {formula:.4f}")
 second = lpmech.solve(env, "gains_from_trade", ["bic", "interim_ir", "ex_post_budget_balance"])
-print(f"gains from trade: first best {first_best_gains(env):.4f}, second best LP "
-      f"{second.objective_value:.4f} = formula {second_best_gains(env):.4f}")
+print(
+    f"gains from trade: first best {first_best_gains(env):.4f}, second best LP "
+    f"{second.objective_value:.4f} = formula {second_best_gains(env):.4f}"
+)
 
 apart = lpmech.bilateral_trade([2.0, 3.0], [0.0, 1.0])
-lpmech.solve(apart, "gains_from_trade",
-             ["bic", "interim_ir", "ex_post_budget_balance", "efficient_allocation"])
-print("disjoint supports: efficient trade balances its budget "
-      f"(subsidy {efficient_trade_deficit(apart):.2f})")
+lpmech.solve(
+    apart,
+    "gains_from_trade",
+    ["bic", "interim_ir", "ex_post_budget_balance", "efficient_allocation"],
+)
+print(
+    "disjoint supports: efficient trade balances its budget "
+    f"(subsidy {efficient_trade_deficit(apart):.2f})"
+)
 assert abs(subsidy.objective_value - formula) < 1e-6
 assert formula > 0
 assert second.objective_value < first_best_gains(env) - 1e-6

@@ -23,7 +23,9 @@ for correlation in (0.0, 0.1, 0.5, 0.9):
     env = lpmech.single_item_auction(values, 2, prior=joint)
     revenue = lpmech.solve(env, "revenue", ["bic", "interim_ir"]).objective_value
     holds = all(rank.full for rank in belief_ranks(env))
-    print(f"correlation {correlation:.1f}: LP revenue {revenue:.4f}, full surplus "
-          f"{full_surplus(env):.4f}, rank condition {'holds' if holds else 'fails'}")
+    print(
+        f"correlation {correlation:.1f}: LP revenue {revenue:.4f}, full surplus "
+        f"{full_surplus(env):.4f}, rank condition {'holds' if holds else 'fails'}"
+    )
     assert holds == (correlation > 0)
     assert (abs(revenue - full_surplus(env)) < 1e-6) == holds

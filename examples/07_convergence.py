@@ -35,21 +35,23 @@ def design(setting, n):
     """The design problem of ``setting`` on the n-point uniform grid, as solve's arguments."""
     values, prior = discretise(stats.uniform(), n, grid="uniform")
     if setting == "trade":
-        return {"env": lpmech.bilateral_trade(values, values, prior, prior),
-                "objective": "gains_from_trade",
-                "constraints": ["bic", "interim_ir", "ex_post_budget_balance"]}
+        return {
+            "env": lpmech.bilateral_trade(values, values, prior, prior),
+            "objective": "gains_from_trade",
+            "constraints": ["bic", "interim_ir", "ex_post_budget_balance"],
+        }
     if setting == "two_items":
         types = np.array([[x, y] for x in values for y in values])
         env = lpmech.multi_item_auction(types, 1, priors=[np.outer(prior, prior).ravel()])
     else:
-        env = lpmech.single_item_auction(values, 1 if setting == "one_bidder" else 2,
-                                         priors=prior)
+        env = lpmech.single_item_auction(values, 1 if setting == "one_bidder" else 2, priors=prior)
     return {"env": env, "objective": "revenue", "constraints": ["dsic", "ex_post_ir"]}
 
 
 def main():
-    grid = [{"setting": setting, "n": n} for setting, (*_, sizes) in SETTINGS.items()
-            for n in sizes]
+    grid = [
+        {"setting": setting, "n": n} for setting, (*_, sizes) in SETTINGS.items() for n in sizes
+    ]
     table = lpmech.sweep(design, grid)
     assert (table["status"] == "optimal").all(), table[["setting", "n", "status", "message"]]
     table["continuous"] = [SETTINGS[setting][1] for setting in table["setting"]]
@@ -59,8 +61,12 @@ def main():
         name = SETTINGS[setting][0]
         gaps = points["distance"].abs().to_numpy()
         assert gaps[-1] < gaps[0], f"{name}: the gap should shrink"
-        rows += [(name, n, optimum, limit, distance) for n, optimum, limit, distance in
-                 points[["n", "objective", "continuous", "distance"]].itertuples(index=False)]
+        rows += [
+            (name, n, optimum, limit, distance)
+            for n, optimum, limit, distance in points[
+                ["n", "objective", "continuous", "distance"]
+            ].itertuples(index=False)
+        ]
     print(format_table(("setting", "grid n", "LP optimum", "continuous", "gap"), rows))
     print(f"(first best for bilateral trade: {UNIFORM_FIRST_BEST:.4f})")
     print(f"{len(table)} solves in one sweep; every gap shrinks as the grid refines")

@@ -30,21 +30,29 @@ print("rule 'type k gets outcome k':", report)
 assert report.weakly_monotone
 assert not report.implementable
 efficient = rochet_payments(env, env.efficient_allocation())
-print("the efficient rule instead: Rochet payments",
-      efficient.flat_payments.ravel().tolist(), "—",
-      "IC" if efficient.verify(["dsic", "ex_post_ir"]).ok else "not IC")
+print(
+    "the efficient rule instead: Rochet payments",
+    efficient.flat_payments.ravel().tolist(),
+    "—",
+    "IC" if efficient.verify(["dsic", "ex_post_ir"]).ok else "not IC",
+)
 
 auction = lpmech.single_item_auction([1.0, 2.0, 4.0], n_bidders=1)
 lottery = [[0.0], [0.5], [1.0]]
 ends = envelope_payments(auction, lottery)
-print("envelope payments for the lottery (0, ½, 1): lowest",
-      ends.lowest.flat_payments.ravel().tolist(), "highest",
-      ends.highest.flat_payments.ravel().tolist())
+print(
+    "envelope payments for the lottery (0, ½, 1): lowest",
+    ends.lowest.flat_payments.ravel().tolist(),
+    "highest",
+    ends.highest.flat_payments.ravel().tolist(),
+)
 
 bidders = lpmech.single_item_auction([1.0, 2.0, 3.0, 5.0], n_bidders=2)
 pay_your_bid = audit(first_price(bidders))
 vickrey = audit(second_price(bidders))
-print(f"largest gain from lying: pay-your-bid {pay_your_bid.max_ex_post_regret:.2f}, "
-      f"second price {vickrey.max_ex_post_regret:.2f}")
+print(
+    f"largest gain from lying: pay-your-bid {pay_your_bid.max_ex_post_regret:.2f}, "
+    f"second price {vickrey.max_ex_post_regret:.2f}"
+)
 assert pay_your_bid.max_ex_post_regret > 0
 assert vickrey.max_ex_post_regret == 0

@@ -28,8 +28,9 @@ class NoSubsidies(ConstraintFamily):
         layout = env.layout
         n = layout.n_payment_columns
         payment_columns = layout.n_allocation_columns + np.arange(n)
-        return RowBlock.from_entries(np.arange(n), payment_columns, np.ones(n),
-                                     shape=(n, layout.n_columns), lower=0.0)
+        return RowBlock.from_entries(
+            np.arange(n), payment_columns, np.ones(n), shape=(n, layout.n_columns), lower=0.0
+        )
 
     def violation(self, mechanism):
         return np.maximum(-mechanism.flat_payments, 0.0).ravel()
@@ -48,7 +49,9 @@ balanced = lpmech.solve(env, "gains_from_trade", ["dsic", "ex_post_ir", "ex_post
 unpaid = lpmech.solve(env, "gains_from_trade", ["dsic", "ex_post_ir", NoSubsidies()])
 formula = (1 / 3) * grid.mean()  # P(cost = 0) · E[value]
 print(f"gains from trade, no deficit:   {balanced.objective_value:.6f}")
-print(f"gains from trade, no subsidies: {unpaid.objective_value:.6f} "
-      f"(formula P(cost=0)·E[value] = {formula:.6f})")
+print(
+    f"gains from trade, no subsidies: {unpaid.objective_value:.6f} "
+    f"(formula P(cost=0)·E[value] = {formula:.6f})"
+)
 print(unpaid.verification)
 assert abs(unpaid.objective_value - formula) < 1e-9

@@ -29,17 +29,23 @@ constraints = ["bayesian_ic", "ex_post_budget_balance"]
 first_best, bound = efficient_welfare(env), nash_welfare_bound(env)
 
 ex_ante = lpmech.solve(env, "ex_ante_nash_welfare", constraints)
-print(f"ex-ante Nash welfare {ex_ante.objective_value:.6f} = N log(W*/N) = {bound:.6f} "
-      f"(solver {ex_ante.report.solver}); welfare {ex_ante.mechanism.expected_welfare():.4f} "
-      f"= first best {first_best:.4f}")
+print(
+    f"ex-ante Nash welfare {ex_ante.objective_value:.6f} = N log(W*/N) = {bound:.6f} "
+    f"(solver {ex_ante.report.solver}); welfare {ex_ante.mechanism.expected_welfare():.4f} "
+    f"= first best {first_best:.4f}"
+)
 
 interim = lpmech.solve(env, "nash_welfare", constraints)
 welfare = interim.mechanism.expected_welfare()
-print(f"interim Nash welfare {interim.objective_value:.6f} ≤ {bound:.6f}; welfare "
-      f"{welfare:.4f}, {100 * (1 - welfare / first_best):.1f}% below the first best")
+print(
+    f"interim Nash welfare {interim.objective_value:.6f} ≤ {bound:.6f}; welfare "
+    f"{welfare:.4f}, {100 * (1 - welfare / first_best):.1f}% below the first best"
+)
 for i, agent in enumerate(env.agents):
-    print(f"  {agent.name}: interim utility by type "
-          f"{np.round(interim.mechanism.interim_utility(i), 4).tolist()}")
+    print(
+        f"  {agent.name}: interim utility by type "
+        f"{np.round(interim.mechanism.interim_utility(i), 4).tolist()}"
+    )
 
 first_order = lpmech.solve(env, "nash_welfare", constraints, solver="SCS")
 tolerance = verification_tolerance("SCS", 1e-6)
@@ -52,5 +58,6 @@ assert abs(ex_ante.mechanism.expected_welfare() - first_best) < 1e-6
 assert interim.objective_value < bound - 0.1
 assert welfare < first_best - 0.05
 assert min(interim.mechanism.interim_utility(i).min() for i in range(env.n_agents)) > 0
-assert abs(first_order.objective_value - interim.objective_value) \
-    <= tolerance * abs(interim.objective_value)
+assert abs(first_order.objective_value - interim.objective_value) <= tolerance * abs(
+    interim.objective_value
+)

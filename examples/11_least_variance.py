@@ -44,9 +44,11 @@ for constraints in (["dsic", "ex_post_ir"], ["bic", "interim_ir"]):
         solution = least_variance(constraints, solver)
         results[constraints[0], solver] = solution
         revenue = solution.mechanism.flat_payments.sum(axis=1)
-        print(f"{' + '.join(constraints):17s} {solver:8s} revenue "
-              f"{solution.mechanism.expected_revenue():.6f}, least variance "
-              f"{solution.objective_value:.6f}, verified {solution.verification.ok}")
+        print(
+            f"{' + '.join(constraints):17s} {solver:8s} revenue "
+            f"{solution.mechanism.expected_revenue():.6f}, least variance "
+            f"{solution.objective_value:.6f}, verified {solution.verification.ok}"
+        )
     print(f"  revenue by profile: {(np.round(revenue, 3) + 0.0).tolist()}")
 
 for solution in results.values():

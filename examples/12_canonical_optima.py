@@ -26,11 +26,17 @@ from lpmech.analytic import myerson
 env = lpmech.single_item_auction([1, 2, 3, 4], n_bidders=2)
 dsic = ["dominant_strategy_ic", "ex_post_ir"]
 solution = lpmech.solve(env, "revenue", dsic)
-revenue = Quantity("expected revenue", Quantity.expected_payment(env, 0).coefficients
-                   + Quantity.expected_payment(env, 1).coefficients)
-for quantity in (Quantity.interim_payment(env, "bidder 1", "1"), revenue,
-                 Quantity.interim_payment(env, "bidder 1", "4"),
-                 Quantity.payment(env, "bidder 1", ("3", "3"))):
+revenue = Quantity(
+    "expected revenue",
+    Quantity.expected_payment(env, 0).coefficients
+    + Quantity.expected_payment(env, 1).coefficients,
+)
+for quantity in (
+    Quantity.interim_payment(env, "bidder 1", "1"),
+    revenue,
+    Quantity.interim_payment(env, "bidder 1", "4"),
+    Quantity.payment(env, "bidder 1", ("3", "3")),
+):
     span = optimal_range(solution, quantity)
     verdict = "pinned" if span.pinned() else "open"
     print(f"{span.quantity:45s} over all optima: [{span.low:+.4f}, {span.high:+.4f}] {verdict}")
@@ -39,8 +45,10 @@ rules = [solution.mechanism.interim_quantity(i) for i in range(2)]
 print(f"interim winning probabilities, bidder 1: {rules[0]}, bidder 2: {rules[1]}")
 target = myerson(env)
 recovered = lpmech.solve(env, "revenue", dsic, tie_break=target)
-difference = max(np.abs(recovered.mechanism.flat_payments - target.flat_payments).max(),
-                 np.abs(recovered.mechanism.flat_allocation - target.flat_allocation).max())
+difference = max(
+    np.abs(recovered.mechanism.flat_payments - target.flat_payments).max(),
+    np.abs(recovered.mechanism.flat_allocation - target.flat_allocation).max(),
+)
 print(f"tie-broken towards Myerson's auction: largest ex-post difference {difference:.2g}")
 
 assert optimal_range(solution, Quantity.interim_payment(env, 0, 0)).pinned()

@@ -13,9 +13,11 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 
 
-def float_array(values: object, argument: str,
-                error: type[InvalidArgumentError | InvalidEnvironmentError] = InvalidArgumentError
-                ) -> FloatArray:
+def float_array(
+    values: object,
+    argument: str,
+    error: type[InvalidArgumentError | InvalidEnvironmentError] = InvalidArgumentError,
+) -> FloatArray:
     """``values`` as a float array; strings, None or ragged rows raise ``error`` naming them."""
     try:
         return np.asarray(values, dtype=float)

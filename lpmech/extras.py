@@ -28,6 +28,6 @@ def require(module: str, extra: str, purpose: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError as error:
         raise MissingExtraError(
-            f"{purpose} needs {module}, which is not installed: pip install \"lpmech[{extra}]\"",
+            f'{purpose} needs {module}, which is not installed: pip install "lpmech[{extra}]"',
             extra,
         ) from error

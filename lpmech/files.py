@@ -108,8 +108,9 @@ def load(
 
 def _check_path(path: object, where: str) -> None:
     if not isinstance(path, str | os.PathLike):
-        raise InvalidArgumentTypeError(f"{where}: path must be a file name, got "
-                                       f"{type(path).__name__}")
+        raise InvalidArgumentTypeError(
+            f"{where}: path must be a file name, got {type(path).__name__}"
+        )
 
 
 def to_data(obj: Saveable, *, constraints: Sequence[str | ConstraintFamily] = ()) -> dict:
@@ -118,8 +119,12 @@ def to_data(obj: Saveable, *, constraints: Sequence[str | ConstraintFamily] = ()
     if isinstance(obj, Environment):
         return {**header, "kind": "environment", "environment": environment_data(obj)}
     if isinstance(obj, Mechanism):
-        data = {**header, "kind": "mechanism", "environment": environment_data(obj.env),
-                "mechanism": mechanism_data(obj)}
+        data = {
+            **header,
+            "kind": "mechanism",
+            "environment": environment_data(obj.env),
+            "mechanism": mechanism_data(obj),
+        }
         if constraints:
             families = resolve_all(constraints)
             data["verified"] = {
@@ -129,10 +134,13 @@ def to_data(obj: Saveable, *, constraints: Sequence[str | ConstraintFamily] = ()
         return data
     if isinstance(obj, Solution):
         if constraints:
-            raise InvalidArgumentError("save: constraints= is for mechanisms; a solution "
-                                       "records its own")
+            raise InvalidArgumentError(
+                "save: constraints= is for mechanisms; a solution records its own"
+            )
         return {
-            **header, "kind": "solution", "environment": environment_data(obj.mechanism.env),
+            **header,
+            "kind": "solution",
+            "environment": environment_data(obj.mechanism.env),
             "mechanism": mechanism_data(obj.mechanism),
             "objective": _spec(obj.objective, f"objective {obj.objective.name!r}"),
             "objective_value": obj.objective_value,
@@ -142,22 +150,28 @@ def to_data(obj: Saveable, *, constraints: Sequence[str | ConstraintFamily] = ()
             "report": _plain(obj.report.spec()),
             "solver_options": {k: _plain(v) for k, v in obj.solver_options.items()},
         }
-    raise InvalidArgumentTypeError(f"save: obj must be an Environment, Mechanism or Solution, "
-                                   f"got {type(obj).__name__}")
+    raise InvalidArgumentTypeError(
+        f"save: obj must be an Environment, Mechanism or Solution, got {type(obj).__name__}"
+    )
 
 
 def from_data(
-    data: Any, source: str = "data", *, families: SpecConstructors = None,
+    data: Any,
+    source: str = "data",
+    *,
+    families: SpecConstructors = None,
     objectives: SpecConstructors = None,
 ) -> Saveable:
     """Rebuild the object described by :func:`to_data` output (see :func:`load`)."""
     reader = _Reader(source, families, objectives)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise FileFormatError(f"{source}: not an lpmech file (no \"format\": \"{FORMAT}\")")
+        raise FileFormatError(f'{source}: not an lpmech file (no "format": "{FORMAT}")')
     version = reader.field(data, "schema_version")
     if version != SCHEMA_VERSION:
-        raise FileFormatError(f"{source}: schema_version {version!r} is not supported; this "
-                              f"lpmech reads version {SCHEMA_VERSION}")
+        raise FileFormatError(
+            f"{source}: schema_version {version!r} is not supported; this "
+            f"lpmech reads version {SCHEMA_VERSION}"
+        )
     kind = reader.field(data, "kind")
     if kind not in KINDS:
         raise FileFormatError(f"{source}: kind {kind!r} is not one of {KINDS}")
@@ -184,9 +198,15 @@ def environment_data(env: Environment) -> dict:
     """An environment as plain data: agents, outcomes, valuations, prior, options."""
     return {
         "name": env.name,
-        "agents": [{"name": a.name, "types": _encode(a.types), "labels": list(a.labels),
-                    "prior": None if a.prior is None else _encode(a.prior)}
-                   for a in env.agents],
+        "agents": [
+            {
+                "name": a.name,
+                "types": _encode(a.types),
+                "labels": list(a.labels),
+                "prior": None if a.prior is None else _encode(a.prior),
+            }
+            for a in env.agents
+        ],
         "allocation": allocation_data(env.allocation),
         "valuations": [_encode(v) for v in env.valuations],
         "prior": _encode(env.prior.table),
@@ -198,32 +218,57 @@ def environment_data(env: Environment) -> dict:
 def allocation_data(space: AllocationSpace) -> dict:
     """An allocation space: Items and Outcomes by their parameters, any other by its polytope."""
     if type(space) is Items:
-        return {"kind": "items", "agents": list(space.agent_names), "n_items": space.n_items,
-                "item_names": list(space.item_names), "unit_demand": space.unit_demand}
+        return {
+            "kind": "items",
+            "agents": list(space.agent_names),
+            "n_items": space.n_items,
+            "item_names": list(space.item_names),
+            "unit_demand": space.unit_demand,
+        }
     if type(space) is Outcomes:
         return {"kind": "outcomes", "names": list(space.component_names)}
     matrix = sp.coo_array(space.matrix)
-    return {"kind": "polytope", "component_names": list(space.component_names),
-            "matrix": {"shape": list(matrix.shape), "rows": matrix.row.tolist(),
-                       "columns": matrix.col.tolist(), "values": _encode(matrix.data)},
-            "row_lower": _encode(space.row_lower), "row_upper": _encode(space.row_upper),
-            "lower": _encode(space.lower), "upper": _encode(space.upper)}
+    return {
+        "kind": "polytope",
+        "component_names": list(space.component_names),
+        "matrix": {
+            "shape": list(matrix.shape),
+            "rows": matrix.row.tolist(),
+            "columns": matrix.col.tolist(),
+            "values": _encode(matrix.data),
+        },
+        "row_lower": _encode(space.row_lower),
+        "row_upper": _encode(space.row_upper),
+        "lower": _encode(space.lower),
+        "upper": _encode(space.upper),
+    }
 
 
 def mechanism_data(mechanism: Mechanism) -> dict:
     """A mechanism's rules in profile order: allocation (P, C), payments (P, N), named columns."""
     env = mechanism.env
-    return {"name": mechanism.name, "components": list(env.allocation.component_names),
-            "agents": [a.name for a in env.agents],
-            "allocation": _encode(mechanism.flat_allocation),
-            "payments": _encode(mechanism.flat_payments)}
+    return {
+        "name": mechanism.name,
+        "components": list(env.allocation.component_names),
+        "agents": [a.name for a in env.agents],
+        "allocation": _encode(mechanism.flat_allocation),
+        "payments": _encode(mechanism.flat_payments),
+    }
 
 
 def verification_data(report: VerificationReport) -> list[dict]:
     """Per family: verdict, largest violation, absolute tolerance, entries, worst entry."""
-    return [{"family": c.family, "ok": c.ok, "max_violation": c.max_violation,
-             "tolerance": c.tolerance, "entries": c.n_entries, "worst": c.worst}
-            for c in report.checks]
+    return [
+        {
+            "family": c.family,
+            "ok": c.ok,
+            "max_violation": c.max_violation,
+            "tolerance": c.tolerance,
+            "entries": c.n_entries,
+            "worst": c.worst,
+        }
+        for c in report.checks
+    ]
 
 
 def _spec(obj: ConstraintFamily | Objective, what: str) -> dict:
@@ -231,8 +276,10 @@ def _spec(obj: ConstraintFamily | Objective, what: str) -> dict:
     spec = _plain(obj.spec())
     functions = list(_functions(spec))
     if functions:
-        raise LpmechError(f"{what} cannot be written to a file: it holds the Python function "
-                          f"{functions[0]}, which plain data cannot rebuild")
+        raise LpmechError(
+            f"{what} cannot be written to a file: it holds the Python function "
+            f"{functions[0]}, which plain data cannot rebuild"
+        )
     return spec
 
 
@@ -266,8 +313,9 @@ def _encode(array: Any) -> Any:
     array = np.asarray(array, dtype=float)
     if np.all(np.isfinite(array)):
         return array.tolist()
-    return np.where(np.isfinite(array), array.astype(object),
-                    np.where(array > 0, "inf", "-inf")).tolist()
+    return np.where(
+        np.isfinite(array), array.astype(object), np.where(array > 0, "inf", "-inf")
+    ).tolist()
 
 
 def _dumps(value: Any, level: int) -> str:
@@ -286,8 +334,9 @@ def _dumps(value: Any, level: int) -> str:
 class _Reader:
     """Rebuilds objects from plain data; every failure names the source and the field."""
 
-    def __init__(self, source: str, families: SpecConstructors = None,
-                 objectives: SpecConstructors = None) -> None:
+    def __init__(
+        self, source: str, families: SpecConstructors = None, objectives: SpecConstructors = None
+    ) -> None:
         self.source = source
         self.families = families
         self.objectives = objectives
@@ -306,25 +355,34 @@ class _Reader:
         try:
             array = np.array(self.field(data, name), dtype=float)
         except (TypeError, ValueError) as error:
-            raise self.fail(f"field {name!r} is not a rectangular array of numbers "
-                            f"({error})") from error
+            raise self.fail(
+                f"field {name!r} is not a rectangular array of numbers ({error})"
+            ) from error
         if shape is not None and array.shape != shape:
             raise self.fail(f"field {name!r} has shape {array.shape}, expected {shape}")
         return array
 
     def environment(self, data: Any) -> Environment:
         try:
-            agents = [Agent(self.field(a, "name"), self.array(a, "types"),
-                            None if self.field(a, "prior") is None else self.array(a, "prior"),
-                            self.field(a, "labels"))
-                      for a in self.field(data, "agents")]
+            agents = [
+                Agent(
+                    self.field(a, "name"),
+                    self.array(a, "types"),
+                    None if self.field(a, "prior") is None else self.array(a, "prior"),
+                    self.field(a, "labels"),
+                )
+                for a in self.field(data, "agents")
+            ]
             valuations = [np.array(v, dtype=float) for v in self.field(data, "valuations")]
             return Environment(
-                agents, self.allocation(self.field(data, "allocation")), valuations,
+                agents,
+                self.allocation(self.field(data, "allocation")),
+                valuations,
                 prior=self.array(data, "prior"),
                 principal_value=self.array(data, "principal_value"),
-                outside_options=[np.array(o, dtype=float)
-                                 for o in self.field(data, "outside_options")],
+                outside_options=[
+                    np.array(o, dtype=float) for o in self.field(data, "outside_options")
+                ],
                 name=self.field(data, "name"),
             )
         except (TypeError, ValueError) as error:
@@ -335,20 +393,32 @@ class _Reader:
     def allocation(self, data: Any) -> AllocationSpace:
         kind = self.field(data, "kind")
         if kind == "items":
-            return Items(self.field(data, "agents"), self.field(data, "n_items"),
-                         self.field(data, "item_names"), self.field(data, "unit_demand"))
+            return Items(
+                self.field(data, "agents"),
+                self.field(data, "n_items"),
+                self.field(data, "item_names"),
+                self.field(data, "unit_demand"),
+            )
         if kind == "outcomes":
             return Outcomes(self.field(data, "names"))
         if kind == "polytope":
             matrix = self.field(data, "matrix")
             shape = tuple(self.field(matrix, "shape"))
-            entries = (self.array(matrix, "values"),
-                       (np.array(self.field(matrix, "rows"), dtype=np.intp),
-                        np.array(self.field(matrix, "columns"), dtype=np.intp)))
+            entries = (
+                self.array(matrix, "values"),
+                (
+                    np.array(self.field(matrix, "rows"), dtype=np.intp),
+                    np.array(self.field(matrix, "columns"), dtype=np.intp),
+                ),
+            )
             return AllocationSpace(
-                self.field(data, "component_names"), sp.csr_array(entries, shape=shape),
-                self.array(data, "row_lower"), self.array(data, "row_upper"),
-                self.array(data, "lower"), self.array(data, "upper"))
+                self.field(data, "component_names"),
+                sp.csr_array(entries, shape=shape),
+                self.array(data, "row_lower"),
+                self.array(data, "row_upper"),
+                self.array(data, "lower"),
+                self.array(data, "upper"),
+            )
         raise self.fail(f"allocation kind {kind!r} is not one of items, outcomes, polytope")
 
     def mechanism(self, env: Environment, data: Any) -> Mechanism:
@@ -379,15 +449,20 @@ class _Reader:
         passed = {c.family: c.ok for c in checks}
         # a saved tolerance is absolute: read back the relative tol each family was held to
         by_name = {"feasibility": Feasibility(), **{f.name: f for f in families}}
-        relative = [c.tolerance / family_tolerance(by_name[c.family], mechanism.env, 1.0)
-                    for c in checks if c.family in by_name]
+        relative = [
+            c.tolerance / family_tolerance(by_name[c.family], mechanism.env, 1.0)
+            for c in checks
+            if c.family in by_name
+        ]
         report = verify(mechanism, families, tol=max(relative, default=1e-6))
         broken = [c for c in report.checks if not c.ok and passed.get(c.family, False)]
         if broken:
             details = "; ".join(f"{c.family}: {c.max_violation:.3g} at {c.worst}" for c in broken)
             names = ", ".join(c.family for c in broken)
-            raise VerificationError(f"{self.source}: the mechanism passed {names} when saved "
-                                    f"but violates it now ({details})")
+            raise VerificationError(
+                f"{self.source}: the mechanism passed {names} when saved "
+                f"but violates it now ({details})"
+            )
         return report
 
     def solution(self, data: dict, env: Environment, mechanism: Mechanism) -> Solution:
@@ -397,14 +472,27 @@ class _Reader:
         value = float(self.field(data, "objective_value"))
         recomputed = objective.value(mechanism)
         if abs(recomputed - value) > objective_tolerance(env, value, 1e-6):
-            raise VerificationError(f"{self.source}: objective_value {value!r} but the "
-                                    f"mechanism's {objective.name} is {recomputed!r}")
+            raise VerificationError(
+                f"{self.source}: objective_value {value!r} but the "
+                f"mechanism's {objective.name} is {recomputed!r}"
+            )
         report = self.report(self.field(data, "report"))
-        duals = {str(name): self.array(self.field(data, "duals"), name)
-                 for name in self.field(data, "duals")}
+        duals = {
+            str(name): self.array(self.field(data, "duals"), name)
+            for name in self.field(data, "duals")
+        }
         compiled = tuple(f.compiled_form(env) for f in families)
-        return Solution(mechanism, value, objective, families, duals, report, verification,
-                        compiled, dict(self.field(data, "solver_options")))
+        return Solution(
+            mechanism,
+            value,
+            objective,
+            families,
+            duals,
+            report,
+            verification,
+            compiled,
+            dict(self.field(data, "solver_options")),
+        )
 
     def report(self, data: Any) -> SolveReport:
         try:

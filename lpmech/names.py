@@ -36,8 +36,9 @@ def look_up(
     raise error(f"unknown {what} {name!r}{hint} Known names: {', '.join(known)}")
 
 
-def spec_parts(spec: Mapping[str, Any], kind: str, error: type[Exception]
-               ) -> tuple[str, dict[str, Any]]:
+def spec_parts(
+    spec: Mapping[str, Any], kind: str, error: type[Exception]
+) -> tuple[str, dict[str, Any]]:
     """The key under ``kind`` (e.g. "family") and the other parameters of a spec.
 
     Raises ``error`` when the key is missing, or when the spec records a function
@@ -48,7 +49,9 @@ def spec_parts(spec: Mapping[str, Any], kind: str, error: type[Exception]
     key = spec[kind]
     parameters = {k: v for k, v in spec.items() if k != kind}
     if "function" in parameters:
-        raise error(f"from_spec: {kind} {parameters.get('name', key)!r} holds the function "
-                    f"{parameters['function']}, which plain data cannot rebuild; pass the "
-                    f"{kind} itself")
+        raise error(
+            f"from_spec: {kind} {parameters.get('name', key)!r} holds the function "
+            f"{parameters['function']}, which plain data cannot rebuild; pass the "
+            f"{kind} itself"
+        )
     return key, parameters

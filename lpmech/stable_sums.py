@@ -26,8 +26,9 @@ def weighted_sum(weights: ArrayLike, values: ArrayLike) -> Any:
     under the joint prior, but independent of the BLAS thread count.
     """
     weights, values = np.asarray(weights), np.asarray(values)
-    return np.add.reduce(weights.reshape(weights.shape + (1,) * (values.ndim - 1)) * values,
-                         axis=0)
+    return np.add.reduce(
+        weights.reshape(weights.shape + (1,) * (values.ndim - 1)) * values, axis=0
+    )
 
 
 def matrix_vector(matrix: ArrayLike, vector: ArrayLike) -> Any:

@@ -24,9 +24,7 @@ from lpmech.program.objectives import Objective
 from lpmech.results.mechanism import Mechanism
 
 
-def random_mechanisms(
-    env: Environment, count: int = 5, seed: int = 0
-) -> list[Mechanism]:
+def random_mechanisms(env: Environment, count: int = 5, seed: int = 0) -> list[Mechanism]:
     """``count`` random mechanisms on ``env``, reproducible from ``seed``.
 
     Half of them round the allocation to 0/1 so that exact ties (zero violation)
@@ -48,7 +46,10 @@ def random_mechanisms(
 
 
 def check_family(
-    family: ConstraintFamily, env: Environment, count: int = 5, seed: int = 0,
+    family: ConstraintFamily,
+    env: Environment,
+    count: int = 5,
+    seed: int = 0,
     tol: float = 1e-9,
 ) -> None:
     """Assert that ``family.rows``/``bounds`` and ``family.violation`` agree.
@@ -61,8 +62,9 @@ def check_family(
         For a family with no rows to compare (one written as cvxpy constraints).
     """
     if family.requires_cvxpy:
-        raise InvalidArgumentTypeError(f"{family.name}: a cvxpy-written family has no rows "
-                                       "to check")
+        raise InvalidArgumentTypeError(
+            f"{family.name}: a cvxpy-written family has no rows to check"
+        )
     block, bounds = family.rows(env), family.bounds(env)
     for mechanism in random_mechanisms(env, count, seed):
         z = env.layout.join(mechanism.flat_allocation, mechanism.flat_payments)
@@ -103,8 +105,7 @@ def check_objective(
             direct = objective.value(mechanism)
         if not (np.isfinite(direct) or np.isfinite(from_coefficients)):
             continue
-        if not abs(direct - from_coefficients) <= \
-                tol * data_scale(env) * max(1.0, abs(direct)):
+        if not abs(direct - from_coefficients) <= tol * data_scale(env) * max(1.0, abs(direct)):
             raise AssertionError(
                 f"{objective.name} on {mechanism.name}: value() is {direct:.12g} but the "
                 f"coefficients give {from_coefficients:.12g}"

@@ -33,10 +33,21 @@ def _registry() -> dict[str, ModelSpec]:
         unit_demand,
     )
 
-    modules = (single_item, irregular_auction, asymmetric_auction, efficient_auction,
-               bilateral_trade, trade_subsidy, public_good, public_good_budget,
-               public_good_funded, public_good_nash, correlated_auction, multi_item,
-               unit_demand)
+    modules = (
+        single_item,
+        irregular_auction,
+        asymmetric_auction,
+        efficient_auction,
+        bilateral_trade,
+        trade_subsidy,
+        public_good,
+        public_good_budget,
+        public_good_funded,
+        public_good_nash,
+        correlated_auction,
+        multi_item,
+        unit_demand,
+    )
     return {module.SPEC.name: module.SPEC for module in modules}
 
 

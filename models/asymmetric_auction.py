@@ -22,7 +22,8 @@ def build(seller_value: float = 1.0) -> Environment:
     return single_item_auction(
         [np.arange(1.0, 5.0), np.arange(2.0, 7.0)],
         priors=[np.full(4, 0.25), strong / strong.sum()],
-        seller_value=seller_value, names=["weak", "strong"],
+        seller_value=seller_value,
+        names=["weak", "strong"],
     )
 
 
@@ -32,8 +33,9 @@ SPEC = ModelSpec(
     build=build,
     objective="profit",
     constraints=("bayesian_ic", "interim_ir"),
-    benchmark=lambda env: Benchmark("Myerson E[max(φ̄ − r)⁺]", myerson_revenue(env),
-                                    mechanism=myerson(env)),
+    benchmark=lambda env: Benchmark(
+        "Myerson E[max(φ̄ − r)⁺]", myerson_revenue(env), mechanism=myerson(env)
+    ),
     source="Myerson (1981); seed slides (asymmetric bidders)",
     exact_benchmark=exact_values.myerson_revenue,
 )

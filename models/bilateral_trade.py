@@ -36,8 +36,9 @@ SPEC = ModelSpec(
     build=build,
     objective="gains_from_trade",
     constraints=("bayesian_ic", "interim_ir", "ex_post_budget_balance"),
-    benchmark=lambda env: Benchmark("second-best gains", second_best_gains(env),
-                                    mechanism=second_best_trade(env)),
+    benchmark=lambda env: Benchmark(
+        "second-best gains", second_best_gains(env), mechanism=second_best_trade(env)
+    ),
     source="Myerson and Satterthwaite (1983), Efficient mechanisms for bilateral trading",
     exact_benchmark=exact_values.second_best_gains,
 )

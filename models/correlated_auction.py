@@ -32,8 +32,9 @@ SPEC = ModelSpec(
     build=build,
     objective="revenue",
     constraints=("bayesian_ic", "interim_ir"),
-    benchmark=lambda env: Benchmark("full surplus E[max θ]", full_surplus(env),
-                                    mechanism=cremer_mclean(env)),
+    benchmark=lambda env: Benchmark(
+        "full surplus E[max θ]", full_surplus(env), mechanism=cremer_mclean(env)
+    ),
     source="Crémer and McLean (1988), Full extraction of the surplus",
     exact_benchmark=exact_values.full_surplus,
 )

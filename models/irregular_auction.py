@@ -30,8 +30,9 @@ SPEC = ModelSpec(
     build=build,
     objective="revenue",
     constraints=("dominant_strategy_ic", "ex_post_ir"),
-    benchmark=lambda env: Benchmark("Myerson E[max φ̄⁺] (ironed)", myerson_revenue(env),
-                                    mechanism=myerson(env)),
+    benchmark=lambda env: Benchmark(
+        "Myerson E[max φ̄⁺] (ironed)", myerson_revenue(env), mechanism=myerson(env)
+    ),
     source="Myerson (1981), §6 (ironing)",
     exact_benchmark=exact_values.myerson_revenue,
 )

@@ -29,8 +29,9 @@ def build(n_grid: int = 4) -> Environment:
 
 def _benchmark(env: Environment) -> Benchmark:
     best = max((separate_sales(env), pure_bundling(env)), key=lambda m: m.expected_revenue())
-    return Benchmark(f"best simple menu ({best.name})", best.expected_revenue(),
-                     "lower_bound", best)
+    return Benchmark(
+        f"best simple menu ({best.name})", best.expected_revenue(), "lower_bound", best
+    )
 
 
 SPEC = ModelSpec(

@@ -27,8 +27,9 @@ SPEC = ModelSpec(
     build=build,
     objective="welfare",
     constraints=("dominant_strategy_ic", "ex_post_ir"),
-    benchmark=lambda env: Benchmark("first best (Clarke pivot)", efficient_welfare(env),
-                                    mechanism=clarke_pivot(env)),
+    benchmark=lambda env: Benchmark(
+        "first best (Clarke pivot)", efficient_welfare(env), mechanism=clarke_pivot(env)
+    ),
     source="Clarke (1971); Groves (1973); seed notes Def. 2.4–2.5",
     exact_benchmark=exact_values.efficient_welfare,
 )

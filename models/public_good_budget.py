@@ -19,8 +19,9 @@ SPEC = ModelSpec(
     build=build,
     objective="welfare",
     constraints=("bayesian_ic", "ex_post_budget_balance"),
-    benchmark=lambda env: Benchmark("first best (AGV)", efficient_welfare(env),
-                                    mechanism=agv(env)),
+    benchmark=lambda env: Benchmark(
+        "first best (AGV)", efficient_welfare(env), mechanism=agv(env)
+    ),
     source="d'Aspremont and Gérard-Varet (1979); Arrow (1979); seed notes Def. 2.7",
     exact_benchmark=exact_values.efficient_welfare,
 )

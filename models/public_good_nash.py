@@ -19,7 +19,8 @@ SPEC = ModelSpec(
     build=build,
     objective="ex_ante_nash_welfare",
     constraints=("bayesian_ic", "ex_post_budget_balance"),
-    benchmark=lambda env: Benchmark("N log(W*/N) (AGV split equally)", nash_welfare_bound(env),
-                                    mechanism=equal_split_agv(env)),
+    benchmark=lambda env: Benchmark(
+        "N log(W*/N) (AGV split equally)", nash_welfare_bound(env), mechanism=equal_split_agv(env)
+    ),
     source="Nash (1950); d'Aspremont and Gérard-Varet (1979); seed notes Def. 2.7",
 )

@@ -26,8 +26,9 @@ SPEC = ModelSpec(
     build=build,
     objective="revenue",
     constraints=("dominant_strategy_ic", "ex_post_ir"),
-    benchmark=lambda env: Benchmark("Myerson E[max φ⁺]", myerson_revenue(env),
-                                    mechanism=myerson(env)),
+    benchmark=lambda env: Benchmark(
+        "Myerson E[max φ⁺]", myerson_revenue(env), mechanism=myerson(env)
+    ),
     source="Myerson (1981), Optimal auction design; seed slides (virtual values)",
     exact_benchmark=exact_values.myerson_revenue,
 )

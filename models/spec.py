@@ -68,8 +68,10 @@ class ModelSpec:
         """Build the environment with the given parameters (defaults elsewhere)."""
         unknown = sorted(set(params) - set(self.parameters()))
         if unknown:
-            raise InvalidArgumentError(f"model {self.name!r} has no parameters {unknown}; "
-                                       f"it takes {sorted(self.parameters())}")
+            raise InvalidArgumentError(
+                f"model {self.name!r} has no parameters {unknown}; "
+                f"it takes {sorted(self.parameters())}"
+            )
         return self.build(**params)
 
     @property
@@ -85,8 +87,13 @@ class ModelSpec:
 
     def solve(self, backend: str = "auto", **params: Any) -> Solution:
         """Solve the model with its own objective and constraints (ties: :attr:`tie_break`)."""
-        return solve(self.environment(**params), self.objective, self.constraints,
-                     backend=backend, tie_break=self.tie_break)
+        return solve(
+            self.environment(**params),
+            self.objective,
+            self.constraints,
+            backend=backend,
+            tie_break=self.tie_break,
+        )
 
     def check(self, backend: str = "auto", tol: float = 1e-6, **params: Any) -> ModelCheck:
         """Solve the model and hold its optimum against its benchmark.
@@ -103,11 +110,21 @@ class ModelSpec:
         benchmark = self.benchmark(env)
         recovered = None
         if benchmark.mechanism is not None and self.linear:
-            recovered = solve(env, self.objective, self.constraints, backend=backend,
-                              tie_break=benchmark.mechanism)
-        return ModelCheck(self, solution, benchmark, seconds,
-                          benchmark.agrees(solution.objective_value, tol, data_scale(env)),
-                          recovered)
+            recovered = solve(
+                env,
+                self.objective,
+                self.constraints,
+                backend=backend,
+                tie_break=benchmark.mechanism,
+            )
+        return ModelCheck(
+            self,
+            solution,
+            benchmark,
+            seconds,
+            benchmark.agrees(solution.objective_value, tol, data_scale(env)),
+            recovered,
+        )
 
     def check_exact(self, backend: str = "auto", **params: Any) -> ExactModelCheck:
         """Solve, certify the optimum exactly and compare it with the exact benchmark."""
@@ -121,9 +138,14 @@ class ModelSpec:
         benchmark = self.benchmark(env)
         value = self.exact_benchmark(env)
         optimum = certificate.objective
-        holds = certificate.optimal and {
-            "equal": optimum == value, "lower_bound": optimum >= value,
-            "upper_bound": optimum <= value}[benchmark.relation]
+        holds = (
+            certificate.optimal
+            and {
+                "equal": optimum == value,
+                "lower_bound": optimum >= value,
+                "upper_bound": optimum <= value,
+            }[benchmark.relation]
+        )
         return ExactModelCheck(self, certificate, benchmark, value, seconds, holds)
 
 
@@ -150,8 +172,12 @@ class ModelCheck:
         if self.recovered is None or self.benchmark.mechanism is None:
             return None
         ours, theirs = self.recovered.mechanism, self.benchmark.mechanism
-        return float(max(np.abs(ours.flat_allocation - theirs.flat_allocation).max(),
-                         np.abs(ours.flat_payments - theirs.flat_payments).max()))
+        return float(
+            max(
+                np.abs(ours.flat_allocation - theirs.flat_allocation).max(),
+                np.abs(ours.flat_payments - theirs.flat_payments).max(),
+            )
+        )
 
     def recovery(self, tol: float = 1e-6) -> str:
         """Whether the analytic mechanism is itself an optimum, in words."""
@@ -162,16 +188,16 @@ class ModelCheck:
             return "distance not measured: the objective is not linear"
         if distance <= tol * data_scale(self.solution.mechanism.env):
             return "analytic mechanism is optimal"
-        return (f"analytic mechanism is not an optimum (closest optimum differs by "
-                f"{distance:.3g})")
+        return f"analytic mechanism is not an optimum (closest optimum differs by {distance:.3g})"
 
     def __str__(self) -> str:
         verdict = "agrees" if self.agrees else "DISAGREES"
-        return (f"LP optimum {self.solution.objective_value:.6g} "
-                f"{self.benchmark.symbol} benchmark {self.benchmark.name} = "
-                f"{self.benchmark.value:.6g} (gap {self.gap:.3g}, {verdict}); "
-                f"{self.recovery()}")
-
+        return (
+            f"LP optimum {self.solution.objective_value:.6g} "
+            f"{self.benchmark.symbol} benchmark {self.benchmark.name} = "
+            f"{self.benchmark.value:.6g} (gap {self.gap:.3g}, {verdict}); "
+            f"{self.recovery()}"
+        )
 
 
 @dataclass(frozen=True)
@@ -192,6 +218,8 @@ class ExactModelCheck:
     def __str__(self) -> str:
         verdict = "agrees" if self.agrees else "DISAGREES"
         proof = "proved" if self.certificate.optimal else "NOT proved"
-        return (f"exact optimum {self.certificate.objective} ({proof}) "
-                f"{self.benchmark.symbol} benchmark {self.benchmark.name} = {self.value} "
-                f"({verdict})")
+        return (
+            f"exact optimum {self.certificate.objective} ({proof}) "
+            f"{self.benchmark.symbol} benchmark {self.benchmark.name} = {self.value} "
+            f"({verdict})"
+        )

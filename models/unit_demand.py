@@ -29,8 +29,9 @@ SPEC = ModelSpec(
     build=build,
     objective="revenue",
     constraints=("dominant_strategy_ic", "ex_post_ir"),
-    benchmark=lambda env: Benchmark("VCG revenue", clarke_pivot(env).expected_revenue(),
-                                    "lower_bound", clarke_pivot(env)),
+    benchmark=lambda env: Benchmark(
+        "VCG revenue", clarke_pivot(env).expected_revenue(), "lower_bound", clarke_pivot(env)
+    ),
     source="Demange, Gale and Sotomayor (1986); Pavlov (2011)",
     exact_benchmark=exact_values.clarke_pivot_revenue,
 )

@@ -17,11 +17,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 # The default profile is derandomised, so a run of the suite (and CI) is reproducible;
 # HYPOTHESIS_PROFILE=thorough draws fresh random examples, eight times as many.
 settings.register_profile(
-    "default", max_examples=25, deadline=None, derandomize=True,
+    "default",
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile(
-    "thorough", max_examples=200, deadline=None,
+    "thorough",
+    max_examples=200,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

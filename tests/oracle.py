@@ -27,7 +27,7 @@ def value(env, agent, true_profile, allocation):
 
 def utility(env, mechanism, agent, true_profile, report):
     """u_i of agent i at true profile θ when it reports ``report`` and others are truthful."""
-    reported = (*true_profile[:agent], report, *true_profile[agent + 1:])
+    reported = (*true_profile[:agent], report, *true_profile[agent + 1 :])
     allocation = mechanism.allocation[reported]
     payment = float(mechanism.payments[reported][agent])
     return value(env, agent, true_profile, allocation) - payment
@@ -64,9 +64,13 @@ def bic_violation(env, mechanism):
                 for profile in profiles(env):
                     if profile[agent] != own_type:
                         continue
-                    gain += probability(env, profile) / weight * (
-                        utility(env, mechanism, agent, profile, report)
-                        - utility(env, mechanism, agent, profile, own_type)
+                    gain += (
+                        probability(env, profile)
+                        / weight
+                        * (
+                            utility(env, mechanism, agent, profile, report)
+                            - utility(env, mechanism, agent, profile, own_type)
+                        )
                     )
                 worst = max(worst, gain)
     return worst
@@ -85,7 +89,8 @@ def interim_utility(env, mechanism, agent, own_type):
     weight = marginal(env, agent, own_type)
     return sum(
         probability(env, p) / weight * utility(env, mechanism, agent, p, own_type)
-        for p in profiles(env) if p[agent] == own_type
+        for p in profiles(env)
+        if p[agent] == own_type
     )
 
 
@@ -101,9 +106,14 @@ def interim_ir_violation(env, mechanism):
 def ex_ante_ir_violation(env, mechanism):
     worst = 0.0
     for agent in range(env.n_agents):
-        expected = sum(probability(env, p) * (utility(env, mechanism, agent, p, p[agent])
-                                              - float(env.outside_options[agent][p[agent]]))
-                       for p in profiles(env))
+        expected = sum(
+            probability(env, p)
+            * (
+                utility(env, mechanism, agent, p, p[agent])
+                - float(env.outside_options[agent][p[agent]])
+            )
+            for p in profiles(env)
+        )
         worst = max(worst, -expected)
     return worst
 
@@ -112,8 +122,9 @@ def budget_surplus(env, mechanism, profile):
     """Σ_i t_i(θ) + v_0·a(θ)."""
     allocation = mechanism.allocation[profile]
     total = sum(float(mechanism.payments[profile][i]) for i in range(env.n_agents))
-    return total + sum(float(env.principal_value[c]) * float(allocation[c])
-                       for c in range(len(allocation)))
+    return total + sum(
+        float(env.principal_value[c]) * float(allocation[c]) for c in range(len(allocation))
+    )
 
 
 def ex_post_budget_violation(env, mechanism, strict=True, required=0.0):
@@ -122,8 +133,10 @@ def ex_post_budget_violation(env, mechanism, strict=True, required=0.0):
 
 
 def ex_ante_budget_violation(env, mechanism, strict=True, required=0.0):
-    gap = sum(probability(env, p) * budget_surplus(env, mechanism, p)
-              for p in profiles(env)) - required
+    gap = (
+        sum(probability(env, p) * budget_surplus(env, mechanism, p) for p in profiles(env))
+        - required
+    )
     return abs(gap) if strict else max(-gap, 0.0)
 
 
@@ -154,17 +167,21 @@ def ex_post_monotonicity_violation(env, mechanism, directions):
             for higher in range(env.type_counts[agent]):
                 if types[higher] <= types[profile[agent]]:
                     continue
-                up = (*profile[:agent], higher, *profile[agent + 1:])
-                drop = (quantity(directions[agent], mechanism.allocation[profile])
-                        - quantity(directions[agent], mechanism.allocation[up]))
+                up = (*profile[:agent], higher, *profile[agent + 1 :])
+                drop = quantity(directions[agent], mechanism.allocation[profile]) - quantity(
+                    directions[agent], mechanism.allocation[up]
+                )
                 worst = max(worst, drop)
     return worst
 
 
 def interim_quantity(env, mechanism, agent, own_type, direction):
     weight = marginal(env, agent, own_type)
-    return sum(probability(env, p) / weight * quantity(direction, mechanism.allocation[p])
-               for p in profiles(env) if p[agent] == own_type)
+    return sum(
+        probability(env, p) / weight * quantity(direction, mechanism.allocation[p])
+        for p in profiles(env)
+        if p[agent] == own_type
+    )
 
 
 def interim_monotonicity_violation(env, mechanism, directions):
@@ -174,16 +191,18 @@ def interim_monotonicity_violation(env, mechanism, directions):
         for low in range(env.type_counts[agent]):
             for high in range(env.type_counts[agent]):
                 if types[high] > types[low]:
-                    drop = (interim_quantity(env, mechanism, agent, low, directions[agent])
-                            - interim_quantity(env, mechanism, agent, high, directions[agent]))
+                    drop = interim_quantity(
+                        env, mechanism, agent, low, directions[agent]
+                    ) - interim_quantity(env, mechanism, agent, high, directions[agent])
                     worst = max(worst, drop)
     return worst
 
 
 def expected_revenue(env, mechanism):
-    return sum(probability(env, p) * sum(float(mechanism.payments[p][i])
-                                         for i in range(env.n_agents))
-               for p in profiles(env))
+    return sum(
+        probability(env, p) * sum(float(mechanism.payments[p][i]) for i in range(env.n_agents))
+        for p in profiles(env)
+    )
 
 
 def best_surplus(env, profile, include_principal=True):

@@ -37,14 +37,24 @@ def vector_types(draw, max_types, max_items=3, high=6):
     """Distinct integer type vectors, shape (K, J): K in 2…max_types, J in 2…max_items."""
     n_items = draw(st.integers(2, max_items))
     n_types = draw(st.integers(2, max_types))
-    rows = draw(st.lists(st.tuples(*[st.integers(0, high)] * n_items), min_size=n_types,
-                         max_size=n_types, unique=True))
+    rows = draw(
+        st.lists(
+            st.tuples(*[st.integers(0, high)] * n_items),
+            min_size=n_types,
+            max_size=n_types,
+            unique=True,
+        )
+    )
     return np.array(rows, dtype=float)
 
 
 @st.composite
-def environments(draw, max_agents=3, max_types=3, kinds=("single_item", "public_good",
-                                                         "outcomes", "interdependent")):
+def environments(
+    draw,
+    max_agents=3,
+    max_types=3,
+    kinds=("single_item", "public_good", "outcomes", "interdependent"),
+):
     """Small environments of several kinds, with independent or correlated priors."""
     kind = draw(st.sampled_from(kinds))
     n_agents = draw(st.integers(1 if kind != "interdependent" else 2, max_agents))
@@ -58,8 +68,10 @@ def environments(draw, max_agents=3, max_types=3, kinds=("single_item", "public_
         agents = [Agent(n, t) for n, t in zip(names, types, strict=True)]
         prior = joint
     else:
-        agents = [Agent(n, t, draw(probability_vectors(len(t))))
-                  for n, t in zip(names, types, strict=True)]
+        agents = [
+            Agent(n, t, draw(probability_vectors(len(t))))
+            for n, t in zip(names, types, strict=True)
+        ]
         prior = None
     options = [draw(st.integers(0, 2)) * 0.5 for _ in range(n_agents)]
     if kind == "single_item":
@@ -73,11 +85,19 @@ def environments(draw, max_agents=3, max_types=3, kinds=("single_item", "public_
     elif kind == "outcomes":
         n_outcomes = draw(st.integers(2, 3))
         space = Outcomes([f"outcome {o}" for o in range(n_outcomes)])
-        valuations = [np.array(draw(st.lists(st.integers(-3, 6), min_size=k * n_outcomes,
-                                             max_size=k * n_outcomes)), dtype=float)
-                      .reshape(k, n_outcomes) for k in counts]
-        principal = np.array(draw(st.lists(st.integers(-2, 2), min_size=n_outcomes,
-                                           max_size=n_outcomes)), dtype=float)
+        valuations = [
+            np.array(
+                draw(
+                    st.lists(st.integers(-3, 6), min_size=k * n_outcomes, max_size=k * n_outcomes)
+                ),
+                dtype=float,
+            ).reshape(k, n_outcomes)
+            for k in counts
+        ]
+        principal = np.array(
+            draw(st.lists(st.integers(-2, 2), min_size=n_outcomes, max_size=n_outcomes)),
+            dtype=float,
+        )
     else:  # interdependent single item: v_i = θ_i + mean of others' types
         space = Items(names)
         grids = np.meshgrid(*types, indexing="ij")
@@ -88,8 +108,15 @@ def environments(draw, max_agents=3, max_types=3, kinds=("single_item", "public_
             table[..., i] = grids[i] + 0.5 * (mean_all - grids[i] / n_agents)
             valuations.append(table)
         principal = np.zeros(n_agents)
-    return Environment(agents, space, valuations, prior=prior, principal_value=principal,
-                       outside_options=options, name=kind)
+    return Environment(
+        agents,
+        space,
+        valuations,
+        prior=prior,
+        principal_value=principal,
+        outside_options=options,
+        name=kind,
+    )
 
 
 @st.composite
@@ -111,5 +138,9 @@ def trades(draw, max_types=4):
     """Bilateral trades with random grids and priors (irregular ones included)."""
     buyer = draw(type_values(draw(st.integers(1, max_types)), low=0, high=8))
     seller = draw(type_values(draw(st.integers(1, max_types)), low=0, high=8))
-    return lpmech.bilateral_trade(buyer, seller, draw(probability_vectors(len(buyer))),
-                                  draw(probability_vectors(len(seller))))
+    return lpmech.bilateral_trade(
+        buyer,
+        seller,
+        draw(probability_vectors(len(buyer))),
+        draw(probability_vectors(len(seller))),
+    )

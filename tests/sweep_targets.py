@@ -39,13 +39,23 @@ def design(case: str) -> dict:
     cases = {
         "optimal": {"env": auction, "constraints": ["dsic", "ex_post_ir"]},
         # Myerson–Satterthwaite: efficient, DSIC, budget-balanced trade does not exist
-        "infeasible": {"env": trade, "objective": "gains_from_trade",
-                       "constraints": ["dsic", "ex_post_ir", "ex_post_budget_balance",
-                                       "efficient_allocation"]},
+        "infeasible": {
+            "env": trade,
+            "objective": "gains_from_trade",
+            "constraints": [
+                "dsic",
+                "ex_post_ir",
+                "ex_post_budget_balance",
+                "efficient_allocation",
+            ],
+        },
         "unbounded": {"env": auction, "constraints": ["dsic"]},
-        "failed": {"env": auction, "constraints": ["dsic", "ex_post_ir"],
-                   "formulation": "direct",
-                   "solver_options": {"simplex_iteration_limit": 1, "presolve": "off"}},
+        "failed": {
+            "env": auction,
+            "constraints": ["dsic", "ex_post_ir"],
+            "formulation": "direct",
+            "solver_options": {"simplex_iteration_limit": 1, "presolve": "off"},
+        },
     }
     if case == "out_of_memory":
         raise MemoryError("the joint prior does not fit")

@@ -38,13 +38,16 @@ def test_bayesian_rows_with_ex_post_budget_rows_go_to_interior_point():
     assert choose_algorithm(small) == "simplex"
 
 
-@pytest.mark.parametrize("constraints", [
-    ["bic", "interim_ir", "ex_ante_budget_balance"],   # budget balanced only on average
-    ["dsic", "ex_post_ir", "ex_post_budget_balance"],  # ex-post incentive rows
-], ids=["ex-ante budget", "dominant strategy"])
+@pytest.mark.parametrize(
+    "constraints",
+    [
+        ["bic", "interim_ir", "ex_ante_budget_balance"],  # budget balanced only on average
+        ["dsic", "ex_post_ir", "ex_post_budget_balance"],  # ex-post incentive rows
+    ],
+    ids=["ex-ante budget", "dominant strategy"],
+)
 def test_other_budget_programs_stay_with_simplex(constraints):
-    assert choose_algorithm(program_of(trade(100), "gains_from_trade", constraints)) == \
-        "simplex"
+    assert choose_algorithm(program_of(trade(100), "gains_from_trade", constraints)) == "simplex"
 
 
 def test_full_incentive_rows_far_outnumbering_columns_go_to_interior_point():
@@ -57,8 +60,9 @@ def test_full_incentive_rows_far_outnumbering_columns_go_to_interior_point():
 
 
 def test_a_named_solver_or_a_mixed_integer_program_is_left_alone():
-    program = program_of(trade(100), "gains_from_trade",
-                         ["bic", "interim_ir", "ex_post_budget_balance"])
+    program = program_of(
+        trade(100), "gains_from_trade", ["bic", "interim_ir", "ex_post_budget_balance"]
+    )
     assert with_algorithm(program, {"solver": "simplex"}) == {"solver": "simplex"}
     assert with_algorithm(program, {"time_limit": 5.0}) == {"time_limit": 5.0, "solver": "ipm"}
     assert warm_start_options({}, deterministic=True) == {}
@@ -69,8 +73,9 @@ def test_the_report_says_which_algorithm_ran():
     env = lpmech.single_item_auction([1, 2, 3, 4], 2)
     auto = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"])
     forced = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], algorithm="ipm")
-    by_option = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"],
-                             solver_options={"solver": "ipm"})
+    by_option = lpmech.solve(
+        env, "revenue", ["dsic", "ex_post_ir"], solver_options={"solver": "ipm"}
+    )
     integral = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], deterministic=True)
     assert auto.report.algorithm == "simplex"
     assert forced.report.algorithm == by_option.report.algorithm == "ipm"
@@ -88,8 +93,9 @@ def test_generation_re_solves_with_simplex():
 
 
 def test_interim_formulation_reports_its_algorithm():
-    env = lpmech.single_item_auction([1, 2, 4], 3, priors=[[0.5, 0.3, 0.2], [0.2, 0.3, 0.5],
-                                                            [0.3, 0.4, 0.3]])
+    env = lpmech.single_item_auction(
+        [1, 2, 4], 3, priors=[[0.5, 0.3, 0.2], [0.2, 0.3, 0.5], [0.3, 0.4, 0.3]]
+    )
     solution = lpmech.solve(env, "revenue", [BayesianIC(), "interim_ir"], formulation="interim")
     assert solution.report.algorithm == "simplex"
 

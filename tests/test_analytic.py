@@ -35,8 +35,9 @@ def test_ironing_pools_the_types_under_a_dent_in_the_revenue_curve():
     np.testing.assert_allclose(revenues, [0, 1.35, 1.1, 1])
     raw = virtual_values([1, 2, 3], [0.45, 0.1, 0.45])
     assert raw[1] < raw[0]  # not monotone
-    np.testing.assert_allclose(ironed_virtual_values([1, 2, 3], [0.45, 0.1, 0.45]),
-                               [-7 / 11, -7 / 11, 3])
+    np.testing.assert_allclose(
+        ironed_virtual_values([1, 2, 3], [0.45, 0.1, 0.45]), [-7 / 11, -7 / 11, 3]
+    )
     np.testing.assert_allclose(ironed_virtual_values([1, 2, 3, 4], [0.25] * 4), [-2, 0, 2, 4])
 
 
@@ -57,14 +58,17 @@ def test_manelli_vincent_constant():
     x = (np.arange(n) + 0.5) / n
     first, second = np.meshgrid(x, x)
     bundle = (4 - np.sqrt(2)) / 3
-    utility = np.stack([np.zeros_like(first), first - 2 / 3, second - 2 / 3,
-                        first + second - bundle])
+    utility = np.stack(
+        [np.zeros_like(first), first - 2 / 3, second - 2 / 3, first + second - bundle]
+    )
     payment = np.array([0, 2 / 3, 2 / 3, bundle])[np.argmax(utility, axis=0)]
     assert payment.mean() == pytest.approx(MANELLI_VINCENT_REVENUE, abs=1e-4)
 
 
-@pytest.mark.parametrize("distribution", [stats.uniform(), stats.expon(scale=2.0),
-                                          stats.beta(2, 3), stats.truncnorm(-1, 1)])
+@pytest.mark.parametrize(
+    "distribution",
+    [stats.uniform(), stats.expon(scale=2.0), stats.beta(2, 3), stats.truncnorm(-1, 1)],
+)
 def test_quantile_grids_are_probability_vectors_with_the_right_mean(distribution):
     values, prior = discretise(distribution, 400)
     assert prior.sum() == pytest.approx(1.0)

@@ -24,8 +24,10 @@ import lpmech
 from lpmech.constraints import ConstraintFamily
 
 ROOT = Path(__file__).parent.parent
-SOURCES = {**{path: "lpmech" for path in (ROOT / "lpmech").rglob("*.py")},
-           **{path: "lpmech.models" for path in (ROOT / "models").rglob("*.py")}}
+SOURCES = {
+    **{path: "lpmech" for path in (ROOT / "lpmech").rglob("*.py")},
+    **{path: "lpmech.models" for path in (ROOT / "models").rglob("*.py")},
+}
 
 
 def module_name(path: Path) -> str:
@@ -83,10 +85,14 @@ def dependencies(name: str) -> set[str]:
 
 
 def test_no_module_imports_another_modules_private_names():
-    offences = [f"{MODULES[name]}:{line} imports {taken} from {source}"
-                for name in MODULES for source, names, line in imports(name)
-                if source.startswith("lpmech")
-                for taken in names if taken.startswith("_") and not taken.startswith("__")]
+    offences = [
+        f"{MODULES[name]}:{line} imports {taken} from {source}"
+        for name in MODULES
+        for source, names, line in imports(name)
+        if source.startswith("lpmech")
+        for taken in names
+        if taken.startswith("_") and not taken.startswith("__")
+    ]
     assert not offences, "\n".join(offences)
 
 
@@ -110,8 +116,12 @@ def test_no_module_reaches_into_private_attributes_defined_elsewhere():
     for name, tree in TREES.items():
         own = defined_names(tree)
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and node.attr.startswith("_") \
-                    and not node.attr.startswith("__") and node.attr not in own:
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and node.attr not in own
+            ):
                 offences.append(f"{MODULES[name]}:{node.lineno} uses {ast.unparse(node)}")
     assert not offences, "\n".join(offences)
 
@@ -126,7 +136,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                return [*path[path.index(nxt):], nxt]
+                return [*path[path.index(nxt) :], nxt]
             if nxt not in state and (cycle := visit(nxt)):
                 return cycle
         path.pop()
@@ -151,15 +161,32 @@ def test_no_import_cycle_among_lpmech_modules():
 
 
 def test_mechanism_depends_on_the_environment_and_layout_only_at_import():
-    module_level = {source for source, _, _ in imports("lpmech.results.mechanism")
-                    if source.startswith("lpmech")}
-    top = {node.module for node in TREES["lpmech.results.mechanism"].body
-           if isinstance(node, ast.ImportFrom) and node.module.startswith("lpmech")}
-    assert top <= {"lpmech.problem.environment", "lpmech.problem.layout", "lpmech.errors",
-                   "lpmech.arrays", "lpmech.problem.lying", "lpmech.stable_sums"}, top
+    module_level = {
+        source
+        for source, _, _ in imports("lpmech.results.mechanism")
+        if source.startswith("lpmech")
+    }
+    top = {
+        node.module
+        for node in TREES["lpmech.results.mechanism"].body
+        if isinstance(node, ast.ImportFrom) and node.module.startswith("lpmech")
+    }
+    assert top <= {
+        "lpmech.problem.environment",
+        "lpmech.problem.layout",
+        "lpmech.errors",
+        "lpmech.arrays",
+        "lpmech.problem.lying",
+        "lpmech.stable_sums",
+    }, top
     # methods delegate, when called, to the modules that sit above Mechanism (checks and views)
-    above = {"lpmech.checks.verification", "lpmech.views.text", "lpmech.views.frames",
-             "lpmech.views.plots", "lpmech.views.notebook"}
+    above = {
+        "lpmech.checks.verification",
+        "lpmech.views.text",
+        "lpmech.views.frames",
+        "lpmech.views.plots",
+        "lpmech.views.notebook",
+    }
     assert module_level - top <= above, module_level
 
 
@@ -177,7 +204,8 @@ def family_class_names(name: str) -> set[str]:
                 names.add(item)
     for node in tree.body:  # module-level aliases such as a tuple of family classes
         if isinstance(node, ast.Assign) and any(
-                isinstance(n, ast.Name) and n.id in names for n in ast.walk(node.value)):
+            isinstance(n, ast.Name) and n.id in names for n in ast.walk(node.value)
+        ):
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))
     return names
 
@@ -188,8 +216,10 @@ def test_formulations_do_not_switch_on_family_classes(name):
     offences = [
         f"{MODULES[name]}:{node.lineno}: {ast.unparse(node)}"
         for node in ast.walk(TREES[name])
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-        and node.func.id in ("isinstance", "issubclass") and len(node.args) == 2
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("isinstance", "issubclass")
+        and len(node.args) == 2
         and any(isinstance(n, ast.Name) and n.id in families for n in ast.walk(node.args[1]))
     ]
     assert not offences, "\n".join(offences)
@@ -198,6 +228,8 @@ def test_formulations_do_not_switch_on_family_classes(name):
 def test_the_checks_see_every_module():
     assert "lpmech.formulations.interim" in MODULES
     assert "lpmech.models.single_item" in MODULES
-    assert dependencies("lpmech.solving.pipeline") >= {"lpmech.formulations",
-                                                       "lpmech.checks.verification"}
+    assert dependencies("lpmech.solving.pipeline") >= {
+        "lpmech.formulations",
+        "lpmech.checks.verification",
+    }
     assert lpmech.__name__ == "lpmech"

@@ -12,15 +12,15 @@ from lpmech.checks.auditing import audit
 
 
 def auction(n_bidders=2):
-    return lpmech.single_item_auction([1.0, 2.0, 3.0, 5.0], n_bidders,
-                                      priors=[0.4, 0.3, 0.2, 0.1])
+    return lpmech.single_item_auction([1.0, 2.0, 3.0, 5.0], n_bidders, priors=[0.4, 0.3, 0.2, 0.1])
 
 
 def first_and_second_price(env):
     """Highest value wins (ties to the lowest index); pay own value, or the second highest."""
     allocation = env.efficient_allocation()
-    values = np.stack([env.agents[i].types[env.layout.profile_types[:, i]]
-                       for i in range(env.n_agents)], axis=1)
+    values = np.stack(
+        [env.agents[i].types[env.layout.profile_types[:, i]] for i in range(env.n_agents)], axis=1
+    )
     second = np.sort(values, axis=1)[:, -2]
     first = Mechanism(env, allocation, allocation * values, name="first price")
     second_price = Mechanism(env, allocation, allocation * second[:, None], name="second price")
@@ -33,27 +33,38 @@ def brute_force_regrets(env, mechanism, agent):
     for k in range(env.type_counts[agent]):
         mine = [p for p in oracle.profiles(env) if p[agent] == k]
         weight = sum(oracle.probability(env, p) for p in mine)
-        gains = {r: [oracle.utility(env, mechanism, agent, p, r)
-                     - oracle.utility(env, mechanism, agent, p, k) for p in mine]
-                 for r in range(env.type_counts[agent])}
+        gains = {
+            r: [
+                oracle.utility(env, mechanism, agent, p, r)
+                - oracle.utility(env, mechanism, agent, p, k)
+                for p in mine
+            ]
+            for r in range(env.type_counts[agent])
+        }
         ex_post.append(max(max(g) for g in gains.values()))
-        interim.append({r: sum(oracle.probability(env, p) * g for p, g in zip(mine, gains[r],
-                                                                              strict=True))
-                        / weight for r in gains})
+        interim.append(
+            {
+                r: sum(oracle.probability(env, p) * g for p, g in zip(mine, gains[r], strict=True))
+                / weight
+                for r in gains
+            }
+        )
     return ex_post, interim
 
 
 @pytest.mark.parametrize("which", ["first price", "second price"])
 def test_regret_per_type_matches_brute_force(which):
     env = auction()
-    mechanism = dict(zip(("first price", "second price"), first_and_second_price(env),
-                         strict=True))[which]
+    mechanism = dict(
+        zip(("first price", "second price"), first_and_second_price(env), strict=True)
+    )[which]
     report = audit(mechanism)
     for i, agent in enumerate(report.agents):
         ex_post, interim = brute_force_regrets(env, mechanism, i)
         np.testing.assert_allclose(agent.ex_post_regret, ex_post, atol=1e-12)
-        np.testing.assert_allclose(agent.interim_regret, [max(g.values()) for g in interim],
-                                   atol=1e-12)
+        np.testing.assert_allclose(
+            agent.interim_regret, [max(g.values()) for g in interim], atol=1e-12
+        )
         for k, gains in enumerate(interim):  # the named report achieves the interim regret
             named = agent.labels.index(agent.interim_worst_report[k])
             assert gains[named] == pytest.approx(agent.interim_regret[k], abs=1e-12)
@@ -80,20 +91,28 @@ def test_first_price_has_positive_regret_and_second_price_none():
     report_label, others = worst.removeprefix("report ").split(" when the others are ")
     other_type = env.agents[1].labels.index(others.split("=")[1].rstrip(")"))
     lie = oracle.utility(env, first, 0, (3, other_type), env.agents[0].labels.index(report_label))
-    assert lie - oracle.utility(env, first, 0, (3, other_type), 3) == \
-        pytest.approx(top.ex_post_regret[-1])
+    assert lie - oracle.utility(env, first, 0, (3, other_type), 3) == pytest.approx(
+        top.ex_post_regret[-1]
+    )
 
 
-@pytest.mark.parametrize(("constraints", "regret"), [
-    (["dsic", "ex_post_ir"], "max_ex_post_regret"),
-    (["bic", "interim_ir"], "max_interim_regret"),
-    (["dsic", "ex_post_ir", "ex_post_budget_balance"], "max_ex_post_regret"),
-])
+@pytest.mark.parametrize(
+    ("constraints", "regret"),
+    [
+        (["dsic", "ex_post_ir"], "max_ex_post_regret"),
+        (["bic", "interim_ir"], "max_interim_regret"),
+        (["dsic", "ex_post_ir", "ex_post_budget_balance"], "max_ex_post_regret"),
+    ],
+)
 def test_lp_optima_have_no_regret(constraints, regret):
-    env = lpmech.public_good([0.0, 1.0, 2.0], n_agents=3, cost=2.5) \
-        if "ex_post_budget_balance" in constraints else auction(3)
-    solution = lpmech.solve(env, "welfare" if "ex_post_budget_balance" in constraints
-                            else "revenue", constraints)
+    env = (
+        lpmech.public_good([0.0, 1.0, 2.0], n_agents=3, cost=2.5)
+        if "ex_post_budget_balance" in constraints
+        else auction(3)
+    )
+    solution = lpmech.solve(
+        env, "welfare" if "ex_post_budget_balance" in constraints else "revenue", constraints
+    )
     report = audit(solution.mechanism)
     assert getattr(report, regret) == pytest.approx(0.0, abs=1e-7)
     if "ex_post_budget_balance" in constraints:

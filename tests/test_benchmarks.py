@@ -40,11 +40,14 @@ from lpmech.errors import InfeasibleDesignError
 def auctions(draw, max_bidders=3, max_types=4):
     """Single-item auctions with asymmetric supports and priors (irregular ones included)."""
     n_bidders = draw(st.integers(1, max_bidders))
-    types = [draw(type_values(draw(st.integers(1, max_types)), low=1, high=12))
-             for _ in range(n_bidders)]
+    types = [
+        draw(type_values(draw(st.integers(1, max_types)), low=1, high=12))
+        for _ in range(n_bidders)
+    ]
     priors = [draw(probability_vectors(len(t))) for t in types]
-    return lpmech.single_item_auction(types, priors=priors,
-                                      seller_value=draw(st.sampled_from([0.0, 2.0])))
+    return lpmech.single_item_auction(
+        types, priors=priors, seller_value=draw(st.sampled_from([0.0, 2.0]))
+    )
 
 
 # ---------------------------------------------------------------------------- Myerson
@@ -59,8 +62,7 @@ def test_lp_profit_equals_myerson(env):
     assert bic.objective_value == pytest.approx(expected, abs=1e-6)
     mechanism = myerson(env)
     assert mechanism.expected_budget_surplus() == pytest.approx(expected, abs=1e-9)
-    oracle.assert_satisfies(env, mechanism, ["dominant_strategy_ic", "ex_post_ir",
-                                             "feasibility"])
+    oracle.assert_satisfies(env, mechanism, ["dominant_strategy_ic", "ex_post_ir", "feasibility"])
 
 
 def test_ironing_is_needed_and_the_ironed_rule_matches_the_lp():
@@ -120,8 +122,12 @@ def test_any_groves_transfers_are_dsic(env, data):
     tau = np.zeros((env.n_profiles, env.n_agents))
     for i in range(env.n_agents):
         others = np.delete(env.layout.profile_types, i, axis=1)
-        weights = np.array(data.draw(st.lists(st.integers(-3, 3), min_size=others.shape[1],
-                                              max_size=others.shape[1])), dtype=float)
+        weights = np.array(
+            data.draw(
+                st.lists(st.integers(-3, 3), min_size=others.shape[1], max_size=others.shape[1])
+            ),
+            dtype=float,
+        )
         tau[:, i] = others @ weights
     oracle.assert_satisfies(env, vcg(env, tau), ["dominant_strategy_ic"])
 
@@ -172,14 +178,21 @@ def test_budget_balanced_efficient_trade_is_feasible_exactly_when_no_subsidy_is_
     needs_subsidy = efficient_trade_deficit(env) > 1e-9
     conflicting = None
     try:
-        lpmech.solve(env, "gains_from_trade", ["bic", "interim_ir", "ex_post_budget_balance",
-                                               "efficient_allocation"])
+        lpmech.solve(
+            env,
+            "gains_from_trade",
+            ["bic", "interim_ir", "ex_post_budget_balance", "efficient_allocation"],
+        )
     except InfeasibleDesignError as error:
         conflicting = set(error.conflicting)
     assert (conflicting is not None) == needs_subsidy
     if needs_subsidy:
-        assert conflicting == {"bayesian_ic", "interim_ir", "ex_post_budget_balance",
-                               "efficient_allocation"}
+        assert conflicting == {
+            "bayesian_ic",
+            "interim_ir",
+            "ex_post_budget_balance",
+            "efficient_allocation",
+        }
 
 
 @given(trades())
@@ -187,8 +200,9 @@ def test_second_best_gains(env):
     """The LP's second best equals the knapsack formula when its rule is monotone, and never
     exceeds the knapsack relaxation; the formula mechanism is BIC, interim IR and budget
     balanced. First best bounds it above."""
-    optimum = lpmech.solve(env, "gains_from_trade",
-                           ["bic", "interim_ir", "ex_post_budget_balance"]).objective_value
+    optimum = lpmech.solve(
+        env, "gains_from_trade", ["bic", "interim_ir", "ex_post_budget_balance"]
+    ).objective_value
     relaxed = second_best_gains(env, require_monotone=False)
     assert optimum <= relaxed + 1e-6
     assert optimum <= first_best_gains(env) + 1e-6
@@ -198,8 +212,9 @@ def test_second_best_gains(env):
         return  # irregular grid: only the bound applies
     assert optimum == pytest.approx(expected, abs=1e-6)
     mechanism = second_best_trade(env)
-    oracle.assert_satisfies(env, mechanism, ["bayesian_ic", "interim_ir",
-                                             "ex_post_budget_balance"])
+    oracle.assert_satisfies(
+        env, mechanism, ["bayesian_ic", "interim_ir", "ex_post_budget_balance"]
+    )
     assert mechanism.expected_welfare() == pytest.approx(expected, abs=1e-9)
 
 

@@ -29,10 +29,14 @@ def brute_force_violation(env, q):
     offsets = np.concatenate([[0], np.cumsum(env.type_counts)])
     per_bidder = []
     for i, f in enumerate(env.prior.marginals):
-        own = q[offsets[i]:offsets[i + 1]]
-        per_bidder.append([(sum(f[k] * own[k] for k in s), sum(f[k] for k in s))
-                           for r in range(len(f) + 1)
-                           for s in itertools.combinations(range(len(f)), r)])
+        own = q[offsets[i] : offsets[i + 1]]
+        per_bidder.append(
+            [
+                (sum(f[k] * own[k] for k in s), sum(f[k] for k in s))
+                for r in range(len(f) + 1)
+                for s in itertools.combinations(range(len(f)), r)
+            ]
+        )
     worst = -np.inf
     for sets in itertools.product(*per_bidder):
         outside = np.prod([1.0 - mass for _, mass in sets])
@@ -48,10 +52,17 @@ def auctions_and_rules(draw):
     twentieths (so ties within and across bidders are common)."""
     n_bidders = draw(st.integers(1, 3))
     counts = [draw(st.integers(1, 4 if n_bidders < 3 else 3)) for _ in range(n_bidders)]
-    env = lpmech.single_item_auction([draw(type_values(k)) for k in counts],
-                                     priors=[draw(probability_vectors(k)) for k in counts])
-    q = np.array(draw(st.lists(st.integers(0, 20), min_size=sum(counts),
-                               max_size=sum(counts))), dtype=float) / 20
+    env = lpmech.single_item_auction(
+        [draw(type_values(k)) for k in counts],
+        priors=[draw(probability_vectors(k)) for k in counts],
+    )
+    q = (
+        np.array(
+            draw(st.lists(st.integers(0, 20), min_size=sum(counts), max_size=sum(counts))),
+            dtype=float,
+        )
+        / 20
+    )
     return env, q
 
 
@@ -62,7 +73,7 @@ def test_separator_finds_the_most_violated_border_set(case):
     env, q = case
     columns = InterimColumns.of(env, border=True)
     x = np.zeros(columns.n_columns)
-    x[columns.q_start[0]:columns.m_start[0]] = q
+    x[columns.q_start[0] : columns.m_start[0]] = q
     found = interim.BorderInequalities(env, columns).candidates(x)
     worst = brute_force_violation(env, q)
     if worst > 1e-7:
@@ -97,10 +108,10 @@ def assert_interim_is_direct(env, details, objective="revenue", extra=()):
     direct = lpmech.solve(env, objective, constraints, formulation="direct")
     solution = lpmech.solve(env, objective, constraints, formulation="interim")
     assert details in solution.report.details
-    assert solution.objective_value == pytest.approx(direct.objective_value, rel=1e-7,
-                                                     abs=1e-9)
-    oracle.assert_satisfies(env, solution.mechanism,
-                            ["feasibility", "bayesian_ic", "interim_ir", *extra])
+    assert solution.objective_value == pytest.approx(direct.objective_value, rel=1e-7, abs=1e-9)
+    oracle.assert_satisfies(
+        env, solution.mechanism, ["feasibility", "bayesian_ic", "interim_ir", *extra]
+    )
     return solution
 
 
@@ -112,19 +123,23 @@ def test_interim_auction_has_the_direct_optimum(values):
 def test_three_bidders_of_30_to_50_types_solve_on_interim_rules():
     """Too large for the direct program (60,000 profiles): the recovered allocation is
     feasible and earns the optimum the interim program reports."""
-    env = lpmech.single_item_auction([np.arange(1.0, 41.0), np.arange(2.0, 52.0),
-                                      np.arange(1.0, 31.0)])
+    env = lpmech.single_item_auction(
+        [np.arange(1.0, 41.0), np.arange(2.0, 52.0), np.arange(1.0, 31.0)]
+    )
     border = lpmech.solve(env, "revenue", FAMILIES, formulation="interim")
     assert oracle.feasibility_violation(env, border.mechanism) <= 1e-6
     assert border.objective_value == pytest.approx(
-        oracle.expected_revenue(env, border.mechanism), rel=1e-7)
+        oracle.expected_revenue(env, border.mechanism), rel=1e-7
+    )
 
 
 def test_an_unimplementable_interim_rule_is_a_solver_failure(monkeypatch):
     """Should the separator miss a violated set, the recovery LP is infeasible: the error
     says so and names the way out, instead of returning a mechanism that is not one."""
+
     def nothing_violated(self, x):
         return original(self, np.zeros_like(x))
+
     original = interim.BorderInequalities.candidates
     monkeypatch.setattr(interim.BorderInequalities, "candidates", nothing_violated)
     env = lpmech.single_item_auction(ASYMMETRIC["40 x 50 types"])
@@ -140,7 +155,8 @@ def asymmetric_auctions(draw):
     return lpmech.single_item_auction(
         [draw(type_values(k, high=20)) for k in counts],
         priors=[draw(probability_vectors(k)) for k in counts],
-        seller_value=draw(st.sampled_from([0.0, 2.5])))
+        seller_value=draw(st.sampled_from([0.0, 2.5])),
+    )
 
 
 @given(asymmetric_auctions())
@@ -153,10 +169,14 @@ def test_interim_optimum_is_the_direct_optimum(env):
 
 # --- several items: Border's inequalities item by item -------------------------------
 
+
 def grid_types(values_per_item):
     """Every combination of the given values per item, one type per row."""
-    return np.stack(np.meshgrid(*values_per_item, indexing="ij"), axis=-1).reshape(
-        -1, len(values_per_item)).astype(float)
+    return (
+        np.stack(np.meshgrid(*values_per_item, indexing="ij"), axis=-1)
+        .reshape(-1, len(values_per_item))
+        .astype(float)
+    )
 
 
 #: Small 2-bidder additive auctions (and one with 3 bidders): identical and asymmetric
@@ -166,7 +186,8 @@ ADDITIVE = {
     "2 x 3 items, 2^3 grid": dict(types=grid_types([[1, 3]] * 3), n_bidders=2),
     "asymmetric 2 x 2 items": dict(
         types=[grid_types([[1, 2, 4], [2, 3]]), grid_types([[1, 3], [1, 2, 5]])],
-        priors=[np.arange(1.0, 7.0) / 21, np.array([3, 1, 1, 2, 2, 1]) / 10]),
+        priors=[np.arange(1.0, 7.0) / 21, np.array([3, 1, 1, 2, 2, 1]) / 10],
+    ),
     "3 bidders x 2 items, 2 x 2 grid": dict(types=grid_types([[1, 2], [1, 3]]), n_bidders=3),
 }
 
@@ -180,21 +201,29 @@ def test_additive_items_on_interim_rules_have_the_direct_optimum(case, objective
     env = lpmech.multi_item_auction(**case)
     n_items = env.allocation.n_items
     border = assert_interim_is_direct(
-        env, f"item by item ({n_items} items)", objective,
-        [] if objective == "revenue" else ["ex_ante_no_deficit"])
+        env,
+        f"item by item ({n_items} items)",
+        objective,
+        [] if objective == "revenue" else ["ex_ante_no_deficit"],
+    )
     shared = "shared by identical bidders" in border.report.details  # one rule for all
     assert border.report.n_variables == (n_items + 1) * (
-        env.type_counts[0] if shared else sum(env.type_counts))
+        env.type_counts[0] if shared else sum(env.type_counts)
+    )
 
 
 UNBORDERED = {
-    "unit demand": lambda: lpmech.multi_item_auction(grid_types([[1, 2], [1, 3]]), 2,
-                                                     unit_demand=True),
+    "unit demand": lambda: lpmech.multi_item_auction(
+        grid_types([[1, 2], [1, 3]]), 2, unit_demand=True
+    ),
     "a bidder values another's item": lambda: lpmech.Environment(
         [lpmech.Agent(f"bidder {i}", [1.0, 2.0], [0.5, 0.5]) for i in range(2)],
         Items(["bidder 0", "bidder 1"], n_items=2),
-        [np.array([[1.0, 2.0, 0.5, 0.0], [2.0, 1.0, 1.0, 0.0]]),
-         np.array([[0.0, 0.0, 1.0, 2.0], [0.0, 0.0, 3.0, 1.0]])]),
+        [
+            np.array([[1.0, 2.0, 0.5, 0.0], [2.0, 1.0, 1.0, 0.0]]),
+            np.array([[0.0, 0.0, 1.0, 2.0], [0.0, 0.0, 3.0, 1.0]]),
+        ],
+    ),
 }
 
 
@@ -223,12 +252,20 @@ def allocations_of_items(draw):
     n_bidders, n_items = draw(st.integers(1, 3)), draw(st.integers(1, 2))
     counts = [draw(st.integers(1, 4 if n_bidders < 3 else 3)) for _ in range(n_bidders)]
     types = [np.stack([draw(type_values(k)) for _ in range(n_items)], axis=1) for k in counts]
-    env = lpmech.multi_item_auction(types, priors=[draw(probability_vectors(k))
-                                                   for k in counts])
-    shares = np.array(draw(st.lists(st.integers(0, 5), min_size=env.n_profiles * n_items
-                                    * (n_bidders + 1), max_size=env.n_profiles * n_items
-                                    * (n_bidders + 1))), dtype=float).reshape(
-        env.n_profiles, n_items, n_bidders + 1) + 1e-3
+    env = lpmech.multi_item_auction(types, priors=[draw(probability_vectors(k)) for k in counts])
+    shares = (
+        np.array(
+            draw(
+                st.lists(
+                    st.integers(0, 5),
+                    min_size=env.n_profiles * n_items * (n_bidders + 1),
+                    max_size=env.n_profiles * n_items * (n_bidders + 1),
+                )
+            ),
+            dtype=float,
+        ).reshape(env.n_profiles, n_items, n_bidders + 1)
+        + 1e-3
+    )
     shares /= shares.sum(axis=2, keepdims=True)
     return env, shares[:, :, :n_bidders]  # (P, items, N); the seller keeps the rest
 
@@ -239,11 +276,16 @@ def test_recovery_implements_any_feasible_interim_rule(case):
     recovery reproduces it exactly: same winning probabilities, feasible at every
     profile."""
     env, shares = case
-    mechanism = lpmech.Mechanism(env, shares.transpose(0, 2, 1).reshape(env.n_profiles, -1),
-                                 np.zeros((env.n_profiles, env.n_agents)))
+    mechanism = lpmech.Mechanism(
+        env,
+        shares.transpose(0, 2, 1).reshape(env.n_profiles, -1),
+        np.zeros((env.n_profiles, env.n_agents)),
+    )
     for item in range(env.allocation.n_items):
-        targets = [mechanism.interim_allocation(i)[:, env.allocation.component(i, item)]
-                   for i in range(env.n_agents)]
+        targets = [
+            mechanism.interim_allocation(i)[:, env.allocation.component(i, item)]
+            for i in range(env.n_agents)
+        ]
         won, shortfall = interim._recover_item(env, targets)
         assert shortfall <= 1e-9
         assert won.min() >= 0

@@ -24,8 +24,10 @@ def _own_quantities(mechanism):
 
 
 def _max_difference(first, second):
-    return max(np.abs(first.flat_allocation - second.flat_allocation).max(),
-               np.abs(first.flat_payments - second.flat_payments).max())
+    return max(
+        np.abs(first.flat_allocation - second.flat_allocation).max(),
+        np.abs(first.flat_payments - second.flat_payments).max(),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -36,31 +38,34 @@ def project():
 # ---------------------------------------------------------- identical agents
 @pytest.mark.parametrize("formulation", ["direct", "symmetric", "auto"])
 @pytest.mark.parametrize("tie_break", [None, "small_payments"])
-def test_default_auction_gives_identical_bidders_identical_interim_rules(formulation,
-                                                                          tie_break):
+def test_default_auction_gives_identical_bidders_identical_interim_rules(formulation, tie_break):
     env = MODELS[DEFAULT_MODEL].environment()
     assert env.type_counts == (4, 4)
     solution = lpmech.solve(env, "revenue", DSIC, formulation=formulation, tie_break=tie_break)
     first, second = _own_quantities(solution.mechanism)
     np.testing.assert_allclose(first, second, atol=1e-9)
-    np.testing.assert_allclose(solution.mechanism.interim_payment(0),
-                               solution.mechanism.interim_payment(1), atol=1e-9)
+    np.testing.assert_allclose(
+        solution.mechanism.interim_payment(0), solution.mechanism.interim_payment(1), atol=1e-9
+    )
     assert "anonym" in solution.report.tie_break
     assert solution.objective_value == pytest.approx(2.375, abs=1e-8)  # within δ
 
 
 @pytest.mark.parametrize("formulation", ["direct", "symmetric"])
 def test_public_good_with_participation_is_anonymous_with_payments_of_the_order_of_agv(
-        project, formulation):
-    solution = lpmech.solve(project, "welfare", BUDGET_IR, formulation=formulation,
-                            tie_break="small_payments")
+    project, formulation
+):
+    solution = lpmech.solve(
+        project, "welfare", BUDGET_IR, formulation=formulation, tie_break="small_payments"
+    )
     mechanism = solution.mechanism
     rules = [mechanism.interim_allocation(i) for i in range(4)]
     for rule in rules[1:]:
         np.testing.assert_allclose(rule, rules[0], atol=1e-9)
     assert np.abs(mechanism.flat_payments).max() <= 2 * np.abs(agv(project).flat_payments).max()
-    oracle.assert_satisfies(project, mechanism, ["bayesian_ic", "interim_ir",
-                                                 "ex_post_budget_balance"])
+    oracle.assert_satisfies(
+        project, mechanism, ["bayesian_ic", "interim_ir", "ex_post_budget_balance"]
+    )
 
 
 def test_anonymising_keeps_the_optimum_without_a_tie_break(project):
@@ -73,8 +78,9 @@ def test_anonymising_keeps_the_optimum_without_a_tie_break(project):
 
 
 def test_agents_that_differ_are_not_averaged():
-    env = lpmech.single_item_auction([1, 2, 3], n_bidders=2, priors=[[0.2, 0.3, 0.5],
-                                                                     [0.5, 0.3, 0.2]])
+    env = lpmech.single_item_auction(
+        [1, 2, 3], n_bidders=2, priors=[[0.2, 0.3, 0.5], [0.5, 0.3, 0.2]]
+    )
     solution = lpmech.solve(env, "revenue", DSIC)
     assert "anonymised" not in solution.report.tie_break
 
@@ -82,11 +88,13 @@ def test_agents_that_differ_are_not_averaged():
 # ------------------------------------------------- analytic mechanisms recovered
 @pytest.mark.parametrize("formulation", ["direct", "symmetric"])
 @pytest.mark.parametrize(("constraints", "analytic"), [(BUDGET, agv), (DSIC, clarke_pivot)])
-def test_tie_break_towards_agv_or_the_pivot_returns_it(project, formulation, constraints,
-                                                       analytic):
+def test_tie_break_towards_agv_or_the_pivot_returns_it(
+    project, formulation, constraints, analytic
+):
     target = analytic(project)
-    solution = lpmech.solve(project, "welfare", constraints, formulation=formulation,
-                            tie_break=target)
+    solution = lpmech.solve(
+        project, "welfare", constraints, formulation=formulation, tie_break=target
+    )
     assert _max_difference(solution.mechanism, target) <= 1e-7
     assert solution.report.tie_break_seconds > 0
 
@@ -100,7 +108,8 @@ def test_tie_break_towards_ironed_myerson_returns_it():
     assert "not anonymised: the tie-break target" in solution.report.tie_break
     pooled = env.agents[0].type_index("1"), env.agents[0].type_index("2")
     assert solution.mechanism.interim_quantity(0)[pooled[0]] == pytest.approx(
-        solution.mechanism.interim_quantity(0)[pooled[1]], abs=1e-9)  # ironed: pooled
+        solution.mechanism.interim_quantity(0)[pooled[1]], abs=1e-9
+    )  # ironed: pooled
 
 
 def test_a_target_that_is_not_optimal_is_approached_not_reached(project):
@@ -130,17 +139,18 @@ def test_model_check_reports_the_distance_to_its_analytic_mechanism(name):
 @pytest.mark.parametrize("formulation", ["interim", "generation"])
 def test_formulations_without_a_second_stage_say_they_fall_back(formulation):
     if formulation == "interim":
-        env = lpmech.single_item_auction([1, 2, 3], n_bidders=3,
-                                         priors=[[0.2, 0.3, 0.5], [0.3, 0.3, 0.4],
-                                                 [0.5, 0.3, 0.2]])
+        env = lpmech.single_item_auction(
+            [1, 2, 3], n_bidders=3, priors=[[0.2, 0.3, 0.5], [0.3, 0.3, 0.4], [0.5, 0.3, 0.2]]
+        )
         constraints = ["bayesian_ic", "interim_ir"]
     else:
         grid = np.array([[a, b] for a in (1.0, 2.0, 3.0) for b in (1.0, 2.0)])
         env = lpmech.multi_item_auction(grid, n_bidders=1)
         constraints = DSIC
     plain = lpmech.solve(env, "revenue", constraints, formulation=formulation)
-    broken = lpmech.solve(env, "revenue", constraints, formulation=formulation,
-                          tie_break="small_payments")
+    broken = lpmech.solve(
+        env, "revenue", constraints, formulation=formulation, tie_break="small_payments"
+    )
     assert f"formulation {formulation!r} has no second stage" in broken.report.tie_break
     assert broken.objective_value == pytest.approx(plain.objective_value, rel=1e-7)
     assert broken.verification.ok
@@ -163,16 +173,18 @@ def _payment_norm(mechanism):
 
 
 @settings(max_examples=15, deadline=None)
-@given(values=st.lists(st.integers(1, 6), min_size=2, max_size=4, unique=True),
-       weights=st.lists(st.integers(1, 5), min_size=4, max_size=4),
-       n_bidders=st.integers(1, 2))
+@given(
+    values=st.lists(st.integers(1, 6), min_size=2, max_size=4, unique=True),
+    weights=st.lists(st.integers(1, 5), min_size=4, max_size=4),
+    n_bidders=st.integers(1, 2),
+)
 def test_small_payments_keeps_the_optimum_and_never_pays_more(values, weights, n_bidders):
-    prior = np.array(weights[:len(values)], dtype=float)
-    env = lpmech.single_item_auction(sorted(values), n_bidders=n_bidders,
-                                     priors=prior / prior.sum())
+    prior = np.array(weights[: len(values)], dtype=float)
+    env = lpmech.single_item_auction(
+        sorted(values), n_bidders=n_bidders, priors=prior / prior.sum()
+    )
     first = lpmech.solve(env, "revenue", DSIC, formulation="direct")
-    second = lpmech.solve(env, "revenue", DSIC, formulation="direct",
-                          tie_break="small_payments")
+    second = lpmech.solve(env, "revenue", DSIC, formulation="direct", tie_break="small_payments")
     scale = max(values)
     assert second.objective_value == pytest.approx(first.objective_value, abs=1e-7 * scale)
     assert _payment_norm(second.mechanism) <= _payment_norm(first.mechanism) + 1e-7 * scale
@@ -198,8 +210,10 @@ def test_revenue_equivalence_pins_interim_but_not_ex_post_payments():
     assert lowest.pinned()
     assert lowest.low == pytest.approx(0.0, abs=1e-7)
     revenue = Quantity(
-        "revenue", Quantity.expected_payment(env, 0).coefficients
-        + Quantity.expected_payment(env, 1).coefficients)
+        "revenue",
+        Quantity.expected_payment(env, 0).coefficients
+        + Quantity.expected_payment(env, 1).coefficients,
+    )
     total = optimal_range(solution, revenue)
     assert total.pinned()
     assert total.low == pytest.approx(2.375, abs=1e-7)
@@ -222,17 +236,22 @@ def test_optimal_range_holds_in_any_units(unit):
 
 
 def test_quantities_read_what_the_mechanism_reports():
-    env = lpmech.single_item_auction([1, 2, 3], n_bidders=2, priors=[[0.2, 0.3, 0.5],
-                                                                     [0.5, 0.3, 0.2]])
+    env = lpmech.single_item_auction(
+        [1, 2, 3], n_bidders=2, priors=[[0.2, 0.3, 0.5], [0.5, 0.3, 0.2]]
+    )
     mechanism = myerson(env)
     assert Quantity.interim_payment(env, 1, "2").value(mechanism) == pytest.approx(
-        mechanism.interim_payment(1)[1])
+        mechanism.interim_payment(1)[1]
+    )
     assert Quantity.payment(env, 0, (2, 1)).value(mechanism) == pytest.approx(
-        mechanism.payments[2, 1, 0])
+        mechanism.payments[2, 1, 0]
+    )
     assert Quantity.allocation(env, (2, 1), 1).value(mechanism) == pytest.approx(
-        mechanism.allocation[2, 1, 1])
+        mechanism.allocation[2, 1, 1]
+    )
     assert Quantity.expected_payment(env, 0).value(mechanism) == pytest.approx(
-        env.prior.joint @ mechanism.flat_payments[:, 0])
+        env.prior.joint @ mechanism.flat_payments[:, 0]
+    )
 
 
 def test_optimal_range_refuses_a_quantity_of_another_size():

@@ -19,8 +19,11 @@ from lpmech.models import MODELS
 from lpmech.program.objectives import resolve_objective
 
 EXACT = [name for name, spec in MODELS.items() if spec.exact_benchmark is not None]
-EQUALITIES = [name for name in EXACT
-              if MODELS[name].benchmark(MODELS[name].environment()).relation == "equal"]
+EQUALITIES = [
+    name
+    for name in EXACT
+    if MODELS[name].benchmark(MODELS[name].environment()).relation == "equal"
+]
 
 
 def test_every_linear_model_has_an_exact_benchmark():
@@ -30,8 +33,9 @@ def test_every_linear_model_has_an_exact_benchmark():
 
 
 def _float_mechanism(env, certificate):
-    return lpmech.Mechanism(env, certificate.allocation.astype(float),
-                            certificate.payments.astype(float))
+    return lpmech.Mechanism(
+        env, certificate.allocation.astype(float), certificate.payments.astype(float)
+    )
 
 
 def test_ironing_optimum_is_the_ironed_myerson_benchmark_as_a_fraction():
@@ -62,25 +66,42 @@ def test_exact_benchmarks_agree_with_the_float_formulas():
         spec = MODELS[name]
         env = spec.environment()
         assert float(spec.exact_benchmark(env)) == pytest.approx(
-            spec.benchmark(env).value, rel=1e-9, abs=1e-12), name
+            spec.benchmark(env).value, rel=1e-9, abs=1e-12
+        ), name
 
 
 FORMULATIONS = [
-    ("symmetric", lambda: lpmech.single_item_auction(range(1, 6), 3), "revenue",
-     ("dominant_strategy_ic", "ex_post_ir")),
-    ("interim", lambda: lpmech.single_item_auction([[1, 2, 3], [2, 3, 5], [1, 4, 6]]),
-     "revenue", ("bayesian_ic", "interim_ir")),  # Border's inequalities
-    ("interim", lambda: lpmech.public_good([0, 1, 2], 3, cost=Fraction(5, 2)), "welfare",
-     ("bayesian_ic", "ex_ante_budget_balance")),  # ex-post allocation linked
-    ("generation", lambda: lpmech.multi_item_auction(
-        [[x, y] for x in (1, 2, 3) for y in (1, 2, 4)], 1), "revenue",
-     ("dominant_strategy_ic", "ex_post_ir")),
+    (
+        "symmetric",
+        lambda: lpmech.single_item_auction(range(1, 6), 3),
+        "revenue",
+        ("dominant_strategy_ic", "ex_post_ir"),
+    ),
+    (
+        "interim",
+        lambda: lpmech.single_item_auction([[1, 2, 3], [2, 3, 5], [1, 4, 6]]),
+        "revenue",
+        ("bayesian_ic", "interim_ir"),
+    ),  # Border's inequalities
+    (
+        "interim",
+        lambda: lpmech.public_good([0, 1, 2], 3, cost=Fraction(5, 2)),
+        "welfare",
+        ("bayesian_ic", "ex_ante_budget_balance"),
+    ),  # ex-post allocation linked
+    (
+        "generation",
+        lambda: lpmech.multi_item_auction([[x, y] for x in (1, 2, 3) for y in (1, 2, 4)], 1),
+        "revenue",
+        ("dominant_strategy_ic", "ex_post_ir"),
+    ),
 ]
 
 
 @pytest.mark.parametrize(("formulation", "build", "objective", "constraints"), FORMULATIONS)
-def test_every_formulation_is_certified_with_the_direct_optimum(formulation, build, objective,
-                                                                constraints):
+def test_every_formulation_is_certified_with_the_direct_optimum(
+    formulation, build, objective, constraints
+):
     env = build()
     reduced = lpmech.solve(env, objective, constraints, formulation=formulation)
     direct = lpmech.solve(env, objective, constraints, formulation="direct")
@@ -119,11 +140,14 @@ def test_a_tampered_reduced_dual_fails_naming_the_entry(symmetric):
     tampered = certificate.check(duals=duals)
     assert not tampered.ok
     row = certificate.context.program.describe_row(
-        certificate.context.program.row_slices["dominant_strategy_ic"].start)
-    assert any(failure.startswith("dual infeasible: column payment of agent")
-               and "and its relabellings" in failure
-               and f"{row} (multiplier {duals['dominant_strategy_ic'][on_row]})" in failure
-               for failure in tampered.failures), tampered.failures
+        certificate.context.program.row_slices["dominant_strategy_ic"].start
+    )
+    assert any(
+        failure.startswith("dual infeasible: column payment of agent")
+        and "and its relabellings" in failure
+        and f"{row} (multiplier {duals['dominant_strategy_ic'][on_row]})" in failure
+        for failure in tampered.failures
+    ), tampered.failures
     assert certificate.check().ok
 
 
@@ -135,22 +159,27 @@ def test_a_tampered_entry_of_a_symmetric_optimum_is_found_on_the_full_families(s
     allocation[profile, winner] += Fraction(1, 2)
     tampered = certificate.check(allocation=allocation)
     assert not tampered.ok
-    assert any(failure.startswith("feasibility violated by 1/2") and
-               env.describe_profile(profile) in failure
-               for failure in tampered.failures), tampered.failures
+    assert any(
+        failure.startswith("feasibility violated by 1/2")
+        and env.describe_profile(profile) in failure
+        for failure in tampered.failures
+    ), tampered.failures
 
 
 def test_inputs_symmetric_only_in_floats_are_proved_on_the_direct_program():
     tilt = Fraction(1, 10**14)  # within the formulation's float tolerance, not exactly 0
     fifth = Fraction(1, 5)
-    env = lpmech.single_item_auction(range(1, 6), 2, priors=[
-        [fifth] * 5, [fifth + tilt, fifth - tilt, fifth, fifth, fifth]])
+    env = lpmech.single_item_auction(
+        range(1, 6), 2, priors=[[fifth] * 5, [fifth + tilt, fifth - tilt, fifth, fifth, fifth]]
+    )
     solution = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], formulation="symmetric")
     twin = exact_environment(env)
     symmetry = agent_symmetry(env)
     assert solution.report.formulation == "symmetric"
-    assert symmetry_obstacle(twin, tuple(solution.compiled), symmetry,
-                             symmetry.column_orbit) == "the exact prior is not exchangeable"
+    assert (
+        symmetry_obstacle(twin, tuple(solution.compiled), symmetry, symmetry.column_orbit)
+        == "the exact prior is not exchangeable"
+    )
     certificate = solution.certify()
     assert certificate.ok, certificate.failures
     assert certificate.program.startswith("the direct program")
@@ -167,10 +196,13 @@ def _split(orbit):
     return split
 
 
-@pytest.mark.parametrize(("tamper", "reason"), [
-    (_merged, "an orbit joins columns that no relabelling connects"),
-    (_split, "a relabelling moves a column out of its orbit"),
-])
+@pytest.mark.parametrize(
+    ("tamper", "reason"),
+    [
+        (_merged, "an orbit joins columns that no relabelling connects"),
+        (_split, "a relabelling moves a column out of its orbit"),
+    ],
+)
 def test_the_orbits_of_a_reduced_program_are_checked_not_assumed(tamper, reason):
     env = lpmech.single_item_auction(range(1, 4), 3)
     solution = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], formulation="symmetric")
@@ -196,8 +228,9 @@ def test_deterministic_incumbent_is_exact_and_says_when_optimality_is_not_proved
 
 def test_deterministic_incumbent_that_meets_the_relaxation_is_proved_optimal():
     env = lpmech.single_item_auction([1, 2, 3, 4], 2)
-    certificate = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"],
-                               deterministic=True).certify()
+    certificate = lpmech.solve(
+        env, "revenue", ["dsic", "ex_post_ir"], deterministic=True
+    ).certify()
     assert certificate.ok
     assert certificate.optimal
     assert certificate.objective == exact_benchmarks.myerson_revenue(env)
@@ -217,9 +250,11 @@ def test_a_tampered_mechanism_fails_naming_the_violated_row(ironing):
     allocation[profile, 0] = Fraction(0)
     tampered = certificate.check(allocation=allocation)
     assert not tampered.ok
-    assert any(failure.startswith("ex_post_ir violated by")
-               and "at profile (bidder 1=3, bidder 2=1)" in failure
-               for failure in tampered.failures), tampered.failures
+    assert any(
+        failure.startswith("ex_post_ir violated by")
+        and "at profile (bidder 1=3, bidder 2=1)" in failure
+        for failure in tampered.failures
+    ), tampered.failures
     assert certificate.check().ok  # the original still passes
 
 
@@ -230,10 +265,13 @@ def test_a_tampered_dual_fails_naming_the_entry(ironing):
     tampered = certificate.check(duals=duals)
     assert not tampered.ok
     row = certificate.context.program.describe_row(
-        certificate.context.program.row_slices["dominant_strategy_ic"].start)
+        certificate.context.program.row_slices["dominant_strategy_ic"].start
+    )
     changed = f"{row} (multiplier {duals['dominant_strategy_ic'][0]})"
-    assert any(failure.startswith("dual infeasible: column payment of agent")
-               and changed in failure for failure in tampered.failures), tampered.failures
+    assert any(
+        failure.startswith("dual infeasible: column payment of agent") and changed in failure
+        for failure in tampered.failures
+    ), tampered.failures
     assert tampered.duals["dominant_strategy_ic"][0] == duals["dominant_strategy_ic"][0]
 
 
@@ -243,26 +281,34 @@ def test_a_tampered_payment_fails_on_the_objective_or_a_row(ironing):
     payments[-1, 0] -= Fraction(1, 1000)  # top types pay a little less
     tampered = certificate.check(payments=payments)
     assert not tampered.ok
-    assert any("differs from the objective" in failure or "violated by" in failure
-               for failure in tampered.failures)
+    assert any(
+        "differs from the objective" in failure or "violated by" in failure
+        for failure in tampered.failures
+    )
 
 
 def test_the_certificate_states_its_exact_inputs(ironing):
     _, certificate = ironing
     assert "marginal prior [9/20, 1/10, 9/20]" in str(certificate)
-    assert list(certificate.inputs.marginals[0]) == [Fraction(9, 20), Fraction(1, 10),
-                                                     Fraction(9, 20)]
+    assert list(certificate.inputs.marginals[0]) == [
+        Fraction(9, 20),
+        Fraction(1, 10),
+        Fraction(9, 20),
+    ]
 
 
 @pytest.mark.parametrize("unit", [Fraction(1, 10**9), 1e-9, 1, 1e9, 10**9])
 def test_certificates_hold_in_any_units(unit):
-    env = lpmech.single_item_auction([unit, 2 * unit, 4 * unit], 2,
-                                     priors=[Fraction(1, 2), Fraction(1, 4), Fraction(1, 4)])
+    env = lpmech.single_item_auction(
+        [unit, 2 * unit, 4 * unit], 2, priors=[Fraction(1, 2), Fraction(1, 4), Fraction(1, 4)]
+    )
     certificate = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"]).certify()
     assert certificate.ok, certificate.failures
     assert certificate.objective / exact(unit) == exact_benchmarks.myerson_revenue(
-        lpmech.single_item_auction([1, 2, 4], 2, priors=[Fraction(1, 2), Fraction(1, 4),
-                                                         Fraction(1, 4)]))
+        lpmech.single_item_auction(
+            [1, 2, 4], 2, priors=[Fraction(1, 2), Fraction(1, 4), Fraction(1, 4)]
+        )
+    )
 
 
 def test_a_non_linear_objective_is_refused_with_the_reason():
@@ -286,8 +332,7 @@ def test_a_family_written_in_cvxpy_is_refused_by_name():
 def test_the_certified_duals_are_rational_multipliers_by_family(ironing):
     _, certificate = ironing
     assert set(certificate.duals) == {"feasibility", "dominant_strategy_ic", "ex_post_ir"}
-    assert all(isinstance(v, Fraction) for values in certificate.duals.values()
-               for v in values)
+    assert all(isinstance(v, Fraction) for values in certificate.duals.values() for v in values)
     assert np.any([v != 0 for v in certificate.duals["dominant_strategy_ic"]])
 
 
@@ -301,5 +346,6 @@ def test_large_full_incentive_families_are_certified_on_the_rows_that_bind():
     assert float(certificate.objective) == pytest.approx(solution.objective_value, abs=1e-9)
     full = certificate.duals["dominant_strategy_ic"]
     assert len(full) == 49 * 48  # multipliers on every row, 0 where the row was left out
-    assert_satisfies(env, _float_mechanism(env, certificate),
-                     ["dominant_strategy_ic", "ex_post_ir"])
+    assert_satisfies(
+        env, _float_mechanism(env, certificate), ["dominant_strategy_ic", "ex_post_ir"]
+    )

@@ -44,8 +44,23 @@ def test_solve_prints_the_benchmark_beside_the_optimum(capsys):
 
 
 def test_solve_takes_model_parameters(capsys):
-    assert main(["solve", "single_item", "--n-bidders", "1", "--n-types", "4",
-                 "--backend", "highspy", "--algorithm", "ipm"]) == 0
+    assert (
+        main(
+            [
+                "solve",
+                "single_item",
+                "--n-bidders",
+                "1",
+                "--n-types",
+                "4",
+                "--backend",
+                "highspy",
+                "--algorithm",
+                "ipm",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "Optimal revenue = 1.5" in out
     assert "n_bidders=1" in out
@@ -95,34 +110,69 @@ def saved_solution(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize(("argv", "status", "message"), [
-    (["solve", "nope"], 1, "lpmech: error: unknown model 'nope'; run 'lpmech list'"),
-    (["nope"], 2, "lpmech: error: argument command: invalid choice: 'nope'"),
-    (["solve", "single_item", "--n-agents", "3"], 2,
-     "lpmech solve single_item: error: unrecognized arguments: --n-agents 3 "
-     "(see 'lpmech solve single_item --help')"),
-    (["solve", "single_item", "--n-types", "many"], 2,
-     "lpmech solve single_item: error: argument --n-types: expected a whole number, got 'many'"),
-    (["solve", "single_item", "--backend", "gurobi"], 2,
-     "lpmech solve single_item: error: argument --backend: invalid choice: 'gurobi'"),
-    (["sweep", "single_item", "--n-agents", "1,2"], 2,
-     "lpmech sweep single_item: error: unrecognized arguments: --n-agents 1,2"),
-    (["verify", "{saved}", "--constraints", "dsci"], 1,
-     "lpmech: error: unknown constraint family 'dsci'; did you mean 'dsic'?"),
-    (["verify", "{tmp}/missing.json"], 1,
-     "lpmech: error: cannot read {tmp}/missing.json: No such file or directory"),
-    (["verify", "{tmp}"], 1, "lpmech: error: cannot read {tmp}: Is a directory"),
-    (["solve", "single_item", "--output", "{tmp}/no/such/dir/x.json"], 1,
-     "lpmech: error: {tmp}/no/such/dir/x.json: No such file or directory"),
-    (["solve", "single_item", "--output", "{tmp}/x.txt"], 1,
-     "lpmech: error: --output: '{tmp}/x.txt' should end in .json or .csv"),
-    (["solve", "single_item", "--plot", "{tmp}/x.drawing"], 1,
-     "lpmech: error: --plot: '{tmp}/x.drawing' should end in one of"),
-    (["sweep", "single_item", "--n-types", "2,3", "--plot", "{tmp}/x.drawing"], 1,
-     "lpmech: error: --plot: '{tmp}/x.drawing' should end in one of .avif"),
-])
+@pytest.mark.parametrize(
+    ("argv", "status", "message"),
+    [
+        (["solve", "nope"], 1, "lpmech: error: unknown model 'nope'; run 'lpmech list'"),
+        (["nope"], 2, "lpmech: error: argument command: invalid choice: 'nope'"),
+        (
+            ["solve", "single_item", "--n-agents", "3"],
+            2,
+            "lpmech solve single_item: error: unrecognized arguments: --n-agents 3 "
+            "(see 'lpmech solve single_item --help')",
+        ),
+        (
+            ["solve", "single_item", "--n-types", "many"],
+            2,
+            "lpmech solve single_item: error: argument --n-types: "
+            "expected a whole number, got 'many'",
+        ),
+        (
+            ["solve", "single_item", "--backend", "gurobi"],
+            2,
+            "lpmech solve single_item: error: argument --backend: invalid choice: 'gurobi'",
+        ),
+        (
+            ["sweep", "single_item", "--n-agents", "1,2"],
+            2,
+            "lpmech sweep single_item: error: unrecognized arguments: --n-agents 1,2",
+        ),
+        (
+            ["verify", "{saved}", "--constraints", "dsci"],
+            1,
+            "lpmech: error: unknown constraint family 'dsci'; did you mean 'dsic'?",
+        ),
+        (
+            ["verify", "{tmp}/missing.json"],
+            1,
+            "lpmech: error: cannot read {tmp}/missing.json: No such file or directory",
+        ),
+        (["verify", "{tmp}"], 1, "lpmech: error: cannot read {tmp}: Is a directory"),
+        (
+            ["solve", "single_item", "--output", "{tmp}/no/such/dir/x.json"],
+            1,
+            "lpmech: error: {tmp}/no/such/dir/x.json: No such file or directory",
+        ),
+        (
+            ["solve", "single_item", "--output", "{tmp}/x.txt"],
+            1,
+            "lpmech: error: --output: '{tmp}/x.txt' should end in .json or .csv",
+        ),
+        (
+            ["solve", "single_item", "--plot", "{tmp}/x.drawing"],
+            1,
+            "lpmech: error: --plot: '{tmp}/x.drawing' should end in one of",
+        ),
+        (
+            ["sweep", "single_item", "--n-types", "2,3", "--plot", "{tmp}/x.drawing"],
+            1,
+            "lpmech: error: --plot: '{tmp}/x.drawing' should end in one of .avif",
+        ),
+    ],
+)
 def test_bad_input_is_one_line_on_stderr_and_a_nonzero_status(
-        capsys, tmp_path, saved_solution, argv, status, message):
+    capsys, tmp_path, saved_solution, argv, status, message
+):
     fill = {"saved": saved_solution, "tmp": tmp_path}
     got, err = _status_and_stderr([arg.format(**fill) for arg in argv], capsys)
     assert got == status
@@ -131,8 +181,9 @@ def test_bad_input_is_one_line_on_stderr_and_a_nonzero_status(
 
 
 def test_verbose_json_keeps_the_solver_log_off_stdout():
-    result = run_python("-m", "lpmech", "solve", "single_item", "--n-types", "3",
-                        "--verbose", "--json", "--quiet")
+    result = run_python(
+        "-m", "lpmech", "solve", "single_item", "--n-types", "3", "--verbose", "--json", "--quiet"
+    )
     document = json.loads(result.stdout)  # stdout is the JSON document alone
     assert document["model"] == "single_item"
     assert "Model status" in result.stderr  # HiGHS's log, moved to stderr

@@ -21,8 +21,7 @@ def test_solve_json_is_one_document_with_the_myerson_optimum(capsys):
     assert document["objective_value"] == pytest.approx(expected, abs=1e-9)
     assert document["benchmark"]["value"] == pytest.approx(expected, abs=1e-12)
     assert document["benchmark"]["agrees"] is True
-    assert set(document["verification"]) == {"feasibility", "dominant_strategy_ic",
-                                             "ex_post_ir"}
+    assert set(document["verification"]) == {"feasibility", "dominant_strategy_ic", "ex_post_ir"}
     assert all(check["ok"] for check in document["verification"].values())
     assert document["report"]["n_variables"] > 0
     mechanism = document["mechanism"]
@@ -32,8 +31,17 @@ def test_solve_json_is_one_document_with_the_myerson_optimum(capsys):
 
 def test_the_command_prints_one_json_document_and_nothing_else(tmp_path):
     picture, saved = tmp_path / "out.png", tmp_path / "out.json"
-    run = run_python("-m", "lpmech", "solve", "single_item", "--json",
-                     "--plot", str(picture), "--output", str(saved))
+    run = run_python(
+        "-m",
+        "lpmech",
+        "solve",
+        "single_item",
+        "--json",
+        "--plot",
+        str(picture),
+        "--output",
+        str(saved),
+    )
     document = json.loads(run.stdout)  # the whole of stdout, HiGHS's banner included
     expected = myerson_revenue(MODELS["single_item"].environment())
     assert document["objective_value"] == pytest.approx(expected, abs=1e-9)
@@ -43,12 +51,26 @@ def test_the_command_prints_one_json_document_and_nothing_else(tmp_path):
 
 def test_solve_output_json_and_csv_and_plot(tmp_path, capsys):
     saved, table, picture = tmp_path / "out.json", tmp_path / "out.csv", tmp_path / "out.png"
-    assert main(["solve", "single_item", "--n-types", "3", "--output", str(saved),
-                 "--plot", str(picture)]) == 0
+    assert (
+        main(
+            [
+                "solve",
+                "single_item",
+                "--n-types",
+                "3",
+                "--output",
+                str(saved),
+                "--plot",
+                str(picture),
+            ]
+        )
+        == 0
+    )
     assert "Optimal revenue" in capsys.readouterr().out
     solution = lpmech.load(saved)
     assert solution.objective_value == pytest.approx(
-        myerson_revenue(MODELS["single_item"].environment(n_types=3)), abs=1e-9)
+        myerson_revenue(MODELS["single_item"].environment(n_types=3)), abs=1e-9
+    )
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert main(["solve", "single_item", "--n-types", "3", "--output", str(table)]) == 0
     import pandas as pd
@@ -90,8 +112,9 @@ def test_verify_a_saved_mechanism(tmp_path, capsys):
 
 
 def test_verify_uses_the_families_a_solution_was_solved_under(tmp_path, capsys):
-    solution = lpmech.solve(lpmech.single_item_auction([1, 2, 3], n_bidders=2),
-                            "revenue", ["bic", "interim_ir"])
+    solution = lpmech.solve(
+        lpmech.single_item_auction([1, 2, 3], n_bidders=2), "revenue", ["bic", "interim_ir"]
+    )
     path = lpmech.save(solution, tmp_path / "bic.json")
     assert main(["verify", str(path)]) == 0
     out = capsys.readouterr().out

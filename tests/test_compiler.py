@@ -13,8 +13,17 @@ from lpmech.constraints import resolve_all
 from lpmech.program.compiler import compile_program
 from lpmech.program.objectives import Revenue
 
-FAMILIES = ["feasibility", "dsic", "bic", "ex_post_ir", "interim_ir", "ex_ante_ir",
-            "ex_post_budget_balance", "ex_ante_no_deficit", "ex_post_monotonicity"]
+FAMILIES = [
+    "feasibility",
+    "dsic",
+    "bic",
+    "ex_post_ir",
+    "interim_ir",
+    "ex_ante_ir",
+    "ex_post_budget_balance",
+    "ex_ante_no_deficit",
+    "ex_post_monotonicity",
+]
 
 
 @pytest.fixture

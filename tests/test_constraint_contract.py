@@ -56,11 +56,14 @@ def test_monotonicity_matches_brute_force(data):
     env = data.draw(environments(max_agents=2, kinds=SINGLE_PARAMETER))
     mechanism = data.draw(mechanisms(env))
     # a bidder's quantity is its own component; the build decision is everyone's
-    directions = [np.eye(env.n_components)[min(i, env.n_components - 1)]
-                  for i in range(env.n_agents)]
+    directions = [
+        np.eye(env.n_components)[min(i, env.n_components - 1)] for i in range(env.n_agents)
+    ]
     chain = max(env.type_counts) - 1
-    for name, brute_force in (("ex_post_monotonicity", oracle.ex_post_monotonicity_violation),
-                              ("interim_monotonicity", oracle.interim_monotonicity_violation)):
+    for name, brute_force in (
+        ("ex_post_monotonicity", oracle.ex_post_monotonicity_violation),
+        ("interim_monotonicity", oracle.interim_monotonicity_violation),
+    ):
         adjacent = resolve(name).violation(mechanism).max(initial=0.0)
         any_pair = brute_force(env, mechanism, directions)
         assert adjacent <= any_pair + 1e-12
@@ -74,8 +77,10 @@ def test_budget_balance_with_a_required_amount(data):
     for strict in (True, False):
         family = ExPostBudgetBalance(strict=strict, required=1.5)
         check_family(family, env)
-        assert np.isclose(family.violation(mechanism).max(),
-                          oracle.ex_post_budget_violation(env, mechanism, strict, 1.5))
+        assert np.isclose(
+            family.violation(mechanism).max(),
+            oracle.ex_post_budget_violation(env, mechanism, strict, 1.5),
+        )
 
 
 @pytest.mark.parametrize("name", sorted(OBJECTIVES))
@@ -94,8 +99,9 @@ def test_gains_from_trade_over_a_status_quo(env):
 def test_revenue_value_matches_brute_force(data):
     env = data.draw(environments())
     mechanism = data.draw(mechanisms(env))
-    assert np.isclose(OBJECTIVES["revenue"]().value(mechanism),
-                      oracle.expected_revenue(env, mechanism))
+    assert np.isclose(
+        OBJECTIVES["revenue"]().value(mechanism), oracle.expected_revenue(env, mechanism)
+    )
 
 
 def test_monotonicity_refuses_a_multi_parameter_agent():
@@ -111,8 +117,11 @@ def test_monotonicity_refuses_a_multi_parameter_agent():
 @given(data=st.data())
 def test_agent_rows_stack_to_the_rows(name, data):
     """A family that builds rows agent by agent builds the same rows in the same order."""
-    kinds = SINGLE_PARAMETER if "monotonicity" in name else \
-        ("single_item", "public_good", "outcomes", "interdependent")
+    kinds = (
+        SINGLE_PARAMETER
+        if "monotonicity" in name
+        else ("single_item", "public_good", "outcomes", "interdependent")
+    )
     env = data.draw(environments(kinds=kinds))
     family = resolve(name)
     if family.agent_rows(env, [0]) is None:

@@ -25,8 +25,9 @@ def _uniform_square(n):
 @pytest.mark.parametrize("scale", [1e-9, 1.0, 1e9])
 def test_posted_price_on_the_uniform_law_earns_p_times_one_minus_p(price, scale):
     env = lpmech.single_item_auction(scale * np.linspace(0.1, 0.9, 9), 1)
-    estimate = evaluate(posted_price(env, scale * price), [stats.uniform(scale=scale)],
-                        n_samples=50_000, seed=1)
+    estimate = evaluate(
+        posted_price(env, scale * price), [stats.uniform(scale=scale)], n_samples=50_000, seed=1
+    )
     assert estimate.standard_error > 0
     assert abs(estimate.revenue - scale * price * (1 - price)) < 4 * estimate.standard_error
 
@@ -38,8 +39,7 @@ def test_each_continuous_type_takes_its_best_entry_and_never_loses():
     values = np.random.default_rng(3).uniform(size=(500, 2))
     chosen = entries.choose(values)
     for v, k in zip(values, chosen, strict=True):
-        utilities = [v @ a - t for a, t in zip(entries.allocations, entries.prices,
-                                               strict=True)]
+        utilities = [v @ a - t for a, t in zip(entries.allocations, entries.prices, strict=True)]
         assert utilities[k] >= max(utilities) - 1e-12
         assert utilities[k] >= -1e-12
 
@@ -81,7 +81,7 @@ def test_menu_revenue_matches_the_exact_integral_of_a_two_entry_menu(n, price):
     buys = (types.sum(axis=1) >= price).astype(float)
     mechanism = lpmech.Mechanism(env, np.column_stack([buys, buys]), price * buys[:, None])
     estimate = evaluate(mechanism, [stats.uniform()] * 2, n_samples=20_000, seed=n)
-    assert abs(estimate.revenue - price * (1 - price ** 2 / 2)) < 4.5 * estimate.standard_error
+    assert abs(estimate.revenue - price * (1 - price**2 / 2)) < 4.5 * estimate.standard_error
 
 
 def test_a_sampler_law_and_bad_laws():
@@ -93,8 +93,11 @@ def test_a_sampler_law_and_bad_laws():
         evaluate(mechanism, lambda n, rng: rng.uniform(size=(n, 3)))
     with pytest.raises(ValueError, match="n_samples"):
         evaluate(mechanism, [stats.uniform()], n_samples=1)
-    sampled = evaluate(lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"]).mechanism,
-                        lambda n, rng: rng.uniform(size=(n, 2)), n_samples=1000)
+    sampled = evaluate(
+        lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"]).mechanism,
+        lambda n, rng: rng.uniform(size=(n, 2)),
+        n_samples=1000,
+    )
     assert sampled.n_samples == 1000
     assert sampled.revenue > 0
 

@@ -48,8 +48,7 @@ def test_ex_ante_nash_welfare_is_n_log_of_an_equal_share_of_the_first_best(desig
     solution = lpmech.solve(env, "ex_ante_nash_welfare", BIC_BB)
     assert solution.report.solver == "CLARABEL"
     assert solution.objective_value == pytest.approx(nash_welfare_bound(env), abs=1e-6)
-    assert solution.mechanism.expected_welfare() == pytest.approx(efficient_welfare(env),
-                                                                 abs=1e-6)
+    assert solution.mechanism.expected_welfare() == pytest.approx(efficient_welfare(env), abs=1e-6)
     oracle.assert_satisfies(env, solution.mechanism, BIC_BB)
 
 
@@ -65,13 +64,13 @@ def test_interim_nash_welfare_is_certified_optimal_and_below_the_bound(design):
     # agent; the solver's optimum has it to ~1e-4 (the objective is flat along lump sums, so
     # its accuracy of 1e-8 pins the point only to about the square root), and the certificate
     # equalises it exactly (else the lump-sum ray would make the linear program unbounded).
-    weights = [p / mechanism.interim_utility(i)
-               for i, p in enumerate(env.prior.marginals)]
+    weights = [p / mechanism.interim_utility(i) for i, p in enumerate(env.prior.marginals)]
     totals = np.array([w.sum() for w in weights])
     np.testing.assert_allclose(totals, totals.mean(), rtol=1e-3)
     weights = [w * totals.mean() / total for w, total in zip(weights, totals, strict=True)]
-    gradient = CustomObjective(lambda v: sum(w @ v.interim_utility(i)
-                                             for i, w in enumerate(weights)))
+    gradient = CustomObjective(
+        lambda v: sum(w @ v.interim_utility(i) for i, w in enumerate(weights))
+    )
     value = sum(w @ mechanism.interim_utility(i) for i, w in enumerate(weights))
     certify(env, BIC_BB, gradient, mechanism, value)
 
@@ -92,7 +91,8 @@ def least_variance(env, families):
     best = myerson_revenue(env)
     revenue_optimal = CvxpyConstraint(
         lambda v: [env.prior.joint @ cp.sum(v.payments, axis=1) >= best - 1e-9],
-        name="revenue_optimal")
+        name="revenue_optimal",
+    )
     return lpmech.solve(env, "revenue_variance", [*families, revenue_optimal]), revenue_optimal
 
 
@@ -131,8 +131,9 @@ def test_nash_welfare_and_variance_read_the_same_on_mechanisms_and_programs(data
     mechanism = lpmech.Mechanism(env, drawn.flat_allocation, payments)
     variables = DesignVariables.at_mechanism(mechanism)
     for objective in (NashWelfare("interim"), NashWelfare("ex_ante"), RevenueVariance()):
-        program_value = objective.sign * sum(term.value
-                                             for term in objective.cvxpy_terms(variables))
+        program_value = objective.sign * sum(
+            term.value for term in objective.cvxpy_terms(variables)
+        )
         assert objective.value(mechanism) == pytest.approx(program_value, rel=1e-9, abs=1e-12)
 
 
@@ -148,7 +149,9 @@ def test_nash_welfare_in_any_units_is_right_or_refused_never_silently_wrong(scal
         outcome = str(error)
     if isinstance(outcome, str):
         assert scale < 1e-3 or scale > 1e3, outcome
-        assert "CLARABEL stopped without an answer" in outcome or \
-            "violates imposed families beyond tolerance" in outcome
+        assert (
+            "CLARABEL stopped without an answer" in outcome
+            or "violates imposed families beyond tolerance" in outcome
+        )
     else:
         assert outcome == pytest.approx(nash_welfare_bound(env), abs=1e-6)

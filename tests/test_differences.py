@@ -19,7 +19,8 @@ from lpmech.characterisation import (
 )
 
 tables = st.tuples(st.integers(1, 4), st.integers(1, 4)).flatmap(
-    lambda shape: arrays(np.int64, shape, elements=st.integers(-3, 3)))
+    lambda shape: arrays(np.int64, shape, elements=st.integers(-3, 3))
+)
 
 
 def brute_force_id(table, strict):
@@ -70,8 +71,10 @@ def test_witness_really_fails(table):
         assert f"θ_{k2}" in report.detail
 
 
-@given(st.integers(2, 5).flatmap(type_values), st.lists(st.integers(0, 6), min_size=2,
-                                                         max_size=4, unique=True))
+@given(
+    st.integers(2, 5).flatmap(type_values),
+    st.lists(st.integers(0, 6), min_size=2, max_size=4, unique=True),
+)
 def test_single_parameter_values_have_strictly_increasing_differences(types, quantities):
     """v(x, θ) = θ·q(x) with outcomes ordered by q: cross difference (θ''−θ')(q''−q') > 0."""
     table = np.outer(types, sorted(quantities))
@@ -80,8 +83,9 @@ def test_single_parameter_values_have_strictly_increasing_differences(types, qua
 
 def test_outcome_values_reads_an_environment():
     agent = lpmech.Agent("a", [1, 2, 3], [1 / 3] * 3)
-    env = lpmech.Environment([agent], lpmech.Outcomes(["none", "half", "all"]),
-                             [np.outer([1, 2, 3], [0, 1, 2])])
+    env = lpmech.Environment(
+        [agent], lpmech.Outcomes(["none", "half", "all"]), [np.outer([1, 2, 3], [0, 1, 2])]
+    )
     table = outcome_values(env, "a")
     np.testing.assert_array_equal(table, [[0, 1, 2], [0, 2, 4], [0, 3, 6]])
     assert increasing_differences(table, strict=True).holds

@@ -23,8 +23,10 @@ def monotone_auctions(draw):
     types = [draw(type_values(draw(st.integers(1, 3)), low=1, high=9)) for _ in range(n_bidders)]
     priors = [draw(probability_vectors(len(t))) for t in types]
     env = lpmech.single_item_auction(types, priors=priors)
-    scores = [np.sort(draw(st.lists(st.integers(-3, 9), min_size=len(t), max_size=len(t))))
-              for t in types]
+    scores = [
+        np.sort(draw(st.lists(st.integers(-3, 9), min_size=len(t), max_size=len(t))))
+        for t in types
+    ]
     reserve = draw(st.integers(-3, 5))
     allocation = np.zeros((env.n_profiles, n_bidders))
     for p, profile in enumerate(env.layout.profile_types):
@@ -94,8 +96,9 @@ def test_interval_is_exactly_what_ic_allows():
                 payments = base.flat_payments.copy()
                 payments[type_index:] += nudge  # shift one step, keep the later ones
                 moved = Mechanism(env, allocation, payments)
-                inside = (base is ends.highest and nudge < 0) or \
-                         (base is ends.lowest and nudge > 0)
+                inside = (base is ends.highest and nudge < 0) or (
+                    base is ends.lowest and nudge > 0
+                )
                 assert (oracle.dsic_violation(env, moved) <= 1e-12) == inside
 
 
@@ -126,10 +129,13 @@ def test_envelope_needs_single_parameter_agents_and_independent_types_for_bic():
         check_monotone(correlated, correlated.efficient_allocation(), "sometimes")
 
 
-@pytest.mark.parametrize(("incentive", "families"), [
-    ("dominant_strategy", ["dominant_strategy_ic", "ex_post_ir"]),
-    ("bayesian", ["bayesian_ic", "interim_ir"]),
-])
+@pytest.mark.parametrize(
+    ("incentive", "families"),
+    [
+        ("dominant_strategy", ["dominant_strategy_ic", "ex_post_ir"]),
+        ("bayesian", ["bayesian_ic", "interim_ir"]),
+    ],
+)
 @given(env=trades())
 def test_a_sellers_participation_binds_at_its_highest_cost(incentive, families, env):
     """A seller's quantity is −(trade probability), so its utility falls with its cost: the

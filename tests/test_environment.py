@@ -45,9 +45,11 @@ def test_agent_labels_must_match_types():
 
 
 def test_valuation_shape_mismatch_names_the_agent_and_shapes():
-    with pytest.raises(InvalidEnvironmentError,
-                       match=r"valuations\[0\] \(agent 'buyer'\) has shape \(3, 1\), "
-                             r"expected \(2, 1\)"):
+    with pytest.raises(
+        InvalidEnvironmentError,
+        match=r"valuations\[0\] \(agent 'buyer'\) has shape \(3, 1\), "
+        r"expected \(2, 1\)",
+    ):
         one_buyer(valuations=[np.ones((3, 1))])
 
 
@@ -85,8 +87,10 @@ def test_zero_marginal_in_a_joint_prior_is_rejected():
 
 def test_duplicate_agent_names_and_empty_agents():
     with pytest.raises(InvalidEnvironmentError, match="agent names must be distinct"):
-        one_buyer(agents=[Agent("b", [1, 2], [.5, .5]), Agent("b", [1, 2], [.5, .5])],
-                  valuations=[[[1.0], [2.0]]] * 2)
+        one_buyer(
+            agents=[Agent("b", [1, 2], [0.5, 0.5]), Agent("b", [1, 2], [0.5, 0.5])],
+            valuations=[[[1.0], [2.0]]] * 2,
+        )
     with pytest.raises(InvalidEnvironmentError, match="agents is empty"):
         one_buyer(agents=[], valuations=[])
 
@@ -128,9 +132,9 @@ def test_builders_check_their_arguments():
     with pytest.raises(InvalidEnvironmentError, match="number of agents must be given"):
         lpmech.single_item_auction([1, 2, 3])
     with pytest.raises(InvalidEnvironmentError, match="priors has 3 entries, expected one"):
-        lpmech.single_item_auction([1, 2], n_bidders=2, priors=[[.5, .5]] * 3)
+        lpmech.single_item_auction([1, 2], n_bidders=2, priors=[[0.5, 0.5]] * 3)
     with pytest.raises(InvalidEnvironmentError, match="either per-agent priors or a joint"):
-        lpmech.single_item_auction([1, 2], 2, priors=[.5, .5], prior=np.full((2, 2), .25))
+        lpmech.single_item_auction([1, 2], 2, priors=[0.5, 0.5], prior=np.full((2, 2), 0.25))
     with pytest.raises(InvalidEnvironmentError, match="cost must be a finite number"):
         lpmech.public_good([0, 1], 2, cost=np.nan)
 
@@ -144,6 +148,9 @@ def test_single_parameter_form_is_detected():
     grid = [[1, 1], [1, 2], [2, 1]]
     assert lpmech.multi_item_auction(grid, n_bidders=1).single_parameter(0) is None
     # with three types the value rows must lie on one line in the type
-    outcomes = Environment([Agent("a", [1, 2, 3], [.2, .3, .5])], Outcomes(["x", "y", "z"]),
-                           [[[0, 1, 5], [0, 2, 3], [0, 0, 0]]])
+    outcomes = Environment(
+        [Agent("a", [1, 2, 3], [0.2, 0.3, 0.5])],
+        Outcomes(["x", "y", "z"]),
+        [[[0, 1, 5], [0, 2, 3], [0, 0, 0]]],
+    )
     assert outcomes.single_parameter(0) is None

@@ -26,13 +26,21 @@ def test_a_float_reads_as_a_rational_within_two_units_in_its_last_place(x):
     assert abs(exact(x) - Fraction(x)) <= 2 * Fraction(math.ulp(x))
 
 
-@pytest.mark.parametrize(("typed", "read"), [
-    (0.1, Fraction(1, 10)), (0.45, Fraction(9, 20)), (1 / 3, Fraction(1, 3)),
-    (2 / 15, Fraction(2, 15)), (1e9 + 0.1, Fraction(10**10 + 1, 10)),
-    (0.6000000000000001, Fraction(3, 5)), (0.123456789, Fraction(123456789, 10**9)),
-    (0.1 + 1e-12, Fraction(repr(0.1 + 1e-12))), (7, Fraction(7)),
-    (Fraction(22, 7), Fraction(22, 7)),
-])
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        (0.1, Fraction(1, 10)),
+        (0.45, Fraction(9, 20)),
+        (1 / 3, Fraction(1, 3)),
+        (2 / 15, Fraction(2, 15)),
+        (1e9 + 0.1, Fraction(10**10 + 1, 10)),
+        (0.6000000000000001, Fraction(3, 5)),
+        (0.123456789, Fraction(123456789, 10**9)),
+        (0.1 + 1e-12, Fraction(repr(0.1 + 1e-12))),
+        (7, Fraction(7)),
+        (Fraction(22, 7), Fraction(22, 7)),
+    ],
+)
 def test_reading_of_inputs(typed, read):
     assert exact(typed) == read
 
@@ -78,8 +86,12 @@ def test_exact_solve_returns_the_rational_solution(dense, seed, size):
     matrix = rng.integers(-5, 6, size=(size, size)) + np.eye(size, dtype=int) * 30
     denominators = rng.integers(1, 9, size=(size, size))
     rows, columns = np.nonzero(matrix)
-    values = rational_array([Fraction(int(matrix[r, c]), int(denominators[r, c]))
-                             for r, c in zip(rows, columns, strict=True)])
+    values = rational_array(
+        [
+            Fraction(int(matrix[r, c]), int(denominators[r, c]))
+            for r, c in zip(rows, columns, strict=True)
+        ]
+    )
     rhs = rational_array([Fraction(int(v), 7) for v in rng.integers(-20, 21, size)])
     limit = module.DENSE_LIMIT
     module.DENSE_LIMIT = size if dense else 0
@@ -107,25 +119,31 @@ def test_virtual_values_and_ironing_in_fractions_by_hand():
     values = np.array([Fraction(1), Fraction(2), Fraction(3)], dtype=object)
     prior = np.array([Fraction(9, 20), Fraction(1, 10), Fraction(9, 20)], dtype=object)
     # φ(v_k) = v_k − (v_{k+1} − v_k)(1 − F_k)/f_k
-    assert list(virtual_values(values, prior)) == [1 - Fraction(11, 20) / Fraction(9, 20),
-                                                   2 - Fraction(9, 20) / Fraction(1, 10), 3]
+    assert list(virtual_values(values, prior)) == [
+        1 - Fraction(11, 20) / Fraction(9, 20),
+        2 - Fraction(9, 20) / Fraction(1, 10),
+        3,
+    ]
     # revenue curve (0, 0), (9/20, 27/20), (11/20, 22/20), (1, 1): the hull skips 11/20
     slope = (1 - Fraction(27, 20)) / (1 - Fraction(9, 20))
     assert list(ironed_virtual_values(values, prior)) == [slope, slope, 3]
     # γ(s_k) = s_k + (s_k − s_{k−1}) F_{k−1}/f_k
-    assert list(virtual_costs(values, prior)) == [1, 2 + Fraction(9, 20) / Fraction(1, 10),
-                                                  3 + Fraction(11, 20) / Fraction(9, 20)]
+    assert list(virtual_costs(values, prior)) == [
+        1,
+        2 + Fraction(9, 20) / Fraction(1, 10),
+        3 + Fraction(11, 20) / Fraction(9, 20),
+    ]
 
 
-@given(weights=st.lists(st.integers(1, 9), min_size=2, max_size=5),
-       n_bidders=st.integers(1, 2))
+@given(weights=st.lists(st.integers(1, 9), min_size=2, max_size=5), n_bidders=st.integers(1, 2))
 def test_exact_myerson_matches_the_float_formula(weights, n_bidders):
     total = sum(weights)
     prior = [Fraction(w, total) for w in weights]
     env = lpmech.single_item_auction(list(range(1, len(weights) + 1)), n_bidders, priors=prior)
     exact_value = exact_benchmarks.myerson_revenue(env)
-    assert math.isclose(float(exact_value), lpmech.analytic.myerson_revenue(env),
-                        rel_tol=1e-12, abs_tol=1e-12)
+    assert math.isclose(
+        float(exact_value), lpmech.analytic.myerson_revenue(env), rel_tol=1e-12, abs_tol=1e-12
+    )
 
 
 def test_check_exact_compares_exact_numbers(capsys):
@@ -163,8 +181,9 @@ def test_a_family_of_ones_own_is_certified_from_its_numpy_rows():
         def rows(self, env):
             n = env.layout.n_payment_columns
             columns = env.layout.n_allocation_columns + np.arange(n)
-            return lpmech.RowBlock.from_entries(np.arange(n), columns, np.ones(n),
-                                                shape=(n, env.layout.n_columns), lower=0.0)
+            return lpmech.RowBlock.from_entries(
+                np.arange(n), columns, np.ones(n), shape=(n, env.layout.n_columns), lower=0.0
+            )
 
         def violation(self, mechanism):
             return np.maximum(-mechanism.flat_payments, 0.0).ravel()

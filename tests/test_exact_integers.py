@@ -20,12 +20,13 @@ TINY = Fraction(1, 10**12)
 
 def _fraction_utility(env, allocation, payments, agent, profile, report):
     """u_i(r; θ) from the definition, in Fractions: V_i(θ)·a(r, θ_{-i}) − t_i(r, θ_{-i})."""
-    reported = (*profile[:agent], report, *profile[agent + 1:])
+    reported = (*profile[:agent], report, *profile[agent + 1 :])
     table = env.inputs.valuations[agent]
     values = table[profile] if env.interdependent[agent] else table[profile[agent]]
     outcome = allocation[reported]
-    return sum(exact(v) * exact(x) for v, x in zip(values, outcome, strict=True)) \
-        - exact(payments[reported][agent])
+    return sum(exact(v) * exact(x) for v, x in zip(values, outcome, strict=True)) - exact(
+        payments[reported][agent]
+    )
 
 
 def _fraction_gains(env, mechanism, ex_post):
@@ -38,14 +39,16 @@ def _fraction_gains(env, mechanism, ex_post):
     for agent in range(env.n_agents):
         for own, report in itertools.permutations(range(env.type_counts[agent]), 2):
             mine = [p for p in profiles if p[agent] == own]
-            each = [_fraction_utility(env, allocation, payments, agent, p, report)
-                    - _fraction_utility(env, allocation, payments, agent, p, own) for p in mine]
+            each = [
+                _fraction_utility(env, allocation, payments, agent, p, report)
+                - _fraction_utility(env, allocation, payments, agent, p, own)
+                for p in mine
+            ]
             if ex_post:
                 gains += each
             else:
                 weight = sum(prior[p] for p in mine)
-                gains.append(sum(prior[p] / weight * g for p, g in zip(mine, each,
-                                                                        strict=True)))
+                gains.append(sum(prior[p] / weight * g for p, g in zip(mine, each, strict=True)))
     return sorted(g for g in gains if g > 0)
 
 
@@ -62,12 +65,16 @@ def _normalised(weights):
 ENVIRONMENTS = {
     "two bidders": lambda rng: lpmech.single_item_auction(
         [Fraction(int(v), 7) for v in np.sort(rng.choice(40, 3, replace=False)) + 1],
-        n_bidders=2, priors=_normalised(rng.integers(1, 9, 3))),
+        n_bidders=2,
+        priors=_normalised(rng.integers(1, 9, 3)),
+    ),
     "two items": lambda rng: lpmech.multi_item_auction(
         [[Fraction(int(a), 3), Fraction(int(b), 5)] for a, b in rng.integers(1, 20, (3, 2))],
-        n_bidders=1),
+        n_bidders=1,
+    ),
     "three bidders": lambda rng: lpmech.single_item_auction(
-        [Fraction(1), Fraction(5, 2), Fraction(4)], n_bidders=3),
+        [Fraction(1), Fraction(5, 2), Fraction(4)], n_bidders=3
+    ),
 }
 
 

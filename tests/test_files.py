@@ -72,8 +72,9 @@ def test_any_environment_and_mechanism_round_trip_exactly(tmp_path_factory, data
 
 
 def test_floats_that_print_long_round_trip_bit_for_bit(tmp_path):
-    env = lpmech.single_item_auction([0.1, 1 / 3, 2e-9, 7e9], n_bidders=1,
-                                     priors=[0.1, 0.2, 0.3, 0.4])
+    env = lpmech.single_item_auction(
+        [0.1, 1 / 3, 2e-9, 7e9], n_bidders=1, priors=[0.1, 0.2, 0.3, 0.4]
+    )
     ugly = np.array([[np.nextafter(0.3, 1)], [1 / 7], [0.0], [1 - 1e-16]])
     mechanism = lpmech.Mechanism(env, ugly, ugly * np.pi, name="ugly")
     loaded = lpmech.load(lpmech.save(mechanism, tmp_path / "m.json"))
@@ -83,8 +84,14 @@ def test_floats_that_print_long_round_trip_bit_for_bit(tmp_path):
 
 
 def test_a_general_polytope_with_infinite_bounds_round_trips(tmp_path):
-    space = AllocationSpace(["x", "y"], [[1.0, 1.0]], row_lower=[-np.inf], row_upper=[1.5],
-                            lower=0.0, upper=[1.0, np.inf])
+    space = AllocationSpace(
+        ["x", "y"],
+        [[1.0, 1.0]],
+        row_lower=[-np.inf],
+        row_upper=[1.5],
+        lower=0.0,
+        upper=[1.0, np.inf],
+    )
     agent = lpmech.Agent("a", [1, 2], prior=[0.5, 0.5])
     env = lpmech.Environment([agent], space, [[[1.0, 0.5], [2.0, 0.5]]], name="box")
     path = lpmech.save(env, tmp_path / "env.json")
@@ -151,13 +158,16 @@ def _without(data: dict, *path: str) -> dict:
     return data
 
 
-@pytest.mark.parametrize(("path", "field"), [
-    (("kind",), "kind"),
-    (("mechanism",), "mechanism"),
-    (("environment", "agents"), "agents"),
-    (("mechanism", "payments"), "payments"),
-    (("families",), "families"),
-])
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        (("kind",), "kind"),
+        (("mechanism",), "mechanism"),
+        (("environment", "agents"), "agents"),
+        (("mechanism", "payments"), "payments"),
+        (("families",), "families"),
+    ],
+)
 def test_a_missing_field_is_named(solution_data, path, field):
     with pytest.raises(FileFormatError, match=f"missing field '{field}'"):
         from_data(_without(solution_data, *path), source="broken.json")

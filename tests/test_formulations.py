@@ -31,15 +31,16 @@ def symmetric_problems(draw):
         prior = None
         marginal = draw(probability_vectors(len(types)))
     else:  # exchangeable: symmetrise a random joint table
-        table = draw(probability_vectors(len(types) ** n_agents)).reshape((len(types),)
-                                                                          * n_agents)
-        perms = [np.moveaxis(table, list(range(n_agents)), list(p))
-                 for p in _permutations(n_agents)]
+        table = draw(probability_vectors(len(types) ** n_agents)).reshape((len(types),) * n_agents)
+        perms = [
+            np.moveaxis(table, list(range(n_agents)), list(p)) for p in _permutations(n_agents)
+        ]
         prior, marginal = sum(perms) / len(perms), None
     if draw(st.booleans()):
         return lpmech.single_item_auction(types, n_agents, priors=marginal, prior=prior)
-    return lpmech.public_good(types, n_agents, priors=marginal, prior=prior,
-                              cost=draw(st.integers(0, 12)) + 0.5)
+    return lpmech.public_good(
+        types, n_agents, priors=marginal, prior=prior, cost=draw(st.integers(0, 12)) + 0.5
+    )
 
 
 def _permutations(n):
@@ -55,8 +56,9 @@ def test_symmetric_formulation_has_the_direct_optimum(objective, constraints, en
     symmetric = lpmech.solve(env, objective, constraints, formulation="symmetric")
     assert symmetric.objective_value == pytest.approx(direct.objective_value, abs=1e-6)
     assert symmetric.report.n_rows <= direct.report.n_rows
-    oracle.assert_satisfies(env, symmetric.mechanism, [f.name for f in symmetric.families
-                                                       if f.name in oracle.CHECKS])
+    oracle.assert_satisfies(
+        env, symmetric.mechanism, [f.name for f in symmetric.families if f.name in oracle.CHECKS]
+    )
 
 
 def test_symmetry_shrinks_the_program_and_says_by_how_much():
@@ -74,8 +76,9 @@ def test_symmetry_shrinks_the_program_and_says_by_how_much():
 def test_symmetric_duals_still_price_a_lump_sum_fee(backend):
     """Duals are shared equally among the copies of a row: the IR duals still sum to N."""
     env = lpmech.single_item_auction([1.0, 2.0, 4.0, 5.0], 3, priors=[0.4, 0.3, 0.2, 0.1])
-    solution = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], formulation="symmetric",
-                            backend=backend)
+    solution = lpmech.solve(
+        env, "revenue", ["dsic", "ex_post_ir"], formulation="symmetric", backend=backend
+    )
     assert solution.duals["ex_post_ir"].sum() == pytest.approx(3.0, abs=1e-7)
     assert len(solution.duals["ex_post_ir"]) == 3 * env.n_profiles
 
@@ -87,10 +90,14 @@ class AgentZeroPaysNothing(ConstraintFamily):
 
     def rows(self, env):
         columns = env.layout.payment_columns(np.arange(env.n_profiles), 0)
-        return RowBlock.from_entries(np.arange(env.n_profiles), columns,
-                                     np.ones(env.n_profiles),
-                                     shape=(env.n_profiles, env.layout.n_columns),
-                                     lower=0.0, upper=0.0)
+        return RowBlock.from_entries(
+            np.arange(env.n_profiles),
+            columns,
+            np.ones(env.n_profiles),
+            shape=(env.n_profiles, env.layout.n_columns),
+            lower=0.0,
+            upper=0.0,
+        )
 
     def violation(self, mechanism):
         return np.abs(mechanism.flat_payments[:, 0])
@@ -103,9 +110,13 @@ class NoSubsidies(ConstraintFamily):
 
     def rows(self, env):
         count = env.layout.n_payment_columns
-        return RowBlock.from_entries(np.arange(count), env.layout.n_allocation_columns
-                                     + np.arange(count), np.ones(count),
-                                     shape=(count, env.layout.n_columns), lower=0.0)
+        return RowBlock.from_entries(
+            np.arange(count),
+            env.layout.n_allocation_columns + np.arange(count),
+            np.ones(count),
+            shape=(count, env.layout.n_columns),
+            lower=0.0,
+        )
 
     def violation(self, mechanism):
         return np.maximum(-mechanism.flat_payments, 0.0).ravel()
@@ -114,21 +125,29 @@ class NoSubsidies(ConstraintFamily):
 def test_symmetric_refuses_what_relabelling_would_change():
     env = lpmech.single_item_auction([1.0, 2.0, 3.0], n_bidders=2)
     with pytest.raises(ValueError, match="not mapped onto itself"):
-        lpmech.solve(env, "revenue", ["dsic", "ex_post_ir", AgentZeroPaysNothing()],
-                     formulation="symmetric")
+        lpmech.solve(
+            env, "revenue", ["dsic", "ex_post_ir", AgentZeroPaysNothing()], formulation="symmetric"
+        )
     # an undeclared family that is symmetric passes the check
-    checked = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir", NoSubsidies()],
-                           formulation="symmetric")
-    plain = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir", NoSubsidies()],
-                         formulation="direct")
+    checked = lpmech.solve(
+        env, "revenue", ["dsic", "ex_post_ir", NoSubsidies()], formulation="symmetric"
+    )
+    plain = lpmech.solve(
+        env, "revenue", ["dsic", "ex_post_ir", NoSubsidies()], formulation="direct"
+    )
     assert checked.objective_value == pytest.approx(plain.objective_value, abs=1e-7)
     # efficient allocation with ties to the lowest index is not anonymous
     with pytest.raises(ValueError, match="not anonymous"):
-        lpmech.solve(env, "revenue", ["dsic", "ex_post_ir", FixedAllocation.efficient()],
-                     formulation="symmetric")
+        lpmech.solve(
+            env,
+            "revenue",
+            ["dsic", "ex_post_ir", FixedAllocation.efficient()],
+            formulation="symmetric",
+        )
     with pytest.raises(ValueError, match="deterministic"):
-        lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], formulation="symmetric",
-                     deterministic=True)
+        lpmech.solve(
+            env, "revenue", ["dsic", "ex_post_ir"], formulation="symmetric", deterministic=True
+        )
 
 
 def test_auto_does_not_choose_symmetric_for_a_fixed_allocation_that_is_not_anonymous():
@@ -140,7 +159,8 @@ def test_auto_does_not_choose_symmetric_for_a_fixed_allocation_that_is_not_anony
     assert solution.report.formulation != "symmetric"
     thresholds = lpmech.characterisation.envelope_payments(env, env.efficient_allocation())
     assert solution.objective_value == pytest.approx(
-        thresholds.highest.expected_revenue(), rel=1e-9)
+        thresholds.highest.expected_revenue(), rel=1e-9
+    )
     oracle.assert_satisfies(env, solution.mechanism, ["dominant_strategy_ic", "ex_post_ir"])
 
 
@@ -170,12 +190,15 @@ def test_an_allocation_space_that_relabelling_changes_is_not_reduced():
     assert solution.mechanism.allocation[..., 0].max() <= 0.5 + 1e-9
 
 
-@pytest.mark.parametrize(("env", "reason"), [
-    (lpmech.single_item_auction([[1, 2], [1, 3]]), "different types"),
-    (lpmech.single_item_auction([1, 2], 2, priors=[[0.5, 0.5], [0.2, 0.8]]), "exchangeable"),
-    (lpmech.single_item_auction([1, 2], 1), "only one agent"),
-    (lpmech.bilateral_trade([1, 2], [1, 2]), "valuations are not exchanged"),
-])
+@pytest.mark.parametrize(
+    ("env", "reason"),
+    [
+        (lpmech.single_item_auction([[1, 2], [1, 3]]), "different types"),
+        (lpmech.single_item_auction([1, 2], 2, priors=[[0.5, 0.5], [0.2, 0.8]]), "exchangeable"),
+        (lpmech.single_item_auction([1, 2], 1), "only one agent"),
+        (lpmech.bilateral_trade([1, 2], [1, 2]), "valuations are not exchanged"),
+    ],
+)
 def test_asymmetric_environments_are_named(env, reason):
     symmetry = agent_symmetry(env)
     assert isinstance(symmetry, str)
@@ -186,14 +209,13 @@ def test_asymmetric_environments_are_named(env, reason):
 
 def test_auto_uses_symmetry_only_where_it_applies_and_pays():
     big = lpmech.single_item_auction(np.arange(1.0, 16.0), n_bidders=2)
-    assert lpmech.solve(big, "revenue", ["dsic", "ex_post_ir"]).report.formulation \
-        == "symmetric"
+    assert lpmech.solve(big, "revenue", ["dsic", "ex_post_ir"]).report.formulation == "symmetric"
     small = lpmech.single_item_auction([1.0, 2.0], n_bidders=2)
-    assert lpmech.solve(small, "revenue", ["dsic", "ex_post_ir"]).report.formulation \
-        == "direct"
+    assert lpmech.solve(small, "revenue", ["dsic", "ex_post_ir"]).report.formulation == "direct"
     asymmetric = lpmech.single_item_auction([np.arange(1.0, 16.0), np.arange(2.0, 17.0)])
-    assert lpmech.solve(asymmetric, "revenue", ["dsic", "ex_post_ir"]).report.formulation \
-        == "direct"
+    assert (
+        lpmech.solve(asymmetric, "revenue", ["dsic", "ex_post_ir"]).report.formulation == "direct"
+    )
     with pytest.raises(ValueError, match="formulation: unknown 'magic'"):
         lpmech.solve(big, "revenue", ["dsic", "ex_post_ir"], formulation="magic")
 
@@ -205,8 +227,9 @@ def multi_dimensional_problems(draw):
     n_types = len(types)
     n_bidders = draw(st.integers(1, 2))
     priors = [draw(probability_vectors(n_types)) for _ in range(n_bidders)]
-    return lpmech.multi_item_auction(types, n_bidders, priors=priors,
-                                     unit_demand=draw(st.booleans()))
+    return lpmech.multi_item_auction(
+        types, n_bidders, priors=priors, unit_demand=draw(st.booleans())
+    )
 
 
 @pytest.mark.parametrize("constraints", [["dsic", "ex_post_ir"], ["bic", "interim_ir"]])
@@ -217,8 +240,14 @@ def test_generation_has_the_direct_optimum(constraints, env):
     generated = lpmech.solve(env, "revenue", constraints, formulation="generation")
     assert generated.objective_value == pytest.approx(direct.objective_value, abs=1e-6)
     assert generated.report.formulation == "generation"
-    oracle.assert_satisfies(env, generated.mechanism, [constraints[0].replace(
-        "dsic", "dominant_strategy_ic").replace("bic", "bayesian_ic"), constraints[1]])
+    oracle.assert_satisfies(
+        env,
+        generated.mechanism,
+        [
+            constraints[0].replace("dsic", "dominant_strategy_ic").replace("bic", "bayesian_ic"),
+            constraints[1],
+        ],
+    )
 
 
 def test_generation_adds_rows_until_the_full_check_passes(monkeypatch):
@@ -245,17 +274,20 @@ def test_generation_adds_rows_until_the_full_check_passes(monkeypatch):
 def test_auto_generates_for_large_multi_dimensional_problems_only():
     grid = (np.arange(10) + 0.5) / 10
     big = lpmech.multi_item_auction(np.array([[x, y] for x in grid for y in grid]), 1)
-    assert lpmech.solve(big, "revenue", ["dsic", "ex_post_ir"]).report.formulation \
-        == "generation"
+    assert lpmech.solve(big, "revenue", ["dsic", "ex_post_ir"]).report.formulation == "generation"
     small = lpmech.multi_item_auction([[1.0, 2.0], [2.0, 1.0], [2.0, 2.0]], 1)
-    assert lpmech.solve(small, "revenue", ["dsic", "ex_post_ir"]).report.formulation \
-        == "direct"
+    assert lpmech.solve(small, "revenue", ["dsic", "ex_post_ir"]).report.formulation == "direct"
     with pytest.raises(ValueError, match="no incentive family is left in full form"):
-        lpmech.solve(lpmech.single_item_auction([1.0, 2.0, 3.0], 1), "revenue",
-                     ["dsic", "ex_post_ir"], formulation="generation")
+        lpmech.solve(
+            lpmech.single_item_auction([1.0, 2.0, 3.0], 1),
+            "revenue",
+            ["dsic", "ex_post_ir"],
+            formulation="generation",
+        )
     with pytest.raises(ValueError, match="use backend='highspy'"):
-        lpmech.solve(big, "revenue", ["dsic", "ex_post_ir"], formulation="generation",
-                     backend="cvxpy")
+        lpmech.solve(
+            big, "revenue", ["dsic", "ex_post_ir"], formulation="generation", backend="cvxpy"
+        )
 
 
 @st.composite
@@ -267,8 +299,9 @@ def bayesian_problems(draw):
     types = [draw(type_values(draw(st.integers(1, 4)), low=0, high=9)) for _ in range(n_agents)]
     priors = [draw(probability_vectors(len(t))) for t in types]
     if kind == "auction":
-        return lpmech.single_item_auction(types, priors=priors,
-                                          seller_value=draw(st.sampled_from([0.0, 1.5])))
+        return lpmech.single_item_auction(
+            types, priors=priors, seller_value=draw(st.sampled_from([0.0, 1.5]))
+        )
     if kind == "public_good":
         return lpmech.public_good(types, priors=priors, cost=draw(st.integers(0, 12)) + 0.5)
     return lpmech.bilateral_trade(types[0], types[1], priors[0], priors[1])
@@ -290,13 +323,15 @@ def test_interim_formulation_has_the_direct_optimum(objective, constraints, env)
     direct = lpmech.solve(env, objective, constraints, formulation="direct")
     interim = lpmech.solve(env, objective, constraints, formulation="interim")
     assert interim.objective_value == pytest.approx(direct.objective_value, abs=1e-6)
-    oracle.assert_satisfies(env, interim.mechanism, [f.name for f in interim.families
-                                                     if f.name in oracle.CHECKS])
+    oracle.assert_satisfies(
+        env, interim.mechanism, [f.name for f in interim.families if f.name in oracle.CHECKS]
+    )
 
 
 def test_border_inequalities_replace_the_ex_post_allocation():
-    env = lpmech.single_item_auction([np.arange(1.0, 9.0), np.arange(2.0, 10.0),
-                                      np.arange(1.0, 9.0) * 1.2])
+    env = lpmech.single_item_auction(
+        [np.arange(1.0, 9.0), np.arange(2.0, 10.0), np.arange(1.0, 9.0) * 1.2]
+    )
     interim = lpmech.solve(env, "revenue", ["bic", "interim_ir"], formulation="interim")
     direct = lpmech.solve(env, "revenue", ["bic", "interim_ir"], formulation="direct")
     assert interim.objective_value == pytest.approx(direct.objective_value, abs=1e-6)

@@ -34,7 +34,8 @@ def test_mechanism_frame_has_a_row_per_profile_and_a_column_per_agent(name, requ
     for i, agent in enumerate(env.agents):
         assert agent.name in frame.columns
         expected = (agent.types if agent.is_scalar else np.array(agent.labels, dtype=object))[
-            env.layout.profile_types[:, i]]
+            env.layout.profile_types[:, i]
+        ]
         assert list(frame[agent.name]) == list(expected)
         assert np.array_equal(frame[f"t[{agent.name}]"], mechanism.flat_payments[:, i])
     for c, component in enumerate(env.allocation.component_names):
@@ -42,8 +43,7 @@ def test_mechanism_frame_has_a_row_per_profile_and_a_column_per_agent(name, requ
     assert frame["probability"].sum() == pytest.approx(1.0)
     # the frame's expectation is the mechanism's
     payments = frame[[f"t[{a.name}]" for a in env.agents]].sum(axis=1)
-    assert (frame["probability"] * payments).sum() == pytest.approx(
-        mechanism.expected_revenue())
+    assert (frame["probability"] * payments).sum() == pytest.approx(mechanism.expected_revenue())
 
 
 def test_the_mechanism_frame_can_be_read_by_name(auction):
@@ -102,28 +102,45 @@ def test_duals_are_labelled_by_what_each_row_means(auction):
         assert row["dual"].iloc[0] == dual
 
 
-@pytest.mark.parametrize(("description", "expected"), [
-    ("agent 'b 1' of type 3 reporting 2 when the others are (b 2=1)",
-     {"agent": "b 1", "type": "3", "report": "2", "others": "(b 2=1)"}),
-    ("agent 'buyer' of type (1, 2) reporting (2, 1) (in expectation over the others)",
-     {"agent": "buyer", "type": "(1, 2)", "report": "(2, 1)"}),
-    ("agent 'buyer' of type 2", {"agent": "buyer", "type": "2"}),
-    ("agent 'buyer' at profile (buyer=1, seller=2)",
-     {"agent": "buyer", "profile": "(buyer=1, seller=2)"}),
-    ("agent 'buyer' ex ante", {"agent": "buyer"}),
-    ("feasibility row 0 at profile (buyer=1)", {"profile": "(buyer=1)"}),
-    ("in expectation", {}),
-])
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        (
+            "agent 'b 1' of type 3 reporting 2 when the others are (b 2=1)",
+            {"agent": "b 1", "type": "3", "report": "2", "others": "(b 2=1)"},
+        ),
+        (
+            "agent 'buyer' of type (1, 2) reporting (2, 1) (in expectation over the others)",
+            {"agent": "buyer", "type": "(1, 2)", "report": "(2, 1)"},
+        ),
+        ("agent 'buyer' of type 2", {"agent": "buyer", "type": "2"}),
+        (
+            "agent 'buyer' at profile (buyer=1, seller=2)",
+            {"agent": "buyer", "profile": "(buyer=1, seller=2)"},
+        ),
+        ("agent 'buyer' ex ante", {"agent": "buyer"}),
+        ("feasibility row 0 at profile (buyer=1)", {"profile": "(buyer=1)"}),
+        ("in expectation", {}),
+    ],
+)
 def test_row_meaning_reads_every_built_in_description(description, expected):
-    assert row_meaning(description) == {"agent": None, "type": None, "report": None,
-                                        "others": None, "profile": None, **expected}
+    assert row_meaning(description) == {
+        "agent": None,
+        "type": None,
+        "report": None,
+        "others": None,
+        "profile": None,
+        **expected,
+    }
 
 
 def test_every_built_in_familys_descriptions_are_read():
     trade = lpmech.bilateral_trade([0, 1, 2], [0, 1, 2])
-    solution = lpmech.solve(trade, "gains_from_trade",
-                            ["bic", "interim_ir", "ex_post_budget_balance", "ex_ante_ir",
-                             "ex_post_monotonicity"])
+    solution = lpmech.solve(
+        trade,
+        "gains_from_trade",
+        ["bic", "interim_ir", "ex_post_budget_balance", "ex_ante_ir", "ex_post_monotonicity"],
+    )
     frame = solution.duals_frame()
     described = frame[frame["family"] != "ex_post_budget_balance"]
     assert described["agent"].notna().sum() + described["profile"].notna().sum() > 0

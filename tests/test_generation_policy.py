@@ -69,7 +69,8 @@ def test_a_row_pool_drops_slack_rows_and_keeps_the_optimum_and_its_duals(after):
     problem = problem_of(env, constraints)
     kept = Generation(policy=RowPolicy(drop_slack_after=None)).run(problem, HighspyBackend(), {})
     pooled = Generation(policy=RowPolicy(drop_slack_after=after)).run(
-        problem, HighspyBackend(), {})
+        problem, HighspyBackend(), {}
+    )
     assert pooled.status is Status.OPTIMAL
     assert pooled.objective == pytest.approx(direct.objective_value, rel=1e-8)
     assert pooled.sizes.n_rows < kept.sizes.n_rows
@@ -90,7 +91,8 @@ def test_re_solves_after_small_rounds_on_large_programs_price_with_devex():
 
 @pytest.mark.parametrize("user_strategy", [None, 0])
 def test_pricing_on_re_solves_keeps_the_optimum_and_a_strategy_the_user_names(
-        user_strategy, monkeypatch):
+    user_strategy, monkeypatch
+):
     """Devex on every re-solve (a policy that always asks for it) ends at the optimum of
     steepest edge throughout; a strategy in the options is never overridden."""
     env = SETTINGS[ELONGATED].build(12)
@@ -105,8 +107,7 @@ def test_pricing_on_re_solves_keeps_the_optimum_and_a_strategy_the_user_names(
         return set_option(self, name, value)
 
     monkeypatch.setattr(highspy.Highs, "setOptionValue", recording)
-    options = {} if user_strategy is None else \
-        {"simplex_dual_edge_weight_strategy": user_strategy}
+    options = {} if user_strategy is None else {"simplex_dual_edge_weight_strategy": user_strategy}
     always = RowPolicy(devex_min_rows=0, devex_added_fraction=np.inf)
     never = RowPolicy(devex_min_rows=np.iinfo(np.int64).max)
     devex = Generation(policy=always).run(problem, HighspyBackend(), options)
@@ -121,11 +122,20 @@ def test_pricing_on_re_solves_keeps_the_optimum_and_a_strategy_the_user_names(
         assert set(chosen) == {user_strategy}
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("max_rounds", 0), ("lies_per_type", 0), ("lies_per_type", 2.5), ("drop_slack_after", 0),
-    ("devex_min_rows", -1), ("devex_min_rows", True), ("devex_added_fraction", -0.1),
-    ("devex_added_fraction", float("nan")), ("devex_added_fraction", "5%"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("max_rounds", 0),
+        ("lies_per_type", 0),
+        ("lies_per_type", 2.5),
+        ("drop_slack_after", 0),
+        ("devex_min_rows", -1),
+        ("devex_min_rows", True),
+        ("devex_added_fraction", -0.1),
+        ("devex_added_fraction", float("nan")),
+        ("devex_added_fraction", "5%"),
+    ],
+)
 def test_a_policy_with_a_bad_value_names_the_field(field, value):
     with pytest.raises(InvalidArgumentError, match=f"RowPolicy {field} must be"):
         RowPolicy(**{field: value})

@@ -11,9 +11,11 @@ import lpmech
 from lpmech.problem.environment import Agent, Environment
 
 TOL = 1e-6 * 12  # relative to the value scale: type values are at most 12
-PROBLEMS = [("revenue", ("dominant_strategy_ic", "ex_post_ir")),
-            ("revenue", ("bayesian_ic", "interim_ir")),
-            ("welfare", ("dominant_strategy_ic", "ex_post_ir", "ex_post_no_deficit"))]
+PROBLEMS = [
+    ("revenue", ("dominant_strategy_ic", "ex_post_ir")),
+    ("revenue", ("bayesian_ic", "interim_ir")),
+    ("welfare", ("dominant_strategy_ic", "ex_post_ir", "ex_post_no_deficit")),
+]
 
 
 @st.composite
@@ -45,8 +47,9 @@ def test_relabelling_agents_leaves_the_optimum(market, order):
     sigma = list(range(len(types)))
     order.shuffle(sigma)
     original = _optimum(_build(kind, types, priors, names), problem)
-    relabelled = _build(kind, [types[j] for j in sigma], [priors[j] for j in sigma],
-                        [names[j] for j in sigma])
+    relabelled = _build(
+        kind, [types[j] for j in sigma], [priors[j] for j in sigma], [names[j] for j in sigma]
+    )
     assert _optimum(relabelled, problem) == pytest.approx(original, abs=TOL)
 
 
@@ -62,6 +65,7 @@ def test_permuting_type_order_leaves_the_optimum(market, order):
         order.shuffle(perm)
         agents.append(Agent(agent.name, agent.types[perm], agent.prior[perm]))
         valuations.append(table[perm])
-    permuted = Environment(agents, original.allocation, valuations,
-                           principal_value=original.principal_value)
+    permuted = Environment(
+        agents, original.allocation, valuations, principal_value=original.principal_value
+    )
     assert _optimum(permuted, problem) == pytest.approx(_optimum(original, problem), abs=TOL)

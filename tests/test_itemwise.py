@@ -25,11 +25,15 @@ CORRELATED = np.array([4, 1, 1, 1, 2, 1, 1, 1, 4], dtype=float) / 16  # items wi
 def _environments():
     yield "uniform, 2 bidders", lpmech.multi_item_auction(GRID, 2, priors=UNIFORM)
     yield "irregular, 2 bidders", lpmech.multi_item_auction(GRID, 2, priors=DENTED)
-    yield "asymmetric", lpmech.multi_item_auction([GRID, 2 * GRID[::2]],
-                                                  priors=[CORRELATED, np.full(5, 0.2)])
+    yield (
+        "asymmetric",
+        lpmech.multi_item_auction([GRID, 2 * GRID[::2]], priors=[CORRELATED, np.full(5, 0.2)]),
+    )
     yield "one bidder", lpmech.multi_item_auction(GRID, 1, priors=DENTED)
-    yield "three items, 2 bidders", lpmech.multi_item_auction(
-        np.array(list(itertools.product((0.5, 1.5), repeat=3))), 2)
+    yield (
+        "three items, 2 bidders",
+        lpmech.multi_item_auction(np.array(list(itertools.product((0.5, 1.5), repeat=3))), 2),
+    )
 
 
 ENVIRONMENTS = dict(_environments())
@@ -102,8 +106,7 @@ def test_baselines_are_dsic_and_ex_post_ir_by_brute_force(name, baseline):
 @pytest.mark.parametrize("name", list(ENVIRONMENTS))
 def test_revenue_is_the_expected_positive_ironed_virtual_value(name):
     env = ENVIRONMENTS[name]
-    items = sum(_formula_revenue(env, _item_values(env, j))
-                for j in range(env.allocation.n_items))
+    items = sum(_formula_revenue(env, _item_values(env, j)) for j in range(env.allocation.n_items))
     assert itemwise_myerson(env).expected_revenue() == pytest.approx(items, rel=1e-9)
     bundle = _formula_revenue(env, _bundle_values(env))
     assert bundle_myerson(env).expected_revenue() == pytest.approx(bundle, rel=1e-9)
@@ -112,8 +115,11 @@ def test_revenue_is_the_expected_positive_ironed_virtual_value(name):
 def test_irregular_values_are_ironed():
     """With the dented law the raw φ(2) < φ(1) < 0, so 1 and 2 pool and are never sold to."""
     mechanism = itemwise_myerson(ENVIRONMENTS["irregular, 2 bidders"])
-    sold_at = {tuple(GRID[k]) for k in range(9)
-               if mechanism.allocation[k, k, 0] > 0 or mechanism.allocation[k, k, 1] > 0}
+    sold_at = {
+        tuple(GRID[k])
+        for k in range(9)
+        if mechanism.allocation[k, k, 0] > 0 or mechanism.allocation[k, k, 1] > 0
+    }
     assert all(3.0 in row for row in sold_at)
 
 
@@ -123,15 +129,18 @@ def test_item_by_item_is_the_single_item_auction_on_each_item():
     env = lpmech.multi_item_auction(values, 2)
     single = lpmech.single_item_auction([1, 2, 3, 4], n_bidders=2)
     assert itemwise_myerson(env).expected_revenue() == pytest.approx(
-        2 * myerson(single).expected_revenue())
+        2 * myerson(single).expected_revenue()
+    )
 
 
 def test_one_bidder_baselines_are_the_best_posted_prices():
     env = ENVIRONMENTS["one bidder"]
     assert itemwise_myerson(env).expected_revenue() == pytest.approx(
-        separate_sales(env).expected_revenue())
+        separate_sales(env).expected_revenue()
+    )
     assert bundle_myerson(env).expected_revenue() == pytest.approx(
-        pure_bundling(env).expected_revenue())
+        pure_bundling(env).expected_revenue()
+    )
 
 
 def test_the_lp_optimum_beats_both_baselines_in_compare():
@@ -144,8 +153,11 @@ def test_the_lp_optimum_beats_both_baselines_in_compare():
         assert result.violations["ex_post_ir"][0] <= 1e-9
 
 
-@given(st.integers(1, 2), st.lists(st.floats(0.05, 1.0), min_size=4, max_size=4),
-       st.sampled_from([1e-9, 1.0, 1e9]))
+@given(
+    st.integers(1, 2),
+    st.lists(st.floats(0.05, 1.0), min_size=4, max_size=4),
+    st.sampled_from([1e-9, 1.0, 1e9]),
+)
 def test_dsic_and_formula_for_any_law_and_scale(n_bidders, weights, scale):
     types = scale * np.array([[1.0, 2.0], [2.0, 1.0], [3.0, 3.0], [1.0, 3.0]])
     env = lpmech.multi_item_auction(types, n_bidders, priors=np.array(weights) / sum(weights))
@@ -153,8 +165,11 @@ def test_dsic_and_formula_for_any_law_and_scale(n_bidders, weights, scale):
         mechanism = baseline(env)
         assert oracle.dsic_violation(env, mechanism) <= 1e-9 * scale
         assert oracle.ex_post_ir_violation(env, mechanism) <= 1e-9 * scale
-        expected = (_formula_revenue(env, value_of) if value_of is not None else
-                    sum(_formula_revenue(env, _item_values(env, j)) for j in range(2)))
+        expected = (
+            _formula_revenue(env, value_of)
+            if value_of is not None
+            else sum(_formula_revenue(env, _item_values(env, j)) for j in range(2))
+        )
         assert mechanism.expected_revenue() == pytest.approx(expected, rel=1e-7)
 
 

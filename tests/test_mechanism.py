@@ -20,15 +20,20 @@ def test_interim_quantities_match_brute_force(data):
     mechanism = data.draw(mechanisms(env))
     for i in range(env.n_agents):
         for k in range(env.type_counts[i]):
-            assert np.isclose(mechanism.interim_utility(i)[k],
-                              oracle.interim_utility(env, mechanism, i, k))
+            assert np.isclose(
+                mechanism.interim_utility(i)[k], oracle.interim_utility(env, mechanism, i, k)
+            )
             profiles = [p for p in oracle.profiles(env) if p[i] == k]
             weight = oracle.marginal(env, i, k)
-            payment = sum(oracle.probability(env, p) * mechanism.payments[p][i]
-                          for p in profiles) / weight
+            payment = (
+                sum(oracle.probability(env, p) * mechanism.payments[p][i] for p in profiles)
+                / weight
+            )
             assert np.isclose(mechanism.interim_payment(i)[k], payment)
-            allocation = sum(oracle.probability(env, p) * mechanism.allocation[p]
-                             for p in profiles) / weight
+            allocation = (
+                sum(oracle.probability(env, p) * mechanism.allocation[p] for p in profiles)
+                / weight
+            )
             np.testing.assert_allclose(mechanism.interim_allocation(i)[k], allocation)
     assert np.isclose(mechanism.expected_revenue(), oracle.expected_revenue(env, mechanism))
 
@@ -44,8 +49,9 @@ def test_deviation_utilities_match_brute_force(data):
             for column in range(by_agent.shape[1]):
                 profile = tuple(env.layout.profile_types[by_agent[k, column]])
                 for report in range(env.type_counts[i]):
-                    assert np.isclose(table[report, column],
-                                      oracle.utility(env, mechanism, i, profile, report))
+                    assert np.isclose(
+                        table[report, column], oracle.utility(env, mechanism, i, profile, report)
+                    )
 
 
 def second_price(env):
@@ -73,7 +79,8 @@ def test_second_price_is_dsic_and_first_price_is_not():
     assert not report.ok
     assert report["ex_post_ir"].ok
     assert report["dominant_strategy_ic"].max_violation == pytest.approx(
-        oracle.dsic_violation(env, first_price(env)))
+        oracle.dsic_violation(env, first_price(env))
+    )
     assert "reporting" in report["dominant_strategy_ic"].worst
     assert "VIOLATED" in str(report)
 

@@ -72,8 +72,10 @@ def test_two_item_optimum_on_a_50_by_50_grid_draws_one_heatmap_per_item():
     solution = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"])
     figure = solution.plot()
     heatmaps = [ax for ax in figure.axes if ax.images]
-    assert [ax.get_title() for ax in heatmaps] == ["P(item 1 to bidder 1)",
-                                                   "P(item 2 to bidder 1)"]
+    assert [ax.get_title() for ax in heatmaps] == [
+        "P(item 1 to bidder 1)",
+        "P(item 2 to bidder 1)",
+    ]
     for j, ax in enumerate(heatmaps):
         image = ax.images[0].get_array()
         assert image.shape == (50, 50)
@@ -81,8 +83,11 @@ def test_two_item_optimum_on_a_50_by_50_grid_draws_one_heatmap_per_item():
         assert ax.get_ylabel() == "value for item 2"
         # cell (y, x) is the probability of item j at type (x, y)
         types = env.agents[0].types
-        k = int(np.flatnonzero((types[:, 0] == types[:, 0].max())
-                               & (types[:, 1] == types[:, 1].min()))[0])
+        k = int(
+            np.flatnonzero(
+                (types[:, 0] == types[:, 0].max()) & (types[:, 1] == types[:, 1].min())
+            )[0]
+        )
         assert image[0, 49] == pytest.approx(solution.mechanism.flat_allocation[k, j])
     # a high value for both items buys both; a low value for both buys nothing
     assert heatmaps[0].images[0].get_array()[49, 49] == pytest.approx(1.0)
@@ -126,8 +131,7 @@ def _one_bidder_on_a_grid(n):
 
 
 def test_convergence_from_a_table_of_solves():
-    table = lpmech.sweep(_one_bidder_on_a_grid, {"n": [2, 3, 4]}, executor="serial",
-                         quiet=True)
+    table = lpmech.sweep(_one_bidder_on_a_grid, {"n": [2, 3, 4]}, executor="serial", quiet=True)
     figure = plots.convergence(table, "n", limit=0.25)
     ax = figure.axes[0]
     assert ax.get_title() == "Optimum against n"
@@ -148,5 +152,8 @@ def test_other_environments_get_the_ex_post_allocation():
     ax = figure.axes[0]
     assert np.array_equal(ax.images[0].get_array(), np.eye(3))
     assert [t.get_text() for t in ax.get_xticklabels()] == [
-        "item 1 to bidder 1", "item 2 to bidder 1", "item 3 to bidder 1"]
+        "item 1 to bidder 1",
+        "item 2 to bidder 1",
+        "item 3 to bidder 1",
+    ]
     assert ax.get_title() == "Ex-post allocation of favourite"

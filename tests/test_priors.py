@@ -12,9 +12,11 @@ from strategies import probability_vectors
 from lpmech.problem.priors import Prior
 
 
-@given(st.lists(st.integers(1, 3), min_size=1, max_size=3).flatmap(
-    lambda counts: probability_vectors(int(np.prod(counts))).map(
-        lambda p: p.reshape(counts))))
+@given(
+    st.lists(st.integers(1, 3), min_size=1, max_size=3).flatmap(
+        lambda counts: probability_vectors(int(np.prod(counts))).map(lambda p: p.reshape(counts))
+    )
+)
 def test_conditional_is_joint_over_marginal(table):
     prior = Prior(table)
     counts = table.shape
@@ -29,16 +31,20 @@ def test_conditional_is_joint_over_marginal(table):
                 assert np.isclose(conditional[own, column], expected)
 
 
-@given(st.lists(st.integers(1, 3), min_size=1, max_size=3).flatmap(
-    lambda counts: st.tuples(*(probability_vectors(k) for k in counts))))
+@given(
+    st.lists(st.integers(1, 3), min_size=1, max_size=3).flatmap(
+        lambda counts: st.tuples(*(probability_vectors(k) for k in counts))
+    )
+)
 def test_independent_prior_has_its_marginals_and_is_detected(marginals):
     prior = Prior.independent(marginals)
     assert prior.is_independent
     for i, marginal in enumerate(marginals):
         np.testing.assert_allclose(prior.marginals[i], marginal)
-        np.testing.assert_allclose(prior.conditional(i),
-                                   np.broadcast_to(prior.conditional(i)[0],
-                                                   prior.conditional(i).shape))
+        np.testing.assert_allclose(
+            prior.conditional(i),
+            np.broadcast_to(prior.conditional(i)[0], prior.conditional(i).shape),
+        )
 
 
 def test_correlated_prior_is_not_independent():

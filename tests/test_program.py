@@ -41,8 +41,9 @@ def test_added_cap_solved_by_a_named_solver_matches_solve_with_the_same_cap(auct
     assert solution.objective_value < myerson_revenue(auction) - 0.01  # the cap binds
     assert solution.mechanism.flat_payments.max() <= CAP + tolerance
     assert solution.duals["payment_cap"].sum() > 0.1  # the binding cap has a price
-    oracle.assert_satisfies(auction, solution.mechanism, ["dominant_strategy_ic", "ex_post_ir"],
-                            tol=10 * tolerance)
+    oracle.assert_satisfies(
+        auction, solution.mechanism, ["dominant_strategy_ic", "ex_post_ir"], tol=10 * tolerance
+    )
 
 
 def test_a_program_solved_by_the_user_reads_back_verified(auction):
@@ -60,8 +61,10 @@ def test_reading_an_unsolved_program_is_refused(auction):
 
 def test_a_problem_built_from_the_program_is_verified_on_its_own_terms(auction):
     program = lpmech.formulate(auction)
-    yours = cp.Problem(cp.Minimize(cp.sum_squares(program.payments)),
-                       [*program.problem.constraints, program.payments[:, 0] >= 0.5])
+    yours = cp.Problem(
+        cp.Minimize(cp.sum_squares(program.payments)),
+        [*program.problem.constraints, program.payments[:, 0] >= 0.5],
+    )
     yours.solve(solver="CLARABEL")
     solution = program.solution(yours)
     assert solution.verification["added constraints"].ok
@@ -99,11 +102,12 @@ def test_an_added_constraint_that_conflicts_is_diagnosed(auction):
 
 def test_an_added_objective_term_is_evaluated_on_the_solution(auction):
     program = lpmech.formulate(auction)
-    program.add_objective(cp.sum_squares(program.payments) / 16, name="second moment",
-                          sense="minimize")
+    program.add_objective(
+        cp.sum_squares(program.payments) / 16, name="second moment", sense="minimize"
+    )
     solution = program.solve()
     payments = solution.mechanism.flat_payments
-    expected = solution.mechanism.expected_revenue() - (payments ** 2).sum() / 16
+    expected = solution.mechanism.expected_revenue() - (payments**2).sum() / 16
     assert solution.report.solver == "CLARABEL"  # a convex QP
     assert solution.objective_value == pytest.approx(expected, abs=1e-9)
     assert solution.objective_value == pytest.approx(program.problem.value, abs=1e-6)
@@ -115,12 +119,15 @@ def test_interim_views_equal_the_mechanisms_interim_rules(data):
     mechanism = data.draw(mechanisms(env))
     variables = DesignVariables.at_mechanism(mechanism)
     for i in range(env.n_agents):
-        np.testing.assert_allclose(variables.interim_allocation(i).value,
-                                   mechanism.interim_allocation(i), atol=1e-12)
-        np.testing.assert_allclose(variables.interim_payment(i).value,
-                                   mechanism.interim_payment(i), atol=1e-12)
-        np.testing.assert_allclose(variables.interim_utility(i).value,
-                                   mechanism.interim_utility(i), atol=1e-12)
+        np.testing.assert_allclose(
+            variables.interim_allocation(i).value, mechanism.interim_allocation(i), atol=1e-12
+        )
+        np.testing.assert_allclose(
+            variables.interim_payment(i).value, mechanism.interim_payment(i), atol=1e-12
+        )
+        np.testing.assert_allclose(
+            variables.interim_utility(i).value, mechanism.interim_utility(i), atol=1e-12
+        )
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))

@@ -29,8 +29,9 @@ SOLVE_AT_ONCE = textwrap.dedent("""
 def _stderr_on_a_terminal(code: str) -> str:
     """Run ``code`` in a fresh interpreter whose stderr is a pseudo-terminal."""
     leader, follower = pty.openpty()
-    with subprocess.Popen([sys.executable, "-c", code], stderr=follower,
-                          stdout=subprocess.DEVNULL) as child:
+    with subprocess.Popen(
+        [sys.executable, "-c", code], stderr=follower, stdout=subprocess.DEVNULL
+    ) as child:
         os.close(follower)
         chunks = []
         while True:
@@ -73,8 +74,7 @@ def test_the_line_follows_the_context(monkeypatch):
 def test_the_line_reports_iterations_or_nodes(deterministic):
     lines: list[str] = []
     with solver_progress(show=lines.append, after=0.0, interval=0.0):
-        lpmech.solve(AUCTION, formulation="direct", backend="highspy",
-                     deterministic=deterministic)
+        lpmech.solve(AUCTION, formulation="direct", backend="highspy", deterministic=deterministic)
     drawn = [line for line in lines if line]
     assert drawn
     assert all(line.startswith("HiGHS ") for line in drawn)

@@ -34,18 +34,20 @@ def test_the_triangle_keeps_only_cells_that_meet_it():
     assert prior.max() == pytest.approx(2 * prior.min())  # a whole cell, a half on the line
 
 
-@pytest.mark.parametrize(("name", "n_points"), [("2 bidders, additive U[0,1]^2", 10),
-                                               ("2 bidders, 3 additive items U[0,1]^3", 6)])
+@pytest.mark.parametrize(
+    ("name", "n_points"),
+    [("2 bidders, additive U[0,1]^2", 10), ("2 bidders, 3 additive items U[0,1]^3", 6)],
+)
 def test_item_wise_myerson_with_two_bidders_earns_five_twelfths_per_item(name, n_points):
     """Per item E[max(2 max(v1, v2) − 1, 0)] = 5/12 for two U[0,1] bidders (5/6 for two
     items, 5/4 for three); on an n-point grid with rounded reports it is within half a
     cell per item of that, and rounding up to a cell's midpoint charges some values above
     themselves: the IR shortfall shows it."""
     setting = SETTINGS[name]
-    estimate = evaluate(itemwise_myerson(setting.build(n_points)), setting.law,
-                        n_samples=20_000)
+    estimate = evaluate(itemwise_myerson(setting.build(n_points)), setting.law, n_samples=20_000)
     half_cell = setting.n_items / (2 * n_points)
-    assert abs(estimate.revenue - 5 / 12 * setting.n_items) < \
-        half_cell + 4 * estimate.standard_error
+    assert (
+        abs(estimate.revenue - 5 / 12 * setting.n_items) < half_cell + 4 * estimate.standard_error
+    )
     assert estimate.mean_regret < half_cell / 2
     assert 0 < estimate.ir_violation <= half_cell

@@ -35,16 +35,19 @@ def test_verbose_shows_the_solver_log(backend):
 
 def test_output_flag_option_shows_the_log_too():
     code = SOLVE.format(backend="highspy", deterministic=(False,), verbose=False).replace(
-        "verbose=False", "solver_options={'output_flag': True}")
+        "verbose=False", "solver_options={'output_flag': True}"
+    )
     assert "Model status" in run_python("-c", code).stdout
 
 
 def test_cli_is_quiet_and_verbose_on_request():
     quiet = run_python(
-        "-c", "from lpmech.cli.commands import main; main(['solve', 'single_item'])")
+        "-c", "from lpmech.cli.commands import main; main(['solve', 'single_item'])"
+    )
     assert "Running HiGHS" not in quiet.stdout
     assert quiet.stderr == ""
     assert "Optimal revenue" in quiet.stdout
-    loud = run_python("-c", "from lpmech.cli.commands import main; "
-                      "main(['solve', 'single_item', '--verbose'])")
+    loud = run_python(
+        "-c", "from lpmech.cli.commands import main; main(['solve', 'single_item', '--verbose'])"
+    )
     assert "Model status" in loud.stdout

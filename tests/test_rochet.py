@@ -76,9 +76,17 @@ def outcome_environments(draw):
     agents, valuations = [], []
     for i in range(n_agents):
         n_types = draw(st.integers(1, 3))
-        values = np.array(draw(st.lists(st.lists(st.integers(-3, 4), min_size=3, max_size=3),
-                                        min_size=n_types, max_size=n_types, unique_by=tuple)),
-                          dtype=float)
+        values = np.array(
+            draw(
+                st.lists(
+                    st.lists(st.integers(-3, 4), min_size=3, max_size=3),
+                    min_size=n_types,
+                    max_size=n_types,
+                    unique_by=tuple,
+                )
+            ),
+            dtype=float,
+        )
         agents.append(lpmech.Agent(f"agent {i}", values, draw(probability_vectors(n_types))))
         valuations.append(values)
     return lpmech.Environment(agents, lpmech.Outcomes(["x", "y", "z"]), valuations)
@@ -98,8 +106,9 @@ def test_efficient_rule_is_cyclically_monotone_and_rochet_payments_are_ic(env):
 def test_rochet_agrees_with_the_lp(env, data):
     """Thm. 1.5 as a decision procedure: a rule is cyclically monotone iff the LP with the rule
     fixed and DSIC imposed is feasible."""
-    allocation = np.eye(3)[data.draw(st.lists(st.integers(0, 2), min_size=env.n_profiles,
-                                              max_size=env.n_profiles))]
+    allocation = np.eye(3)[
+        data.draw(st.lists(st.integers(0, 2), min_size=env.n_profiles, max_size=env.n_profiles))
+    ]
     report = cyclical_monotonicity(env, allocation)
     try:
         lpmech.solve(env, "welfare", ["dsic", FixedAllocation(allocation)])
@@ -109,8 +118,11 @@ def test_rochet_agrees_with_the_lp(env, data):
     assert report.implementable == feasible
     if not report.implementable:
         cycle = report.cycle
-        assert cycle_length(env, allocation, env.agent_index(cycle.agent), cycle.types) > 0 \
-            if env.n_agents == 1 else cycle.length > 0
+        assert (
+            cycle_length(env, allocation, env.agent_index(cycle.agent), cycle.types) > 0
+            if env.n_agents == 1
+            else cycle.length > 0
+        )
 
 
 def test_rochet_potentials_give_the_threshold_envelope_end():

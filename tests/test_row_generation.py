@@ -28,9 +28,17 @@ class MostViolatedOnly(RowPolicy):
 
 
 def problem_of(env, constraints):
-    return compiled_problem(resolve_request(env, "revenue", constraints, deterministic=False,
-                                            algorithm="auto", solver="auto",
-                                            solver_options=None))
+    return compiled_problem(
+        resolve_request(
+            env,
+            "revenue",
+            constraints,
+            deterministic=False,
+            algorithm="auto",
+            solver="auto",
+            solver_options=None,
+        )
+    )
 
 
 def rounds(outcome):
@@ -38,12 +46,20 @@ def rounds(outcome):
 
 
 CASES = {
-    "incentive rows": (Generation, lambda: lpmech.multi_item_auction(
-        np.array([[x, y] for x in np.linspace(0, 1, 5) for y in np.linspace(0, 1, 5)]), 1),
-        ["dsic", "ex_post_ir"]),
-    "Border's inequalities": (Interim, lambda: lpmech.single_item_auction(
-        [np.arange(1.0, 6.0), np.arange(2.0, 7.0), np.arange(1.0, 4.0)]),
-        ["bic", "interim_ir"]),
+    "incentive rows": (
+        Generation,
+        lambda: lpmech.multi_item_auction(
+            np.array([[x, y] for x in np.linspace(0, 1, 5) for y in np.linspace(0, 1, 5)]), 1
+        ),
+        ["dsic", "ex_post_ir"],
+    ),
+    "Border's inequalities": (
+        Interim,
+        lambda: lpmech.single_item_auction(
+            [np.arange(1.0, 6.0), np.arange(2.0, 7.0), np.arange(1.0, 4.0)]
+        ),
+        ["bic", "interim_ir"],
+    ),
 }
 
 
@@ -67,7 +83,8 @@ def test_the_round_cap_fails_the_run_the_same_way(case, monkeypatch):
     monkeypatch.setattr(generation, "INITIAL_NEIGHBOURS", 1)
     formulation, build, constraints = CASES[case]
     outcome = formulation(policy=RowPolicy(max_rounds=1)).run(
-        problem_of(build(), constraints), HighspyBackend(), {})
+        problem_of(build(), constraints), HighspyBackend(), {}
+    )
     assert outcome.status is Status.FAILED
     assert outcome.message == "row generation did not converge in 1 rounds"
     assert outcome.z is None

@@ -33,10 +33,15 @@ BIC = ("bayesian_ic", "interim_ir")
 def scaled(env: Environment, c: float) -> Environment:
     """``env`` with every value (valuations, principal value, outside options) times c."""
     agents = [Agent(a.name, a.types, a.prior, a.labels) for a in env.agents]
-    return Environment(agents, env.allocation, [v * c for v in env.valuations],
-                       prior=env.prior.table,
-                       principal_value=env.principal_value * c,
-                       outside_options=[o * c for o in env.outside_options], name=env.name)
+    return Environment(
+        agents,
+        env.allocation,
+        [v * c for v in env.valuations],
+        prior=env.prior.table,
+        principal_value=env.principal_value * c,
+        outside_options=[o * c for o in env.outside_options],
+        name=env.name,
+    )
 
 
 def at_unit_values(mechanism: lpmech.Mechanism, unit: Environment, c: float) -> lpmech.Mechanism:
@@ -50,8 +55,12 @@ def _applicable_cases():
     for constraints in (DSIC, BIC, (DominantStrategyIC("full"), "ex_post_ir")):
         families = (Feasibility(), *resolve_all(constraints))
         for deterministic in (False, True):
-            problem = DesignProblem(UNIT, resolve_objective("revenue"),
-                                    tuple(f.compiled_form(UNIT) for f in families), deterministic)
+            problem = DesignProblem(
+                UNIT,
+                resolve_objective("revenue"),
+                tuple(f.compiled_form(UNIT) for f in families),
+                deterministic,
+            )
             for name, formulation in FORMULATIONS.items():
                 if formulation().obstacle(problem) is not None:
                     continue
@@ -61,11 +70,20 @@ def _applicable_cases():
                 for backend in ("highspy", "cvxpy"):
                     if backend == "cvxpy" and generated:
                         continue  # generation re-solves from the last basis in highspy
-                    label = "full dsic" if isinstance(constraints[0], DominantStrategyIC) \
+                    label = (
+                        "full dsic"
+                        if isinstance(constraints[0], DominantStrategyIC)
                         else constraints[0]
-                    cases.append(pytest.param(constraints, name, backend, deterministic,
-                                              id=f"{label}-{name}-{backend}"
-                                                 f"{'-mip' if deterministic else ''}"))
+                    )
+                    cases.append(
+                        pytest.param(
+                            constraints,
+                            name,
+                            backend,
+                            deterministic,
+                            id=f"{label}-{name}-{backend}{'-mip' if deterministic else ''}",
+                        )
+                    )
     return cases
 
 
@@ -81,15 +99,22 @@ def test_every_formulation_is_covered():
 
 
 @pytest.mark.parametrize(("constraints", "formulation", "backend", "deterministic"), CASES)
-def test_auction_optimum_is_myerson_times_the_scale(constraints, formulation, backend,
-                                                    deterministic):
+def test_auction_optimum_is_myerson_times_the_scale(
+    constraints, formulation, backend, deterministic
+):
     """3 bidders × 10 types, values c·(1..10): optimum/c = Myerson's E[max φ⁺] at every c."""
     target = myerson_revenue(UNIT)  # E[max_i φ(θ_i)⁺] with φ(k) = 2k − 11: 6.15
     mip_on_cvxpy = deterministic and backend == "cvxpy"  # the slowest: extremes and 1
     for c in (SCALES[0], 1.0, SCALES[-1]) if mip_on_cvxpy else SCALES:
         env = lpmech.single_item_auction(TYPES * c, n_bidders=3)
-        solution = lpmech.solve(env, "revenue", constraints, formulation=formulation,
-                                backend=backend, deterministic=deterministic)
+        solution = lpmech.solve(
+            env,
+            "revenue",
+            constraints,
+            formulation=formulation,
+            backend=backend,
+            deterministic=deterministic,
+        )
         assert solution.objective_value / c == pytest.approx(target, rel=1e-6), c
         unit = at_unit_values(solution.mechanism, UNIT, c)
         assert unit.verify(constraints).ok, c
@@ -105,10 +130,16 @@ def test_every_built_in_part_is_normalised():
     """Built-in families and linear objectives declare units, so none silently turns scaling
     off; parts written as cvxpy expressions (a custom or convex objective, a cvxpy
     constraint) are solved as given."""
-    assert {name: make().units for name, make in BUILT_IN.items()
-            if make().units not in ("value", "allocation")} == {}
-    assert {name: make().units for name, make in OBJECTIVES.items()
-            if make().units != ("user" if make().requires_cvxpy else "value")} == {}
+    assert {
+        name: make().units
+        for name, make in BUILT_IN.items()
+        if make().units not in ("value", "allocation")
+    } == {}
+    assert {
+        name: make().units
+        for name, make in OBJECTIVES.items()
+        if make().units != ("user" if make().requires_cvxpy else "value")
+    } == {}
     assert normalising_scale(_problem(lpmech.single_item_auction(TYPES * 1e6, 2))) == 1e7
     custom = lpmech.CustomObjective(lambda v: v.payments[0, 0])
     assert normalising_scale(_problem(UNIT, objective=custom)) == 1.0
@@ -124,8 +155,9 @@ def _problem(env, *extra, objective="revenue"):
 def test_duals_are_the_same_rates_in_any_units():
     """A money row's dual ∂opt/∂b is unit-free; an allocation row's scales with c."""
     unit = lpmech.solve(UNIT, "revenue", DSIC, formulation="direct")
-    big = lpmech.solve(lpmech.single_item_auction(TYPES * 1e6, n_bidders=3), "revenue", DSIC,
-                       formulation="direct")
+    big = lpmech.solve(
+        lpmech.single_item_auction(TYPES * 1e6, n_bidders=3), "revenue", DSIC, formulation="direct"
+    )
     assert np.allclose(big.duals["ex_post_ir"], unit.duals["ex_post_ir"], atol=1e-6)
     assert np.allclose(big.duals["feasibility"] / 1e6, unit.duals["feasibility"], atol=1e-6)
 
@@ -148,8 +180,12 @@ def test_rows_bind_in_any_units(family):
     at_unit = binding_rows(lpmech.solve(UNIT, "revenue", DSIC, formulation="direct"))
     assert at_unit  # some rows of the family bind at unit scale
     for c in (1e-9, 1e9):
-        scaled = lpmech.solve(lpmech.single_item_auction(TYPES * c, n_bidders=3), "revenue",
-                              DSIC, formulation="direct")
+        scaled = lpmech.solve(
+            lpmech.single_item_auction(TYPES * c, n_bidders=3),
+            "revenue",
+            DSIC,
+            formulation="direct",
+        )
         assert len(binding_rows(scaled)) == pytest.approx(len(at_unit), rel=0.1)
 
 
@@ -176,8 +212,9 @@ def test_budget_requirement_is_in_the_users_units():
         assert solution.objective_value == pytest.approx(0.75 * c, rel=1e-6)
 
 
-@given(env=environments(max_agents=2, max_types=3), power=st.integers(-9, 9),
-       bayesian=st.booleans())
+@given(
+    env=environments(max_agents=2, max_types=3), power=st.integers(-9, 9), bayesian=st.booleans()
+)
 def test_scaling_values_scales_the_optimum(env, power, bayesian):
     """For any problem and c = 10^k, k ∈ [−9, 9]: optimum(c·env) = c·optimum(env), and the
     scaled optimum divided back by c satisfies the families at unit values."""
@@ -198,8 +235,11 @@ MULTI_ITEM_CASES = [  # the multi-item paths: utility columns, diagonal seeds, B
     (lpmech.multi_item_auction(GRID, 2), DSIC, "symmetric_generation"),
     (lpmech.multi_item_auction(GRID, 2), BIC, "symmetric_generation"),  # over utilities
     (lpmech.multi_item_auction(GRID, 2), BIC, "interim"),  # one shared rule, Border by item
-    (lpmech.multi_item_auction(GRID, 2, priors=[np.full(9, 1 / 9), np.arange(1.0, 10.0) / 45]),
-     BIC, "interim"),  # a rule per bidder, Border by item
+    (
+        lpmech.multi_item_auction(GRID, 2, priors=[np.full(9, 1 / 9), np.arange(1.0, 10.0) / 45]),
+        BIC,
+        "interim",
+    ),  # a rule per bidder, Border by item
 ]
 
 
@@ -209,8 +249,8 @@ def test_multi_item_optimum_scales_with_the_values(unit, constraints, formulatio
     program's at unit values, and the mechanism divided back by c passes the brute force."""
     target = lpmech.solve(unit, "revenue", constraints, formulation="direct").objective_value
     for c in (SCALES[0], SCALES[-1]):
-        solution = lpmech.solve(scaled(unit, c), "revenue", constraints,
-                                formulation=formulation)
+        solution = lpmech.solve(scaled(unit, c), "revenue", constraints, formulation=formulation)
         assert solution.objective_value / c == pytest.approx(target, rel=1e-6), c
-        oracle.assert_satisfies(unit, at_unit_values(solution.mechanism, unit, c),
-                                list(constraints))
+        oracle.assert_satisfies(
+            unit, at_unit_values(solution.mechanism, unit, c), list(constraints)
+        )

@@ -53,17 +53,24 @@ def test_eight_bidders_thirty_types_dsic_is_refused_fast_and_small():
 
 def _problem(env, constraints, deterministic=False):
     families = (Feasibility(), *resolve_all(constraints))
-    return DesignProblem(env, resolve_objective("revenue"),
-                         tuple(f.compiled_form(env) for f in families), deterministic)
+    return DesignProblem(
+        env,
+        resolve_objective("revenue"),
+        tuple(f.compiled_form(env) for f in families),
+        deterministic,
+    )
 
 
-@pytest.mark.parametrize(("counts", "constraints"), [
-    ([3, 4], ["dsic", "ex_post_ir"]),
-    ([3, 4, 2], ["dsic", "ex_post_ir"]),
-    ([4, 3], [lpmech.DominantStrategyIC("full"), "ex_post_ir"]),
-    ([3, 4], ["bic", "interim_ir"]),
-    ([3, 3], ["dsic", "ex_post_ir", "ex_post_budget_balance"]),
-])
+@pytest.mark.parametrize(
+    ("counts", "constraints"),
+    [
+        ([3, 4], ["dsic", "ex_post_ir"]),
+        ([3, 4, 2], ["dsic", "ex_post_ir"]),
+        ([4, 3], [lpmech.DominantStrategyIC("full"), "ex_post_ir"]),
+        ([3, 4], ["bic", "interim_ir"]),
+        ([3, 3], ["dsic", "ex_post_ir", "ex_post_budget_balance"]),
+    ],
+)
 def test_direct_estimate_matches_the_compiled_program(counts, constraints):
     """Rows are exact; non-zeros are an upper bound (zero values are dropped when built)."""
     env = lpmech.single_item_auction([np.arange(1, k + 1) for k in counts])
@@ -92,8 +99,9 @@ def test_refusal_suggests_bayesian_ic_and_another_formulation_when_they_fit():
     direct, symmetric = estimate(problem, "direct"), estimate(problem, "symmetric")
     limit = (direct.n_bytes + symmetric.n_bytes) // 2
     with pytest.raises(ProblemTooLargeError) as caught:
-        lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], formulation="direct",
-                     memory_limit=limit)
+        lpmech.solve(
+            env, "revenue", ["dsic", "ex_post_ir"], formulation="direct", memory_limit=limit
+        )
     message = str(caught.value)
     assert "formulation='symmetric'" in message
     assert "'bayesian_ic' instead of 'dominant_strategy_ic'" in message

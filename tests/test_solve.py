@@ -31,9 +31,12 @@ def test_infeasible_problem_names_a_minimal_conflicting_set(backend):
     env = lpmech.public_good([0, 1], n_agents=2, cost=1.5)
     always_build = FixedAllocation(np.ones((env.n_profiles, 1)), name="always_build")
     with pytest.raises(InfeasibleDesignError) as caught:
-        lpmech.solve(env, "welfare",
-                     ["dsic", "ex_post_ir", "ex_post_budget_balance", always_build],
-                     backend=backend)
+        lpmech.solve(
+            env,
+            "welfare",
+            ["dsic", "ex_post_ir", "ex_post_budget_balance", always_build],
+            backend=backend,
+        )
     error = caught.value
     assert set(error.conflicting) == {"always_build", "ex_post_ir", "ex_post_budget_balance"}
     assert "dominant_strategy_ic" in error.families
@@ -58,8 +61,11 @@ def test_unbounded_revenue_without_participation_says_so(backend):
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize(
     ("incentive", "participation"),
-    [("dominant_strategy_ic", "ex_post_ir"), ("bayesian_ic", "interim_ir"),
-     ("bayesian_ic", "ex_ante_ir")],
+    [
+        ("dominant_strategy_ic", "ex_post_ir"),
+        ("bayesian_ic", "interim_ir"),
+        ("bayesian_ic", "ex_ante_ir"),
+    ],
 )
 def test_participation_duals_price_a_lump_sum_fee(backend, incentive, participation):
     """Charging every agent a fee δ at every profile leaves IC untouched and shifts each IR
@@ -71,10 +77,15 @@ def test_participation_duals_price_a_lump_sum_fee(backend, incentive, participat
     assert np.all(solution.duals[participation] >= -1e-9)  # A z ≤ u rows of a maximisation
     assert np.all(solution.duals[incentive] >= -1e-9)
     fee = 0.25
-    shifted = lpmech.Environment(env.agents, env.allocation, env.valuations,
-                                 outside_options=[-fee] * env.n_agents)
-    gain = lpmech.solve(shifted, "revenue", [incentive, participation],
-                        backend=backend).objective_value - solution.objective_value
+    shifted = lpmech.Environment(
+        env.agents, env.allocation, env.valuations, outside_options=[-fee] * env.n_agents
+    )
+    gain = (
+        lpmech.solve(
+            shifted, "revenue", [incentive, participation], backend=backend
+        ).objective_value
+        - solution.objective_value
+    )
     assert gain == pytest.approx(env.n_agents * fee, abs=1e-7)
     assert solution.binding(participation)
 
@@ -96,14 +107,14 @@ def test_size_report_counts_rows_by_formula():
     n_profiles = int(np.prod(counts))
     full_dsic, full_bic = DominantStrategyIC("full"), BayesianIC("full")
     dsic = lpmech.solve(env, "revenue", [full_dsic, "ex_post_ir"]).report
-    assert dsic.rows_by_family["dominant_strategy_ic"] == sum(n_profiles * (k - 1)
-                                                              for k in counts)
+    assert dsic.rows_by_family["dominant_strategy_ic"] == sum(n_profiles * (k - 1) for k in counts)
     assert dsic.rows_by_family["ex_post_ir"] == len(counts) * n_profiles
     assert dsic.rows_by_family["feasibility"] == n_profiles  # one item: Σ_i a_i ≤ 1
     assert dsic.n_variables == n_profiles * 2 * len(counts)
     # each ex-post IC row touches a_i and t_i at two profiles: 4 non-zeros
-    assert dsic.nonzeros_by_family["dominant_strategy_ic"] == 4 * sum(n_profiles * (k - 1)
-                                                                      for k in counts)
+    assert dsic.nonzeros_by_family["dominant_strategy_ic"] == 4 * sum(
+        n_profiles * (k - 1) for k in counts
+    )
     bic = lpmech.solve(env, "revenue", [full_bic, "interim_ir"]).report
     assert bic.rows_by_family["bayesian_ic"] == sum(k * (k - 1) for k in counts)
     assert bic.rows_by_family["interim_ir"] == sum(counts)
@@ -115,21 +126,34 @@ def test_size_report_counts_rows_by_formula():
 @pytest.mark.parametrize(
     ("env", "objective", "constraints"),
     [
-        (lpmech.single_item_auction([1, 2, 5], 3, priors=[0.5, 0.3, 0.2]), "revenue",
-         ["bic", "interim_ir"]),
-        (lpmech.bilateral_trade([0, 1, 2, 3], [0, 1, 2, 3]), "gains_from_trade",
-         ["bic", "interim_ir", "ex_post_budget_balance"]),
-        (lpmech.public_good([0, 1, 2], 3, cost=2.5), "welfare",
-         ["dsic", "ex_post_ir", "ex_post_no_deficit"]),
-        (lpmech.multi_item_auction([[1, 2], [2, 1], [2, 2]], n_bidders=2, unit_demand=True),
-         "revenue", ["dsic", "ex_post_ir"]),
+        (
+            lpmech.single_item_auction([1, 2, 5], 3, priors=[0.5, 0.3, 0.2]),
+            "revenue",
+            ["bic", "interim_ir"],
+        ),
+        (
+            lpmech.bilateral_trade([0, 1, 2, 3], [0, 1, 2, 3]),
+            "gains_from_trade",
+            ["bic", "interim_ir", "ex_post_budget_balance"],
+        ),
+        (
+            lpmech.public_good([0, 1, 2], 3, cost=2.5),
+            "welfare",
+            ["dsic", "ex_post_ir", "ex_post_no_deficit"],
+        ),
+        (
+            lpmech.multi_item_auction([[1, 2], [2, 1], [2, 2]], n_bidders=2, unit_demand=True),
+            "revenue",
+            ["dsic", "ex_post_ir"],
+        ),
     ],
     ids=["auction", "bilateral trade", "public good", "unit demand"],
 )
 def test_backends_and_algorithms_agree(env, objective, constraints):
     values = [
-        lpmech.solve(env, objective, constraints, backend=backend,
-                     solver_options=options).objective_value
+        lpmech.solve(
+            env, objective, constraints, backend=backend, solver_options=options
+        ).objective_value
         for backend in BACKENDS
         for options in ({}, {"solver": "ipm"}, {"solver": "simplex"})
     ]
@@ -149,8 +173,9 @@ def test_deterministic_mechanism_is_integral(backend):
     """One bidder: the best deterministic mechanism is the best posted price, which is
     also the randomised optimum."""
     env = lpmech.single_item_auction([1, 2, 4, 5], 1, priors=[0.3, 0.3, 0.2, 0.2])
-    deterministic = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], deterministic=True,
-                                 backend=backend)
+    deterministic = lpmech.solve(
+        env, "revenue", ["dsic", "ex_post_ir"], deterministic=True, backend=backend
+    )
     randomised = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"])
     assert deterministic.mechanism.is_deterministic()
     assert deterministic.objective_value == pytest.approx(randomised.objective_value, abs=1e-6)
@@ -161,8 +186,9 @@ def test_deterministic_optimum_can_lose_to_a_lottery():
     """Two additive items, one bidder: randomisation can strictly help (Thanassoulis 2004);
     the deterministic optimum is never better."""
     grid = np.array([[x, y] for x in (1.0, 2.0, 3.0) for y in (1.0, 2.0, 3.0)])
-    env = lpmech.multi_item_auction(grid, n_bidders=1, priors=[0.2, 0.05, 0.05, 0.05, 0.05,
-                                                               0.2, 0.05, 0.15, 0.2])
+    env = lpmech.multi_item_auction(
+        grid, n_bidders=1, priors=[0.2, 0.05, 0.05, 0.05, 0.05, 0.2, 0.05, 0.15, 0.2]
+    )
     lottery = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"])
     pure = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], deterministic=True)
     assert pure.objective_value <= lottery.objective_value + 1e-7
@@ -177,9 +203,13 @@ class NoSubsidies(ConstraintFamily):
     def rows(self, env):
         layout = env.layout
         count = layout.n_payment_columns
-        return RowBlock.from_entries(np.arange(count), layout.n_allocation_columns
-                                     + np.arange(count), np.ones(count),
-                                     shape=(count, layout.n_columns), lower=0.0)
+        return RowBlock.from_entries(
+            np.arange(count),
+            layout.n_allocation_columns + np.arange(count),
+            np.ones(count),
+            shape=(count, layout.n_columns),
+            lower=0.0,
+        )
 
     def violation(self, mechanism):
         return np.maximum(-mechanism.flat_payments, 0.0).ravel()
@@ -189,8 +219,9 @@ class NoSubsidies(ConstraintFamily):
 def test_a_user_row_family_is_imposed_and_verified(backend):
     env = lpmech.bilateral_trade([0, 1, 2], [0, 1, 2])
     check_family(NoSubsidies(), env)
-    solution = lpmech.solve(env, "gains_from_trade", ["dsic", "ex_post_ir", NoSubsidies()],
-                            backend=backend)
+    solution = lpmech.solve(
+        env, "gains_from_trade", ["dsic", "ex_post_ir", NoSubsidies()], backend=backend
+    )
     assert np.all(solution.mechanism.flat_payments >= -1e-9)
     assert "no_subsidies" in solution.verification.families
     # an unpaid seller trades only at cost 0: gains are P(cost 0)·E[buyer value] = 1/3·1
@@ -200,13 +231,15 @@ def test_a_user_row_family_is_imposed_and_verified(backend):
 def test_a_cvxpy_constraint_and_objective_are_taken_by_the_cvxpy_backend():
     env = lpmech.single_item_auction([1, 2, 3, 4], n_bidders=2)
     cap = CvxpyConstraint(lambda v: [v.payments <= 2.5], name="payment_cap")
-    first_bidder = CustomObjective(lambda v: v.env.prior.joint @ v.payments[:, 0],
-                                   name="bidder 1 revenue")
+    first_bidder = CustomObjective(
+        lambda v: v.env.prior.joint @ v.payments[:, 0], name="bidder 1 revenue"
+    )
     solution = lpmech.solve(env, first_bidder, ["dsic", "ex_post_ir", cap])
     assert solution.mechanism.flat_payments.max() <= 2.5 + 1e-7
     assert solution.verification["payment_cap"].ok
     assert solution.objective_value == pytest.approx(
-        float(env.prior.joint @ solution.mechanism.flat_payments[:, 0]))
+        float(env.prior.joint @ solution.mechanism.flat_payments[:, 0])
+    )
     assert solution.duals["payment_cap"].shape == (env.n_profiles * env.n_agents,)
     with pytest.raises(ValueError, match="use backend='cvxpy'"):
         lpmech.solve(env, first_bidder, ["dsic", "ex_post_ir"], backend="highspy")
@@ -220,7 +253,8 @@ def test_weighted_objectives_combine():
     solution = lpmech.solve(env, mix, ["dsic", "ex_post_ir"])
     mechanism = solution.mechanism
     assert solution.objective_value == pytest.approx(
-        0.5 * mechanism.expected_revenue() + 0.5 * mechanism.expected_welfare())
+        0.5 * mechanism.expected_revenue() + 0.5 * mechanism.expected_welfare()
+    )
     revenue = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"]).objective_value
     welfare = lpmech.solve(env, "welfare", ["dsic", "ex_post_ir"]).objective_value
     assert solution.objective_value <= 0.5 * revenue + 0.5 * welfare + 1e-7
@@ -244,8 +278,10 @@ def test_interdependent_values_use_ex_post_ic():
     """v_i = θ_i + θ_j / 2: a welfare optimum under ex-post IC is checked by brute force."""
     types = np.array([0.0, 1.0, 2.0])
     grid_a, grid_b = np.meshgrid(types, types, indexing="ij")
-    values = [np.stack([grid_a + grid_b / 2, np.zeros_like(grid_a)], axis=-1),
-              np.stack([np.zeros_like(grid_a), grid_b + grid_a / 2], axis=-1)]
+    values = [
+        np.stack([grid_a + grid_b / 2, np.zeros_like(grid_a)], axis=-1),
+        np.stack([np.zeros_like(grid_a), grid_b + grid_a / 2], axis=-1),
+    ]
     agents = [lpmech.Agent("a", types, [1 / 3] * 3), lpmech.Agent("b", types, [1 / 3] * 3)]
     env = lpmech.Environment(agents, lpmech.Items(["a", "b"]), values)
     assert env.interdependent == (True, True)

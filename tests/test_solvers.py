@@ -49,8 +49,9 @@ def test_concave_objective_solves_by_a_conic_solver_and_verifies(auction, expres
     assert solution.objective_value >= objective.value(myerson) - 1e-6
 
 
-LINEAR_MODELS = sorted(name for name, spec in MODELS.items()
-                       if not resolve_objective(spec.objective).requires_cvxpy)
+LINEAR_MODELS = sorted(
+    name for name, spec in MODELS.items() if not resolve_objective(spec.objective).requires_cvxpy
+)
 
 
 def test_most_models_are_linear():
@@ -65,8 +66,9 @@ def test_linear_models_through_the_conic_path_agree_with_highs(name):
     conic = lpmech.solve(env, spec.objective, spec.constraints, solver="CLARABEL")
     assert (highs.report.solver, conic.report.solver) == ("HIGHS", "CLARABEL")
     tolerance = verification_tolerance("CLARABEL", 1e-6) * data_scale(env)
-    assert abs(conic.objective_value - highs.objective_value) <= \
-        tolerance * max(1.0, abs(highs.objective_value))
+    assert abs(conic.objective_value - highs.objective_value) <= tolerance * max(
+        1.0, abs(highs.objective_value)
+    )
 
 
 def test_first_order_solver_is_verified_at_its_stated_tolerance(auction):
@@ -100,8 +102,9 @@ def test_maximising_a_convex_objective_is_refused_naming_it(auction):
 
 def test_non_dcp_constraint_is_refused_naming_its_family(auction):
     unit = CvxpyConstraint(lambda v: [cp.square(v.payments) == 1], name="unit_payments")
-    with pytest.raises(lpmech.NotConvexError,
-                       match=r"constraint family 'unit_payments'.*must be affine"):
+    with pytest.raises(
+        lpmech.NotConvexError, match=r"constraint family 'unit_payments'.*must be affine"
+    ):
         lpmech.solve(auction, "revenue", [*DSIC_IR, unit])
 
 
@@ -125,8 +128,7 @@ def test_mixed_integer_conic_program_says_no_installed_solver_takes_it(auction):
 def test_deterministic_quadratic_program_is_refused_by_class(auction):
     second_moment = CustomObjective(lambda v: cp.sum_squares(v.payments), sense="minimize")
     with pytest.raises(lpmech.SolverMismatchError, match="mixed-integer quadratic program"):
-        lpmech.solve(auction, 0.01 * second_moment + lpmech.Revenue(), DSIC_IR,
-                     deterministic=True)
+        lpmech.solve(auction, 0.01 * second_moment + lpmech.Revenue(), DSIC_IR, deterministic=True)
 
 
 def test_unknown_solver_and_direct_highs_backend_are_named(auction):
@@ -138,6 +140,7 @@ def test_unknown_solver_and_direct_highs_backend_are_named(auction):
 
 def test_conic_duals_are_the_rate_of_the_optimum_in_a_constraint(auction):
     """Σ of a cap's duals from Clarabel = d(optimum)/d(cap), by a finite difference."""
+
     def capped(cap):
         family = CvxpyConstraint(lambda v: [v.payments <= cap], name="cap")
         return lpmech.solve(auction, CustomObjective(log_payments), [*DSIC_IR, family])
@@ -149,21 +152,27 @@ def test_conic_duals_are_the_rate_of_the_optimum_in_a_constraint(auction):
     assert low.duals["cap"].sum() == pytest.approx(rate, rel=1e-3)
 
 
-@pytest.mark.parametrize(("objective", "expected"), [
-    ("revenue", "linear program"),
-    ("revenue_variance", "quadratic program"),
-    ("nash_welfare", "conic program (log)"),
-])
+@pytest.mark.parametrize(
+    ("objective", "expected"),
+    [
+        ("revenue", "linear program"),
+        ("revenue_variance", "quadratic program"),
+        ("nash_welfare", "conic program (log)"),
+    ],
+)
 def test_problem_class_is_read_from_the_program(auction, objective, expected):
     program = lpmech.formulate(auction, objective, DSIC_IR)
     assert problem_class(program.problem) == expected
 
 
-@pytest.mark.parametrize(("objective", "solver"), [
-    ("revenue", "HIGHS"),
-    (lpmech.Revenue() + 0.1 * lpmech.program.objectives.RevenueVariance(), "CLARABEL"),
-    ("nash_welfare", "CLARABEL"),
-])
+@pytest.mark.parametrize(
+    ("objective", "solver"),
+    [
+        ("revenue", "HIGHS"),
+        (lpmech.Revenue() + 0.1 * lpmech.program.objectives.RevenueVariance(), "CLARABEL"),
+        ("nash_welfare", "CLARABEL"),
+    ],
+)
 def test_auto_solver_by_class(auction, objective, solver):
     constraints = BIC_BB if objective == "nash_welfare" else DSIC_IR
     env = lpmech.public_good([0, 1, 2], 2, cost=1.5) if objective == "nash_welfare" else auction

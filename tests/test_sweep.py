@@ -34,8 +34,14 @@ def myerson_of(n_types: int, n_bidders: int) -> float:
 def test_a_model_sweep_has_one_row_per_point_held_against_its_benchmark():
     table = lpmech.sweep("single_item", SINGLE_ITEM_GRID, executor="serial")
     assert list(table.columns) == ["n_types", "n_bidders", *RESULT_COLUMNS]
-    assert list(zip(table.n_types, table.n_bidders, strict=True)) == \
-        [(4, 2), (4, 3), (8, 2), (8, 3), (12, 2), (12, 3)]
+    assert list(zip(table.n_types, table.n_bidders, strict=True)) == [
+        (4, 2),
+        (4, 3),
+        (8, 2),
+        (8, 3),
+        (12, 2),
+        (12, 3),
+    ]
     assert (table.status == "optimal").all()
     expected = [myerson_of(k, n) for k, n in zip(table.n_types, table.n_bidders, strict=True)]
     np.testing.assert_allclose(table.objective, expected, rtol=1e-9)
@@ -73,31 +79,45 @@ def test_failed_points_do_not_stop_the_sweep():
     table = lpmech.sweep(sweep_targets.design, {"case": cases}, executor="serial")
     assert list(table.status) == ["optimal", "infeasible", "error", "error"]
     assert "KeyError" in table.message[3]
-    assert table.conflicting[1] == "dominant_strategy_ic + ex_post_budget_balance + " \
-                                   "efficient_allocation"
+    assert (
+        table.conflicting[1] == "dominant_strategy_ic + ex_post_budget_balance + "
+        "efficient_allocation"
+    )
 
 
 @pytest.mark.parametrize("how", ["argument", "solver option"])
 def test_a_point_over_its_time_limit_is_recorded_as_such(how):
-    limit = {"time_limit": 1e-6} if how == "argument" else \
-        {"solver_options": {"presolve": "off", "time_limit": 1e-6}}
-    table = lpmech.sweep("single_item", {"n_types": [12]}, executor="serial",
-                         formulation="direct", **({"solver_options": {"presolve": "off"}}
-                                                  | limit))
+    limit = (
+        {"time_limit": 1e-6}
+        if how == "argument"
+        else {"solver_options": {"presolve": "off", "time_limit": 1e-6}}
+    )
+    table = lpmech.sweep(
+        "single_item",
+        {"n_types": [12]},
+        executor="serial",
+        formulation="direct",
+        **({"solver_options": {"presolve": "off"}} | limit),
+    )
     assert list(table.status) == ["time_limit"]
     assert "Time limit" in table.message[0]
 
 
 def test_constraints_given_as_one_name_are_one_family():
-    table = lpmech.sweep("single_item", {"n_types": [3]}, executor="serial",
-                         constraints="dsic")  # without participation: unbounded
+    table = lpmech.sweep(
+        "single_item", {"n_types": [3]}, executor="serial", constraints="dsic"
+    )  # without participation: unbounded
     assert list(table.status) == ["unbounded"]
 
 
 def test_a_function_sweep_takes_its_benchmark():
-    table = lpmech.sweep(sweep_targets.auction, {"n_types": [2, 3], "n_bidders": [2]},
-                         constraints=["dsic", "ex_post_ir"], executor="serial",
-                         benchmark=sweep_targets.second_price_revenue)
+    table = lpmech.sweep(
+        sweep_targets.auction,
+        {"n_types": [2, 3], "n_bidders": [2]},
+        constraints=["dsic", "ex_post_ir"],
+        executor="serial",
+        benchmark=sweep_targets.second_price_revenue,
+    )
     # a benchmark that is not the optimum: the gap is the optimum's excess over it
     np.testing.assert_allclose(table.gap, table.objective - table.benchmark)
     assert (table.gap > 0).all()
@@ -120,8 +140,9 @@ def test_a_failing_benchmark_leaves_the_optimum_standing():
     def broken_benchmark(env):
         raise ZeroDivisionError("no formula here")
 
-    table = lpmech.sweep(sweep_targets.auction, {"n_types": [3]}, executor="serial",
-                         benchmark=broken_benchmark)
+    table = lpmech.sweep(
+        sweep_targets.auction, {"n_types": [3]}, executor="serial", benchmark=broken_benchmark
+    )
     assert list(table.status) == ["optimal"]
     assert table.objective[0] == pytest.approx(myerson_of(3, 1), rel=1e-9)
     assert "benchmark failed: ZeroDivisionError: no formula here" in table.message[0]
@@ -142,13 +163,18 @@ def test_serial_and_process_executors_give_identical_numbers():
 
 
 def test_a_point_that_kills_its_worker_process_is_lost_and_no_other_point_is():
-    grid = [{"n_types": 3, "die": False}, {"n_types": 4, "die": True},
-            {"n_types": 5, "die": False}, {"n_types": 6, "die": False}]
+    grid = [
+        {"n_types": 3, "die": False},
+        {"n_types": 4, "die": True},
+        {"n_types": 5, "die": False},
+        {"n_types": 6, "die": False},
+    ]
     table = lpmech.sweep(sweep_targets.crash, grid, executor="processes", workers=2)
     assert list(table.status) == ["optimal", "lost", "optimal", "optimal"]
     assert "died each of the 3 times it ran alone" in table.message[1]
-    np.testing.assert_allclose(table.objective[[0, 2, 3]],
-                               [myerson_of(k, 1) for k in (3, 5, 6)], rtol=1e-9)
+    np.testing.assert_allclose(
+        table.objective[[0, 2, 3]], [myerson_of(k, 1) for k in (3, 5, 6)], rtol=1e-9
+    )
 
 
 def test_rows_are_written_as_they_finish_and_a_rerun_skips_them(tmp_path):
@@ -157,8 +183,9 @@ def test_rows_are_written_as_they_finish_and_a_rerun_skips_them(tmp_path):
     sweep_targets.INTERRUPT_AT = 5
     try:
         with pytest.raises(KeyboardInterrupt):
-            lpmech.sweep(sweep_targets.auction, {"n_types": [3, 4, 5, 6]}, executor="serial",
-                         output=output)
+            lpmech.sweep(
+                sweep_targets.auction, {"n_types": [3, 4, 5, 6]}, executor="serial", output=output
+            )
     finally:
         sweep_targets.INTERRUPT_AT = None
     with output.open() as handle:
@@ -172,8 +199,9 @@ def test_rows_are_written_as_they_finish_and_a_rerun_skips_them(tmp_path):
         writer.writeheader()
         writer.writerows(kept)
     sweep_targets.CALLS.clear()
-    table = lpmech.sweep(sweep_targets.auction, {"n_types": [3, 4, 5, 6]}, executor="serial",
-                         output=output)
+    table = lpmech.sweep(
+        sweep_targets.auction, {"n_types": [3, 4, 5, 6]}, executor="serial", output=output
+    )
     assert sweep_targets.CALLS == [(5, 1), (6, 1)]
     assert list(table.n_types) == [3, 4, 5, 6]
     assert table.objective[0] == 123.0
@@ -182,8 +210,9 @@ def test_rows_are_written_as_they_finish_and_a_rerun_skips_them(tmp_path):
 
     # a third run has nothing to do
     sweep_targets.CALLS.clear()
-    again = lpmech.sweep(sweep_targets.auction, {"n_types": [3, 4, 5, 6]}, executor="serial",
-                         output=output)
+    again = lpmech.sweep(
+        sweep_targets.auction, {"n_types": [3, 4, 5, 6]}, executor="serial", output=output
+    )
     assert sweep_targets.CALLS == []
     pd.testing.assert_frame_equal(again, table)
 
@@ -191,8 +220,9 @@ def test_rows_are_written_as_they_finish_and_a_rerun_skips_them(tmp_path):
 def test_a_rerun_with_other_settings_solves_again(tmp_path):
     output = tmp_path / "rows.csv"
     lpmech.sweep("single_item", {"n_types": [3]}, executor="serial", output=output)
-    ipm = lpmech.sweep("single_item", {"n_types": [3]}, executor="serial", output=output,
-                       algorithm="ipm")
+    ipm = lpmech.sweep(
+        "single_item", {"n_types": [3]}, executor="serial", output=output, algorithm="ipm"
+    )
     assert list(ipm.algorithm) == ["ipm"]
     assert len(pd.read_csv(output)) == 2
 
@@ -217,31 +247,61 @@ def test_an_output_file_of_another_sweep_is_refused(tmp_path):
     ("arguments", "message"),
     [
         ({"model_or_function": "nope", "grid": {"n_types": [3]}}, "unknown model 'nope'"),
-        ({"model_or_function": "single_item", "grid": {"types": [3]}},
-         r"has no parameters \['types'\]"),
+        (
+            {"model_or_function": "single_item", "grid": {"types": [3]}},
+            r"has no parameters \['types'\]",
+        ),
         ({"model_or_function": "single_item", "grid": {}}, "grid: empty"),
         ({"model_or_function": "single_item", "grid": {"n_types": []}}, "has no values"),
         ({"model_or_function": "single_item", "grid": {"n_types": 3}}, "must be a sequence"),
         ({"model_or_function": "single_item", "grid": {"n_types": [[3]]}}, "is not a number"),
-        ({"model_or_function": "single_item", "grid": [{"n_types": 3}, {"n_types": 3}]},
-         "appears twice"),
+        (
+            {"model_or_function": "single_item", "grid": [{"n_types": 3}, {"n_types": 3}]},
+            "appears twice",
+        ),
         ({"model_or_function": 3, "grid": {"n_types": [3]}}, "expected a model name"),
-        ({"model_or_function": "single_item", "grid": {"n_types": [3]}, "executor": "gpu"},
-         "executor: unknown 'gpu'"),
-        ({"model_or_function": "single_item", "grid": {"n_types": [3]}, "workers": 0},
-         "workers: expected a positive integer"),
-        ({"model_or_function": "single_item", "grid": {"n_types": [3]},
-          "scheduler": "tcp://x:1"}, "only the 'dask' executor"),
-        ({"model_or_function": "single_item", "grid": {"n_types": [3]}, "executor": "dask",
-          "scheduler": "tcp://x:1", "workers": 2}, "workers: sizes the local cluster"),
-        ({"model_or_function": "single_item", "grid": {"n_types": [3]}, "algorithm": "fast"},
-         "algorithm: unknown 'fast'"),
-        ({"model_or_function": "single_item", "grid": {"n_types": [3]}, "formulation": "x"},
-         "formulation: unknown 'x'"),
-        ({"model_or_function": "single_item", "grid": {"n_types": [3]}, "time_limit": -1},
-         "time_limit: expected a positive"),
-        ({"model_or_function": "single_item", "grid": {"n_types": [3]},
-          "benchmark": float}, "a model brings its own"),
+        (
+            {"model_or_function": "single_item", "grid": {"n_types": [3]}, "executor": "gpu"},
+            "executor: unknown 'gpu'",
+        ),
+        (
+            {"model_or_function": "single_item", "grid": {"n_types": [3]}, "workers": 0},
+            "workers: expected a positive integer",
+        ),
+        (
+            {
+                "model_or_function": "single_item",
+                "grid": {"n_types": [3]},
+                "scheduler": "tcp://x:1",
+            },
+            "only the 'dask' executor",
+        ),
+        (
+            {
+                "model_or_function": "single_item",
+                "grid": {"n_types": [3]},
+                "executor": "dask",
+                "scheduler": "tcp://x:1",
+                "workers": 2,
+            },
+            "workers: sizes the local cluster",
+        ),
+        (
+            {"model_or_function": "single_item", "grid": {"n_types": [3]}, "algorithm": "fast"},
+            "algorithm: unknown 'fast'",
+        ),
+        (
+            {"model_or_function": "single_item", "grid": {"n_types": [3]}, "formulation": "x"},
+            "formulation: unknown 'x'",
+        ),
+        (
+            {"model_or_function": "single_item", "grid": {"n_types": [3]}, "time_limit": -1},
+            "time_limit: expected a positive",
+        ),
+        (
+            {"model_or_function": "single_item", "grid": {"n_types": [3]}, "benchmark": float},
+            "a model brings its own",
+        ),
     ],
 )
 def test_bad_sweep_arguments_are_refused_by_name(arguments, message):
@@ -249,10 +309,15 @@ def test_bad_sweep_arguments_are_refused_by_name(arguments, message):
         lpmech.sweep(**arguments)
 
 
-@pytest.mark.parametrize(("missing", "executor"), [
-    ("pandas", "serial"), ("tqdm", "serial"),
-    ("threadpoolctl", "processes"), ("threadpoolctl", "dask"),  # a worker's BLAS threads
-])
+@pytest.mark.parametrize(
+    ("missing", "executor"),
+    [
+        ("pandas", "serial"),
+        ("tqdm", "serial"),
+        ("threadpoolctl", "processes"),
+        ("threadpoolctl", "dask"),  # a worker's BLAS threads
+    ],
+)
 def test_a_missing_extra_is_named_before_any_point_is_solved(missing, executor, monkeypatch):
     monkeypatch.setitem(sys.modules, missing, None)  # as if not installed
     sweep_targets.CALLS.clear()
@@ -275,14 +340,35 @@ def test_grid_points_and_command_line_values():
 
 def test_the_sweep_command_writes_rows_and_a_plot(tmp_path, capsys):
     output, picture = tmp_path / "s.csv", tmp_path / "s.png"
-    assert main(["sweep", "single_item", "--n-types", "3,4", "--n-bidders", "1:3:1",
-                 "--executor", "serial", "--output", str(output), "--plot", str(picture),
-                 "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "sweep",
+                "single_item",
+                "--n-types",
+                "3,4",
+                "--n-bidders",
+                "1:3:1",
+                "--executor",
+                "serial",
+                "--output",
+                str(output),
+                "--plot",
+                str(picture),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "4 points: 4 optimal" in out
     table = pd.read_csv(output)
-    assert list(zip(table.n_types, table.n_bidders, strict=True)) == \
-        [(3, 1), (3, 2), (4, 1), (4, 2)]
+    assert list(zip(table.n_types, table.n_bidders, strict=True)) == [
+        (3, 1),
+        (3, 2),
+        (4, 1),
+        (4, 2),
+    ]
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -292,8 +378,19 @@ def test_the_sweep_command_writes_rows_and_a_plot(tmp_path, capsys):
         (["sweep", "nope", "--n-types", "3"], "unknown model 'nope'"),
         (["sweep", "single_item"], "give at least one parameter"),
         (["sweep", "single_item", "--n-types", "5:1:1"], "--n-types: '5:1:1': stop must be"),
-        (["sweep", "single_item", "--n-types", "3", "--executor", "serial", "--scheduler",
-          "tcp://127.0.0.1:1"], "only the 'dask' executor"),
+        (
+            [
+                "sweep",
+                "single_item",
+                "--n-types",
+                "3",
+                "--executor",
+                "serial",
+                "--scheduler",
+                "tcp://127.0.0.1:1",
+            ],
+            "only the 'dask' executor",
+        ),
     ],
 )
 def test_the_sweep_command_reports_errors_in_one_line(argv, message, capsys):
@@ -311,8 +408,12 @@ def test_the_sweep_plot_draws_each_line_and_the_benchmark():
     figure = plot_sweep(table, "n_types", "n_bidders")
     (ax,) = figure.axes
     labels = [line.get_label() for line in ax.get_lines()]
-    assert labels == ["LP optimum, n_bidders = 2", "benchmark (formula)",
-                      "LP optimum, n_bidders = 3", "_child3"]
+    assert labels == [
+        "LP optimum, n_bidders = 2",
+        "benchmark (formula)",
+        "LP optimum, n_bidders = 3",
+        "_child3",
+    ]
     dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
     assert len(dashed) == 2
     np.testing.assert_allclose(dashed[1].get_ydata(), table.benchmark[table.n_bidders == 3])
@@ -321,11 +422,21 @@ def test_the_sweep_plot_draws_each_line_and_the_benchmark():
         plot_sweep(table, "cost")
 
 
-@given(st.lists(st.tuples(st.floats(allow_nan=False, allow_infinity=False),
-                          st.text(st.characters(blacklist_characters="\x00",
-                                                blacklist_categories=["Cs"]), max_size=30),
-                          st.integers(min_value=0, max_value=10**12),
-                          st.booleans()), min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.text(
+                st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"]),
+                max_size=30,
+            ),
+            st.integers(min_value=0, max_value=10**12),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_rows_read_back_from_the_file_as_written(tmp_path_factory, values):
     """Any number (1e-300 or 1e300), any text (commas, quotes, newlines; a NUL is dropped
     and a lone surrogate escaped) survives the file."""
@@ -333,8 +444,15 @@ def test_rows_read_back_from_the_file_as_written(tmp_path_factory, values):
     store = ResultsFile(output, ["p", *RESULT_COLUMNS])
     written = []
     for k, (number, text, count, flag) in enumerate(values):
-        row = {"p": k, **{name: "" for name in RESULT_COLUMNS}, "objective": number,
-               "message": text, "n_rows": count, "agrees": flag, "key": f"key{k}"}
+        row = {
+            "p": k,
+            **{name: "" for name in RESULT_COLUMNS},
+            "objective": number,
+            "message": text,
+            "n_rows": count,
+            "agrees": flag,
+            "key": f"key{k}",
+        }
         store.append(row)
         written.append(row)
     read = store.finished()

@@ -22,21 +22,30 @@ def test_the_sweep_command_gives_identical_rows_in_process_and_on_dask(tmp_path,
     grid = ["single_item", "--n-types", "4:13:4", "--n-bidders", "2,3", "--quiet"]
     serial, dask = tmp_path / "serial.csv", tmp_path / "dask.csv"
     assert main(["sweep", *grid, "--executor", "serial", "--output", str(serial)]) == 0
-    assert main(["sweep", *grid, "--executor", "dask", "--workers", "1",
-                 "--output", str(dask)]) == 0  # on a LocalCluster the sweep starts and closes
+    assert (
+        main(["sweep", *grid, "--executor", "dask", "--workers", "1", "--output", str(dask)]) == 0
+    )  # on a LocalCluster the sweep starts and closes
     assert "6 points: 6 optimal" in capsys.readouterr().out
     here, there = pd.read_csv(serial), pd.read_csv(dask)
     assert len(here) == len(there) == 6
     # Dask returns rows as they finish: match them by point
     here = here.sort_values(["n_types", "n_bidders"]).reset_index(drop=True)
     there = there.sort_values(["n_types", "n_bidders"]).reset_index(drop=True)
-    assert list(zip(there.n_types, there.n_bidders, strict=True)) == \
-        [(4, 2), (4, 3), (8, 2), (8, 3), (12, 2), (12, 3)]
+    assert list(zip(there.n_types, there.n_bidders, strict=True)) == [
+        (4, 2),
+        (4, 3),
+        (8, 2),
+        (8, 3),
+        (12, 2),
+        (12, 3),
+    ]
     assert list(there.objective) == list(here.objective)  # identical, not merely close
     assert list(there.key) == list(here.key)
     assert set(there.worker).isdisjoint(here.worker)  # it did run elsewhere
-    formula = [myerson_revenue(lpmech.single_item_auction(np.arange(1, k + 1), n))
-               for k, n in zip(there.n_types, there.n_bidders, strict=True)]
+    formula = [
+        myerson_revenue(lpmech.single_item_auction(np.arange(1, k + 1), n))
+        for k, n in zip(there.n_types, there.n_bidders, strict=True)
+    ]
     np.testing.assert_allclose(there.objective, formula, rtol=1e-9)
 
 
@@ -63,9 +72,16 @@ def _finished_rows(output) -> int:
 def test_a_dask_worker_killed_mid_sweep_loses_no_point(tmp_path):
     output = tmp_path / "rows.csv"
     grid = {"n_types": list(range(3, 11)), "pause": [0.6]}
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster, \
-            Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.CRITICAL,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         pids = client.run(os.getpid)
         killed: dict[str, object] = {}
 
@@ -74,8 +90,11 @@ def test_a_dask_worker_killed_mid_sweep_loses_no_point(tmp_path):
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and "pid" not in killed:
                 rows = _finished_rows(output)
-                busy = {address: keys for address, keys in client.processing().items()
-                        if any(str(key).startswith("lpmech-point") for key in keys)}
+                busy = {
+                    address: keys
+                    for address, keys in client.processing().items()
+                    if any(str(key).startswith("lpmech-point") for key in keys)
+                }
                 if rows >= 1 and busy:
                     address, keys = next(iter(busy.items()))
                     killed.update(pid=pids[address], keys=keys, rows_before=rows)
@@ -84,8 +103,9 @@ def test_a_dask_worker_killed_mid_sweep_loses_no_point(tmp_path):
 
         killer = threading.Thread(target=kill_a_busy_worker)
         killer.start()
-        table = lpmech.sweep(sweep_targets.auction, grid, executor="dask", scheduler=client,
-                             output=output)
+        table = lpmech.sweep(
+            sweep_targets.auction, grid, executor="dask", scheduler=client, output=output
+        )
         killer.join()
         survivors = client.run(os.getpid)
 
@@ -94,8 +114,9 @@ def test_a_dask_worker_killed_mid_sweep_loses_no_point(tmp_path):
     assert killed["pid"] not in survivors.values()  # that process is gone (and replaced)
     assert list(table.n_types) == grid["n_types"]
     assert (table.status == "optimal").all()
-    formula = [myerson_revenue(lpmech.single_item_auction(np.arange(1, k + 1), 1))
-               for k in table.n_types]
+    formula = [
+        myerson_revenue(lpmech.single_item_auction(np.arange(1, k + 1), 1)) for k in table.n_types
+    ]
     np.testing.assert_allclose(table.objective, formula, rtol=1e-9)
     written = pd.read_csv(output)
     assert sorted(written.n_types) == grid["n_types"]  # every point written exactly once

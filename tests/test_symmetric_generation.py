@@ -32,12 +32,15 @@ def _solve_both(env, objective="revenue", constraints=DSIC):
 
 SMALL = {
     "2 bidders, additive 3x3 grid": lpmech.multi_item_auction(grid_types(3), 2),
-    "2 bidders, unit demand 3x3 grid": lpmech.multi_item_auction(grid_types(3), 2,
-                                                                 unit_demand=True),
+    "2 bidders, unit demand 3x3 grid": lpmech.multi_item_auction(
+        grid_types(3), 2, unit_demand=True
+    ),
     "2 bidders, additive 4x4 grid, skewed prior": lpmech.multi_item_auction(
-        grid_types(4), 2, priors=np.linspace(1.0, 3.0, 16) / np.linspace(1.0, 3.0, 16).sum()),
+        grid_types(4), 2, priors=np.linspace(1.0, 3.0, 16) / np.linspace(1.0, 3.0, 16).sum()
+    ),
     "3 bidders, additive 2x2 grid": lpmech.multi_item_auction(
-        grid_types(2) + np.array([0.0, 0.25]), 3),
+        grid_types(2) + np.array([0.0, 0.25]), 3
+    ),
     "2 bidders, 3 additive items on 2^3": lpmech.multi_item_auction(grid_types(2, 3), 2),
 }
 
@@ -61,9 +64,12 @@ def identical_multi_item_bidders(draw):
     types = draw(vector_types(max_types=5))
     n_types = len(types)
     n_bidders = 3 if n_types <= 3 and draw(st.booleans()) else 2
-    return lpmech.multi_item_auction(types, n_bidders,
-                                     priors=draw(probability_vectors(n_types)),
-                                     unit_demand=draw(st.booleans()))
+    return lpmech.multi_item_auction(
+        types,
+        n_bidders,
+        priors=draw(probability_vectors(n_types)),
+        unit_demand=draw(st.booleans()),
+    )
 
 
 @pytest.mark.parametrize("constraints", [DSIC, ["bayesian_ic", "interim_ir"]])
@@ -84,16 +90,19 @@ def test_duals_are_complementary_to_the_full_rows():
     both = lpmech.solve(env, "revenue", DSIC, formulation="symmetric_generation")
     family = next(f for f in both.families if f.name == "dominant_strategy_ic")
     block = family.rows(env)
-    z = env.layout.join(both.mechanism.allocation.reshape(env.n_profiles, -1),
-                        both.mechanism.payments.reshape(env.n_profiles, -1))
+    z = env.layout.join(
+        both.mechanism.allocation.reshape(env.n_profiles, -1),
+        both.mechanism.payments.reshape(env.n_profiles, -1),
+    )
     slack = block.upper - block.matrix @ z
     dual = both.duals["dominant_strategy_ic"]
     assert dual.shape == (block.n_rows,)
     assert np.all(np.abs(dual[slack > 1e-7]) < 1e-9)
     assert np.abs(dual).sum() > 0
     direct = lpmech.solve(env, "revenue", DSIC, formulation="direct")
-    assert both.duals["ex_post_ir"].sum() == pytest.approx(direct.duals["ex_post_ir"].sum(),
-                                                          rel=1e-7)
+    assert both.duals["ex_post_ir"].sum() == pytest.approx(
+        direct.duals["ex_post_ir"].sum(), rel=1e-7
+    )
 
 
 @pytest.mark.parametrize("constraints", [DSIC, ["bayesian_ic", "interim_ir"]])
@@ -112,15 +121,20 @@ def test_utility_columns_give_the_same_optimum_and_duals_with_sparser_rows(const
         activity = block.matrix @ utilities.z
         dual = utilities.duals[family.name]
         assert dual.shape == (block.n_rows,)
-        slack = np.minimum(activity - np.nan_to_num(block.lower, neginf=-np.inf),
-                           np.nan_to_num(block.upper, posinf=np.inf) - activity)
+        slack = np.minimum(
+            activity - np.nan_to_num(block.lower, neginf=-np.inf),
+            np.nan_to_num(block.upper, posinf=np.inf) - activity,
+        )
         assert np.all(np.abs(dual[slack > 1e-7]) < 1e-9), family.name
     participation = constraints[1]
     assert utilities.duals[participation].sum() == pytest.approx(
-        payments.duals[participation].sum(), rel=1e-7)
+        payments.duals[participation].sum(), rel=1e-7
+    )
     incentive = constraints[0]
-    assert utilities.sizes.nonzeros_by_family[incentive] < \
-        payments.sizes.nonzeros_by_family[incentive]
+    assert (
+        utilities.sizes.nonzeros_by_family[incentive]
+        < payments.sizes.nonzeros_by_family[incentive]
+    )
 
 
 def test_auto_picks_symmetric_generation_for_identical_multi_item_bidders_only():
@@ -130,17 +144,22 @@ def test_auto_picks_symmetric_generation_for_identical_multi_item_bidders_only()
     identical = lpmech.multi_item_auction(types, 2)
     assert lpmech.formulations.choose(_problem(identical)).name == "symmetric_generation"
     skewed = np.linspace(1.0, 2.0, len(types))
-    different = lpmech.multi_item_auction(types, 2, priors=[np.full(len(types), 1 / 64),
-                                                            skewed / skewed.sum()])
+    different = lpmech.multi_item_auction(
+        types, 2, priors=[np.full(len(types), 1 / 64), skewed / skewed.sum()]
+    )
     assert lpmech.formulations.choose(_problem(different)).name == "generation"
     small = SMALL["2 bidders, additive 3x3 grid"]
     with pytest.raises(InvalidArgumentError, match="not exchangeable"):
-        lpmech.solve(lpmech.multi_item_auction(grid_types(3), 2, priors=[
-            np.full(9, 1 / 9), np.arange(1.0, 10.0) / 45]), "revenue", DSIC,
-            formulation="symmetric_generation")
+        lpmech.solve(
+            lpmech.multi_item_auction(
+                grid_types(3), 2, priors=[np.full(9, 1 / 9), np.arange(1.0, 10.0) / 45]
+            ),
+            "revenue",
+            DSIC,
+            formulation="symmetric_generation",
+        )
     with pytest.raises(InvalidArgumentError, match="use backend='highspy'"):
-        lpmech.solve(small, "revenue", DSIC, formulation="symmetric_generation",
-                     backend="cvxpy")
+        lpmech.solve(small, "revenue", DSIC, formulation="symmetric_generation", backend="cvxpy")
 
 
 def test_a_family_that_breaks_the_symmetry_is_refused():
@@ -149,8 +168,12 @@ def test_a_family_that_breaks_the_symmetry_is_refused():
     favour = np.zeros((env.n_profiles, env.n_components))
     favour[0, 0] = 1.0
     with pytest.raises(InvalidArgumentError, match="orbit"):
-        lpmech.solve(env, "revenue", [*DSIC, lpmech.FixedAllocation(favour)],
-                     formulation="symmetric_generation")
+        lpmech.solve(
+            env,
+            "revenue",
+            [*DSIC, lpmech.FixedAllocation(favour)],
+            formulation="symmetric_generation",
+        )
 
 
 def test_lower_neighbours_pair_each_type_with_the_next_lower_along_each_axis():
@@ -165,8 +188,9 @@ def _problem(env):
     from lpmech.solving.pipeline import resolve_request
 
     request = resolve_request(env, Revenue(), DSIC, False, "auto", "auto", None, False)
-    return DesignProblem(env, request.objective, tuple(f.compiled_form(env)
-                                                       for f in request.families))
+    return DesignProblem(
+        env, request.objective, tuple(f.compiled_form(env) for f in request.families)
+    )
 
 
 def test_auto_falls_back_to_generation_when_a_family_breaks_the_symmetry():
@@ -197,5 +221,6 @@ def test_participation_rows_are_generated_from_the_lowest_types():
     assert both.verification["ex_post_ir"].ok
     oracle.assert_satisfies(env, both.mechanism, ["ex_post_ir"])
     direct = lpmech.solve(env, "revenue", DSIC, formulation="direct")
-    assert both.duals["ex_post_ir"].sum() == pytest.approx(direct.duals["ex_post_ir"].sum(),
-                                                          rel=1e-7)
+    assert both.duals["ex_post_ir"].sum() == pytest.approx(
+        direct.duals["ex_post_ir"].sum(), rel=1e-7
+    )

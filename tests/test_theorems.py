@@ -55,8 +55,9 @@ def test_one_bidder_optimum_is_the_best_posted_price(values, prior):
     values, prior = np.array(values, float), np.array(prior, float)
     env = lpmech.single_item_auction(values, n_bidders=1, priors=prior)
     solution = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"])
-    assert solution.objective_value == pytest.approx(best_posted_price_revenue(values, prior),
-                                                     abs=1e-6)
+    assert solution.objective_value == pytest.approx(
+        best_posted_price_revenue(values, prior), abs=1e-6
+    )
     oracle.assert_satisfies(env, solution.mechanism, ["dominant_strategy_ic", "ex_post_ir"])
 
 
@@ -67,8 +68,9 @@ def test_one_bidder_posted_price_for_any_prior(data):
     prior = data.draw(probability_vectors(size))
     env = lpmech.single_item_auction(values, n_bidders=1, priors=prior)
     solution = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"])
-    assert solution.objective_value == pytest.approx(best_posted_price_revenue(values, prior),
-                                                     rel=1e-6, abs=1e-6)
+    assert solution.objective_value == pytest.approx(
+        best_posted_price_revenue(values, prior), rel=1e-6, abs=1e-6
+    )
 
 
 REGULAR_PRIORS = [
@@ -113,8 +115,10 @@ def test_welfare_under_dsic_is_efficient_at_every_profile(env):
     solution = lpmech.solve(env, "welfare", ["dsic"])
     mechanism = solution.mechanism
     for profile in oracle.profiles(env):
-        achieved = sum(oracle.value(env, i, profile, mechanism.allocation[profile])
-                       for i in range(env.n_agents))
+        achieved = sum(
+            oracle.value(env, i, profile, mechanism.allocation[profile])
+            for i in range(env.n_agents)
+        )
         achieved += float(env.principal_value @ mechanism.allocation[profile])
         assert achieved == pytest.approx(oracle.best_surplus(env, profile), abs=1e-6)
     oracle.assert_satisfies(env, mechanism, ["dominant_strategy_ic", "feasibility"])
@@ -152,13 +156,15 @@ def test_fixed_efficient_allocation_charges_the_threshold_price(type_sets):
         if i is None:
             continue
         expected_allocation[p, i] = 1.0
-        winning = [t for t in sorted(env.agents[i].types)
-                   if winner([*values[:i], float(t), *values[i + 1:]]) == i]
+        winning = [
+            t
+            for t in sorted(env.agents[i].types)
+            if winner([*values[:i], float(t), *values[i + 1 :]]) == i
+        ]
         expected_payments[p, i] = winning[0]
     np.testing.assert_array_equal(env.efficient_allocation(), expected_allocation)
 
-    solution = lpmech.solve(env, "revenue",
-                            ["dsic", "ex_post_ir", FixedAllocation.efficient()])
+    solution = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir", FixedAllocation.efficient()])
     np.testing.assert_allclose(solution.mechanism.flat_payments, expected_payments, atol=1e-6)
     oracle.assert_satisfies(env, solution.mechanism, ["dominant_strategy_ic", "ex_post_ir"])
 
@@ -172,7 +178,7 @@ def second_price_with_reserve(env, reserve):
         best = int(np.argmax(values))
         if values[best] >= reserve:
             allocation[p, best] = 1.0
-            payments[p, best] = max([reserve, *values[:best], *values[best + 1:]])
+            payments[p, best] = max([reserve, *values[:best], *values[best + 1 :]])
     return Mechanism(env, allocation, payments, name=f"second price, reserve {reserve:g}")
 
 

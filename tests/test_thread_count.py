@@ -44,22 +44,31 @@ def reported(model: str, params: dict) -> dict[str, object]:
         "budget surplus": mechanism.expected_budget_surplus(),
         "allocation": mechanism.flat_allocation.tolist(),
         "payments": mechanism.flat_payments.tolist(),
-        **{f"violation of {check.family}": check.max_violation
-           for check in solution.verification.checks},
+        **{
+            f"violation of {check.family}": check.max_violation
+            for check in solution.verification.checks
+        },
     }
     for i in range(env.n_agents):
         numbers[f"utility of {i}"] = mechanism.expected_utility(i)
         numbers[f"interim utility of {i}"] = mechanism.interim_utility(i).tolist()
     row = lpmech.sweep(model, [params], executor="serial", quiet=True)
-    numbers.update({f"row {name}": row[name][0] for name in
-                    ("status", "objective", "benchmark", "gap", "agrees", "n_rows")})
+    numbers.update(
+        {
+            f"row {name}": row[name][0]
+            for name in ("status", "objective", "benchmark", "gap", "agrees", "n_rows")
+        }
+    )
     return numbers
 
 
 def numpy_blas_threads() -> int:
     """The thread count of the BLAS numpy's ``@`` calls."""
-    (count,) = {info["num_threads"] for info in threadpool_info()
-                if info["user_api"] == "blas" and "numpy" in info["filepath"]}
+    (count,) = {
+        info["num_threads"]
+        for info in threadpool_info()
+        if info["user_api"] == "blas" and "numpy" in info["filepath"]
+    }
     return count
 
 
@@ -107,11 +116,16 @@ print(json.dumps(out))
 
 
 def test_highs_gives_the_same_optimum_on_one_and_on_several_threads():
-    runs = {threads: json.loads(run_python("-c", HIGHS_SCRIPT, str(threads)).stdout)
-            for threads in (1, 4)}
+    runs = {
+        threads: json.loads(run_python("-c", HIGHS_SCRIPT, str(threads)).stdout)
+        for threads in (1, 4)
+    }
     assert runs[1] == runs[4]
-    assert {algorithm for _, algorithm, *_ in runs[1].values()} == \
-        {"simplex", "ipm", "branch and bound"}
+    assert {algorithm for _, algorithm, *_ in runs[1].values()} == {
+        "simplex",
+        "ipm",
+        "branch and bound",
+    }
 
 
 def test_fixed_order_sums_agree_with_the_products_they_replace():

@@ -37,19 +37,31 @@ def item_auctions(draw):
     """One or two bidders, two or three items, additive or unit demand, any prior."""
     n_bidders, n_items = draw(st.integers(1, 2)), draw(st.integers(2, 3))
     n_types = draw(st.integers(2, 4))
-    values = draw(st.lists(st.lists(st.integers(0, 9), min_size=n_items, max_size=n_items),
-                           min_size=n_types, max_size=n_types, unique_by=tuple))
-    return lpmech.multi_item_auction(np.array(values, dtype=float), n_bidders,
-                                     unit_demand=draw(st.booleans()))
+    values = draw(
+        st.lists(
+            st.lists(st.integers(0, 9), min_size=n_items, max_size=n_items),
+            min_size=n_types,
+            max_size=n_types,
+            unique_by=tuple,
+        )
+    )
+    return lpmech.multi_item_auction(
+        np.array(values, dtype=float), n_bidders, unit_demand=draw(st.booleans())
+    )
 
 
 @given(env=item_auctions(), seed=st.integers(0, 2**32 - 1))
 @settings(max_examples=40, deadline=None)
 def test_rows_over_utilities_hold_exactly_where_rows_over_payments_hold(env, seed):
     """(A M)(M z) = A z for every z, since M is its own inverse; the cost likewise."""
-    program = compile_program(env, lpmech.program.objectives.resolve_objective("revenue"),
-                              [lpmech.constraints.resolve(name) for name in
-                               ["feasibility", "dominant_strategy_ic", "ex_post_ir"]])
+    program = compile_program(
+        env,
+        lpmech.program.objectives.resolve_objective("revenue"),
+        [
+            lpmech.constraints.resolve(name)
+            for name in ["feasibility", "dominant_strategy_ic", "ex_post_ir"]
+        ],
+    )
     columns = UtilityColumns.of(env)
     z = np.random.default_rng(seed).normal(size=program.n_columns)
     y = columns.decisions(z)  # M z = y
@@ -80,7 +92,8 @@ def test_a_family_bounding_payments_keeps_payment_columns():
     bounded = replace(program, column_lower=np.r_[program.column_lower[:18], np.zeros(9)])
     assert "bounds payment columns" in utility_columns_obstacle(bounded)
     assert "not on the environment's columns" in utility_columns_obstacle(
-        replace(program, standard_layout=False))
+        replace(program, standard_layout=False)
+    )
 
 
 class NoSubsidies(ConstraintFamily):
@@ -141,8 +154,7 @@ def test_unit_demand_generation_has_the_direct_optimum(name, n_points, utilities
     outcome = Generation(utilities=utilities).run(problem, HighspyBackend(), {})
     assert outcome.status is Status.OPTIMAL
     assert outcome.objective == pytest.approx(direct.objective_value, rel=1e-8)
-    generated = lpmech.solve(env, "revenue", DSIC,
-                             formulation=Generation(utilities=utilities))
+    generated = lpmech.solve(env, "revenue", DSIC, formulation=Generation(utilities=utilities))
     assert generated.objective_value == pytest.approx(direct.objective_value, rel=1e-8)
     oracle.assert_satisfies(env, generated.mechanism, DSIC)
 

@@ -80,4 +80,5 @@ def test_a_benchmark_verdict_is_the_same_in_any_units(unit):
     assert benchmark.agrees(benchmark.value * (1 + 1e-9), scale=scale)
     assert not benchmark.agrees(benchmark.value * 1.01, scale=scale)
     assert not Benchmark("lower", benchmark.value, "lower_bound").agrees(
-        benchmark.value * 0.99, scale=scale)
+        benchmark.value * 0.99, scale=scale
+    )

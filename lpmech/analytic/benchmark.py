@@ -36,8 +36,9 @@ class Benchmark:
 
     def __post_init__(self) -> None:
         if self.relation not in RELATIONS:
-            raise InvalidArgumentError(f"Benchmark: relation must be one of {RELATIONS}, "
-                                       f"got {self.relation!r}")
+            raise InvalidArgumentError(
+                f"Benchmark: relation must be one of {RELATIONS}, got {self.relation!r}"
+            )
 
     def gap(self, optimum: float) -> float:
         """LP optimum minus benchmark value."""
@@ -60,5 +61,5 @@ class Benchmark:
 
     @property
     def symbol(self) -> str:
-        """"=", "≥" or "≤": how the LP optimum relates to the benchmark."""
+        """ "=", "≥" or "≤": how the LP optimum relates to the benchmark."""
         return {"equal": "=", "lower_bound": "≥", "upper_bound": "≤"}[self.relation]

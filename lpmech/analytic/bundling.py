@@ -30,8 +30,10 @@ def _additive_buyer(env: Environment) -> FloatArray:
     """The single buyer's value for each item at each type, shape (K, J)."""
     space = env.allocation
     if env.n_agents != 1 or not isinstance(space, Items) or space.unit_demand:
-        raise InvalidEnvironmentError("expected one buyer of several items with additive "
-                                      "values (lpmech.multi_item_auction, 1 bidder)")
+        raise InvalidEnvironmentError(
+            "expected one buyer of several items with additive "
+            "values (lpmech.multi_item_auction, 1 bidder)"
+        )
     return env.valuations[0][:, [space.component(0, j) for j in range(space.n_items)]]
 
 

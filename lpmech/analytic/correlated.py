@@ -65,8 +65,9 @@ def belief_ranks(env: Environment, tol: float = 1e-9) -> tuple[BeliefRank, ...]:
 def full_surplus(env: Environment) -> float:
     """E[max_a Σ_i v_i(a, θ_i) + v_0(a)] − E[Σ_i o_i(θ_i)]: all the principal could get."""
     check_environment(env, "full_surplus")
-    options = sum(weighted_sum(env.prior.marginals[i], env.outside_options[i])
-                  for i in range(env.n_agents))
+    options = sum(
+        weighted_sum(env.prior.marginals[i], env.outside_options[i]) for i in range(env.n_agents)
+    )
     return efficient_welfare(env) - float(options)
 
 
@@ -88,8 +89,10 @@ def cremer_mclean(env: Environment) -> Mechanism:
     for i in range(env.n_agents):
         beliefs = env.prior.conditional(i)
         rents = base.interim_utility(i) - env.outside_options[i]
-        gains = [(base.deviation_utilities(i, k) @ beliefs[k]) - env.outside_options[i][k]
-                 for k in range(env.agents[i].n_types)]
+        gains = [
+            (base.deviation_utilities(i, k) @ beliefs[k]) - env.outside_options[i][k]
+            for k in range(env.agents[i].n_types)
+        ]
         penalty = 1.0 + max(float(np.max(g)) for g in gains)
         by_agent = env.layout.by_agent(i)
         for k in range(env.agents[i].n_types):

@@ -37,19 +37,24 @@ def discretise(
     ([0.125, 0.375, 0.625, 0.875], [0.25, 0.25, 0.25, 0.25])
     """
     if isinstance(n_points, bool) or not isinstance(n_points, int | np.integer) or n_points < 1:
-        raise InvalidArgumentError(f"discretise: n_points must be a whole number, at least 1, "
-                                   f"got {n_points!r}")
+        raise InvalidArgumentError(
+            f"discretise: n_points must be a whole number, at least 1, got {n_points!r}"
+        )
     if not all(hasattr(distribution, method) for method in ("ppf", "cdf", "support")):
-        raise InvalidArgumentError(f"discretise: distribution must be a frozen scipy.stats "
-                                   f"distribution such as stats.uniform(), got {distribution!r}")
+        raise InvalidArgumentError(
+            f"discretise: distribution must be a frozen scipy.stats "
+            f"distribution such as stats.uniform(), got {distribution!r}"
+        )
     if grid == "quantile":
         values = distribution.ppf((np.arange(n_points) + 0.5) / n_points)
         return _distinct(values, np.full(n_points, 1.0 / n_points))
     if grid == "uniform":
         low, high = distribution.support()
         if not (np.isfinite(low) and np.isfinite(high)):
-            raise InvalidArgumentError(f"discretise: grid='uniform' needs a bounded support, "
-                                       f"got [{low}, {high}]; use grid='quantile'")
+            raise InvalidArgumentError(
+                f"discretise: grid='uniform' needs a bounded support, "
+                f"got [{low}, {high}]; use grid='quantile'"
+            )
         edges = np.linspace(low, high, n_points + 1)
         mass = np.diff(distribution.cdf(edges))
         keep = mass > 0
@@ -67,12 +72,15 @@ def empirical(sample: ArrayLike, n_bins: int | None = None) -> tuple[FloatArray,
     """
     data = float_array(sample, "empirical: sample").ravel()
     if data.size == 0 or not np.all(np.isfinite(data)):
-        raise InvalidArgumentError("empirical: sample must be non-empty and finite (no NaN "
-                                   "or infinite entries)")
-    if n_bins is not None and (isinstance(n_bins, bool) or not isinstance(n_bins, int | np.integer)
-                               or n_bins < 1):
-        raise InvalidArgumentError(f"empirical: n_bins must be None or a whole number, at "
-                                   f"least 1, got {n_bins!r}")
+        raise InvalidArgumentError(
+            "empirical: sample must be non-empty and finite (no NaN or infinite entries)"
+        )
+    if n_bins is not None and (
+        isinstance(n_bins, bool) or not isinstance(n_bins, int | np.integer) or n_bins < 1
+    ):
+        raise InvalidArgumentError(
+            f"empirical: n_bins must be None or a whole number, at least 1, got {n_bins!r}"
+        )
     if n_bins is None:
         values, counts = np.unique(data, return_counts=True)
         return values, counts / counts.sum()

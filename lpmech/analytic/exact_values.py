@@ -52,8 +52,7 @@ def _values_at_profiles(env: Environment, inputs: ExactInputs, agent: int) -> Ob
     return table[env.layout.profile_types[:, agent]]
 
 
-def _surplus(env: Environment, inputs: ExactInputs, without: int | None = None
-             ) -> ObjectArray:
+def _surplus(env: Environment, inputs: ExactInputs, without: int | None = None) -> ObjectArray:
     """Σ_{i ≠ without} V_i(θ) + v_0 per unit of each component, exactly, shape (P, C)."""
     total = np.tile(inputs.principal_value, (env.n_profiles, 1))
     for i in range(env.n_agents):
@@ -104,8 +103,9 @@ def efficient_welfare(env: Environment) -> Fraction:
 def full_surplus(env: Environment) -> Fraction:
     """The first best less the expected outside options: E[W*] − E[Σ_i o_i(θ_i)], exactly."""
     inputs = exact_inputs(env)
-    options = sum((inputs.marginals[i] @ inputs.outside_options[i]
-                   for i in range(env.n_agents)), Fraction(0))
+    options = sum(
+        (inputs.marginals[i] @ inputs.outside_options[i] for i in range(env.n_agents)), Fraction(0)
+    )
     return efficient_welfare(env) - options
 
 
@@ -124,21 +124,28 @@ def threshold_revenue(env: Environment, allocation: NDArray | None = None) -> Fr
         form = env.single_parameter(i)
         options = inputs.outside_options[i]
         if form is None or any(o != options[0] for o in options):
-            raise InvalidEnvironmentError(f"threshold payments: agent {agent.name!r} must be "
-                                          "single-parameter with a constant outside option")
+            raise InvalidEnvironmentError(
+                f"threshold payments: agent {agent.name!r} must be "
+                "single-parameter with a constant outside option"
+            )
         base, top = form.order[0], form.order[-1]
         types = inputs.types[i][form.order]
-        direction = (inputs.valuations[i][top] - inputs.valuations[i][base]) / \
-            (inputs.types[i][top] - inputs.types[i][base]) if len(types) > 1 else \
-            np.zeros(env.n_components, dtype=object)
+        direction = (
+            (inputs.valuations[i][top] - inputs.valuations[i][base])
+            / (inputs.types[i][top] - inputs.types[i][base])
+            if len(types) > 1
+            else np.zeros(env.n_components, dtype=object)
+        )
         profiles = env.layout.by_agent(i)[form.order]  # (K, R), sorted types
         quantity = rule[profiles] @ direction
         if any(q < 0 for q in np.ravel(quantity)):
-            raise InvalidEnvironmentError(f"threshold payments: agent {agent.name!r} has a "
-                                          "negative quantity (not a bidder)")
+            raise InvalidEnvironmentError(
+                f"threshold payments: agent {agent.name!r} has a negative quantity (not a bidder)"
+            )
         steps = np.diff(types)[:, None] * quantity[:-1]
-        rent = np.vstack([np.zeros((1, quantity.shape[1]), dtype=object),
-                          np.cumsum(steps, axis=0)])
+        rent = np.vstack(
+            [np.zeros((1, quantity.shape[1]), dtype=object), np.cumsum(steps, axis=0)]
+        )
         values = _values_at_profiles(env, inputs, i)[profiles]
         payments = (values * rule[profiles]).sum(axis=2) - options[0] - rent
         total[profiles.ravel()] = total[profiles.ravel()] + payments.ravel()
@@ -154,8 +161,9 @@ def _trade_grids(env: Environment) -> tuple[ObjectArray, ObjectArray, ObjectArra
     costs = inputs.types[1][parties.cost_order]
     cost_prior = inputs.marginals[1][parties.cost_order]
     gains = np.subtract.outer(values, costs)
-    budget = np.subtract.outer(virtual_values(values, value_prior),
-                               virtual_costs(costs, cost_prior))
+    budget = np.subtract.outer(
+        virtual_values(values, value_prior), virtual_costs(costs, cost_prior)
+    )
     return gains, budget, np.multiply.outer(value_prior, cost_prior)
 
 
@@ -191,8 +199,9 @@ def second_best_gains(env: Environment) -> Fraction:
     buyer = trade @ weights.sum(axis=0)  # interim trade probabilities, by value and by cost
     seller = weights.sum(axis=1) @ trade
     if any(np.diff(buyer) < 0) or any(np.diff(seller) > 0):
-        raise InvalidEnvironmentError("the knapsack second best is not monotone for this "
-                                      "prior (it would need ironing)")
+        raise InvalidEnvironmentError(
+            "the knapsack second best is not monotone for this prior (it would need ironing)"
+        )
     return Fraction((weights * gains * trade).sum())
 
 
@@ -200,8 +209,10 @@ def best_simple_menu(env: Environment) -> Fraction:
     """The larger revenue of separate sales and pure bundling, each at its best price."""
     space = env.allocation
     if env.n_agents != 1 or not isinstance(space, Items) or space.unit_demand:
-        raise InvalidEnvironmentError("expected one buyer of several items with additive "
-                                      "values (lpmech.multi_item_auction, 1 bidder)")
+        raise InvalidEnvironmentError(
+            "expected one buyer of several items with additive "
+            "values (lpmech.multi_item_auction, 1 bidder)"
+        )
     inputs = exact_inputs(env)
     values = inputs.valuations[0][:, [space.component(0, j) for j in range(space.n_items)]]
     prior = inputs.marginals[0]

@@ -52,18 +52,23 @@ def additive_values(env: Environment) -> list[FloatArray]:
     """
     space = env.allocation
     if not isinstance(space, Items) or space.unit_demand:
-        raise InvalidEnvironmentError("env: expected items sold to additive bidders "
-                                      f"(Items without unit demand), got {space!r}")
+        raise InvalidEnvironmentError(
+            "env: expected items sold to additive bidders "
+            f"(Items without unit demand), got {space!r}"
+        )
     if not env.prior.is_independent:
-        raise InvalidEnvironmentError("env: the Myerson baselines need independent types "
-                                      "across bidders")
+        raise InvalidEnvironmentError(
+            "env: the Myerson baselines need independent types across bidders"
+        )
     tables = []
     for i, agent in enumerate(env.agents):
         own = [space.component(i, j) for j in range(space.n_items)]
         others = np.setdiff1d(np.arange(env.n_components), own)
         if env.interdependent[i] or np.any(env.valuations[i][:, others] != 0):
-            raise InvalidEnvironmentError(f"env: bidder {agent.name!r} must value only its "
-                                          "own items, at its own type (private values)")
+            raise InvalidEnvironmentError(
+                f"env: bidder {agent.name!r} must value only its "
+                "own items, at its own type (private values)"
+            )
         tables.append(np.asarray(env.valuations[i][:, own], dtype=float))
     return tables
 
@@ -80,8 +85,9 @@ def _support(values: FloatArray, prior: FloatArray) -> tuple[FloatArray, FloatAr
     return values[order][first], np.bincount(point, weights=prior), point
 
 
-def _optimal_auction(env: Environment, bidder_values: list[FloatArray]) -> tuple[
-        FloatArray, FloatArray]:
+def _optimal_auction(
+    env: Environment, bidder_values: list[FloatArray]
+) -> tuple[FloatArray, FloatArray]:
     """Myerson's auction for one good: who wins at each profile (P, N) and what it pays.
 
     ``bidder_values[i]`` is bidder i's value for the good at each of its types.
@@ -104,9 +110,11 @@ def _optimal_auction(env: Environment, bidder_values: list[FloatArray]) -> tuple
         won = np.flatnonzero(sells & (winner == i))
         # i wins at φ̄ > every lower index's score and 0, and ≥ every higher index's
         strict = scores[won][:, :i].max(axis=1, initial=0.0)
-        weak = scores[won][:, i + 1:].max(axis=1, initial=-np.inf)
-        threshold = np.maximum(np.searchsorted(ironed, strict, side="right"),
-                               np.searchsorted(ironed, weak, side="left"))
+        weak = scores[won][:, i + 1 :].max(axis=1, initial=-np.inf)
+        threshold = np.maximum(
+            np.searchsorted(ironed, strict, side="right"),
+            np.searchsorted(ironed, weak, side="left"),
+        )
         allocation[won, i] = 1.0
         payments[won, i] = points[threshold]
     return allocation, payments

@@ -34,13 +34,17 @@ def bidder_values(env: Environment) -> list[FloatArray]:
     """
     space = env.allocation
     if not isinstance(space, Items) or space.n_items != 1:
-        raise InvalidEnvironmentError("expected a single-item auction (Items with one item), "
-                                      f"got {space!r}")
+        raise InvalidEnvironmentError(
+            f"expected a single-item auction (Items with one item), got {space!r}"
+        )
     values = []
     for i, agent in enumerate(env.agents):
         own = np.eye(env.n_components)[space.component(i)]
-        if env.interdependent[i] or not agent.is_scalar or \
-                not np.allclose(env.valuations[i], np.outer(agent.types, own)):
+        if (
+            env.interdependent[i]
+            or not agent.is_scalar
+            or not np.allclose(env.valuations[i], np.outer(agent.types, own))
+        ):
             raise InvalidEnvironmentError(
                 f"expected bidder {agent.name!r} to value the item at its scalar type "
                 "(private values)"
@@ -52,8 +56,10 @@ def bidder_values(env: Environment) -> list[FloatArray]:
 def ironed_virtual_value_table(env: Environment) -> FloatArray:
     """φ̄_i(θ_i) at every profile, shape (P, N), for a single-item auction."""
     if not env.prior.is_independent:
-        raise InvalidEnvironmentError("Myerson's auction needs independent values; with "
-                                      "correlated values see lpmech.analytic.cremer_mclean")
+        raise InvalidEnvironmentError(
+            "Myerson's auction needs independent values; with "
+            "correlated values see lpmech.analytic.cremer_mclean"
+        )
     table = np.zeros((env.n_profiles, env.n_agents))
     for i, values in enumerate(bidder_values(env)):
         order = np.argsort(values)

@@ -30,8 +30,9 @@ def nash_welfare_bound(env: Environment) -> float:
     check_environment(env, "nash_welfare_bound")
     welfare = efficient_welfare(env)
     if welfare <= 0:
-        raise InvalidEnvironmentError(f"Nash welfare needs positive first-best welfare; "
-                                      f"W* = {welfare:.6g}")
+        raise InvalidEnvironmentError(
+            f"Nash welfare needs positive first-best welfare; W* = {welfare:.6g}"
+        )
     return env.n_agents * float(np.log(welfare / env.n_agents))
 
 
@@ -41,5 +42,6 @@ def equal_split_agv(env: Environment) -> Mechanism:
     base = agv(env)
     share = efficient_welfare(env) / env.n_agents
     lump_sums = np.array([base.expected_utility(i) for i in range(env.n_agents)]) - share
-    return Mechanism(env, base.flat_allocation, base.flat_payments + lump_sums,
-                     name="AGV with an equal split")
+    return Mechanism(
+        env, base.flat_allocation, base.flat_payments + lump_sums, name="AGV with an equal split"
+    )

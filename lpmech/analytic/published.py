@@ -65,14 +65,17 @@ class PublishedSetting:
         axes = [discretise(law, n_points, grid="uniform") for law in self.item_laws]
         points = np.meshgrid(*[values for values, _ in axes], indexing="ij")
         masses = np.meshgrid(*[prior for _, prior in axes], indexing="ij")
-        return (np.stack(points, axis=-1).reshape(-1, len(axes)),
-                np.prod(np.stack(masses, axis=-1), axis=-1).ravel())
+        return (
+            np.stack(points, axis=-1).reshape(-1, len(axes)),
+            np.prod(np.stack(masses, axis=-1), axis=-1).ravel(),
+        )
 
     def build(self, n_points: int) -> Environment:
         """The setting on an ``n_points``-per-item midpoint grid, every bidder alike."""
         types, prior = self.grid(n_points)
-        return multi_item_auction(types, self.n_bidders, priors=prior,
-                                  unit_demand=self.unit_demand)
+        return multi_item_auction(
+            types, self.n_bidders, priors=prior, unit_demand=self.unit_demand
+        )
 
     @property
     def law(self) -> tuple[object, ...] | Callable[[int, np.random.Generator], FloatArray]:
@@ -87,7 +90,7 @@ def _triangle_grid(n_points: int) -> tuple[FloatArray, FloatArray]:
     low = np.arange(n_points) * width
     corner = (low[:, None] + low[None, :]).ravel()  # v1 + v2 at each cell's lower corner
     reach = np.clip(1.0 - corner, 0.0, 2 * width)  # how far the line runs into the cell
-    area = np.where(reach <= width, reach ** 2 / 2, width ** 2 - (2 * width - reach) ** 2 / 2)
+    area = np.where(reach <= width, reach**2 / 2, width**2 - (2 * width - reach) ** 2 / 2)
     middle = low + width / 2
     types = np.stack(np.meshgrid(middle, middle, indexing="ij"), axis=-1).reshape(-1, 2)
     keep = area > 0
@@ -102,21 +105,49 @@ def _sample_triangle(n: int, rng: np.random.Generator) -> FloatArray:
     return points
 
 
-SETTINGS: dict[str, PublishedSetting] = {s.name: s for s in (
-    PublishedSetting("additive U[0,1]^2", 1, False, (stats.uniform(),) * 2, 0.5491,
-                     "Manelli and Vincent (2006)"),
-    PublishedSetting("unit-demand U[2,3]^2", 1, True, (stats.uniform(2, 1),) * 2, 2.137,
-                     "Pavlov (2011)"),
-    PublishedSetting("additive U[4,16]xU[4,7]", 1, False,
-                     (stats.uniform(4, 12), stats.uniform(4, 3)), 9.781,
-                     "Daskalakis, Deckelbaum and Tzamos (2017)"),
-    PublishedSetting("additive triangle v1+v2<=1", 1, False, None, 0.388,
-                     "Dütting et al. (2019), RegretNet"),
-    PublishedSetting("unit-demand U[0,1]^2", 1, True, (stats.uniform(),) * 2, 0.384,
-                     "Pavlov (2011)"),
-    PublishedSetting("2 bidders, additive U[0,1]^2", 2, False, (stats.uniform(),) * 2, 0.878,
-                     "Dütting et al. (2019), RegretNet (learned; regret ~1e-3)"),
-    PublishedSetting("2 bidders, 3 additive items U[0,1]^3", 2, False,
-                     (stats.uniform(),) * 3, None,
-                     "no published optimum; item-wise Myerson earns 3 · 5/12 = 5/4"),
-)}
+SETTINGS: dict[str, PublishedSetting] = {
+    s.name: s
+    for s in (
+        PublishedSetting(
+            "additive U[0,1]^2",
+            1,
+            False,
+            (stats.uniform(),) * 2,
+            0.5491,
+            "Manelli and Vincent (2006)",
+        ),
+        PublishedSetting(
+            "unit-demand U[2,3]^2", 1, True, (stats.uniform(2, 1),) * 2, 2.137, "Pavlov (2011)"
+        ),
+        PublishedSetting(
+            "additive U[4,16]xU[4,7]",
+            1,
+            False,
+            (stats.uniform(4, 12), stats.uniform(4, 3)),
+            9.781,
+            "Daskalakis, Deckelbaum and Tzamos (2017)",
+        ),
+        PublishedSetting(
+            "additive triangle v1+v2<=1", 1, False, None, 0.388, "Dütting et al. (2019), RegretNet"
+        ),
+        PublishedSetting(
+            "unit-demand U[0,1]^2", 1, True, (stats.uniform(),) * 2, 0.384, "Pavlov (2011)"
+        ),
+        PublishedSetting(
+            "2 bidders, additive U[0,1]^2",
+            2,
+            False,
+            (stats.uniform(),) * 2,
+            0.878,
+            "Dütting et al. (2019), RegretNet (learned; regret ~1e-3)",
+        ),
+        PublishedSetting(
+            "2 bidders, 3 additive items U[0,1]^3",
+            2,
+            False,
+            (stats.uniform(),) * 3,
+            None,
+            "no published optimum; item-wise Myerson earns 3 · 5/12 = 5/4",
+        ),
+    )
+}

@@ -29,8 +29,9 @@ def _check_price(price: object, argument: str) -> None:
 
 def _value_table(env: Environment) -> np.ndarray:
     values = bidder_values(env)
-    return np.stack([values[i][env.layout.profile_types[:, i]] for i in range(env.n_agents)],
-                    axis=1)
+    return np.stack(
+        [values[i][env.layout.profile_types[:, i]] for i in range(env.n_agents)], axis=1
+    )
 
 
 def second_price(env: Environment, reserve: float = 0.0) -> Mechanism:
@@ -50,12 +51,16 @@ def second_price(env: Environment, reserve: float = 0.0) -> Mechanism:
     sells = values[np.arange(env.n_profiles), winner] >= reserve
     others = values.copy()
     others[np.arange(env.n_profiles), winner] = -np.inf
-    price = np.maximum(reserve, others.max(axis=1)) if env.n_agents > 1 else \
-        np.full(env.n_profiles, float(reserve))
+    price = (
+        np.maximum(reserve, others.max(axis=1))
+        if env.n_agents > 1
+        else np.full(env.n_profiles, float(reserve))
+    )
     allocation = np.zeros_like(values)
     allocation[np.flatnonzero(sells), winner[sells]] = 1.0
-    return Mechanism(env, allocation, allocation * price[:, None],
-                     name=f"second price, reserve {reserve:g}")
+    return Mechanism(
+        env, allocation, allocation * price[:, None], name=f"second price, reserve {reserve:g}"
+    )
 
 
 def posted_price(env: Environment, price: float) -> Mechanism:
@@ -84,5 +89,9 @@ def first_price(env: Environment) -> Mechanism:
 def efficient_rule(env: Environment, include_principal: bool = True) -> Mechanism:
     """The efficient allocation (the space's tie rule) with zero payments."""
     check_environment(env, "efficient_rule")
-    return Mechanism(env, env.efficient_allocation(include_principal),
-                     np.zeros((env.n_profiles, env.n_agents)), name="efficient rule")
+    return Mechanism(
+        env,
+        env.efficient_allocation(include_principal),
+        np.zeros((env.n_profiles, env.n_agents)),
+        name="efficient rule",
+    )

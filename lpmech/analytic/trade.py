@@ -65,29 +65,40 @@ class TradeParties:
 def trade_parties(env: Environment) -> TradeParties:
     """Check ``env`` is a bilateral trade (buyer first, seller second) and read its grids."""
     shaped = env.n_agents == 2 and env.n_components == 1 and not any(env.interdependent)
-    if not shaped or not all(env.agents[i].is_scalar for i in range(2)) or not (
-        np.allclose(env.valuations[0][:, 0], env.agents[0].types)
-        and np.allclose(env.valuations[1][:, 0], -env.agents[1].types)
+    if (
+        not shaped
+        or not all(env.agents[i].is_scalar for i in range(2))
+        or not (
+            np.allclose(env.valuations[0][:, 0], env.agents[0].types)
+            and np.allclose(env.valuations[1][:, 0], -env.agents[1].types)
+        )
     ):
-        raise InvalidEnvironmentError("expected a bilateral trade: a buyer valuing trade at "
-                                      "its type and a seller at minus its type "
-                                      "(lpmech.problem.builders.bilateral_trade)")
+        raise InvalidEnvironmentError(
+            "expected a bilateral trade: a buyer valuing trade at "
+            "its type and a seller at minus its type "
+            "(lpmech.problem.builders.bilateral_trade)"
+        )
     if not env.prior.is_independent:
         raise InvalidEnvironmentError("the bilateral trade benchmarks need independent types")
     values, costs = env.agents[0].types, env.agents[1].types
     value_order, cost_order = np.argsort(values), np.argsort(costs)
     return TradeParties(
-        values[value_order], env.prior.marginals[0][value_order],
-        costs[cost_order], env.prior.marginals[1][cost_order],
-        value_order, cost_order,
+        values[value_order],
+        env.prior.marginals[0][value_order],
+        costs[cost_order],
+        env.prior.marginals[1][cost_order],
+        value_order,
+        cost_order,
     )
 
 
 def _grids(parties: TradeParties) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Gains b − s, budget contributions φ(b) − γ(s), and probabilities, on sorted grids."""
     gains = parties.values[:, None] - parties.costs[None, :]
-    budget = (virtual_values(parties.values, parties.value_prior)[:, None]
-              - virtual_costs(parties.costs, parties.cost_prior)[None, :])
+    budget = (
+        virtual_values(parties.values, parties.value_prior)[:, None]
+        - virtual_costs(parties.costs, parties.cost_prior)[None, :]
+    )
     weights = np.outer(parties.value_prior, parties.cost_prior)
     return gains, budget, weights
 
@@ -134,11 +145,14 @@ def second_best_rule(env: Environment, require_monotone: bool = True) -> FloatAr
             break
     buyer_quantity = trade @ parties.cost_prior
     seller_quantity = parties.value_prior @ trade
-    monotone = not (np.any(np.diff(buyer_quantity) < -1e-12)
-                    or np.any(np.diff(seller_quantity) > 1e-12))
+    monotone = not (
+        np.any(np.diff(buyer_quantity) < -1e-12) or np.any(np.diff(seller_quantity) > 1e-12)
+    )
     if require_monotone and not monotone:
-        raise InvalidEnvironmentError("the knapsack second best is not monotone for this "
-                                      "prior (it would need ironing); solve the LP instead")
+        raise InvalidEnvironmentError(
+            "the knapsack second best is not monotone for this "
+            "prior (it would need ironing); solve the LP instead"
+        )
     return parties.table(trade)
 
 
@@ -147,8 +161,9 @@ def second_best_gains(env: Environment, require_monotone: bool = True) -> float:
     check_environment(env, "second_best_gains")
     parties = trade_parties(env)
     gains = parties.table(_grids(parties)[0])[:, 0]
-    return float(weighted_sum(env.prior.joint,
-                              gains * second_best_rule(env, require_monotone)[:, 0]))
+    return float(
+        weighted_sum(env.prior.joint, gains * second_best_rule(env, require_monotone)[:, 0])
+    )
 
 
 def second_best_trade(env: Environment) -> Mechanism:

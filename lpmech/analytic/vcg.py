@@ -31,8 +31,9 @@ from lpmech.stable_sums import weighted_sum
 
 def require_private_values(env: Environment, what: str) -> None:
     if any(env.interdependent):
-        raise InvalidEnvironmentError(f"{what} needs private values; agent values here "
-                                      "depend on the others' types")
+        raise InvalidEnvironmentError(
+            f"{what} needs private values; agent values here depend on the others' types"
+        )
 
 
 def efficient_welfare(env: Environment) -> float:
@@ -70,16 +71,19 @@ def vcg(
     if tau is None:
         table = np.zeros((env.n_profiles, env.n_agents))
     elif callable(tau):
-        table = np.stack([np.asarray(tau(env, i), dtype=float) for i in range(env.n_agents)],
-                         axis=1)
+        table = np.stack(
+            [np.asarray(tau(env, i), dtype=float) for i in range(env.n_agents)], axis=1
+        )
     else:
         table = profile_table(env, tau, env.n_agents, "vcg: tau")
     payments = np.empty((env.n_profiles, env.n_agents))
     for i, agent in enumerate(env.agents):
         by_own_type = table[env.layout.by_agent(i), i]  # (K, R)
         if not np.allclose(by_own_type, by_own_type[:1]):
-            raise InvalidMechanismError(f"vcg: tau for agent {agent.name!r} depends on that "
-                                        "agent's own type; it may depend on θ_{-i} only")
+            raise InvalidMechanismError(
+                f"vcg: tau for agent {agent.name!r} depends on that "
+                "agent's own type; it may depend on θ_{-i} only"
+            )
         payments[:, i] = table[:, i] - others_welfare(env, allocation, i)
     return Mechanism(env, allocation, payments, name="VCG")
 
@@ -102,5 +106,4 @@ def clarke_pivot(env: Environment) -> Mechanism:
         return np.einsum("pc,pc->p", weights, env.allocation.efficient(weights))
 
     mechanism = vcg(env, best_without)
-    return Mechanism(env, mechanism.flat_allocation, mechanism.flat_payments,
-                     name="Clarke pivot")
+    return Mechanism(env, mechanism.flat_allocation, mechanism.flat_payments, name="Clarke pivot")

@@ -51,8 +51,10 @@ def _numbers(values: ArrayLike, argument: str) -> NDArray:
 def _sorted(values: ArrayLike, prior: ArrayLike) -> tuple[NDArray, NDArray]:
     values, prior = _numbers(values, "values"), _numbers(prior, "prior")
     if values.shape != prior.shape or values.ndim != 1:
-        raise InvalidArgumentError(f"values and prior must be vectors of one length, got "
-                                   f"shapes {values.shape} and {prior.shape}")
+        raise InvalidArgumentError(
+            f"values and prior must be vectors of one length, got "
+            f"shapes {values.shape} and {prior.shape}"
+        )
     if np.any(np.diff(values) <= 0):
         raise InvalidArgumentError(f"values must be strictly increasing, got {values.tolist()}")
     if np.any(prior <= 0):

@@ -54,8 +54,7 @@ IPM_MIN_ROWS = 40_000
 def choose_algorithm(program: Program) -> str:
     """``"ipm"`` or ``"simplex"`` for an LP, by the measured rule of this module."""
     families = program.families
-    bayesian = any(isinstance(f, IncentiveCompatibility) and not f.ex_post
-                   for f in families)
+    bayesian = any(isinstance(f, IncentiveCompatibility) and not f.ex_post for f in families)
     ex_post_budget = any(isinstance(f, ExPostBudgetBalance) for f in families)
     if bayesian and ex_post_budget and program.n_columns >= IPM_MIN_COUPLED_COLUMNS:
         return "ipm"

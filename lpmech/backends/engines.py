@@ -187,20 +187,31 @@ class CvxpyBackend(Backend):
             layout = program.env.layout
             n_allocation = layout.n_allocation_columns
             allocation = cp.Variable(
-                n_allocation, integer=program.deterministic,
-                bounds=[lower[:n_allocation], upper[:n_allocation]], name="allocation",
+                n_allocation,
+                integer=program.deterministic,
+                bounds=[lower[:n_allocation], upper[:n_allocation]],
+                name="allocation",
             )
-            payments = cp.Variable(layout.n_payment_columns, name="payments",
-                                   bounds=[lower[n_allocation:], upper[n_allocation:]])
+            payments = cp.Variable(
+                layout.n_payment_columns,
+                name="payments",
+                bounds=[lower[n_allocation:], upper[n_allocation:]],
+            )
             parts = [allocation, payments]
             variables = DesignVariables.from_vectors(program.env, allocation, payments)
             custom = {f.name: f.cvxpy_constraints(variables) for f in program.cvxpy_families}
         else:
-            parts, variables, custom = [cp.Variable(program.n_columns, bounds=[lower, upper])], \
-                None, {}
+            parts, variables, custom = (
+                [cp.Variable(program.n_columns, bounds=[lower, upper])],
+                None,
+                {},
+            )
         z = cp.hstack(parts) if len(parts) > 1 else parts[0]
-        sides = [side for rows in program.row_slices.values()
-                 for side in self._family_constraints(program, rows, z)]
+        sides = [
+            side
+            for rows in program.row_slices.values()
+            for side in self._family_constraints(program, rows, z)
+        ]
         objective = program.cost @ z + program.constant
         if variables is not None:
             for term in program.objective.cvxpy_terms(variables):
@@ -230,11 +241,15 @@ class CvxpyBackend(Backend):
             # HiGHS option names (e.g. "solver") can clash with cvxpy's own keywords,
             # so they travel in cvxpy's highs_options dictionary; cvxpy sets HiGHS's
             # log_to_console from ``verbose`` before applying them.
-            arguments: dict[str, Any] = {"highs_options": {
-                "output_flag": verbose, "log_to_console": verbose, **options}}
+            arguments: dict[str, Any] = {
+                "highs_options": {"output_flag": verbose, "log_to_console": verbose, **options}
+            }
         else:
-            arguments = {key: value for key, value in options.items()
-                         if key not in ("solver", "output_flag", "log_to_console")}
+            arguments = {
+                key: value
+                for key, value in options.items()
+                if key not in ("solver", "output_flag", "log_to_console")
+            }
         try:
             with warnings.catch_warnings():
                 # an inaccurate solution is reported as a failure by read(), not a warning
@@ -244,8 +259,9 @@ class CvxpyBackend(Backend):
             refuse_mismatch(problem, solver)
             if solver != LINEAR_SOLVER:
                 raise self._failure(problem, program, solver, str(error)) from error
-            return BackendResult(Status.FAILED, f"{solver}: {error}", None, None, None, {},
-                                 0.0, 0.0, solver=solver)
+            return BackendResult(
+                Status.FAILED, f"{solver}: {error}", None, None, None, {}, 0.0, 0.0, solver=solver
+            )
         return self.read(built, program)
 
     @staticmethod
@@ -256,7 +272,9 @@ class CvxpyBackend(Backend):
         return SolverFailedError(
             f"{solver} stopped without an answer ({what}) on a {problem_class(problem)} with "
             f"families {' + '.join(names)}; rescale the problem (values near 1 suit conic "
-            "solvers best), or name another solver that takes this class", names)
+            "solvers best), or name another solver that takes this class",
+            names,
+        )
 
     def read(self, built: CvxpyProgram, program: Program) -> BackendResult:
         """The result of a built program that has been solved (by :meth:`run` or anyone).
@@ -273,19 +291,41 @@ class CvxpyBackend(Backend):
         solve_seconds = problem.solver_stats.solve_time or 0.0
         algorithm = SOLVER_METHODS.get(solver, "")
         if status is not Status.OPTIMAL:
-            return BackendResult(status, problem.status, None, None, None, {},
-                                 compile_seconds, solve_seconds, algorithm, solver)
+            return BackendResult(
+                status,
+                problem.status,
+                None,
+                None,
+                None,
+                {},
+                compile_seconds,
+                solve_seconds,
+                algorithm,
+                solver,
+            )
         x = np.concatenate([variable.value for variable in built.variables])
         row_duals = None
         if not program.deterministic:
             row_duals = np.zeros(program.n_rows)
             for rows, index, sign, constraint in built.sides:
                 row_duals[rows.start + index] += sign * np.asarray(constraint.dual_value)
-        custom_duals = {} if program.deterministic else {
-            name: [c.dual_value for c in cs] for name, cs in built.custom.items()
-        }
-        return BackendResult(status, problem.status, x, float(problem.value), row_duals,
-                             custom_duals, compile_seconds, solve_seconds, algorithm, solver)
+        custom_duals = (
+            {}
+            if program.deterministic
+            else {name: [c.dual_value for c in cs] for name, cs in built.custom.items()}
+        )
+        return BackendResult(
+            status,
+            problem.status,
+            x,
+            float(problem.value),
+            row_duals,
+            custom_duals,
+            compile_seconds,
+            solve_seconds,
+            algorithm,
+            solver,
+        )
 
     @staticmethod
     def _family_constraints(
@@ -334,14 +374,16 @@ class HighspyBackend(Backend):
         status = from_highs(model_status)
         message = highs.modelStatusToString(model_status)
         if status is not Status.OPTIMAL:
-            return BackendResult(status, message, None, None, None, {},
-                                 compile_seconds, solve_seconds)
+            return BackendResult(
+                status, message, None, None, None, {}, compile_seconds, solve_seconds
+            )
         solution = highs.getSolution()
         x = np.asarray(solution.col_value, dtype=float)
         duals = None if program.deterministic else np.asarray(solution.row_dual, dtype=float)
         objective = float(highs.getInfo().objective_function_value)
-        return BackendResult(status, message, x, objective, duals, {},
-                             compile_seconds, solve_seconds)
+        return BackendResult(
+            status, message, x, objective, duals, {}, compile_seconds, solve_seconds
+        )
 
     @classmethod
     def load(cls, program: Program, options: dict[str, Any]) -> highspy.Highs:
@@ -356,7 +398,8 @@ class HighspyBackend(Backend):
         for key, value in options.items():
             if highs.setOptionValue(key, value) != highspy.HighsStatus.kOk:
                 raise InvalidArgumentError(
-                    f"solver_options: HiGHS rejected option {key}={value!r}")
+                    f"solver_options: HiGHS rejected option {key}={value!r}"
+                )
         cls._pass_model(highs, program)
         attach_solver_progress(highs)  # a live line on stderr for a long run, if wanted
         return highs
@@ -370,13 +413,17 @@ class HighspyBackend(Backend):
         """
         infinity = highspy.kHighsInf
         matrix = program.matrix
-        integrality = np.full(program.n_columns, int(highspy.HighsVarType.kContinuous),
-                              dtype=np.int32)
+        integrality = np.full(
+            program.n_columns, int(highspy.HighsVarType.kContinuous), dtype=np.int32
+        )
         if program.deterministic:
             integrality[program.integer_columns] = int(highspy.HighsVarType.kInteger)
         status = highs.passModel(
-            program.n_columns, program.n_rows, matrix.nnz,
-            int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMaximize),
+            program.n_columns,
+            program.n_rows,
+            matrix.nnz,
+            int(highspy.MatrixFormat.kRowwise),
+            int(highspy.ObjSense.kMaximize),
             program.constant,
             np.ascontiguousarray(program.cost, dtype=float),
             np.nan_to_num(program.column_lower, neginf=-infinity),

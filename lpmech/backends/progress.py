@@ -169,8 +169,10 @@ class SolverLine:
     def on_mip(self, event: Any) -> None:
         """MIP interrupt callback: nodes explored and the primal and dual bounds."""
         out = event.data_out
-        self._other = (f"{out.mip_node_count} nodes, best {out.mip_primal_bound:.6g}, "
-                       f"bound {out.mip_dual_bound:.6g}")
+        self._other = (
+            f"{out.mip_node_count} nodes, best {out.mip_primal_bound:.6g}, "
+            f"bound {out.mip_dual_bound:.6g}"
+        )
         self._iterations = None
         self._running = True
         self._tick()
@@ -194,8 +196,11 @@ class SolverLine:
 
     def _tick(self) -> None:
         now = time.perf_counter()
-        if not self._running or now - self._start < self._after \
-                or now - self._last_drawn < self._interval:
+        if (
+            not self._running
+            or now - self._start < self._after
+            or now - self._last_drawn < self._interval
+        ):
             return
         self._last_drawn = now
         self.drawn += 1
@@ -213,10 +218,17 @@ class _StderrLine:
         self._stream.flush()
 
 
-def progress_bar(total: int, *, quiet: bool = False, initial: int = 0,
-                 description: str = "sweep") -> Any:
+def progress_bar(
+    total: int, *, quiet: bool = False, initial: int = 0, description: str = "sweep"
+) -> Any:
     """A tqdm bar over ``total`` points on stderr, disabled when quiet or not a terminal."""
     tqdm = require("tqdm", "sweep", "a sweep's progress bar")
-    return tqdm.tqdm(total=total, initial=initial, desc=description, unit="point",
-                     file=sys.stderr, disable=quiet or not stderr_is_terminal(),
-                     dynamic_ncols=True)
+    return tqdm.tqdm(
+        total=total,
+        initial=initial,
+        desc=description,
+        unit="point",
+        file=sys.stderr,
+        disable=quiet or not stderr_is_terminal(),
+        dynamic_ncols=True,
+    )

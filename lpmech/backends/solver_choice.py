@@ -56,7 +56,8 @@ CONIC_SOLVER = "CLARABEL"
 #: How reports describe the method of solvers other than HiGHS (whose algorithm is named
 #: by :mod:`lpmech.backends.algorithms`).
 SOLVER_METHODS: dict[str, str] = {
-    "CLARABEL": "interior point (conic)", "SCS": "first order (conic ADMM)",
+    "CLARABEL": "interior point (conic)",
+    "SCS": "first order (conic ADMM)",
     "OSQP": "first order (QP ADMM)",
 }
 #: Relative verification tolerance a solver's optimum is held to, at least.
@@ -92,8 +93,10 @@ def solver_named(name: str) -> str:
         return name
     upper = str(name).upper()
     if upper not in cp.installed_solvers():
-        raise SolverMismatchError(f"solver: {name!r} is not an installed cvxpy solver; "
-                                  f"installed: {cp.installed_solvers()} (or 'auto')")
+        raise SolverMismatchError(
+            f"solver: {name!r} is not an installed cvxpy solver; "
+            f"installed: {cp.installed_solvers()} (or 'auto')"
+        )
     return upper
 
 

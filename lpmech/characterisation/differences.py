@@ -82,7 +82,7 @@ def increasing_differences(values: ArrayLike, strict: bool = False) -> Differenc
         return DifferencesReport(name, True, None, "")
     k, m = np.unravel_index(np.argmin(cross), cross.shape)
     low, high = table[k, m + 1] - table[k, m], table[k + 1, m + 1] - table[k + 1, m]
-    detail = (f"f(x_{m + 1}) − f(x_{m}) is {high:g} at θ_{k + 1} but {low:g} at θ_{k}")
+    detail = f"f(x_{m + 1}) − f(x_{m}) is {high:g} at θ_{k + 1} but {low:g} at θ_{k}"
     return DifferencesReport(name, False, (int(k), int(k + 1), int(m), int(m + 1)), detail)
 
 
@@ -107,8 +107,10 @@ def single_crossing(values: ArrayLike) -> DifferencesReport:
     if not failing.any():
         return DifferencesReport(name, True, None, "")
     k1, k2, m1, m2 = (int(x) for x in np.argwhere(failing)[0])
-    detail = (f"f(x_{m2}) − f(x_{m1}) is {gain[k1, m1, m2]:g} at θ_{k1} but "
-              f"{gain[k2, m1, m2]:g} at the higher type θ_{k2}")
+    detail = (
+        f"f(x_{m2}) − f(x_{m1}) is {gain[k1, m1, m2]:g} at θ_{k1} but "
+        f"{gain[k2, m1, m2]:g} at the higher type θ_{k2}"
+    )
     return DifferencesReport(name, False, (k1, k2, m1, m2), detail)
 
 
@@ -140,36 +142,48 @@ def outcome_values(
     i = check_environment(env, "outcome_values").agent_index(agent)
     spec = env.agents[i]
     if env.interdependent[i]:
-        raise InvalidEnvironmentError(f"outcome_values: agent {spec.name!r} has interdependent "
-                                      "values; the checks need v_i(x, θ_i)")
+        raise InvalidEnvironmentError(
+            f"outcome_values: agent {spec.name!r} has interdependent "
+            "values; the checks need v_i(x, θ_i)"
+        )
     if outcomes is None:
         if not isinstance(env.allocation, Outcomes):
-            raise InvalidArgumentError("outcome_values: give the outcomes (allocation vectors "
-                                       "in increasing order) for a space that is not Outcomes")
+            raise InvalidArgumentError(
+                "outcome_values: give the outcomes (allocation vectors "
+                "in increasing order) for a space that is not Outcomes"
+            )
         outcomes = np.eye(env.n_components)
     outcomes = float_array(outcomes, "outcome_values: outcomes")
     if outcomes.ndim != 2 or outcomes.shape[1] != env.n_components:
-        raise InvalidArgumentError(f"outcome_values: outcomes has shape {outcomes.shape}, "
-                                   f"expected (M, {env.n_components})")
+        raise InvalidArgumentError(
+            f"outcome_values: outcomes has shape {outcomes.shape}, "
+            f"expected (M, {env.n_components})"
+        )
     if type_order is None:
         if not spec.is_scalar:
-            raise InvalidArgumentError(f"outcome_values: agent {spec.name!r} has vector types; "
-                                       "give type_order")
+            raise InvalidArgumentError(
+                f"outcome_values: agent {spec.name!r} has vector types; give type_order"
+            )
         type_order = np.argsort(spec.types, kind="stable")
     order = np.asarray(type_order)
-    if order.ndim != 1 or order.dtype.kind not in "iu" \
-            or np.any((order < 0) | (order >= spec.n_types)):
-        raise InvalidArgumentError(f"outcome_values: type_order must be type indices in "
-                                   f"0..{spec.n_types - 1}, got {type_order!r}")
+    if (
+        order.ndim != 1
+        or order.dtype.kind not in "iu"
+        or np.any((order < 0) | (order >= spec.n_types))
+    ):
+        raise InvalidArgumentError(
+            f"outcome_values: type_order must be type indices in "
+            f"0..{spec.n_types - 1}, got {type_order!r}"
+        )
     return env.valuations[i][order] @ outcomes.T
 
 
 def _table(values: ArrayLike) -> FloatArray:
     table = float_array(values, "values")
     if table.ndim != 2:
-        raise InvalidArgumentError(f"values must be a (types × outcomes) table, got shape "
-                                   f"{table.shape}")
+        raise InvalidArgumentError(
+            f"values must be a (types × outcomes) table, got shape {table.shape}"
+        )
     if not np.all(np.isfinite(table)):
         raise InvalidArgumentError("values contain NaN or infinite entries")
     return table
-

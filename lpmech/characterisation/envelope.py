@@ -50,15 +50,22 @@ from lpmech.problem.environment import (
 )
 from lpmech.results.mechanism import Mechanism
 
-_NOTIONS = {"dominant_strategy": True, "dsic": True, "ex_post": True,
-            "bayesian": False, "bic": False, "interim": False}
+_NOTIONS = {
+    "dominant_strategy": True,
+    "dsic": True,
+    "ex_post": True,
+    "bayesian": False,
+    "bic": False,
+    "interim": False,
+}
 
 
 def incentive_notion(incentive: str) -> bool:
     """True for dominant-strategy (ex-post) IC, False for Bayesian (interim) IC."""
     if incentive not in _NOTIONS:
-        raise InvalidArgumentError(f"incentive: expected one of {sorted(_NOTIONS)}, "
-                                   f"got {incentive!r}")
+        raise InvalidArgumentError(
+            f"incentive: expected one of {sorted(_NOTIONS)}, got {incentive!r}"
+        )
     return _NOTIONS[incentive]
 
 
@@ -136,8 +143,10 @@ def _quantities(
     if ex_post:
         return quantity, level
     weights = env.prior.conditional(agent)[form.order]
-    return ((weights * quantity).sum(axis=1, keepdims=True),
-            (weights * level).sum(axis=1, keepdims=True))
+    return (
+        (weights * quantity).sum(axis=1, keepdims=True),
+        (weights * level).sum(axis=1, keepdims=True),
+    )
 
 
 def _utility_ends(
@@ -158,13 +167,18 @@ def _utility_ends(
     columns = np.arange(quantity.shape[1])
     anchor = options[binding, 0 if options.shape[1] == 1 else columns]
     index = np.arange(quantity.shape[0])[:, None]
-    greatest = np.where(index >= binding, anchor + upper - upper[binding, columns],
-                        anchor - (lower[binding, columns] - lower))
+    greatest = np.where(
+        index >= binding,
+        anchor + upper - upper[binding, columns],
+        anchor - (lower[binding, columns] - lower),
+    )
     return {"highest": least, "lowest": greatest}
 
 
 def check_monotone(
-    env: Environment, allocation: ArrayLike, incentive: str = "dominant_strategy",
+    env: Environment,
+    allocation: ArrayLike,
+    incentive: str = "dominant_strategy",
     tol: float = 1e-9,
 ) -> MonotonicityReport:
     """Is the allocation rule monotone for every single-parameter agent?
@@ -192,10 +206,15 @@ def check_monotone(
         if drops[m, j] > worst[0]:
             labels = env.agents[i].labels
             low, high = labels[form.order[m]], labels[form.order[m + 1]]
-            where = f" when the others are {env.describe_others(i, j)}" \
-                if ex_post and env.n_agents > 1 else ""
-            detail = (f"agent {env.agents[i].name!r} gets quantity {quantity[m, j]:g} at type "
-                      f"{low} but {quantity[m + 1, j]:g} at the higher type {high}{where}")
+            where = (
+                f" when the others are {env.describe_others(i, j)}"
+                if ex_post and env.n_agents > 1
+                else ""
+            )
+            detail = (
+                f"agent {env.agents[i].name!r} gets quantity {quantity[m, j]:g} at type "
+                f"{low} but {quantity[m + 1, j]:g} at the higher type {high}{where}"
+            )
             worst = (float(drops[m, j]), detail)
     drop = worst[0] if np.isfinite(worst[0]) else 0.0
     monotone = drop <= tol
@@ -239,8 +258,10 @@ def envelope_payments(
     report = check_monotone(env, table, incentive)
     if not report.monotone:
         raise NotImplementableError(f"no payments make this rule IC: {report.detail}", report)
-    ends = {"highest": np.zeros((env.n_profiles, env.n_agents)),
-            "lowest": np.zeros((env.n_profiles, env.n_agents))}
+    ends = {
+        "highest": np.zeros((env.n_profiles, env.n_agents)),
+        "lowest": np.zeros((env.n_profiles, env.n_agents)),
+    }
     for i, form in enumerate(single_parameter_forms(env)):
         quantity, level = _quantities(env, table, i, form, ex_post)  # (K, R) or (K, 1)
         scalars = form.scalars[form.order][:, None]

@@ -85,10 +85,16 @@ class ImplementabilityReport:
         return self.cyclically_monotone
 
     def __str__(self) -> str:
-        weak = "weakly monotone" if self.weakly_monotone else \
-            f"not weakly monotone ({self.worst_pair})"
-        cyclic = "cyclically monotone (implementable)" if self.cyclically_monotone else \
-            f"not cyclically monotone: {self.cycle}"
+        weak = (
+            "weakly monotone"
+            if self.weakly_monotone
+            else f"not weakly monotone ({self.worst_pair})"
+        )
+        cyclic = (
+            "cyclically monotone (implementable)"
+            if self.cyclically_monotone
+            else f"not cyclically monotone: {self.cycle}"
+        )
         return f"{weak}; {cyclic}"
 
 
@@ -123,7 +129,9 @@ def type_graphs(
 
 
 def weak_monotonicity(
-    env: Environment, allocation: ArrayLike, incentive: str = "dominant_strategy",
+    env: Environment,
+    allocation: ArrayLike,
+    incentive: str = "dominant_strategy",
     tol: float = 1e-9,
 ) -> tuple[bool, str]:
     """Whether every 2-cycle is non-positive (Def. 1.5), and the worst pair if not."""
@@ -138,13 +146,17 @@ def weak_monotonicity(
         if two_cycles[g, k, k2] > worst:
             labels = env.agents[i].labels
             worst = float(two_cycles[g, k, k2])
-            detail = (f"agent {env.agents[i].name!r}, {_context(env, i, g, ex_post)}: types "
-                      f"{labels[k]} and {labels[k2]} gain {worst:.6g} by swapping")
+            detail = (
+                f"agent {env.agents[i].name!r}, {_context(env, i, g, ex_post)}: types "
+                f"{labels[k]} and {labels[k2]} gain {worst:.6g} by swapping"
+            )
     return worst <= tol, detail if worst > tol else ""
 
 
 def cyclical_monotonicity(
-    env: Environment, allocation: ArrayLike, incentive: str = "dominant_strategy",
+    env: Environment,
+    allocation: ArrayLike,
+    incentive: str = "dominant_strategy",
     tol: float = 1e-9,
 ) -> ImplementabilityReport:
     """Check weak and cyclical monotonicity of an allocation rule (Defs. 1.5–1.6).
@@ -174,7 +186,9 @@ def cyclical_monotonicity(
 
 
 def rochet_payments(
-    env: Environment, allocation: ArrayLike, incentive: str = "dominant_strategy",
+    env: Environment,
+    allocation: ArrayLike,
+    incentive: str = "dominant_strategy",
     tol: float = 1e-9,
 ) -> Mechanism:
     """Payments that make a cyclically monotone rule IC, from Rochet's potentials (Thm. 1.5).

@@ -99,18 +99,36 @@ class Audit:
         rows = []
         for audit in self.agents:
             for k, label in enumerate(audit.labels):
-                rows.append((
-                    audit.agent, label, audit.ex_post_regret[k], audit.interim_regret[k],
-                    audit.interim_worst_report[k], audit.ex_post_participation_slack[k],
-                    audit.interim_participation_slack[k],
-                    audit.ex_post_worst[k] if audit.ex_post_regret[k] > 1e-9 else "",
-                ))
+                rows.append(
+                    (
+                        audit.agent,
+                        label,
+                        audit.ex_post_regret[k],
+                        audit.interim_regret[k],
+                        audit.interim_worst_report[k],
+                        audit.ex_post_participation_slack[k],
+                        audit.interim_participation_slack[k],
+                        audit.ex_post_worst[k] if audit.ex_post_regret[k] > 1e-9 else "",
+                    )
+                )
         table = format_table(
-            ("agent", "type", "ex-post regret", "interim regret", "best interim report",
-             "ex-post IR slack", "interim IR slack", "worst ex-post lie"), rows)
+            (
+                "agent",
+                "type",
+                "ex-post regret",
+                "interim regret",
+                "best interim report",
+                "ex-post IR slack",
+                "interim IR slack",
+                "worst ex-post lie",
+            ),
+            rows,
+        )
         surplus = self.budget_surplus
-        budget = (f"budget surplus Σt + v0·a per profile: min {surplus.min():.6g}, "
-                  f"max {surplus.max():.6g}")
+        budget = (
+            f"budget surplus Σt + v0·a per profile: min {surplus.min():.6g}, "
+            f"max {surplus.max():.6g}"
+        )
         return f"Audit of {self.mechanism_name or 'mechanism'}\n{table}\n{budget}"
 
 
@@ -128,19 +146,22 @@ def audit(mechanism: Mechanism) -> Audit:
     [0.0, 1.0, 2.0]
     """
     if not isinstance(mechanism, Mechanism):
-        raise InvalidArgumentTypeError(f"audit: mechanism must be a Mechanism, got "
-                                       f"{type(mechanism).__name__}")
+        raise InvalidArgumentTypeError(
+            f"audit: mechanism must be a Mechanism, got {type(mechanism).__name__}"
+        )
     env = mechanism.env
     # the gains from lying are the full incentive families' violations, entry by entry
     ex_post = DominantStrategyIC("full")
-    ex_post_gains, interim_gains = ex_post.violation(mechanism), \
-        BayesianIC("full").violation(mechanism)
+    ex_post_gains, interim_gains = (
+        ex_post.violation(mechanism),
+        BayesianIC("full").violation(mechanism),
+    )
     audits = []
     start_ex_post = start_interim = 0
     for i, spec in enumerate(env.agents):
         n, n_others = spec.n_types, env.n_profiles // spec.n_types
-        ex_post_block = ex_post_gains[start_ex_post:start_ex_post + n * (n - 1) * n_others]
-        interim_block = interim_gains[start_interim:start_interim + n * (n - 1)]
+        ex_post_block = ex_post_gains[start_ex_post : start_ex_post + n * (n - 1) * n_others]
+        interim_block = interim_gains[start_interim : start_interim + n * (n - 1)]
         start_ex_post += ex_post_block.size
         start_interim += interim_block.size
         by_lie = ex_post_block.reshape(n, (n - 1) * n_others)  # (true type, (report, others))
@@ -156,23 +177,29 @@ def audit(mechanism: Mechanism) -> Audit:
             lie, j = divmod(int(np.argmax(by_lie[k])), n_others)
             r = ex_post.pair_at(env, i, k * (n - 1) + lie)[1]
             regret.append(float(by_lie[k, lie * n_others + j]))
-            others = f" when the others are {env.describe_others(i, j)}" \
-                if env.n_agents > 1 else ""
+            others = (
+                f" when the others are {env.describe_others(i, j)}" if env.n_agents > 1 else ""
+            )
             worst.append(f"report {spec.labels[r]}{others}")
             best = int(np.argmax(expected[k]))
             interim.append(float(expected[k, best]))
-            interim_report.append(spec.labels[ex_post.pair_at(env, i, k * (n - 1) + best)[1]]
-                                  if expected[k, best] > 1e-12 else spec.labels[k])
+            interim_report.append(
+                spec.labels[ex_post.pair_at(env, i, k * (n - 1) + best)[1]]
+                if expected[k, best] > 1e-12
+                else spec.labels[k]
+            )
         options = env.outside_options[i]
         truthful = mechanism.ex_post_utility(i)[env.layout.by_agent(i)]  # (K, R)
-        audits.append(AgentAudit(
-            agent=spec.name,
-            labels=spec.labels,
-            ex_post_regret=np.array(regret),
-            ex_post_worst=tuple(worst),
-            interim_regret=np.array(interim),
-            interim_worst_report=tuple(interim_report),
-            ex_post_participation_slack=truthful.min(axis=1) - options,
-            interim_participation_slack=mechanism.interim_utility(i) - options,
-        ))
+        audits.append(
+            AgentAudit(
+                agent=spec.name,
+                labels=spec.labels,
+                ex_post_regret=np.array(regret),
+                ex_post_worst=tuple(worst),
+                interim_regret=np.array(interim),
+                interim_worst_report=tuple(interim_report),
+                ex_post_participation_slack=truthful.min(axis=1) - options,
+                interim_participation_slack=mechanism.interim_utility(i) - options,
+            )
+        )
     return Audit(mechanism.name, tuple(audits), mechanism.budget_surplus())

@@ -48,18 +48,32 @@ class Comparison:
         first, second = self.names
         rows = [(name, a, b, b - a) for name, (a, b) in self.objectives.items()]
         table = format_table(("objective", first, second, "gap"), rows)
-        rules = format_table(("largest difference", "ex post", "interim"), [
-            ("allocation", self.max_allocation_difference,
-             self.max_interim_allocation_difference),
-            ("payments", self.max_payment_difference, self.max_interim_payment_difference),
-        ])
-        verdicts = {name: tuple("ok" if ok else "VIOLATED" for ok in pair)
-                    for name, pair in self.satisfied.items()}
+        rules = format_table(
+            ("largest difference", "ex post", "interim"),
+            [
+                (
+                    "allocation",
+                    self.max_allocation_difference,
+                    self.max_interim_allocation_difference,
+                ),
+                ("payments", self.max_payment_difference, self.max_interim_payment_difference),
+            ],
+        )
+        verdicts = {
+            name: tuple("ok" if ok else "VIOLATED" for ok in pair)
+            for name, pair in self.satisfied.items()
+        }
         families = format_table(
             ("family", f"violation: {first}", f"violation: {second}"),
-            [(name, f"{a:.3g} {verdicts[name][0]}" if name in verdicts else a,
-              f"{b:.3g} {verdicts[name][1]}" if name in verdicts else b)
-             for name, (a, b) in self.violations.items()])
+            [
+                (
+                    name,
+                    f"{a:.3g} {verdicts[name][0]}" if name in verdicts else a,
+                    f"{b:.3g} {verdicts[name][1]}" if name in verdicts else b,
+                )
+                for name, (a, b) in self.violations.items()
+            ],
+        )
         return f"{table}\n\n{rules}\n\n{families}"
 
 
@@ -92,18 +106,25 @@ def compare(
     (0.0, 0.0)
     """
     env = first.env
-    if second.env is not env and (second.env.type_counts != env.type_counts
-                                  or second.env.n_components != env.n_components):
+    if second.env is not env and (
+        second.env.type_counts != env.type_counts or second.env.n_components != env.n_components
+    ):
         raise InvalidMechanismError("compare: the mechanisms are for different environments")
-    values = {name: (OBJECTIVES[name]().value(first), OBJECTIVES[name]().value(second))
-              for name in objectives}
-    families = resolve_all(constraints) if constraints is not None else \
-        tuple(factory() for factory in BUILT_IN.values())
+    values = {
+        name: (OBJECTIVES[name]().value(first), OBJECTIVES[name]().value(second))
+        for name in objectives
+    }
+    families = (
+        resolve_all(constraints)
+        if constraints is not None
+        else tuple(factory() for factory in BUILT_IN.values())
+    )
     violations, satisfied = {}, {}
     for family in families:
         try:
-            checks = [verify(mechanism, [family], tol=tol)[family.name]
-                      for mechanism in (first, second)]
+            checks = [
+                verify(mechanism, [family], tol=tol)[family.name] for mechanism in (first, second)
+            ]
         except InvalidEnvironmentError:  # e.g. monotonicity for multi-dimensional types
             if constraints is not None:
                 raise
@@ -112,15 +133,18 @@ def compare(
         satisfied[family.name] = tuple(check.ok for check in checks)
     interim_allocation = max(
         float(np.abs(first.interim_allocation(i) - second.interim_allocation(i)).max())
-        for i in range(env.n_agents))
+        for i in range(env.n_agents)
+    )
     interim_payment = max(
         float(np.abs(first.interim_payment(i) - second.interim_payment(i)).max())
-        for i in range(env.n_agents))
+        for i in range(env.n_agents)
+    )
     return Comparison(
         names=(first.name or "first", second.name or "second"),
         objectives=values,
-        max_allocation_difference=float(np.abs(first.flat_allocation
-                                               - second.flat_allocation).max()),
+        max_allocation_difference=float(
+            np.abs(first.flat_allocation - second.flat_allocation).max()
+        ),
         max_payment_difference=float(np.abs(first.flat_payments - second.flat_payments).max()),
         max_interim_allocation_difference=interim_allocation,
         max_interim_payment_difference=interim_payment,

@@ -70,9 +70,11 @@ class ContinuousEstimate:
     method: str
 
     def __str__(self) -> str:
-        return (f"{self.method}: revenue {self.revenue:.6g} ± {self.standard_error:.2g} "
-                f"(n = {self.n_samples}), regret mean {self.mean_regret:.3g} "
-                f"max {self.max_regret:.3g}, IR violation {self.ir_violation:.3g}")
+        return (
+            f"{self.method}: revenue {self.revenue:.6g} ± {self.standard_error:.2g} "
+            f"(n = {self.n_samples}), regret mean {self.mean_regret:.3g} "
+            f"max {self.max_regret:.3g}, IR violation {self.ir_violation:.3g}"
+        )
 
 
 @dataclass(frozen=True)
@@ -98,11 +100,13 @@ class Menu:
 def _items(mechanism: Mechanism) -> Items:
     env = mechanism.env
     if not isinstance(env.allocation, Items) or any(env.interdependent):
-        raise InvalidEnvironmentError("mechanism: continuous evaluation needs an auction of "
-                                      "Items with private values")
+        raise InvalidEnvironmentError(
+            "mechanism: continuous evaluation needs an auction of Items with private values"
+        )
     if any(np.any(o != 0) for o in env.outside_options):
-        raise InvalidEnvironmentError("mechanism: continuous evaluation assumes outside "
-                                      "options 0 (the null entry of a menu)")
+        raise InvalidEnvironmentError(
+            "mechanism: continuous evaluation assumes outside options 0 (the null entry of a menu)"
+        )
     return env.allocation
 
 
@@ -119,12 +123,18 @@ def menu(mechanism: Mechanism) -> Menu:
     """
     space = _items(mechanism)
     if mechanism.env.n_agents != 1:
-        raise InvalidMechanismError(f"mechanism: a menu is for one bidder, got "
-                                    f"{mechanism.env.n_agents} (see evaluate())")
-    allocations = mechanism.flat_allocation[:, [space.component(0, j)
-                                                for j in range(space.n_items)]]
-    entries = np.vstack([np.zeros(space.n_items + 1),
-                         np.column_stack([allocations, mechanism.flat_payments[:, 0]])])
+        raise InvalidMechanismError(
+            f"mechanism: a menu is for one bidder, got {mechanism.env.n_agents} (see evaluate())"
+        )
+    allocations = mechanism.flat_allocation[
+        :, [space.component(0, j) for j in range(space.n_items)]
+    ]
+    entries = np.vstack(
+        [
+            np.zeros(space.n_items + 1),
+            np.column_stack([allocations, mechanism.flat_payments[:, 0]]),
+        ]
+    )
     _, first = np.unique(entries, axis=0, return_index=True)
     entries = entries[np.sort(first)]
     return Menu(entries[:, :-1], entries[:, -1])
@@ -132,18 +142,23 @@ def menu(mechanism: Mechanism) -> Menu:
 
 def _sampler(law: Law, n_items: int) -> Callable[[int, np.random.Generator], FloatArray]:
     if callable(law):
+
         def draw(n: int, rng: np.random.Generator) -> FloatArray:
             sample = np.asarray(law(n, rng), dtype=float).reshape(n, -1)
             if sample.shape[1] != n_items or not np.all(np.isfinite(sample)):
                 raise InvalidEnvironmentError(
                     f"law: the sampler must return finite values of shape ({n}, {n_items}), "
-                    f"got {sample.shape}")
+                    f"got {sample.shape}"
+                )
             return sample
+
         return draw
     laws = list(law)
     if len(laws) != n_items or not all(hasattr(d, "rvs") for d in laws):
-        raise InvalidEnvironmentError(f"law: expected {n_items} frozen scipy.stats "
-                                      "distributions (one per item) or a sampler (n, rng)")
+        raise InvalidEnvironmentError(
+            f"law: expected {n_items} frozen scipy.stats "
+            "distributions (one per item) or a sampler (n, rng)"
+        )
     return lambda n, rng: np.column_stack([d.rvs(size=n, random_state=rng) for d in laws])
 
 
@@ -169,7 +184,8 @@ def evaluate(
     space = _items(mechanism)
     if n_samples < 2:
         raise InvalidArgumentError(
-            f"n_samples: need at least 2 for a standard error, got {n_samples}")
+            f"n_samples: need at least 2 for a standard error, got {n_samples}"
+        )
     draw = _sampler(law, space.n_items)
     rng = np.random.default_rng(seed)
     if mechanism.env.n_agents == 1:
@@ -177,26 +193,30 @@ def evaluate(
     return _evaluate_rounded(mechanism, space, draw, n_samples, rng)
 
 
-def _evaluate_menu(entries: Menu, draw: Callable, n_samples: int,
-                   rng: np.random.Generator) -> ContinuousEstimate:
-    revenue = np.concatenate([entries.prices[entries.choose(draw(size, rng))]
-                              for size in _chunks(n_samples)])
-    return ContinuousEstimate(float(revenue.mean()), _standard_error(revenue), n_samples,
-                              0.0, 0.0, 0.0, "menu")
+def _evaluate_menu(
+    entries: Menu, draw: Callable, n_samples: int, rng: np.random.Generator
+) -> ContinuousEstimate:
+    revenue = np.concatenate(
+        [entries.prices[entries.choose(draw(size, rng))] for size in _chunks(n_samples)]
+    )
+    return ContinuousEstimate(
+        float(revenue.mean()), _standard_error(revenue), n_samples, 0.0, 0.0, 0.0, "menu"
+    )
 
 
-def _evaluate_rounded(mechanism: Mechanism, space: Items, draw: Callable, n_samples: int,
-                      rng: np.random.Generator) -> ContinuousEstimate:
+def _evaluate_rounded(
+    mechanism: Mechanism, space: Items, draw: Callable, n_samples: int, rng: np.random.Generator
+) -> ContinuousEstimate:
     env = mechanism.env
     grids = [np.asarray(a.types, dtype=float).reshape(a.n_types, -1) for a in env.agents]
     trees = [cKDTree(grid) for grid in grids]
-    columns = [[space.component(i, j) for j in range(space.n_items)]
-               for i in range(env.n_agents)]
+    columns = [[space.component(i, j) for j in range(space.n_items)] for i in range(env.n_agents)]
     revenue, regret, shortfall = [], [], []
     for size in _chunks(n_samples):
         values = [draw(size, rng) for _ in range(env.n_agents)]
-        reports = np.column_stack([tree.query(v)[1] for tree, v in zip(trees, values,
-                                                                       strict=True)])
+        reports = np.column_stack(
+            [tree.query(v)[1] for tree, v in zip(trees, values, strict=True)]
+        )
         truthful = env.layout.profile_index(reports)
         revenue.append(mechanism.flat_payments[truthful].sum(axis=1))
         gains = np.zeros((size, env.n_agents))
@@ -204,17 +224,26 @@ def _evaluate_rounded(mechanism: Mechanism, space: Items, draw: Callable, n_samp
             deviations = np.repeat(reports[:, None, :], env.type_counts[i], axis=1)
             deviations[:, :, i] = np.arange(env.type_counts[i])
             profiles = env.layout.profile_index(deviations)  # (S, K_i)
-            utility = (np.einsum("sj,skj->sk", values[i],
-                                 mechanism.flat_allocation[profiles][:, :, columns[i]])
-                       - mechanism.flat_payments[profiles, i])
+            utility = (
+                np.einsum(
+                    "sj,skj->sk", values[i], mechanism.flat_allocation[profiles][:, :, columns[i]]
+                )
+                - mechanism.flat_payments[profiles, i]
+            )
             own = utility[np.arange(size), reports[:, i]]
             gains[:, i] = utility.max(axis=1) - own
             shortfall.append(np.maximum(-own, 0.0))
         regret.append(gains)
     revenue_all, regret_all = np.concatenate(revenue), np.concatenate(regret)
-    return ContinuousEstimate(float(revenue_all.mean()), _standard_error(revenue_all),
-                              n_samples, float(regret_all.mean()), float(regret_all.max()),
-                              float(np.concatenate(shortfall).max()), "rounded reports")
+    return ContinuousEstimate(
+        float(revenue_all.mean()),
+        _standard_error(revenue_all),
+        n_samples,
+        float(regret_all.mean()),
+        float(regret_all.max()),
+        float(np.concatenate(shortfall).max()),
+        "rounded reports",
+    )
 
 
 def _chunks(n: int) -> list[int]:

@@ -96,8 +96,10 @@ class VerificationReport:
 
     def spec(self) -> dict[str, Any]:
         """The report as plain data (JSON-able); :meth:`from_spec` rebuilds it."""
-        return {"mechanism_name": self.mechanism_name,
-                "checks": [asdict(check) for check in self.checks]}
+        return {
+            "mechanism_name": self.mechanism_name,
+            "checks": [asdict(check) for check in self.checks],
+        }
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any]) -> VerificationReport:
@@ -117,13 +119,20 @@ class VerificationReport:
 
     def __str__(self) -> str:
         rows = [
-            (c.family, "ok" if c.ok else "VIOLATED", f"{c.max_violation:.3g}", c.n_entries,
-             "" if c.ok else c.worst)
+            (
+                c.family,
+                "ok" if c.ok else "VIOLATED",
+                f"{c.max_violation:.3g}",
+                c.n_entries,
+                "" if c.ok else c.worst,
+            )
             for c in self.checks
         ]
         title = f"Verification of {self.mechanism_name or 'mechanism'}"
-        return title + "\n" + format_table(
-            ("family", "verdict", "max violation", "entries", "worst entry"), rows
+        return (
+            title
+            + "\n"
+            + format_table(("family", "verdict", "max violation", "entries", "worst entry"), rows)
         )
 
 
@@ -143,7 +152,8 @@ def check_tol(tol: float, argument: str = "tol") -> float:
         value = float(tol)
     except (TypeError, ValueError):
         raise InvalidToleranceError(
-            f"{argument} must be a number, got {type(tol).__name__} {tol!r}") from None
+            f"{argument} must be a number, got {type(tol).__name__} {tol!r}"
+        ) from None
     if not np.isfinite(value) or not 0 < value <= MAX_TOL:
         raise InvalidToleranceError(
             f"{argument} must be positive, finite and at most {MAX_TOL:g} (a relative "
@@ -210,8 +220,9 @@ def verify(
     """
     if not all(hasattr(mechanism, name) for name in ("env", "flat_allocation", "flat_payments")):
         # duck-typed: lpmech.results.mechanism imports this module
-        raise InvalidArgumentTypeError(f"verify: mechanism must be a Mechanism, got "
-                                       f"{type(mechanism).__name__}")
+        raise InvalidArgumentTypeError(
+            f"verify: mechanism must be a Mechanism, got {type(mechanism).__name__}"
+        )
     tol = check_tol(tol)
     env = mechanism.env
     checks = []
@@ -222,12 +233,20 @@ def verify(
     for family in families:
         absolute = family_tolerance(family, env, tol)
         known = measured.get(family.name)
-        violation = np.asarray(family.violation(mechanism) if known is None else known,
-                               dtype=float)
+        violation = np.asarray(
+            family.violation(mechanism) if known is None else known, dtype=float
+        )
         if violation.size:
             worst = int(np.argmax(violation))
-            checks.append(FamilyCheck(family.name, float(violation[worst]),
-                                      family.describe(env, worst), violation.size, absolute))
+            checks.append(
+                FamilyCheck(
+                    family.name,
+                    float(violation[worst]),
+                    family.describe(env, worst),
+                    violation.size,
+                    absolute,
+                )
+            )
         else:
             checks.append(FamilyCheck(family.name, 0.0, "", 0, absolute))
     return VerificationReport(mechanism.name, tuple(checks))

@@ -68,35 +68,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = OneLineParser(
         prog="lpmech",
         description="Design mechanisms by optimisation. With no command, solves the "
-                    f"default model ({DEFAULT_MODEL}).",
+        f"default model ({DEFAULT_MODEL}).",
     )
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("list", help="list the ready models")
     check_parser = commands.add_parser(
-        "check", help="solve every model and compare each optimum with its benchmark")
+        "check", help="solve every model and compare each optimum with its benchmark"
+    )
     check_parser.add_argument("--backend", choices=BACKEND_CHOICES, default="auto")
-    check_parser.add_argument("--tol", type=_tolerance, default=1e-6,
-                              help="relative tolerance of the comparison (default 1e-6)")
-    check_parser.add_argument("--exact", action="store_true",
-                              help="certify each optimum in rationals and compare it with "
-                                   "the exact benchmark (needs lpmech[exact])")
+    check_parser.add_argument(
+        "--tol",
+        type=_tolerance,
+        default=1e-6,
+        help="relative tolerance of the comparison (default 1e-6)",
+    )
+    check_parser.add_argument(
+        "--exact",
+        action="store_true",
+        help="certify each optimum in rationals and compare it with "
+        "the exact benchmark (needs lpmech[exact])",
+    )
     check_parser.add_argument("--json", action="store_true", help="print one JSON document")
     verify_parser = commands.add_parser(
-        "verify", help="verify and audit a mechanism saved with lpmech.save")
+        "verify", help="verify and audit a mechanism saved with lpmech.save"
+    )
     verify_parser.add_argument("file")
-    verify_parser.add_argument("--constraints", default=None,
-                               help="comma-separated families (default: those in the file)")
+    verify_parser.add_argument(
+        "--constraints", default=None, help="comma-separated families (default: those in the file)"
+    )
     verify_parser.add_argument("--tol", type=float, default=1e-6)
     verify_parser.add_argument("--json", action="store_true", help="print one JSON document")
     solve_parser = commands.add_parser(
-        "solve", help="solve a model", add_help=False,
+        "solve",
+        help="solve a model",
+        add_help=False,
         description="Solve MODEL; run 'lpmech solve MODEL --help' for its parameters.",
     )
     solve_parser.add_argument("model", nargs="?")
     solve_parser.add_argument("-h", "--help", action="store_true")
     sweep_parser = commands.add_parser(
-        "sweep", help="solve a model over a grid of its parameters", add_help=False,
-        description="Sweep MODEL; run 'lpmech sweep MODEL --help' for its options.")
+        "sweep",
+        help="solve a model over a grid of its parameters",
+        add_help=False,
+        description="Sweep MODEL; run 'lpmech sweep MODEL --help' for its options.",
+    )
     sweep_parser.add_argument("model", nargs="?")
     sweep_parser.add_argument("-h", "--help", action="store_true")
     known, rest = parser.parse_known_args(args)
@@ -127,8 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             solve_parser.print_help() if known.help else parser.error("solve needs a MODEL")
             return 0
         if known.model not in MODELS:
-            raise LpmechError(f"unknown model {known.model!r}; run 'lpmech list' "
-                              f"(models: {', '.join(MODELS)})")
+            raise LpmechError(
+                f"unknown model {known.model!r}; run 'lpmech list' (models: {', '.join(MODELS)})"
+            )
         return _solve(MODELS[known.model], rest + (["--help"] if known.help else []))
     except LpmechError as error:
         return report(error)
@@ -137,8 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _listing() -> str:
-    rows = [(spec.name, spec.title, spec.objective, " + ".join(spec.constraints))
-            for spec in MODELS.values()]
+    rows = [
+        (spec.name, spec.title, spec.objective, " + ".join(spec.constraints))
+        for spec in MODELS.values()
+    ]
     return format_table(("model", "setting", "objective", "constraints"), rows)
 
 
@@ -147,30 +165,63 @@ def _check(backend: str, tol: float, as_json: bool = False) -> int:
     for spec in MODELS.values():
         check = spec.check(backend=backend, tol=tol)
         distance = "—" if check.distance is None else check.distance
-        documents.append({"model": spec.name, "title": spec.title,
-                          "objective_value": check.solution.objective_value,
-                          "benchmark": _benchmark_data(check.benchmark,
-                                                       check.solution.objective_value,
-                                                       check.agrees),
-                          "distance_to_analytic": check.distance,
-                          "seconds": check.seconds, "agrees": check.agrees})
-        rows.append((spec.name, spec.title, check.solution.objective_value,
-                     check.benchmark.symbol, check.benchmark.value, check.gap, distance,
-                     f"{check.seconds:.3f}", "ok" if check.agrees else "DISAGREES"))
+        documents.append(
+            {
+                "model": spec.name,
+                "title": spec.title,
+                "objective_value": check.solution.objective_value,
+                "benchmark": _benchmark_data(
+                    check.benchmark, check.solution.objective_value, check.agrees
+                ),
+                "distance_to_analytic": check.distance,
+                "seconds": check.seconds,
+                "agrees": check.agrees,
+            }
+        )
+        rows.append(
+            (
+                spec.name,
+                spec.title,
+                check.solution.objective_value,
+                check.benchmark.symbol,
+                check.benchmark.value,
+                check.gap,
+                distance,
+                f"{check.seconds:.3f}",
+                "ok" if check.agrees else "DISAGREES",
+            )
+        )
         if not check.agrees:
             failures.append(spec.name)
     if as_json:
-        print(json.dumps({"tolerance": tol, "models": documents,
-                          "agree": not failures}, indent=2))
+        print(json.dumps({"tolerance": tol, "models": documents, "agree": not failures}, indent=2))
         return 1 if failures else 0
-    print(format_table(("model", "setting", "LP optimum", "", "benchmark", "gap",
-                        "distance to analytic", "seconds", "verdict"), rows))
-    print("distance to analytic: largest ex-post difference between the benchmark's "
-          "mechanism and the optimum tie-broken towards it (0: the analytic mechanism is "
-          "optimal)")
+    print(
+        format_table(
+            (
+                "model",
+                "setting",
+                "LP optimum",
+                "",
+                "benchmark",
+                "gap",
+                "distance to analytic",
+                "seconds",
+                "verdict",
+            ),
+            rows,
+        )
+    )
+    print(
+        "distance to analytic: largest ex-post difference between the benchmark's "
+        "mechanism and the optimum tie-broken towards it (0: the analytic mechanism is "
+        "optimal)"
+    )
     if failures:
-        print(f"lpmech: error: optimum and benchmark disagree for {', '.join(failures)}",
-              file=sys.stderr)
+        print(
+            f"lpmech: error: optimum and benchmark disagree for {', '.join(failures)}",
+            file=sys.stderr,
+        )
         return 1
     print(f"all {len(rows)} models agree with their benchmarks (tolerance {tol:g})")
     return 0
@@ -211,21 +262,36 @@ def _check_exact(backend: str) -> int:
             skipped.append(spec.name)
             continue
         check = spec.check_exact(backend=backend)
-        rows.append((spec.name, str(check.certificate.objective),
-                     "proved" if check.certificate.optimal else "NOT proved",
-                     check.benchmark.symbol,
-                     str(check.value), f"{check.seconds:.3f}",
-                     "ok" if check.agrees else "DISAGREES"))
+        rows.append(
+            (
+                spec.name,
+                str(check.certificate.objective),
+                "proved" if check.certificate.optimal else "NOT proved",
+                check.benchmark.symbol,
+                str(check.value),
+                f"{check.seconds:.3f}",
+                "ok" if check.agrees else "DISAGREES",
+            )
+        )
         if not check.agrees:
             failures.append(spec.name)
-    print(format_table(("model", "exact optimum", "certificate", "", "exact benchmark",
-                        "seconds", "verdict"), rows))
+    print(
+        format_table(
+            ("model", "exact optimum", "certificate", "", "exact benchmark", "seconds", "verdict"),
+            rows,
+        )
+    )
     if failures:
-        print(f"lpmech: error: exact optimum and benchmark disagree (or the optimum is not "
-              f"proved) for {', '.join(failures)}", file=sys.stderr)
+        print(
+            f"lpmech: error: exact optimum and benchmark disagree (or the optimum is not "
+            f"proved) for {', '.join(failures)}",
+            file=sys.stderr,
+        )
         return 1
-    print(f"all {len(rows)} models' optima are proved and agree exactly with their benchmarks"
-          + (f" (no exact benchmark, not certified: {', '.join(skipped)})" if skipped else ""))
+    print(
+        f"all {len(rows)} models' optima are proved and agree exactly with their benchmarks"
+        + (f" (no exact benchmark, not certified: {', '.join(skipped)})" if skipped else "")
+    )
     return 0
 
 
@@ -235,27 +301,52 @@ def _model_parser(spec: ModelSpec) -> argparse.ArgumentParser:
     )
     for name, parameter in spec.parameters().items():
         kind = parameter.annotation
-        kind = {"int": _count, "float": _real, "str": str}.get(kind, kind) \
-            if isinstance(kind, str) else {int: _count, float: _real}.get(kind, kind)
-        parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind,
-                            default=parameter.default,
-                            help=f"default {parameter.default}"
-                            if parameter.default is not inspect.Parameter.empty else None)
+        kind = (
+            {"int": _count, "float": _real, "str": str}.get(kind, kind)
+            if isinstance(kind, str)
+            else {int: _count, float: _real}.get(kind, kind)
+        )
+        parser.add_argument(
+            f"--{name.replace('_', '-')}",
+            dest=name,
+            type=kind,
+            default=parameter.default,
+            help=f"default {parameter.default}"
+            if parameter.default is not inspect.Parameter.empty
+            else None,
+        )
     parser.add_argument("--backend", choices=BACKEND_CHOICES, default="auto")
-    parser.add_argument("--algorithm", choices=ALGORITHMS, default="auto",
-                        help="HiGHS algorithm (default: chosen by the program)")
-    parser.add_argument("--profiles", type=_count, default=24,
-                        help="how many profiles of the ex-post rule to print")
-    parser.add_argument("--quiet", action="store_true",
-                        help="no live solver line on stderr during a long solve")
+    parser.add_argument(
+        "--algorithm",
+        choices=ALGORITHMS,
+        default="auto",
+        help="HiGHS algorithm (default: chosen by the program)",
+    )
+    parser.add_argument(
+        "--profiles",
+        type=_count,
+        default=24,
+        help="how many profiles of the ex-post rule to print",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="no live solver line on stderr during a long solve"
+    )
     parser.add_argument("--verbose", action="store_true", help="show HiGHS's log")
-    parser.add_argument("--exact", action="store_true",
-                        help="prove the optimum in rationals and print it as a fraction "
-                             "(needs lpmech[exact])")
-    parser.add_argument("--json", action="store_true",
-                        help="print the result as one JSON document instead of tables")
-    parser.add_argument("--output", metavar="FILE",
-                        help="save the result: .json (lpmech.load reads it) or .csv (by profile)")
+    parser.add_argument(
+        "--exact",
+        action="store_true",
+        help="prove the optimum in rationals and print it as a fraction (needs lpmech[exact])",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as one JSON document instead of tables",
+    )
+    parser.add_argument(
+        "--output",
+        metavar="FILE",
+        help="save the result: .json (lpmech.load reads it) or .csv (by profile)",
+    )
     parser.add_argument("--plot", metavar="FILE.png", help="draw the optimum to an image file")
     return parser
 
@@ -269,9 +360,15 @@ def _solve(spec: ModelSpec, argv: list[str]) -> int:
     # the live line shows only on a terminal (lpmech.backends.progress); with --json, the
     # --verbose log goes to stderr and stdout holds only the JSON document
     with solver_progress(not options.quiet), _stdout_to_stderr(options.json):
-        solution = solve(env, spec.objective, spec.constraints, backend=options.backend,
-                         algorithm=options.algorithm, verbose=options.verbose,
-                         tie_break=spec.tie_break)
+        solution = solve(
+            env,
+            spec.objective,
+            spec.constraints,
+            backend=options.backend,
+            algorithm=options.algorithm,
+            verbose=options.verbose,
+            tie_break=spec.tie_break,
+        )
     benchmark = spec.benchmark(env)
     optimum = solution.objective_value
     _keep(solution, options.output, options.plot)
@@ -282,24 +379,38 @@ def _solve(spec: ModelSpec, argv: list[str]) -> int:
         document = _solve_document(spec, params, solution, benchmark)
         if certificate is not None:
             exact = certificate.objective
-            document["exact"] = {"objective": None if exact is None else str(exact),
-                                 "checks_passed": certificate.ok,
-                                 "optimal": certificate.optimal}
+            document["exact"] = {
+                "objective": None if exact is None else str(exact),
+                "checks_passed": certificate.ok,
+                "optimal": certificate.optimal,
+            }
         print(json.dumps(document, indent=2))
         return status
     print(f"Model {spec.name}: {spec.title}")
     print(f"Parameters: {', '.join(f'{k}={v}' for k, v in params.items())}")
     print(f"Source: {spec.source}\n")
-    header = (f"Optimal {solution.objective.name} = {optimum:.6g} under "
-              f"{' + '.join(f.name for f in solution.families)}")
+    header = (
+        f"Optimal {solution.objective.name} = {optimum:.6g} under "
+        f"{' + '.join(f.name for f in solution.families)}"
+    )
     verdict = "agrees" if benchmark.agrees(optimum, scale=data_scale(env)) else "DISAGREES"
-    comparison = (f"Benchmark: {benchmark.name} = {benchmark.value:.6g}; LP optimum "
-                  f"{benchmark.symbol} benchmark, gap {benchmark.gap(optimum):.3g} ({verdict})")
+    comparison = (
+        f"Benchmark: {benchmark.name} = {benchmark.value:.6g}; LP optimum "
+        f"{benchmark.symbol} benchmark, gap {benchmark.gap(optimum):.3g} ({verdict})"
+    )
     parts = [header, comparison]
     if certificate is not None:
         parts.append(_exact_summary(spec, env, certificate))
-    print("\n\n".join([*parts, str(solution.verification), str(solution.report),
-                       solution.mechanism.summary(max_profiles=options.profiles)]))
+    print(
+        "\n\n".join(
+            [
+                *parts,
+                str(solution.verification),
+                str(solution.report),
+                solution.mechanism.summary(max_profiles=options.profiles),
+            ]
+        )
+    )
     return status
 
 
@@ -324,24 +435,31 @@ def _exact_summary(spec: ModelSpec, env: Environment, certificate: Certificate) 
     """The optimum as a fraction, the certificate's verdict and the exact benchmark."""
     if not certificate.optimal:
         return f"Exact optimum: not proved\n{certificate}"
-    lines = [f"Exact optimum: {spec.objective} = {certificate.objective}",
-             str(certificate)]
+    lines = [f"Exact optimum: {spec.objective} = {certificate.objective}", str(certificate)]
     if spec.exact_benchmark is not None:
         value = spec.exact_benchmark(env)
-        lines.append(f"Exact benchmark: {spec.benchmark(env).name} = {value} "
-                     f"({'equal' if value == certificate.objective else 'not equal'} to the "
-                     "exact optimum)")
+        lines.append(
+            f"Exact benchmark: {spec.benchmark(env).name} = {value} "
+            f"({'equal' if value == certificate.objective else 'not equal'} to the "
+            "exact optimum)"
+        )
     return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- results as data and files
 def _benchmark_data(benchmark: Benchmark, optimum: float, agrees: bool) -> dict:
-    return {"name": benchmark.name, "value": benchmark.value, "relation": benchmark.relation,
-            "gap": benchmark.gap(optimum), "agrees": agrees}
+    return {
+        "name": benchmark.name,
+        "value": benchmark.value,
+        "relation": benchmark.relation,
+        "gap": benchmark.gap(optimum),
+        "agrees": agrees,
+    }
 
 
-def _solve_document(spec: ModelSpec, params: dict, solution: Solution,
-                    benchmark: Benchmark) -> dict:
+def _solve_document(
+    spec: ModelSpec, params: dict, solution: Solution, benchmark: Benchmark
+) -> dict:
     """objective_value, benchmark, verification by family, report and mechanism, as JSON data."""
     env = solution.mechanism.env
     return {
@@ -350,14 +468,20 @@ def _solve_document(spec: ModelSpec, params: dict, solution: Solution,
         "objective": solution.objective.name,
         "constraints": [f.name for f in solution.families],
         "objective_value": solution.objective_value,
-        "benchmark": _benchmark_data(benchmark, solution.objective_value,
-                                     benchmark.agrees(solution.objective_value,
-                                                      scale=data_scale(env))),
+        "benchmark": _benchmark_data(
+            benchmark,
+            solution.objective_value,
+            benchmark.agrees(solution.objective_value, scale=data_scale(env)),
+        ),
         "verification": {c.pop("family"): c for c in verification_data(solution.verification)},
         "report": solution.report.spec(),
-        "mechanism": {"profiles": [[a.labels[k] for a, k in zip(env.agents, types, strict=True)]
-                                   for types in env.layout.profile_types],
-                      **mechanism_data(solution.mechanism)},
+        "mechanism": {
+            "profiles": [
+                [a.labels[k] for a, k in zip(env.agents, types, strict=True)]
+                for types in env.layout.profile_types
+            ],
+            **mechanism_data(solution.mechanism),
+        },
     }
 
 
@@ -394,13 +518,21 @@ def _verify_file(path: str, constraints: str | None, tol: float, as_json: bool) 
     report = verify(mechanism, families, tol=tol)
     review = audit(mechanism)
     if as_json:
-        print(json.dumps({"file": path, "mechanism": mechanism.name, "ok": report.ok,
-                          "verification": {c.pop("family"): c
-                                           for c in verification_data(report)},
-                          "max_ex_post_regret": review.max_ex_post_regret,
-                          "max_interim_regret": review.max_interim_regret,
-                          "min_participation_slack": review.min_participation_slack,
-                          "budget_imbalance": review.budget_imbalance}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "file": path,
+                    "mechanism": mechanism.name,
+                    "ok": report.ok,
+                    "verification": {c.pop("family"): c for c in verification_data(report)},
+                    "max_ex_post_regret": review.max_ex_post_regret,
+                    "max_interim_regret": review.max_interim_regret,
+                    "min_participation_slack": review.min_participation_slack,
+                    "budget_imbalance": review.budget_imbalance,
+                },
+                indent=2,
+            )
+        )
     else:
         print(f"{report}\n\n{review}")
     return 0 if report.ok else 1

@@ -30,8 +30,10 @@ def check_picture_name(path: str, option: str) -> None:
     backend_bases = require("matplotlib.backend_bases", "plot", option)
     kinds = backend_bases.FigureCanvasBase.get_supported_filetypes()
     if Path(path).suffix.lower().lstrip(".") not in kinds:
-        raise InvalidArgumentError(f"{option}: {path!r} should end in one of "
-                                   f"{', '.join('.' + kind for kind in sorted(kinds))}")
+        raise InvalidArgumentError(
+            f"{option}: {path!r} should end in one of "
+            f"{', '.join('.' + kind for kind in sorted(kinds))}"
+        )
 
 
 def file_error_message(error: OSError) -> str:

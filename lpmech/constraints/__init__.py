@@ -128,7 +128,8 @@ def from_spec(
     if key not in constructors:
         raise UnknownConstraintError(
             f"from_spec: unknown family {key!r}; known are {sorted(constructors)} (pass your own "
-            "family's constructor in families=)")
+            "family's constructor in families=)"
+        )
     return constructors[key](**parameters)
 
 
@@ -137,8 +138,10 @@ def resolve_all(families: Iterable[str | ConstraintFamily]) -> tuple[ConstraintF
     if isinstance(families, (str, ConstraintFamily)):
         families = [families]
     if not isinstance(families, Iterable):
-        raise UnknownConstraintError(f"constraints: expected a family name, a ConstraintFamily "
-                                     f"or a list of them, got {type(families).__name__}")
+        raise UnknownConstraintError(
+            f"constraints: expected a family name, a ConstraintFamily "
+            f"or a list of them, got {type(families).__name__}"
+        )
     resolved = tuple(resolve(f) for f in families)
     names = [f.name for f in resolved]
     repeated = sorted({n for n in names if names.count(n) > 1})

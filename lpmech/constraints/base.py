@@ -222,8 +222,9 @@ class ConstraintFamily(ABC):
         block = self.rows(env)
         return RowBlock(sp.csr_array(block.matrix[keys]), block.lower[keys], block.upper[keys])
 
-    def pair_rows(self, env: Environment, agent: int, true_types: IntArray,
-                  reports: IntArray) -> IntArray:
+    def pair_rows(
+        self, env: Environment, agent: int, true_types: IntArray, reports: IntArray
+    ) -> IntArray:
         """Indices of the rows about an agent's (true type, report) pairs, pair by pair.
 
         What row generation starts a :attr:`generated` family from; families whose
@@ -231,14 +232,15 @@ class ConstraintFamily(ABC):
         """
         raise NotImplementedError(f"{self.name}: a generated family defines pair_rows")
 
-    def most_violated_rows(self, env: Environment, violation: FloatArray,
-                           tol: float, lies: int = 1) -> IntArray:
+    def most_violated_rows(
+        self, env: Environment, violation: FloatArray, tol: float, lies: int = 1
+    ) -> IntArray:
         """Indices of the rows to add for a mechanism with this :meth:`violation`.
 
         By default every row violated by more than ``tol``; a family may instead
         name the rows of each type's ``lies`` most profitable lies, say.
         """
-        return np.flatnonzero(violation[:self.row_count(env)] > tol)
+        return np.flatnonzero(violation[: self.row_count(env)] > tol)
 
     def compiled_form(self, env: Environment) -> ConstraintFamily:
         """The family to compile for ``env``: itself, or an equivalent smaller family.
@@ -319,8 +321,9 @@ def utility_entries(
     allocation_columns = layout.allocation_columns(outcome_profiles)
     return (
         np.concatenate([allocation_rows.ravel(), rows.ravel()]),
-        np.concatenate([allocation_columns.ravel(),
-                        layout.payment_columns(outcome_profiles, agent).ravel()]),
+        np.concatenate(
+            [allocation_columns.ravel(), layout.payment_columns(outcome_profiles, agent).ravel()]
+        ),
         np.concatenate([values.ravel(), -weights.ravel()]),
     )
 

@@ -39,8 +39,9 @@ class _BudgetBalance(ConstraintFamily):
         except (TypeError, ValueError):
             finite = False
         if not finite:
-            raise InvalidArgumentError(f"{type(self).__name__}: required must be a finite "
-                                       f"number, got {required!r}")
+            raise InvalidArgumentError(
+                f"{type(self).__name__}: required must be a finite number, got {required!r}"
+            )
         self.strict = strict
         self.required = float(required)
         # a required amount is a constant in the user's units (see lpmech.solving.scaling)
@@ -60,12 +61,14 @@ class _BudgetBalance(ConstraintFamily):
         entries = (
             np.concatenate([np.repeat(rows, env.n_components), np.repeat(rows, env.n_agents)]),
             np.concatenate([allocation_columns.ravel(), payment_columns]),
-            np.concatenate([np.outer(weights, env.principal_value).ravel(),
-                            np.repeat(weights, env.n_agents)]),
+            np.concatenate(
+                [np.outer(weights, env.principal_value).ravel(), np.repeat(weights, env.n_agents)]
+            ),
         )
         upper = self.required if self.strict else np.inf
-        return RowBlock.from_entries(*entries, shape=(n_rows, layout.n_columns),
-                                     lower=self.required, upper=upper)
+        return RowBlock.from_entries(
+            *entries, shape=(n_rows, layout.n_columns), lower=self.required, upper=upper
+        )
 
     @abstractmethod
     def _surplus(self, mechanism: Mechanism) -> FloatArray:
@@ -126,8 +129,12 @@ class ExAnteBudgetBalance(_BudgetBalance):
 
     def interim_rows(self, env: Environment, columns: InterimColumns) -> RowBlock:
         """Σ_i Σ_k f_i(k) M_i(k) + E[v_0·a] against R: the expected budget on interim rules."""
-        parts = [broadcast_entries(0, columns.m(i, np.arange(env.type_counts[i])),
-                                   env.prior.marginals[i]) for i in range(env.n_agents)]
+        parts = [
+            broadcast_entries(
+                0, columns.m(i, np.arange(env.type_counts[i])), env.prior.marginals[i]
+            )
+            for i in range(env.n_agents)
+        ]
         parts.append(columns.principal_value_entries(env))
         upper = self.required if self.strict else np.inf
         return columns.block(parts, 1, lower=self.required, upper=upper)

@@ -85,9 +85,10 @@ class DesignVariables:
         i = env.agent_index(agent)
         profiles = env.layout.by_agent(i)
         own_types = np.broadcast_to(np.arange(profiles.shape[0])[:, None], profiles.shape)
-        weights = sp.csr_array((env.prior.conditional(i).ravel(),
-                                (own_types.ravel(), profiles.ravel())),
-                               shape=(profiles.shape[0], env.n_profiles))
+        weights = sp.csr_array(
+            (env.prior.conditional(i).ravel(), (own_types.ravel(), profiles.ravel())),
+            shape=(profiles.shape[0], env.n_profiles),
+        )
         return weights @ per_profile
 
     def interim_allocation(self, agent: int | str) -> cp.Expression:
@@ -141,13 +142,16 @@ class CvxpyConstraint(ConstraintFamily):
         if isinstance(constraints, cp.constraints.constraint.Constraint):
             constraints = [constraints]
         if not isinstance(constraints, Iterable):
-            raise InvalidArgumentTypeError(f"{self.name}: build must return cvxpy constraints, "
-                                           f"got {type(constraints).__name__}")
+            raise InvalidArgumentTypeError(
+                f"{self.name}: build must return cvxpy constraints, "
+                f"got {type(constraints).__name__}"
+            )
         constraints = list(constraints)
         for item in constraints:
             if not isinstance(item, cp.constraints.constraint.Constraint):
-                raise InvalidArgumentTypeError(f"{self.name}: build must return cvxpy "
-                                               f"constraints, got {type(item).__name__}")
+                raise InvalidArgumentTypeError(
+                    f"{self.name}: build must return cvxpy constraints, got {type(item).__name__}"
+                )
         return constraints
 
     def rows(self, env: Environment) -> RowBlock:
@@ -163,8 +167,11 @@ class CvxpyConstraint(ConstraintFamily):
 
     def spec(self) -> dict[str, Any]:
         """Name and function recorded; plain data cannot rebuild a function."""
-        return {"family": "cvxpy_constraint", "name": self.name,
-                "function": function_name(self._build)}
+        return {
+            "family": "cvxpy_constraint",
+            "name": self.name,
+            "function": function_name(self._build),
+        }
 
     def __repr__(self) -> str:
         return f"CvxpyConstraint(name={self.name!r})"

@@ -85,8 +85,10 @@ class Feasibility(ConstraintFamily):
             profile, row = divmod(index, space.matrix.shape[0])
             return f"feasibility row {row} at profile {env.describe_profile(profile)}"
         profile, component = divmod(index - n_row_entries, env.n_components)
-        return (f"bounds of {space.component_names[component]!r} at profile "
-                f"{env.describe_profile(profile)}")
+        return (
+            f"bounds of {space.component_names[component]!r} at profile "
+            f"{env.describe_profile(profile)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -123,8 +125,11 @@ class FixedAllocation(ConstraintFamily):
         self.name = name
         # a function of the environment may read values in the user's units; the
         # efficient rule (an argmax of surplus) is unchanged by rescaling values
-        self.units = "user" if callable(allocation) and not isinstance(
-            allocation, EfficientRule) else "allocation"
+        self.units = (
+            "user"
+            if callable(allocation) and not isinstance(allocation, EfficientRule)
+            else "allocation"
+        )
 
     @classmethod
     def efficient(cls, include_principal: bool = True) -> FixedAllocation:
@@ -138,13 +143,21 @@ class FixedAllocation(ConstraintFamily):
         name only: plain data cannot rebuild it.
         """
         if isinstance(self._allocation, EfficientRule):
-            return {"family": "efficient_allocation",
-                    "include_principal": self._allocation.include_principal}
+            return {
+                "family": "efficient_allocation",
+                "include_principal": self._allocation.include_principal,
+            }
         if callable(self._allocation):
-            return {"family": "fixed_allocation", "name": self.name,
-                    "function": function_name(self._allocation)}
-        return {"family": "fixed_allocation", "name": self.name,
-                "allocation": np.asarray(self._allocation, dtype=float).tolist()}
+            return {
+                "family": "fixed_allocation",
+                "name": self.name,
+                "function": function_name(self._allocation),
+            }
+        return {
+            "family": "fixed_allocation",
+            "name": self.name,
+            "allocation": np.asarray(self._allocation, dtype=float).tolist(),
+        }
 
     def target(self, env: Environment) -> FloatArray:
         """The fixed allocation in profile order, shape (P, C)."""
@@ -163,8 +176,10 @@ class FixedAllocation(ConstraintFamily):
 
     def describe(self, env: Environment, index: int) -> str:
         profile, component = divmod(index, env.n_components)
-        return (f"{env.allocation.component_names[component]!r} at profile "
-                f"{env.describe_profile(profile)}")
+        return (
+            f"{env.allocation.component_names[component]!r} at profile "
+            f"{env.describe_profile(profile)}"
+        )
 
     def __repr__(self) -> str:
         return f"FixedAllocation(name={self.name!r})"

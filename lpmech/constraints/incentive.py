@@ -83,8 +83,9 @@ class IncentiveCompatibility(ConstraintFamily):
 
     def __init__(self, reduction: str = "auto") -> None:
         if reduction not in REDUCTIONS:
-            raise InvalidArgumentError(f"{type(self).__name__}: reduction must be one of "
-                                       f"{REDUCTIONS}, got {reduction!r}")
+            raise InvalidArgumentError(
+                f"{type(self).__name__}: reduction must be one of {REDUCTIONS}, got {reduction!r}"
+            )
         self.reduction = reduction
 
     def compiled_form(self, env: Environment) -> ConstraintFamily:
@@ -116,14 +117,16 @@ class IncentiveCompatibility(ConstraintFamily):
         n = env.type_counts[agent]
         return n * (n - 1)
 
-    def pair_at(self, env: Environment, agent: int, pair: IntArray | int
-                ) -> tuple[IntArray, IntArray]:
+    def pair_at(
+        self, env: Environment, agent: int, pair: IntArray | int
+    ) -> tuple[IntArray, IntArray]:
         """The (true type, report) of pairs by index, without building the table of all."""
         k, offset = np.divmod(pair, env.type_counts[agent] - 1)
         return k, offset + (offset >= k)
 
-    def pair_index(self, env: Environment, agent: int, true_types: IntArray,
-                   reports: IntArray) -> IntArray:
+    def pair_index(
+        self, env: Environment, agent: int, true_types: IntArray, reports: IntArray
+    ) -> IntArray:
         """Index of each (k, r) among the agent's pairs (k-major, r ≠ k ascending)."""
         n = env.type_counts[agent]
         return true_types * (n - 1) + reports - (reports > true_types)
@@ -139,8 +142,9 @@ class IncentiveCompatibility(ConstraintFamily):
     def row_count(self, env: Environment) -> int:
         return sum(self.block_size(env, i) for i in range(env.n_agents))
 
-    def pair_rows(self, env: Environment, agent: int, true_types: IntArray,
-                  reports: IntArray) -> IntArray:
+    def pair_rows(
+        self, env: Environment, agent: int, true_types: IntArray, reports: IntArray
+    ) -> IntArray:
         offset = sum(self.block_size(env, i) for i in range(agent))
         per_pair = self.rows_per_pair(env, agent)
         pairs = self.pair_index(env, agent, np.asarray(true_types), np.asarray(reports))
@@ -158,15 +162,16 @@ class IncentiveCompatibility(ConstraintFamily):
             pair, other = np.divmod(keys[mine] - offsets[i], per_pair)
             whole = pair[::per_pair]  # keys that are whole pairs, in order, need no selection
             if len(pair) % per_pair == 0 and np.array_equal(
-                    keys[mine] - offsets[i],
-                    (whole[:, None] * per_pair + np.arange(per_pair)).ravel()):
+                keys[mine] - offsets[i], (whole[:, None] * per_pair + np.arange(per_pair)).ravel()
+            ):
                 unique, selection = whole, None
             else:
                 unique, position = np.unique(pair, return_inverse=True)
                 selection = position * per_pair + other
             entries = self.pair_entries(env, i, *self.pair_at(env, i, unique))
-            block = RowBlock.from_entries(*entries, shape=(len(unique) * per_pair,
-                                                           env.layout.n_columns))
+            block = RowBlock.from_entries(
+                *entries, shape=(len(unique) * per_pair, env.layout.n_columns)
+            )
             matrices.append(block.matrix if selection is None else block.matrix[selection])
             order.append(mine)
         if not matrices:
@@ -177,8 +182,9 @@ class IncentiveCompatibility(ConstraintFamily):
             matrix = sp.csr_array(matrix[np.argsort(order)])
         return RowBlock(matrix, np.full(len(keys), -np.inf), np.zeros(len(keys)))
 
-    def most_violated_rows(self, env: Environment, violation: FloatArray,
-                           tol: float, lies: int = 1) -> IntArray:
+    def most_violated_rows(
+        self, env: Environment, violation: FloatArray, tol: float, lies: int = 1
+    ) -> IntArray:
         """For each agent, true type (and others' profile), the rows of the pairs of its
         ``lies`` most profitable lies that gain more than ``tol`` (every others' profile,
         ex post)."""
@@ -189,7 +195,7 @@ class IncentiveCompatibility(ConstraintFamily):
         for agent, n in enumerate(env.type_counts):
             if n < 2:
                 continue
-            block = violation[offsets[agent]:offsets[agent + 1]]
+            block = violation[offsets[agent] : offsets[agent + 1]]
             gains = block.reshape(n, n - 1, self.rows_per_pair(env, agent))
             count = min(lies, n - 1)
             # (K, count, R): the best lies per true type and others' profile, unordered
@@ -210,8 +216,10 @@ class IncentiveCompatibility(ConstraintFamily):
     def agent_rows(self, env: Environment, agents: Sequence[int]) -> RowBlock:
         agents = list(agents)
         offsets = agent_offsets([self.block_size(env, i) for i in agents])
-        parts = [self.pair_entries(env, i, *self.pairs(env, i), first_row=offsets[position])
-                 for position, i in enumerate(agents)]
+        parts = [
+            self.pair_entries(env, i, *self.pairs(env, i), first_row=offsets[position])
+            for position, i in enumerate(agents)
+        ]
         shape = (int(offsets[-1]), env.layout.n_columns)
         return RowBlock.from_entries(*stack_entries(parts), shape=shape, upper=0.0)
 
@@ -233,7 +241,11 @@ class IncentiveCompatibility(ConstraintFamily):
         return columns.block(parts, start, upper=0.0)
 
     def pair_entries(
-        self, env: Environment, agent: int, true_types: np.ndarray, reports: np.ndarray,
+        self,
+        env: Environment,
+        agent: int,
+        true_types: np.ndarray,
+        reports: np.ndarray,
         first_row: int = 0,
     ) -> tuple[np.ndarray, np.ndarray, FloatArray]:
         """Coordinates of the rows of the given (true type, report) pairs of one agent.
@@ -278,8 +290,15 @@ class IncentiveCompatibility(ConstraintFamily):
                 gains += self._gains(env, i, values, outcomes, paid, conditional)
         return np.concatenate(gains) if gains else np.zeros(0)
 
-    def _gains(self, env: Environment, i: int, values: NDArray, outcomes: NDArray,
-               paid: NDArray, conditional: NDArray) -> list[NDArray]:
+    def _gains(
+        self,
+        env: Environment,
+        i: int,
+        values: NDArray,
+        outcomes: NDArray,
+        paid: NDArray,
+        conditional: NDArray,
+    ) -> list[NDArray]:
         """The agent's gains from lying, floored at 0, in row order, in chunks; any
         number type numpy multiplies (floats, int64, Python ints)."""
         gains = []
@@ -299,15 +318,16 @@ class IncentiveCompatibility(ConstraintFamily):
                 gain -= truthful[k][:, None, :]  # (S, K, R): gain of k_s reporting r
                 # drop r = k: its block of R entries sits at (s·K + k_s)·R in the flat array
                 width = gain.shape[2]
-                diagonal = ((np.arange(len(k)) * n_types + k)[:, None] * width
-                            + np.arange(width)).ravel()
+                diagonal = (
+                    (np.arange(len(k)) * n_types + k)[:, None] * width + np.arange(width)
+                ).ravel()
                 chosen = np.delete(gain.ravel(), diagonal)
                 gains.append(np.maximum(chosen, 0, out=chosen))
             return gains
         true_types, reports = self.pairs(env, i)  # a subset: take it pair by pair
         step = max(1, CHUNK // max(1, n_others * n_components))
         for start in range(0, len(true_types), step):
-            k, r = true_types[start:start + step], reports[start:start + step]
+            k, r = true_types[start : start + step], reports[start : start + step]
             gain = np.einsum("qjc,qjc->qj", values[k], outcomes[r]) - paid[r] - truthful[k]
             if not self.ex_post:
                 gain = (gain * conditional[k]).sum(axis=1)
@@ -328,9 +348,15 @@ class IncentiveCompatibility(ConstraintFamily):
         return f"agent {spec.name!r} of type {spec.labels[k]} reporting {spec.labels[r]}{context}"
 
 
-def _exact_gains(family: IncentiveCompatibility, env: Environment, i: int,
-                 values: NDArray, outcomes: NDArray, paid: NDArray, conditional: NDArray
-                 ) -> list[NDArray]:
+def _exact_gains(
+    family: IncentiveCompatibility,
+    env: Environment,
+    i: int,
+    values: NDArray,
+    outcomes: NDArray,
+    paid: NDArray,
+    conditional: NDArray,
+) -> list[NDArray]:
     """The gains of :meth:`IncentiveCompatibility._gains` on exact numbers, computed on
     integers (:mod:`lpmech.exact.integers`).
 
@@ -348,13 +374,22 @@ def _exact_gains(family: IncentiveCompatibility, env: Environment, i: int,
     paid_n = paid_n * (scale // paid_d)
     n_others, n_components = values.shape[1], values.shape[2]
     weight = largest(weight_n) if not family.ex_post else 1
-    bound = 4 * n_others * weight * (n_components * largest(value_n) * largest(outcome_n)
-                                     + largest(paid_n))
+    bound = (
+        4
+        * n_others
+        * weight
+        * (n_components * largest(value_n) * largest(outcome_n) + largest(paid_n))
+    )
     if not family.ex_post:
         weight_n = integer_array(weight_n, bound)
-    gains = family._gains(env, i, integer_array(value_n, bound),
-                          integer_array(outcome_n, bound), integer_array(paid_n, bound),
-                          weight_n)
+    gains = family._gains(
+        env,
+        i,
+        integer_array(value_n, bound),
+        integer_array(outcome_n, bound),
+        integer_array(paid_n, bound),
+        weight_n,
+    )
     denominator = scale * (weight_d if not family.ex_post else 1)
     return [ratios(gain, denominator) for gain in gains]
 
@@ -400,8 +435,10 @@ def local_reduction_obstacle(env: Environment, ex_post: bool) -> str | None:
     """Why adjacent IC + monotonicity would not be equivalent to IC, or None if it is."""
     for i, agent in enumerate(env.agents):
         if env.single_parameter(i) is None:
-            return (f"agent {agent.name!r} is not single-parameter (needs private values "
-                    "θ_i·q_i(a) + h_i(a) with scalar types)")
+            return (
+                f"agent {agent.name!r} is not single-parameter (needs private values "
+                "θ_i·q_i(a) + h_i(a) with scalar types)"
+            )
     if not ex_post and not env.prior.is_independent:
         return "types are correlated, so interim quantities depend on the reporter's beliefs"
     return None
@@ -440,13 +477,15 @@ class LocalIncentiveCompatibility(IncentiveCompatibility):
         """Number of neighbouring pairs: 2(K − 1)."""
         return 2 * (env.type_counts[agent] - 1)
 
-    def pair_at(self, env: Environment, agent: int, pair: IntArray | int
-                ) -> tuple[IntArray, IntArray]:
+    def pair_at(
+        self, env: Environment, agent: int, pair: IntArray | int
+    ) -> tuple[IntArray, IntArray]:
         true_types, reports = self.pairs(env, agent)
         return true_types[pair], reports[pair]
 
-    def pair_index(self, env: Environment, agent: int, true_types: IntArray,
-                   reports: IntArray) -> IntArray:
+    def pair_index(
+        self, env: Environment, agent: int, true_types: IntArray, reports: IntArray
+    ) -> IntArray:
         true_table, report_table = self.pairs(env, agent)
         n = env.type_counts[agent]
         return np.searchsorted(true_table * n + report_table, true_types * n + reports)

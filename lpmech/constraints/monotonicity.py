@@ -71,14 +71,14 @@ class _Monotonicity(ConstraintFamily):
             n_pairs, n_others = lower.shape
             if self.ex_post:
                 weights_low = weights_high = np.ones((n_pairs, n_others))
-                rows = offsets[position] + np.arange(n_pairs * n_others).reshape(n_pairs,
-                                                                                 n_others)
+                rows = offsets[position] + np.arange(n_pairs * n_others).reshape(n_pairs, n_others)
             else:
                 conditional = env.prior.conditional(i)
                 weights_low = conditional[form.order[:-1]]
                 weights_high = conditional[form.order[1:]]
-                rows = np.broadcast_to(offsets[position] + np.arange(n_pairs)[:, None],
-                                       lower.shape)
+                rows = np.broadcast_to(
+                    offsets[position] + np.arange(n_pairs)[:, None], lower.shape
+                )
             # q_i(a(lower)) − q_i(a(higher)) ≤ 0, with q_i(a) = w·a
             for profiles, weights in ((lower, weights_low), (higher, -weights_high)):
                 rows_.append(np.broadcast_to(rows[..., None], (*rows.shape, env.n_components)))
@@ -91,7 +91,8 @@ class _Monotonicity(ConstraintFamily):
             np.concatenate([r.ravel() for r in rows_]),
             np.concatenate([c.ravel() for c in columns]),
             np.concatenate([v.ravel() for v in values]),
-            shape=shape, upper=0.0,
+            shape=shape,
+            upper=0.0,
         )
 
     def interim_rows(self, env: Environment, columns: InterimColumns) -> RowBlock | None:
@@ -119,8 +120,9 @@ class _Monotonicity(ConstraintFamily):
                 quantity = (mechanism.flat_allocation @ form.direction)[env.layout.by_agent(i)]
             else:
                 quantity = mechanism.interim_allocation(i) @ form.direction
-            drops.append(np.maximum(quantity[form.order[:-1]] - quantity[form.order[1:]],
-                                    0.0).ravel())
+            drops.append(
+                np.maximum(quantity[form.order[:-1]] - quantity[form.order[1:]], 0.0).ravel()
+            )
         return np.concatenate(drops)
 
     def describe(self, env: Environment, index: int) -> str:

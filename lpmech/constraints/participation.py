@@ -53,14 +53,14 @@ class ExPostIR(ConstraintFamily):
             parts.append(utility_entries(env, i, profiles, profiles, -1.0, rows))
             upper.append(-env.outside_options[i][env.layout.profile_types[:, i]])
         shape = (len(upper) * env.n_profiles, env.layout.n_columns)
-        return RowBlock.from_entries(*stack_entries(parts), shape=shape,
-                                     upper=np.concatenate(upper))
+        return RowBlock.from_entries(
+            *stack_entries(parts), shape=shape, upper=np.concatenate(upper)
+        )
 
     def violation(self, mechanism: Mechanism) -> FloatArray:
         env = mechanism.env
         shortfalls = [
-            env.outside_options[i][env.layout.profile_types[:, i]]
-            - mechanism.ex_post_utility(i)
+            env.outside_options[i][env.layout.profile_types[:, i]] - mechanism.ex_post_utility(i)
             for i in range(env.n_agents)
         ]
         return np.maximum(np.concatenate(shortfalls), 0.0)
@@ -90,9 +90,11 @@ class InterimIR(ConstraintFamily):
             weights = -env.prior.conditional(i)
             parts.append(utility_entries(env, i, by_agent, by_agent, weights, rows))
         shape = (int(offsets[-1]), env.layout.n_columns)
-        return RowBlock.from_entries(*stack_entries(parts), shape=shape,
-                                     upper=-np.concatenate([env.outside_options[i]
-                                                            for i in agents]))
+        return RowBlock.from_entries(
+            *stack_entries(parts),
+            shape=shape,
+            upper=-np.concatenate([env.outside_options[i] for i in agents]),
+        )
 
     def interim_rows(self, env: Environment, columns: InterimColumns) -> RowBlock:
         """−(V_i(k)·Q_i(k) − M_i(k)) ≤ −o_i(k) for every agent and type."""
@@ -106,8 +108,9 @@ class InterimIR(ConstraintFamily):
 
     def violation(self, mechanism: Mechanism) -> FloatArray:
         env = mechanism.env
-        shortfalls = [env.outside_options[i] - mechanism.interim_utility(i)
-                      for i in range(env.n_agents)]
+        shortfalls = [
+            env.outside_options[i] - mechanism.interim_utility(i) for i in range(env.n_agents)
+        ]
         return np.maximum(np.concatenate(shortfalls), 0.0)
 
     def describe(self, env: Environment, index: int) -> str:
@@ -143,8 +146,9 @@ class ExAnteIR(ConstraintFamily):
         for i in range(env.n_agents):
             types = np.arange(env.type_counts[i])
             marginal = env.prior.marginals[i]
-            parts.append(broadcast_entries(i, columns.q(i, types),
-                                           -marginal[:, None] * columns.values[i]))
+            parts.append(
+                broadcast_entries(i, columns.q(i, types), -marginal[:, None] * columns.values[i])
+            )
             parts.append(broadcast_entries(i, columns.m(i, types), marginal))
             upper.append(-weighted_sum(marginal, env.outside_options[i]))
         return columns.block(parts, env.n_agents, upper=np.array(upper))

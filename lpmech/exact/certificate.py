@@ -114,11 +114,15 @@ class _Context:
     """What a certificate re-checks against: the exact twin, families and program, and the
     full program's (maximisation) cost and constant."""
 
-    def __init__(self, twin: Environment, families: tuple[ConstraintFamily, ...],
-                 objective: Objective, program: ExactProgram,
-                 cost: ObjectArray | None = None) -> None:
-        self.twin, self.families, self.objective, self.program = \
-            twin, families, objective, program
+    def __init__(
+        self,
+        twin: Environment,
+        families: tuple[ConstraintFamily, ...],
+        objective: Objective,
+        program: ExactProgram,
+        cost: ObjectArray | None = None,
+    ) -> None:
+        self.twin, self.families, self.objective, self.program = twin, families, objective, program
         self.cost = program.cost if cost is None else cost
 
     def expand(self, w: ObjectArray) -> ObjectArray:
@@ -184,33 +188,45 @@ class Certificate:
         """Whether optimality is proved (objective = dual bound, mechanism feasible)."""
         return self.ok and self.objective is not None and self.bound == self.objective
 
-    def check(self, allocation: ArrayLikeExact | None = None,
-              payments: ArrayLikeExact | None = None,
-              duals: dict[str, ArrayLikeExact] | None = None) -> Certificate:
+    def check(
+        self,
+        allocation: ArrayLikeExact | None = None,
+        payments: ArrayLikeExact | None = None,
+        duals: dict[str, ArrayLikeExact] | None = None,
+    ) -> Certificate:
         """Re-check with some parts replaced (e.g. one entry changed): a new Certificate."""
         context = self.context
         if context is None:
-            raise InvalidArgumentError("this certificate was refused before any check; nothing to "
-                                       f"re-check ({self.failures[0]})")
+            raise InvalidArgumentError(
+                "this certificate was refused before any check; nothing to "
+                f"re-check ({self.failures[0]})"
+            )
         program = context.program
         y = _stack_duals(program, self.duals if duals is None else duals)
-        z = _z(self.allocation if allocation is None else allocation,
-               self.payments if payments is None else payments)
+        z = _z(
+            self.allocation if allocation is None else allocation,
+            self.payments if payments is None else payments,
+        )
         checked = _check(context, z, y, self.claims_optimality)
         return replace(self, **checked, duals=_split(program, y))
 
     def __str__(self) -> str:
         verdict = "PROVED" if self.ok else "FAILED"
-        lines = [f"Exact certificate: {verdict}",
-                 f"objective = {self.objective}" + (f", dual bound = {self.bound}"
-                                                    if self.bound is not None else "")
-                 if self.objective is not None else "nothing checked",
-                 f"program: {self.program}", f"argument: {self.argument}",
-                 f"proved: {self.proved}", f"({self.seconds:.3f} s)",
-                 "for the exact inputs:", str(self.inputs)]
+        lines = [
+            f"Exact certificate: {verdict}",
+            f"objective = {self.objective}"
+            + (f", dual bound = {self.bound}" if self.bound is not None else "")
+            if self.objective is not None
+            else "nothing checked",
+            f"program: {self.program}",
+            f"argument: {self.argument}",
+            f"proved: {self.proved}",
+            f"({self.seconds:.3f} s)",
+            "for the exact inputs:",
+            str(self.inputs),
+        ]
         lines += [f"failed: {failure}" for failure in self.failures]
         return "\n".join(lines)
-
 
 
 def certify(solution: Solution) -> Certificate:
@@ -243,12 +259,19 @@ def _certify(solution: Solution) -> Certificate:
     families = tuple(solution.families)
     twin = exact_environment(env)
     if objective.requires_cvxpy:
-        return _refused(twin, f"the objective {objective.name!r} is not linear (it has cvxpy "
-                        "terms), so its optimum need not be rational", start)
+        return _refused(
+            twin,
+            f"the objective {objective.name!r} is not linear (it has cvxpy "
+            "terms), so its optimum need not be rational",
+            start,
+        )
     unsupported = [f.name for f in families if getattr(f, "requires_cvxpy", False)]
     if unsupported:
-        return _refused(twin, f"written as cvxpy expressions, with no exact rows: "
-                        f"{', '.join(unsupported)}", start)
+        return _refused(
+            twin,
+            f"written as cvxpy expressions, with no exact rows: {', '.join(unsupported)}",
+            start,
+        )
     compiled = tuple(f.compiled_form(env) for f in families)
     deterministic = solution.report.algorithm == BRANCH_AND_BOUND
     if solution.orbit_program is not None and not deterministic:
@@ -264,51 +287,81 @@ def _certify(solution: Solution) -> Certificate:
     return certificate
 
 
-def _certify_orbits(solution: Solution, twin: Environment, program: ExactProgram,
-                    cost: ObjectArray, start: float) -> Certificate:
+def _certify_orbits(
+    solution: Solution, twin: Environment, program: ExactProgram, cost: ObjectArray, start: float
+) -> Certificate:
     """The certificate with the bound proved on the reduced program the symmetric
     formulation solved (:mod:`lpmech.exact.orbits`), warm-started from its duals."""
     context = _Context(twin, tuple(solution.families), solution.objective, program, cost)
     orbit = program.column_orbit
     duals = np.asarray(solution.orbit_program.row_duals, dtype=float)
-    description = (f"the reduced program the symmetric formulation solved ({program.n_rows} "
-                   f"rows, {program.n_columns} orbits of the {len(orbit)} columns; per-agent "
-                   "families by agent 0's rows, standing for their relabellings)")
-    argument = ("the float optimum came from the 'symmetric' formulation; the bound is proved "
-                "on the reduced program it solved: " + ARGUMENT)
-    return _prove(context, solution.mechanism, description, argument, start,
-                  _floats(solution.mechanism)[first_members(orbit)],
-                  duals if len(duals) == program.n_rows else None)
+    description = (
+        f"the reduced program the symmetric formulation solved ({program.n_rows} "
+        f"rows, {program.n_columns} orbits of the {len(orbit)} columns; per-agent "
+        "families by agent 0's rows, standing for their relabellings)"
+    )
+    argument = (
+        "the float optimum came from the 'symmetric' formulation; the bound is proved "
+        "on the reduced program it solved: " + ARGUMENT
+    )
+    return _prove(
+        context,
+        solution.mechanism,
+        description,
+        argument,
+        start,
+        _floats(solution.mechanism)[first_members(orbit)],
+        duals if len(duals) == program.n_rows else None,
+    )
 
 
-def _certify_program(solution: Solution, twin: Environment,
-                     compiled: tuple[ConstraintFamily, ...],
-                     pairs: dict[str, list[tuple[int, NDArray, NDArray]]], deterministic: bool,
-                     start: float) -> Certificate:
+def _certify_program(
+    solution: Solution,
+    twin: Environment,
+    compiled: tuple[ConstraintFamily, ...],
+    pairs: dict[str, list[tuple[int, NDArray, NDArray]]],
+    deterministic: bool,
+    start: float,
+) -> Certificate:
     """The certificate with the bound proved on the direct program (``pairs``: a subset of
     full-form incentive rows)."""
     mechanism, objective = solution.mechanism, solution.objective
     families = tuple(solution.families)
     program = exact_program(twin, objective, compiled, pairs)
     if len(program.data) > MAX_NONZEROS:
-        return _refused(twin, f"the direct program has {len(program.data)} non-zeros, over "
-                        f"the {MAX_NONZEROS} certified in rationals", start)
+        return _refused(
+            twin,
+            f"the direct program has {len(program.data)} non-zeros, over "
+            f"the {MAX_NONZEROS} certified in rationals",
+            start,
+        )
     context = _Context(twin, families, objective, program)
     reduced = [c.name for f, c in zip(families, compiled, strict=True) if c is not f]
-    subsets = [f"{name}: the {len(rows)} of {program.family_rows[name]} rows that bind "
-               "at the float optimum" for name, rows in program.row_index.items()]
-    description = (f"the direct program of the compiled families ({program.n_rows} rows, "
-                   f"{program.n_columns} columns"
-                   + (f"; {', '.join(reduced)} between neighbouring types" if reduced else "")
-                   + "".join(f"; {subset}" for subset in subsets) + ")")
+    subsets = [
+        f"{name}: the {len(rows)} of {program.family_rows[name]} rows that bind "
+        "at the float optimum"
+        for name, rows in program.row_index.items()
+    ]
+    description = (
+        f"the direct program of the compiled families ({program.n_rows} rows, "
+        f"{program.n_columns} columns"
+        + (f"; {', '.join(reduced)} between neighbouring types" if reduced else "")
+        + "".join(f"; {subset}" for subset in subsets)
+        + ")"
+    )
     formulation = solution.report.formulation
-    argument = ("every row of this program is a row of an imposed family, so its optimum "
-                "bounds the full problem's; the mechanism satisfies the full families "
-                "exactly, so a mechanism attaining the bound is optimal")
+    argument = (
+        "every row of this program is a row of an imposed family, so its optimum "
+        "bounds the full problem's; the mechanism satisfies the full families "
+        "exactly, so a mechanism attaining the bound is optimal"
+    )
     if formulation != "direct":
-        argument = (f"the float optimum came from the {formulation!r} formulation; " +
-                    argument + " (the bound is proved on the direct program, re-solved "
-                    "for a basis)")
+        argument = (
+            f"the float optimum came from the {formulation!r} formulation; "
+            + argument
+            + " (the bound is proved on the direct program, re-solved "
+            "for a basis)"
+        )
     if deterministic:
         try:
             return _certify_deterministic(context, mechanism, description, argument, start)
@@ -318,8 +371,15 @@ def _certify_program(solution: Solution, twin: Environment,
     return _prove(context, mechanism, description, argument, start, _floats(mechanism), duals)
 
 
-def _prove(context: _Context, mechanism: Mechanism, description: str, argument: str,
-           start: float, primal: NDArray, duals: NDArray | None) -> Certificate:
+def _prove(
+    context: _Context,
+    mechanism: Mechanism,
+    description: str,
+    argument: str,
+    start: float,
+    primal: NDArray,
+    duals: NDArray | None,
+) -> Certificate:
     """Find an optimal basis of the context's program (from the float optimum ``primal``
     of that program and its row ``duals``, if known), solve it exactly, and check."""
     program, twin = context.program, context.twin
@@ -341,11 +401,17 @@ def _prove(context: _Context, mechanism: Mechanism, description: str, argument: 
             return _refused(twin, str(error), start)
         if not checked["failures"]:
             break
-    proved = (f"{how} satisfies every imposed family exactly and attains the dual bound: "
-              "optimal")
-    return Certificate(**checked, duals=_split(program, y), inputs=twin.inputs,
-                       program=description, argument=argument, proved=proved,
-                       seconds=time.perf_counter() - start, context=context)
+    proved = f"{how} satisfies every imposed family exactly and attains the dual bound: optimal"
+    return Certificate(
+        **checked,
+        duals=_split(program, y),
+        inputs=twin.inputs,
+        program=description,
+        argument=argument,
+        proved=proved,
+        seconds=time.perf_counter() - start,
+        context=context,
+    )
 
 
 def _dual_start(program: ExactProgram, duals: Mapping[str, Any]) -> NDArray | None:
@@ -370,8 +436,12 @@ class _NoBasis(Exception):
     """HiGHS did not return an optimal basis for the program to certify."""
 
 
-def _optimal_basis(program: ExactProgram, fixed: ObjectArray | None = None,
-                   start: NDArray | None = None, duals: NDArray | None = None) -> _Basis:
+def _optimal_basis(
+    program: ExactProgram,
+    fixed: ObjectArray | None = None,
+    start: NDArray | None = None,
+    duals: NDArray | None = None,
+) -> _Basis:
     """HiGHS's optimal basis of ``program``, to be solved exactly (:class:`_Basis`).
 
     ``fixed`` optionally fixes the allocation columns (a deterministic incumbent).
@@ -383,8 +453,8 @@ def _optimal_basis(program: ExactProgram, fixed: ObjectArray | None = None,
     """
     if fixed is not None:
         lower, upper = program.column_lower.copy(), program.column_upper.copy()
-        lower[:len(fixed)] = fixed
-        upper[:len(fixed)] = fixed
+        lower[: len(fixed)] = fixed
+        upper[: len(fixed)] = fixed
         program = replace(program, column_lower=lower, column_upper=upper)
     floats = program.float_program()
     highs = HighspyBackend.load(floats, with_algorithm(floats, {}))
@@ -401,13 +471,18 @@ def _optimal_basis(program: ExactProgram, fixed: ObjectArray | None = None,
     if start is None or highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        raise _NoBasis(f"HiGHS found no optimum of the program to certify "
-                       f"({highs.modelStatusToString(highs.getModelStatus())})")
+        raise _NoBasis(
+            f"HiGHS found no optimum of the program to certify "
+            f"({highs.modelStatusToString(highs.getModelStatus())})"
+        )
     basis = highs.getBasis()
     if not basis.valid:
         raise _NoBasis("HiGHS returned no valid basis for the program to certify")
-    return _Basis(program, np.array([int(s) for s in basis.col_status]),
-                  np.array([int(s) for s in basis.row_status]))
+    return _Basis(
+        program,
+        np.array([int(s) for s in basis.col_status]),
+        np.array([int(s) for s in basis.row_status]),
+    )
 
 
 class _Basis:
@@ -424,14 +499,17 @@ class _Basis:
         self.basic = np.flatnonzero(columns == _BASIC)
         self.tight = np.flatnonzero(rows != _BASIC)
         if len(self.basic) != len(self.tight):
-            raise _NoBasis(f"HiGHS's basis is not square ({len(self.basic)} basic columns, "
-                           f"{len(self.tight)} tight rows)")
+            raise _NoBasis(
+                f"HiGHS's basis is not square ({len(self.basic)} basic columns, "
+                f"{len(self.tight)} tight rows)"
+            )
         position = np.full(program.n_columns, -1)
         position[self.basic] = np.arange(len(self.basic))
         counts = np.diff(program.indptr)[self.tight]
         self.entry_rows = np.repeat(np.arange(len(self.tight)), counts)
-        entries = np.repeat(program.indptr[self.tight] - np.cumsum(counts) + counts, counts) + \
-            np.arange(counts.sum())  # the tight rows' entries, in row order
+        entries = np.repeat(
+            program.indptr[self.tight] - np.cumsum(counts) + counts, counts
+        ) + np.arange(counts.sum())  # the tight rows' entries, in row order
         self.entry_columns = program.indices[entries]
         self.values = program.data[entries]
         self.in_basis = position[self.entry_columns] >= 0
@@ -444,25 +522,37 @@ class _Basis:
         z[:] = Rational(0)
         for j in np.flatnonzero(columns != _BASIC):
             z[j] = _at_bound(program.column_lower[j], program.column_upper[j], columns[j])
-        row_values = np.array([_at_bound(program.row_lower[r], program.row_upper[r],
-                                         self.rows[r]) for r in tight], dtype=object)
+        row_values = np.array(
+            [_at_bound(program.row_lower[r], program.row_upper[r], self.rows[r]) for r in tight],
+            dtype=object,
+        )
         known = np.zeros(len(tight), dtype=object)
         known[:] = Rational(0)
         outside = ~self.in_basis
         if np.any(outside):
-            np.add.at(known, self.entry_rows[outside],
-                      self.values[outside] * z[self.entry_columns[outside]])
-        z[self.basic] = solve_rational(self.entry_rows[self.in_basis], self.basis_columns,
-                                       self.values[self.in_basis], row_values - known)
+            np.add.at(
+                known,
+                self.entry_rows[outside],
+                self.values[outside] * z[self.entry_columns[outside]],
+            )
+        z[self.basic] = solve_rational(
+            self.entry_rows[self.in_basis],
+            self.basis_columns,
+            self.values[self.in_basis],
+            row_values - known,
+        )
         return z
 
     def dual(self) -> ObjectArray:
         """The exact row multipliers y."""
         y = np.zeros(self.program.n_rows, dtype=object)
         y[:] = Rational(0)
-        y[self.tight] = solve_rational(self.basis_columns, self.entry_rows[self.in_basis],
-                                       self.values[self.in_basis],
-                                       self.program.cost[self.basic])
+        y[self.tight] = solve_rational(
+            self.basis_columns,
+            self.entry_rows[self.in_basis],
+            self.values[self.in_basis],
+            self.program.cost[self.basic],
+        )
         return y
 
 
@@ -501,41 +591,58 @@ def _simplest(value: float) -> Rational:
 
 
 def _z(allocation: Any, payments: Any) -> ObjectArray:
-    return rational_array(np.concatenate([np.ravel(np.asarray(allocation, dtype=object)),
-                                          np.ravel(np.asarray(payments, dtype=object))]))
+    return rational_array(
+        np.concatenate(
+            [
+                np.ravel(np.asarray(allocation, dtype=object)),
+                np.ravel(np.asarray(payments, dtype=object)),
+            ]
+        )
+    )
 
 
-def _check(context: _Context, z: ObjectArray, y: ObjectArray, claim_optimal: bool
-           ) -> dict[str, Any]:
+def _check(
+    context: _Context, z: ObjectArray, y: ObjectArray, claim_optimal: bool
+) -> dict[str, Any]:
     """Exact checks of a primal z and row multipliers y; the Certificate fields they give."""
     twin, program = context.twin, context.program
     layout = twin.layout
-    allocation = z[:layout.n_allocation_columns].reshape(twin.n_profiles, twin.n_components)
-    payments = z[layout.n_allocation_columns:].reshape(twin.n_profiles, twin.n_agents)
+    allocation = z[: layout.n_allocation_columns].reshape(twin.n_profiles, twin.n_components)
+    payments = z[layout.n_allocation_columns :].reshape(twin.n_profiles, twin.n_agents)
     mechanism = exact_mechanism(twin, allocation, payments, name="certified optimum")
     failures = []
     for family in context.families:
         violation = np.asarray(family.violation(mechanism), dtype=object)
         broken = np.flatnonzero([v > 0 for v in violation])
         for index in broken[:LISTED]:
-            failures.append(f"{family.name} violated by {_fraction(violation[index])} at "
-                            f"{family.describe(twin, int(index))}")
+            failures.append(
+                f"{family.name} violated by {_fraction(violation[index])} at "
+                f"{family.describe(twin, int(index))}"
+            )
         if len(broken) > LISTED:
             failures.append(f"{family.name}: {len(broken) - LISTED} more violated entries")
     value = _fraction(context.objective.value(mechanism))
     sign = 1 if context.objective.sense == "maximize" else -1
     linear = _fraction(exact_dot(context.cost, z) + program.constant)
     if linear != sign * value:
-        failures.append(f"objective {context.objective.name!r}: its coefficients give "
-                        f"{sign * linear} but its value on the mechanism is {value}")
+        failures.append(
+            f"objective {context.objective.name!r}: its coefficients give "
+            f"{sign * linear} but its value on the mechanism is {value}"
+        )
     bound, dual_failures = _dual_bound(program, y)
     failures += dual_failures
     if bound is not None and claim_optimal and bound != linear:
-        failures.append(f"the dual bound {sign * bound} differs from the objective {value}: "
-                        "optimality is not proved")
-    return {"objective": value, "bound": None if bound is None else sign * bound,
-            "allocation": to_fractions(allocation), "payments": to_fractions(payments),
-            "failures": tuple(failures)}
+        failures.append(
+            f"the dual bound {sign * bound} differs from the objective {value}: "
+            "optimality is not proved"
+        )
+    return {
+        "objective": value,
+        "bound": None if bound is None else sign * bound,
+        "allocation": to_fractions(allocation),
+        "payments": to_fractions(payments),
+        "failures": tuple(failures),
+    }
 
 
 def _dual_bound(program: ExactProgram, y: ObjectArray) -> tuple[Fraction | None, list[str]]:
@@ -552,9 +659,15 @@ def _dual_bound(program: ExactProgram, y: ObjectArray) -> tuple[Fraction | None,
     failures: list[str] = []
     total = _fraction(program.constant)
     for kind, (weights, denominator), lower, upper, name in (
-            ("row", scaled(y), program.row_lower, program.row_upper, program.describe_row),
-            ("column", (reduced, common), program.column_lower, program.column_upper,
-             program.describe_column)):
+        ("row", scaled(y), program.row_lower, program.row_upper, program.describe_row),
+        (
+            "column",
+            (reduced, common),
+            program.column_lower,
+            program.column_upper,
+            program.describe_column,
+        ),
+    ):
         label = "multiplier" if kind == "row" else "reduced cost"
         nonzero = np.flatnonzero(weights != 0)
         positive = np.asarray(weights[nonzero] > 0, dtype=bool)
@@ -564,13 +677,17 @@ def _dual_bound(program: ExactProgram, y: ObjectArray) -> tuple[Fraction | None,
             if len(failures) >= LISTED * 2:
                 failures.append("dual infeasible: more entries")
                 return None, failures
-            failures.append(f"dual infeasible: {kind} {name(index)} has {label} "
-                            f"{Fraction(int(weights[index]), denominator)} but no "
-                            f"{'upper' if up else 'lower'} bound"
-                            + (_multipliers_on(program, y, index) if kind == "column" else ""))
+            failures.append(
+                f"dual infeasible: {kind} {name(index)} has {label} "
+                f"{Fraction(int(weights[index]), denominator)} but no "
+                f"{'upper' if up else 'lower'} bound"
+                + (_multipliers_on(program, y, index) if kind == "column" else "")
+            )
         finite_ends, ends_d = scaled(ends[~infinite])
-        total += Fraction(int(np.dot(weights[nonzero[~infinite]], finite_ends))
-                          if len(finite_ends) else 0, denominator * ends_d)
+        total += Fraction(
+            int(np.dot(weights[nonzero[~infinite]], finite_ends)) if len(finite_ends) else 0,
+            denominator * ends_d,
+        )
     return (None if failures else total), failures
 
 
@@ -578,8 +695,9 @@ def _multipliers_on(program: ExactProgram, y: ObjectArray, column: int) -> str:
     """The rows with non-zero multipliers through a column: where a wrong one would be."""
     entries = np.flatnonzero(program.indices == column)
     rows = np.searchsorted(program.indptr, entries, side="right") - 1
-    named = [f"{program.describe_row(int(r))} (multiplier {_fraction(y[r])})"
-             for r in rows if y[r]][:LISTED]
+    named = [
+        f"{program.describe_row(int(r))} (multiplier {_fraction(y[r])})" for r in rows if y[r]
+    ][:LISTED]
     return "; its reduced cost comes from " + ", ".join(named) if named else ""
 
 
@@ -609,15 +727,18 @@ def _stack_duals(program: ExactProgram, duals: dict[str, Any]) -> ObjectArray:
             left_out = np.ones(len(values), dtype=bool)
             left_out[program.row_index[name]] = False
             if any(values[left_out]):
-                raise InvalidArgumentError(f"duals[{name!r}]: a multiplier on a row the certified "
-                                           "program leaves out must be 0")
+                raise InvalidArgumentError(
+                    f"duals[{name!r}]: a multiplier on a row the certified "
+                    "program leaves out must be 0"
+                )
             values = values[program.row_index[name]]
         y[rows] = rational_array(values)
     return y
 
 
-def _incentive_subsets(solution: Solution, compiled: tuple[ConstraintFamily, ...]
-                       ) -> Iterator[dict[str, list[tuple[int, NDArray, NDArray]]]]:
+def _incentive_subsets(
+    solution: Solution, compiled: tuple[ConstraintFamily, ...]
+) -> Iterator[dict[str, list[tuple[int, NDArray, NDArray]]]]:
     """Which rows of large full-form incentive families to certify on, in order of trial.
 
     A subset of rows is a relaxation, so its bound holds for the full problem, and it is
@@ -628,24 +749,29 @@ def _incentive_subsets(solution: Solution, compiled: tuple[ConstraintFamily, ...
     such families: all rows, once.
     """
     env = solution.mechanism.env
-    large = [f for f in compiled if isinstance(f, IncentiveCompatibility)
-             and not isinstance(f, LocalIncentiveCompatibility)
-             and f.row_count(env) >= SUBSET_MIN_ROWS]
+    large = [
+        f
+        for f in compiled
+        if isinstance(f, IncentiveCompatibility)
+        and not isinstance(f, LocalIncentiveCompatibility)
+        and f.row_count(env) >= SUBSET_MIN_ROWS
+    ]
     if not large:
         yield {}
         return
     if all(f.name in solution.duals for f in large):
-        yield {f.name: _pairs_of(env, f, np.flatnonzero(solution.duals[f.name]))
-               for f in large}
+        yield {f.name: _pairs_of(env, f, np.flatnonzero(solution.duals[f.name])) for f in large}
     mechanism = solution.mechanism
     z = env.layout.join(mechanism.flat_allocation, mechanism.flat_payments)
     tol = 1e-6 * data_scale(env)
-    yield {f.name: _pairs_of(env, f, np.flatnonzero(f.rows(env).matrix @ z >= -tol))
-           for f in large}
+    yield {
+        f.name: _pairs_of(env, f, np.flatnonzero(f.rows(env).matrix @ z >= -tol)) for f in large
+    }
 
 
-def _pairs_of(env: Environment, family: IncentiveCompatibility, rows: NDArray
-              ) -> list[tuple[int, NDArray, NDArray]]:
+def _pairs_of(
+    env: Environment, family: IncentiveCompatibility, rows: NDArray
+) -> list[tuple[int, NDArray, NDArray]]:
     """The (agent, true types, reports) of some rows of an incentive family."""
     sizes = [family.block_size(env, i) for i in range(env.n_agents)]
     offsets = np.concatenate([[0], np.cumsum(sizes)])
@@ -657,8 +783,9 @@ def _pairs_of(env: Environment, family: IncentiveCompatibility, rows: NDArray
     return picks
 
 
-def _certify_deterministic(context: _Context, mechanism: Mechanism, description: str,
-                           argument: str, start: float) -> Certificate:
+def _certify_deterministic(
+    context: _Context, mechanism: Mechanism, description: str, argument: str, start: float
+) -> Certificate:
     """Fix the incumbent's integral allocation, recover its payments, bound by the LP."""
     program, twin = context.program, context.twin
     fixed = rational_array(np.rint(mechanism.flat_allocation).astype(int).ravel())
@@ -666,23 +793,44 @@ def _certify_deterministic(context: _Context, mechanism: Mechanism, description:
     y = _optimal_basis(program).dual()
     checked = _check(context, z, y, False)
     closed = checked["bound"] is not None and checked["bound"] == checked["objective"]
-    proved = ("the deterministic incumbent satisfies every imposed family exactly and its "
-              "objective is exact; " + (
-                  "it attains the LP relaxation's bound, so it is optimal even among "
-                  "randomised mechanisms" if closed else
-                  "optimality among deterministic mechanisms is not proved (the LP "
-                  "relaxation's bound is larger; HiGHS's branch-and-bound gap is not checked "
-                  "exactly)"))
-    return Certificate(**checked, duals=_split(program, y), inputs=twin.inputs,
-                       program=description + " with the allocation fixed to the incumbent's; "
-                       "bound from its LP relaxation", argument=argument, proved=proved,
-                       seconds=time.perf_counter() - start, claims_optimality=closed,
-                       context=context)
+    proved = (
+        "the deterministic incumbent satisfies every imposed family exactly and its "
+        "objective is exact; "
+        + (
+            "it attains the LP relaxation's bound, so it is optimal even among "
+            "randomised mechanisms"
+            if closed
+            else "optimality among deterministic mechanisms is not proved (the LP "
+            "relaxation's bound is larger; HiGHS's branch-and-bound gap is not checked "
+            "exactly)"
+        )
+    )
+    return Certificate(
+        **checked,
+        duals=_split(program, y),
+        inputs=twin.inputs,
+        program=description + " with the allocation fixed to the incumbent's; "
+        "bound from its LP relaxation",
+        argument=argument,
+        proved=proved,
+        seconds=time.perf_counter() - start,
+        claims_optimality=closed,
+        context=context,
+    )
 
 
 def _refused(twin: Environment, reason: str, start: float) -> Certificate:
     empty = np.zeros((0,), dtype=object)
-    return Certificate(None, None, empty, empty, {}, twin.inputs, "none", "",
-                       "nothing", (f"not certified: {reason}",),
-                       time.perf_counter() - start)
-
+    return Certificate(
+        None,
+        None,
+        empty,
+        empty,
+        {},
+        twin.inputs,
+        "none",
+        "",
+        "nothing",
+        (f"not certified: {reason}",),
+        time.perf_counter() - start,
+    )

@@ -45,8 +45,9 @@ def scaled(values: ArrayLike) -> tuple[ObjectArray, int]:
     denominator, measured), other numbers (ints, integral floats) one by one."""
     array = np.asarray(values, dtype=object)
     flat = array.ravel()
-    is_rational = np.fromiter((type(v) is Rational for v in flat.tolist()), dtype=bool,
-                              count=flat.size)
+    is_rational = np.fromiter(
+        (type(v) is Rational for v in flat.tolist()), dtype=bool, count=flat.size
+    )
     numerators = np.empty(flat.size, dtype=object)
     common, rational_numerators = 1, []
     if is_rational.any():
@@ -56,8 +57,9 @@ def scaled(values: ArrayLike) -> tuple[ObjectArray, int]:
     others = [_numerator_denominator(v) for v in flat[~is_rational].tolist()]
     denominator = math.lcm(common, *(q for _, q in others))
     factor = denominator // common
-    numerators[is_rational] = rational_numerators if factor == 1 else \
-        [n * factor for n in rational_numerators]
+    numerators[is_rational] = (
+        rational_numerators if factor == 1 else [n * factor for n in rational_numerators]
+    )
     numerators[~is_rational] = [p * (denominator // q) for p, q in others]
     return numerators.reshape(array.shape), denominator
 
@@ -85,8 +87,10 @@ def ratios(numerators: NDArray, denominator: int) -> ObjectArray:
     result = np.zeros(flat.shape, dtype=object)
     nonzero = np.flatnonzero(flat != 0)
     made: dict[int, Rational] = {}  # Rationals are immutable: equal entries share one
-    result[nonzero] = [made[n] if n in made else made.setdefault(n, rational_from(n, denominator))
-                       for n in map(int, flat[nonzero].tolist())]
+    result[nonzero] = [
+        made[n] if n in made else made.setdefault(n, rational_from(n, denominator))
+        for n in map(int, flat[nonzero].tolist())
+    ]
     return result.reshape(np.shape(numerators))
 
 

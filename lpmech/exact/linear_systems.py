@@ -59,8 +59,9 @@ class _NotConverged(SingularSystemError):
     """Refinement reached :data:`MAX_ROUNDS` without an exact solution."""
 
 
-def sparse_product(indptr: IntArray, indices: IntArray, data: ObjectArray,
-                   x: ObjectArray) -> ObjectArray:
+def sparse_product(
+    indptr: IntArray, indices: IntArray, data: ObjectArray, x: ObjectArray
+) -> ObjectArray:
     """M x for a CSR matrix and vector of exact numbers (object arrays), row by row."""
     n_rows = len(indptr) - 1
     out = np.zeros(n_rows, dtype=object)
@@ -74,8 +75,9 @@ def sparse_product(indptr: IntArray, indices: IntArray, data: ObjectArray,
     return out
 
 
-def solve_rational(rows: IntArray, columns: IntArray, values: ObjectArray,
-                   rhs: ObjectArray) -> ObjectArray:
+def solve_rational(
+    rows: IntArray, columns: IntArray, values: ObjectArray, rhs: ObjectArray
+) -> ObjectArray:
     """The exact x (Rationals) with M x = rhs, M given by coordinates (no duplicates).
 
     Raises
@@ -91,14 +93,17 @@ def solve_rational(rows: IntArray, columns: IntArray, values: ObjectArray,
     denominators = [int(v.value.q) for v in values]
     scale = []
     for r in range(n):
-        entries = denominators[indptr[r]:indptr[r + 1]]
+        entries = denominators[indptr[r] : indptr[r + 1]]
         scale.append(math.lcm(int(rhs[r].value.q), *entries))
     row_scale = np.array(scale, dtype=object)[rows]
-    data = np.array([p * (s // q) for p, q, s in zip(numerators, denominators, row_scale,
-                                                       strict=True)], dtype=object)
-    b = np.array([int(v.value.p) * (s // int(v.value.q)) for v, s in zip(rhs, scale,
-                                                                           strict=True)],
-                 dtype=object)
+    data = np.array(
+        [p * (s // q) for p, q, s in zip(numerators, denominators, row_scale, strict=True)],
+        dtype=object,
+    )
+    b = np.array(
+        [int(v.value.p) * (s // int(v.value.q)) for v, s in zip(rhs, scale, strict=True)],
+        dtype=object,
+    )
     if n <= DENSE_LIMIT:
         return _dense(n, rows, columns, data, b)
     try:
@@ -109,8 +114,9 @@ def solve_rational(rows: IntArray, columns: IntArray, values: ObjectArray,
         return _dense(n, rows, columns, data, b)
 
 
-def _dense(n: int, rows: IntArray, columns: IntArray, data: ObjectArray,
-           b: ObjectArray) -> ObjectArray:
+def _dense(
+    n: int, rows: IntArray, columns: IntArray, data: ObjectArray, b: ObjectArray
+) -> ObjectArray:
     flint = flint_module()
     matrix = flint.fmpz_mat(n, n)
     for r, c, v in zip(rows.tolist(), columns.tolist(), data, strict=True):
@@ -122,8 +128,9 @@ def _dense(n: int, rows: IntArray, columns: IntArray, data: ObjectArray,
     return np.array([Rational(solution[i, 0]) for i in range(n)], dtype=object)
 
 
-def _refine(n: int, indptr: IntArray, columns: IntArray, data: ObjectArray,
-            b: ObjectArray) -> ObjectArray:
+def _refine(
+    n: int, indptr: IntArray, columns: IntArray, data: ObjectArray, b: ObjectArray
+) -> ObjectArray:
     floats = np.array([float(v) for v in data])
     matrix = sp.csr_array((floats, columns, indptr), shape=(n, n)).tocsc()
     try:
@@ -152,9 +159,11 @@ def _refine(n: int, indptr: IntArray, columns: IntArray, data: ObjectArray,
             common, scaled = candidate
             return _rationals(scaled, common)
     else:
-        raise _NotConverged(f"iterative refinement did not converge in {MAX_ROUNDS} rounds "
-                            "(the solution's denominators are too large, or the basis "
-                            "matrix is badly conditioned)")
+        raise _NotConverged(
+            f"iterative refinement did not converge in {MAX_ROUNDS} rounds "
+            "(the solution's denominators are too large, or the basis "
+            "matrix is badly conditioned)"
+        )
     return _rationals(numerator, denominator)
 
 
@@ -162,8 +171,10 @@ def _rationals(numerators: ObjectArray, denominator: int) -> ObjectArray:
     """The Rationals n / d (equal numerators share one: Rationals are immutable)."""
     made: dict[int, Rational] = {}
     out = np.empty(len(numerators), dtype=object)
-    out[:] = [made.get(n) or made.setdefault(n, rational_from(n, denominator))
-              for n in map(int, numerators)]
+    out[:] = [
+        made.get(n) or made.setdefault(n, rational_from(n, denominator))
+        for n in map(int, numerators)
+    ]
     return out
 
 
@@ -184,13 +195,20 @@ def _reconstruct(numerator: ObjectArray, denominator: int) -> tuple[int, ObjectA
         if len(far) == 0:
             return common, nearest
         value = Fraction(int(scaled[far[0]]), denominator).limit_denominator(
-            max(1, bound // common))
+            max(1, bound // common)
+        )
         if value.denominator == 1 or common * value.denominator > bound:
             return None
         common *= value.denominator
 
 
-def _satisfies(indptr: IntArray, columns: IntArray, data: ObjectArray, b: ObjectArray,
-               common: int, scaled: ObjectArray) -> bool:
+def _satisfies(
+    indptr: IntArray,
+    columns: IntArray,
+    data: ObjectArray,
+    b: ObjectArray,
+    common: int,
+    scaled: ObjectArray,
+) -> bool:
     """Whether M (scaled / common) = b exactly."""
     return bool(np.all(sparse_product(indptr, columns, data, scaled) == b * common))

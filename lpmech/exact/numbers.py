@@ -82,8 +82,9 @@ def exact(value: Any) -> Fraction:
         return Fraction(value.numerator, value.denominator)
     if hasattr(value, "p") and hasattr(value, "q"):  # flint.fmpq
         return Fraction(int(value.p), int(value.q))
-    raise InvalidArgumentTypeError(f"exact: expected an int, Fraction or float, got "
-                                   f"{type(value).__name__}")
+    raise InvalidArgumentTypeError(
+        f"exact: expected an int, Fraction or float, got {type(value).__name__}"
+    )
 
 
 @lru_cache(maxsize=2**16)
@@ -95,8 +96,11 @@ def _float_reading(number: float) -> Fraction:
         return Fraction(int(number))
     # denominators up to `bound` are 1/bound² apart: at most one rounds to the float
     window = ULPS * math.ulp(number)
-    bound = MAX_DENOMINATOR if 2 * window * MAX_DENOMINATOR**2 < 1 else \
-        math.isqrt(int(1 / (2 * window)))
+    bound = (
+        MAX_DENOMINATOR
+        if 2 * window * MAX_DENOMINATOR**2 < 1
+        else math.isqrt(int(1 / (2 * window)))
+    )
     simple = Fraction(number).limit_denominator(max(1, bound))
     return simple if abs(simple - Fraction(number)) <= window else Fraction(repr(number))
 
@@ -331,8 +335,7 @@ _to_rational = np.frompyfunc(_as_rational, 1, 1)
 
 def _float_of(value: Any) -> float:
     """The nearest float of a Rational or other real number."""
-    return int(value.value.p) / int(value.value.q) if type(value) is Rational else \
-        float(value)
+    return int(value.value.p) / int(value.value.q) if type(value) is Rational else float(value)
 
 
 _rational_to_float = np.frompyfunc(_float_of, 1, 1)
@@ -352,8 +355,7 @@ def to_float(values: ArrayLike) -> NDArray[np.float64]:
     if len({id(x) for x in flat}) * 4 > len(flat):
         return np.asarray(_rational_to_float(array), dtype=float).reshape(array.shape)
     read: dict[int, float] = {}
-    floats = [read[id(x)] if id(x) in read else read.setdefault(id(x), _float_of(x))
-              for x in flat]
+    floats = [read[id(x)] if id(x) in read else read.setdefault(id(x), _float_of(x)) for x in flat]
     return np.array(floats, dtype=float).reshape(array.shape)
 
 
@@ -363,8 +365,10 @@ def to_fractions(values: ArrayLike) -> ObjectArray:
     array = np.asarray(values, dtype=object)
     read: dict[int, Fraction] = {}
     fractions = np.empty(array.size, dtype=object)
-    fractions[:] = [read[id(x)] if id(x) in read else read.setdefault(id(x), exact(x))
-                    for x in array.ravel().tolist()]
+    fractions[:] = [
+        read[id(x)] if id(x) in read else read.setdefault(id(x), exact(x))
+        for x in array.ravel().tolist()
+    ]
     return fractions.reshape(array.shape)
 
 
@@ -398,16 +402,27 @@ class ExactInputs:
     def marginals(self) -> tuple[ObjectArray, ...]:
         """Each agent's marginal prior, in Fractions."""
         axes = range(self.prior.ndim)
-        return tuple(self.prior.sum(axis=tuple(a for a in axes if a != i))
-                     if self.prior.ndim > 1 else self.prior for i in axes)
+        return tuple(
+            self.prior.sum(axis=tuple(a for a in axes if a != i))
+            if self.prior.ndim > 1
+            else self.prior
+            for i in axes
+        )
 
     def __str__(self) -> str:
         lines = []
         for name, types, marginal, values, option in zip(
-                self.names, self.types, self.marginals, self.valuations, self.outside_options,
-                strict=True):
-            lines.append(f"{name}: types {_show(types)}, marginal prior {_show(marginal)}, "
-                         f"values {_show(values)}, outside option {_show(option)}")
+            self.names,
+            self.types,
+            self.marginals,
+            self.valuations,
+            self.outside_options,
+            strict=True,
+        ):
+            lines.append(
+                f"{name}: types {_show(types)}, marginal prior {_show(marginal)}, "
+                f"values {_show(values)}, outside option {_show(option)}"
+            )
         if len(self.names) > 1:
             lines.append(f"joint prior {_show(self.prior)}")
         lines.append(f"principal's value {_show(self.principal_value)}")
@@ -424,8 +439,10 @@ def _show(array: ObjectArray, limit: int = 12) -> str:
 def exact_inputs(env: Environment) -> ExactInputs:
     """The environment's data read as rationals (see the module docstring)."""
     given = env.exact_given
-    types = tuple(agent.exact_types if agent.exact_types is not None
-                  else exact_array(agent.types) for agent in env.agents)
+    types = tuple(
+        agent.exact_types if agent.exact_types is not None else exact_array(agent.types)
+        for agent in env.agents
+    )
     if given["prior"] is not None:
         prior = _normalised(exact_array(given["prior"]))
     else:
@@ -434,18 +451,32 @@ def exact_inputs(env: Environment) -> ExactInputs:
             marginal = agent.prior if agent.exact_prior is None else agent.exact_prior
             prior = np.multiply.outer(prior, _normalised(exact_array(marginal)))
         prior = np.asarray(prior, dtype=object)
-    valuations = tuple(exact if exact is not None else exact_array(floats) for exact, floats
-                       in zip(given["valuations"], env.valuations, strict=True))
+    valuations = tuple(
+        exact if exact is not None else exact_array(floats)
+        for exact, floats in zip(given["valuations"], env.valuations, strict=True)
+    )
     principal = given["principal_value"]
-    principal = exact_array(env.principal_value) if principal is None else \
-        np.broadcast_to(principal, (env.n_components,)).copy()
+    principal = (
+        exact_array(env.principal_value)
+        if principal is None
+        else np.broadcast_to(principal, (env.n_components,)).copy()
+    )
     options = []
     for i, agent in enumerate(env.agents):
         option = given["outside_options"][i] if given["outside_options"] else None
-        options.append(exact_array(env.outside_options[i]) if option is None else
-                       np.broadcast_to(option, (agent.n_types,)).copy())
-    return ExactInputs(types, prior, valuations, principal, tuple(options),
-                       tuple(agent.name for agent in env.agents))
+        options.append(
+            exact_array(env.outside_options[i])
+            if option is None
+            else np.broadcast_to(option, (agent.n_types,)).copy()
+        )
+    return ExactInputs(
+        types,
+        prior,
+        valuations,
+        principal,
+        tuple(options),
+        tuple(agent.name for agent in env.agents),
+    )
 
 
 def _normalised(table: ObjectArray) -> ObjectArray:

@@ -64,7 +64,8 @@ ARGUMENT = (
     "satisfies every row of the reduced program (rows of imposed families with their "
     "orbits' columns merged), so the reduced program's optimum bounds the full problem's; "
     "the mechanism satisfies the full families exactly on every profile, so attaining the "
-    "bound makes it optimal")
+    "bound makes it optimal"
+)
 
 
 def first_members(orbit: IntArray) -> IntArray:
@@ -74,8 +75,12 @@ def first_members(orbit: IntArray) -> IntArray:
     return first
 
 
-def symmetry_obstacle(twin: ExactEnvironment, families: tuple[ConstraintFamily, ...],
-                      symmetry: AgentSymmetry, orbit: IntArray) -> str | None:
+def symmetry_obstacle(
+    twin: ExactEnvironment,
+    families: tuple[ConstraintFamily, ...],
+    symmetry: AgentSymmetry,
+    orbit: IntArray,
+) -> str | None:
     """Why the exact problem is not shown invariant under relabelling agents, or None.
 
     Checks everything but the objective (see :func:`orbit_program`): the exact inputs,
@@ -93,13 +98,15 @@ def symmetry_obstacle(twin: ExactEnvironment, families: tuple[ConstraintFamily, 
     if len(symmetry.relabellings) != 2 or len(symmetry.generators) != 2:
         return "the relabellings that generate the symmetry are unknown"
     prior = inputs.prior
-    for (sigma, component), columns in zip(symmetry.relabellings, symmetry.generators,
-                                           strict=True):
+    for (sigma, component), columns in zip(
+        symmetry.relabellings, symmetry.generators, strict=True
+    ):
         if not np.array_equal(np.transpose(prior, sigma), prior):
             return "the exact prior is not exchangeable"
         for j, values in enumerate(inputs.valuations):
             if np.ndim(values) != 2 or not np.array_equal(
-                    inputs.valuations[sigma[j]][:, component], values):
+                inputs.valuations[sigma[j]][:, component], values
+            ):
                 return "relabelling agents does not exchange the exact valuations"
         if not np.array_equal(inputs.principal_value[component], inputs.principal_value):
             return "the principal values agents' components differently (exactly)"
@@ -109,8 +116,7 @@ def symmetry_obstacle(twin: ExactEnvironment, families: tuple[ConstraintFamily, 
             return "a relabelling moves a column out of its orbit"
     n = len(orbit)
     edges = np.concatenate(symmetry.generators)
-    graph = sp.csr_array((np.ones(len(edges)), (np.tile(np.arange(n), 2), edges)),
-                         shape=(n, n))
+    graph = sp.csr_array((np.ones(len(edges)), (np.tile(np.arange(n), 2), edges)), shape=(n, n))
     labels = np.unique(orbit)
     if labels[0] != 0 or labels[-1] != len(labels) - 1:
         return "the orbits are not numbered 0, 1, …"
@@ -120,9 +126,12 @@ def symmetry_obstacle(twin: ExactEnvironment, families: tuple[ConstraintFamily, 
     return None
 
 
-def orbit_program(twin: ExactEnvironment, objective: Objective,
-                  families: tuple[ConstraintFamily, ...], solved: OrbitProgram
-                  ) -> tuple[ExactProgram, ObjectArray] | str:
+def orbit_program(
+    twin: ExactEnvironment,
+    objective: Objective,
+    families: tuple[ConstraintFamily, ...],
+    solved: OrbitProgram,
+) -> tuple[ExactProgram, ObjectArray] | str:
     """The reduced program the symmetric formulation solved, with rational data, and the
     full program's (maximisation) cost vector; or why it is not proved equivalent.
 
@@ -145,19 +154,26 @@ def orbit_program(twin: ExactEnvironment, objective: Objective,
     if np.any(numerators != numerators[representative[orbit]]):
         return "the objective's coefficients are not constant on orbits"
     for name, values in (("lower", program.column_lower), ("upper", program.column_upper)):
-        if any(a is not b and a != b for a, b in zip(
-                values.tolist(), values[representative[orbit]].tolist(), strict=True)):
+        if any(
+            a is not b and a != b
+            for a, b in zip(values.tolist(), values[representative[orbit]].tolist(), strict=True)
+        ):
             return f"the column {name} bounds are not constant on orbits"
     rows = np.asarray(solved.rows, dtype=np.intp)
     if len(rows) and (rows.max() >= program.n_rows or np.any(np.diff(rows) <= 0)):
         return "the reduced program's rows do not fit the compiled program"
     counts = np.diff(program.indptr)[rows]
-    entries = np.repeat(program.indptr[rows] - np.cumsum(counts) + counts, counts) + \
-        np.arange(counts.sum())
+    entries = np.repeat(program.indptr[rows] - np.cumsum(counts) + counts, counts) + np.arange(
+        counts.sum()
+    )
     block = ExactRowBlock.from_exact_entries(
-        np.repeat(np.arange(len(rows)), counts), orbit[program.indices[entries]],
-        program.data[entries], (len(rows), n_orbits), program.row_lower[rows],
-        program.row_upper[rows])
+        np.repeat(np.arange(len(rows)), counts),
+        orbit[program.indices[entries]],
+        program.data[entries],
+        (len(rows), n_orbits),
+        program.row_lower[rows],
+        program.row_upper[rows],
+    )
     starts = [s.start for s in program.row_slices.values()]
     family_of = np.searchsorted(starts, rows, side="right") - 1
     slices, row_index, begin = {}, {}, 0
@@ -169,13 +185,19 @@ def orbit_program(twin: ExactEnvironment, objective: Objective,
     sums = np.zeros(n_orbits, dtype=object)
     np.add.at(sums, orbit, numerators)  # c_R = Eᵀc, as integers over one denominator
     reduced = replace(
-        program, indptr=block.matrix.indptr.astype(np.intp),
-        indices=block.matrix.indices.astype(np.intp), data=block.exact_data,
-        row_lower=block.exact_lower, row_upper=block.exact_upper,
+        program,
+        indptr=block.matrix.indptr.astype(np.intp),
+        indices=block.matrix.indices.astype(np.intp),
+        data=block.exact_data,
+        row_lower=block.exact_lower,
+        row_upper=block.exact_upper,
         column_lower=program.column_lower[representative],
-        column_upper=program.column_upper[representative], row_slices=slices,
-        cost=rational_array(ratios(sums, denominator)), row_index=row_index,
+        column_upper=program.column_upper[representative],
+        row_slices=slices,
+        cost=rational_array(ratios(sums, denominator)),
+        row_index=row_index,
         family_rows={name: s.stop - s.start for name, s in program.row_slices.items()},
-        float_data=block.matrix.data, column_orbit=orbit)
+        float_data=block.matrix.data,
+        column_orbit=orbit,
+    )
     return reduced, program.cost
-

@@ -53,8 +53,10 @@ def exact_bounds(values: ArrayLike, size: int) -> ObjectArray:
         bounds[:] = read[where]
         return bounds
     cache: dict[Any, Any] = {}
-    bounds[:] = [v if type(v) is Rational else cache.get(v) or cache.setdefault(
-        v, _exact_bound(v)) for v in array.tolist()]
+    bounds[:] = [
+        v if type(v) is Rational else cache.get(v) or cache.setdefault(v, _exact_bound(v))
+        for v in array.tolist()
+    ]
     return bounds
 
 
@@ -77,8 +79,15 @@ class ExactRowBlock(RowBlock):
     exact_upper: ObjectArray = field(default_factory=lambda: np.zeros(0, dtype=object))
 
     @classmethod
-    def from_exact_entries(cls, rows: NDArray, columns: NDArray, values: NDArray,
-                           shape: tuple[int, int], lower: Any, upper: Any) -> ExactRowBlock:
+    def from_exact_entries(
+        cls,
+        rows: NDArray,
+        columns: NDArray,
+        values: NDArray,
+        shape: tuple[int, int],
+        lower: Any,
+        upper: Any,
+    ) -> ExactRowBlock:
         """Coordinates with exact values: duplicates summed exactly, exact zeros dropped.
 
         The values are summed as integers over their common denominator
@@ -100,14 +109,18 @@ class ExactRowBlock(RowBlock):
         else:
             sums = np.zeros(0, dtype=object)
         data = sums if long else ratios(sums, denominator)
-        floats = to_float(data) if long else np.array(
-            [n / denominator for n in sums.tolist()], dtype=float)  # correctly rounded
+        floats = (
+            to_float(data)
+            if long
+            else np.array([n / denominator for n in sums.tolist()], dtype=float)
+        )  # correctly rounded
         row, column = np.divmod(key, n_columns)
         indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=n_rows))])
         matrix = sp.csr_array((floats, column.astype(np.intp), indptr), shape=shape)
         exact_lower, exact_upper = exact_bounds(lower, n_rows), exact_bounds(upper, n_rows)
-        return cls(matrix, to_float(exact_lower), to_float(exact_upper), data, exact_lower,
-                   exact_upper)
+        return cls(
+            matrix, to_float(exact_lower), to_float(exact_upper), data, exact_lower, exact_upper
+        )
 
     @classmethod
     def of(cls, block: RowBlock) -> ExactRowBlock:
@@ -115,10 +128,14 @@ class ExactRowBlock(RowBlock):
         :func:`lpmech.exact.numbers.exact`."""
         if isinstance(block, ExactRowBlock):
             return block
-        return cls(block.matrix, block.lower, block.upper,
-                   exact_bounds(block.matrix.data, block.matrix.nnz),  # each value read once
-                   exact_bounds(block.lower, block.n_rows),
-                   exact_bounds(block.upper, block.n_rows))
+        return cls(
+            block.matrix,
+            block.lower,
+            block.upper,
+            exact_bounds(block.matrix.data, block.matrix.nnz),  # each value read once
+            exact_bounds(block.lower, block.n_rows),
+            exact_bounds(block.upper, block.n_rows),
+        )
 
 
 @dataclass(frozen=True)
@@ -185,16 +202,26 @@ class ExactProgram:
     def float_program(self) -> Program:
         """The nearest float program, for HiGHS."""
         floats = to_float(self.data) if self.float_data is None else self.float_data
-        matrix = sp.csr_array((floats, self.indices, self.indptr),
-                              shape=(self.n_rows, self.n_columns))
+        matrix = sp.csr_array(
+            (floats, self.indices, self.indptr), shape=(self.n_rows, self.n_columns)
+        )
         float_env = self.env.float_environment
         return Program(
-            env=float_env, objective=self.objective, families=self.families, matrix=matrix,
-            row_lower=to_float(self.row_lower), row_upper=to_float(self.row_upper),
-            row_slices=self.row_slices, column_lower=to_float(self.column_lower),
-            column_upper=to_float(self.column_upper), cost=to_float(self.cost),
-            constant=float(to_float([self.constant])[0]), deterministic=False,
-            build_seconds=0.0, stack_seconds=0.0, standard_layout=self.column_orbit is None,
+            env=float_env,
+            objective=self.objective,
+            families=self.families,
+            matrix=matrix,
+            row_lower=to_float(self.row_lower),
+            row_upper=to_float(self.row_upper),
+            row_slices=self.row_slices,
+            column_lower=to_float(self.column_lower),
+            column_upper=to_float(self.column_upper),
+            cost=to_float(self.cost),
+            constant=float(to_float([self.constant])[0]),
+            deterministic=False,
+            build_seconds=0.0,
+            stack_seconds=0.0,
+            standard_layout=self.column_orbit is None,
         )
 
     def describe_row(self, row: int) -> str:
@@ -220,11 +247,15 @@ class ExactProgram:
         layout = env.layout
         if column < layout.n_allocation_columns:
             profile, component = divmod(column, env.n_components)
-            return (f"allocation {env.allocation.component_names[component]!r} at profile "
-                    f"{env.describe_profile(profile)}")
+            return (
+                f"allocation {env.allocation.component_names[component]!r} at profile "
+                f"{env.describe_profile(profile)}"
+            )
         profile, agent = divmod(column - layout.n_allocation_columns, env.n_agents)
-        return (f"payment of agent {env.agents[agent].name!r} at profile "
-                f"{env.describe_profile(profile)}")
+        return (
+            f"payment of agent {env.agents[agent].name!r} at profile "
+            f"{env.describe_profile(profile)}"
+        )
 
     def activity(self, z: ObjectArray) -> ObjectArray:
         """A z, exactly."""
@@ -242,8 +273,11 @@ class ExactProgram:
         columns = np.zeros(self.n_columns, dtype=object)
         used = np.flatnonzero([bool(w) for w in y])  # a basic dual is mostly zero
         counts = np.diff(self.indptr)[used]
-        entries = np.repeat(self.indptr[used], counts) + np.arange(counts.sum()) - np.repeat(
-            np.cumsum(counts) - counts, counts)
+        entries = (
+            np.repeat(self.indptr[used], counts)
+            + np.arange(counts.sum())
+            - np.repeat(np.cumsum(counts) - counts, counts)
+        )
         if not len(entries):
             return columns, 1
         data, data_d = scaled(self.data[entries])
@@ -252,10 +286,13 @@ class ExactProgram:
         return columns, data_d * weights_d
 
 
-def exact_program(twin: Environment, objective: Objective,
-                  families: Sequence[ConstraintFamily],
-                  pairs: dict[str, list[tuple[int, IntArray, IntArray]]] | None = None,
-                  first_agent: bool = False) -> ExactProgram:
+def exact_program(
+    twin: Environment,
+    objective: Objective,
+    families: Sequence[ConstraintFamily],
+    pairs: dict[str, list[tuple[int, IntArray, IntArray]]] | None = None,
+    first_agent: bool = False,
+) -> ExactProgram:
     """Every family's rows and bounds, and the objective, built exactly on ``twin``.
 
     ``pairs`` optionally restricts incentive families (by name) to the rows of some
@@ -272,7 +309,8 @@ def exact_program(twin: Environment, objective: Objective,
         own = family.agent_rows(twin, [0]) if first_agent and family.symmetric else None
         if pairs is not None and family.name in pairs:
             block, row_index[family.name], family_rows[family.name] = _pair_rows(
-                twin, family, pairs[family.name])
+                twin, family, pairs[family.name]
+            )
         else:
             block = ExactRowBlock.of(family.rows(twin) if own is None else own)
             family_rows[family.name] = block.n_rows
@@ -284,29 +322,42 @@ def exact_program(twin: Environment, objective: Objective,
             _tighten(column_lower, column_upper, bounds)
     counts = np.concatenate([np.diff(b.matrix.indptr) for b in blocks]) if blocks else []
     indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
-    indices = np.concatenate([b.matrix.indices for b in blocks]).astype(np.intp) \
-        if blocks else np.zeros(0, dtype=np.intp)
-    data = np.concatenate([b.exact_data for b in blocks]) if blocks else \
-        np.zeros(0, dtype=object)
+    indices = (
+        np.concatenate([b.matrix.indices for b in blocks]).astype(np.intp)
+        if blocks
+        else np.zeros(0, dtype=np.intp)
+    )
+    data = np.concatenate([b.exact_data for b in blocks]) if blocks else np.zeros(0, dtype=object)
     sign = 1 if objective.sense == "maximize" else -1
     cost = rational_array(objective.coefficients(twin)) * sign
     constant = Rational(objective.constant(twin)) * sign
     return ExactProgram(
-        env=twin, objective=objective, families=tuple(families), indptr=indptr,
-        indices=indices, data=data,
-        row_lower=np.concatenate([b.exact_lower for b in blocks]) if blocks else
-        np.zeros(0, dtype=object),
-        row_upper=np.concatenate([b.exact_upper for b in blocks]) if blocks else
-        np.zeros(0, dtype=object),
-        column_lower=column_lower, column_upper=column_upper, row_slices=slices,
-        cost=cost, constant=constant, row_index=row_index, family_rows=family_rows,
+        env=twin,
+        objective=objective,
+        families=tuple(families),
+        indptr=indptr,
+        indices=indices,
+        data=data,
+        row_lower=np.concatenate([b.exact_lower for b in blocks])
+        if blocks
+        else np.zeros(0, dtype=object),
+        row_upper=np.concatenate([b.exact_upper for b in blocks])
+        if blocks
+        else np.zeros(0, dtype=object),
+        column_lower=column_lower,
+        column_upper=column_upper,
+        row_slices=slices,
+        cost=cost,
+        constant=constant,
+        row_index=row_index,
+        family_rows=family_rows,
         float_data=np.concatenate([b.matrix.data for b in blocks]) if blocks else None,
     )
 
 
-def _pair_rows(twin: Environment, family: IncentiveCompatibility,
-               chosen: list[tuple[int, IntArray, IntArray]]
-               ) -> tuple[ExactRowBlock, IntArray, int]:
+def _pair_rows(
+    twin: Environment, family: IncentiveCompatibility, chosen: list[tuple[int, IntArray, IntArray]]
+) -> tuple[ExactRowBlock, IntArray, int]:
     """An incentive family's rows for the chosen (agent, true type, report) pairs only.
 
     Returns the block, the family's own index of each row, and its full row count.
@@ -319,8 +370,9 @@ def _pair_rows(twin: Environment, family: IncentiveCompatibility,
     shape = (start, twin.layout.n_columns)
     if not parts:
         empty = np.zeros(0, dtype=np.intp)
-        block = ExactRowBlock.from_exact_entries(empty, empty, np.zeros(0, dtype=object), shape,
-                                                 -np.inf, 0)
+        block = ExactRowBlock.from_exact_entries(
+            empty, empty, np.zeros(0, dtype=object), shape, -np.inf, 0
+        )
         return block, empty, family.row_count(twin)
     rows, columns, values = (np.concatenate(x) for x in zip(*parts, strict=True))
     block = ExactRowBlock.from_exact_entries(rows, columns, values, shape, -np.inf, 0)
@@ -330,12 +382,16 @@ def _pair_rows(twin: Environment, family: IncentiveCompatibility,
 def _tighten(lower: ObjectArray, upper: ObjectArray, bounds: VariableBounds) -> None:
     """Intersect column bounds with a family's bounds, exactly."""
     columns = np.asarray(bounds.columns)
-    for current, new, pick in ((lower, exact_bounds(bounds.lower, len(columns)), max),
-                               (upper, exact_bounds(bounds.upper, len(columns)), min)):
+    for current, new, pick in (
+        (lower, exact_bounds(bounds.lower, len(columns)), max),
+        (upper, exact_bounds(bounds.upper, len(columns)), min),
+    ):
         # a float bound so far is infinite (−inf below, +inf above): the new one replaces it
         old = current[columns].tolist()
-        current[columns] = [b if type(a) is float or a is b else pick(a, b)
-                            for a, b in zip(old, new.tolist(), strict=True)]
+        current[columns] = [
+            b if type(a) is float or a is b else pick(a, b)
+            for a, b in zip(old, new.tolist(), strict=True)
+        ]
 
 
 RowBlock.exact_builder = ExactRowBlock.from_exact_entries  # families' rows on exact twins

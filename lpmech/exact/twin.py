@@ -44,8 +44,9 @@ class ExactEnvironment(Environment):
         if form is None:
             return None
         if len(form.order) == 1:
-            return SingleParameter(form.scalars, rational_array(np.zeros(self.n_components)),
-                                   form.order)
+            return SingleParameter(
+                form.scalars, rational_array(np.zeros(self.n_components)), form.order
+            )
         base, top = form.order[0], form.order[-1]
         types, table = self.inputs.types[agent], self.inputs.valuations[agent]
         direction = (table[top] - table[base]) / (types[top] - types[base])
@@ -129,10 +130,16 @@ class ExactMechanism(Mechanism):
         payments, payments_d = self._scaled_payments
         scale = math.lcm(values_d * allocation_d, payments_d)
         gain, cost = scale // (values_d * allocation_d), scale // payments_d
-        bound = max(values.shape[1] * largest(values) * largest(allocation) * gain
-                    + largest(payments) * cost, gain, cost)  # on every intermediate value
-        utility = np.einsum("pc,pc->p", integer_array(values, bound),
-                            integer_array(allocation, bound)) * gain
+        bound = max(
+            values.shape[1] * largest(values) * largest(allocation) * gain
+            + largest(payments) * cost,
+            gain,
+            cost,
+        )  # on every intermediate value
+        utility = (
+            np.einsum("pc,pc->p", integer_array(values, bound), integer_array(allocation, bound))
+            * gain
+        )
         utility = utility - integer_array(payments[:, i], bound) * cost
         return ratios(utility, scale)
 
@@ -151,14 +158,17 @@ class ExactMechanism(Mechanism):
         return self.env.prior.joint @ self.budget_surplus()
 
 
-def exact_mechanism(env: ExactEnvironment, allocation: ArrayLike, payments: ArrayLike,
-                    name: str = "") -> ExactMechanism:
+def exact_mechanism(
+    env: ExactEnvironment, allocation: ArrayLike, payments: ArrayLike, name: str = ""
+) -> ExactMechanism:
     """A mechanism on an exact twin, its rules read as Rationals (shapes (P, C), (P, N))."""
     mechanism = object.__new__(ExactMechanism)
     mechanism.env = env
     mechanism.name = name
-    mechanism._allocation = _frozen(rational_array(np.reshape(
-        allocation, (env.n_profiles, env.n_components))))
-    mechanism._payments = _frozen(rational_array(np.reshape(
-        payments, (env.n_profiles, env.n_agents))))
+    mechanism._allocation = _frozen(
+        rational_array(np.reshape(allocation, (env.n_profiles, env.n_components)))
+    )
+    mechanism._payments = _frozen(
+        rational_array(np.reshape(payments, (env.n_profiles, env.n_agents)))
+    )
     return mechanism

@@ -93,8 +93,11 @@ def choose(problem: DesignProblem) -> Formulation:
     symmetric = Symmetric()
     if env.n_profiles >= SYMMETRY_MIN_PROFILES and symmetric.obstacle(problem) is None:
         return symmetric
-    if env.n_agents >= INTERIM_MIN_AGENTS and env.n_profiles >= INTERIM_MIN_PROFILES and \
-            interim.obstacle(problem) is None:
+    if (
+        env.n_agents >= INTERIM_MIN_AGENTS
+        and env.n_profiles >= INTERIM_MIN_PROFILES
+        and interim.obstacle(problem) is None
+    ):
         return interim
     return Direct()
 
@@ -103,8 +106,9 @@ def from_spec(spec: Mapping[str, Any]) -> Formulation:
     """The formulation a :meth:`Formulation.spec` describes (``{"formulation": "interim"}``)."""
     name = spec.get("formulation")
     if name not in FORMULATIONS:
-        raise InvalidArgumentError(f"from_spec: unknown formulation {name!r}; known are "
-                                   f"{sorted(FORMULATIONS)}")
+        raise InvalidArgumentError(
+            f"from_spec: unknown formulation {name!r}; known are {sorted(FORMULATIONS)}"
+        )
     return FORMULATIONS[name]()
 
 
@@ -119,8 +123,9 @@ def formulation_named(name: str | Formulation, problem: DesignProblem) -> Formul
     if name == "auto":
         return choose(problem)
     if name not in FORMULATIONS:
-        raise InvalidArgumentError(f"formulation: unknown {name!r}; choose 'auto' or one of "
-                         f"{sorted(FORMULATIONS)}")
+        raise InvalidArgumentError(
+            f"formulation: unknown {name!r}; choose 'auto' or one of {sorted(FORMULATIONS)}"
+        )
     formulation = FORMULATIONS[name]()
     obstacle = formulation.obstacle(problem)
     if obstacle is not None:

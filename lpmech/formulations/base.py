@@ -48,8 +48,13 @@ class Sizes:
     @classmethod
     def of(cls, program: Program) -> Sizes:
         """The sizes of a compiled program."""
-        return cls(program.n_columns, program.n_rows, program.nnz, program.rows_by_family(),
-                   program.nonzeros_by_family())
+        return cls(
+            program.n_columns,
+            program.n_rows,
+            program.nnz,
+            program.rows_by_family(),
+            program.nonzeros_by_family(),
+        )
 
 
 @dataclass(frozen=True)
@@ -156,19 +161,28 @@ def family_duals(program: Program, result: BackendResult) -> dict[str, FloatArra
         return {}
     duals = {name: result.row_duals[rows] for name, rows in program.row_slices.items()}
     for name, values in result.custom_duals.items():
-        duals[name] = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values]) \
-            if values else np.zeros(0)
+        duals[name] = (
+            np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values])
+            if values
+            else np.zeros(0)
+        )
     return duals
 
 
 def outcome_of(program: Program, result: BackendResult) -> Outcome:
     """The outcome of one program solved on the environment's own columns."""
     return Outcome(
-        status=result.status, message=result.message, z=result.x,
-        objective=result.objective, duals=family_duals(program, result),
-        sizes=Sizes.of(program), build_seconds=program.build_seconds,
+        status=result.status,
+        message=result.message,
+        z=result.x,
+        objective=result.objective,
+        duals=family_duals(program, result),
+        sizes=Sizes.of(program),
+        build_seconds=program.build_seconds,
         compile_seconds=program.stack_seconds + result.compile_seconds,
-        solve_seconds=result.solve_seconds, algorithm=result.algorithm, solver=result.solver,
+        solve_seconds=result.solve_seconds,
+        algorithm=result.algorithm,
+        solver=result.solver,
     )
 
 
@@ -179,9 +193,18 @@ def run_program(engine: Backend, program: Program, options: dict[str, Any]) -> B
     choose_algorithm` picks simplex or interior point for the program.
     """
     if program.bounds_conflict():
-        return BackendResult(Status.INFEASIBLE, "column bounds of two families conflict",
-                             None, None, None, {}, 0.0, 0.0)
+        return BackendResult(
+            Status.INFEASIBLE,
+            "column bounds of two families conflict",
+            None,
+            None,
+            None,
+            {},
+            0.0,
+            0.0,
+        )
     options = with_algorithm(program, options)
     result = engine.solve(program, options)
-    return replace(result,
-                   algorithm=result.algorithm or algorithm_named(options, program.deterministic))
+    return replace(
+        result, algorithm=result.algorithm or algorithm_named(options, program.deterministic)
+    )

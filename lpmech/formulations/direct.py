@@ -24,6 +24,7 @@ class Direct(Formulation):
         return None
 
     def run(self, problem: DesignProblem, engine: Backend, options: dict[str, Any]) -> Outcome:
-        program = compile_program(problem.env, problem.objective, problem.families,
-                                  deterministic=problem.deterministic)
+        program = compile_program(
+            problem.env, problem.objective, problem.families, deterministic=problem.deterministic
+        )
         return outcome_of(program, run_program(engine, program, options))

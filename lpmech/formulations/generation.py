@@ -122,15 +122,20 @@ def capped_together(env: Environment, agent: int) -> bool:
 
 def seed_rows(env: Environment, family: ConstraintFamily) -> IntArray:
     """The rows a generated family starts with: each type against its nearest reports."""
-    return np.concatenate([family.pair_rows(env, agent, *nearest_reports(env, agent))
-                           for agent in range(env.n_agents)])
+    return np.concatenate(
+        [
+            family.pair_rows(env, agent, *nearest_reports(env, agent))
+            for agent in range(env.n_agents)
+        ]
+    )
 
 
 class ViolatedRows(Separator):
     """A family's most violated rows at a solution, from the family's own violation."""
 
-    def __init__(self, env: Environment, family: ConstraintFamily, tol: float,
-                 lies: int = 1) -> None:
+    def __init__(
+        self, env: Environment, family: ConstraintFamily, tol: float, lies: int = 1
+    ) -> None:
         self.env, self.family, self.tol, self.lies = env, family, tol, lies
         self.name = family.name
         #: The family's violation at the last solution checked.
@@ -176,16 +181,21 @@ class Generation(Formulation):
 
     def run(self, problem: DesignProblem, engine: Backend, options: dict[str, Any]) -> Outcome:
         if not isinstance(engine, HighspyBackend):
-            raise ValueError("formulation 'generation' re-solves from the last basis with "
-                             "highspy; use backend='highspy' (or 'auto')")
+            raise ValueError(
+                "formulation 'generation' re-solves from the last basis with "
+                "highspy; use backend='highspy' (or 'auto')"
+            )
         env = problem.env
         start = time.perf_counter()
         tol = 1e-9 * data_scale(env)
-        generated = [Generated(f, ViolatedRows(env, f, tol, self.policy.lies_per_type),
-                               seed_rows(env, f))
-                     for f in generated_families(problem)]
-        blocks = {g.family.name: (g.family.rows_at(env, g.seeds), g.family.bounds(env))
-                  for g in generated}
+        generated = [
+            Generated(f, ViolatedRows(env, f, tol, self.policy.lies_per_type), seed_rows(env, f))
+            for f in generated_families(problem)
+        ]
+        blocks = {
+            g.family.name: (g.family.rows_at(env, g.seeds), g.family.bounds(env))
+            for g in generated
+        }
         program = compile_program(env, problem.objective, problem.families, blocks=blocks)
         separators: list[Separator] = [g.separator for g in generated]
         columns = None
@@ -194,33 +204,63 @@ class Generation(Formulation):
             program = columns.program(program)
             separators = [columns.separator(s) for s in separators]
         build_seconds = time.perf_counter() - start
-        run = generate(program, separators, options,
-                       seeded={g.family.name: g.seeds for g in generated}, policy=self.policy)
+        run = generate(
+            program,
+            separators,
+            options,
+            seeded={g.family.name: g.seeds for g in generated},
+            policy=self.policy,
+        )
         if columns is not None and run.x is not None:
             run = replace(run, x=columns.decisions(run.x))
         rows_by_family = program.rows_by_family()
         for g in generated:
             rows_by_family[g.family.name] += run.added[g.family.name].n_rows
-        sizes = Sizes(program.n_columns, run.n_rows, run.n_nonzeros, rows_by_family,
-                      program.nonzeros_by_family())
+        sizes = Sizes(
+            program.n_columns,
+            run.n_rows,
+            run.n_nonzeros,
+            rows_by_family,
+            program.nonzeros_by_family(),
+        )
         details = "generation: " + run.details(
-            "incentive rows", sum(rows_by_family[g.family.name] for g in generated),
-            sum(g.family.row_count(env) for g in generated))
+            "incentive rows",
+            sum(rows_by_family[g.family.name] for g in generated),
+            sum(g.family.row_count(env) for g in generated),
+        )
         if run.x is None:
-            return Outcome(run.status, run.message, None, None, {}, sizes, build_seconds,
-                           program.stack_seconds + run.compile_seconds, run.solve_seconds,
-                           details, algorithm=run.algorithm)
+            return Outcome(
+                run.status,
+                run.message,
+                None,
+                None,
+                {},
+                sizes,
+                build_seconds,
+                program.stack_seconds + run.compile_seconds,
+                run.solve_seconds,
+                details,
+                algorithm=run.algorithm,
+            )
         return Outcome(
-            run.status, run.message, run.x, run.objective,
-            self._duals(env, program, run, generated), sizes, build_seconds,
-            program.stack_seconds + run.compile_seconds, run.solve_seconds, details,
+            run.status,
+            run.message,
+            run.x,
+            run.objective,
+            self._duals(env, program, run, generated),
+            sizes,
+            build_seconds,
+            program.stack_seconds + run.compile_seconds,
+            run.solve_seconds,
+            details,
             measured={g.family.name: g.separator.measured for g in generated},
             algorithm=run.algorithm,
         )
 
     @staticmethod
-    def _duals(env: Environment, program: Program, run: GenerationRun,
-               generated: list[Generated]) -> dict[str, FloatArray]:
+    def _duals(
+        env: Environment, program: Program, run: GenerationRun, generated: list[Generated]
+    ) -> dict[str, FloatArray]:
         """Duals on each family's full rows; rows never generated are slack: dual 0."""
         row_dual = run.row_duals
         duals = {name: row_dual[rows] for name, rows in program.row_slices.items()}
@@ -228,9 +268,12 @@ class Generation(Formulation):
             name = g.family.name
             added = run.added[name]
             full = np.zeros(g.family.row_count(env))
-            in_program = np.concatenate([np.arange(program.row_slices[name].start,
-                                                   program.row_slices[name].stop),
-                                         added.all_rows()])
+            in_program = np.concatenate(
+                [
+                    np.arange(program.row_slices[name].start, program.row_slices[name].stop),
+                    added.all_rows(),
+                ]
+            )
             full[np.concatenate([g.seeds, added.all_keys()])] = row_dual[in_program]
             duals[name] = full
         return duals

@@ -114,8 +114,7 @@ def border_structure(env: Environment) -> bool:
     conditions (:meth:`Interim.obstacle`).
     """
     space = env.allocation
-    if not isinstance(space, Items) or space.unit_demand or \
-            len(space.agent_names) != env.n_agents:
+    if not isinstance(space, Items) or space.unit_demand or len(space.agent_names) != env.n_agents:
         return False
     for i in range(env.n_agents):
         others = np.ones(env.n_components, dtype=bool)
@@ -135,21 +134,26 @@ def _linking(env: Environment, cols: InterimColumns) -> RowBlock:
         n_types = env.type_counts[i]
         rows = start + np.arange(n_types * cols.width).reshape(n_types, cols.width)
         parts.append(broadcast_entries(rows, cols.q(i, np.arange(n_types)), 1.0))
-        parts.append(broadcast_entries(rows[:, None, :], layout.allocation_columns(by_agent),
-                                       -weights[:, :, None]))
+        parts.append(
+            broadcast_entries(
+                rows[:, None, :], layout.allocation_columns(by_agent), -weights[:, :, None]
+            )
+        )
         start += n_types * cols.width
     return cols.block(parts, start, lower=0.0, upper=0.0)
 
 
-def _objective(env: Environment, problem: DesignProblem, cols: InterimColumns
-               ) -> tuple[FloatArray, str | None]:
+def _objective(
+    env: Environment, problem: DesignProblem, cols: InterimColumns
+) -> tuple[FloatArray, str | None]:
     """Objective over interim columns, or why it cannot be written on them (agents
     sharing symmetric columns add up on them)."""
     layout = env.layout
     full = problem.objective.sign * problem.objective.coefficients(env)
-    on_allocation = full[:layout.n_allocation_columns].reshape(layout.n_profiles,
-                                                               env.n_components)
-    on_payments = full[layout.n_allocation_columns:].reshape(layout.n_profiles, env.n_agents)
+    on_allocation = full[: layout.n_allocation_columns].reshape(
+        layout.n_profiles, env.n_components
+    )
+    on_payments = full[layout.n_allocation_columns :].reshape(layout.n_profiles, env.n_agents)
     cost = np.zeros(cols.n_columns)
     joint = env.prior.joint
     for i in range(env.n_agents):
@@ -158,7 +162,7 @@ def _objective(env: Environment, problem: DesignProblem, cols: InterimColumns
             return cost, "the objective weighs payments other than by the prior"
         cost[cols.m(i, np.arange(env.type_counts[i]))] += rate[0] * env.prior.marginals[i]
     if cols.n_allocation:
-        cost[:cols.n_allocation] = on_allocation.ravel()
+        cost[: cols.n_allocation] = on_allocation.ravel()
         return cost, None
     for i in range(env.n_agents):  # E[w_i(θ)·a_i(θ)] through q_i needs w_i to depend on θ_i
         per_unit = on_allocation[:, cols.own[i]] / joint[:, None]
@@ -167,8 +171,7 @@ def _objective(env: Environment, problem: DesignProblem, cols: InterimColumns
         table[own_type] = per_unit
         if not np.allclose(table[own_type], per_unit):
             return cost, "the objective values an allocation by others' types too"
-        cost[cols.q(i, np.arange(env.type_counts[i]))] += \
-            table * env.prior.marginals[i][:, None]
+        cost[cols.q(i, np.arange(env.type_counts[i]))] += table * env.prior.marginals[i][:, None]
     return cost, None
 
 
@@ -181,15 +184,23 @@ class InterimForms:
     build_seconds: float
 
 
-def _program(env: Environment, problem: DesignProblem, forms: InterimForms,
-             cost: FloatArray, seeds: dict[str, IntArray] | None = None) -> Program:
+def _program(
+    env: Environment,
+    problem: DesignProblem,
+    forms: InterimForms,
+    cost: FloatArray,
+    seeds: dict[str, IntArray] | None = None,
+) -> Program:
     """The interim program: each family's interim rows (only the rows ``seeds`` names
     for a generated family), the linking rows, column bounds."""
     cols = forms.columns
     start = time.perf_counter()
     seeds = seeds or {}
-    named = [(name, block if name not in seeds else _rows_at(block, seeds[name]))
-             for name, block in forms.blocks.items() if block is not None]
+    named = [
+        (name, block if name not in seeds else _rows_at(block, seeds[name]))
+        for name, block in forms.blocks.items()
+        if block is not None
+    ]
     if not cols.border:
         named.append(("interim linking", _linking(env, cols)))
         bounds = Feasibility().bounds(env)  # a(θ) in its box; Q follows from the linking rows
@@ -197,10 +208,18 @@ def _program(env: Environment, problem: DesignProblem, forms: InterimForms,
         q_columns = np.arange(cols.q_start[0], cols.m_start[0])
         bounds = VariableBounds(q_columns, np.zeros(len(q_columns)), np.ones(len(q_columns)))
     build_seconds = forms.build_seconds + time.perf_counter() - start
-    return assemble(env, problem.objective, problem.families, named, [bounds],
-                    n_columns=cols.n_columns, cost=cost,
-                    constant=problem.objective.sign * problem.objective.constant(env),
-                    build_seconds=build_seconds, standard_layout=False)
+    return assemble(
+        env,
+        problem.objective,
+        problem.families,
+        named,
+        [bounds],
+        n_columns=cols.n_columns,
+        cost=cost,
+        constant=problem.objective.sign * problem.objective.constant(env),
+        build_seconds=build_seconds,
+        standard_layout=False,
+    )
 
 
 def _rows_at(block: RowBlock, keys: IntArray) -> RowBlock:
@@ -219,8 +238,15 @@ class InterimViolatedRows(ViolatedRows):
     the first of N equal parts — are proposed.
     """
 
-    def __init__(self, env: Environment, family: ConstraintFamily, block: RowBlock,
-                 tol: float, lies: int, shared: bool = False) -> None:
+    def __init__(
+        self,
+        env: Environment,
+        family: ConstraintFamily,
+        block: RowBlock,
+        tol: float,
+        lies: int,
+        shared: bool = False,
+    ) -> None:
         super().__init__(env, family, tol, lies)
         self.block = block
         #: Rows that may be proposed: the first ones, agent 0's when shared.
@@ -228,9 +254,8 @@ class InterimViolatedRows(ViolatedRows):
 
     def candidates(self, x: FloatArray) -> Candidates:
         gain = self.block.matrix @ x - self.block.upper
-        gain[self.n_proposed:] = 0.0
-        keys = self.family.most_violated_rows(self.env, np.maximum(gain, 0.0), self.tol,
-                                              self.lies)
+        gain[self.n_proposed :] = 0.0
+        keys = self.family.most_violated_rows(self.env, np.maximum(gain, 0.0), self.tol, self.lies)
         return Candidates(_rows_at(self.block, keys), gain[keys], keys)
 
 
@@ -283,15 +308,17 @@ class BorderInequalities(Separator):
 
     def item_columns(self, item: int) -> IntArray:
         """Columns of q_{i,item}(k) for every bidder i and type k, bidder by bidder."""
-        return np.concatenate([self.cols.q(i, np.arange(k))[:, item]
-                               for i, k in enumerate(self.env.type_counts)])
+        return np.concatenate(
+            [self.cols.q(i, np.arange(k))[:, item] for i, k in enumerate(self.env.type_counts)]
+        )
 
     def candidates(self, x: FloatArray) -> Candidates:
-        found = [self._item_candidates(x, self.item_columns(j))
-                 for j in range(self.cols.width)]
-        rows = RowBlock(sp.csr_array(sp.vstack([f.rows.matrix for f in found], format="csr")),
-                        np.concatenate([f.rows.lower for f in found]),
-                        np.concatenate([f.rows.upper for f in found]))
+        found = [self._item_candidates(x, self.item_columns(j)) for j in range(self.cols.width)]
+        rows = RowBlock(
+            sp.csr_array(sp.vstack([f.rows.matrix for f in found], format="csr")),
+            np.concatenate([f.rows.lower for f in found]),
+            np.concatenate([f.rows.upper for f in found]),
+        )
         return Candidates(rows, np.concatenate([f.violation for f in found]))
 
     def _item_candidates(self, x: FloatArray, columns: IntArray) -> Candidates:
@@ -299,46 +326,63 @@ class BorderInequalities(Separator):
         env, cols = self.env, self.cols
         q = x[columns]  # one per (bidder, type)
         offsets = np.concatenate([[0], np.cumsum(env.type_counts)])
-        orders = [offsets[i] + np.argsort(-q[offsets[i]:offsets[i + 1]], kind="stable")
-                  for i in range(env.n_agents)]
+        orders = [
+            offsets[i] + np.argsort(-q[offsets[i] : offsets[i + 1]], kind="stable")
+            for i in range(env.n_agents)
+        ]
         lengths = self._product_sets(q, orders) if self.exact else self._common_sets(q, orders)
         mass = np.concatenate(env.prior.marginals)
-        members = [np.concatenate([order[:n] for order, n in zip(orders, row, strict=True)])
-                   for row in lengths]
-        masses = np.array([[mass[order[:n]].sum() for order, n in
-                            zip(orders, row, strict=True)] for row in lengths]).reshape(
-            len(lengths), env.n_agents)
+        members = [
+            np.concatenate([order[:n] for order, n in zip(orders, row, strict=True)])
+            for row in lengths
+        ]
+        masses = np.array(
+            [
+                [mass[order[:n]].sum() for order, n in zip(orders, row, strict=True)]
+                for row in lengths
+            ]
+        ).reshape(len(lengths), env.n_agents)
         set_mass = np.maximum(masses.sum(axis=1), np.finfo(float).tiny)
         bound = (1.0 - np.prod(1.0 - masses, axis=1)) / set_mass
         load = np.array([float(mass[m] @ q[m]) for m in members]) / set_mass
         violated = np.flatnonzero(load > bound + self.tol)
-        violated = violated[np.argsort(bound[violated] - load[violated],
-                                       kind="stable")][:MAX_BORDER_ROWS]
+        violated = violated[np.argsort(bound[violated] - load[violated], kind="stable")][
+            :MAX_BORDER_ROWS
+        ]
         sizes = np.array([len(members[r]) for r in violated], dtype=np.intp)
-        flat = np.concatenate([members[r] for r in violated]) if len(violated) else \
-            np.zeros(0, dtype=np.intp)
-        rows = RowBlock.from_entries(np.repeat(np.arange(len(violated)), sizes),
-                                     columns[flat],
-                                     mass[flat] / np.repeat(set_mass[violated], sizes),
-                                     shape=(len(violated), cols.n_columns),
-                                     upper=bound[violated])
+        flat = (
+            np.concatenate([members[r] for r in violated])
+            if len(violated)
+            else np.zeros(0, dtype=np.intp)
+        )
+        rows = RowBlock.from_entries(
+            np.repeat(np.arange(len(violated)), sizes),
+            columns[flat],
+            mass[flat] / np.repeat(set_mass[violated], sizes),
+            shape=(len(violated), cols.n_columns),
+            upper=bound[violated],
+        )
         return Candidates(rows, load[violated] - bound[violated])
 
     def _prefix_sums(self, q: FloatArray, order: IntArray) -> tuple[FloatArray, FloatArray]:
         """Mass F(n) and load L(n) of a bidder's n top types, n = 0 … K."""
         mass = np.concatenate(self.env.prior.marginals)[order]
-        return (np.concatenate([[0.0], np.cumsum(mass)]),
-                np.concatenate([[0.0], np.cumsum(mass * q[order])]))
+        return (
+            np.concatenate([[0.0], np.cumsum(mass)]),
+            np.concatenate([[0.0], np.cumsum(mass * q[order])]),
+        )
 
     def _product_sets(self, q: FloatArray, orders: list[IntArray]) -> IntArray:
         """Top-set sizes (one per bidder) of the most violated product sets, shape (R, N)."""
         n_agents, last = self.env.n_agents, self.last
         others = [i for i in range(n_agents) if i != last]
         grids = np.meshgrid(*[np.arange(len(orders[i]) + 1) for i in others], indexing="ij")
-        sizes = np.stack([g.ravel() for g in grids], axis=1) if others else \
-            np.zeros((1, 0), dtype=np.intp)
-        outside, load, set_mass = (np.ones(len(sizes)), np.zeros(len(sizes)),
-                                   np.zeros(len(sizes)))
+        sizes = (
+            np.stack([g.ravel() for g in grids], axis=1)
+            if others
+            else np.zeros((1, 0), dtype=np.intp)
+        )
+        outside, load, set_mass = (np.ones(len(sizes)), np.zeros(len(sizes)), np.zeros(len(sizes)))
         for column, i in enumerate(others):
             mass, partial = self._prefix_sums(q, orders[i])
             outside *= 1.0 - mass[sizes[:, column]]
@@ -365,8 +409,9 @@ class BorderInequalities(Separator):
         improved by best responses S_i = {k: q_i(k) > Π_{j≠i} (1 − F_j(S_j))} until
         none changes (each step raises the violation), shape (R, N)."""
         thresholds = np.unique(q)
-        sizes = np.stack([np.sum(q[order][None, :] >= thresholds[:, None], axis=1)
-                          for order in orders], axis=1)
+        sizes = np.stack(
+            [np.sum(q[order][None, :] >= thresholds[:, None], axis=1) for order in orders], axis=1
+        )
         masses = [self._prefix_sums(q, order)[0] for order in orders]
         for _ in range(len(q) + 1):  # a guard: each sweep that changes a set gains
             changed = False
@@ -411,8 +456,9 @@ class SymmetricBorderInequalities(BorderInequalities):
     :data:`MAX_BORDER_ROWS` most violated prefixes join per item and round.
     """
 
-    def __init__(self, env: Environment, cols: InterimColumns,
-                 tol: float = SYMMETRIC_BORDER_TOLERANCE) -> None:
+    def __init__(
+        self, env: Environment, cols: InterimColumns, tol: float = SYMMETRIC_BORDER_TOLERANCE
+    ) -> None:
         super().__init__(env, cols, tol)
 
     def item_columns(self, item: int) -> IntArray:
@@ -427,17 +473,25 @@ class SymmetricBorderInequalities(BorderInequalities):
         set_mass = np.cumsum(mass[order])  # F of the n top types, n = 1 … K
         load = np.cumsum(mass[order] * q[order]) / np.maximum(set_mass, np.finfo(float).tiny)
         bound = (1.0 - (1.0 - np.minimum(set_mass, 1.0)) ** n_agents) / np.maximum(
-            n_agents * set_mass, np.finfo(float).tiny)
+            n_agents * set_mass, np.finfo(float).tiny
+        )
         violated = np.flatnonzero(load > bound + self.tol)
-        violated = violated[np.argsort(bound[violated] - load[violated],
-                                       kind="stable")][:MAX_BORDER_ROWS]
+        violated = violated[np.argsort(bound[violated] - load[violated], kind="stable")][
+            :MAX_BORDER_ROWS
+        ]
         sizes = violated + 1
-        flat = np.concatenate([order[:n] for n in sizes]) if len(sizes) else \
-            np.zeros(0, dtype=np.intp)
-        rows = RowBlock.from_entries(np.repeat(np.arange(len(sizes)), sizes), columns[flat],
-                                     mass[flat] / np.repeat(set_mass[violated], sizes),
-                                     shape=(len(sizes), self.cols.n_columns),
-                                     upper=bound[violated])
+        flat = (
+            np.concatenate([order[:n] for n in sizes])
+            if len(sizes)
+            else np.zeros(0, dtype=np.intp)
+        )
+        rows = RowBlock.from_entries(
+            np.repeat(np.arange(len(sizes)), sizes),
+            columns[flat],
+            mass[flat] / np.repeat(set_mass[violated], sizes),
+            shape=(len(sizes), self.cols.n_columns),
+            upper=bound[violated],
+        )
         return Candidates(rows, load[violated] - bound[violated])
 
 
@@ -467,9 +521,13 @@ def _recover_item(env: Environment, targets: list[FloatArray]) -> tuple[FloatArr
     last, n_free = n_agents - 1, n_agents - 1
     n_allocation, n_targets = n_profiles * n_free, sum(env.type_counts)
     profiles = np.arange(n_profiles)
-    parts = [broadcast_entries(np.arange(n_targets), n_allocation + np.arange(n_targets),
-                               np.where(np.arange(n_targets) < n_targets - env.type_counts[last],
-                                        1.0, -1.0))]
+    parts = [
+        broadcast_entries(
+            np.arange(n_targets),
+            n_allocation + np.arange(n_targets),
+            np.where(np.arange(n_targets) < n_targets - env.type_counts[last], 1.0, -1.0),
+        )
+    ]
     start = 0
     for i in range(n_agents):
         rows = start + np.arange(env.type_counts[i])
@@ -478,31 +536,50 @@ def _recover_item(env: Environment, targets: list[FloatArray]) -> tuple[FloatArr
             parts.append(broadcast_entries(rows[:, None], by_agent * n_free + other, weights))
         start += env.type_counts[i]
     goal = np.concatenate(targets)
-    lower = np.concatenate([goal[:start - env.type_counts[last]],
-                            np.full(env.type_counts[last], -np.inf)])
-    upper = np.concatenate([goal[:start - env.type_counts[last]], 1.0 - targets[last]])
+    lower = np.concatenate(
+        [goal[: start - env.type_counts[last]], np.full(env.type_counts[last], -np.inf)]
+    )
+    upper = np.concatenate([goal[: start - env.type_counts[last]], 1.0 - targets[last]])
     if n_free > 1:  # Σ_{i<L} y_i(θ) ≤ 1 at every profile
-        parts.append(broadcast_entries(start + profiles[:, None],
-                                       profiles[:, None] * n_free + np.arange(n_free), 1.0))
+        parts.append(
+            broadcast_entries(
+                start + profiles[:, None], profiles[:, None] * n_free + np.arange(n_free), 1.0
+            )
+        )
         start += n_profiles
         lower = np.concatenate([lower, np.full(n_profiles, -np.inf)])
         upper = np.concatenate([upper, np.ones(n_profiles)])
     rows, columns, values = (np.concatenate(x) for x in zip(*parts, strict=True))
     n_columns = n_allocation + n_targets
-    block = RowBlock.from_entries(rows, columns, values, shape=(start, n_columns),
-                                  lower=lower, upper=upper)
-    program = assemble(env, ZeroObjective(), (), [("interim rule", block)],
-                       [VariableBounds(np.arange(n_columns), np.zeros(n_columns),
-                                       np.concatenate([np.ones(n_allocation), goal]))],
-                       n_columns=n_columns, constant=0.0, standard_layout=False,
-                       cost=np.concatenate([np.zeros(n_allocation),
-                                            -np.concatenate(env.prior.marginals)]))
+    block = RowBlock.from_entries(
+        rows, columns, values, shape=(start, n_columns), lower=lower, upper=upper
+    )
+    program = assemble(
+        env,
+        ZeroObjective(),
+        (),
+        [("interim rule", block)],
+        [
+            VariableBounds(
+                np.arange(n_columns),
+                np.zeros(n_columns),
+                np.concatenate([np.ones(n_allocation), goal]),
+            )
+        ],
+        n_columns=n_columns,
+        constant=0.0,
+        standard_layout=False,
+        cost=np.concatenate([np.zeros(n_allocation), -np.concatenate(env.prior.marginals)]),
+    )
     highs = HighspyBackend.load(program, {})
     highs.run()
     status = highs.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:  # y = 0, s = q is always feasible
-        raise SolverFailedError("the LP recovering an ex-post allocation from interim rules "
-                                f"ended {highs.modelStatusToString(status)}", [])
+        raise SolverFailedError(
+            "the LP recovering an ex-post allocation from interim rules "
+            f"ended {highs.modelStatusToString(status)}",
+            [],
+        )
     solution = np.asarray(highs.getSolution().col_value, dtype=float)
     won = np.zeros((n_profiles, n_agents))
     won[:, :n_free] = np.clip(solution[:n_allocation].reshape(n_profiles, n_free), 0.0, 1.0)
@@ -512,14 +589,16 @@ def _recover_item(env: Environment, targets: list[FloatArray]) -> tuple[FloatArr
     room = (env.prior.conditional(last) * residue[by_last]).sum(axis=1)  # per type l
     share = np.divide(targets[last], room, out=np.zeros_like(room), where=room > 0)
     won[by_last, last] = residue[by_last] * np.minimum(share, 1.0)[:, None]
-    shortfall = max(float(np.max(target - (env.prior.conditional(i)
-                                           * won[layout.by_agent(i), i]).sum(axis=1)))
-                    for i, target in enumerate(targets))
+    shortfall = max(
+        float(np.max(target - (env.prior.conditional(i) * won[layout.by_agent(i), i]).sum(axis=1)))
+        for i, target in enumerate(targets)
+    )
     return won, shortfall
 
 
-def _recover_allocation(problem: DesignProblem, cols: InterimColumns, x: FloatArray
-                        ) -> tuple[FloatArray, float]:
+def _recover_allocation(
+    problem: DesignProblem, cols: InterimColumns, x: FloatArray
+) -> tuple[FloatArray, float]:
     """An ex-post allocation whose interim winning probabilities are those in ``x``.
 
     Item by item (:func:`_recover_item`): the items' feasibility rows share no
@@ -542,8 +621,9 @@ def _recover_allocation(problem: DesignProblem, cols: InterimColumns, x: FloatAr
                 "the interim winning probabilities meet the Border inequalities generated, "
                 f"but no ex-post allocation implements them (short by {shortfall:.3g}); the "
                 "separator searches Border's sets only locally past MAX_BORDER_COMBINATIONS "
-                "combinations of bidders' top sets. Solve with formulation=\"direct\" instead",
-                [family.name for family in problem.families])
+                'combinations of bidders\' top sets. Solve with formulation="direct" instead',
+                [family.name for family in problem.families],
+            )
         allocation[:, [cols.own[i][item] for i in range(env.n_agents)]] = won
     return allocation, time.perf_counter() - start
 
@@ -577,15 +657,15 @@ class Interim(Formulation):
         if self._forms is None or self._forms[0] is not problem:
             start = time.perf_counter()
             border = self._border(problem)
-            columns = InterimColumns.of(problem.env, border,
-                                        symmetric=border and self._symmetric(problem))
+            columns = InterimColumns.of(
+                problem.env, border, symmetric=border and self._symmetric(problem)
+            )
             blocks: dict[str, RowBlock | None] = {}
             for family in problem.families:
                 blocks[family.name] = family.interim_rows(problem.env, columns)
                 if blocks[family.name] is None:
                     break
-            self._forms = (problem, InterimForms(columns, blocks,
-                                                 time.perf_counter() - start))
+            self._forms = (problem, InterimForms(columns, blocks, time.perf_counter() - start))
         return self._forms[1]
 
     def obstacle(self, problem: DesignProblem) -> str | None:
@@ -604,10 +684,12 @@ class Interim(Formulation):
         blocks = self.forms(problem).blocks
         for family in problem.families:
             if blocks.get(family.name) is None:
-                return (f"the family {family.name!r} is not about interim rules alone (it needs "
-                        "ex-post payments or allocations): it declares no interim form. A "
-                        "family of your own takes part by defining interim_rows(env, columns) "
-                        "(see ConstraintFamily.interim_rows)")
+                return (
+                    f"the family {family.name!r} is not about interim rules alone (it needs "
+                    "ex-post payments or allocations): it declares no interim form. A "
+                    "family of your own takes part by defining interim_rows(env, columns) "
+                    "(see ConstraintFamily.interim_rows)"
+                )
         return None
 
     def run(self, problem: DesignProblem, engine: Backend, options: dict[str, Any]) -> Outcome:
@@ -621,16 +703,30 @@ class Interim(Formulation):
         result = run_program(engine, program, options)
         z = None
         if result.x is not None:
-            allocation = result.x[:cols.n_allocation]
+            allocation = result.x[: cols.n_allocation]
             z = np.concatenate([allocation, self._payments(env, cols, result.x).ravel()])
-        duals = {name: values for name, values in family_duals(program, result).items()
-                 if name != "interim linking"}
-        details = (f"interim: {cols.n_columns - cols.n_allocation} interim variables, "
-                   "allocation linked to them")
-        return Outcome(result.status, result.message, z, result.objective, duals,
-                       Sizes.of(program), program.build_seconds,
-                       program.stack_seconds + result.compile_seconds, result.solve_seconds,
-                       details, algorithm=result.algorithm)
+        duals = {
+            name: values
+            for name, values in family_duals(program, result).items()
+            if name != "interim linking"
+        }
+        details = (
+            f"interim: {cols.n_columns - cols.n_allocation} interim variables, "
+            "allocation linked to them"
+        )
+        return Outcome(
+            result.status,
+            result.message,
+            z,
+            result.objective,
+            duals,
+            Sizes.of(program),
+            program.build_seconds,
+            program.stack_seconds + result.compile_seconds,
+            result.solve_seconds,
+            details,
+            algorithm=result.algorithm,
+        )
 
     def itemwise(self, problem: DesignProblem) -> bool:
         """Whether this formulation applies with Border's inequalities item by item to
@@ -655,14 +751,16 @@ class Interim(Formulation):
         formulation's other conditions), symmetric families, and an objective weighing
         every agent's interim rule alike."""
         env = problem.env
-        if Symmetric().obstacle(problem) is not None or \
-                not all(family.symmetric for family in problem.families):
+        if Symmetric().obstacle(problem) is not None or not all(
+            family.symmetric for family in problem.families
+        ):
             return False
         cols = InterimColumns.of(env, border=True)
         cost = _objective(env, problem, cols)[0]
-        per_agent = [cost[np.concatenate([cols.q(i, np.arange(k)).ravel(),
-                                          cols.m(i, np.arange(k))])]
-                     for i, k in enumerate(env.type_counts)]
+        per_agent = [
+            cost[np.concatenate([cols.q(i, np.arange(k)).ravel(), cols.m(i, np.arange(k))])]
+            for i, k in enumerate(env.type_counts)
+        ]
         return all(np.array_equal(c, per_agent[0]) for c in per_agent[1:])
 
     @staticmethod
@@ -671,56 +769,103 @@ class Interim(Formulation):
         types = env.layout.profile_types
         return np.stack([x[cols.m(i, types[:, i])] for i in range(env.n_agents)], axis=1)
 
-    def _run_border(self, problem: DesignProblem, forms: InterimForms, cost: FloatArray,
-                    options: dict[str, Any]) -> Outcome:
+    def _run_border(
+        self,
+        problem: DesignProblem,
+        forms: InterimForms,
+        cost: FloatArray,
+        options: dict[str, Any],
+    ) -> Outcome:
         """Border's inequalities as violated, and the rows of generated (full-form
         incentive) families as violated, starting from each type's grid neighbours."""
         env, cols = problem.env, forms.columns
         tol = 1e-9 * data_scale(env)
-        generated = {f.name: InterimViolatedRows(env, f, forms.blocks[f.name], tol,
-                                                 self.policy.lies_per_type, cols.symmetric)
-                     for f in generated_families(problem)}
-        seeds = {name: seeds[seeds < g.n_proposed] for name, g in generated.items()
-                 for seeds in [seed_rows(env, g.family)]}
+        generated = {
+            f.name: InterimViolatedRows(
+                env, f, forms.blocks[f.name], tol, self.policy.lies_per_type, cols.symmetric
+            )
+            for f in generated_families(problem)
+        }
+        seeds = {
+            name: seeds[seeds < g.n_proposed]
+            for name, g in generated.items()
+            for seeds in [seed_rows(env, g.family)]
+        }
         program = _program(env, problem, forms, cost, seeds)
         # rows met to well within the separator's tolerance, or a set HiGHS deems met
         # is proposed again each round (unless the caller asks otherwise)
         options = {"primal_feasibility_tolerance": BORDER_FEASIBILITY_TOLERANCE, **options}
-        border = SymmetricBorderInequalities(env, cols) if cols.symmetric else \
-            BorderInequalities(env, cols)
-        run = generate(program, [border, *generated.values()], options,
-                       seeded=seeds, policy=self.policy)
+        border = (
+            SymmetricBorderInequalities(env, cols)
+            if cols.symmetric
+            else BorderInequalities(env, cols)
+        )
+        run = generate(
+            program, [border, *generated.values()], options, seeded=seeds, policy=self.policy
+        )
         cuts_added = run.added["feasibility"].n_rows
         rows_by_family = {**program.rows_by_family(), "feasibility": cuts_added}
         for name in generated:
             rows_by_family[name] += run.added[name].n_rows
-        sizes = Sizes(program.n_columns, run.n_rows, run.n_nonzeros, rows_by_family,
-                      program.nonzeros_by_family())
+        sizes = Sizes(
+            program.n_columns,
+            run.n_rows,
+            run.n_nonzeros,
+            rows_by_family,
+            program.nonzeros_by_family(),
+        )
         compile_seconds = program.stack_seconds + run.compile_seconds
         if run.x is None:
-            return Outcome(run.status, run.message, None, None, {}, sizes,
-                           program.build_seconds, compile_seconds, run.solve_seconds,
-                           algorithm=run.algorithm)
-        duals = {name: run.row_duals[rows] for name, rows in program.row_slices.items()
-                 if name != "feasibility"}
+            return Outcome(
+                run.status,
+                run.message,
+                None,
+                None,
+                {},
+                sizes,
+                program.build_seconds,
+                compile_seconds,
+                run.solve_seconds,
+                algorithm=run.algorithm,
+            )
+        duals = {
+            name: run.row_duals[rows]
+            for name, rows in program.row_slices.items()
+            if name != "feasibility"
+        }
         for name, g in generated.items():  # rows never added are slack: dual 0
             full = np.zeros(g.block.n_rows)
             rows = program.row_slices[name]
             full[np.concatenate([seeds[name], run.added[name].all_keys()])] = run.row_duals[
-                np.concatenate([np.arange(rows.start, rows.stop), run.added[name].all_rows()])]
+                np.concatenate([np.arange(rows.start, rows.stop), run.added[name].all_rows()])
+            ]
             if cols.symmetric:  # agent 0's row stands for each agent's: an equal share each
-                full = np.tile(full[:g.n_proposed] / env.n_agents, env.n_agents)
+                full = np.tile(full[: g.n_proposed] / env.n_agents, env.n_agents)
             duals[name] = full
         allocation, recover_seconds = _recover_allocation(problem, cols, run.x)
         z = np.concatenate([allocation.ravel(), self._payments(env, cols, run.x).ravel()])
         items = "" if cols.width == 1 else f" item by item ({cols.width} items)"
         if cols.symmetric:
             items += ", one interim rule shared by identical bidders"
-        incentive = "".join(f"; {rows_by_family[name]} of {g.block.n_rows} {name} rows"
-                            for name, g in generated.items())
-        details = (f"interim with Border's inequalities{items}: "
-                   f"{run.details('inequalities', cuts_added)}{incentive}; ex-post allocation "
-                   f"recovered in {recover_seconds:.3f} s")
-        return Outcome(Status.OPTIMAL, "optimal", z, run.objective, duals, sizes,
-                       program.build_seconds, compile_seconds,
-                       run.solve_seconds + recover_seconds, details, algorithm=run.algorithm)
+        incentive = "".join(
+            f"; {rows_by_family[name]} of {g.block.n_rows} {name} rows"
+            for name, g in generated.items()
+        )
+        details = (
+            f"interim with Border's inequalities{items}: "
+            f"{run.details('inequalities', cuts_added)}{incentive}; ex-post allocation "
+            f"recovered in {recover_seconds:.3f} s"
+        )
+        return Outcome(
+            Status.OPTIMAL,
+            "optimal",
+            z,
+            run.objective,
+            duals,
+            sizes,
+            program.build_seconds,
+            compile_seconds,
+            run.solve_seconds + recover_seconds,
+            details,
+            algorithm=run.algorithm,
+        )

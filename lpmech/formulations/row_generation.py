@@ -72,8 +72,11 @@ class Candidates:
 
     def take(self, positions: IntArray) -> Candidates:
         """The candidates at ``positions``."""
-        rows = RowBlock(sp.csr_array(self.rows.matrix[positions]), self.rows.lower[positions],
-                        self.rows.upper[positions])
+        rows = RowBlock(
+            sp.csr_array(self.rows.matrix[positions]),
+            self.rows.lower[positions],
+            self.rows.upper[positions],
+        )
         keys = None if self.keys is None else self.keys[positions]
         return Candidates(rows, self.violation[positions], keys)
 
@@ -116,20 +119,29 @@ class RowPolicy:
     devex_added_fraction: float = 0.05
 
     def __post_init__(self) -> None:
-        counts = {"max_rounds": (self.max_rounds, 1), "lies_per_type": (self.lies_per_type, 1),
-                  "devex_min_rows": (self.devex_min_rows, 0)}
+        counts = {
+            "max_rounds": (self.max_rounds, 1),
+            "lies_per_type": (self.lies_per_type, 1),
+            "devex_min_rows": (self.devex_min_rows, 0),
+        }
         if self.drop_slack_after is not None:
             counts["drop_slack_after"] = (self.drop_slack_after, 1)
         for name, (value, least) in counts.items():
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) \
-                    or value < least:
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
                 raise InvalidArgumentError(
-                    f"RowPolicy {name} must be an integer ≥ {least}, got {value!r}")
+                    f"RowPolicy {name} must be an integer ≥ {least}, got {value!r}"
+                )
         fraction = self.devex_added_fraction
-        if isinstance(fraction, bool) or not isinstance(fraction, int | float | np.number) \
-                or np.isnan(fraction) or fraction < 0:
-            raise InvalidArgumentError(f"RowPolicy devex_added_fraction must be a number "
-                                       f"≥ 0 (inf: Devex after every round), got {fraction!r}")
+        if (
+            isinstance(fraction, bool)
+            or not isinstance(fraction, int | float | np.number)
+            or np.isnan(fraction)
+            or fraction < 0
+        ):
+            raise InvalidArgumentError(
+                f"RowPolicy devex_added_fraction must be a number "
+                f"≥ 0 (inf: Devex after every round), got {fraction!r}"
+            )
 
     def select(self, candidates: Candidates) -> IntArray:
         """Positions of the candidates to add this round (an empty array stops the run)."""
@@ -175,8 +187,9 @@ class AddedRows:
 
     def all_rows(self) -> IntArray:
         """Program rows added, in order."""
-        return np.concatenate(self.program_rows) if self.program_rows else \
-            np.zeros(0, dtype=np.intp)
+        return (
+            np.concatenate(self.program_rows) if self.program_rows else np.zeros(0, dtype=np.intp)
+        )
 
     def all_keys(self) -> IntArray:
         """Keys of the added rows, in order."""
@@ -227,11 +240,17 @@ class RowPool:
         lower, upper = self.bounds.setdefault(name, ([], []))
         lower.append(rows.lower)
         upper.append(rows.upper)
-        self.ages[name] = np.concatenate([self.ages.get(name, np.zeros(0, dtype=np.intp)),
-                                          np.zeros(rows.n_rows, dtype=np.intp)])
+        self.ages[name] = np.concatenate(
+            [self.ages.get(name, np.zeros(0, dtype=np.intp)), np.zeros(rows.n_rows, dtype=np.intp)]
+        )
 
-    def drop(self, highs: highspy.Highs, added: dict[str, AddedRows],
-             present: dict[str, list[IntArray]], seeded: dict[str, IntArray]) -> int:
+    def drop(
+        self,
+        highs: highspy.Highs,
+        added: dict[str, AddedRows],
+        present: dict[str, list[IntArray]],
+        seeded: dict[str, IntArray],
+    ) -> int:
         """Age every added row at the current solution; delete those slack too long.
 
         Returns the number of rows deleted; ``added`` and ``present`` are renumbered.
@@ -251,8 +270,11 @@ class RowPool:
             idle = (slack > tol) & (dual[at] == 0)
             self.ages[name] = np.where(idle, self.ages[name] + 1, 0)
             doomed[name] = self.ages[name] >= self.after
-        deleted = np.sort(np.concatenate(
-            [added[name].all_rows()[d] for name, d in doomed.items()] or [np.zeros(0, int)]))
+        deleted = np.sort(
+            np.concatenate(
+                [added[name].all_rows()[d] for name, d in doomed.items()] or [np.zeros(0, int)]
+            )
+        )
         if deleted.size == 0:
             return 0
         highs.deleteRows(len(deleted), deleted.astype(np.int32))
@@ -265,8 +287,10 @@ class RowPool:
                 added[name].keys = [keys[keep]]
                 present[name] = [np.asarray(seeded.get(name, []), dtype=np.intp), keys[keep]]
             self.ages[name] = self.ages[name][keep]
-            self.bounds[name] = ([np.concatenate(self.bounds[name][0])[keep]],
-                                 [np.concatenate(self.bounds[name][1])[keep]])
+            self.bounds[name] = (
+                [np.concatenate(self.bounds[name][0])[keep]],
+                [np.concatenate(self.bounds[name][1])[keep]],
+            )
         return int(deleted.size)
 
 
@@ -307,11 +331,19 @@ def generate(
         solution = highs.getSolution()
         optimal = status is Status.OPTIMAL
         return GenerationRun(
-            status, message, x,
+            status,
+            message,
+            x,
             float(highs.getInfo().objective_function_value) if optimal else None,
             np.asarray(solution.row_dual, dtype=float) if optimal else None,
-            added, rounds, highs.getNumRow(), highs.getNumNz(), compile_seconds,
-            solve_seconds, algorithm_named(options, program.deterministic))
+            added,
+            rounds,
+            highs.getNumRow(),
+            highs.getNumNz(),
+            compile_seconds,
+            solve_seconds,
+            algorithm_named(options, program.deterministic),
+        )
 
     n_added = 0
     while True:
@@ -331,8 +363,9 @@ def generate(
         for separator in separators:
             found = separator.candidates(x)
             if found.keys is not None and found.n_rows:
-                found = found.take(np.flatnonzero(
-                    ~np.isin(found.keys, np.concatenate(present[separator.name]))))
+                found = found.take(
+                    np.flatnonzero(~np.isin(found.keys, np.concatenate(present[separator.name])))
+                )
             if found.n_rows:
                 found = found.take(policy.select(found))
             if found.n_rows:
@@ -340,8 +373,9 @@ def generate(
         if not chosen:
             return finish(Status.OPTIMAL, "optimal", x)
         if rounds >= policy.max_rounds:
-            return finish(Status.FAILED, f"row generation did not converge in "
-                                         f"{policy.max_rounds} rounds")
+            return finish(
+                Status.FAILED, f"row generation did not converge in {policy.max_rounds} rounds"
+            )
         start = time.perf_counter()
         if pool is not None:  # before the model changes, while the solution is current
             pool.drop(highs, added, present, seeded)
@@ -349,9 +383,15 @@ def generate(
         for name, found in chosen:
             first = highs.getNumRow()
             matrix = found.rows.matrix
-            highs.addRows(found.n_rows, np.nan_to_num(found.rows.lower, neginf=-highspy.kHighsInf),
-                          np.nan_to_num(found.rows.upper, posinf=highspy.kHighsInf),
-                          matrix.nnz, matrix.indptr[:-1], matrix.indices, matrix.data)
+            highs.addRows(
+                found.n_rows,
+                np.nan_to_num(found.rows.lower, neginf=-highspy.kHighsInf),
+                np.nan_to_num(found.rows.upper, posinf=highspy.kHighsInf),
+                matrix.nnz,
+                matrix.indptr[:-1],
+                matrix.indices,
+                matrix.data,
+            )
             added[name].program_rows.append(first + np.arange(found.n_rows))
             if pool is not None:
                 pool.added(name, found.rows)

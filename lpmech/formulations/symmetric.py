@@ -90,8 +90,9 @@ def _relabel(env: Environment, sigma: IntArray) -> tuple[IntArray, IntArray]:
     """Component and column permutations of the relabelling agent j → sigma[j]."""
     owner, item = _owners(env)
     n_items = env.allocation.n_items if isinstance(env.allocation, Items) else 1
-    component = np.where(owner >= 0, sigma[np.maximum(owner, 0)] * n_items + item,
-                         np.arange(env.n_components))
+    component = np.where(
+        owner >= 0, sigma[np.maximum(owner, 0)] * n_items + item, np.arange(env.n_components)
+    )
     layout = env.layout
     moved = np.empty_like(layout.profile_types)
     moved[:, sigma] = layout.profile_types
@@ -125,16 +126,19 @@ def agent_symmetry(env: Environment) -> AgentSymmetry | str:
         component, columns = _relabel(env, sigma)
         for j in range(n):
             if not np.allclose(env.valuations[sigma[j]][:, component], env.valuations[j]):
-                return ("valuations are not exchanged by relabelling agents (e.g. "
-                        f"{env.agents[j].name!r} and {env.agents[sigma[j]].name!r})")
+                return (
+                    "valuations are not exchanged by relabelling agents (e.g. "
+                    f"{env.agents[j].name!r} and {env.agents[sigma[j]].name!r})"
+                )
         if not np.allclose(env.principal_value[component], env.principal_value):
             return "the principal values agents' components differently"
         if not env.allocation.maps_onto_itself(component):
             return "relabelling agents does not map the allocation space onto itself"
         generators.append(columns)
         relabellings.append((sigma, component))
-    return AgentSymmetry(*_orbits(env), generators=tuple(generators),
-                         relabellings=tuple(relabellings))
+    return AgentSymmetry(
+        *_orbits(env), generators=tuple(generators), relabellings=tuple(relabellings)
+    )
 
 
 def _orbits(env: Environment) -> tuple[IntArray, int, int]:
@@ -149,10 +153,12 @@ def _orbits(env: Environment) -> tuple[IntArray, int, int]:
         others = np.sort(np.delete(types, i, axis=1), axis=1)
         own[:, i] = types[:, i] * base[-1] + others @ base[:-1]
     owner, item = _owners(env)
-    span = k ** n
-    allocation = np.where(owner >= 0, item * span + own[:, np.maximum(owner, 0)],
-                          (np.max(item) + 1 + np.arange(env.n_components)) * span
-                          + whole[:, None])
+    span = k**n
+    allocation = np.where(
+        owner >= 0,
+        item * span + own[:, np.maximum(owner, 0)],
+        (np.max(item) + 1 + np.arange(env.n_components)) * span + whole[:, None],
+    )
     _, allocation_orbit = np.unique(allocation.ravel(), return_inverse=True)
     _, payment_orbit = np.unique(own.ravel(), return_inverse=True)
     n_allocation = int(allocation_orbit.max()) + 1
@@ -167,8 +173,9 @@ def _mix(values: NDArray) -> NDArray:
     return values ^ (values >> np.uint64(31))
 
 
-def _row_hashes(matrix: sp.csr_array, lower: FloatArray, upper: FloatArray,
-                columns: IntArray | None = None) -> tuple[NDArray, NDArray]:
+def _row_hashes(
+    matrix: sp.csr_array, lower: FloatArray, upper: FloatArray, columns: IntArray | None = None
+) -> tuple[NDArray, NDArray]:
     """Two independent 64-bit hashes of each row's (column, value) multiset and bounds.
 
     A row's hash is a sum over its entries, so it does not depend on their order;
@@ -180,14 +187,18 @@ def _row_hashes(matrix: sp.csr_array, lower: FloatArray, upper: FloatArray,
     rounded = np.round(matrix.data, 10)
     values = rounded.view(np.uint64)
     bounds = _mix(np.nan_to_num(lower, neginf=-1e300).view(np.uint64)) ^ _mix(
-        np.nan_to_num(upper, posinf=1e300).view(np.uint64) + np.uint64(_SEEDS[0]))
+        np.nan_to_num(upper, posinf=1e300).view(np.uint64) + np.uint64(_SEEDS[0])
+    )
     m = matrix.shape[0]
     starts, empty = matrix.indptr[:-1], np.diff(matrix.indptr) == 0
     hashes = []
     for seed in _SEEDS[1:]:
         entries = np.where(rounded == 0, np.uint64(0), _mix(_mix(cols + np.uint64(seed)) ^ values))
-        total = np.add.reduceat(entries, np.minimum(starts, entries.size - 1)) \
-            if entries.size else np.zeros(m, dtype=np.uint64)
+        total = (
+            np.add.reduceat(entries, np.minimum(starts, entries.size - 1))
+            if entries.size
+            else np.zeros(m, dtype=np.uint64)
+        )
         total[empty] = 0
         hashes.append(_mix(total ^ bounds))
     return hashes[0], hashes[1]
@@ -215,15 +226,18 @@ class Reduction:
 
 def merged_columns(matrix: sp.csr_array, symmetry: AgentSymmetry) -> sp.csr_array:
     """Rows over z rewritten over orbits: each column's coefficient moves to its orbit."""
-    merged = sp.csr_array((matrix.data, symmetry.column_orbit[matrix.indices], matrix.indptr),
-                          shape=(matrix.shape[0], symmetry.n_orbits))
+    merged = sp.csr_array(
+        (matrix.data, symmetry.column_orbit[matrix.indices], matrix.indptr),
+        shape=(matrix.shape[0], symmetry.n_orbits),
+    )
     merged.sum_duplicates()
     merged.eliminate_zeros()
     return merged
 
 
-def merged_row_keys(program: Program, symmetry: AgentSymmetry) -> tuple[NDArray, NDArray,
-                                                                        sp.csr_array]:
+def merged_row_keys(
+    program: Program, symmetry: AgentSymmetry
+) -> tuple[NDArray, NDArray, sp.csr_array]:
     """Both hashes of every row of ``program`` once its columns are merged into orbits."""
     merged = merged_columns(program.matrix, symmetry)
     key, check = _row_hashes(merged, program.row_lower, program.row_upper)
@@ -268,8 +282,9 @@ def bounds_obstacle(problem: DesignProblem, symmetry: AgentSymmetry) -> str | No
     return _BOUNDS_DIFFER if _varies_on_orbits(symmetry, lower, upper) else None
 
 
-_BOUNDS_DIFFER = "column bounds differ within an orbit (e.g. a fixed allocation that is " \
-                 "not anonymous)"
+_BOUNDS_DIFFER = (
+    "column bounds differ within an orbit (e.g. a fixed allocation that is not anonymous)"
+)
 
 
 def _varies_on_orbits(symmetry: AgentSymmetry, *vectors: FloatArray) -> bool:
@@ -304,8 +319,9 @@ def reduce_program(program: Program, symmetry: AgentSymmetry) -> Reduction | str
     order = np.argsort(first)  # keep rows in program order, so families stay contiguous
     order = order[~dropped[order]]
     kept = first[order]
-    family_of_row = np.searchsorted([s.stop for s in program.row_slices.values()], kept,
-                                    side="right")
+    family_of_row = np.searchsorted(
+        [s.stop for s in program.row_slices.values()], kept, side="right"
+    )
     names = list(program.row_slices)
     slices, start = {}, 0
     for f, name in enumerate(names):
@@ -367,9 +383,15 @@ class SharedDuals(Mapping[str, FloatArray]):
     the reduced duals), and pickles as the plain dictionary of duals.
     """
 
-    def __init__(self, env: Environment, families: tuple[ConstraintFamily, ...],
-                 symmetry: AgentSymmetry, row_keys: NDArray, reduced_duals: FloatArray,
-                 columns: UtilityColumns | None = None) -> None:
+    def __init__(
+        self,
+        env: Environment,
+        families: tuple[ConstraintFamily, ...],
+        symmetry: AgentSymmetry,
+        row_keys: NDArray,
+        reduced_duals: FloatArray,
+        columns: UtilityColumns | None = None,
+    ) -> None:
         self._arguments = (env, families, symmetry, row_keys, reduced_duals, columns)
         self._duals: dict[str, FloatArray] | None = None
 
@@ -380,8 +402,11 @@ class SharedDuals(Mapping[str, FloatArray]):
             full = columns.program(full)
         key, _, merged = merged_row_keys(full, symmetry)
         order = np.argsort(row_keys)
-        position = np.minimum(np.searchsorted(row_keys, key, sorter=order),
-                              len(order) - 1) if len(order) else np.zeros(len(key), int)
+        position = (
+            np.minimum(np.searchsorted(row_keys, key, sorter=order), len(order) - 1)
+            if len(order)
+            else np.zeros(len(key), int)
+        )
         index = order[position] if len(order) else position
         found = len(order) > 0
         matched = (row_keys[index] == key) if found else np.zeros(len(key), bool)
@@ -460,21 +485,40 @@ class Symmetric(Formulation):
         start = time.perf_counter()
         program, reduction, build_seconds = self.reduce(problem)
         reduced = reduction.program
-        reduce_seconds = time.perf_counter() - start - build_seconds - program.build_seconds \
+        reduce_seconds = (
+            time.perf_counter()
+            - start
+            - build_seconds
+            - program.build_seconds
             - program.stack_seconds
+        )
         result = run_program(engine, reduced, options)
         z = None if result.x is None else result.x[symmetry.column_orbit]
-        duals = {} if result.row_duals is None else \
-            SharedDuals(env, problem.families, symmetry, reduction.row_keys, result.row_duals)
-        details = (f"symmetric: {symmetry.n_profile_orbits} of {env.n_profiles} profiles up to "
-                   f"relabelling agents; {reduced.n_rows} rows and {reduced.n_columns} of "
-                   f"{program.n_columns} columns")
+        duals = (
+            {}
+            if result.row_duals is None
+            else SharedDuals(env, problem.families, symmetry, reduction.row_keys, result.row_duals)
+        )
+        details = (
+            f"symmetric: {symmetry.n_profile_orbits} of {env.n_profiles} profiles up to "
+            f"relabelling agents; {reduced.n_rows} rows and {reduced.n_columns} of "
+            f"{program.n_columns} columns"
+        )
         return Outcome(
-            status=result.status, message=result.message, z=z, objective=result.objective,
-            duals=duals, sizes=Sizes.of(reduced),
+            status=result.status,
+            message=result.message,
+            z=z,
+            objective=result.objective,
+            duals=duals,
+            sizes=Sizes.of(reduced),
             build_seconds=build_seconds + program.build_seconds,
             compile_seconds=program.stack_seconds + reduce_seconds + result.compile_seconds,
-            solve_seconds=result.solve_seconds, algorithm=result.algorithm, details=details,
-            orbit_program=None if result.row_duals is None else OrbitProgram(
-                symmetry.column_orbit, reduction.rows, result.row_duals, reduced.row_slices),
+            solve_seconds=result.solve_seconds,
+            algorithm=result.algorithm,
+            details=details,
+            orbit_program=None
+            if result.row_duals is None
+            else OrbitProgram(
+                symmetry.column_orbit, reduction.rows, result.row_duals, reduced.row_slices
+            ),
         )

@@ -116,8 +116,9 @@ def canonical_keys(env: Environment, family: IncentiveCompatibility, keys: IntAr
     per_pair = family.rows_per_pair(env, 0)
     pair, other = np.divmod(np.asarray(keys, dtype=np.intp), per_pair)
     shape = (env.type_counts[0],) * (env.n_agents - 1)
-    sorted_other = np.ravel_multi_index(tuple(np.sort(np.stack(np.unravel_index(other, shape)),
-                                                      axis=0)), shape)
+    sorted_other = np.ravel_multi_index(
+        tuple(np.sort(np.stack(np.unravel_index(other, shape)), axis=0)), shape
+    )
     return np.unique(pair * per_pair + sorted_other)
 
 
@@ -151,8 +152,9 @@ def first_agent_seeds(env: Environment, family: IncentiveCompatibility) -> IntAr
     return canonical_keys(env, family, family.pair_rows(env, 0, *lower_neighbours(types)))
 
 
-def shared_incentive_duals(env: Environment, family: IncentiveCompatibility, keys: IntArray,
-                           duals: FloatArray) -> FloatArray:
+def shared_incentive_duals(
+    env: Environment, family: IncentiveCompatibility, keys: IntArray, duals: FloatArray
+) -> FloatArray:
     """Duals on every row of the family from the duals of agent 0's rows over orbits.
 
     A row over orbits stands for the rows of every agent j with the same true type,
@@ -166,18 +168,20 @@ def shared_incentive_duals(env: Environment, family: IncentiveCompatibility, key
     first[keys] = duals
     shape = (env.type_counts[0],) * (n - 1)
     sorted_other = np.ravel_multi_index(
-        tuple(np.sort(np.stack(np.unravel_index(np.arange(per_pair), shape)), axis=0)), shape)
+        tuple(np.sort(np.stack(np.unravel_index(np.arange(per_pair), shape)), axis=0)), shape
+    )
     arrangements = np.bincount(sorted_other, minlength=per_pair)[sorted_other]
     shared = first.reshape(-1, per_pair)[:, sorted_other] / (n * arrangements)
     return np.tile(shared.ravel(), n)  # agent j's rows are ordered as agent 0's
 
 
-def most_violated_first_agent_rows(env: Environment, family: IncentiveCompatibility,
-                                   violation: FloatArray, tol: float, lies: int) -> IntArray:
+def most_violated_first_agent_rows(
+    env: Environment, family: IncentiveCompatibility, violation: FloatArray, tol: float, lies: int
+) -> IntArray:
     """Agent 0's rows of each (true type, others' profile)'s ``lies`` most profitable lies
     that gain more than ``tol`` — those rows only, not the lies' rows at every profile."""
     n, per_pair = env.type_counts[0], family.rows_per_pair(env, 0)
-    gains = violation[:family.block_size(env, 0)].reshape(n, n - 1, per_pair)
+    gains = violation[: family.block_size(env, 0)].reshape(n, n - 1, per_pair)
     count = min(lies, n - 1)
     best = np.argpartition(-gains, count - 1, axis=1)[:, :count, :]
     true_types, rank, others = np.nonzero(np.take_along_axis(gains, best, axis=1) > tol)
@@ -189,8 +193,7 @@ def canonical_profiles(env: Environment, profiles: IntArray) -> IntArray:
     """The profiles with agent 0's type kept and the others' types sorted, each once."""
     types = env.layout.profile_types[profiles]
     types[:, 1:] = np.sort(types[:, 1:], axis=1)
-    return np.unique(env.layout.profile_index(types)) if len(types) else \
-        np.zeros(0, dtype=np.intp)
+    return np.unique(env.layout.profile_index(types)) if len(types) else np.zeros(0, dtype=np.intp)
 
 
 def profile_seeds(env: Environment) -> IntArray:
@@ -212,21 +215,27 @@ def shared_profile_duals(env: Environment, keys: IntArray, duals: FloatArray) ->
     n, types = env.n_agents, env.layout.profile_types
     first = np.zeros(env.n_profiles)
     first[keys] = duals
-    canonical = [env.layout.profile_index(np.column_stack(
-        [types[:, j], np.sort(np.delete(types, j, axis=1), axis=1)])) for j in range(n)]
+    canonical = [
+        env.layout.profile_index(
+            np.column_stack([types[:, j], np.sort(np.delete(types, j, axis=1), axis=1)])
+        )
+        for j in range(n)
+    ]
     arrangements = np.bincount(canonical[0], minlength=env.n_profiles)
     return np.concatenate([first[c] / (n * arrangements[c]) for c in canonical])
 
 
-def decisions(x: FloatArray, symmetry: AgentSymmetry,
-              columns: UtilityColumns | None) -> FloatArray:
+def decisions(
+    x: FloatArray, symmetry: AgentSymmetry, columns: UtilityColumns | None
+) -> FloatArray:
     """The anonymous mechanism's z of an orbit solution x (over utilities if ``columns``)."""
     full = x[symmetry.column_orbit]
     return full if columns is None else columns.decisions(full)
 
 
-def orbit_rows(block: RowBlock, symmetry: AgentSymmetry,
-               columns: UtilityColumns | None) -> RowBlock:
+def orbit_rows(
+    block: RowBlock, symmetry: AgentSymmetry, columns: UtilityColumns | None
+) -> RowBlock:
     """Rows over z as rows of the reduced program: over utilities if ``columns``, then
     each column's coefficient moved to its orbit."""
     if columns is not None:
@@ -237,8 +246,14 @@ def orbit_rows(block: RowBlock, symmetry: AgentSymmetry,
 class ViolatedProfileRows(Separator):
     """Agent 0's violated per-profile rows (at canonical profiles) of an orbit solution."""
 
-    def __init__(self, env: Environment, family: ConstraintFamily, symmetry: AgentSymmetry,
-                 tol: float, columns: UtilityColumns | None = None) -> None:
+    def __init__(
+        self,
+        env: Environment,
+        family: ConstraintFamily,
+        symmetry: AgentSymmetry,
+        tol: float,
+        columns: UtilityColumns | None = None,
+    ) -> None:
         self.env, self.family, self.symmetry, self.tol = env, family, symmetry, tol
         self.columns = columns
         self.name = family.name
@@ -249,25 +264,39 @@ class ViolatedProfileRows(Separator):
     def rows(self, keys: IntArray) -> RowBlock:
         """Agent 0's rows at these profiles, over orbits."""
         block = self.first_agent
-        return orbit_rows(RowBlock(sp.csr_array(block.matrix[keys]), block.lower[keys],
-                                   block.upper[keys]), self.symmetry, self.columns)
+        return orbit_rows(
+            RowBlock(sp.csr_array(block.matrix[keys]), block.lower[keys], block.upper[keys]),
+            self.symmetry,
+            self.columns,
+        )
 
     def candidates(self, x: FloatArray) -> Candidates:
         env = self.env
         z = decisions(x, self.symmetry, self.columns)
         self.measured = self.family.violation(Mechanism(env, *env.layout.split(z)))
-        keys = canonical_profiles(env, np.flatnonzero(self.measured[:env.n_profiles] > self.tol))
+        keys = canonical_profiles(env, np.flatnonzero(self.measured[: env.n_profiles] > self.tol))
         return Candidates(self.rows(keys), self.measured[keys], keys)
 
 
 class OrbitViolatedRows(Separator):
     """Agent 0's most violated rows at the anonymous mechanism of an orbit solution."""
 
-    def __init__(self, env: Environment, family: IncentiveCompatibility,
-                 symmetry: AgentSymmetry, tol: float, lies: int,
-                 columns: UtilityColumns | None = None) -> None:
-        self.env, self.family, self.symmetry, self.tol, self.lies = env, family, symmetry, tol, \
-            lies
+    def __init__(
+        self,
+        env: Environment,
+        family: IncentiveCompatibility,
+        symmetry: AgentSymmetry,
+        tol: float,
+        lies: int,
+        columns: UtilityColumns | None = None,
+    ) -> None:
+        self.env, self.family, self.symmetry, self.tol, self.lies = (
+            env,
+            family,
+            symmetry,
+            tol,
+            lies,
+        )
         self.columns = columns
         self.name = family.name
         #: The family's full violation at the last solution checked (every agent).
@@ -277,8 +306,11 @@ class OrbitViolatedRows(Separator):
         env = self.env
         z = decisions(x, self.symmetry, self.columns)
         self.measured = self.family.violation(Mechanism(env, *env.layout.split(z)))
-        keys = canonical_keys(env, self.family, most_violated_first_agent_rows(
-            env, self.family, self.measured, self.tol, self.lies))
+        keys = canonical_keys(
+            env,
+            self.family,
+            most_violated_first_agent_rows(env, self.family, self.measured, self.tol, self.lies),
+        )
         rows = orbit_rows(self.family.rows_at(env, keys), self.symmetry, self.columns)
         return Candidates(rows, self.measured[keys], keys)
 
@@ -288,8 +320,13 @@ class SymmetricGeneration(Formulation):
 
     name = "symmetric_generation"
 
-    def __init__(self, policy: RowPolicy = DEFAULT_POLICY, *, fall_back: bool = False,
-                 utilities: bool = True) -> None:
+    def __init__(
+        self,
+        policy: RowPolicy = DEFAULT_POLICY,
+        *,
+        fall_back: bool = False,
+        utilities: bool = True,
+    ) -> None:
         #: Which violated rows join each round, and the round cap.
         self.policy = policy
         #: Solve over allocations and utilities where no family bounds a payment
@@ -309,15 +346,18 @@ class SymmetricGeneration(Formulation):
         for family in generated_families(problem):
             pairs = getattr(family, "n_pairs", None)
             if not family.symmetric or pairs is None or pairs(env, 0) != k * (k - 1):
-                return (f"the generated family {family.name!r} has no rows by (true type, "
-                        "report[, others' profile]) for every pair")
+                return (
+                    f"the generated family {family.name!r} has no rows by (true type, "
+                    "report[, others' profile]) for every pair"
+                )
         return None
 
     def run(self, problem: DesignProblem, engine: Backend, options: dict[str, Any]) -> Outcome:
         if not isinstance(engine, HighspyBackend):
             raise InvalidArgumentError(
                 "formulation 'symmetric_generation' re-solves from the last basis with "
-                "highspy; use backend='highspy' (or 'auto')")
+                "highspy; use backend='highspy' (or 'auto')"
+            )
         env = problem.env
         symmetry = agent_symmetry(env)
         if isinstance(symmetry, str):
@@ -332,8 +372,7 @@ class SymmetricGeneration(Formulation):
         blocks = {}
         for family in problem.families:  # the others' rows are relabelled copies of agent 0's
             if family.name in seeds:
-                blocks[family.name] = (family.rows_at(env, seeds[family.name]),
-                                       family.bounds(env))
+                blocks[family.name] = (family.rows_at(env, seeds[family.name]), family.bounds(env))
             elif family.symmetric and (rows := family.agent_rows(env, [0])) is not None:
                 blocks[family.name] = (rows, family.bounds(env))
         program = compile_program(env, problem.objective, problem.families, blocks=blocks)
@@ -343,14 +382,17 @@ class SymmetricGeneration(Formulation):
             program = columns.program(program)
         separators: list[OrbitViolatedRows | ViolatedProfileRows] = [
             OrbitViolatedRows(env, f, symmetry, tol, self.policy.lies_per_type, columns)
-            for f in generated]
-        separators += [ViolatedProfileRows(env, f, symmetry, tol, columns)
-                       for f in profile_families]
+            for f in generated
+        ]
+        separators += [
+            ViolatedProfileRows(env, f, symmetry, tol, columns) for f in profile_families
+        ]
         reduction = reduce_program(program, symmetry)
         if isinstance(reduction, str) and self.fall_back:
             outcome = Generation(self.policy).run(problem, engine, options)
-            return replace(outcome, details=f"{outcome.details} (no symmetric reduction: "
-                                            f"{reduction})")
+            return replace(
+                outcome, details=f"{outcome.details} (no symmetric reduction: {reduction})"
+            )
         if isinstance(reduction, str):
             raise InvalidArgumentError(f"formulation 'symmetric_generation': {reduction}")
         reduced = reduction.program
@@ -359,31 +401,64 @@ class SymmetricGeneration(Formulation):
         rows_by_family = reduced.rows_by_family()
         for separator in separators:
             rows_by_family[separator.name] += run.added[separator.name].n_rows
-        sizes = Sizes(reduced.n_columns, run.n_rows, run.n_nonzeros, rows_by_family,
-                      reduced.nonzeros_by_family())
-        details = (f"symmetric generation: {symmetry.n_profile_orbits} of {env.n_profiles} "
-                   f"profiles up to relabelling agents, {reduced.n_columns} of "
-                   f"{program.n_columns} columns; " + run.details(
-                       "incentive rows of agent 0",
-                       sum(rows_by_family[f.name] for f in generated),
-                       sum(f.block_size(env, 0) for f in generated)))
+        sizes = Sizes(
+            reduced.n_columns,
+            run.n_rows,
+            run.n_nonzeros,
+            rows_by_family,
+            reduced.nonzeros_by_family(),
+        )
+        details = (
+            f"symmetric generation: {symmetry.n_profile_orbits} of {env.n_profiles} "
+            f"profiles up to relabelling agents, {reduced.n_columns} of "
+            f"{program.n_columns} columns; "
+            + run.details(
+                "incentive rows of agent 0",
+                sum(rows_by_family[f.name] for f in generated),
+                sum(f.block_size(env, 0) for f in generated),
+            )
+        )
         compile_seconds = program.stack_seconds + run.compile_seconds
         if run.x is None:
-            return Outcome(run.status, run.message, None, None, {}, sizes, build_seconds,
-                           compile_seconds, run.solve_seconds, details, algorithm=run.algorithm)
+            return Outcome(
+                run.status,
+                run.message,
+                None,
+                None,
+                {},
+                sizes,
+                build_seconds,
+                compile_seconds,
+                run.solve_seconds,
+                details,
+                algorithm=run.algorithm,
+            )
         return Outcome(
-            run.status, run.message, decisions(run.x, symmetry, columns), run.objective,
+            run.status,
+            run.message,
+            decisions(run.x, symmetry, columns),
+            run.objective,
             self._duals(env, problem, reduction, run, seeds, separators, symmetry, columns),
-            sizes, build_seconds, compile_seconds, run.solve_seconds, details,
-            measured={s.name: s.measured for s in separators}, algorithm=run.algorithm,
+            sizes,
+            build_seconds,
+            compile_seconds,
+            run.solve_seconds,
+            details,
+            measured={s.name: s.measured for s in separators},
+            algorithm=run.algorithm,
         )
 
     @staticmethod
-    def _duals(env: Environment, problem: DesignProblem, reduction: Reduction,
-               run: GenerationRun, seeds: dict[str, IntArray],
-               separators: list[OrbitViolatedRows | ViolatedProfileRows],
-               symmetry: AgentSymmetry,
-               columns: UtilityColumns | None) -> dict[str, FloatArray]:
+    def _duals(
+        env: Environment,
+        problem: DesignProblem,
+        reduction: Reduction,
+        run: GenerationRun,
+        seeds: dict[str, IntArray],
+        separators: list[OrbitViolatedRows | ViolatedProfileRows],
+        symmetry: AgentSymmetry,
+        columns: UtilityColumns | None,
+    ) -> dict[str, FloatArray]:
         """Duals on each family's own rows: incentive rows by :func:`shared_incentive_duals`,
         the others shared over their orbits of rows (:class:`SharedDuals`). Over utility
         columns the rows are the same rows, with the same duals."""
@@ -402,10 +477,18 @@ class SymmetricGeneration(Formulation):
             added = run.added[family.name]
             rows = np.concatenate([np.arange(initial.start, initial.stop), added.all_rows()])
             keys = np.concatenate([seeds[family.name], added.all_keys()])
-            duals[family.name] = shared_incentive_duals(env, family, keys, row_dual[rows]) \
-                if isinstance(by_name[family.name], OrbitViolatedRows) else \
-                shared_profile_duals(env, keys, row_dual[rows])
+            duals[family.name] = (
+                shared_incentive_duals(env, family, keys, row_dual[rows])
+                if isinstance(by_name[family.name], OrbitViolatedRows)
+                else shared_profile_duals(env, keys, row_dual[rows])
+            )
         rest = tuple(f for f in problem.families if f.name not in seeds)
-        shared = SharedDuals(env, rest, symmetry, reduction.row_keys[others],
-                             row_dual[:reduced.n_rows][others], columns)
+        shared = SharedDuals(
+            env,
+            rest,
+            symmetry,
+            reduction.row_keys[others],
+            row_dual[: reduced.n_rows][others],
+            columns,
+        )
         return {**dict(shared), **duals}

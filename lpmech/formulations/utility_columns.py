@@ -47,8 +47,10 @@ def utility_columns_obstacle(program: Program) -> str | None:
         return "integrality is on the allocation only, kept as it is; nothing to gain"
     layout = program.env.layout
     payments = slice(layout.n_allocation_columns, layout.n_columns)
-    if np.isfinite(program.column_lower[payments]).any() or \
-            np.isfinite(program.column_upper[payments]).any():
+    if (
+        np.isfinite(program.column_lower[payments]).any()
+        or np.isfinite(program.column_upper[payments]).any()
+    ):
         return "a family bounds payment columns, which would become rows over utilities"
     return None
 
@@ -66,15 +68,19 @@ class UtilityColumns:
         layout = env.layout
         n_allocation, n = layout.n_allocation_columns, layout.n_columns
         profiles = np.arange(layout.n_profiles)
-        rows, columns, values = [np.arange(n)], [np.arange(n)], \
-            [np.r_[np.ones(n_allocation), -np.ones(n - n_allocation)]]
+        rows, columns, values = (
+            [np.arange(n)],
+            [np.arange(n)],
+            [np.r_[np.ones(n_allocation), -np.ones(n - n_allocation)]],
+        )
         for agent in range(env.n_agents):
             payment = layout.payment_columns(profiles, agent)
             rows.append(np.repeat(payment, layout.n_components))
             columns.append(layout.allocation_columns(profiles).ravel())
             values.append(np.asarray(env.values_at_profiles(agent), dtype=float).ravel())
-        matrix = sp.csr_array((np.concatenate(values),
-                               (np.concatenate(rows), np.concatenate(columns))), shape=(n, n))
+        matrix = sp.csr_array(
+            (np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))), shape=(n, n)
+        )
         matrix.eliminate_zeros()
         return cls(matrix)
 
@@ -86,9 +92,12 @@ class UtilityColumns:
 
     def program(self, program: Program) -> Program:
         """``program`` over y: rows A M, cost Mᵀ c; utilities free as the payments were."""
-        return replace(program, matrix=self.matrix(program.matrix),
-                       cost=np.asarray(self.substitution.T @ program.cost),
-                       standard_layout=False)
+        return replace(
+            program,
+            matrix=self.matrix(program.matrix),
+            cost=np.asarray(self.substitution.T @ program.cost),
+            standard_layout=False,
+        )
 
     def rows(self, block: RowBlock) -> RowBlock:
         """A block of rows over z as rows over y."""

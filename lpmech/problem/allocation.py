@@ -89,8 +89,10 @@ class AllocationSpace:
         ℓ ≤ a ≤ u, r_ℓ ≤ M a ≤ r_u onto itself: the bounds permuted onto themselves and
         the rows of [M | r_ℓ | r_u] permuted among themselves (compared exactly)."""
         component = np.asarray(component, dtype=np.intp)
-        if not (np.array_equal(self.lower[component], self.lower)
-                and np.array_equal(self.upper[component], self.upper)):
+        if not (
+            np.array_equal(self.lower[component], self.lower)
+            and np.array_equal(self.upper[component], self.upper)
+        ):
             return False
         matrix = self.matrix.toarray()
         rows = np.column_stack([matrix, self.row_lower, self.row_upper])
@@ -130,12 +132,16 @@ class AllocationSpace:
             [np.tile(self.lower, n_profiles), np.tile(self.upper, n_profiles)]
         )
         result = scipy.optimize.linprog(
-            -scores.ravel(), A_ub=a_ub if a_ub.shape[0] else None,
-            b_ub=b_ub if a_ub.shape[0] else None, bounds=bounds, method="highs",
+            -scores.ravel(),
+            A_ub=a_ub if a_ub.shape[0] else None,
+            b_ub=b_ub if a_ub.shape[0] else None,
+            bounds=bounds,
+            method="highs",
         )
         if result.status != 0:
-            raise InvalidEnvironmentError(f"AllocationSpace: efficient allocation LP failed: "
-                                          f"{result.message}")
+            raise InvalidEnvironmentError(
+                f"AllocationSpace: efficient allocation LP failed: {result.message}"
+            )
         return result.x.reshape(scores.shape)
 
     def __repr__(self) -> str:
@@ -196,8 +202,9 @@ class Items(AllocationSpace):
         unit_demand: bool = False,
     ) -> None:
         if isinstance(n_items, bool) or not isinstance(n_items, int | np.integer) or n_items < 1:
-            raise InvalidEnvironmentError(f"Items: n_items must be a whole number, at least 1, "
-                                          f"got {n_items!r}")
+            raise InvalidEnvironmentError(
+                f"Items: n_items must be a whole number, at least 1, got {n_items!r}"
+            )
         agent_names = _names(agent_names, "Items: agent_names")
         n_agents = len(agent_names)
         if n_agents < 1:
@@ -220,11 +227,15 @@ class Items(AllocationSpace):
         )
         rows = [per_item]
         if unit_demand:
-            rows.append(sp.csr_array(
-                (np.ones(component.size), (np.repeat(np.arange(n_agents), n_items),
-                                           component.ravel())),
-                shape=(n_agents, component.size),
-            ))
+            rows.append(
+                sp.csr_array(
+                    (
+                        np.ones(component.size),
+                        (np.repeat(np.arange(n_agents), n_items), component.ravel()),
+                    ),
+                    shape=(n_agents, component.size),
+                )
+            )
         matrix = sp.vstack(rows, format="csr")
         super().__init__(names, matrix, None, np.ones(matrix.shape[0]))
 

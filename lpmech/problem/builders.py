@@ -33,14 +33,18 @@ def _count(value: object, argument: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
         raise InvalidEnvironmentError(
-            f"{argument} must be a whole number of agents, at least 1, got {value!r}")
+            f"{argument} must be a whole number of agents, at least 1, got {value!r}"
+        )
     return int(value)
 
 
 def _finite(value: object, argument: str) -> None:
     """Refuse anything but one finite real number, naming ``argument``."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number | Fraction) \
-            or not np.isfinite(float(value)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float | np.number | Fraction)
+        or not np.isfinite(float(value))
+    ):
         raise InvalidEnvironmentError(f"{argument} must be a finite number, got {value!r}")
 
 
@@ -61,34 +65,43 @@ def _names(names: Sequence[str] | None, n_agents: int, default: str) -> list[str
         return [f"{default} {i + 1}" for i in range(n_agents)]
     if isinstance(names, str) or not all(isinstance(n, str) for n in names):
         raise InvalidEnvironmentError(
-            f"names must be a sequence of strings, one per agent, got {names!r}")
+            f"names must be a sequence of strings, one per agent, got {names!r}"
+        )
     names = list(names)
     if len(names) != n_agents:
         raise InvalidEnvironmentError(
-            f"names has {len(names)} entries, expected one per agent ({n_agents})")
+            f"names has {len(names)} entries, expected one per agent ({n_agents})"
+        )
     return names
 
 
-def _labels(labels: Sequence[str] | Sequence[Sequence[str]] | None,
-            n_agents: int) -> list[Sequence[str] | None]:
+def _labels(
+    labels: Sequence[str] | Sequence[Sequence[str]] | None, n_agents: int
+) -> list[Sequence[str] | None]:
     """Type labels: None, one sequence shared by every agent, or one per agent."""
     if labels is None:
         return [None] * n_agents
     if isinstance(labels, str):
-        raise InvalidEnvironmentError("labels must be a sequence of strings (one per type), "
-                                      "or one such sequence per agent, not one string")
+        raise InvalidEnvironmentError(
+            "labels must be a sequence of strings (one per type), "
+            "or one such sequence per agent, not one string"
+        )
     labels = list(labels)
     if all(isinstance(label, str) for label in labels):
         return [labels] * n_agents
     if len(labels) != n_agents:
         raise InvalidEnvironmentError(
             f"labels has {len(labels)} entries, expected one sequence per agent ({n_agents}) "
-            "or one sequence of strings shared by all")
+            "or one sequence of strings shared by all"
+        )
     return labels
 
 
 def _per_agent(
-    values: ArrayLike | Sequence[ArrayLike], n_agents: int | None, argument: str, item_ndim: int,
+    values: ArrayLike | Sequence[ArrayLike],
+    n_agents: int | None,
+    argument: str,
+    item_ndim: int,
     count_name: str = "n_agents",
 ) -> list[np.ndarray]:
     """Expand one shared array (ndim == item_ndim) or a sequence of per-agent arrays."""
@@ -105,7 +118,8 @@ def _per_agent(
         per_agent = [_numbers(v, argument) for v in values]
     except TypeError:  # not iterable: a single number
         raise InvalidEnvironmentError(
-            f"{argument} must be an array of numbers, got {values!r}") from None
+            f"{argument} must be an array of numbers, got {values!r}"
+        ) from None
     if n_agents is not None and len(per_agent) != n_agents:
         raise InvalidEnvironmentError(
             f"{argument} has {len(per_agent)} entries, expected one per agent ({n_agents})"
@@ -143,9 +157,12 @@ def _agents(
     if joint is not None and priors is not None:
         raise InvalidEnvironmentError("give either per-agent priors or a joint prior, not both")
     marginals = [None] * len(types) if joint is not None else _priors(priors, types)
-    return [Agent(name, t, p, labels=own)
-            for name, t, p, own in zip(names, types, marginals, _labels(labels, len(types)),
-                                       strict=True)]
+    return [
+        Agent(name, t, p, labels=own)
+        for name, t, p, own in zip(
+            names, types, marginals, _labels(labels, len(types)), strict=True
+        )
+    ]
 
 
 def single_item_auction(
@@ -195,9 +212,14 @@ def single_item_auction(
         table = np.zeros((len(t), len(types)), dtype=t.dtype)
         table[:, space.component(i)] = t
         valuations.append(table)
-    return Environment(agents, space, valuations, prior=prior,
-                       principal_value=[-seller_value] * len(types),
-                       name=f"single-item auction, {len(types)} bidders")
+    return Environment(
+        agents,
+        space,
+        valuations,
+        prior=prior,
+        principal_value=[-seller_value] * len(types),
+        name=f"single-item auction, {len(types)} bidders",
+    )
 
 
 def bilateral_trade(
@@ -228,11 +250,14 @@ def bilateral_trade(
         seller_prior = _uniform(seller_costs) if seller_prior is None else seller_prior
     elif buyer_prior is not None or seller_prior is not None:
         raise InvalidEnvironmentError("give either per-agent priors or a joint prior, not both")
-    agents = [Agent("buyer", buyer_values, buyer_prior),
-              Agent("seller", seller_costs, seller_prior)]
+    agents = [
+        Agent("buyer", buyer_values, buyer_prior),
+        Agent("seller", seller_costs, seller_prior),
+    ]
     valuations = [buyer_values[:, None], -seller_costs[:, None]]
-    return Environment(agents, AllocationSpace(["trade"]), valuations, prior=prior,
-                       name="bilateral trade")
+    return Environment(
+        agents, AllocationSpace(["trade"]), valuations, prior=prior, name="bilateral trade"
+    )
 
 
 def public_good(
@@ -261,9 +286,14 @@ def public_good(
     types = _per_agent(values, n_agents, "values", 1)
     names = _names(names, len(types), "agent")
     agents = _agents(names, types, priors, prior, labels)
-    return Environment(agents, AllocationSpace(["build"]), [t[:, None] for t in types],
-                       prior=prior, principal_value=[-cost],
-                       name=f"public good, {len(types)} agents, cost {float(cost):g}")
+    return Environment(
+        agents,
+        AllocationSpace(["build"]),
+        [t[:, None] for t in types],
+        prior=prior,
+        principal_value=[-cost],
+        name=f"public good, {len(types)} agents, cost {float(cost):g}",
+    )
 
 
 def multi_item_auction(
@@ -315,5 +345,10 @@ def multi_item_auction(
         table[:, [space.component(i, j) for j in range(n_items)]] = t
         valuations.append(table)
     kind = "unit-demand" if unit_demand else "additive"
-    return Environment(agents, space, valuations, prior=prior,
-                       name=f"{kind} auction, {len(per_bidder)} bidders, {n_items} items")
+    return Environment(
+        agents,
+        space,
+        valuations,
+        prior=prior,
+        name=f"{kind} auction, {len(per_bidder)} bidders, {n_items} items",
+    )

@@ -107,7 +107,8 @@ class Agent:
             labels = _distinct_labels(values)
         elif isinstance(labels, str):
             raise InvalidEnvironmentError(
-                f"{where}: labels must be a sequence of strings, one per type, not one string")
+                f"{where}: labels must be a sequence of strings, one per type, not one string"
+            )
         labels = tuple(str(label) for label in labels)
         if len(labels) != self.n_types:
             raise InvalidEnvironmentError(
@@ -132,8 +133,9 @@ class Agent:
         """Index of a type given by index or by label."""
         if isinstance(type_, str):
             if type_ not in self.labels:
-                raise UnknownNameError(f"agent {self.name!r} has no type labelled {type_!r}; "
-                                       f"labels are {self.labels}")
+                raise UnknownNameError(
+                    f"agent {self.name!r} has no type labelled {type_!r}; labels are {self.labels}"
+                )
             return self.labels.index(type_)
         return _index(type_, self.n_types, f"type of agent {self.name!r}")
 
@@ -228,8 +230,9 @@ class Environment:
             "prior": given_prior(prior),
             "valuations": [exact_copy(v) for v in valuations],
             "principal_value": exact_copy(principal_value),
-            "outside_options": None if outside_options is None else
-            [exact_copy(o) for o in outside_options],
+            "outside_options": None
+            if outside_options is None
+            else [exact_copy(o) for o in outside_options],
         }
         self._profile_values: dict[int, FloatArray] = {}
 
@@ -256,8 +259,9 @@ class Environment:
             for i, candidate in enumerate(self.agents):
                 if candidate.name == agent:
                     return i
-            raise UnknownNameError(f"agent: no agent named {agent!r}; agents are "
-                                   f"{[a.name for a in self.agents]}")
+            raise UnknownNameError(
+                f"agent: no agent named {agent!r}; agents are {[a.name for a in self.agents]}"
+            )
         return _index(agent, self.n_agents, "agent")
 
     def describe_profile(self, profile: int) -> str:
@@ -272,7 +276,8 @@ class Environment:
         types = self.layout.profile_types[profile]
         parts = [
             f"{a.name}={a.labels[k]}"
-            for j, (a, k) in enumerate(zip(self.agents, types, strict=True)) if j != agent
+            for j, (a, k) in enumerate(zip(self.agents, types, strict=True))
+            if j != agent
         ]
         return "(" + ", ".join(parts) + ")" if parts else "()"
 
@@ -378,8 +383,11 @@ class Environment:
             )
         tables, interdependent = [], []
         for i, (agent, values) in enumerate(zip(self.agents, valuations, strict=True)):
-            table = float_array(values, f"Environment: valuations[{i}] (agent {agent.name!r})",
-                                InvalidEnvironmentError).copy()
+            table = float_array(
+                values,
+                f"Environment: valuations[{i}] (agent {agent.name!r})",
+                InvalidEnvironmentError,
+            ).copy()
             private_shape = (agent.n_types, self.n_components)
             joint_shape = (*self.type_counts, self.n_components)
             if table.shape == private_shape and not (
@@ -406,8 +414,9 @@ class Environment:
     def _check_principal_value(self, principal_value: ArrayLike | None) -> FloatArray:
         if principal_value is None:
             return np.zeros(self.n_components)
-        value = float_array(principal_value, "Environment: principal_value",
-                            InvalidEnvironmentError)
+        value = float_array(
+            principal_value, "Environment: principal_value", InvalidEnvironmentError
+        )
         if value.shape != (self.n_components,):
             raise InvalidEnvironmentError(
                 f"Environment: principal_value has shape {value.shape}, expected "
@@ -430,8 +439,11 @@ class Environment:
             )
         options = []
         for agent, option in zip(self.agents, outside_options, strict=True):
-            value = float_array(option, f"Environment: outside_options for agent {agent.name!r}",
-                                InvalidEnvironmentError)
+            value = float_array(
+                option,
+                f"Environment: outside_options for agent {agent.name!r}",
+                InvalidEnvironmentError,
+            )
             if value.ndim == 0:
                 value = np.full(agent.n_types, float(value))
             if value.shape != (agent.n_types,):
@@ -454,16 +466,19 @@ class Environment:
     def __repr__(self) -> str:
         agents = ", ".join(f"{a.name}:{a.n_types}" for a in self.agents)
         label = f"{self.name!r}, " if self.name else ""
-        return (f"Environment({label}agents=[{agents}], profiles={self.n_profiles}, "
-                f"components={self.n_components}, "
-                f"prior={'independent' if self.prior.is_independent else 'correlated'})")
+        return (
+            f"Environment({label}agents=[{agents}], profiles={self.n_profiles}, "
+            f"components={self.n_components}, "
+            f"prior={'independent' if self.prior.is_independent else 'correlated'})"
+        )
 
 
 def check_environment(env: object, where: str) -> Environment:
     """``env`` itself if it is an Environment; an error naming ``where`` otherwise."""
     if not isinstance(env, Environment):
-        raise InvalidArgumentTypeError(f"{where}: env must be an Environment, got "
-                                       f"{type(env).__name__}")
+        raise InvalidArgumentTypeError(
+            f"{where}: env must be an Environment, got {type(env).__name__}"
+        )
     return env
 
 
@@ -480,11 +495,13 @@ def profile_table(env: Environment, values: ArrayLike, width: int, argument: str
         raw = np.asarray(values)
     except ValueError:
         raise InvalidMechanismError(
-            f"{argument} is ragged: its rows have different lengths") from None
+            f"{argument} is ragged: its rows have different lengths"
+        ) from None
     if raw.dtype.kind not in "biuf":
         raise InvalidMechanismError(
             f"{argument} must be an array of numbers, got entries of dtype {raw.dtype} "
-            "(strings, None or other objects)")
+            "(strings, None or other objects)"
+        )
     array = np.array(raw, dtype=float)
     if array.shape == (*env.type_counts, width):
         array = array.reshape(env.n_profiles, width)
@@ -526,8 +543,9 @@ def _index(value: object, count: int, what: str) -> int:
     except (TypeError, ValueError):
         whole = False
     if not whole or isinstance(value, bool):
-        raise IndexOutOfRangeError(f"{what}: expected a name or a whole-number index, "
-                                   f"got {value!r}")
+        raise IndexOutOfRangeError(
+            f"{what}: expected a name or a whole-number index, got {value!r}"
+        )
     if not 0 <= index < count:
         raise IndexOutOfRangeError(f"{what}: index {index} out of range 0..{count - 1}")
     return index
@@ -536,5 +554,7 @@ def _index(value: object, count: int, what: str) -> int:
 def _one_per_agent(entries: object, argument: str, n_agents: int) -> None:
     """Refuse ``entries`` that are not a list (one entry per agent), naming ``argument``."""
     if isinstance(entries, str) or not isinstance(entries, Sequence | np.ndarray):
-        raise InvalidEnvironmentError(f"Environment: {argument} must be a list with one entry "
-                                      f"per agent ({n_agents}), got {entries!r}")
+        raise InvalidEnvironmentError(
+            f"Environment: {argument} must be a list with one entry "
+            f"per agent ({n_agents}), got {entries!r}"
+        )

@@ -43,7 +43,7 @@ def agent_major(table: NDArray, agent: int, trailing: int = 0) -> NDArray:
         Number of axes after the profile axes, kept as they are.
     """
     moved = np.moveaxis(table, agent, 0)
-    rest = table.shape[table.ndim - trailing:] if trailing else ()
+    rest = table.shape[table.ndim - trailing :] if trailing else ()
     return moved.reshape(moved.shape[0], -1, *rest)
 
 
@@ -86,9 +86,7 @@ class Layout:
     @cached_property
     def _by_agent(self) -> tuple[IntArray, ...]:
         profiles = np.arange(self.n_profiles).reshape(self.type_counts)
-        return tuple(
-            np.ascontiguousarray(agent_major(profiles, i)) for i in range(self.n_agents)
-        )
+        return tuple(np.ascontiguousarray(agent_major(profiles, i)) for i in range(self.n_agents))
 
     def by_agent(self, agent: int) -> IntArray:
         """Profiles arranged (own type k, others' profile j), shape (K_i, R_i)."""
@@ -112,7 +110,7 @@ class Layout:
         """Split a decision vector into allocation (P, C) and payments (P, N)."""
         z = np.asarray(z, dtype=float)
         allocation = z[: self.n_allocation_columns].reshape(self.n_profiles, self.n_components)
-        payments = z[self.n_allocation_columns:].reshape(self.n_profiles, self.n_agents)
+        payments = z[self.n_allocation_columns :].reshape(self.n_profiles, self.n_agents)
         return allocation, payments
 
     def join(self, allocation: ArrayLike, payments: ArrayLike) -> NDArray[np.float64]:

@@ -17,8 +17,9 @@ import numpy as np
 from lpmech.arrays import FloatArray
 
 
-def report_utilities(true_values: FloatArray, outcomes: FloatArray,
-                     paid: FloatArray) -> FloatArray:
+def report_utilities(
+    true_values: FloatArray, outcomes: FloatArray, paid: FloatArray
+) -> FloatArray:
     """u[s, r, j] = V_i(k_s, θ_{-i}^j)·a(r, θ_{-i}^j) − t_i(r, θ_{-i}^j).
 
     Parameters
@@ -35,7 +36,8 @@ def report_utilities(true_values: FloatArray, outcomes: FloatArray,
     ndarray, shape (S, K, R)
         Computed as R matrix products (S × C by C × K), in BLAS.
     """
-    utility = np.matmul(true_values.transpose(1, 0, 2),
-                        outcomes.transpose(1, 2, 0)).transpose(1, 2, 0)
+    utility = np.matmul(true_values.transpose(1, 0, 2), outcomes.transpose(1, 2, 0)).transpose(
+        1, 2, 0
+    )
     utility -= paid[None]
     return utility

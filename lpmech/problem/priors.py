@@ -42,9 +42,7 @@ def check_probabilities(values: ArrayLike, argument: str, shape: tuple[int, ...]
     """
     array = np.asarray(values, dtype=float)
     if array.shape != shape:
-        raise InvalidEnvironmentError(
-            f"{argument} has shape {array.shape}, expected {shape}"
-        )
+        raise InvalidEnvironmentError(f"{argument} has shape {array.shape}, expected {shape}")
     if not np.all(np.isfinite(array)):
         raise InvalidEnvironmentError(f"{argument} contains NaN or infinite entries")
     if np.any(array < 0):
@@ -134,9 +132,7 @@ class Prior:
     def marginals(self) -> tuple[FloatArray, ...]:
         """π_i(θ_i) for each agent."""
         axes = range(self.table.ndim)
-        return tuple(
-            self.table.sum(axis=tuple(a for a in axes if a != i)) for i in axes
-        )
+        return tuple(self.table.sum(axis=tuple(a for a in axes if a != i)) for i in axes)
 
     @cached_property
     def is_independent(self) -> bool:

@@ -150,11 +150,16 @@ def compile_program(
     constant = objective.sign * objective.constant(env)
     build_seconds = time.perf_counter() - start
     return assemble(
-        env, objective, families,
+        env,
+        objective,
+        families,
         [(family.name, block) for family, (block, _) in zip(families, built, strict=True)],
         [bounds for _, bounds in built if bounds is not None],
-        n_columns=layout.n_columns, cost=cost, constant=constant,
-        deterministic=deterministic, build_seconds=build_seconds,
+        n_columns=layout.n_columns,
+        cost=cost,
+        constant=constant,
+        deterministic=deterministic,
+        build_seconds=build_seconds,
     )
 
 

@@ -22,7 +22,8 @@ from lpmech.errors import NotConvexError
 
 
 def require_dcp(
-    objective_name: str, objective: cp.Expression,
+    objective_name: str,
+    objective: cp.Expression,
     constraints: Mapping[str, Sequence[cp.Constraint]],
 ) -> None:
     """Raise :class:`NotConvexError` unless the maximised objective and constraints are DCP.
@@ -31,12 +32,17 @@ def require_dcp(
     """
     problems = [f"objective {objective_name!r}: {why}" for why in _objective_faults(objective)]
     for name, family in constraints.items():
-        problems += [f"constraint family {name!r}: {why}"
-                     for constraint in family if not constraint.is_dcp()
-                     for why in _constraint_faults(constraint)]
+        problems += [
+            f"constraint family {name!r}: {why}"
+            for constraint in family
+            if not constraint.is_dcp()
+            for why in _constraint_faults(constraint)
+        ]
     if problems:
-        raise NotConvexError("the program is not convex by cvxpy's DCP rules, so no solver is "
-                             "called:\n  " + "\n  ".join(problems))
+        raise NotConvexError(
+            "the program is not convex by cvxpy's DCP rules, so no solver is "
+            "called:\n  " + "\n  ".join(problems)
+        )
 
 
 def offending_terms(expression: cp.Expression) -> list[str]:
@@ -53,8 +59,12 @@ def _objective_faults(objective: cp.Expression) -> list[str]:
     if objective.is_concave():
         return []
     terms = objective.args if isinstance(objective, AddExpression) else [objective]
-    return [f"maximising {term}, which is {term.curvature.lower()}: a maximised objective must "
-            "be concave (minimise a convex one)" for term in terms if not term.is_concave()]
+    return [
+        f"maximising {term}, which is {term.curvature.lower()}: a maximised objective must "
+        "be concave (minimise a convex one)"
+        for term in terms
+        if not term.is_concave()
+    ]
 
 
 def _constraint_faults(constraint: cp.Constraint) -> list[str]:
@@ -63,12 +73,16 @@ def _constraint_faults(constraint: cp.Constraint) -> list[str]:
         return inner
     if isinstance(constraint, Equality):
         left, right = constraint.args
-        return [f"{constraint}: both sides of == must be affine, but they are "
-                f"{left.curvature.lower()} and {right.curvature.lower()}"]
+        return [
+            f"{constraint}: both sides of == must be affine, but they are "
+            f"{left.curvature.lower()} and {right.curvature.lower()}"
+        ]
     if isinstance(constraint, Inequality):
         left, right = constraint.args
-        return [f"{constraint}: a <= b needs a convex and b concave, but a is "
-                f"{left.curvature.lower()} and b {right.curvature.lower()}"]
+        return [
+            f"{constraint}: a <= b needs a convex and b concave, but a is "
+            f"{left.curvature.lower()} and b {right.curvature.lower()}"
+        ]
     return [f"{constraint} is not DCP"]
 
 
@@ -79,8 +93,10 @@ def _composition_fault(atom: cp.Expression) -> str:
     elif atom.is_atom_concave():
         curvature, needs = "concave", ("concave", "convex")
     else:
-        return (f"{atom}: {type(atom).__name__} is neither convex nor concave unless all but "
-                "one of its arguments are constant")
+        return (
+            f"{atom}: {type(atom).__name__} is neither convex nor concave unless all but "
+            "one of its arguments are constant"
+        )
     for k, arg in enumerate(atom.args):
         if atom.is_incr(k):
             monotone, need = "increasing", needs[0]
@@ -89,7 +105,9 @@ def _composition_fault(atom: cp.Expression) -> str:
         else:
             monotone, need = "not monotone", "affine"
         if not (arg.is_affine() or getattr(arg, f"is_{need}")()):
-            return (f"{atom}: {type(atom).__name__} is {curvature} and {monotone} in argument "
-                    f"{k}, so that argument must be {need}, but {arg} is "
-                    f"{arg.curvature.lower()}")
+            return (
+                f"{atom}: {type(atom).__name__} is {curvature} and {monotone} in argument "
+                f"{k}, so that argument must be {need}, but {arg} is "
+                f"{arg.curvature.lower()}"
+            )
     return f"{atom} is not DCP"

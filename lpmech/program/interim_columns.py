@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 ArrayLikeInt = IntArray | list[int] | int
 
 
-
 @dataclass(frozen=True)
 class InterimColumns:
     """Columns of an interim program: [a (linking only) | Q | M].
@@ -70,8 +69,7 @@ class InterimColumns:
         if border:
             space = env.allocation
             width, n_allocation = space.n_items, 0
-            own = tuple(space.component(i, np.arange(space.n_items))
-                        for i in range(env.n_agents))
+            own = tuple(space.component(i, np.arange(space.n_items)) for i in range(env.n_agents))
         else:
             width, n_allocation = env.n_components, env.layout.n_allocation_columns
             own = (np.arange(env.n_components),) * env.n_agents
@@ -81,8 +79,7 @@ class InterimColumns:
         m_start = m_base + np.concatenate([[0], np.cumsum(counts)[:-1]])
         if symmetric:
             q_start, m_start = (np.repeat(start, env.n_agents) for start in (q_start, m_start))
-        return cls(n_allocation, width, q_start, m_start, m_base + int(counts.sum()), values,
-                   own)
+        return cls(n_allocation, width, q_start, m_start, m_base + int(counts.sum()), values, own)
 
     @property
     def border(self) -> bool:
@@ -103,12 +100,15 @@ class InterimColumns:
         """M column of the given types of an agent."""
         return self.m_start[agent] + np.asarray(types)
 
-    def utility_entries(self, agent: int, true_types: NDArray, reports: NDArray,
-                        rows: NDArray, sign: float) -> list[Entries]:
+    def utility_entries(
+        self, agent: int, true_types: NDArray, reports: NDArray, rows: NDArray, sign: float
+    ) -> list[Entries]:
         """Entries of sign · (V_i(k)·Q_i(r) − M_i(r)) into ``rows``, pair by pair."""
         values = self.values[agent][true_types]  # (Q, W)
-        return [broadcast_entries(rows[:, None], self.q(agent, reports), sign * values),
-                broadcast_entries(rows, self.m(agent, reports), -sign)]
+        return [
+            broadcast_entries(rows[:, None], self.q(agent, reports), sign * values),
+            broadcast_entries(rows, self.m(agent, reports), -sign),
+        ]
 
     def principal_value_entries(self, env: Environment, row: int = 0) -> Entries:
         """Entries of E[v_0·a] in ``row``, through a (linking) or through q (Border)."""
@@ -119,23 +119,31 @@ class InterimColumns:
         for i in range(env.n_agents):
             types = np.arange(env.type_counts[i])
             columns.append(self.q(i, types).ravel())
-            values.append(np.outer(env.prior.marginals[i],
-                                   env.principal_value[self.own[i]]).ravel())
+            values.append(
+                np.outer(env.prior.marginals[i], env.principal_value[self.own[i]]).ravel()
+            )
         return broadcast_entries(row, np.concatenate(columns), np.concatenate(values))
 
-    def block(self, parts: list[Entries], n_rows: int, lower: Any = -np.inf,
-              upper: Any = np.inf) -> RowBlock:
+    def block(
+        self, parts: list[Entries], n_rows: int, lower: Any = -np.inf, upper: Any = np.inf
+    ) -> RowBlock:
         """A block of ``n_rows`` rows over these columns from coordinate parts."""
         if not parts:
-            return RowBlock.from_entries([], [], [], shape=(n_rows, self.n_columns),
-                                         lower=lower, upper=upper)
+            return RowBlock.from_entries(
+                [], [], [], shape=(n_rows, self.n_columns), lower=lower, upper=upper
+            )
         rows, columns, values = (np.concatenate(x) for x in zip(*parts, strict=True))
-        return RowBlock.from_entries(rows, columns, values, shape=(n_rows, self.n_columns),
-                                     lower=lower, upper=upper)
+        return RowBlock.from_entries(
+            rows, columns, values, shape=(n_rows, self.n_columns), lower=lower, upper=upper
+        )
 
     def on_allocation(self, block: RowBlock) -> RowBlock:
         """Rows over the ex-post allocation of z, placed on these columns' a block."""
-        matrix = sp.hstack([block.matrix[:, :self.n_allocation],
-                            sp.csr_array((block.n_rows, self.n_columns - self.n_allocation))],
-                           format="csr")
+        matrix = sp.hstack(
+            [
+                block.matrix[:, : self.n_allocation],
+                sp.csr_array((block.n_rows, self.n_columns - self.n_allocation)),
+            ],
+            format="csr",
+        )
         return RowBlock(sp.csr_array(matrix), block.lower, block.upper)

@@ -48,7 +48,6 @@ if TYPE_CHECKING:
     from lpmech.results.mechanism import Mechanism
 
 
-
 class Objective(ABC):
     """An objective over mechanisms: linear, plus cvxpy terms where it is not.
 
@@ -118,7 +117,7 @@ class Objective(ABC):
 def _payment_coefficients(env: Environment, weights: FloatArray) -> FloatArray:
     """Coefficients Σ_i w(θ) t_i(θ) on the payment columns."""
     c = np.zeros(env.layout.n_columns, dtype=np.asarray(weights).dtype)  # exact stays exact
-    c[env.layout.n_allocation_columns:] = np.repeat(weights, env.n_agents)
+    c[env.layout.n_allocation_columns :] = np.repeat(weights, env.n_agents)
     return c
 
 
@@ -150,8 +149,9 @@ class Profit(Objective):
 
     def coefficients(self, env: Environment) -> FloatArray:
         joint = env.prior.joint
-        return (_payment_coefficients(env, joint)
-                + _allocation_coefficients(env, np.outer(joint, env.principal_value)))
+        return _payment_coefficients(env, joint) + _allocation_coefficients(
+            env, np.outer(joint, env.principal_value)
+        )
 
     def value(self, mechanism: Mechanism) -> float:
         return mechanism.expected_budget_surplus()
@@ -219,7 +219,8 @@ class GainsFromTrade(Objective):
         if self.status_quo.shape != (env.n_components,):
             raise InvalidArgumentError(
                 f"GainsFromTrade: status_quo has shape {self.status_quo.shape}, "
-                f"expected ({env.n_components},)")
+                f"expected ({env.n_components},)"
+            )
         return self.status_quo
 
     def coefficients(self, env: Environment) -> FloatArray:
@@ -265,8 +266,9 @@ class CustomObjective(Objective):
         name: str = "custom",
     ) -> None:
         if sense not in ("maximize", "minimize"):
-            raise InvalidArgumentError(f"CustomObjective: sense must be 'maximize' or 'minimize', "
-                                       f"got {sense!r}")
+            raise InvalidArgumentError(
+                f"CustomObjective: sense must be 'maximize' or 'minimize', got {sense!r}"
+            )
         self._expression = expression
         self.sense = sense
         self.name = name
@@ -291,22 +293,32 @@ class CustomObjective(Objective):
         allocation = cp.Variable(layout.n_allocation_columns)
         payments = cp.Variable(layout.n_payment_columns)
         expression = self._expression(DesignVariables.from_vectors(env, allocation, payments))
-        if not isinstance(expression, cp.Expression) or not expression.is_affine() \
-                or expression.size != 1:
+        if (
+            not isinstance(expression, cp.Expression)
+            or not expression.is_affine()
+            or expression.size != 1
+        ):
             return self
         allocation.value = np.zeros(allocation.size)
         payments.value = np.zeros(payments.size)
         gradient = expression.grad
         columns = [gradient.get(v) for v in (allocation, payments)]
-        coefficients = np.concatenate([
-            np.zeros(v.size) if g is None else np.asarray(g.todense(), dtype=float).ravel()
-            for v, g in zip((allocation, payments), columns, strict=True)])
+        coefficients = np.concatenate(
+            [
+                np.zeros(v.size) if g is None else np.asarray(g.todense(), dtype=float).ravel()
+                for v, g in zip((allocation, payments), columns, strict=True)
+            ]
+        )
         return LinearObjective(coefficients, float(expression.value), self.sense, self.name)
 
     def spec(self) -> dict[str, Any]:
         """Name, sense and function recorded; plain data cannot rebuild a function."""
-        return {"objective": "custom", "name": self.name, "sense": self.sense,
-                "function": function_name(self._expression)}
+        return {
+            "objective": "custom",
+            "name": self.name,
+            "sense": self.sense,
+            "function": function_name(self._expression),
+        }
 
 
 class LinearObjective(Objective):
@@ -316,11 +328,17 @@ class LinearObjective(Objective):
     linear function of the design variables without cvxpy.
     """
 
-    def __init__(self, coefficients: ArrayLike, constant: float = 0.0,
-                 sense: str = "maximize", name: str = "linear") -> None:
+    def __init__(
+        self,
+        coefficients: ArrayLike,
+        constant: float = 0.0,
+        sense: str = "maximize",
+        name: str = "linear",
+    ) -> None:
         if sense not in ("maximize", "minimize"):
-            raise InvalidArgumentError(f"LinearObjective: sense must be 'maximize' or 'minimize', "
-                                       f"got {sense!r}")
+            raise InvalidArgumentError(
+                f"LinearObjective: sense must be 'maximize' or 'minimize', got {sense!r}"
+            )
         self._coefficients = np.asarray(coefficients, dtype=float)
         self._constant = float(constant)
         self.sense = sense
@@ -328,8 +346,10 @@ class LinearObjective(Objective):
 
     def coefficients(self, env: Environment) -> FloatArray:
         if self._coefficients.shape != (env.layout.n_columns,):
-            raise InvalidArgumentError(f"LinearObjective {self.name!r}: {self._coefficients.size} "
-                                       f"coefficients for {env.layout.n_columns} columns")
+            raise InvalidArgumentError(
+                f"LinearObjective {self.name!r}: {self._coefficients.size} "
+                f"coefficients for {env.layout.n_columns} columns"
+            )
         return self._coefficients
 
     def constant(self, env: Environment) -> float:
@@ -340,8 +360,13 @@ class LinearObjective(Objective):
         return float(weighted_sum(self.coefficients(mechanism.env), z) + self._constant)
 
     def spec(self) -> dict[str, Any]:
-        return {"objective": "linear", "coefficients": self._coefficients.tolist(),
-                "constant": self._constant, "sense": self.sense, "name": self.name}
+        return {
+            "objective": "linear",
+            "coefficients": self._coefficients.tolist(),
+            "constant": self._constant,
+            "sense": self.sense,
+            "name": self.name,
+        }
 
 
 class ZeroObjective(Objective):
@@ -373,7 +398,8 @@ class NashWelfare(Objective):
     def __init__(self, level: str = "interim") -> None:
         if level not in self.LEVELS:
             raise InvalidArgumentError(
-                f"NashWelfare: level must be one of {self.LEVELS}, got {level!r}")
+                f"NashWelfare: level must be one of {self.LEVELS}, got {level!r}"
+            )
         self.level = level
         self.name = "nash_welfare" if level == "interim" else "ex_ante_nash_welfare"
 
@@ -397,10 +423,15 @@ class NashWelfare(Objective):
         utilities = [mechanism.interim_utility(i) for i in range(mechanism.env.n_agents)]
         with np.errstate(divide="ignore", invalid="ignore"):
             if self.level == "interim":
-                return float(sum(weighted_sum(p, np.log(u))
-                                 for p, u in zip(marginals, utilities, strict=True)))
-            return float(sum(np.log(weighted_sum(p, u))
-                             for p, u in zip(marginals, utilities, strict=True)))
+                return float(
+                    sum(
+                        weighted_sum(p, np.log(u))
+                        for p, u in zip(marginals, utilities, strict=True)
+                    )
+                )
+            return float(
+                sum(np.log(weighted_sum(p, u)) for p, u in zip(marginals, utilities, strict=True))
+            )
 
     def spec(self) -> dict[str, Any]:
         return {"objective": "nash_welfare", "level": self.level}
@@ -459,8 +490,10 @@ class Combination(Objective):
         self.name = " + ".join(f"{w:g}·{o.name}" for w, o in self.terms)
 
     def coefficients(self, env: Environment) -> FloatArray:
-        return sum((w * o.sign * o.coefficients(env) for w, o in self.terms),
-                   np.zeros(env.layout.n_columns))
+        return sum(
+            (w * o.sign * o.coefficients(env) for w, o in self.terms),
+            np.zeros(env.layout.n_columns),
+        )
 
     def constant(self, env: Environment) -> float:
         return sum(w * o.sign * o.constant(env) for w, o in self.terms)
@@ -524,8 +557,9 @@ SPEC_CONSTRUCTORS: dict[str, Callable[..., Objective]] = {
 }
 
 
-def from_spec(spec: Mapping[str, Any],
-              objectives: Mapping[str, Callable[..., Objective]] | None = None) -> Objective:
+def from_spec(
+    spec: Mapping[str, Any], objectives: Mapping[str, Callable[..., Objective]] | None = None
+) -> Objective:
     """The objective an :meth:`Objective.spec` describes.
 
     ``objectives`` adds constructors of your own objectives by key. A spec that
@@ -539,10 +573,13 @@ def from_spec(spec: Mapping[str, Any],
     """
     key, parameters = spec_parts(spec, "objective", UnknownObjectiveError)
     if key == "combination":
-        return Combination([(float(w), from_spec(term, objectives))
-                            for w, term in parameters["terms"]])
+        return Combination(
+            [(float(w), from_spec(term, objectives)) for w, term in parameters["terms"]]
+        )
     constructors = {**SPEC_CONSTRUCTORS, **(objectives or {})}
     if key not in constructors:
-        raise UnknownObjectiveError(f"from_spec: unknown objective {key!r}; known are "
-                                    f"{sorted([*constructors, 'combination'])}")
+        raise UnknownObjectiveError(
+            f"from_spec: unknown objective {key!r}; known are "
+            f"{sorted([*constructors, 'combination'])}"
+        )
     return constructors[key](**parameters)

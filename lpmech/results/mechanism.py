@@ -44,8 +44,6 @@ if TYPE_CHECKING:
     from lpmech.constraints.base import ConstraintFamily
 
 
-
-
 class ProfileOutcome(NamedTuple):
     """What a mechanism does at one profile: allocation by component, payment by agent."""
 
@@ -83,11 +81,13 @@ class Mechanism:
     ) -> None:
         if not isinstance(env, Environment):
             raise InvalidMechanismError(
-                f"Mechanism: env must be an Environment, got {type(env).__name__}")
+                f"Mechanism: env must be an Environment, got {type(env).__name__}"
+            )
         self.env = env
         self.name = name
-        self._allocation = profile_table(env, allocation, env.n_components,
-                                         "Mechanism: allocation")
+        self._allocation = profile_table(
+            env, allocation, env.n_components, "Mechanism: allocation"
+        )
         self._payments = profile_table(env, payments, env.n_agents, "Mechanism: payments")
         self._allocation.setflags(write=False)
         self._payments.setflags(write=False)
@@ -122,24 +122,30 @@ class Mechanism:
         env = self.env
         if types and named:
             raise InvalidArgumentTypeError(
-                "at(): give types either positionally or by agent name, not both")
+                "at(): give types either positionally or by agent name, not both"
+            )
         if named:
             missing = [a.name for a in env.agents if a.name not in named]
             unknown = sorted(set(named) - {a.name for a in env.agents})
             if missing or unknown:
-                raise UnknownNameError(f"at(): missing agents {missing}, unknown names "
-                                       f"{unknown}; agents are {[a.name for a in env.agents]}")
+                raise UnknownNameError(
+                    f"at(): missing agents {missing}, unknown names "
+                    f"{unknown}; agents are {[a.name for a in env.agents]}"
+                )
             types = tuple(named[a.name] for a in env.agents)
         if len(types) != env.n_agents:
             raise InvalidArgumentTypeError(
-                f"at() needs one type per agent ({env.n_agents}), got {len(types)}")
+                f"at() needs one type per agent ({env.n_agents}), got {len(types)}"
+            )
         indices = [agent.type_index(t) for agent, t in zip(env.agents, types, strict=True)]
         profile = int(env.layout.profile_index(indices))
         return ProfileOutcome(
-            dict(zip(env.allocation.component_names, self._allocation[profile].tolist(),
-                     strict=True)),
-            dict(zip([a.name for a in env.agents], self._payments[profile].tolist(),
-                     strict=True)),
+            dict(
+                zip(
+                    env.allocation.component_names, self._allocation[profile].tolist(), strict=True
+                )
+            ),
+            dict(zip([a.name for a in env.agents], self._payments[profile].tolist(), strict=True)),
         )
 
     def ex_post_utility(self, agent: AgentRef) -> FloatArray:
@@ -158,13 +164,15 @@ class Mechanism:
         i = self.env.agent_index(agent)
         by_agent = self.env.layout.by_agent(i)
         true_values = self.env.values_at_profiles(i)[by_agent[[true_type]]]  # (1, R, C)
-        return report_utilities(true_values, self._allocation[by_agent],
-                                self._payments[by_agent, i])[0]
+        return report_utilities(
+            true_values, self._allocation[by_agent], self._payments[by_agent, i]
+        )[0]
 
     def budget_surplus(self) -> FloatArray:
         """The principal's net receipt Σ_i t_i(θ) + v_0·a(θ) at each profile, shape (P,)."""
-        return self._payments.sum(axis=1) + matrix_vector(self._allocation,
-                                                          self.env.principal_value)
+        return self._payments.sum(axis=1) + matrix_vector(
+            self._allocation, self.env.principal_value
+        )
 
     # ------------------------------------------------------------- interim
     def _interim(self, agent: AgentRef, per_profile: FloatArray) -> FloatArray:
@@ -188,9 +196,11 @@ class Mechanism:
         i = self.env.agent_index(agent)
         form = self.env.single_parameter(i)
         if form is None:
-            raise InvalidArgumentError(f"agent: {self.env.agents[i].name!r} is not "
-                                       "single-parameter (needs private values and scalar "
-                                       "types)")
+            raise InvalidArgumentError(
+                f"agent: {self.env.agents[i].name!r} is not "
+                "single-parameter (needs private values and scalar "
+                "types)"
+            )
         return self.interim_allocation(i) @ form.direction
 
     def interim_value(self, agent: AgentRef) -> FloatArray:
@@ -217,8 +227,9 @@ class Mechanism:
     def expected_welfare(self, include_principal: bool = True) -> float:
         """E[Σ_i v_i(a(θ), θ)] (+ E[v_0·a(θ)] with the principal)."""
         weights = self.env.surplus_weights(include_principal)
-        return float(weighted_sum(self.env.prior.joint,
-                                  np.einsum("pc,pc->p", weights, self._allocation)))
+        return float(
+            weighted_sum(self.env.prior.joint, np.einsum("pc,pc->p", weights, self._allocation))
+        )
 
     def expected_utility(self, agent: AgentRef) -> float:
         """E[u_i(θ)] under truth-telling."""

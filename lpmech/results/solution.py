@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from lpmech.exact.certificate import Certificate
 
+
 @dataclass(frozen=True)
 class SolveReport:
     """Sizes and timings of one solve.
@@ -83,14 +84,21 @@ class SolveReport:
         return cls(**{**spec, "reduced": tuple(spec.get("reduced", ()))})
 
     def __str__(self) -> str:
-        rows = [(f"{name} (local)" if name in self.reduced else name,
-                 self.rows_by_family[name], self.nonzeros_by_family[name])
-                for name in self.rows_by_family]
+        rows = [
+            (
+                f"{name} (local)" if name in self.reduced else name,
+                self.rows_by_family[name],
+                self.nonzeros_by_family[name],
+            )
+            for name in self.rows_by_family
+        ]
         rows.append(("total", self.n_rows, self.n_nonzeros))
-        timings = (f"variables {self.n_variables}; build {self.build_seconds:.3f} s, "
-                   f"compile {self.compile_seconds:.3f} s, solve {self.solve_seconds:.3f} s, "
-                   f"total {self.total_seconds:.3f} s (formulation {self.formulation}, "
-                   f"backend {self.backend}, solver {self.solver}, algorithm {self.algorithm})")
+        timings = (
+            f"variables {self.n_variables}; build {self.build_seconds:.3f} s, "
+            f"compile {self.compile_seconds:.3f} s, solve {self.solve_seconds:.3f} s, "
+            f"total {self.total_seconds:.3f} s (formulation {self.formulation}, "
+            f"backend {self.backend}, solver {self.solver}, algorithm {self.algorithm})"
+        )
         details = f"\n{self.details}" if self.details else ""
         if self.tie_break:
             details += f"\ncanonical optimum: {self.tie_break} in {self.tie_break_seconds:.3f} s"
@@ -161,14 +169,18 @@ class Solution:
         spec = next(f for f in self.compiled if f.name == family)
         threshold = self.binding_threshold(family)
         order = np.argsort(-np.abs(duals), kind="stable")[:top]
-        return [(spec.describe(self.mechanism.env, int(r)), float(duals[r]))
-                for r in order if abs(duals[r]) > threshold]
+        return [
+            (spec.describe(self.mechanism.env, int(r)), float(duals[r]))
+            for r in order
+            if abs(duals[r]) > threshold
+        ]
 
     def certify(self) -> Certificate:
         """Prove the optimum in rational arithmetic (:func:`lpmech.exact.certificate.certify`)."""
         from lpmech.exact.certificate import certify
 
         return certify(self)
+
     def to_frame(self) -> pd.DataFrame:
         """The optimal mechanism by profile: see :func:`lpmech.views.frames.mechanism_frame`."""
         return self.mechanism.to_frame()
@@ -191,7 +203,10 @@ class Solution:
         return solution_html(self)
 
     def __str__(self) -> str:
-        header = (f"Optimal {self.objective.name} = {format_number(self.objective_value)} "
-                  f"under {' + '.join(f.name for f in self.families)}")
-        return "\n\n".join([header, str(self.verification), str(self.report),
-                            self.mechanism.summary()])
+        header = (
+            f"Optimal {self.objective.name} = {format_number(self.objective_value)} "
+            f"under {' + '.join(f.name for f in self.families)}"
+        )
+        return "\n\n".join(
+            [header, str(self.verification), str(self.report), self.mechanism.summary()]
+        )

@@ -92,8 +92,7 @@ FACE_SLACK = 1e-9
 LARGEST_PAYMENT_WEIGHT = 0.01
 #: HiGHS tolerances of the second stage, tighter than the defaults (1e-7) so that an
 #: optimal target comes back to 1e-9 rather than 1e-7 (a user's options still win).
-SECOND_STAGE_OPTIONS = {"primal_feasibility_tolerance": 1e-9,
-                        "dual_feasibility_tolerance": 1e-9}
+SECOND_STAGE_OPTIONS = {"primal_feasibility_tolerance": 1e-9, "dual_feasibility_tolerance": 1e-9}
 
 TieBreak = str | Mechanism | None
 
@@ -108,8 +107,14 @@ class Canonical:
 
 
 def canonical_optimum(
-    problem: DesignProblem, formulation: Formulation, z: FloatArray, optimum: float,
-    tie_break: TieBreak, engine: Backend, options: dict[str, Any], scale: float = 1.0,
+    problem: DesignProblem,
+    formulation: Formulation,
+    z: FloatArray,
+    optimum: float,
+    tie_break: TieBreak,
+    engine: Backend,
+    options: dict[str, Any],
+    scale: float = 1.0,
 ) -> Canonical:
     """The optimum ``z`` (program value ``optimum``) tie-broken, then anonymised where valid.
 
@@ -122,8 +127,16 @@ def canonical_optimum(
     notes = []
     if tie_break is not None:
         layout = problem.env.layout
-        chosen, note = tie_break_stage(problem, formulation, _money(z, layout, 1 / scale),
-                                       optimum / scale, tie_break, engine, options, scale)
+        chosen, note = tie_break_stage(
+            problem,
+            formulation,
+            _money(z, layout, 1 / scale),
+            optimum / scale,
+            tie_break,
+            engine,
+            options,
+            scale,
+        )
         z = _money(chosen, layout, scale)
         notes.append(note)
     if isinstance(formulation, Symmetric) and target is None:  # both stages on orbits
@@ -132,12 +145,14 @@ def canonical_optimum(
     symmetry = anonymity(problem)
     if isinstance(symmetry, AgentSymmetry):
         if target is not None and not _constant_on_orbits(target, symmetry):
-            notes.append("not anonymised: the tie-break target treats identical agents "
-                         "differently")
+            notes.append(
+                "not anonymised: the tie-break target treats identical agents differently"
+            )
         else:
             z = anonymise(z, symmetry)
-            notes.append(f"anonymised over relabellings of the {problem.env.n_agents} "
-                         "identical agents")
+            notes.append(
+                f"anonymised over relabellings of the {problem.env.n_agents} identical agents"
+            )
     elif symmetry:
         notes.append(f"not anonymised: {symmetry}")
     return Canonical(z, "; ".join(notes), time.perf_counter() - start)
@@ -187,8 +202,14 @@ def _money(z: FloatArray, layout: Any, factor: float) -> FloatArray:
 
 
 def _constant_on_orbits(vector: FloatArray, symmetry: AgentSymmetry) -> bool:
-    return bool(np.allclose(anonymise(vector, symmetry), vector, rtol=0.0,
-                            atol=1e-12 * max(1.0, float(np.abs(vector).max(initial=0.0)))))
+    return bool(
+        np.allclose(
+            anonymise(vector, symmetry),
+            vector,
+            rtol=0.0,
+            atol=1e-12 * max(1.0, float(np.abs(vector).max(initial=0.0))),
+        )
+    )
 
 
 # ------------------------------------------------------------------ tie-break
@@ -198,14 +219,19 @@ def _target(problem: DesignProblem, tie_break: TieBreak) -> FloatArray | None:
     if tie_break is None or (isinstance(tie_break, str) and tie_break in TIE_BREAKS):
         return None
     if isinstance(tie_break, Mechanism):
-        if tie_break.env is not env and (tie_break.env.type_counts != env.type_counts or
-                                         tie_break.env.n_components != env.n_components):
-            raise InvalidMechanismError("tie_break: the mechanism is for another environment "
-                                        f"(type counts {tie_break.env.type_counts}, expected "
-                                        f"{env.type_counts})")
+        if tie_break.env is not env and (
+            tie_break.env.type_counts != env.type_counts
+            or tie_break.env.n_components != env.n_components
+        ):
+            raise InvalidMechanismError(
+                "tie_break: the mechanism is for another environment "
+                f"(type counts {tie_break.env.type_counts}, expected "
+                f"{env.type_counts})"
+            )
         return np.concatenate([tie_break.flat_allocation.ravel(), tie_break.flat_payments.ravel()])
-    raise InvalidArgumentError(f"tie_break: expected None, one of {TIE_BREAKS} or a Mechanism, "
-                               f"got {tie_break!r}")
+    raise InvalidArgumentError(
+        f"tie_break: expected None, one of {TIE_BREAKS} or a Mechanism, got {tie_break!r}"
+    )
 
 
 def distance_weights(env: Environment, allocation: bool) -> FloatArray:
@@ -214,13 +240,23 @@ def distance_weights(env: Environment, allocation: bool) -> FloatArray:
     joint = env.prior.joint
     positive = joint[joint > 0]
     weight = np.maximum(joint, positive.min() if positive.size else 1.0)
-    return np.concatenate([np.repeat(weight if allocation else 0.0 * weight, env.n_components),
-                           np.repeat(weight / data_scale(env), env.n_agents)])
+    return np.concatenate(
+        [
+            np.repeat(weight if allocation else 0.0 * weight, env.n_components),
+            np.repeat(weight / data_scale(env), env.n_agents),
+        ]
+    )
 
 
 def tie_break_stage(
-    problem: DesignProblem, formulation: Formulation, z: FloatArray, optimum: float,
-    tie_break: str | Mechanism, engine: Backend, options: dict[str, Any], scale: float = 1.0,
+    problem: DesignProblem,
+    formulation: Formulation,
+    z: FloatArray,
+    optimum: float,
+    tie_break: str | Mechanism,
+    engine: Backend,
+    options: dict[str, Any],
+    scale: float = 1.0,
 ) -> tuple[FloatArray, str]:
     """The optimum closest to the tie-break's target (see the module docstring), and a note.
 
@@ -231,21 +267,25 @@ def tie_break_stage(
     if problem.deterministic:
         raise InvalidArgumentError(
             "tie_break: deterministic mechanisms are solved as a MIP, whose "
-            "optimal set is not a face; use tie_break=None")
+            "optimal set is not a face; use tie_break=None"
+        )
     if _has_cvxpy_parts(problem):
         raise InvalidArgumentError(
             "tie_break: parts written as cvxpy expressions cannot be carried into "
-            "the second stage; use tie_break=None")
+            "the second stage; use tie_break=None"
+        )
     solver = getattr(engine, "solver", "auto")
     if solver not in ("auto", LINEAR_SOLVER):
         raise InvalidArgumentError(
             f"tie_break: the second stage is a linear program for HiGHS, not "
-            f"solver {solver!r}; use solver='auto' or tie_break=None")
+            f"solver {solver!r}; use solver='auto' or tie_break=None"
+        )
     target = _target(problem, tie_break)
     target_is_zero = target is None
     weights = distance_weights(env, allocation=target is not None)
-    target = np.zeros(env.layout.n_columns) if target is None else \
-        _money(target, env.layout, 1 / scale)
+    target = (
+        np.zeros(env.layout.n_columns) if target is None else _money(target, env.layout, 1 / scale)
+    )
     cost = problem.objective.sign * problem.objective.coefficients(env)
     slack = FACE_SLACK * (abs(optimum) + float(weighted_sum(np.abs(cost), np.abs(z))))
 
@@ -259,30 +299,49 @@ def tie_break_stage(
     face = _face(program, optimum - slack)
     largest = LARGEST_PAYMENT_WEIGHT / data_scale(env) if target_is_zero else 0.0
     stage_options = {**SECOND_STAGE_OPTIONS, **options}
-    result = run_program(engine, _with_distance(_restricted(face, program, engine, options),
-                                                column_weights, column_target, largest),
-                         stage_options)
+    result = run_program(
+        engine,
+        _with_distance(
+            _restricted(face, program, engine, options), column_weights, column_target, largest
+        ),
+        stage_options,
+    )
     if result.status is not Status.OPTIMAL:  # seen at 1e9 units: fall back to the whole face
         note += "; face not restricted (HiGHS failed on the restricted one)"
-        result = run_program(engine, _with_distance(face, column_weights, column_target,
-                                                    largest), stage_options)
+        result = run_program(
+            engine, _with_distance(face, column_weights, column_target, largest), stage_options
+        )
     if result.status is not Status.OPTIMAL or result.x is None:
-        raise SolverFailedError(f"tie_break: the second stage ended {result.status.value} "
-                                f"({result.message}) although the first found an optimum; "
-                                "try tie_break=None", tuple(f.name for f in problem.families))
-    x = result.x[:program.n_columns]
+        raise SolverFailedError(
+            f"tie_break: the second stage ended {result.status.value} "
+            f"({result.message}) although the first found an optimum; "
+            "try tie_break=None",
+            tuple(f.name for f in problem.families),
+        )
+    x = result.x[: program.n_columns]
     chosen = x if orbit is None else x[orbit]
-    label = tie_break if isinstance(tie_break, str) else \
-        f"closest to {tie_break.name or 'the given mechanism'}"
-    distance = float(np.abs(_money(chosen - target, env.layout, scale)).max(initial=0.0)) \
-        if isinstance(tie_break, Mechanism) else None
-    described = f"tie-break {label} (prior-weighted L1, {note}" + (
-        f"; largest ex-post difference {distance:.3g}" if distance is not None else "") + ")"
+    label = (
+        tie_break
+        if isinstance(tie_break, str)
+        else f"closest to {tie_break.name or 'the given mechanism'}"
+    )
+    distance = (
+        float(np.abs(_money(chosen - target, env.layout, scale)).max(initial=0.0))
+        if isinstance(tie_break, Mechanism)
+        else None
+    )
+    described = (
+        f"tie-break {label} (prior-weighted L1, {note}"
+        + (f"; largest ex-post difference {distance:.3g}" if distance is not None else "")
+        + ")"
+    )
     return chosen, described
 
 
 def _second_stage_program(
-    problem: DesignProblem, formulation: Formulation, target: FloatArray,
+    problem: DesignProblem,
+    formulation: Formulation,
+    target: FloatArray,
 ) -> tuple[Program, IntArray | None, str]:
     """The program the second stage extends: the symmetric one over orbits when the first
     stage used it and the target is anonymous, else the direct one; with a note."""
@@ -301,8 +360,9 @@ def _second_stage_program(
     return compile_program(env, problem.objective, problem.families), None, fallback
 
 
-def _restricted(face: Program, program: Program, engine: Backend, options: dict[str, Any]
-                ) -> Program:
+def _restricted(
+    face: Program, program: Program, engine: Backend, options: dict[str, Any]
+) -> Program:
     """``face`` with complementary slackness imposed from an optimal dual y of ``program``.
 
     For max c·x over ℓ ≤ Ax ≤ u, x ∈ [lb, ub], every optimum has x_j at its upper
@@ -330,8 +390,9 @@ def _restricted(face: Program, program: Program, engine: Backend, options: dict[
     low = np.flatnonzero((y < -dual_threshold) & np.isfinite(program.row_lower))
     row_lower[high] = row_upper[high]
     row_upper[low] = row_lower[low]
-    return replace(face, column_lower=lower, column_upper=upper, row_lower=row_lower,
-                   row_upper=row_upper)
+    return replace(
+        face, column_lower=lower, column_upper=upper, row_lower=row_lower, row_upper=row_upper
+    )
 
 
 def _face(program: Program, floor: float) -> Program:
@@ -342,14 +403,17 @@ def _face(program: Program, floor: float) -> Program:
         matrix=sp.csr_array(sp.vstack([program.matrix, row], format="csr")),
         row_lower=np.append(program.row_lower, floor - program.constant),
         row_upper=np.append(program.row_upper, np.inf),
-        row_slices={**program.row_slices,
-                    "optimum held": slice(program.n_rows, program.n_rows + 1)},
+        row_slices={
+            **program.row_slices,
+            "optimum held": slice(program.n_rows, program.n_rows + 1),
+        },
         cvxpy_families=(),
     )
 
 
-def _with_distance(face: Program, weights: FloatArray, target: FloatArray,
-                   largest: float) -> Program:
+def _with_distance(
+    face: Program, weights: FloatArray, target: FloatArray, largest: float
+) -> Program:
     """Maximise −Σ_j w_j s_j − ``largest``·s_∞ over the face, with s_j ≥ |x_j − x⁰_j| for
     every w_j > 0, and s_∞ ≥ s_j (only when ``largest`` > 0)."""
     n = face.n_columns
@@ -367,9 +431,10 @@ def _with_distance(face: Program, weights: FloatArray, target: FloatArray,
         values += [np.ones(m), -np.ones(m)]
         upper.append(np.zeros(m))
     n_rows = 2 * m + m * (largest > 0)
-    distance = sp.csr_array((np.concatenate(values), (np.concatenate(rows),
-                                                      np.concatenate(columns))),
-                            shape=(n_rows, n + extra))
+    distance = sp.csr_array(
+        (np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
+        shape=(n_rows, n + extra),
+    )
     matrix = sp.hstack([face.matrix, sp.csr_array((face.n_rows, extra))], format="csr")
     cost = np.concatenate([np.zeros(n), -weights[weighted], [-largest] * (largest > 0)])
     return replace(
@@ -401,8 +466,14 @@ class Quantity:
 
     def value(self, mechanism: Mechanism) -> float:
         """q·z for a mechanism."""
-        return float(weighted_sum(self.coefficients, np.concatenate(
-            [mechanism.flat_allocation.ravel(), mechanism.flat_payments.ravel()])))
+        return float(
+            weighted_sum(
+                self.coefficients,
+                np.concatenate(
+                    [mechanism.flat_allocation.ravel(), mechanism.flat_payments.ravel()]
+                ),
+            )
+        )
 
     @classmethod
     def interim_payment(cls, env: Environment, agent: AgentRef, type_: int | str) -> Quantity:
@@ -411,8 +482,9 @@ class Quantity:
         k = env.agents[i].type_index(type_)
         q = np.zeros(env.layout.n_columns)
         q[env.layout.payment_columns(env.layout.by_agent(i)[k], i)] = env.prior.conditional(i)[k]
-        return cls(f"interim payment of {env.agents[i].name!r} at type "
-                   f"{env.agents[i].labels[k]}", q)
+        return cls(
+            f"interim payment of {env.agents[i].name!r} at type {env.agents[i].labels[k]}", q
+        )
 
     @classmethod
     def payment(cls, env: Environment, agent: AgentRef, types: tuple[int | str, ...]) -> Quantity:
@@ -424,8 +496,9 @@ class Quantity:
         return cls(f"payment of {env.agents[i].name!r} at {tuple(types)}", q)
 
     @classmethod
-    def allocation(cls, env: Environment, types: tuple[int | str, ...],
-                   component: int | str = 0) -> Quantity:
+    def allocation(
+        cls, env: Environment, types: tuple[int | str, ...], component: int | str = 0
+    ) -> Quantity:
         """a_c(θ) at one profile θ, component by index or name."""
         names = list(env.allocation.component_names)
         c = names.index(component) if isinstance(component, str) else int(component)
@@ -445,7 +518,8 @@ class Quantity:
     def _profile(env: Environment, types: tuple[int | str, ...]) -> int:
         if len(types) != env.n_agents:
             raise InvalidArgumentError(
-                f"types: need one type per agent ({env.n_agents}), got {types!r}")
+                f"types: need one type per agent ({env.n_agents}), got {types!r}"
+            )
         indices = [a.type_index(t) for a, t in zip(env.agents, types, strict=True)]
         return int(env.layout.profile_index(indices))
 
@@ -480,42 +554,56 @@ def optimal_range(solution: Any, quantity: Quantity) -> OptimalRange:
     """
     if not all(hasattr(solution, name) for name in ("mechanism", "compiled", "duals")):
         # duck-typed: lpmech.solve imports this module
-        raise InvalidArgumentTypeError(f"optimal_range: solution must be a Solution from "
-                                       f"lpmech.solve, got {type(solution).__name__}")
+        raise InvalidArgumentTypeError(
+            f"optimal_range: solution must be a Solution from "
+            f"lpmech.solve, got {type(solution).__name__}"
+        )
     if not isinstance(quantity, Quantity):
-        raise InvalidArgumentTypeError(f"optimal_range: quantity must be a Quantity, got "
-                                       f"{type(quantity).__name__}")
+        raise InvalidArgumentTypeError(
+            f"optimal_range: quantity must be a Quantity, got {type(quantity).__name__}"
+        )
     env = solution.mechanism.env
     if len(quantity.coefficients) != env.layout.n_columns:
         raise InvalidArgumentError(
             f"quantity: {len(quantity.coefficients)} coefficients, expected "
-            f"{env.layout.n_columns} (one per column of z = [vec a; vec t])")
+            f"{env.layout.n_columns} (one per column of z = [vec a; vec t])"
+        )
     problem = DesignProblem(env, solution.objective, solution.compiled, deterministic=False)
     if solution.mechanism.is_deterministic() and not solution.duals:
         raise InvalidArgumentError("optimal_range: a deterministic optimum's set is not a face")
     if _has_cvxpy_parts(problem):
         raise InvalidArgumentError(
-            "optimal_range: parts written as cvxpy expressions are not supported")
+            "optimal_range: parts written as cvxpy expressions are not supported"
+        )
     problem, scale = normalise(problem)  # as solve() does; money is divided by scale
     program = compile_program(problem.env, problem.objective, problem.families)
-    z = _money(np.concatenate([solution.mechanism.flat_allocation.ravel(),
-                               solution.mechanism.flat_payments.ravel()]), env.layout, 1 / scale)
+    z = _money(
+        np.concatenate(
+            [solution.mechanism.flat_allocation.ravel(), solution.mechanism.flat_payments.ravel()]
+        ),
+        env.layout,
+        1 / scale,
+    )
     optimum = problem.objective.sign * solution.objective_value / scale
-    slack = FACE_SLACK * (abs(optimum) + float(weighted_sum(np.abs(program.cost),
-                                                           np.abs(z))))
+    slack = FACE_SLACK * (abs(optimum) + float(weighted_sum(np.abs(program.cost), np.abs(z))))
     face = _face(program, optimum - slack)
     coefficients = _money(quantity.coefficients, env.layout, scale)  # q·z in the user's units
     size = float(np.abs(coefficients).max(initial=0.0)) or 1.0  # costs of order 1 for HiGHS
     engine = BACKENDS["highspy"]()
     ends = []
     for sign in (-1.0, 1.0):
-        result = run_program(engine, replace(face, cost=sign * coefficients / size,
-                                             constant=0.0), dict(solution.solver_options))
+        result = run_program(
+            engine,
+            replace(face, cost=sign * coefficients / size, constant=0.0),
+            dict(solution.solver_options),
+        )
         if result.status is Status.UNBOUNDED or result.status is Status.INFEASIBLE_OR_UNBOUNDED:
             ends.append(sign * np.inf)
         elif result.status is not Status.OPTIMAL or result.objective is None:
-            raise SolverFailedError(f"optimal_range: HiGHS ended {result.status.value} "
-                                    f"({result.message})", tuple(f.name for f in problem.families))
+            raise SolverFailedError(
+                f"optimal_range: HiGHS ended {result.status.value} ({result.message})",
+                tuple(f.name for f in problem.families),
+            )
         else:
             ends.append(sign * size * result.objective)
     n = env.layout.n_allocation_columns

@@ -61,8 +61,9 @@ def formulate(
     Parameters are those of :func:`lpmech.solve`; feasibility is always added.
     """
     if not isinstance(env, Environment):
-        raise InvalidEnvironmentError(f"formulate: env must be an Environment, got "
-                                      f"{type(env).__name__}")
+        raise InvalidEnvironmentError(
+            f"formulate: env must be an Environment, got {type(env).__name__}"
+        )
     families = resolve_all(constraints)
     if not any(isinstance(f, Feasibility) for f in families):
         families = (Feasibility(), *families)
@@ -90,7 +91,10 @@ class DesignProgram:
     """
 
     def __init__(
-        self, env: Environment, objective: Objective, families: tuple[ConstraintFamily, ...],
+        self,
+        env: Environment,
+        objective: Objective,
+        families: tuple[ConstraintFamily, ...],
         deterministic: bool,
     ) -> None:
         self.env = env
@@ -103,7 +107,8 @@ class DesignProgram:
         self.variables = DesignVariables.from_vectors(env, *self._built.variables)
         by_rows = {(s.start, s.stop): name for name, s in self._program.row_slices.items()}
         self.constraints: dict[str, list[cp.Constraint]] = {
-            name: [] for name in self._program.row_slices}
+            name: [] for name in self._program.row_slices
+        }
         for rows, _, _, constraint in self._built.sides:
             self.constraints[by_rows[rows.start, rows.stop]].append(constraint)
         self.constraints.update(self._built.custom)
@@ -150,23 +155,31 @@ class DesignProgram:
         else:
             given = [constraints] if isinstance(constraints, cp.Constraint) else constraints
             if not isinstance(given, Iterable):  # the items are checked by CvxpyConstraint
-                raise InvalidArgumentTypeError(f"add: constraints must be cvxpy constraints (or "
-                                               f"a CvxpyConstraint), got {constraints!r}")
+                raise InvalidArgumentTypeError(
+                    f"add: constraints must be cvxpy constraints (or "
+                    f"a CvxpyConstraint), got {constraints!r}"
+                )
             given = list(given)
             family = CvxpyConstraint(lambda v: [self._rebind(c, v) for c in given], name=name)
         if family.name in {f.name for f in self.families}:
-            raise InvalidArgumentError(f"add: a family named {family.name!r} is already imposed; "
-                                       "give another name")
+            raise InvalidArgumentError(
+                f"add: a family named {family.name!r} is already imposed; give another name"
+            )
         added = family.cvxpy_constraints(self.variables)
         self.families = (*self.families, family)
         self.constraints[family.name] = added
         end = self._program.n_rows
         self._program = replace(
-            self._program, families=(*self._program.families, family),
+            self._program,
+            families=(*self._program.families, family),
             cvxpy_families=(*self._program.cvxpy_families, family),
-            row_slices={**self._program.row_slices, family.name: slice(end, end)})
-        self._update(self.problem.objective, [*self.problem.constraints, *added],
-                     custom={**self._built.custom, family.name: added})
+            row_slices={**self._program.row_slices, family.name: slice(end, end)},
+        )
+        self._update(
+            self.problem.objective,
+            [*self.problem.constraints, *added],
+            custom={**self._built.custom, family.name: added},
+        )
 
     def add_objective(
         self, term: cp.Expression, name: str = "term", sense: str = "maximize"
@@ -179,15 +192,21 @@ class DesignProgram:
         if not (isinstance(term, cp.Expression) and term.is_scalar()):
             raise InvalidArgumentError(
                 f"add_objective: term must be a scalar cvxpy expression, got "
-                f"{getattr(term, 'shape', type(term).__name__)}")
+                f"{getattr(term, 'shape', type(term).__name__)}"
+            )
         extra = CustomObjective(lambda v: self._rebind(term, v), sense=sense, name=name)
         self.objective = Combination([(1.0, self.objective), (1.0, extra)])
         self._program = replace(self._program, objective=self.objective)
-        self._update(cp.Maximize(self.problem.objective.expr + extra.sign * term),
-                     self.problem.constraints)
+        self._update(
+            cp.Maximize(self.problem.objective.expr + extra.sign * term), self.problem.constraints
+        )
 
     def solve(
-        self, solver: str = "auto", *, tol: float = 1e-6, diagnose: bool = True,
+        self,
+        solver: str = "auto",
+        *,
+        tol: float = 1e-6,
+        diagnose: bool = True,
         **solver_options: Any,
     ) -> Solution:
         """Solve with ``solver`` (see :mod:`lpmech.backends.solver_choice`) and return the verified
@@ -196,8 +215,13 @@ class DesignProgram:
         ``solver_options`` are HiGHS options for HiGHS, keyword arguments of the
         solver otherwise. Errors are those of :func:`lpmech.solve`.
         """
-        return self._through_solve(_Prebuilt(self._program, self._built, solved=False), solver,
-                                   tol, diagnose, solver_options)
+        return self._through_solve(
+            _Prebuilt(self._program, self._built, solved=False),
+            solver,
+            tol,
+            diagnose,
+            solver_options,
+        )
 
     def solution(self, problem: cp.Problem | None = None, *, tol: float = 1e-6) -> Solution:
         """The verified solution of this program after it was solved by anyone.
@@ -214,8 +238,9 @@ class DesignProgram:
             Relative verification tolerance, as in :func:`lpmech.solve`.
         """
         if problem is None or problem is self.problem:
-            return self._through_solve(_Prebuilt(self._program, self._built, solved=True),
-                                       "auto", tol, False, {})
+            return self._through_solve(
+                _Prebuilt(self._program, self._built, solved=True), "auto", tol, False, {}
+            )
         known = {id(c) for c in self.problem.constraints}
         extra = [c for c in problem.constraints if id(c) not in known]
         view = copy.copy(self)
@@ -225,41 +250,65 @@ class DesignProgram:
         if problem.objective is not self.problem.objective:
             sense = "maximize" if isinstance(problem.objective, cp.Maximize) else "minimize"
             expression = problem.objective.expr
-            view.objective = CustomObjective(lambda v: self._rebind(expression, v),
-                                             sense=sense, name="custom")
+            view.objective = CustomObjective(
+                lambda v: self._rebind(expression, v), sense=sense, name="custom"
+            )
         view._built = replace(view._built, problem=problem)
         return view.solution(tol=tol)
 
     def _through_solve(
-        self, formulation: Formulation, solver: str, tol: float, diagnose: bool,
+        self,
+        formulation: Formulation,
+        solver: str,
+        tol: float,
+        diagnose: bool,
         options: Mapping[str, Any],
     ) -> Solution:
-        return solve(self.env, self.objective, self.families, formulation=formulation,
-                     deterministic=self.deterministic, backend="cvxpy", solver=solver,
-                     solver_options=options, tol=tol, diagnose=diagnose)
+        return solve(
+            self.env,
+            self.objective,
+            self.families,
+            formulation=formulation,
+            deterministic=self.deterministic,
+            backend="cvxpy",
+            solver=solver,
+            solver_options=options,
+            tol=tol,
+            diagnose=diagnose,
+        )
 
     def _update(
-        self, objective: cp.Objective, constraints: Sequence[cp.Constraint],
+        self,
+        objective: cp.Objective,
+        constraints: Sequence[cp.Constraint],
         custom: dict[str, list[cp.Constraint]] | None = None,
     ) -> None:
-        self._built = replace(self._built, problem=cp.Problem(objective, list(constraints)),
-                              custom=self._built.custom if custom is None else custom)
+        self._built = replace(
+            self._built,
+            problem=cp.Problem(objective, list(constraints)),
+            custom=self._built.custom if custom is None else custom,
+        )
 
     def _rebind(self, item: Rebindable, variables: DesignVariables) -> Rebindable:
         """``item`` with this program's variables replaced by ``variables``."""
         if variables is self.variables:
             return item
-        mapping = {id(self.variables.allocation): variables.allocation,
-                   id(self.variables.payments): variables.payments}
-        for mine, theirs in zip(self._built.variables, (variables.allocation,
-                                                        variables.payments), strict=True):
+        mapping = {
+            id(self.variables.allocation): variables.allocation,
+            id(self.variables.payments): variables.payments,
+        }
+        for mine, theirs in zip(
+            self._built.variables, (variables.allocation, variables.payments), strict=True
+        ):
             mapping[id(mine)] = theirs.args[0]  # the flat variable under the (P, ·) view
         return _substitute(item, mapping)
 
     def __repr__(self) -> str:
-        return (f"DesignProgram({self.objective.name} under "
-                f"{' + '.join(f.name for f in self.families)}; "
-                f"{self._program.n_columns} variables, {self._program.n_rows} rows)")
+        return (
+            f"DesignProgram({self.objective.name} under "
+            f"{' + '.join(f.name for f in self.families)}; "
+            f"{self._program.n_columns} variables, {self._program.n_rows} rows)"
+        )
 
 
 def _substitute(item: Rebindable, mapping: dict[int, cp.Expression]) -> Rebindable:
@@ -289,10 +338,17 @@ class _Prebuilt(Formulation):
         program = self.program
         if self.solved:
             if self.built.problem.status is None:
-                raise NotSolvedError("solution(): the program has not been solved; call "
-                                     ".solve(solver=...) or .problem.solve(...) first")
+                raise NotSolvedError(
+                    "solution(): the program has not been solved; call "
+                    ".solve(solver=...) or .problem.solve(...) first"
+                )
             return outcome_of(program, engine.read(self.built, program))
         options = with_algorithm(program, options)
         result = engine.run(self.built, program, options)
-        return outcome_of(program, replace(result, algorithm=result.algorithm or
-                                           algorithm_named(options, problem.deterministic)))
+        return outcome_of(
+            program,
+            replace(
+                result,
+                algorithm=result.algorithm or algorithm_named(options, problem.deterministic),
+            ),
+        )

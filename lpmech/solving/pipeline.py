@@ -52,7 +52,6 @@ from lpmech.solving.scaling import normalise, restore
 from lpmech.solving.sizing import check_fits, resolve_memory_limit
 
 if TYPE_CHECKING:
-
     pass
 
 from lpmech.results.solution import Solution, SolveReport
@@ -171,8 +170,9 @@ def solve(
     """
     start = time.perf_counter()
     tol = check_tol(tol)
-    request = resolve_request(env, objective, constraints, deterministic, algorithm, solver,
-                              solver_options, verbose)
+    request = resolve_request(
+        env, objective, constraints, deterministic, algorithm, solver, solver_options, verbose
+    )
     problem = compiled_problem(request)
     # a Formulation given as an object may hold a program already built in the user's units
     problem, scale = normalise(problem) if isinstance(formulation, str) else (problem, 1.0)
@@ -183,17 +183,30 @@ def solve(
     check_fits(problem, method.name, limit)
     outcome = restore(method.run(problem, engine, request.options), problem, scale)
     settle(outcome, request, problem, engine, diagnose)
-    canonical = canonical_optimum(problem, method, outcome.z, outcome.objective, tie_break,
-                                  engine, request.options, scale)
+    canonical = canonical_optimum(
+        problem, method, outcome.z, outcome.objective, tie_break, engine, request.options, scale
+    )
     if canonical.z is not outcome.z:  # violations measured on the first z do not carry over
         outcome = replace(outcome, z=canonical.z, measured={})
     mechanism = optimal_mechanism(request, outcome)
     verification = check_optimum(mechanism, request, problem, outcome, tol)
-    report = replace(solve_report(request, problem, outcome, engine, method, start),
-                     tie_break=canonical.description, tie_break_seconds=canonical.seconds)
-    return Solution(mechanism, request.objective.value(mechanism), request.objective,
-                    request.families, outcome.duals, report, verification, problem.families,
-                    request.options, outcome.orbit_program)
+    report = replace(
+        solve_report(request, problem, outcome, engine, method, start),
+        tie_break=canonical.description,
+        tie_break_seconds=canonical.seconds,
+    )
+    return Solution(
+        mechanism,
+        request.objective.value(mechanism),
+        request.objective,
+        request.families,
+        outcome.duals,
+        report,
+        verification,
+        problem.families,
+        request.options,
+        outcome.orbit_program,
+    )
 
 
 @dataclass(frozen=True)
@@ -219,9 +232,14 @@ class Request:
 
 
 def resolve_request(
-    env: Environment, objective: str | Objective,
-    constraints: Sequence[str | ConstraintFamily], deterministic: bool, algorithm: str,
-    solver: str, solver_options: Mapping[str, Any] | None, verbose: bool = False,
+    env: Environment,
+    objective: str | Objective,
+    constraints: Sequence[str | ConstraintFamily],
+    deterministic: bool,
+    algorithm: str,
+    solver: str,
+    solver_options: Mapping[str, Any] | None,
+    verbose: bool = False,
 ) -> Request:
     """Objects for names, feasibility added, HiGHS options with the algorithm asked for
     (and with the solver's log when ``verbose``)."""
@@ -235,23 +253,28 @@ def resolve_request(
     if not any(isinstance(f, Feasibility) for f in families):
         families = (Feasibility(), *families)
     if not isinstance(solver_options, Mapping | None):
-        raise InvalidArgumentError(f"solver_options must be a dict of HiGHS options, got "
-                                   f"{type(solver_options).__name__}")
+        raise InvalidArgumentError(
+            f"solver_options must be a dict of HiGHS options, got {type(solver_options).__name__}"
+        )
     options = _with_requested_algorithm(algorithm, dict(solver_options or {}))
     if verbose:
         options = {"output_flag": True, **options}
     if deterministic:
         options = {**MIP_DEFAULTS, **options}
-    return Request(env, resolve_objective(objective), families, deterministic, options,
-                   solver_named(solver))
+    return Request(
+        env, resolve_objective(objective), families, deterministic, options, solver_named(solver)
+    )
 
 
 def compiled_problem(request: Request) -> DesignProblem:
     """The problem as compiled: each family's and the objective's compiled form."""
     env = request.env
-    return DesignProblem(env, request.objective.compiled_form(env),
-                         tuple(f.compiled_form(env) for f in request.families),
-                         request.deterministic)
+    return DesignProblem(
+        env,
+        request.objective.compiled_form(env),
+        tuple(f.compiled_form(env) for f in request.families),
+        request.deterministic,
+    )
 
 
 def choose_backend(name: str, request: Request) -> Backend:
@@ -259,45 +282,61 @@ def choose_backend(name: str, request: Request) -> Backend:
     return _backend(name, request.needs_cvxpy, request.solver)
 
 
-def choose_formulation(name: str | Formulation, problem: DesignProblem,
-                       request: Request) -> Formulation:
+def choose_formulation(
+    name: str | Formulation, problem: DesignProblem, request: Request
+) -> Formulation:
     """The formulation asked for; "auto" is direct when a solver other than HiGHS is named."""
     if name == "auto" and request.solver not in ("auto", LINEAR_SOLVER):
         name = "direct"
     return formulation_named(name, problem)
 
 
-def settle(outcome: Outcome, request: Request, problem: DesignProblem, engine: Backend,
-           diagnose: bool) -> None:
+def settle(
+    outcome: Outcome, request: Request, problem: DesignProblem, engine: Backend, diagnose: bool
+) -> None:
     """Return if the outcome is optimal; else raise what it is (diagnosed if asked)."""
     status = _settle(outcome, problem, engine, request.options, request.names)
     if status is Status.INFEASIBLE:
-        conflicting = _conflicting_families(request.env, problem.families, request.deterministic,
-                                            engine, request.options) if diagnose else ()
-        raise InfeasibleDesignError(_infeasible_message(request.names, conflicting),
-                                    request.names, conflicting)
+        conflicting = (
+            _conflicting_families(
+                request.env, problem.families, request.deterministic, engine, request.options
+            )
+            if diagnose
+            else ()
+        )
+        raise InfeasibleDesignError(
+            _infeasible_message(request.names, conflicting), request.names, conflicting
+        )
     if status is Status.UNBOUNDED:
-        raise UnboundedDesignError(_unbounded_message(request.objective, request.families),
-                                   request.names)
+        raise UnboundedDesignError(
+            _unbounded_message(request.objective, request.families), request.names
+        )
 
 
 def optimal_mechanism(request: Request, outcome: Outcome) -> Mechanism:
     """The mechanism of the formulation's optimal decision vector."""
     env = request.env
-    return Mechanism(env, *env.layout.split(outcome.z),
-                     name=f"LP optimum ({request.objective.name})")
+    return Mechanism(
+        env, *env.layout.split(outcome.z), name=f"LP optimum ({request.objective.name})"
+    )
 
 
-def check_optimum(mechanism: Mechanism, request: Request, problem: DesignProblem,
-                  outcome: Outcome, tol: float) -> VerificationReport:
+def check_optimum(
+    mechanism: Mechanism, request: Request, problem: DesignProblem, outcome: Outcome, tol: float
+) -> VerificationReport:
     """Verify every imposed family, and the objective against the program's optimum.
 
     Violations a formulation measured on this very z with the same family objects
     are reused rather than measured again.
     """
-    reused = {name: vector for name, vector in outcome.measured.items()
-              if any(f.name == name and c is f
-                     for f, c in zip(request.families, problem.families, strict=True))}
+    reused = {
+        name: vector
+        for name, vector in outcome.measured.items()
+        if any(
+            f.name == name and c is f
+            for f, c in zip(request.families, problem.families, strict=True)
+        )
+    }
     tol = verification_tolerance(outcome.solver, tol)
     verification = verify(mechanism, request.families, tol=tol, measured=reused)
     if not verification.ok:
@@ -305,13 +344,20 @@ def check_optimum(mechanism: Mechanism, request: Request, problem: DesignProblem
             "the solver's optimum violates imposed families beyond tolerance "
             f"(tighten the solver tolerances or rescale the problem):\n{verification}"
         )
-    _check_objective(request.objective.value(mechanism), outcome.objective, problem.objective,
-                     request.env, tol)
+    _check_objective(
+        request.objective.value(mechanism), outcome.objective, problem.objective, request.env, tol
+    )
     return verification
 
 
-def solve_report(request: Request, problem: DesignProblem, outcome: Outcome, engine: Backend,
-                 method: Formulation, start: float) -> SolveReport:
+def solve_report(
+    request: Request,
+    problem: DesignProblem,
+    outcome: Outcome,
+    engine: Backend,
+    method: Formulation,
+    start: float,
+) -> SolveReport:
     """Sizes and timings of the solve (``start``: when :func:`solve` began)."""
     sizes = outcome.sizes
     return SolveReport(
@@ -325,8 +371,9 @@ def solve_report(request: Request, problem: DesignProblem, outcome: Outcome, eng
         compile_seconds=outcome.compile_seconds,
         solve_seconds=outcome.solve_seconds,
         total_seconds=time.perf_counter() - start,
-        reduced=tuple(c.name for f, c in zip(request.families, problem.families, strict=True)
-                      if c is not f),
+        reduced=tuple(
+            c.name for f, c in zip(request.families, problem.families, strict=True) if c is not f
+        ),
         formulation=method.name,
         details=outcome.details,
         algorithm=outcome.algorithm,
@@ -335,15 +382,19 @@ def solve_report(request: Request, problem: DesignProblem, outcome: Outcome, eng
 
 
 def _settle(
-    outcome: Outcome, problem: DesignProblem, engine: Backend, options: dict[str, Any],
+    outcome: Outcome,
+    problem: DesignProblem,
+    engine: Backend,
+    options: dict[str, Any],
     names: tuple[str, ...],
 ) -> Status:
     """The outcome's status, resolving "infeasible or unbounded" with a feasibility solve."""
     _raise_if_failed(outcome.status, outcome.message, names)
     if outcome.status is not Status.INFEASIBLE_OR_UNBOUNDED:
         return outcome.status
-    program = compile_program(problem.env, ZeroObjective(), problem.families,
-                              deterministic=problem.deterministic)
+    program = compile_program(
+        problem.env, ZeroObjective(), problem.families, deterministic=problem.deterministic
+    )
     feasible = run_program(engine, program, options)
     _raise_if_failed(feasible.status, feasible.message, names)
     return Status.UNBOUNDED if feasible.status is Status.OPTIMAL else Status.INFEASIBLE
@@ -352,13 +403,14 @@ def _settle(
 def _with_requested_algorithm(algorithm: str, options: dict[str, Any]) -> dict[str, Any]:
     """HiGHS options with the algorithm asked for, refusing two different asks."""
     if algorithm not in ALGORITHMS:
-        raise InvalidArgumentError(
-            f"algorithm: unknown {algorithm!r}; choose one of {ALGORITHMS}")
+        raise InvalidArgumentError(f"algorithm: unknown {algorithm!r}; choose one of {ALGORITHMS}")
     if algorithm == "auto":
         return options
     if options.get("solver", algorithm) != algorithm:
-        raise InvalidArgumentError(f"algorithm={algorithm!r} conflicts with solver_options "
-                                   f"{{'solver': {options['solver']!r}}}; give one of them")
+        raise InvalidArgumentError(
+            f"algorithm={algorithm!r} conflicts with solver_options "
+            f"{{'solver': {options['solver']!r}}}; give one of them"
+        )
     return {**options, "solver": algorithm}
 
 
@@ -368,7 +420,8 @@ def _backend(name: str, needs_cvxpy: bool, solver: str = "auto") -> Backend:
         name = "cvxpy" if needs_cvxpy else "highspy"
     if name not in BACKENDS:
         raise InvalidArgumentError(
-            f"backend: unknown {name!r}; choose 'auto' or one of {sorted(BACKENDS)}")
+            f"backend: unknown {name!r}; choose 'auto' or one of {sorted(BACKENDS)}"
+        )
     if name == CvxpyBackend.name:
         return CvxpyBackend(solver)
     engine = BACKENDS[name]()
@@ -376,7 +429,8 @@ def _backend(name: str, needs_cvxpy: bool, solver: str = "auto") -> Backend:
         also = f" nor solver {solver!r}" if solver not in ("auto", LINEAR_SOLVER) else ""
         raise InvalidArgumentError(
             f"backend {name!r} cannot take families or objectives written as cvxpy "
-            f"expressions{also}; use backend='cvxpy'")
+            f"expressions{also}; use backend='cvxpy'"
+        )
     return engine
 
 
@@ -405,8 +459,9 @@ def _conflicting_families(
     kept = list(families)
     for family in families:
         trial = [f for f in kept if f is not family]
-        program = compile_program(env, ZeroObjective(), trial, deterministic=deterministic,
-                                  blocks=blocks)
+        program = compile_program(
+            env, ZeroObjective(), trial, deterministic=deterministic, blocks=blocks
+        )
         result = run_program(engine, program, options)
         _raise_if_failed(result.status, result.message, tuple(f.name for f in trial))
         if result.status is not Status.OPTIMAL:
@@ -417,19 +472,25 @@ def _conflicting_families(
 def _infeasible_message(names: tuple[str, ...], conflicting: tuple[str, ...]) -> str:
     message = f"the design problem is infeasible: no mechanism satisfies {' + '.join(names)}"
     if conflicting:
-        message += (f". A minimal conflicting set is {' + '.join(conflicting)} "
-                    "(dropping any one of these makes the rest feasible)")
+        message += (
+            f". A minimal conflicting set is {' + '.join(conflicting)} "
+            "(dropping any one of these makes the rest feasible)"
+        )
     return message
 
 
 def _unbounded_message(objective: Objective, families: tuple[ConstraintFamily, ...]) -> str:
     names = [f.name for f in families]
-    message = (f"the design problem is unbounded: {objective.name} can be made arbitrarily "
-               f"{'large' if objective.sense == 'maximize' else 'small'} under "
-               f"{' + '.join(names)}")
+    message = (
+        f"the design problem is unbounded: {objective.name} can be made arbitrarily "
+        f"{'large' if objective.sense == 'maximize' else 'small'} under "
+        f"{' + '.join(names)}"
+    )
     if not any(name.endswith("_ir") for name in names):
-        message += (". No participation family is imposed, so agents can be charged without "
-                    "limit: add 'ex_post_ir', 'interim_ir' or 'ex_ante_ir'")
+        message += (
+            ". No participation family is imposed, so agents can be charged without "
+            "limit: add 'ex_post_ir', 'interim_ir' or 'ex_ante_ir'"
+        )
     return message
 
 

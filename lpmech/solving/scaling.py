@@ -62,17 +62,23 @@ def restore(outcome: Outcome, problem: DesignProblem, scale: float) -> Outcome:
     layout = problem.env.layout
     z = outcome.z
     if z is not None:
-        z = np.concatenate([z[:layout.n_allocation_columns],
-                            scale * z[layout.n_allocation_columns:]])
+        z = np.concatenate(
+            [z[: layout.n_allocation_columns], scale * z[layout.n_allocation_columns :]]
+        )
     allocation_rows = {f.name for f in problem.families if f.units == "allocation"}
     return replace(
         outcome,
         z=z,
         objective=None if outcome.objective is None else scale * outcome.objective,
-        duals={name: dual * scale if name in allocation_rows else dual
-               for name, dual in outcome.duals.items()},
-        measured={name: violation if name in allocation_rows else violation * scale
-                  for name, violation in outcome.measured.items()},
-        orbit_program=None if outcome.orbit_program is None else
-        outcome.orbit_program.rescaled(scale, allocation_rows),
+        duals={
+            name: dual * scale if name in allocation_rows else dual
+            for name, dual in outcome.duals.items()
+        },
+        measured={
+            name: violation if name in allocation_rows else violation * scale
+            for name, violation in outcome.measured.items()
+        },
+        orbit_program=None
+        if outcome.orbit_program is None
+        else outcome.orbit_program.rescaled(scale, allocation_rows),
     )

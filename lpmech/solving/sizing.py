@@ -66,8 +66,10 @@ class ProgramSize:
     n_bytes: int
 
     def __str__(self) -> str:
-        return (f"{self.formulation}: {self.n_rows:,} rows, {self.n_nonzeros:,} non-zeros, "
-                f"{self.n_columns:,} columns, about {format_bytes(self.n_bytes)}")
+        return (
+            f"{self.formulation}: {self.n_rows:,} rows, {self.n_nonzeros:,} non-zeros, "
+            f"{self.n_columns:,} columns, about {format_bytes(self.n_bytes)}"
+        )
 
 
 def format_bytes(n_bytes: float) -> str:
@@ -98,10 +100,15 @@ def resolve_memory_limit(limit: float | None) -> int:
     """The limit in bytes: ``limit`` validated, or half of the available memory."""
     if limit is None:
         return int(DEFAULT_MEMORY_SHARE * available_memory())
-    if isinstance(limit, bool) or not isinstance(limit, int | float) or not limit > 0 \
-            or not math.isfinite(limit):
-        raise InvalidArgumentError(f"memory_limit must be a positive number of bytes, "
-                                   f"got {limit!r}")
+    if (
+        isinstance(limit, bool)
+        or not isinstance(limit, int | float)
+        or not limit > 0
+        or not math.isfinite(limit)
+    ):
+        raise InvalidArgumentError(
+            f"memory_limit must be a positive number of bytes, got {limit!r}"
+        )
     return int(limit)
 
 
@@ -141,8 +148,9 @@ def family_size(family: ConstraintFamily, shape: _Shape) -> tuple[int, int]:
         if family.ex_post:
             rows = sum(q * (p // k) for q, k in zip(pairs, shape.counts, strict=True))
             return rows, 2 * (c + 1) * rows
-        return sum(pairs), sum(2 * q * (p // k) * (c + 1)
-                               for q, k in zip(pairs, shape.counts, strict=True))
+        return sum(pairs), sum(
+            2 * q * (p // k) * (c + 1) for q, k in zip(pairs, shape.counts, strict=True)
+        )
     if isinstance(family, ExPostMonotonicity | InterimMonotonicity):
         if family.ex_post:
             rows = sum((k - 1) * (p // k) for k in shape.counts)
@@ -176,21 +184,32 @@ def _program(name: str, families: Sequence[ConstraintFamily], shape: _Shape) -> 
         rows = sum(r // n for r, _ in sizes)
         nonzeros = sum(z // n for _, z in sizes)
     elif name in ("interim", "generation", "symmetric_generation"):  # interim rules or few rows
-        interim = [(r, z) for f, (r, z) in zip(families, sizes, strict=True)
-                   if not isinstance(f, IncentiveCompatibility) or not f.ex_post]
-        rows = sum(r for r, _ in interim) if name != "interim" else \
-            sum(k * k for k in shape.counts) * (c + 1)
+        interim = [
+            (r, z)
+            for f, (r, z) in zip(families, sizes, strict=True)
+            if not isinstance(f, IncentiveCompatibility) or not f.ex_post
+        ]
+        rows = (
+            sum(r for r, _ in interim)
+            if name != "interim"
+            else sum(k * k for k in shape.counts) * (c + 1)
+        )
         nonzeros = sum(z for _, z in interim) if name != "interim" else rows * max(shape.counts)
         if name == "interim":
             columns = sum(shape.counts) * (c + 1)
     else:
         rows = sum(r for r, _ in sizes)
         nonzeros = sum(z for _, z in sizes)
-    n_bytes = (BYTES_PER_NONZERO * nonzeros + BYTES_PER_ROW * (rows + columns)
-               + _floor_bytes(shape))
+    n_bytes = BYTES_PER_NONZERO * nonzeros + BYTES_PER_ROW * (rows + columns) + _floor_bytes(shape)
     if name == "interim" and shape.border_items:
-        return _border_program([size for f, size in zip(families, sizes, strict=True)
-                                if not isinstance(f, Feasibility)], shape)
+        return _border_program(
+            [
+                size
+                for f, size in zip(families, sizes, strict=True)
+                if not isinstance(f, Feasibility)
+            ],
+            shape,
+        )
     if name == "interim":
         n_bytes += BYTES_PER_INTERIM_NUMBER * p * sum(shape.counts)
     return ProgramSize(name, columns, rows, nonzeros, n_bytes)
@@ -214,9 +233,11 @@ def _border_program(sizes: Sequence[tuple[int, int]], shape: _Shape) -> ProgramS
     recovery_columns = p * (n - 1) + types
     recovery_rows = types + (p if n > 2 else 0)
     recovery_nonzeros = p * (n - 1) * (2 if n == 2 else 3) + types
-    n_bytes = (BYTES_PER_NONZERO * (nonzeros + recovery_nonzeros)
-               + BYTES_PER_ROW * (rows + columns + recovery_rows + recovery_columns)
-               + _floor_bytes(shape))
+    n_bytes = (
+        BYTES_PER_NONZERO * (nonzeros + recovery_nonzeros)
+        + BYTES_PER_ROW * (rows + columns + recovery_rows + recovery_columns)
+        + _floor_bytes(shape)
+    )
     return ProgramSize("interim", columns, rows, nonzeros, n_bytes)
 
 
@@ -231,8 +252,9 @@ def _is_ex_post(family: ConstraintFamily) -> bool:
     return isinstance(family, ExPostIR | ExPostBudgetBalance)
 
 
-def _may_apply(name: str, problem: DesignProblem,
-               families: Sequence[ConstraintFamily] | None = None) -> bool:
+def _may_apply(
+    name: str, problem: DesignProblem, families: Sequence[ConstraintFamily] | None = None
+) -> bool:
     """A cheap necessary condition for a formulation to apply (its ``obstacle`` decides)."""
     families = problem.families if families is None else families
     env = problem.env
@@ -242,20 +264,26 @@ def _may_apply(name: str, problem: DesignProblem,
         return not problem.deterministic and not any(_is_ex_post(f) for f in families)
     if name in ("generation", "symmetric_generation"):
         return any(getattr(f, "generated", False) for f in families) and (
-            name == "generation" or _may_apply("symmetric", problem, families))
+            name == "generation" or _may_apply("symmetric", problem, families)
+        )
     return True
 
 
 def _shape(problem: DesignProblem, counts: Sequence[int] | None = None) -> _Shape:
     env = problem.env
     space = env.allocation
-    return _Shape(tuple(env.type_counts if counts is None else counts), env.n_components,
-                  int(space.matrix.shape[0]), int(space.matrix.nnz),
-                  space.n_items if isinstance(space, Items) and border_structure(env) else 0)
+    return _Shape(
+        tuple(env.type_counts if counts is None else counts),
+        env.n_components,
+        int(space.matrix.shape[0]),
+        int(space.matrix.nnz),
+        space.n_items if isinstance(space, Items) and border_structure(env) else 0,
+    )
 
 
-def estimate(problem: DesignProblem, formulation: str = "direct",
-             counts: Sequence[int] | None = None) -> ProgramSize:
+def estimate(
+    problem: DesignProblem, formulation: str = "direct", counts: Sequence[int] | None = None
+) -> ProgramSize:
     """The estimated size of ``problem`` compiled by ``formulation``, without allocating.
 
     ``counts`` sizes the same problem with other type counts (to say what would fit).
@@ -275,34 +303,56 @@ def _swap_ic(families: Sequence[ConstraintFamily]) -> tuple[ConstraintFamily, ..
     for family in families:
         if isinstance(family, IncentiveCompatibility) and family.ex_post:
             bayesian = BayesianIC("full")
-            swapped.append(LocalIncentiveCompatibility(bayesian)
-                           if isinstance(family, LocalIncentiveCompatibility) else bayesian)
+            swapped.append(
+                LocalIncentiveCompatibility(bayesian)
+                if isinstance(family, LocalIncentiveCompatibility)
+                else bayesian
+            )
         else:
             swapped.append(family)
     return tuple(swapped)
 
 
-def _smallest(problem: DesignProblem, names: Sequence[str],
-              families: Sequence[ConstraintFamily], shape: _Shape) -> ProgramSize:
+def _smallest(
+    problem: DesignProblem,
+    names: Sequence[str],
+    families: Sequence[ConstraintFamily],
+    shape: _Shape,
+) -> ProgramSize:
     """The smallest estimate among the named formulations that may apply."""
-    return min((_program(name, families, shape) for name in names
-                if _may_apply(name, problem, families)), key=lambda size: size.n_bytes)
+    return min(
+        (_program(name, families, shape) for name in names if _may_apply(name, problem, families)),
+        key=lambda size: size.n_bytes,
+    )
 
 
 def _what_fits(problem: DesignProblem, limit: int) -> list[str]:
     shape = _shape(problem)
-    advice = [f"formulation={size.formulation!r} (if it applies): {format_bytes(size.n_bytes)}"
-              for name in ESTIMATED if _may_apply(name, problem)
-              and (size := _program(name, problem.families, shape)).n_bytes <= limit]
+    advice = [
+        f"formulation={size.formulation!r} (if it applies): {format_bytes(size.n_bytes)}"
+        for name in ESTIMATED
+        if _may_apply(name, problem)
+        and (size := _program(name, problem.families, shape)).n_bytes <= limit
+    ]
     if any(isinstance(f, IncentiveCompatibility) and f.ex_post for f in problem.families):
         best = _smallest(problem, ESTIMATED, _swap_ic(problem.families), shape)
         if best.n_bytes <= limit:
-            advice.append(f"'bayesian_ic' instead of 'dominant_strategy_ic' with "
-                          f"formulation={best.formulation!r}: {format_bytes(best.n_bytes)}")
+            advice.append(
+                f"'bayesian_ic' instead of 'dominant_strategy_ic' with "
+                f"formulation={best.formulation!r}: {format_bytes(best.n_bytes)}"
+            )
     top = max(shape.counts)
-    fitting = [k for k in range(top - 1, 1, -1)
-               if _smallest(problem, ESTIMATED, problem.families,
-                            _shape(problem, [min(c, k) for c in shape.counts])).n_bytes <= limit]
+    fitting = [
+        k
+        for k in range(top - 1, 1, -1)
+        if _smallest(
+            problem,
+            ESTIMATED,
+            problem.families,
+            _shape(problem, [min(c, k) for c in shape.counts]),
+        ).n_bytes
+        <= limit
+    ]
     if fitting:
         advice.append(f"at most {fitting[0]} types per agent (now up to {top})")
     elif shape.n_agents > 1:
@@ -320,18 +370,29 @@ def check_fits(problem: DesignProblem, formulation: str, limit: int) -> ProgramS
         the limit, and what would fit (another formulation, Bayesian instead of
         dominant-strategy IC, fewer types) and how to raise the limit.
     """
-    names = ESTIMATED if formulation == "auto" else \
-        ((formulation,) if formulation in ESTIMATED else ("direct",))
-    size = _smallest(problem, names, problem.families, _shape(problem)) \
-        if formulation == "auto" else estimate(problem, names[0])
+    names = (
+        ESTIMATED
+        if formulation == "auto"
+        else ((formulation,) if formulation in ESTIMATED else ("direct",))
+    )
+    size = (
+        _smallest(problem, names, problem.families, _shape(problem))
+        if formulation == "auto"
+        else estimate(problem, names[0])
+    )
     if size.n_bytes <= limit:
         return size
     advice = _what_fits(problem, limit)
     counts = "×".join(str(k) for k in problem.env.type_counts)
-    message = (f"the design problem is too large: {counts} types give "
-               f"{problem.env.n_profiles:,} profiles; estimated {size}, over the limit of "
-               f"{format_bytes(limit)} (raise it with memory_limit=<bytes>; default: half the "
-               "available memory). ")
-    message += ("What would fit: " + "; ".join(advice) + ".") if advice else \
-        "Nothing smaller of the same kind would fit: reduce the number of agents or types."
+    message = (
+        f"the design problem is too large: {counts} types give "
+        f"{problem.env.n_profiles:,} profiles; estimated {size}, over the limit of "
+        f"{format_bytes(limit)} (raise it with memory_limit=<bytes>; default: half the "
+        "available memory). "
+    )
+    message += (
+        ("What would fit: " + "; ".join(advice) + ".")
+        if advice
+        else "Nothing smaller of the same kind would fit: reduce the number of agents or types."
+    )
     raise ProblemTooLargeError(message, size.n_bytes, limit)

@@ -136,20 +136,32 @@ def sweep(
     _check_parameters(target, listed)
     if benchmark is not None and isinstance(target, str):
         raise InvalidArgumentError(
-            "benchmark: a model brings its own; pass benchmark= with a function")
+            "benchmark: a model brings its own; pass benchmark= with a function"
+        )
     if time_limit is not None and not (isinstance(time_limit, int | float) and time_limit > 0):
         raise InvalidArgumentError(
-            f"time_limit: expected a positive number of seconds, got {time_limit!r}")
-    for name, value, known in (("formulation", formulation, ("auto", *FORMULATIONS)),
-                               ("backend", backend, ("auto", *BACKENDS)),
-                               ("algorithm", algorithm, ALGORITHMS)):
+            f"time_limit: expected a positive number of seconds, got {time_limit!r}"
+        )
+    for name, value, known in (
+        ("formulation", formulation, ("auto", *FORMULATIONS)),
+        ("backend", backend, ("auto", *BACKENDS)),
+        ("algorithm", algorithm, ALGORITHMS),
+    ):
         if value not in known:  # refused once here rather than as an error row per point
             raise InvalidArgumentError(f"{name}: unknown {value!r}; choose one of {list(known)}")
     if isinstance(constraints, str | ConstraintFamily):
         constraints = [constraints]
-    settings = SolveSettings(objective, None if constraints is None else tuple(constraints),
-                             formulation, backend, algorithm, deterministic,
-                             dict(solver_options or {}), tol, time_limit)
+    settings = SolveSettings(
+        objective,
+        None if constraints is None else tuple(constraints),
+        formulation,
+        backend,
+        algorithm,
+        deterministic,
+        dict(solver_options or {}),
+        tol,
+        time_limit,
+    )
     runner = executor_named(executor, workers, scheduler)
     points = [Point(target, params, settings, benchmark) for params in listed]
 
@@ -158,13 +170,18 @@ def sweep(
     rows: list[dict[str, Any]] = []
     if store is not None:
         wanted = {point.key: point for point in points}
-        rows = [{**wanted[key].params, **parse_result(text)}
-                for key, text in store.finished().items() if key in wanted]
+        rows = [
+            {**wanted[key].params, **parse_result(text)}
+            for key, text in store.finished().items()
+            if key in wanted
+        ]
     finished = {row["key"] for row in rows}
     todo = [point for point in points if point.key not in finished]
 
-    with progress_bar(len(points), quiet=quiet, initial=len(finished)) as bar, \
-            _solver_line(runner, bar, quiet):
+    with (
+        progress_bar(len(points), quiet=quiet, initial=len(finished)) as bar,
+        _solver_line(runner, bar, quiet),
+    ):
         for row in runner.run(todo):
             if store is not None:
                 store.append(row)
@@ -179,12 +196,16 @@ def _target(model_or_function: str | Callable[..., Any]) -> str | Callable[..., 
         from lpmech.models import MODELS
 
         if model_or_function not in MODELS:
-            raise InvalidArgumentError(f"model_or_function: unknown model {model_or_function!r}; "
-                                       f"models: {', '.join(MODELS)}")
+            raise InvalidArgumentError(
+                f"model_or_function: unknown model {model_or_function!r}; "
+                f"models: {', '.join(MODELS)}"
+            )
         return model_or_function
     if not callable(model_or_function):
-        raise InvalidArgumentError("model_or_function: expected a model name or a function, got "
-                                   f"{type(model_or_function).__name__}")
+        raise InvalidArgumentError(
+            "model_or_function: expected a model name or a function, got "
+            f"{type(model_or_function).__name__}"
+        )
     return model_or_function
 
 
@@ -206,12 +227,17 @@ def _check_parameters(target: str | Callable[..., Any], listed: list[dict[str, A
         return
     unknown = sorted({name for params in listed for name in params} - set(parameters))
     if unknown:
-        raise InvalidArgumentError(f"grid: {what} has no parameters {unknown}; it takes "
-                                   f"{sorted(parameters)}")
+        raise InvalidArgumentError(
+            f"grid: {what} has no parameters {unknown}; it takes {sorted(parameters)}"
+        )
 
 
 def _solver_line(runner: Executor, bar: Any, quiet: bool) -> Any:
     """In this process, show a long solve's live line in the bar (or not at all)."""
-    shown = isinstance(runner, SerialExecutor) and not quiet and not bar.disable \
+    shown = (
+        isinstance(runner, SerialExecutor)
+        and not quiet
+        and not bar.disable
         and stderr_is_terminal()
+    )
     return solver_progress(shown, show=lambda text: bar.set_postfix_str(text or ""))

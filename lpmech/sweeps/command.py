@@ -23,8 +23,7 @@ from lpmech.sweeps.grid import parse_values
 from lpmech.views.text import format_table
 
 #: The columns printed, after the parameters.
-SHOWN = ("status", "objective", "benchmark", "gap", "formulation", "algorithm",
-         "point_seconds")
+SHOWN = ("status", "objective", "benchmark", "gap", "formulation", "algorithm", "point_seconds")
 
 
 def sweep_parser(spec: ModelSpec) -> argparse.ArgumentParser:
@@ -32,24 +31,36 @@ def sweep_parser(spec: ModelSpec) -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog=f"lpmech sweep {spec.name}",
         description=f"Sweep {spec.title} over a grid of its parameters. Each parameter takes "
-                    "a,b,c or start:stop:step (stop excluded); unswept parameters keep "
-                    "their defaults.")
+        "a,b,c or start:stop:step (stop excluded); unswept parameters keep "
+        "their defaults.",
+    )
     for name, parameter in spec.parameters().items():
-        parser.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="VALUES",
-                            help=f"{_kind(parameter.annotation).__name__} values "
-                                 f"(default {parameter.default})")
-    parser.add_argument("--executor", choices=sorted(EXECUTORS),
-                        help="where points run (default: processes, one per core; dask "
-                             "with --scheduler)")
+        parser.add_argument(
+            f"--{name.replace('_', '-')}",
+            dest=name,
+            metavar="VALUES",
+            help=f"{_kind(parameter.annotation).__name__} values (default {parameter.default})",
+        )
+    parser.add_argument(
+        "--executor",
+        choices=sorted(EXECUTORS),
+        help="where points run (default: processes, one per core; dask with --scheduler)",
+    )
     parser.add_argument("--workers", type=int, help="processes or local Dask workers")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="a Dask scheduler's address (with --executor dask)")
-    parser.add_argument("--output", metavar="FILE.csv",
-                        help="write rows as they finish; resume from the rows in it")
-    parser.add_argument("--plot", metavar="FILE.png", help="draw the optimum against the "
-                        "first swept parameter")
-    parser.add_argument("--time-limit", type=float, metavar="SECONDS",
-                        help="solver time per point")
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="a Dask scheduler's address (with --executor dask)"
+    )
+    parser.add_argument(
+        "--output",
+        metavar="FILE.csv",
+        help="write rows as they finish; resume from the rows in it",
+    )
+    parser.add_argument(
+        "--plot", metavar="FILE.png", help="draw the optimum against the first swept parameter"
+    )
+    parser.add_argument(
+        "--time-limit", type=float, metavar="SECONDS", help="solver time per point"
+    )
     parser.add_argument("--backend", choices=("auto", *BACKENDS), default="auto")
     parser.add_argument("--algorithm", choices=ALGORITHMS, default="auto")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
@@ -62,8 +73,9 @@ def run_sweep_command(model: str, argv: Sequence[str]) -> int:
     from lpmech.sweeps.plot import plot_sweep
 
     if model not in MODELS:
-        raise InvalidArgumentError(f"unknown model {model!r}; run 'lpmech list' "
-                                   f"(models: {', '.join(MODELS)})")
+        raise InvalidArgumentError(
+            f"unknown model {model!r}; run 'lpmech list' (models: {', '.join(MODELS)})"
+        )
     spec = MODELS[model]
     options = sweep_parser(spec).parse_args(list(argv))
     if options.plot:
@@ -71,21 +83,30 @@ def run_sweep_command(model: str, argv: Sequence[str]) -> int:
     parameters = spec.parameters()
     given = [name for name in parameters if getattr(options, name) is not None]
     if not given:
-        raise InvalidArgumentError(f"give at least one parameter of {model} to sweep, e.g. "
-                                   f"--{next(iter(parameters)).replace('_', '-')} 1,2,3")
+        raise InvalidArgumentError(
+            f"give at least one parameter of {model} to sweep, e.g. "
+            f"--{next(iter(parameters)).replace('_', '-')} 1,2,3"
+        )
     given.sort(key=lambda name: _position(argv, name))
     grid = {}
     for name in given:
         try:
-            grid[name] = parse_values(getattr(options, name),
-                                      _kind(parameters[name].annotation))
+            grid[name] = parse_values(getattr(options, name), _kind(parameters[name].annotation))
         except ValueError as error:
             raise InvalidArgumentError(f"--{name.replace('_', '-')}: {error}") from error
     executor = options.executor or ("dask" if options.scheduler else "processes")
-    table = sweep(model, grid, executor=executor, workers=options.workers,
-                  scheduler=options.scheduler, output=options.output,
-                  time_limit=options.time_limit, backend=options.backend,
-                  algorithm=options.algorithm, quiet=options.quiet)
+    table = sweep(
+        model,
+        grid,
+        executor=executor,
+        workers=options.workers,
+        scheduler=options.scheduler,
+        output=options.output,
+        time_limit=options.time_limit,
+        backend=options.backend,
+        algorithm=options.algorithm,
+        quiet=options.quiet,
+    )
     rows = [tuple(record) for record in table[[*given, *SHOWN]].itertuples(index=False)]
     print(f"Sweep of {spec.name}: {spec.title}")
     print(format_table((*given, *SHOWN), rows))
@@ -94,9 +115,13 @@ def run_sweep_command(model: str, argv: Sequence[str]) -> int:
     if options.output:
         print(f"rows written to {options.output}")
     if options.plot:
-        figure = plot_sweep(table, given[0], given[1] if len(given) > 1 else None,
-                            title=f"{spec.name}: {spec.title}",
-                            ylabel=f"optimal {spec.objective.replace('_', ' ')}")
+        figure = plot_sweep(
+            table,
+            given[0],
+            given[1] if len(given) > 1 else None,
+            title=f"{spec.name}: {spec.title}",
+            ylabel=f"optimal {spec.objective.replace('_', ' ')}",
+        )
         figure.savefig(options.plot, dpi=120)
         print(f"plot written to {options.plot}")
     return 0
@@ -110,5 +135,6 @@ def _kind(annotation: object) -> type:
 
 def _position(argv: Sequence[str], name: str) -> int:
     flag = f"--{name.replace('_', '-')}"
-    return next((k for k, arg in enumerate(argv) if arg == flag or arg.startswith(flag + "=")),
-                len(argv))
+    return next(
+        (k for k, arg in enumerate(argv) if arg == flag or arg.startswith(flag + "=")), len(argv)
+    )

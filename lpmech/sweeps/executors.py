@@ -100,8 +100,12 @@ class ProcessExecutor(Executor):
             suspect = next(iter(suspects), None)
             batch = [suspect] if suspect is not None else list(remaining)
             started = context.SimpleQueue()
-            pool = ProcessPoolExecutor(min(self.workers, len(batch)), mp_context=context,
-                                       initializer=_report_starts_to, initargs=(started,))
+            pool = ProcessPoolExecutor(
+                min(self.workers, len(batch)),
+                mp_context=context,
+                initializer=_report_starts_to,
+                initargs=(started,),
+            )
             try:
                 futures = {pool.submit(run_pickled, k, tasks[k]): k for k in batch}
                 finished, broken = set(), False
@@ -130,8 +134,10 @@ class ProcessExecutor(Executor):
                 suspects[k] += 1
                 if suspects[k] >= ATTEMPTS:
                     del suspects[k]
-                    yield unrun_row(remaining.pop(k), "its worker process died each of the "
-                                                      f"{ATTEMPTS} times it ran alone")
+                    yield unrun_row(
+                        remaining.pop(k),
+                        f"its worker process died each of the {ATTEMPTS} times it ran alone",
+                    )
 
 
 class DaskExecutor(Executor):
@@ -143,14 +149,20 @@ class DaskExecutor(Executor):
     name = "dask"
 
     def __init__(self, scheduler: Any = None, workers: int | None = None) -> None:
-        if scheduler is not None and not isinstance(scheduler, str) and \
-                not hasattr(scheduler, "submit"):
+        if (
+            scheduler is not None
+            and not isinstance(scheduler, str)
+            and not hasattr(scheduler, "submit")
+        ):
             raise InvalidArgumentError(
                 "scheduler: give a dask.distributed.Client or an address such as "
-                f"'tcp://host:8786', not {type(scheduler).__name__}")
+                f"'tcp://host:8786', not {type(scheduler).__name__}"
+            )
         if scheduler is not None and workers is not None:
-            raise InvalidArgumentError("workers: sizes the local cluster a sweep starts; with a "
-                                       "scheduler, its cluster's own workers run the points")
+            raise InvalidArgumentError(
+                "workers: sizes the local cluster a sweep starts; with a "
+                "scheduler, its cluster's own workers run the points"
+            )
         self.scheduler = scheduler
         self.workers = _positive("workers", workers)
 
@@ -162,8 +174,12 @@ class DaskExecutor(Executor):
             # ":0": the scheduler's HTTP server on a free port, so a dashboard already on
             # Dask's default port 8787 does not make the cluster warn or fail to start
             cluster = distributed.LocalCluster(
-                n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1,
-                processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
+                n_workers=self.workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+                silence_logs=logging.ERROR,
+            )
             client = distributed.Client(cluster)
         elif isinstance(self.scheduler, str):
             client = distributed.Client(self.scheduler)
@@ -171,17 +187,22 @@ class DaskExecutor(Executor):
             client = self.scheduler
         try:
             run = uuid.uuid4().hex[:8]
-            futures = {client.submit(run_quietly, point, pure=False,
-                                     key=f"lpmech-point-{point.key}-{run}"): point
-                       for point in points}
+            futures = {
+                client.submit(
+                    run_quietly, point, pure=False, key=f"lpmech-point-{point.key}-{run}"
+                ): point
+                for point in points
+            }
             for future in distributed.as_completed(futures):
                 try:
                     row = future.result()
                 except Exception as error:  # KilledWorker, or a worker without lpmech
                     killed = isinstance(error, distributed.KilledWorker)
-                    row = unrun_row(futures[future], f"Dask could not run it: "
-                                    f"{type(error).__name__}: {error}",
-                                    "lost" if killed else "error")
+                    row = unrun_row(
+                        futures[future],
+                        f"Dask could not run it: {type(error).__name__}: {error}",
+                        "lost" if killed else "error",
+                    )
                 yield row
         finally:
             if client is not self.scheduler:
@@ -198,14 +219,16 @@ EXECUTORS: dict[str, type[Executor]] = {
 }
 
 
-def executor_named(name: str | Executor, workers: int | None = None,
-                   scheduler: Any = None) -> Executor:
+def executor_named(
+    name: str | Executor, workers: int | None = None, scheduler: Any = None
+) -> Executor:
     """The executor for ``name`` ("serial", "processes", "dask") or ``name`` itself."""
     if isinstance(name, Executor):
         return name
     if name not in EXECUTORS:
         raise InvalidArgumentError(
-            f"executor: unknown {name!r}; choose one of {sorted(EXECUTORS)}")
+            f"executor: unknown {name!r}; choose one of {sorted(EXECUTORS)}"
+        )
     if scheduler is not None and name != "dask":
         raise InvalidArgumentError(f"scheduler: only the 'dask' executor takes one, not {name!r}")
     if name == "dask":

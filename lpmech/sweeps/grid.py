@@ -32,17 +32,22 @@ def points(
             raise InvalidArgumentError("grid: empty; give parameter names and their values")
         for name, values in grid.items():
             if isinstance(values, str | bytes) or not isinstance(values, Sequence | np.ndarray):
-                raise InvalidArgumentError(f"grid: values of {name!r} must be a sequence, "
-                                           f"got {type(values).__name__}")
+                raise InvalidArgumentError(
+                    f"grid: values of {name!r} must be a sequence, got {type(values).__name__}"
+                )
             if len(values) == 0:
                 raise InvalidArgumentError(f"grid: {name!r} has no values")
-        listed = [dict(zip(grid, combination, strict=True))
-                  for combination in itertools.product(*grid.values())]
+        listed = [
+            dict(zip(grid, combination, strict=True))
+            for combination in itertools.product(*grid.values())
+        ]
     else:
         given = list(grid) if isinstance(grid, Iterable) and not isinstance(grid, str) else grid
         if not isinstance(given, list) or not all(isinstance(p, Mapping) for p in given):
-            raise InvalidArgumentError(f"grid: expected parameter values by name, or a list of "
-                                       f"points (each a mapping), got {grid!r}")
+            raise InvalidArgumentError(
+                f"grid: expected parameter values by name, or a list of "
+                f"points (each a mapping), got {grid!r}"
+            )
         listed = [dict(point) for point in given]
         if not listed:
             raise InvalidArgumentError("grid: no points")
@@ -82,7 +87,8 @@ def _scalar(name: str, value: Any) -> Scalar:
     if not isinstance(value, bool | int | float | str):
         raise InvalidArgumentError(
             f"grid: {name!r} = {value!r} is not a number, string or boolean; "
-            "pass simple values and build richer inputs inside the function")
+            "pass simple values and build richer inputs inside the function"
+        )
     if isinstance(value, float) and not math.isfinite(value):
         raise InvalidArgumentError(f"grid: {name!r} = {value!r} is not finite")
     return value

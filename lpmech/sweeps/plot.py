@@ -13,8 +13,15 @@ from lpmech.errors import InvalidArgumentError
 from lpmech.extras import require
 
 
-def plot_sweep(table: Any, x: str, by: str | None = None, *, ax: Any = None,
-               title: str | None = None, ylabel: str = "optimal objective") -> Any:
+def plot_sweep(
+    table: Any,
+    x: str,
+    by: str | None = None,
+    *,
+    ax: Any = None,
+    title: str | None = None,
+    ylabel: str = "optimal objective",
+) -> Any:
     """Draw ``objective`` against column ``x`` of a sweep's table, one line per ``by``.
 
     Returns the matplotlib Figure (the one holding ``ax`` when given).
@@ -33,11 +40,25 @@ def plot_sweep(table: Any, x: str, by: str | None = None, *, ax: Any = None,
     for k, (value, group) in enumerate(groups):
         group = group.sort_values(x)
         label = "LP optimum" if by is None else f"LP optimum, {by} = {value}"
-        ax.plot(group[x], group["objective"], marker="o", color=f"C{k % 10}", linewidth=2.5,
-                alpha=0.75, label=label)
+        ax.plot(
+            group[x],
+            group["objective"],
+            marker="o",
+            color=f"C{k % 10}",
+            linewidth=2.5,
+            alpha=0.75,
+            label=label,
+        )
         if group["benchmark"].notna().any():
-            ax.plot(group[x], group["benchmark"], linestyle="--", color="black", linewidth=1,
-                    zorder=3, label=benchmark_label)
+            ax.plot(
+                group[x],
+                group["benchmark"],
+                linestyle="--",
+                color="black",
+                linewidth=1,
+                zorder=3,
+                label=benchmark_label,
+            )
             benchmark_label = None  # one legend entry for every dashed line
     ax.set_xlabel(x)
     ax.set_ylabel(ylabel)

@@ -53,8 +53,16 @@ from lpmech.solving.pipeline import solve
 Scalar = bool | int | float | str
 
 #: Every status a row can have.
-STATUSES = ("optimal", "infeasible", "unbounded", "time_limit", "failed", "too_large",
-            "error", "lost")
+STATUSES = (
+    "optimal",
+    "infeasible",
+    "unbounded",
+    "time_limit",
+    "failed",
+    "too_large",
+    "error",
+    "lost",
+)
 
 #: The result columns of a row, after the parameters, with their types.
 RESULT_COLUMNS: dict[str, type] = {
@@ -101,15 +109,26 @@ class SolveSettings:
 
     def identity(self) -> dict[str, Any]:
         """What changes the answer, as plain data (the time limit does not)."""
-        constraints = None if self.constraints is None else [
-            c if isinstance(c, str) else repr(c) for c in self.constraints]
-        objective = self.objective if self.objective is None or isinstance(
-            self.objective, str) else repr(self.objective)
-        return {"objective": objective, "constraints": constraints,
-                "formulation": self.formulation, "backend": self.backend,
-                "algorithm": self.algorithm, "deterministic": self.deterministic,
-                "solver_options": {k: repr(v) for k, v in sorted(self.solver_options.items())},
-                "tol": self.tol}
+        constraints = (
+            None
+            if self.constraints is None
+            else [c if isinstance(c, str) else repr(c) for c in self.constraints]
+        )
+        objective = (
+            self.objective
+            if self.objective is None or isinstance(self.objective, str)
+            else repr(self.objective)
+        )
+        return {
+            "objective": objective,
+            "constraints": constraints,
+            "formulation": self.formulation,
+            "backend": self.backend,
+            "algorithm": self.algorithm,
+            "deterministic": self.deterministic,
+            "solver_options": {k: repr(v) for k, v in sorted(self.solver_options.items())},
+            "tol": self.tol,
+        }
 
 
 @dataclass(frozen=True)
@@ -143,8 +162,14 @@ class Point:
         Objectives and families given as objects are identified by their ``repr``
         (lpmech's are stable; an object without one makes every run a new sweep).
         """
-        text = json.dumps({"target": self.target_name, "params": dict(self.params),
-                           "settings": self.settings.identity()}, sort_keys=True)
+        text = json.dumps(
+            {
+                "target": self.target_name,
+                "params": dict(self.params),
+                "settings": self.settings.identity(),
+            },
+            sort_keys=True,
+        )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -171,22 +196,34 @@ def run_point(point: Point) -> dict[str, Any]:
 def unrun_row(point: Point, message: str, status: str = "lost") -> dict[str, Any]:
     """The row of a point its workers could not run: ``lost`` if they died running it,
     ``error`` if, say, a worker could not unpickle it."""
-    return {**point.params, **_empty_result(), "status": status, "message": message,
-            "key": point.key}
+    return {
+        **point.params,
+        **_empty_result(),
+        "status": status,
+        "message": message,
+        "key": point.key,
+    }
 
 
 def _empty_result() -> dict[str, Any]:
     """Every result column missing: NaN for numbers, None for flags, "" for text."""
-    return {name: {float: math.nan, int: None, bool: None}.get(kind, "")
-            for name, kind in RESULT_COLUMNS.items()}
+    return {
+        name: {float: math.nan, int: None, bool: None}.get(kind, "")
+        for name, kind in RESULT_COLUMNS.items()
+    }
 
 
 def _inputs(point: Point) -> tuple[Environment, dict[str, Any], Callable[..., Any] | None]:
     """The environment, the arguments of ``solve`` and the benchmark of a point."""
     settings = point.settings
-    options = {"formulation": settings.formulation, "backend": settings.backend,
-               "algorithm": settings.algorithm, "deterministic": settings.deterministic,
-               "tol": settings.tol, "solver_options": dict(settings.solver_options)}
+    options = {
+        "formulation": settings.formulation,
+        "backend": settings.backend,
+        "algorithm": settings.algorithm,
+        "deterministic": settings.deterministic,
+        "tol": settings.tol,
+        "solver_options": dict(settings.solver_options),
+    }
     if settings.time_limit is not None:
         options["solver_options"].setdefault("time_limit", float(settings.time_limit))
     if isinstance(point.target, str):
@@ -208,7 +245,8 @@ def _inputs(point: Point) -> tuple[Environment, dict[str, Any], Callable[..., An
             raise InvalidArgumentError(
                 f"{point.target_name} returned {type(built).__name__}; a sweep's "
                 "function must return an Environment or a mapping of solve's "
-                "arguments with 'env'")
+                "arguments with 'env'"
+            )
         benchmark = point.benchmark
     if settings.objective is not None:
         arguments["objective"] = settings.objective
@@ -219,12 +257,20 @@ def _inputs(point: Point) -> tuple[Environment, dict[str, Any], Callable[..., An
 
 def _success(solution: Solution) -> dict[str, Any]:
     report = solution.report
-    return {"status": "optimal", "objective": solution.objective_value,
-            "n_variables": report.n_variables, "n_rows": report.n_rows,
-            "n_nonzeros": report.n_nonzeros, "formulation": report.formulation,
-            "algorithm": report.algorithm, "backend": report.backend,
-            "build_seconds": report.build_seconds, "compile_seconds": report.compile_seconds,
-            "solve_seconds": report.solve_seconds, "total_seconds": report.total_seconds}
+    return {
+        "status": "optimal",
+        "objective": solution.objective_value,
+        "n_variables": report.n_variables,
+        "n_rows": report.n_rows,
+        "n_nonzeros": report.n_nonzeros,
+        "formulation": report.formulation,
+        "algorithm": report.algorithm,
+        "backend": report.backend,
+        "build_seconds": report.build_seconds,
+        "compile_seconds": report.compile_seconds,
+        "solve_seconds": report.solve_seconds,
+        "total_seconds": report.total_seconds,
+    }
 
 
 def _compare(
@@ -239,8 +285,11 @@ def _compare(
         return {"message": f"benchmark failed: {type(error).__name__}: {error}"}
     if not isinstance(value, Benchmark):
         value = Benchmark("benchmark", float(value))
-    return {"benchmark": value.value, "gap": value.gap(optimum),
-            "agrees": value.agrees(optimum, tol, data_scale(env))}
+    return {
+        "benchmark": value.value,
+        "gap": value.gap(optimum),
+        "agrees": value.agrees(optimum, tol, data_scale(env)),
+    }
 
 
 def _failure(error: BaseException, time_limit: float | None, seconds: float) -> dict[str, Any]:
@@ -254,7 +303,8 @@ def _failure(error: BaseException, time_limit: float | None, seconds: float) -> 
     elif isinstance(error, SolverFailedError):
         # HiGHS says "Time limit reached" (a time_limit in solver_options counts too)
         reached = "time limit reached" in message.lower() or (
-            time_limit is not None and seconds >= time_limit)
+            time_limit is not None and seconds >= time_limit
+        )
         result["status"] = "time_limit" if reached else "failed"
     elif isinstance(error, MemoryError):  # the size guard's refusal is a MemoryError too
         result["status"] = "too_large"
@@ -263,4 +313,3 @@ def _failure(error: BaseException, time_limit: float | None, seconds: float) -> 
         where = f" (at {last[0].filename}:{last[0].lineno})" if last else ""
         result["message"] = f"{type(error).__name__}: {message}{where}"
     return result
-

@@ -38,7 +38,8 @@ class ResultsFile:
         self.path = Path(path)
         if self.path.suffix.lower() != ".csv":
             raise InvalidArgumentError(
-                f"output: {str(self.path)!r} is not a .csv file; sweeps write CSV")
+                f"output: {str(self.path)!r} is not a .csv file; sweeps write CSV"
+            )
         self.columns = list(columns)
         if self.path.exists() and self.path.stat().st_size:
             with self.path.open(newline="", encoding="utf-8") as handle:
@@ -46,7 +47,8 @@ class ResultsFile:
             if header != self.columns:
                 raise InvalidArgumentError(
                     f"output: {str(self.path)!r} holds columns {header}, but this sweep writes "
-                    f"{self.columns}; give another file (or delete this one)")
+                    f"{self.columns}; give another file (or delete this one)"
+                )
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("w", newline="", encoding="utf-8") as handle:
@@ -60,8 +62,9 @@ class ResultsFile:
     def append(self, row: Mapping[str, Any]) -> None:
         """Write one row and flush it to the file."""
         # text that UTF-8 cannot hold (a lone surrogate) is written escaped, never refused
-        with self.path.open("a", newline="", encoding="utf-8", errors="backslashreplace") \
-                as handle:
+        with self.path.open(
+            "a", newline="", encoding="utf-8", errors="backslashreplace"
+        ) as handle:
             csv.writer(handle).writerow([_text(row.get(name)) for name in self.columns])
             handle.flush()
 
@@ -76,8 +79,11 @@ def frame(points: Sequence[Point], rows: Iterable[Mapping[str, Any]]) -> Any:
     pandas = require("pandas", "sweep", "a sweep's results table")
     by_key = {row["key"]: row for row in rows}
     names = list(dict.fromkeys(name for point in points for name in point.params))
-    records = [{**point.params, **{name: row[name] for name in RESULT_COLUMNS}}
-               for point in points if (row := by_key.get(point.key)) is not None]
+    records = [
+        {**point.params, **{name: row[name] for name in RESULT_COLUMNS}}
+        for point in points
+        if (row := by_key.get(point.key)) is not None
+    ]
     table = pandas.DataFrame.from_records(records, columns=[*names, *RESULT_COLUMNS])
     return table.astype({name: _DTYPES[kind] for name, kind in RESULT_COLUMNS.items()})
 

@@ -46,8 +46,11 @@ def mechanism_frame(mechanism: Mechanism) -> pd.DataFrame:
     columns: dict[str, Any] = {}
     for i, agent in enumerate(env.agents):
         index = env.layout.profile_types[:, i]
-        columns[agent.name] = agent.types[index] if agent.is_scalar \
+        columns[agent.name] = (
+            agent.types[index]
+            if agent.is_scalar
             else np.asarray(agent.labels, dtype=object)[index]
+        )
     columns["probability"] = env.prior.joint
     for c, name in enumerate(env.allocation.component_names):
         columns[name] = mechanism.flat_allocation[:, c]
@@ -64,8 +67,10 @@ def interim_frame(mechanism: Mechanism, agent: AgentRef) -> pd.DataFrame:
     env = mechanism.env
     i = env.agent_index(agent)
     spec = env.agents[i]
-    columns: dict[str, Any] = {"type": spec.types if spec.is_scalar else list(spec.labels),
-                               "probability": env.prior.marginals[i]}
+    columns: dict[str, Any] = {
+        "type": spec.types if spec.is_scalar else list(spec.labels),
+        "probability": env.prior.marginals[i],
+    }
     allocation = mechanism.interim_allocation(i)
     for c, name in enumerate(env.allocation.component_names):
         columns[name] = allocation[:, c]
@@ -83,15 +88,18 @@ def audit_frame(audit: Audit) -> pd.DataFrame:
     rows = []
     for agent in audit.agents:
         for k, label in enumerate(agent.labels):
-            rows.append({
-                "agent": agent.agent, "type": label,
-                "ex_post_regret": agent.ex_post_regret[k],
-                "worst_ex_post_lie": agent.ex_post_worst[k],
-                "interim_regret": agent.interim_regret[k],
-                "best_interim_report": agent.interim_worst_report[k],
-                "ex_post_ir_slack": agent.ex_post_participation_slack[k],
-                "interim_ir_slack": agent.interim_participation_slack[k],
-            })
+            rows.append(
+                {
+                    "agent": agent.agent,
+                    "type": label,
+                    "ex_post_regret": agent.ex_post_regret[k],
+                    "worst_ex_post_lie": agent.ex_post_worst[k],
+                    "interim_regret": agent.interim_regret[k],
+                    "best_interim_report": agent.interim_worst_report[k],
+                    "ex_post_ir_slack": agent.ex_post_participation_slack[k],
+                    "interim_ir_slack": agent.interim_participation_slack[k],
+                }
+            )
     return pd.DataFrame(rows).set_index(["agent", "type"])
 
 
@@ -99,9 +107,17 @@ def verification_frame(report: VerificationReport) -> pd.DataFrame:
     """One row per family: verdict, largest violation, tolerance, entries, worst entry."""
     pd = _pandas()
     return pd.DataFrame(
-        [{"family": c.family, "ok": c.ok, "max_violation": c.max_violation,
-          "tolerance": c.tolerance, "entries": c.n_entries, "worst": c.worst}
-         for c in report.checks]
+        [
+            {
+                "family": c.family,
+                "ok": c.ok,
+                "max_violation": c.max_violation,
+                "tolerance": c.tolerance,
+                "entries": c.n_entries,
+                "worst": c.worst,
+            }
+            for c in report.checks
+        ]
     ).set_index("family")
 
 
@@ -109,8 +125,10 @@ def verification_frame(report: VerificationReport) -> pd.DataFrame:
 _PARTS = {
     "agent": re.compile(r"^agent (['\"])(?P<agent>.*?)\1"),
     "type": re.compile(r" of type (?P<type>.+?)(?= reporting | when the others are |$)"),
-    "report": re.compile(r" reporting (?P<report>.+?)"
-                         r"(?= when the others are | \(in expectation|$)"),
+    "report": re.compile(
+        r" reporting (?P<report>.+?)"
+        r"(?= when the others are | \(in expectation|$)"
+    ),
     "others": re.compile(r"when the others are (?P<others>\(.*\))$"),
     "profile": re.compile(r"profile (?P<profile>\(.*\))$"),
 }
@@ -145,7 +163,14 @@ def duals_frame(solution: Solution, binding_only: bool = False) -> pd.DataFrame:
         chosen = np.flatnonzero(np.abs(duals) > threshold) if binding_only else range(len(duals))
         for r in chosen:
             description = families[name].describe(env, int(r))
-            rows.append({"family": name, "row": int(r), **row_meaning(description),
-                         "meaning": description, "dual": float(duals[r])})
+            rows.append(
+                {
+                    "family": name,
+                    "row": int(r),
+                    **row_meaning(description),
+                    "meaning": description,
+                    "dual": float(duals[r]),
+                }
+            )
     columns = ["family", "row", *_FIELDS, "meaning", "dual"]
     return pd.DataFrame(rows, columns=columns)

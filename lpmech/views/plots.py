@@ -53,8 +53,9 @@ INTERIM_QUANTITIES = {
 }
 
 
-def _figure(ax: Axes | None, n_panels: int = 1, axes: Sequence[Axes] | None = None,
-            width: float = 4.2) -> tuple[Figure, list[Axes]]:
+def _figure(
+    ax: Axes | None, n_panels: int = 1, axes: Sequence[Axes] | None = None, width: float = 4.2
+) -> tuple[Figure, list[Axes]]:
     """The given axes and their figure, or a new pyplot-free figure with ``n_panels``."""
     if ax is not None:
         axes = [ax]
@@ -74,13 +75,17 @@ def _scalar_agents(env: Environment, agents: Sequence[AgentRef] | None) -> list[
     chosen = range(env.n_agents) if agents is None else [env.agent_index(a) for a in agents]
     for i in chosen:
         if not env.agents[i].is_scalar:
-            raise InvalidArgumentError(f"agent {env.agents[i].name!r} has vector types; "
-                                       "use allocation_heatmaps for two-dimensional types")
+            raise InvalidArgumentError(
+                f"agent {env.agents[i].name!r} has vector types; "
+                "use allocation_heatmaps for two-dimensional types"
+            )
     return list(chosen)
 
 
 def interim(
-    mechanism: Mechanism, quantity: str = "quantity", agents: Sequence[AgentRef] | None = None,
+    mechanism: Mechanism,
+    quantity: str = "quantity",
+    agents: Sequence[AgentRef] | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """One interim rule (``quantity``, ``payment`` or ``utility``) by type, a line per agent.
@@ -89,15 +94,19 @@ def interim(
     of winning, for a bidder).
     """
     if quantity not in INTERIM_QUANTITIES:
-        raise InvalidArgumentError(f"quantity: unknown {quantity!r}; choose one of "
-                                   f"{list(INTERIM_QUANTITIES)}")
+        raise InvalidArgumentError(
+            f"quantity: unknown {quantity!r}; choose one of {list(INTERIM_QUANTITIES)}"
+        )
     env = mechanism.env
     figure, (axes,) = _figure(ax)
     for i in _scalar_agents(env, agents):
         agent = env.agents[i]
         order = np.argsort(agent.types)
-        values = {"quantity": mechanism.interim_quantity, "payment": mechanism.interim_payment,
-                  "utility": mechanism.interim_utility}[quantity](i)
+        values = {
+            "quantity": mechanism.interim_quantity,
+            "payment": mechanism.interim_payment,
+            "utility": mechanism.interim_utility,
+        }[quantity](i)
         axes.plot(agent.types[order], values[order], marker="o", label=agent.name)
     axes.set_xlabel("type θ")
     axes.set_ylabel(INTERIM_QUANTITIES[quantity])
@@ -107,7 +116,8 @@ def interim(
 
 
 def interim_rules(
-    mechanism: Mechanism, agents: Sequence[AgentRef] | None = None,
+    mechanism: Mechanism,
+    agents: Sequence[AgentRef] | None = None,
     axes: Sequence[Axes] | None = None,
 ) -> Figure:
     """Interim quantity, payment and utility side by side (three axes)."""
@@ -118,8 +128,10 @@ def interim_rules(
 
 
 def ex_post_rule(
-    mechanism: Mechanism, agent: AgentRef = 0,
-    others: Mapping[str, int | str] | None = None, ax: Axes | None = None,
+    mechanism: Mechanism,
+    agent: AgentRef = 0,
+    others: Mapping[str, int | str] | None = None,
+    ax: Axes | None = None,
 ) -> Figure:
     """Agent i's quantity w·a(θ_i, θ_{-i}) and payment t_i against θ_i, θ_{-i} fixed.
 
@@ -135,8 +147,9 @@ def ex_post_rule(
     unknown = sorted(set(others) - {a.name for j, a in enumerate(env.agents) if j != i})
     if unknown:
         raise InvalidArgumentError(f"others: no other agent named {unknown}")
-    fixed = [0 if j == i else a.type_index(others.get(a.name, 0))
-             for j, a in enumerate(env.agents)]
+    fixed = [
+        0 if j == i else a.type_index(others.get(a.name, 0)) for j, a in enumerate(env.agents)
+    ]
     profiles = []
     for k in range(env.agents[i].n_types):
         fixed[i] = k
@@ -148,8 +161,9 @@ def ex_post_rule(
     figure, (axes,) = _figure(ax)
     axes.step(types, quantity, where="mid", marker="o", label="quantity")
     axes.plot(types, payment, marker="s", linestyle="--", label="payment")
-    context = ", ".join(f"{a.name}={a.labels[fixed[j]]}" for j, a in enumerate(env.agents)
-                        if j != i)
+    context = ", ".join(
+        f"{a.name}={a.labels[fixed[j]]}" for j, a in enumerate(env.agents) if j != i
+    )
     axes.set_title(f"Ex-post rule of {env.agents[i].name}" + (f" ({context})" if context else ""))
     axes.set_xlabel(f"type of {env.agents[i].name}")
     axes.set_ylabel("quantity, payment")
@@ -158,7 +172,9 @@ def ex_post_rule(
 
 
 def allocation_heatmaps(
-    mechanism: Mechanism, agent: AgentRef = 0, axes: Sequence[Axes] | None = None,
+    mechanism: Mechanism,
+    agent: AgentRef = 0,
+    axes: Sequence[Axes] | None = None,
 ) -> Figure:
     """For an agent with two-dimensional types, each valued component as a heatmap.
 
@@ -170,10 +186,13 @@ def allocation_heatmaps(
     i = env.agent_index(agent)
     spec = env.agents[i]
     if spec.types.ndim != 2 or spec.types.shape[1] != 2:
-        raise InvalidArgumentError(f"agent {spec.name!r} does not have two-dimensional types "
-                                   f"(types have shape {spec.types.shape})")
-    components = np.flatnonzero(np.any(env.valuations[i].reshape(-1, env.n_components) != 0,
-                                       axis=0))
+        raise InvalidArgumentError(
+            f"agent {spec.name!r} does not have two-dimensional types "
+            f"(types have shape {spec.types.shape})"
+        )
+    components = np.flatnonzero(
+        np.any(env.valuations[i].reshape(-1, env.n_components) != 0, axis=0)
+    )
     figure, panels = _figure(None, len(components), axes, width=3.8)
     xs, x_cell = np.unique(spec.types[:, 0], return_inverse=True)
     ys, y_cell = np.unique(spec.types[:, 1], return_inverse=True)
@@ -182,9 +201,16 @@ def allocation_heatmaps(
     for panel, c in zip(panels, components, strict=True):
         grid = np.full((len(ys), len(xs)), np.nan)
         grid[y_cell, x_cell] = interim_allocation[:, c]
-        image = panel.imshow(grid, origin="lower", aspect="auto", vmin=0.0, vmax=1.0,
-                             cmap="viridis", extent=_extent(xs) + _extent(ys),
-                             interpolation="nearest")
+        image = panel.imshow(
+            grid,
+            origin="lower",
+            aspect="auto",
+            vmin=0.0,
+            vmax=1.0,
+            cmap="viridis",
+            extent=_extent(xs) + _extent(ys),
+            interpolation="nearest",
+        )
         panel.set_title(f"P({env.allocation.component_names[c]})")
         panel.set_xlabel(axis_names[0])
         panel.set_ylabel(axis_names[1])
@@ -221,8 +247,13 @@ def virtual_values(env: Environment, agent: AgentRef = 0, ax: Axes | None = None
     axes.plot(types, ironed, marker=".", label="ironed φ̄")
     axes.axhline(0.0, color="grey", linewidth=0.8)
     for n, (start, stop) in enumerate(ironing_intervals(phi, ironed)):
-        axes.axvspan(types[start], types[stop], color="orange", alpha=0.25,
-                     label="ironing interval" if n == 0 else None)
+        axes.axvspan(
+            types[start],
+            types[stop],
+            color="orange",
+            alpha=0.25,
+            label="ironing interval" if n == 0 else None,
+        )
     axes.set_title(f"Virtual values of {spec.name}")
     axes.set_xlabel("type θ")
     axes.set_ylabel("φ(θ)")
@@ -230,8 +261,9 @@ def virtual_values(env: Environment, agent: AgentRef = 0, ax: Axes | None = None
     return figure
 
 
-def ironing_intervals(phi: np.ndarray, ironed: np.ndarray,
-                      tol: float = 1e-12) -> list[tuple[int, int]]:
+def ironing_intervals(
+    phi: np.ndarray, ironed: np.ndarray, tol: float = 1e-12
+) -> list[tuple[int, int]]:
     """(first, last) index of each run of ≥ 2 types where φ̄ is flat and differs from φ.
 
     >>> ironing_intervals(np.array([1., 3., 2., 4.]), np.array([1., 2.5, 2.5, 4.]))
@@ -253,8 +285,13 @@ def regret(audit: Audit, ax: Axes | None = None) -> Figure:
     for agent in audit.agents:
         positions = np.arange(len(agent.labels))
         axes.plot(positions, agent.ex_post_regret, marker="o", label=f"{agent.agent} ex post")
-        axes.plot(positions, agent.interim_regret, marker="x", linestyle="--",
-                  label=f"{agent.agent} interim")
+        axes.plot(
+            positions,
+            agent.interim_regret,
+            marker="x",
+            linestyle="--",
+            label=f"{agent.agent} interim",
+        )
     labels = audit.agents[0].labels
     if all(a.labels == labels for a in audit.agents) and len(labels) <= 30:
         axes.set_xticks(np.arange(len(labels)), labels)
@@ -266,7 +303,11 @@ def regret(audit: Audit, ax: Axes | None = None) -> Figure:
 
 
 def convergence(
-    table: Any, x: str = "n", by: str | None = None, *, limit: float | None = None,
+    table: Any,
+    x: str = "n",
+    by: str | None = None,
+    *,
+    limit: float | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """An optimum against grid size from a table of solves, with its continuous limit.
@@ -294,15 +335,18 @@ def plot_mechanism(mechanism: Mechanism, axes: Sequence[Axes] | None = None) -> 
     env = mechanism.env
     if all(env.single_parameter(i) is not None for i in range(env.n_agents)):
         return interim_rules(mechanism, axes=axes)
-    two_dimensional = [i for i, a in enumerate(env.agents)
-                       if a.types.ndim == 2 and a.types.shape[1] == 2]
+    two_dimensional = [
+        i for i, a in enumerate(env.agents) if a.types.ndim == 2 and a.types.shape[1] == 2
+    ]
     if two_dimensional:
         return allocation_heatmaps(mechanism, two_dimensional[0], axes=axes)
     figure, (panel,) = _figure(None, 1, axes, width=6.0)
-    image = panel.imshow(mechanism.flat_allocation, aspect="auto", vmin=0.0,
-                         interpolation="nearest", cmap="viridis")
-    panel.set_xticks(np.arange(env.n_components), env.allocation.component_names,
-                     rotation=30, ha="right")
+    image = panel.imshow(
+        mechanism.flat_allocation, aspect="auto", vmin=0.0, interpolation="nearest", cmap="viridis"
+    )
+    panel.set_xticks(
+        np.arange(env.n_components), env.allocation.component_names, rotation=30, ha="right"
+    )
     panel.set_ylabel("profile")
     panel.set_title(f"Ex-post allocation of {mechanism.name or 'mechanism'}")
     figure.colorbar(image, ax=panel)
@@ -312,6 +356,7 @@ def plot_mechanism(mechanism: Mechanism, axes: Sequence[Axes] | None = None) -> 
 def plot_solution(solution: Solution, axes: Sequence[Axes] | None = None) -> Figure:
     """:func:`plot_mechanism` of the optimum, titled with the optimal value."""
     figure = plot_mechanism(solution.mechanism, axes=axes)
-    figure.suptitle(f"Optimal {solution.objective.name} = "
-                    f"{format_number(solution.objective_value)}")
+    figure.suptitle(
+        f"Optimal {solution.objective.name} = {format_number(solution.objective_value)}"
+    )
     return figure

@@ -28,10 +28,13 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     widths = [len(h) for h in headers]
     for row in cells:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-              for row in cells]
+    lines = [
+        "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
     return "\n".join(lines)
 
 
@@ -42,16 +45,22 @@ def mechanism_summary(mechanism: Mechanism, max_profiles: int = 24) -> str:
     title = f"Mechanism {mechanism.name!r}" if mechanism.name else "Mechanism"
     parts = [f"{title} on {env!r}"]
 
-    if isinstance(max_profiles, bool) or not isinstance(max_profiles, int | np.integer) \
-            or max_profiles < 0:
-        raise InvalidArgumentError(f"summary: max_profiles must be a whole number, at least 0, "
-                                   f"got {max_profiles!r}")
+    if (
+        isinstance(max_profiles, bool)
+        or not isinstance(max_profiles, int | np.integer)
+        or max_profiles < 0
+    ):
+        raise InvalidArgumentError(
+            f"summary: max_profiles must be a whole number, at least 0, got {max_profiles!r}"
+        )
     shown = min(env.n_profiles, max_profiles)
     headers = [*names, *env.allocation.component_names, *(f"t[{n}]" for n in names)]
     rows = []
     for p in range(shown):
-        types = [agent.labels[k] for agent, k in
-                 zip(env.agents, env.layout.profile_types[p], strict=True)]
+        types = [
+            agent.labels[k]
+            for agent, k in zip(env.agents, env.layout.profile_types[p], strict=True)
+        ]
         rows.append([*types, *mechanism.flat_allocation[p], *mechanism.flat_payments[p]])
     more = f" (first {shown} of {env.n_profiles} profiles)" if shown < env.n_profiles else ""
     parts.append(f"\nEx-post rule{more}:\n" + format_table(headers, rows))
@@ -63,17 +72,24 @@ def mechanism_summary(mechanism: Mechanism, max_profiles: int = 24) -> str:
         if single:
             columns.append(mechanism.interim_quantity(i))
             headers.append("interim quantity")
-        columns += [mechanism.interim_value(i), mechanism.interim_payment(i),
-                    mechanism.interim_utility(i)]
+        columns += [
+            mechanism.interim_value(i),
+            mechanism.interim_payment(i),
+            mechanism.interim_utility(i),
+        ]
         headers += ["interim value", "interim payment", "interim utility"]
-        parts.append(f"\nInterim rule of {agent.name!r}:\n"
-                     + format_table(headers, list(zip(*columns, strict=True))))
+        parts.append(
+            f"\nInterim rule of {agent.name!r}:\n"
+            + format_table(headers, list(zip(*columns, strict=True)))
+        )
 
     expectations = [
         ("expected revenue", mechanism.expected_revenue()),
         ("expected welfare", mechanism.expected_welfare()),
-        *((f"expected utility of {n!r}", mechanism.expected_utility(i))
-          for i, n in enumerate(names)),
+        *(
+            (f"expected utility of {n!r}", mechanism.expected_utility(i))
+            for i, n in enumerate(names)
+        ),
     ]
     parts.append("\n" + format_table(("quantity", "value"), expectations))
     return "\n".join(parts)
