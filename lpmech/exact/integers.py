@@ -75,13 +75,13 @@ def largest(numerators: ObjectArray) -> int:
     return max(abs(int(small.max())), abs(int(small.min())))
 
 
-def integer_array(numerators: ObjectArray, bound: int) -> NDArray:
+def integer_array(numerators: ObjectArray, bound: int) -> NDArray[Any]:
     """The integers as int64 when ``bound`` (on every value the computation reaches)
     fits, else as they are (Python ints)."""
     return numerators.astype(np.int64) if bound < INT64_LIMIT else numerators
 
 
-def ratios(numerators: NDArray, denominator: int) -> ObjectArray:
+def ratios(numerators: NDArray[Any], denominator: int) -> ObjectArray:
     """Exact numbers n / d: the int 0 where n is 0, a :class:`Rational` elsewhere."""
     flat = np.ravel(numerators)
     result = np.zeros(flat.shape, dtype=object)

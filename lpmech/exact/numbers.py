@@ -79,7 +79,7 @@ def exact(value: Any) -> Fraction:
     if isinstance(value, float | np.floating):
         return _float_reading(float(value))
     if isinstance(value, RationalNumber):
-        return Fraction(value.numerator, value.denominator)
+        return Fraction(int(value.numerator), int(value.denominator))
     if hasattr(value, "p") and hasattr(value, "q"):  # flint.fmpq
         return Fraction(int(value.p), int(value.q))
     raise InvalidArgumentTypeError(
@@ -133,7 +133,7 @@ def exact_copy(values: ArrayLike | None) -> ObjectArray | None:
     return None
 
 
-def given_prior(values: ArrayLike | None) -> NDArray | None:
+def given_prior(values: ArrayLike | None) -> NDArray[Any] | None:
     """A copy of a prior as typed (the float path renormalises it); read when needed."""
     if values is None:
         return None
@@ -153,6 +153,7 @@ class Rational:
     """
 
     __slots__ = ("value",)
+    value: Any  # a flint fmpq
 
     def __init__(self, value: Any) -> None:
         lifted = _lift(value)
@@ -438,7 +439,7 @@ def _show(array: ObjectArray, limit: int = 12) -> str:
 
 def exact_inputs(env: Environment) -> ExactInputs:
     """The environment's data read as rationals (see the module docstring)."""
-    given = env.exact_given
+    given: dict[str, Any] = env.exact_given
     types = tuple(
         agent.exact_types if agent.exact_types is not None else exact_array(agent.types)
         for agent in env.agents
@@ -448,7 +449,7 @@ def exact_inputs(env: Environment) -> ExactInputs:
     else:
         prior = np.array(Fraction(1), dtype=object)
         for agent in env.agents:
-            marginal = agent.prior if agent.exact_prior is None else agent.exact_prior
+            marginal: Any = agent.prior if agent.exact_prior is None else agent.exact_prior
             prior = np.multiply.outer(prior, _normalised(exact_array(marginal)))
         prior = np.asarray(prior, dtype=object)
     valuations = tuple(
