@@ -72,10 +72,13 @@ from lpmech.exact.certificate import Certificate, certify
 
 # Files: environments, mechanisms and solutions kept as JSON.
 from lpmech.files import load, save
-from lpmech.problem.allocation import AllocationSpace, Items, Outcomes
+from lpmech.problem.allocation import AllocationSpace, Exchange, Items, Outcomes, Units
 from lpmech.problem.builders import (
     bilateral_trade,
+    double_auction,
     multi_item_auction,
+    multi_unit_auction,
+    procurement_auction,
     public_good,
     single_item_auction,
 )
@@ -165,6 +168,7 @@ __all__ = [
     "ExPostBudgetBalance",
     "ExPostIR",
     "ExPostMonotonicity",
+    "Exchange",
     "ExpectedDeficit",
     "Feasibility",
     "FileFormatError",
@@ -201,6 +205,7 @@ __all__ = [
     "SolverFailedError",
     "SolverMismatchError",
     "UnboundedDesignError",
+    "Units",
     "UnknownConstraintError",
     "UnknownNameError",
     "UnknownObjectiveError",
@@ -212,10 +217,13 @@ __all__ = [
     "bilateral_trade",
     "certify",
     "compare",
+    "double_auction",
     "formulate",
     "load",
     "multi_item_auction",
+    "multi_unit_auction",
     "optimal_range",
+    "procurement_auction",
     "public_good",
     "save",
     "single_item_auction",
