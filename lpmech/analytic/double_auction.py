@@ -50,7 +50,7 @@ class Market:
     sellers: np.ndarray
     trades: np.ndarray
 
-    def at(self, table: FloatArray, rank: np.ndarray) -> FloatArray:
+    def entry(self, table: FloatArray, rank: np.ndarray) -> FloatArray:
         """Entry ``rank[p]`` (0-based, may be −1 → NaN) of each row of a padded table."""
         rows = np.arange(len(table))
         return np.where(rank >= 0, table[rows, np.maximum(rank, 0)], np.nan)
@@ -106,11 +106,11 @@ def mcafee(env: Environment) -> Mechanism:
     sides = market(env)
     q = sides.trades
     with np.errstate(invalid="ignore"):  # ±inf pads give NaN midpoints: no such pair
-        mid = (sides.at(sides.values, q) + sides.at(sides.costs, q)) / 2  # (q+1)-st pair
-        full = (sides.at(sides.costs, q - 1) <= mid) & (mid <= sides.at(sides.values, q - 1))
+        mid = (sides.entry(sides.values, q) + sides.entry(sides.costs, q)) / 2  # (q+1)-st pair
+        full = (sides.entry(sides.costs, q - 1) <= mid) & (mid <= sides.entry(sides.values, q - 1))
     trading = np.where(full, q, np.maximum(q - 1, 0))
-    buyer_price = np.where(full, mid, sides.at(sides.values, q - 1))
-    seller_price = np.where(full, mid, sides.at(sides.costs, q - 1))
+    buyer_price = np.where(full, mid, sides.entry(sides.values, q - 1))
+    seller_price = np.where(full, mid, sides.entry(sides.costs, q - 1))
     allocation = np.zeros((env.n_profiles, env.n_agents))
     payments = np.zeros((env.n_profiles, env.n_agents))
     for order, price, sign in (
@@ -129,8 +129,8 @@ def _vcg_prices(sides: Market) -> tuple[FloatArray, FloatArray]:
     """What each trading buyer pays, max(v_(q+1), c_(q)), and each trading seller
     receives, min(c_(q+1), v_(q)); NaN where nothing trades."""
     q = sides.trades
-    paid = np.maximum(sides.at(sides.values, q), sides.at(sides.costs, q - 1))
-    received = np.minimum(sides.at(sides.costs, q), sides.at(sides.values, q - 1))
+    paid = np.maximum(sides.entry(sides.values, q), sides.entry(sides.costs, q - 1))
+    received = np.minimum(sides.entry(sides.costs, q), sides.entry(sides.values, q - 1))
     return paid, received
 
 
