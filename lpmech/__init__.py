@@ -106,6 +106,7 @@ from lpmech.results.solution import Solution, SolveReport
 from lpmech.solving.canonical import OptimalRange, Quantity, optimal_range
 from lpmech.solving.design_program import DesignProgram, formulate
 from lpmech.solving.pipeline import solve
+from lpmech.solving.problem import Problem
 
 # Comparative statics over a grid.
 from lpmech.sweeps import sweep
@@ -194,6 +195,7 @@ __all__ = [
     "Objective",
     "OptimalRange",
     "Outcomes",
+    "Problem",
     "ProblemTooLargeError",
     "Profit",
     "Quantity",
