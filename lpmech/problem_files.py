@@ -674,7 +674,7 @@ def _plain(value: Any) -> Any:
 
 
 def _solve_table(options: Mapping[str, Any]) -> dict[str, Any]:
-    table = {}
+    table: dict[str, Any] = {}
     for key, value in options.items():
         if key == "tie_break":
             if value is not None and not isinstance(value, str):

@@ -16,7 +16,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from lpmech.analytic import Benchmark, balance_budget, mcafee
+from lpmech.analytic import Benchmark, balance_budget, exact_values, mcafee
 from lpmech.errors import InvalidArgumentError
 from lpmech.models.spec import ModelSpec
 from lpmech.problem.builders import double_auction
@@ -47,4 +47,5 @@ SPEC = ModelSpec(
     constraints=("bayesian_ic", "interim_ir", "ex_post_budget_balance"),
     benchmark=_benchmark,
     source="McAfee (1992), A dominant strategy double auction; Myerson and Satterthwaite (1983)",
+    exact_benchmark=exact_values.mcafee_gains,
 )

@@ -14,6 +14,7 @@ fractions (:class:`fractions.Fraction`), on the environment's exact inputs
 ``second_best_gains``           the discrete second best, a fractional knapsack
 ``best_simple_menu``            max(separate sales, pure bundling) revenue
 ``clarke_pivot_revenue``        the Clarke pivot's expected revenue
+``mcafee_gains``                gains from trade of McAfee's trade reduction
 ==============================  ==================================================
 
 Virtual values, virtual costs and ironing are the functions of
@@ -29,6 +30,7 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import NDArray
 
+from lpmech.analytic.double_auction import mcafee
 from lpmech.analytic.myerson import bidder_values, units_for_sale
 from lpmech.analytic.trade import trade_parties
 from lpmech.analytic.virtual_values import (
@@ -94,7 +96,7 @@ def myerson_revenue(env: Environment) -> Fraction:
         ironed[order] = ironed_virtual_values(values[order], inputs.marginals[i][order])
         scores[:, i] = ironed[env.layout.profile_types[:, i]] + inputs.principal_value[i]
     top = -np.sort(-scores, axis=1)[:, : units_for_sale(env)]
-    return _expectation(inputs, np.maximum(top, Fraction(0)).sum(axis=1))
+    return _expectation(inputs, np.maximum(top, 0).sum(axis=1))  # exact: 0 is an int
 
 
 def efficient_welfare(env: Environment) -> Fraction:
@@ -245,12 +247,22 @@ def clarke_pivot_revenue(env: Environment) -> Fraction:
     return _expectation(inputs, total)
 
 
+def mcafee_gains(env: Environment) -> Fraction:
+    """E[Σ_b v_b x_b − Σ_s c_s y_s] under McAfee's trade reduction (McAfee 1992), exactly.
+
+    The trades are :func:`lpmech.analytic.mcafee`'s; the values are the exact inputs.
+    """
+    inputs = exact_inputs(env)
+    return _expectation(inputs, _valued(_surplus(env, inputs), mcafee(env).flat_allocation))
+
+
 __all__ = [
     "best_simple_menu",
     "clarke_pivot_revenue",
     "efficient_trade_deficit",
     "efficient_welfare",
     "full_surplus",
+    "mcafee_gains",
     "myerson_revenue",
     "second_best_gains",
     "threshold_revenue",

@@ -17,8 +17,8 @@ can all be verified and compared the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -163,8 +163,8 @@ class Mechanism:
         )
 
     def _profile_arguments(
-        self, method: str, types: tuple[object, ...], named: dict[str, object]
-    ) -> tuple[object, ...]:
+        self, method: str, types: tuple[Any, ...], named: Mapping[str, Any]
+    ) -> tuple[Any, ...]:
         """One type per agent, in order, from positional or by-name arguments."""
         env = self.env
         if types and named:
