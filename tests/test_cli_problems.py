@@ -273,3 +273,16 @@ def test_refusals_are_one_line_naming_the_option_or_field(tmp_path, capsys, argv
     assert got == status
     assert err.startswith(message.format(**fill)), err
     assert err.count("\n") == 1
+
+
+def test_a_file_naming_a_model_keeps_its_benchmark(tmp_path, capsys):
+    path = lpmech.Problem.from_model("multi_unit", n_units=1).save(tmp_path / "unit.toml")
+    document = _document(["solve", path, "--tie-break", "analytic"], capsys)
+    env = MODELS["multi_unit"].environment(n_units=1)
+    assert document["model"] == "multi_unit"
+    assert document["file"] == str(path)
+    assert document["parameters"] == {"n_units": 1}
+    assert document["benchmark"]["agrees"]
+    assert document["objective_value"] == pytest.approx(myerson_revenue(env))
+    payments = np.array(document["mechanism"]["payments"])
+    assert np.abs(payments - myerson(env).flat_payments).max() <= 1e-7

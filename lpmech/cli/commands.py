@@ -471,6 +471,7 @@ class _Target:
     name: str
     spec: ModelSpec | None = None
     params: dict[str, Any] | None = None
+    file: str | None = None
 
 
 def _target(name: str, options: argparse.Namespace, spec: ModelSpec | None) -> _Target:
@@ -478,7 +479,12 @@ def _target(name: str, options: argparse.Namespace, spec: ModelSpec | None) -> _
         params = {key: getattr(options, key) for key in spec.parameters()}
         problem = Problem.from_model(spec.name, **params)
         return _Target(problem, spec.name, spec, params)
-    return _Target(Problem.load(name), name)
+    problem = Problem.load(name)
+    origin = problem.origin or {}
+    if "model" in origin:  # a file naming a ready model keeps its benchmark
+        parameters = dict(origin.get("parameters", {}))
+        return _Target(problem, name, MODELS[origin["model"]], parameters, file=name)
+    return _Target(problem, name, file=name)
 
 
 def _is_file(target: str) -> bool:
@@ -510,12 +516,13 @@ def _solve_command(target: str | None, argv: list[str]) -> int:
     if options.constraints is not None:
         problem = _changed(problem, "--constraints", constraints=options.constraints)
     # a model's benchmark holds for its own objective and families only
+    model = chosen.spec
     own = (
-        spec is not None
-        and problem.objective == spec.objective
-        and (problem.constraints == spec.constraints)
+        model is not None
+        and problem.objective == model.objective
+        and problem.constraints == model.constraints
     )
-    benchmark = spec.benchmark(problem.env) if own and spec is not None else None
+    benchmark = model.benchmark(problem.env) if own and model is not None else None
     overrides = _solve_overrides(options, problem, benchmark)
     # the live line shows only on a terminal (lpmech.backends.progress); with --json, the
     # --verbose log goes to stderr and stdout holds only the JSON document
@@ -591,6 +598,7 @@ def _solve_text(
     env = solution.mechanism.env
     if chosen.spec is not None:
         lines = [
+            *([f"Problem file {chosen.file}"] if chosen.file else []),
             f"Model {chosen.spec.name}: {chosen.spec.title}",
             f"Parameters: {', '.join(f'{k}={v}' for k, v in (chosen.params or {}).items())}",
             f"Source: {chosen.spec.source}\n",
@@ -723,7 +731,7 @@ def _solve_document(chosen: _Target, solution: Solution, benchmark: Benchmark | 
     env = solution.mechanism.env
     return {
         "model": chosen.spec.name if chosen.spec is not None else None,
-        "file": None if chosen.spec is not None else chosen.name,
+        "file": chosen.file,
         "parameters": chosen.params,
         "objective": solution.objective.name,
         "constraints": [f.name for f in solution.families],
