@@ -22,10 +22,12 @@ from lpmech.analytic import (
     double_auction_first_best,
     double_auction_vcg,
     double_auction_vcg_deficit,
+    first_price,
     ironed_virtual_costs,
     mcafee,
     myerson,
     myerson_revenue,
+    posted_price,
     reverse_posted_price,
     reverse_second_price,
     second_best_gains,
@@ -216,6 +218,28 @@ def test_vcg_is_the_uniform_k_plus_first_price_and_an_efficient_optimum(case):
     assert lpmech.solve(env, "revenue", DSIC_IR).objective_value >= (
         auction.expected_revenue() - 1e-9
     )
+
+
+@pytest.mark.parametrize("case", MULTI_UNIT[:5])
+def test_posted_prices_and_pay_as_bid_sell_up_to_k_units(case):
+    values, n, k, prior = case
+    env = multi_unit_auction(values, n, prior, n_units=k)
+    optimum = lpmech.solve(env, "revenue", DSIC_IR).objective_value
+    pay_as_bid = first_price(env)
+    for price in values:
+        posted = posted_price(env, price)
+        oracle.assert_satisfies(env, posted, DSIC_IR)
+        assert posted.expected_revenue() <= optimum + 1e-9
+        for profile in oracle.profiles(env):
+            willing = [i for i in range(n) if values[profile[i]] >= price][:k]
+            assert [posted.allocation[profile][i] for i in range(n)] == [
+                float(i in willing) for i in range(n)
+            ]
+    for profile in oracle.profiles(env):
+        reported = [values[j] for j in profile]
+        winners = sorted(range(n), key=lambda i: (-reported[i], i))[:k]
+        for i in range(n):
+            assert pay_as_bid.payments[profile][i] == (reported[i] if i in winners else 0.0)
 
 
 # ---------------------------------------------------------------- double auction

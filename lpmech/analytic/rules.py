@@ -66,25 +66,23 @@ def second_price(env: Environment, reserve: float = 0.0) -> Mechanism:
 
 
 def posted_price(env: Environment, price: float) -> Mechanism:
-    """The first bidder (in index order) whose value is at least ``price`` buys at ``price``."""
+    """The first bidder (in index order) whose value is at least ``price`` buys at ``price``;
+    with k units, the first k such bidders."""
     check_environment(env, "posted_price")
     check_price(price, "posted_price: price")
     values = _value_table(env)
     willing = values >= price
-    first = np.argmax(willing, axis=1)
-    sells = willing[np.arange(env.n_profiles), first]
-    allocation = np.zeros_like(values)
-    allocation[np.flatnonzero(sells), first[sells]] = 1.0
+    allocation = (willing & (np.cumsum(willing, axis=1) <= units_for_sale(env))).astype(float)
     return Mechanism(env, allocation, allocation * price, name=f"posted price {price:g}")
 
 
 def first_price(env: Environment) -> Mechanism:
-    """The highest report wins and pays it (truthful reports; not IC)."""
+    """The highest report wins and pays it (truthful reports; not IC); with k units the k
+    highest reports win and each pays its own (pay as bid). Ties to the lowest index."""
     check_environment(env, "first_price")
     values = _value_table(env)
-    winner = np.argmax(values, axis=1)
-    allocation = np.zeros_like(values)
-    allocation[np.arange(env.n_profiles), winner] = 1.0
+    rank = np.argsort(np.argsort(-values, axis=1, kind="stable"), axis=1)
+    allocation = (rank < units_for_sale(env)).astype(float)
     return Mechanism(env, allocation, allocation * values, name="first price")
 
 
