@@ -281,9 +281,9 @@ def problem_from_data(data: Any, source: str = "data") -> ProblemParts:
         raise reader.fail("format", f'not an lpmech file (expected "format": "{files.FORMAT}")')
     if top.get("kind") == "environment":  # a file of lpmech.save: the environment alone
         return ProblemParts(env=_environment_file(top, source))
-    reader.keys(top, "", (*_TOP_KEYS, "environment", "solve"), ("schema_version", "environment"))
     if top.get("kind") != KIND:
-        raise reader.fail("kind", f"expected {KIND!r} (or 'environment'), got {top['kind']!r}")
+        raise reader.fail("kind", f"expected {KIND!r} (or 'environment'), got {top.get('kind')!r}")
+    reader.keys(top, "", (*_TOP_KEYS, "environment", "solve"), ("schema_version", "environment"))
     if top["schema_version"] != PROBLEM_SCHEMA_VERSION:
         raise reader.fail(
             "schema_version",

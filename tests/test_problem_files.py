@@ -233,6 +233,10 @@ def test_json_files_are_refused_by_place_too(tmp_path):
         lpmech.Problem.load(path)
     with pytest.raises(FileFormatError, match="no such file"):
         lpmech.Problem.load(tmp_path / "absent.toml")
+    env = lpmech.single_item_auction([1, 2], n_bidders=1)
+    solution = lpmech.save(lpmech.solve(env), tmp_path / "solution.json")
+    with pytest.raises(FileFormatError, match=r"kind: expected 'problem' .* got 'solution'"):
+        lpmech.Problem.load(solution)
 
 
 def test_a_problem_refuses_bad_parts_by_name():
