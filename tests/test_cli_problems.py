@@ -177,7 +177,8 @@ def test_a_memory_limit_too_small_refuses_the_solve(capsys):
     assert status == 1
     assert err.startswith("lpmech: error:")
     assert err.count("\n") == 1
-    assert "memory" in err
+    assert "over the limit of 1.02 kB" in err  # 1K = 1024 bytes
+    assert "--memory-limit on the command line" in err
 
 
 def test_exact_proves_the_optimum_of_a_file(capsys):
