@@ -15,6 +15,8 @@ import itertools
 import numpy as np
 import oracle
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lpmech
 from lpmech.analytic import (
@@ -34,6 +36,7 @@ from lpmech.analytic import (
     second_price,
 )
 from lpmech.errors import InvalidEnvironmentError
+from lpmech.problem.allocation import Exchange, Units
 from lpmech.problem.builders import (
     bilateral_trade,
     double_auction,
@@ -376,3 +379,40 @@ def test_analytic_functions_refuse_the_wrong_setting():
         mcafee(multi_unit_auction([1, 2], 2, n_units=1))
     with pytest.raises(InvalidEnvironmentError, match="procurement"):
         reverse_second_price(double_auction([1], [0], 1, 1), 1.0)
+
+
+# ------------------------------------------------------------ allocation spaces
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.integers(1, n),
+            st.lists(st.integers(-3, 3), min_size=n, max_size=n),
+        )
+    )
+)
+def test_units_efficient_rule_attains_the_best_vertex(case):
+    n, k, scores = case
+    space = Units([f"bidder {i}" for i in range(n)], k)
+    chosen = space.efficient(np.array([scores], dtype=float))[0]
+    best = max(
+        sum(s for s, x in zip(scores, vertex, strict=True) if x)
+        for vertex in itertools.product((0, 1), repeat=n)
+        if sum(vertex) <= k
+    )
+    assert chosen @ np.array(scores, dtype=float) == best
+    assert chosen.sum() <= k
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 4), min_size=1, max_size=3),
+    st.lists(st.integers(0, 4), min_size=1, max_size=3),
+)
+def test_exchange_efficient_rule_attains_the_best_trade(values, costs):
+    space = Exchange([f"b{i}" for i in range(len(values))], [f"s{i}" for i in range(len(costs))])
+    scores = np.array([[*values, *(-c for c in costs)]], dtype=float)
+    chosen = space.efficient(scores)[0]
+    assert chosen[: len(values)].sum() == chosen[len(values) :].sum()
+    assert chosen @ scores[0] == _best_welfare(values, costs)
