@@ -27,7 +27,8 @@ Top level:
 
     * a builder and its parameters: ``builder = "single_item_auction"``, ``values =
       [1, 2, 3]``, ``n_bidders = 2`` (:data:`BUILDERS`; parameters as in
-      :mod:`lpmech.problem.builders`);
+      :mod:`lpmech.problem.builders`); a number written as a string, ``"1/3"`` or
+      ``"0.1"``, is exact (a fraction, kept for ``--exact`` certificates);
     * a ready model: ``model = "single_item"`` and ``[environment.parameters]``
       (:data:`lpmech.models.MODELS`);
     * written out: ``[[environment.agents]]`` tables (``name``, ``types``, optional
@@ -70,6 +71,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -212,6 +214,8 @@ SOLVE_KEYS = {
     "solver_options": "table",
 }
 
+#: An exact number written as a string: an integer, a decimal or a fraction p/q.
+_EXACT = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?(/[0-9]+)?$")
 _TOP_KEYS = ("format", "kind", "schema_version", "name", "objective", "constraints")
 _WRITTEN_OUT = (
     "name",
@@ -362,13 +366,19 @@ class _Reader:
 
     def numbers(self, value: Any, place: str, depth: int = 0) -> Any:
         """A number or (nested) list of numbers; ``"inf"``/``"-inf"`` as :func:`lpmech.save`
-        writes infinite bounds."""
+        writes infinite bounds, and an exact number as a string (``"1/3"``, ``"0.1"``),
+        read as a :class:`~fractions.Fraction` that builders keep exact for certificates."""
         if isinstance(value, list):
             if depth > 8:
                 raise self.fail(place, "lists nested more than 8 deep")
             return [self.numbers(v, f"{place}[{i}]", depth + 1) for i, v in enumerate(value)]
         if value in ("inf", "-inf"):
             return value
+        if isinstance(value, str) and _EXACT.match(value):
+            try:
+                return Fraction(value)
+            except ZeroDivisionError:
+                raise self.fail(place, f"{value!r} divides by zero") from None
         if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
             raise self.fail(place, f"expected a number, got {_kind(value)}")
         return value

@@ -6,6 +6,7 @@ import inspect
 import json
 import string
 import tomllib
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lpmech
-from lpmech.analytic import myerson_revenue, second_best_gains
+from lpmech.analytic import exact_values, myerson_revenue, second_best_gains
 from lpmech.constraints import ALIASES, BUILT_IN
 from lpmech.errors import FileFormatError, InvalidArgumentError, UnknownConstraintError
 from lpmech.models import MODELS
@@ -140,6 +141,23 @@ def test_the_hand_written_trade_example_is_the_second_best():
     assert problem.solve().objective_value == pytest.approx(second_best_gains(env), rel=1e-9)
 
 
+def test_numbers_written_as_strings_are_exact_and_certified(tmp_path):
+    path = _write(
+        tmp_path,
+        'schema_version = 1\nobjective = "gains_from_trade"\n'
+        'constraints = ["bic", "interim_ir", "ex_post_budget_balance"]\n'
+        '[environment]\nbuilder = "bilateral_trade"\n'
+        'buyer_values = ["0", "1/3", "2/3", "1"]\nseller_costs = ["0", "0.25", "1/2", "1"]\n',
+    )
+    problem = lpmech.Problem.load(path)
+    exact_env = lpmech.bilateral_trade(
+        [Fraction(k, 3) for k in range(4)], [Fraction(0), Fraction(1, 4), Fraction(1, 2), 1]
+    )
+    certificate = problem.solve().certify()
+    assert certificate.optimal
+    assert certificate.objective == exact_values.second_best_gains(exact_env)
+
+
 # ------------------------------------------------------------------- refusals
 @pytest.mark.parametrize(
     ("text", "message"),
@@ -213,6 +231,7 @@ def test_the_hand_written_trade_example_is_the_second_best():
             "environment.valuations: expected one table per agent (1)",
         ),
         ("schema_version = [1", "not a TOML file"),
+        (AUCTION.replace("[1, 2, 3]", '[1, "2/0", 3]'), "environment.values[1]: '2/0' divides"),
     ],
 )
 def test_a_bad_file_is_refused_naming_the_field_and_its_place(tmp_path, text, message):
