@@ -72,10 +72,13 @@ from lpmech.exact.certificate import Certificate, certify
 
 # Files: environments, mechanisms and solutions kept as JSON.
 from lpmech.files import load, save
-from lpmech.problem.allocation import AllocationSpace, Items, Outcomes
+from lpmech.problem.allocation import AllocationSpace, Exchange, Items, Outcomes, Units
 from lpmech.problem.builders import (
     bilateral_trade,
+    double_auction,
     multi_item_auction,
+    multi_unit_auction,
+    procurement_auction,
     public_good,
     single_item_auction,
 )
@@ -103,6 +106,7 @@ from lpmech.results.solution import Solution, SolveReport
 from lpmech.solving.canonical import OptimalRange, Quantity, optimal_range
 from lpmech.solving.design_program import DesignProgram, formulate
 from lpmech.solving.pipeline import solve
+from lpmech.solving.problem import Problem
 
 # Comparative statics over a grid.
 from lpmech.sweeps import sweep
@@ -165,6 +169,7 @@ __all__ = [
     "ExPostBudgetBalance",
     "ExPostIR",
     "ExPostMonotonicity",
+    "Exchange",
     "ExpectedDeficit",
     "Feasibility",
     "FileFormatError",
@@ -190,6 +195,7 @@ __all__ = [
     "Objective",
     "OptimalRange",
     "Outcomes",
+    "Problem",
     "ProblemTooLargeError",
     "Profit",
     "Quantity",
@@ -201,6 +207,7 @@ __all__ = [
     "SolverFailedError",
     "SolverMismatchError",
     "UnboundedDesignError",
+    "Units",
     "UnknownConstraintError",
     "UnknownNameError",
     "UnknownObjectiveError",
@@ -212,10 +219,13 @@ __all__ = [
     "bilateral_trade",
     "certify",
     "compare",
+    "double_auction",
     "formulate",
     "load",
     "multi_item_auction",
+    "multi_unit_auction",
     "optimal_range",
+    "procurement_auction",
     "public_good",
     "save",
     "single_item_auction",

@@ -48,7 +48,7 @@ from lpmech.errors import (
     LpmechError,
     VerificationError,
 )
-from lpmech.problem.allocation import AllocationSpace, Items, Outcomes
+from lpmech.problem.allocation import AllocationSpace, Exchange, Items, Outcomes, Units
 from lpmech.problem.environment import Agent, Environment
 from lpmech.program.objectives import Objective
 from lpmech.program.objectives import from_spec as objective_from_spec
@@ -216,7 +216,8 @@ def environment_data(env: Environment) -> dict:
 
 
 def allocation_data(space: AllocationSpace) -> dict:
-    """An allocation space: Items and Outcomes by their parameters, any other by its polytope."""
+    """An allocation space: Items, Outcomes, Units and Exchange by their parameters, any
+    other by its polytope."""
     if type(space) is Items:
         return {
             "kind": "items",
@@ -227,6 +228,14 @@ def allocation_data(space: AllocationSpace) -> dict:
         }
     if type(space) is Outcomes:
         return {"kind": "outcomes", "names": list(space.component_names)}
+    if type(space) is Units:
+        return {"kind": "units", "agents": list(space.agent_names), "n_units": space.n_units}
+    if type(space) is Exchange:
+        return {
+            "kind": "exchange",
+            "buyers": list(space.buyer_names),
+            "sellers": list(space.seller_names),
+        }
     matrix = sp.coo_array(space.matrix)
     return {
         "kind": "polytope",
@@ -401,6 +410,10 @@ class _Reader:
             )
         if kind == "outcomes":
             return Outcomes(self.field(data, "names"))
+        if kind == "units":
+            return Units(self.field(data, "agents"), self.field(data, "n_units"))
+        if kind == "exchange":
+            return Exchange(self.field(data, "buyers"), self.field(data, "sellers"))
         if kind == "polytope":
             matrix = self.field(data, "matrix")
             shape = tuple(self.field(matrix, "shape"))
@@ -419,7 +432,9 @@ class _Reader:
                 self.array(data, "lower"),
                 self.array(data, "upper"),
             )
-        raise self.fail(f"allocation kind {kind!r} is not one of items, outcomes, polytope")
+        raise self.fail(
+            f"allocation kind {kind!r} is not one of items, outcomes, units, exchange, polytope"
+        )
 
     def mechanism(self, env: Environment, data: Any) -> Mechanism:
         allocation = self.array(data, "allocation", (env.n_profiles, env.n_components))

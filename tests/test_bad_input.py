@@ -294,18 +294,31 @@ CATALOGUE = [
         "agent 'bidder 1' has no type labelled '9'; labels are ('1', '2', '3')",
     ),
     (
-        lambda: ZERO.at(5, 0),
+        lambda: ZERO.iat(5, 0),
         IndexOutOfRangeError,
         "type of agent 'bidder 1': index 5 out of range 0..2",
     ),
     (
-        lambda: ZERO.at(1.5, 0),
-        IndexOutOfRangeError,
-        "type of agent 'bidder 1': expected a name or a whole-number index, got 1.5",
+        lambda: ZERO.iat(1.5, 0),
+        InvalidArgumentTypeError,
+        "iat() takes 0-based type positions (whole numbers), got 1.5 for agent 'bidder 1'",
     ),
-    (lambda: ZERO.at(1), InvalidArgumentTypeError, "at() needs one type per agent (2), got 1"),
     (
-        lambda: ZERO.at(1, **{"bidder 2": 1}),
+        lambda: ZERO.at(2, "1"),
+        InvalidArgumentTypeError,
+        "at() takes type labels (strings) such as '1', got 2 for agent 'bidder 1'; "
+        "for 0-based positions use iat(…, 2, …)",
+    ),
+    (
+        lambda: ZERO.iat("3", 0),
+        InvalidArgumentTypeError,
+        "iat() takes 0-based type positions (whole numbers), got '3' for agent 'bidder 1'; "
+        "for type labels use at(…, '3', …)",
+    ),
+    (lambda: ZERO.at("1"), InvalidArgumentTypeError, "at() needs one type per agent (2), got 1"),
+    (lambda: ZERO.iat(1), InvalidArgumentTypeError, "iat() needs one type per agent (2), got 1"),
+    (
+        lambda: ZERO.at("1", **{"bidder 2": "1"}),
         InvalidArgumentTypeError,
         "at(): give types either positionally or by agent name, not both",
     ),
@@ -647,7 +660,7 @@ def test_lookups_keep_the_builtin_classes_they_raised_before():
     with pytest.raises(IndexError):
         ENV.agents[0].type_index(3)
     with pytest.raises(TypeError):
-        ZERO.at(1)
+        ZERO.at("1")
     for error in (UnknownNameError, IndexOutOfRangeError, InvalidArgumentTypeError):
         assert issubclass(error, LpmechError)
         assert issubclass(error, ValueError)
@@ -679,7 +692,14 @@ ENV_FIRST = sorted(
 
 @pytest.mark.parametrize("name", ENV_FIRST)
 def test_every_analytic_benchmark_names_an_env_that_is_not_one(name):
+    function = getattr(lpmech.analytic, name)
+    required = [
+        p
+        for p in inspect.signature(function).parameters.values()
+        if p.default is inspect.Parameter.empty
+    ]
+    prices = [1.0] * (len(required) - 1)  # a price or a reserve
     with pytest.raises(
         InvalidArgumentTypeError, match=f"^{name}: env must be an Environment, got str$"
     ):
-        getattr(lpmech.analytic, name)("auction", *([1.0] if name == "posted_price" else []))
+        function("auction", *prices)

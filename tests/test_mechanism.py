@@ -95,12 +95,34 @@ def test_lookup_by_label_and_name():
     outcome = mechanism.at(buyer="2", seller="0")
     assert outcome.allocation == {"trade": 1.0}
     assert outcome.payments == {"buyer": 1.0, "seller": -1.0}
-    assert mechanism.at("2", 0) == outcome
+    assert mechanism.iat(2, 0) == outcome
+    assert mechanism.iat(buyer=np.int64(2), seller=0) == outcome
     assert mechanism.allocation.shape == (3, 3, 1)
     with pytest.raises(KeyError, match="no type labelled"):
         mechanism.at("5", "0")
     with pytest.raises(KeyError, match="missing agents"):
         mechanism.at(buyer="2")
+
+
+def test_at_reads_labels_only_and_iat_positions_only():
+    """Labels that look like numbers: at("3", "1") is the profile of values 3 and 1, and
+    iat(2, 0) the same by position; an int given to at() (or a str to iat()) is refused,
+    naming the other accessor."""
+    env = lpmech.single_item_auction([1, 2, 3], n_bidders=2)
+    allocation = np.zeros((3, 3, 2))
+    allocation[2, 0, 0] = 1.0
+    mechanism = Mechanism(env, allocation, np.zeros((3, 3, 2)))
+    assert mechanism.at("3", "1").allocation["item to bidder 1"] == 1.0
+    assert mechanism.iat(2, 0) == mechanism.at("3", "1")
+    assert mechanism.iat(2, 0) != mechanism.at("2", "1")  # positions are not labels
+    with pytest.raises(TypeError, match=r"at\(\) takes type labels .* use iat\(…, 3, …\)"):
+        mechanism.at(3, "1")
+    with pytest.raises(TypeError, match=r"iat\(\) takes 0-based .* use at\(…, '3', …\)"):
+        mechanism.iat("3", 0)
+    with pytest.raises(TypeError, match=r"iat\(\) takes 0-based .*got True"):
+        mechanism.iat(True, 0)
+    with pytest.raises(IndexError, match=r"index 3 out of range 0\.\.2"):
+        mechanism.iat(3, 0)
 
 
 def test_bad_mechanism_arrays_are_rejected():

@@ -10,8 +10,15 @@ function                                   result
 ``efficient_welfare``                      E[max_a Σ v_i + v_0], the first best
 ``agv``                                    expected externality (Def. 2.7, Rem. 2.8)
 ``nash_welfare_bound``, ``equal_split_agv``  N log(W*/N), attained by AGV split equally
-``second_price``, ``posted_price``,        standard single-item rules
-``first_price``, ``efficient_rule``
+``second_price``, ``posted_price``,        standard single-item rules (``second_price``
+``first_price``, ``efficient_rule``        is VCG's (k+1)-st price for k units)
+``ironed_virtual_costs``, ``myerson`` on   reverse Myerson: buy from the lowest γ̄(c) < R
+a procurement auction
+``reverse_second_price``,                  standard procurement rules
+``reverse_posted_price``
+``double_auction_first_best``, ``mcafee``, double auctions (McAfee 1992)
+``double_auction_vcg``, ``…_vcg_deficit``
+``balance_budget``                         ex-post balanced transfers, same interim ones
 ``first_best_gains``,                      bilateral trade (Myerson–Satterthwaite 1983)
 ``efficient_trade_deficit``,
 ``second_best_gains``, ``second_best_trade``
@@ -28,13 +35,20 @@ an LP optimum.
 
 from __future__ import annotations
 
-from lpmech.analytic.agv import agv, expected_externalities
+from lpmech.analytic.agv import agv, balance_budget, expected_externalities
 from lpmech.analytic.benchmark import Benchmark
 from lpmech.analytic.correlated import belief_ranks, cremer_mclean, full_surplus
 from lpmech.analytic.discretise import discretise, empirical
+from lpmech.analytic.double_auction import (
+    double_auction_first_best,
+    double_auction_vcg,
+    double_auction_vcg_deficit,
+    mcafee,
+)
 from lpmech.analytic.itemwise import bundle_myerson, itemwise_myerson
 from lpmech.analytic.myerson import myerson, myerson_revenue
 from lpmech.analytic.nash import equal_split_agv, nash_welfare_bound
+from lpmech.analytic.procurement import reverse_posted_price, reverse_second_price
 from lpmech.analytic.rules import efficient_rule, first_price, posted_price, second_price
 from lpmech.analytic.trade import (
     UNIFORM_FIRST_BEST,
@@ -46,6 +60,7 @@ from lpmech.analytic.trade import (
 )
 from lpmech.analytic.vcg import clarke_pivot, efficient_welfare, vcg
 from lpmech.analytic.virtual_values import (
+    ironed_virtual_costs,
     ironed_virtual_values,
     revenue_curve,
     virtual_costs,
@@ -57,11 +72,15 @@ __all__ = [
     "UNIFORM_SECOND_BEST",
     "Benchmark",
     "agv",
+    "balance_budget",
     "belief_ranks",
     "bundle_myerson",
     "clarke_pivot",
     "cremer_mclean",
     "discretise",
+    "double_auction_first_best",
+    "double_auction_vcg",
+    "double_auction_vcg_deficit",
     "efficient_rule",
     "efficient_trade_deficit",
     "efficient_welfare",
@@ -71,13 +90,17 @@ __all__ = [
     "first_best_gains",
     "first_price",
     "full_surplus",
+    "ironed_virtual_costs",
     "ironed_virtual_values",
     "itemwise_myerson",
+    "mcafee",
     "myerson",
     "myerson_revenue",
     "nash_welfare_bound",
     "posted_price",
     "revenue_curve",
+    "reverse_posted_price",
+    "reverse_second_price",
     "second_best_gains",
     "second_best_trade",
     "second_price",

@@ -64,3 +64,48 @@ def agv(env: Environment) -> Mechanism:
     cost_share = -(allocation @ env.principal_value) / env.n_agents
     payments = -own + others + cost_share[:, None]
     return Mechanism(env, allocation, payments, name="AGV expected externality")
+
+
+def balance_budget(mechanism: Mechanism) -> Mechanism:
+    """The same allocation with ex-post balanced transfers, each interim payment less E[S]/N.
+
+    With independent types, let m_i(θ_i) = E[t_i | θ_i] be the interim payments and
+    S(θ) = Σ_i t_i(θ) the surplus (the principal values nothing here). The transfers
+
+    .. math:: t'_i(θ) = m_i(θ_i) − \\frac{1}{N−1}\\sum_{j≠i}\\big(m_j(θ_j) − E\\,m_j\\big)
+                       − \\frac{E\\,S}{N}
+
+    sum to 0 at every profile and change each agent's interim payment by the constant
+    −E[S]/N only: a BIC mechanism stays BIC, and one that is interim IR with E[S] ≥ 0
+    stays interim IR (the AGV idea, Rem. 2.8, applied to any transfers; for two
+    agents :func:`lpmech.analytic.second_best_trade`).
+
+    Raises
+    ------
+    InvalidEnvironmentError
+        Fewer than two agents, correlated types, or a principal who values the allocation.
+    """
+    env = mechanism.env
+    check_environment(env, "balance_budget")
+    if env.n_agents < 2 or not env.prior.is_independent:
+        raise InvalidEnvironmentError(
+            "balance_budget needs at least two agents with independent types"
+        )
+    if np.any(np.asarray(env.principal_value, dtype=float) != 0):
+        raise InvalidEnvironmentError(
+            "balance_budget: the principal values the allocation (v_0 ≠ 0), so the "
+            "surplus to balance is not a sum of transfers alone"
+        )
+    payments = mechanism.flat_payments
+    interim = np.empty_like(payments)
+    for i in range(env.n_agents):
+        by_agent = env.layout.by_agent(i)  # (K_i, R_i)
+        own = weighted_sum(env.prior.conditional(i)[0], payments[by_agent, i].T)
+        interim[:, i] = own[env.layout.profile_types[:, i]]
+    mean = weighted_sum(env.prior.joint, interim)
+    deviation = interim - mean
+    others = (deviation.sum(axis=1, keepdims=True) - deviation) / (env.n_agents - 1)
+    balanced = interim - others - mean.sum() / env.n_agents
+    return Mechanism(
+        env, mechanism.flat_allocation, balanced, name=f"{mechanism.name}, budget balanced"
+    )

@@ -14,6 +14,7 @@ fractions (:class:`fractions.Fraction`), on the environment's exact inputs
 ``second_best_gains``           the discrete second best, a fractional knapsack
 ``best_simple_menu``            max(separate sales, pure bundling) revenue
 ``clarke_pivot_revenue``        the Clarke pivot's expected revenue
+``mcafee_gains``                gains from trade of McAfee's trade reduction
 ==============================  ==================================================
 
 Virtual values, virtual costs and ironing are the functions of
@@ -29,7 +30,8 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import NDArray
 
-from lpmech.analytic.myerson import bidder_values
+from lpmech.analytic.double_auction import mcafee
+from lpmech.analytic.myerson import bidder_values, units_for_sale
 from lpmech.analytic.trade import trade_parties
 from lpmech.analytic.virtual_values import (
     ironed_virtual_values,
@@ -71,7 +73,10 @@ def _valued(weights: ObjectArray, allocation: NDArray) -> ObjectArray:
 
 
 def myerson_revenue(env: Environment) -> Fraction:
-    """E[max(max_i φ̄_i(θ_i) − r_i, 0)]: the optimal single-item profit, exactly.
+    """E[Σ of the k largest (φ̄_i(θ_i) − r_i)⁺]: Myerson's optimal profit, exactly.
+
+    One item (k = 1), k units, or a procurement auction (sellers read as bidders with
+    values −c_i; see :mod:`lpmech.analytic.myerson`).
 
     Examples
     --------
@@ -79,19 +84,19 @@ def myerson_revenue(env: Environment) -> Fraction:
     >>> myerson_revenue(single_item_auction([1, 2, 3], 2, priors=[0.45, 0.1, 0.45]))
     Fraction(837, 400)
     """
-    bidder_values(env)  # checks the environment is a single-item auction
+    bidder_values(env)  # checks the form: one item, or k units, to single-unit agents
     if not env.prior.is_independent:
         raise InvalidEnvironmentError("Myerson's auction needs independent values")
     inputs = exact_inputs(env)
-    space = env.allocation
-    best = np.full(env.n_profiles, Fraction(0), dtype=object)
-    for i, agent in enumerate(env.agents):
-        order = np.argsort(agent.types)
-        ironed = np.empty(agent.n_types, dtype=object)
-        ironed[order] = ironed_virtual_values(inputs.types[i][order], inputs.marginals[i][order])
-        seller = -inputs.principal_value[space.component(i)]
-        best = np.maximum(best, ironed[env.layout.profile_types[:, i]] - seller)
-    return _expectation(inputs, best)
+    scores = np.empty((env.n_profiles, env.n_agents), dtype=object)
+    for i in range(env.n_agents):
+        values = inputs.valuations[i][:, i]  # own unit, e.g. −c for a seller
+        order = np.argsort(values.astype(float))
+        ironed = np.empty(len(values), dtype=object)
+        ironed[order] = ironed_virtual_values(values[order], inputs.marginals[i][order])
+        scores[:, i] = ironed[env.layout.profile_types[:, i]] + inputs.principal_value[i]
+    top = -np.sort(-scores, axis=1)[:, : units_for_sale(env)]
+    return _expectation(inputs, np.maximum(top, 0).sum(axis=1))  # exact: 0 is an int
 
 
 def efficient_welfare(env: Environment) -> Fraction:
@@ -242,12 +247,22 @@ def clarke_pivot_revenue(env: Environment) -> Fraction:
     return _expectation(inputs, total)
 
 
+def mcafee_gains(env: Environment) -> Fraction:
+    """E[Σ_b v_b x_b − Σ_s c_s y_s] under McAfee's trade reduction (McAfee 1992), exactly.
+
+    The trades are :func:`lpmech.analytic.mcafee`'s; the values are the exact inputs.
+    """
+    inputs = exact_inputs(env)
+    return _expectation(inputs, _valued(_surplus(env, inputs), mcafee(env).flat_allocation))
+
+
 __all__ = [
     "best_simple_menu",
     "clarke_pivot_revenue",
     "efficient_trade_deficit",
     "efficient_welfare",
     "full_surplus",
+    "mcafee_gains",
     "myerson_revenue",
     "second_best_gains",
     "threshold_revenue",

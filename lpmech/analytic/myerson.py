@@ -9,6 +9,20 @@ winner its threshold: the lowest type at which it would still win (seed notes
 §1.4; slides). Its expected profit, and revenue when r = 0, is
 
 .. math:: E\\big[\\max\\big(\\max_i φ̄_i(θ_i) − r,\\ 0\\big)\\big].
+
+The same formulas cover two more single-parameter settings:
+
+* **k identical units** to unit-demand bidders
+  (:func:`~lpmech.problem.builders.multi_unit_auction`): serve the k highest
+  non-negative φ̄_i(θ_i) − r; profit E[Σ of the k largest (φ̄_i − r)⁺].
+* **Procurement** (:func:`~lpmech.problem.builders.procurement_auction`): seller i
+  with cost c_i is a bidder with value −c_i, whose virtual value is minus its
+  ironed virtual cost, φ̄(−c) = −γ̄(c) with γ(c) = c + F(c)/f(c) in the continuum
+  (:func:`~lpmech.analytic.virtual_values.ironed_virtual_costs`). The buyer, who
+  values the contract at R (r = −R), buys from the lowest γ̄_i(c_i) when it is
+  below R and pays the winner its threshold, the highest cost at which it still
+  wins; its profit is E[max(R − min_i γ̄_i(c_i), 0)] (the reverse auction of
+  Myerson 1981, §6; seed slides, "virtual costs").
 """
 
 from __future__ import annotations
@@ -19,37 +33,49 @@ from lpmech.analytic.virtual_values import ironed_virtual_values
 from lpmech.arrays import FloatArray
 from lpmech.characterisation.envelope import envelope_payments
 from lpmech.errors import InvalidEnvironmentError
-from lpmech.problem.allocation import Items
+from lpmech.problem.allocation import Items, Units
 from lpmech.problem.environment import Environment, check_environment
 from lpmech.results.mechanism import Mechanism
 from lpmech.stable_sums import weighted_sum
 
 
-def bidder_values(env: Environment) -> list[FloatArray]:
-    """Each bidder's value per type, checking the environment is a single-item auction.
-
-    A single-item auction here is an :class:`~lpmech.problem.allocation.Items` space with
-    one item, private values, and bidder i valuing only its own component at its
-    scalar type.
-    """
+def units_for_sale(env: Environment) -> int:
+    """How many units k the space sells to single-unit agents: 1 for a single item
+    (:class:`~lpmech.problem.allocation.Items` with one item), k for
+    :class:`~lpmech.problem.allocation.Units`; refused for any other space."""
     space = env.allocation
-    if not isinstance(space, Items) or space.n_items != 1:
-        raise InvalidEnvironmentError(
-            f"expected a single-item auction (Items with one item), got {space!r}"
-        )
+    if isinstance(space, Items) and space.n_items == 1:
+        return 1
+    if isinstance(space, Units):
+        return space.n_units
+    raise InvalidEnvironmentError(
+        "expected a single-item auction (Items with one item), a procurement auction or "
+        f"a multi-unit auction (Units), got {space!r}"
+    )
+
+
+def bidder_values(env: Environment) -> list[FloatArray]:
+    """Each agent's value for its own unit per type, checking the environment's form.
+
+    The form: one item (:class:`~lpmech.problem.allocation.Items`) or k units
+    (:class:`~lpmech.problem.allocation.Units`), private values, and agent i valuing
+    only its own component, at a number per type. A bidder's value is its type; a
+    seller in a procurement auction (:func:`~lpmech.problem.builders.procurement_auction`)
+    values being chosen at −c_i, and every formula here then reads it as a bidder
+    with value −c_i: its virtual value is φ(−c) = −γ(c), minus its virtual cost.
+    """
+    units_for_sale(env)
     values = []
     for i, agent in enumerate(env.agents):
-        own = np.eye(env.n_components)[space.component(i)]
-        if (
-            env.interdependent[i]
-            or not agent.is_scalar
-            or not np.allclose(env.valuations[i], np.outer(agent.types, own))
-        ):
+        table = np.asarray(env.valuations[i], dtype=float)
+        own = table[:, i] if table.ndim == 2 else None
+        others = np.delete(table, i, axis=1) if own is not None else None
+        if env.interdependent[i] or own is None or np.any(others != 0):
             raise InvalidEnvironmentError(
-                f"expected bidder {agent.name!r} to value the item at its scalar type "
-                "(private values)"
+                f"expected agent {agent.name!r} to value only its own unit, at a number "
+                "per type (private values)"
             )
-        values.append(np.asarray(agent.types, dtype=float))
+        values.append(own)
     return values
 
 
@@ -70,8 +96,8 @@ def ironed_virtual_value_table(env: Environment) -> FloatArray:
 
 
 def _seller_values(env: Environment) -> FloatArray:
-    space = env.allocation
-    return np.array([-env.principal_value[space.component(i)] for i in range(env.n_agents)])
+    """r_i = −v_0 on agent i's component (component i in every accepted space)."""
+    return -np.asarray(env.principal_value[: env.n_agents], dtype=float)
 
 
 def myerson(env: Environment) -> Mechanism:
@@ -89,16 +115,17 @@ def myerson(env: Environment) -> Mechanism:
     """
     check_environment(env, "myerson")
     scores = ironed_virtual_value_table(env) - _seller_values(env)
-    winner = np.argmax(scores, axis=1)  # first maximiser: lowest bidder index
-    sells = scores[np.arange(env.n_profiles), winner] > 0
-    allocation = np.zeros((env.n_profiles, env.n_agents))
-    allocation[np.flatnonzero(sells), winner[sells]] = 1.0
+    # the space's own rule: the k highest positive scores, ties to the lowest index
+    allocation = env.allocation.efficient(scores)
     payments = envelope_payments(env, allocation).highest.flat_payments
     return Mechanism(env, allocation, payments, name="Myerson optimal auction")
 
 
 def myerson_revenue(env: Environment) -> float:
-    """E[max(max_i φ̄_i(θ_i) − r, 0)]: the optimal expected profit (revenue when r = 0)."""
+    """E[Σ of the k largest (φ̄_i(θ_i) − r_i)⁺]: the optimal expected profit (revenue
+    when r = 0); with one item E[max(max_i φ̄_i(θ_i) − r, 0)], in a procurement auction
+    E[max(R − min_i γ̄_i(c_i), 0)]."""
     check_environment(env, "myerson_revenue")
     scores = ironed_virtual_value_table(env) - _seller_values(env)
-    return float(weighted_sum(env.prior.joint, np.maximum(scores.max(axis=1), 0.0)))
+    top = -np.sort(-scores, axis=1)[:, : units_for_sale(env)]
+    return float(weighted_sum(env.prior.joint, np.maximum(top, 0.0).sum(axis=1)))

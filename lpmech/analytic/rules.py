@@ -2,7 +2,8 @@
 
 Each is built from its textbook description. Ties go to the lowest bidder index.
 
-* :func:`second_price` — Vickrey (1961) with a reserve: DSIC and ex-post IR.
+* :func:`second_price` — Vickrey (1961) with a reserve: DSIC and ex-post IR; with k
+  identical units, VCG's uniform (k+1)-st price.
 * :func:`posted_price` — bidders in index order take the item at a fixed price:
   DSIC and ex-post IR.
 * :func:`first_price` — the highest bidder pays its report: with truthful reports
@@ -16,13 +17,13 @@ from numbers import Real
 
 import numpy as np
 
-from lpmech.analytic.myerson import bidder_values
+from lpmech.analytic.myerson import bidder_values, units_for_sale
 from lpmech.errors import InvalidArgumentError
 from lpmech.problem.environment import Environment, check_environment
 from lpmech.results.mechanism import Mechanism
 
 
-def _check_price(price: object, argument: str) -> None:
+def check_price(price: object, argument: str) -> None:
     if isinstance(price, bool) or not isinstance(price, Real) or not np.isfinite(float(price)):
         raise InvalidArgumentError(f"{argument} must be a finite number, got {price!r}")
 
@@ -37,6 +38,11 @@ def _value_table(env: Environment) -> np.ndarray:
 def second_price(env: Environment, reserve: float = 0.0) -> Mechanism:
     """The highest value at or above ``reserve`` wins and pays max(reserve, highest other).
 
+    With k identical units (:func:`~lpmech.problem.builders.multi_unit_auction`) this
+    is VCG's uniform (k+1)-st price: the k highest values at or above ``reserve`` win
+    (ties to the lowest index) and each pays max(reserve, the (k+1)-st highest value),
+    the lowest report at which it would still win.
+
     Examples
     --------
     >>> from lpmech.problem.builders import single_item_auction
@@ -45,44 +51,38 @@ def second_price(env: Environment, reserve: float = 0.0) -> Mechanism:
     {'bidder 1': 2.0, 'bidder 2': 0.0}
     """
     check_environment(env, "second_price")
-    _check_price(reserve, "second_price: reserve")
+    check_price(reserve, "second_price: reserve")
     values = _value_table(env)
-    winner = np.argmax(values, axis=1)
-    sells = values[np.arange(env.n_profiles), winner] >= reserve
-    others = values.copy()
-    others[np.arange(env.n_profiles), winner] = -np.inf
-    price = (
-        np.maximum(reserve, others.max(axis=1))
-        if env.n_agents > 1
-        else np.full(env.n_profiles, float(reserve))
-    )
-    allocation = np.zeros_like(values)
-    allocation[np.flatnonzero(sells), winner[sells]] = 1.0
+    units = units_for_sale(env)
+    order = np.argsort(-values, axis=1, kind="stable")  # ties: the lowest index first
+    ranked = np.take_along_axis(values, order, axis=1)
+    first_loser = ranked[:, units] if env.n_agents > units else np.full(env.n_profiles, -np.inf)
+    price = np.maximum(reserve, first_loser)
+    rank = np.argsort(order, axis=1)
+    allocation = ((rank < units) & (values >= reserve)).astype(float)
     return Mechanism(
         env, allocation, allocation * price[:, None], name=f"second price, reserve {reserve:g}"
     )
 
 
 def posted_price(env: Environment, price: float) -> Mechanism:
-    """The first bidder (in index order) whose value is at least ``price`` buys at ``price``."""
+    """The first bidder (in index order) whose value is at least ``price`` buys at ``price``;
+    with k units, the first k such bidders."""
     check_environment(env, "posted_price")
-    _check_price(price, "posted_price: price")
+    check_price(price, "posted_price: price")
     values = _value_table(env)
     willing = values >= price
-    first = np.argmax(willing, axis=1)
-    sells = willing[np.arange(env.n_profiles), first]
-    allocation = np.zeros_like(values)
-    allocation[np.flatnonzero(sells), first[sells]] = 1.0
+    allocation = (willing & (np.cumsum(willing, axis=1) <= units_for_sale(env))).astype(float)
     return Mechanism(env, allocation, allocation * price, name=f"posted price {price:g}")
 
 
 def first_price(env: Environment) -> Mechanism:
-    """The highest report wins and pays it (truthful reports; not IC)."""
+    """The highest report wins and pays it (truthful reports; not IC); with k units the k
+    highest reports win and each pays its own (pay as bid). Ties to the lowest index."""
     check_environment(env, "first_price")
     values = _value_table(env)
-    winner = np.argmax(values, axis=1)
-    allocation = np.zeros_like(values)
-    allocation[np.arange(env.n_profiles), winner] = 1.0
+    rank = np.argsort(np.argsort(-values, axis=1, kind="stable"), axis=1)
+    allocation = (rank < units_for_sale(env)).astype(float)
     return Mechanism(env, allocation, allocation * values, name="first price")
 
 

@@ -90,6 +90,24 @@ def virtual_costs(values: ArrayLike, prior: ArrayLike) -> FloatArray:
     return values + gaps * lower_tail / prior
 
 
+def ironed_virtual_costs(values: ArrayLike, prior: ArrayLike) -> FloatArray:
+    """γ̄: the ironed virtual costs of increasing costs (non-decreasing).
+
+    A seller with cost s is a bidder with value −s, and its virtual value is minus its
+    virtual cost, φ(−s_k) = −γ(s_k); so γ̄ is −φ̄ of the mirrored grid, and equals
+    :func:`virtual_costs` where those are already non-decreasing.
+
+    Examples
+    --------
+    >>> virtual_costs([1, 2, 3], [0.45, 0.1, 0.45]).round(6).tolist()   # not monotone
+    [1.0, 6.5, 4.222222]
+    >>> ironed_virtual_costs([1, 2, 3], [0.45, 0.1, 0.45]).round(6).tolist()
+    [1.0, 4.636364, 4.636364]
+    """
+    values, prior = _sorted(values, prior)
+    return -ironed_virtual_values(-values[::-1], prior[::-1])[::-1]
+
+
 def revenue_curve(values: ArrayLike, prior: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Quantiles and posted-price revenues, from q = 0 (no sale) to q = 1 (price v_1).
 

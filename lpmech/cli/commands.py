@@ -7,6 +7,15 @@
                                parameters come from its builder (counts are
                                whole numbers ≥ 1, reals finite); --verbose
                                shows HiGHS's log
+``lpmech solve FILE.toml|FILE.json``
+                               solve a problem file (:mod:`lpmech.problem_files`)
+``lpmech solve … --objective O --constraints F,G --tie-break T --formulation F``
+``  --time-limit S --memory-limit 4G``
+                               change the problem or the solve; ``lpmech solve
+                               --help`` lists every option
+``lpmech new MODEL [--param value …] [--json] [--output FILE]``
+                               write a model as an editable problem file (TOML
+                               on stdout by default)
 ``lpmech sweep MODEL --param a,b,c|start:stop:step … [--executor E] [--output F]``
                                solve a model over a grid of its parameters
                                (see :mod:`lpmech.sweeps.command`)
@@ -17,9 +26,11 @@
                                certificate and compared with the exact benchmark
 ``lpmech solve MODEL --exact`` also print the optimum as a fraction and the
                                certificate's verdict (needs ``lpmech[exact]``)
-``lpmech solve MODEL --json | --output FILE.json|.csv | --plot FILE.png``
+``lpmech solve MODEL --json | --output FILE.json|.csv|- | --plot FILE.png``
                                the result as one JSON document on stdout, saved
-                               (a solution file, or the rule by profile), or drawn
+                               (a solution file — on stdout for ``-`` — or the
+                               rule by profile), or drawn; a line on stderr says
+                               what was written where
 ``lpmech verify FILE [--constraints dsic,ex_post_ir] [--json]``
                                verify and audit a saved mechanism or solution;
                                exit status 1 if a family is violated
@@ -38,7 +49,9 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lpmech.analytic.benchmark import Benchmark
 from lpmech.backends.algorithms import ALGORITHMS
@@ -47,15 +60,25 @@ from lpmech.backends.progress import solver_progress
 from lpmech.checks.auditing import audit
 from lpmech.checks.verification import check_tol, verify
 from lpmech.cli.errors import OneLineParser, check_picture_name, file_error_message, report
-from lpmech.errors import InvalidArgumentError, InvalidToleranceError, LpmechError
+from lpmech.errors import (
+    InvalidArgumentError,
+    InvalidToleranceError,
+    LpmechError,
+    UnknownConstraintError,
+    UnknownObjectiveError,
+)
 from lpmech.exact.certificate import Certificate
-from lpmech.files import load, mechanism_data, save, verification_data
+from lpmech.files import dumps, load, mechanism_data, save, to_data, verification_data
+from lpmech.formulations import FORMULATIONS
 from lpmech.models import DEFAULT_MODEL, MODELS, ModelSpec
 from lpmech.problem.environment import Environment
 from lpmech.problem.scales import data_scale
+from lpmech.problem_files import PROBLEM_SCHEMA_VERSION, to_toml
+from lpmech.program.objectives import OBJECTIVES
 from lpmech.results.mechanism import Mechanism
 from lpmech.results.solution import Solution
-from lpmech.solving.pipeline import solve
+from lpmech.solving.canonical import TIE_BREAKS
+from lpmech.solving.problem import Problem
 from lpmech.sweeps.command import run_sweep_command
 from lpmech.views.text import format_table
 
@@ -100,12 +123,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     verify_parser.add_argument("--json", action="store_true", help="print one JSON document")
     solve_parser = commands.add_parser(
         "solve",
-        help="solve a model",
+        help="solve a model or a problem file",
         add_help=False,
-        description="Solve MODEL; run 'lpmech solve MODEL --help' for its parameters.",
+        description="Solve MODEL or FILE.toml|FILE.json; run 'lpmech solve --help' for the "
+        "options and 'lpmech solve MODEL --help' for a model's parameters.",
     )
     solve_parser.add_argument("model", nargs="?")
     solve_parser.add_argument("-h", "--help", action="store_true")
+    new_parser = commands.add_parser(
+        "new",
+        help="write a model as an editable problem file (TOML on stdout)",
+        add_help=False,
+        description="Write MODEL as a problem file; run 'lpmech new MODEL --help'.",
+    )
+    new_parser.add_argument("model", nargs="?")
+    new_parser.add_argument("-h", "--help", action="store_true")
     sweep_parser = commands.add_parser(
         "sweep",
         help="solve a model over a grid of its parameters",
@@ -132,20 +164,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if known.command is None:
             if rest:
                 parser.error(f"unrecognised arguments: {' '.join(rest)}")
-            return _solve(MODELS[DEFAULT_MODEL], [])
+            return _solve_command(DEFAULT_MODEL, [])
         if known.command == "sweep":
             if known.model is None:
                 sweep_parser.print_help() if known.help else parser.error("sweep needs a MODEL")
                 return 0
             return run_sweep_command(known.model, rest + (["--help"] if known.help else []))
-        if known.model is None:
-            solve_parser.print_help() if known.help else parser.error("solve needs a MODEL")
-            return 0
-        if known.model not in MODELS:
-            raise LpmechError(
-                f"unknown model {known.model!r}; run 'lpmech list' (models: {', '.join(MODELS)})"
-            )
-        return _solve(MODELS[known.model], rest + (["--help"] if known.help else []))
+        if known.command == "new":
+            return _new_command(known.model, rest + (["--help"] if known.help else []))
+        return _solve_command(known.model, rest + (["--help"] if known.help else []))
     except LpmechError as error:
         return report(error)
     except OSError as error:  # a file named on the command line cannot be read or written
@@ -295,10 +322,9 @@ def _check_exact(backend: str) -> int:
     return 0
 
 
-def _model_parser(spec: ModelSpec) -> argparse.ArgumentParser:
-    parser = OneLineParser(
-        prog=f"lpmech solve {spec.name}", description=f"{spec.title}. Source: {spec.source}."
-    )
+def _model_arguments(parser: argparse.ArgumentParser, spec: ModelSpec) -> None:
+    """One option per parameter of the model's builder, typed by its annotation."""
+    group = parser.add_argument_group(f"parameters of {spec.name}")
     for name, parameter in spec.parameters().items():
         kind = parameter.annotation
         kind = (
@@ -306,7 +332,7 @@ def _model_parser(spec: ModelSpec) -> argparse.ArgumentParser:
             if isinstance(kind, str)
             else {int: _count, float: _real}.get(kind, kind)
         )
-        parser.add_argument(
+        group.add_argument(
             f"--{name.replace('_', '-')}",
             dest=name,
             type=kind,
@@ -315,68 +341,207 @@ def _model_parser(spec: ModelSpec) -> argparse.ArgumentParser:
             if parameter.default is not inspect.Parameter.empty
             else None,
         )
-    parser.add_argument("--backend", choices=BACKEND_CHOICES, default="auto")
-    parser.add_argument(
+
+
+def _solve_parser(spec: ModelSpec | None, target: str | None) -> argparse.ArgumentParser:
+    """Every option of ``lpmech solve``; a model's parameters too when ``spec`` is given."""
+    if target is None:
+        parser = OneLineParser(
+            prog="lpmech solve",
+            usage="lpmech solve (MODEL | FILE.toml | FILE.json) [options]",
+            description="Solve a ready model (see 'lpmech list'; its parameters: "
+            "'lpmech solve MODEL --help') or a problem file (lpmech.Problem; "
+            "'lpmech new MODEL > problem.toml' writes one to edit).",
+        )
+    elif spec is not None:
+        parser = OneLineParser(
+            prog=f"lpmech solve {target}", description=f"{spec.title}. Source: {spec.source}."
+        )
+        _model_arguments(parser, spec)
+    else:
+        parser = OneLineParser(
+            prog=f"lpmech solve {target}", description=f"Solve the problem file {target}."
+        )
+    problem = parser.add_argument_group("the problem (default: the model's or the file's)")
+    problem.add_argument(
+        "--objective", help=f"objective name, e.g. {', '.join(list(OBJECTIVES)[:6])}"
+    )
+    problem.add_argument(
+        "--constraints",
+        type=_families,
+        metavar="FAMILY,…",
+        help="comma-separated constraint families, e.g. dsic,ex_post_ir or bic,interim_ir",
+    )
+    problem.add_argument(
+        "--tie-break",
+        choices=("none", *TIE_BREAKS, "analytic"),
+        help="which optimum among equals: none (the solver's), small_payments, or "
+        "analytic (the closest to a model's analytic mechanism)",
+    )
+    problem.add_argument(
+        "--formulation",
+        choices=("auto", *FORMULATIONS),
+        help="how the program is compiled (default auto)",
+    )
+    solver = parser.add_argument_group("the solver")
+    solver.add_argument("--backend", choices=BACKEND_CHOICES, default="auto")
+    solver.add_argument(
         "--algorithm",
         choices=ALGORITHMS,
         default="auto",
         help="HiGHS algorithm (default: chosen by the program)",
     )
-    parser.add_argument(
+    solver.add_argument(
+        "--time-limit", type=_seconds, metavar="SECONDS", help="stop HiGHS after this long"
+    )
+    solver.add_argument(
+        "--memory-limit",
+        type=_bytes,
+        metavar="BYTES",
+        help="refuse a larger program before building it: bytes, or with K, M, G, T "
+        "(powers of 1024), e.g. 4G (default: half the available memory)",
+    )
+    solver.add_argument(
+        "--quiet", action="store_true", help="no live solver line on stderr during a long solve"
+    )
+    solver.add_argument("--verbose", action="store_true", help="show HiGHS's log")
+    results = parser.add_argument_group("the results")
+    results.add_argument(
         "--profiles",
         type=_count,
         default=24,
         help="how many profiles of the ex-post rule to print",
     )
-    parser.add_argument(
-        "--quiet", action="store_true", help="no live solver line on stderr during a long solve"
-    )
-    parser.add_argument("--verbose", action="store_true", help="show HiGHS's log")
-    parser.add_argument(
+    results.add_argument(
         "--exact",
         action="store_true",
         help="prove the optimum in rationals and print it as a fraction (needs lpmech[exact])",
     )
-    parser.add_argument(
+    results.add_argument(
         "--json",
         action="store_true",
         help="print the result as one JSON document instead of tables",
     )
-    parser.add_argument(
+    results.add_argument(
         "--output",
         metavar="FILE",
-        help="save the result: .json (lpmech.load reads it) or .csv (by profile)",
+        help="save the result: .json (lpmech.load reads it), .csv (by profile), or - for "
+        "the JSON solution on stdout",
     )
-    parser.add_argument("--plot", metavar="FILE.png", help="draw the optimum to an image file")
+    results.add_argument("--plot", metavar="FILE.png", help="draw the optimum to an image file")
     return parser
 
 
-def _solve(spec: ModelSpec, argv: list[str]) -> int:
-    options = _model_parser(spec).parse_args(argv)
+def _families(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected comma-separated family names, got {text!r}")
+    return names
+
+
+def _seconds(text: str) -> float:
+    value = _real(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+_BYTE_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+
+
+def _bytes(text: str) -> float:
+    unit = text[-1:].upper() if text[-1:].upper() in _BYTE_UNITS else ""
+    number = text[: len(text) - len(unit)].strip()
+    try:
+        value = float(number) * _BYTE_UNITS[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected bytes, e.g. 4G or 500M or 1e9, got {text!r}"
+        ) from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive size, got {text!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What ``lpmech solve`` solves: a problem, and the model it came from (if any)."""
+
+    problem: Problem
+    name: str
+    spec: ModelSpec | None = None
+    params: dict[str, Any] | None = None
+    file: str | None = None
+
+
+def _target(name: str, options: argparse.Namespace, spec: ModelSpec | None) -> _Target:
+    if spec is not None:
+        params = {key: getattr(options, key) for key in spec.parameters()}
+        problem = Problem.from_model(spec.name, **params)
+        return _Target(problem, spec.name, spec, params)
+    problem = Problem.load(name)
+    origin = problem.origin or {}
+    if "model" in origin:  # a file naming a ready model keeps its benchmark
+        parameters = dict(origin.get("parameters", {}))
+        return _Target(problem, name, MODELS[origin["model"]], parameters, file=name)
+    return _Target(problem, name, file=name)
+
+
+def _is_file(target: str) -> bool:
+    return Path(target).suffix.lower() in (".toml", ".json") or Path(target).exists()
+
+
+def _solve_command(target: str | None, argv: list[str]) -> int:
+    """``lpmech solve [MODEL | FILE] [options]``: solve, print, keep."""
+    if target is None:
+        if "--help" in argv or "-h" in argv:
+            _solve_parser(None, None).print_help()
+            return 0
+        _solve_parser(None, None).error("solve needs a MODEL or a problem FILE")
+    spec = MODELS.get(target)
+    if spec is None and not _is_file(target):
+        raise LpmechError(
+            f"unknown model {target!r}; run 'lpmech list' (models: {', '.join(MODELS)}), "
+            "or name a problem file ending in .toml or .json"
+        )
+    options = _solve_parser(spec, target).parse_args(argv)
     if options.plot is not None:
         check_picture_name(options.plot, "--plot")
-    params = {name: getattr(options, name) for name in spec.parameters()}
-    env = spec.environment(**params)
+    if options.output == "-" and options.json:
+        raise InvalidArgumentError("--output - and --json both write to stdout; give one")
+    chosen = _target(target, options, spec)
+    problem = chosen.problem
+    if options.objective is not None:
+        problem = _changed(problem, "--objective", objective=options.objective)
+    if options.constraints is not None:
+        problem = _changed(problem, "--constraints", constraints=options.constraints)
+    # a model's benchmark holds for its own objective and families only
+    model = chosen.spec
+    own = (
+        model is not None
+        and problem.objective == model.objective
+        and problem.constraints == model.constraints
+    )
+    benchmark = model.benchmark(problem.env) if own and model is not None else None
+    overrides = _solve_overrides(options, problem, benchmark)
     # the live line shows only on a terminal (lpmech.backends.progress); with --json, the
     # --verbose log goes to stderr and stdout holds only the JSON document
-    with solver_progress(not options.quiet), _stdout_to_stderr(options.json):
-        solution = solve(
-            env,
-            spec.objective,
-            spec.constraints,
+    quiet_stdout = options.json or options.output == "-"
+    with solver_progress(not options.quiet), _stdout_to_stderr(quiet_stdout):
+        solution = problem.solve(
             backend=options.backend,
             algorithm=options.algorithm,
             verbose=options.verbose,
-            tie_break=spec.tie_break,
+            **overrides,
         )
-    benchmark = spec.benchmark(env)
-    optimum = solution.objective_value
     _keep(solution, options.output, options.plot)
     certificate = solution.certify() if options.exact else None
     # with --exact, the exit status says whether optimality was proved
     status = 0 if certificate is None or certificate.optimal else 1
+    if options.output == "-":
+        return status
     if options.json:
-        document = _solve_document(spec, params, solution, benchmark)
+        document = _solve_document(chosen, solution, benchmark)
         if certificate is not None:
             exact = certificate.objective
             document["exact"] = {
@@ -386,32 +551,131 @@ def _solve(spec: ModelSpec, argv: list[str]) -> int:
             }
         print(json.dumps(document, indent=2))
         return status
-    print(f"Model {spec.name}: {spec.title}")
-    print(f"Parameters: {', '.join(f'{k}={v}' for k, v in params.items())}")
-    print(f"Source: {spec.source}\n")
-    header = (
-        f"Optimal {solution.objective.name} = {optimum:.6g} under "
-        f"{' + '.join(f.name for f in solution.families)}"
-    )
-    verdict = "agrees" if benchmark.agrees(optimum, scale=data_scale(env)) else "DISAGREES"
-    comparison = (
-        f"Benchmark: {benchmark.name} = {benchmark.value:.6g}; LP optimum "
-        f"{benchmark.symbol} benchmark, gap {benchmark.gap(optimum):.3g} ({verdict})"
-    )
-    parts = [header, comparison]
-    if certificate is not None:
-        parts.append(_exact_summary(spec, env, certificate))
-    print(
-        "\n\n".join(
-            [
-                *parts,
-                str(solution.verification),
-                str(solution.report),
-                solution.mechanism.summary(max_profiles=options.profiles),
-            ]
-        )
-    )
+    print(_solve_text(chosen, problem, solution, benchmark, certificate, options.profiles))
     return status
+
+
+def _changed(problem: Problem, option: str, **change: Any) -> Problem:
+    """The problem with a part replaced from the command line; a bad name names the option."""
+    try:
+        return problem.replace(**change)
+    except (UnknownObjectiveError, UnknownConstraintError) as error:
+        raise LpmechError(f"{option}: {error}") from error
+
+
+def _solve_overrides(
+    options: argparse.Namespace, problem: Problem, benchmark: Benchmark | None
+) -> dict[str, Any]:
+    """solve()'s keyword arguments that the command line sets (over the problem's own)."""
+    overrides: dict[str, Any] = {}
+    if options.tie_break == "analytic":
+        if benchmark is None or benchmark.mechanism is None:
+            raise InvalidArgumentError(
+                "--tie-break analytic: only a model solved with its own objective and "
+                "constraints has an analytic mechanism to break ties towards"
+            )
+        overrides["tie_break"] = benchmark.mechanism
+    elif options.tie_break is not None:
+        overrides["tie_break"] = None if options.tie_break == "none" else options.tie_break
+    if options.formulation is not None:
+        overrides["formulation"] = options.formulation
+    if options.memory_limit is not None:
+        overrides["memory_limit"] = options.memory_limit
+    if options.time_limit is not None:
+        solver_options = dict(problem.options.get("solver_options", {}))
+        overrides["solver_options"] = {**solver_options, "time_limit": options.time_limit}
+    return overrides
+
+
+def _solve_text(
+    chosen: _Target,
+    problem: Problem,
+    solution: Solution,
+    benchmark: Benchmark | None,
+    certificate: Certificate | None,
+    profiles: int,
+) -> str:
+    env = solution.mechanism.env
+    if chosen.spec is not None:
+        lines = [
+            *([f"Problem file {chosen.file}"] if chosen.file else []),
+            f"Model {chosen.spec.name}: {chosen.spec.title}",
+            f"Parameters: {', '.join(f'{k}={v}' for k, v in (chosen.params or {}).items())}",
+            f"Source: {chosen.spec.source}\n",
+        ]
+    else:
+        lines = [f"Problem {chosen.name}: {problem.name or env.name}\n"]
+    optimum = solution.objective_value
+    parts = [
+        "\n".join(lines) + f"Optimal {solution.objective.name} = {optimum:.6g} under "
+        f"{' + '.join(f.name for f in solution.families)}"
+    ]
+    if benchmark is not None:
+        verdict = "agrees" if benchmark.agrees(optimum, scale=data_scale(env)) else "DISAGREES"
+        parts.append(
+            f"Benchmark: {benchmark.name} = {benchmark.value:.6g}; LP optimum "
+            f"{benchmark.symbol} benchmark, gap {benchmark.gap(optimum):.3g} ({verdict})"
+        )
+    if certificate is not None:
+        parts.append(
+            _exact_summary(
+                chosen.spec if benchmark is not None else None, env, solution, certificate
+            )
+        )
+    parts += [
+        str(solution.verification),
+        str(solution.report),
+        solution.mechanism.summary(max_profiles=profiles),
+    ]
+    return "\n\n".join(parts)
+
+
+def _new_command(target: str | None, argv: list[str]) -> int:
+    """``lpmech new MODEL [parameters] [--json] [--output FILE]``: an editable problem file."""
+    if target is None or target not in MODELS:
+        if target is None and ("--help" in argv or "-h" in argv):
+            print(
+                f"usage: lpmech new MODEL [--PARAMETER VALUE …] [--json] [--output FILE]\n\n"
+                f"Write a ready model, written out, as a problem file to edit and solve with "
+                f"'lpmech solve FILE'.\nModels: {', '.join(MODELS)}"
+            )
+            return 0
+        raise LpmechError(
+            f"new needs a MODEL; run 'lpmech list' (models: {', '.join(MODELS)})"
+            if target is None
+            else f"unknown model {target!r}; run 'lpmech list' (models: {', '.join(MODELS)})"
+        )
+    spec = MODELS[target]
+    parser = OneLineParser(
+        prog=f"lpmech new {target}",
+        description=f"Write {target} ({spec.title}) as an editable problem file.",
+    )
+    _model_arguments(parser, spec)
+    parser.add_argument("--json", action="store_true", help="JSON instead of TOML")
+    parser.add_argument(
+        "--output", metavar="FILE", default="-", help="where to write (default -: stdout)"
+    )
+    options = parser.parse_args(argv)
+    params = {key: getattr(options, key) for key in spec.parameters()}
+    problem = Problem.from_model(target, **params)
+    data = problem.data(written_out=True)
+    if options.json:
+        text = dumps(data) + "\n"
+    else:
+        settings = ", ".join(f"{k}={v}" for k, v in params.items())
+        text = (
+            f"# lpmech problem file (schema version {PROBLEM_SCHEMA_VERSION}): model {target} "
+            f"({settings}), written out.\n# {spec.title}; source: {spec.source}.\n"
+            "# Edit it and solve it with: lpmech solve FILE.toml\n" + to_toml(data)
+        )
+    if options.output == "-":
+        sys.stdout.write(text)
+        where = "stdout"
+    else:
+        Path(options.output).write_text(text, encoding="utf-8")
+        where = options.output
+    print(f"lpmech: wrote model {target} as a problem file to {where}", file=sys.stderr)
+    return 0
 
 
 @contextmanager
@@ -431,12 +695,17 @@ def _stdout_to_stderr(redirect: bool) -> Iterator[None]:
         os.close(saved)
 
 
-def _exact_summary(spec: ModelSpec, env: Environment, certificate: Certificate) -> str:
+def _exact_summary(
+    spec: ModelSpec | None, env: Environment, solution: Solution, certificate: Certificate
+) -> str:
     """The optimum as a fraction, the certificate's verdict and the exact benchmark."""
     if not certificate.optimal:
         return f"Exact optimum: not proved\n{certificate}"
-    lines = [f"Exact optimum: {spec.objective} = {certificate.objective}", str(certificate)]
-    if spec.exact_benchmark is not None:
+    lines = [
+        f"Exact optimum: {solution.objective.name} = {certificate.objective}",
+        str(certificate),
+    ]
+    if spec is not None and spec.exact_benchmark is not None:
         value = spec.exact_benchmark(env)
         lines.append(
             f"Exact benchmark: {spec.benchmark(env).name} = {value} "
@@ -457,18 +726,19 @@ def _benchmark_data(benchmark: Benchmark, optimum: float, agrees: bool) -> dict:
     }
 
 
-def _solve_document(
-    spec: ModelSpec, params: dict, solution: Solution, benchmark: Benchmark
-) -> dict:
+def _solve_document(chosen: _Target, solution: Solution, benchmark: Benchmark | None) -> dict:
     """objective_value, benchmark, verification by family, report and mechanism, as JSON data."""
     env = solution.mechanism.env
     return {
-        "model": spec.name,
-        "parameters": params,
+        "model": chosen.spec.name if chosen.spec is not None else None,
+        "file": chosen.file,
+        "parameters": chosen.params,
         "objective": solution.objective.name,
         "constraints": [f.name for f in solution.families],
         "objective_value": solution.objective_value,
-        "benchmark": _benchmark_data(
+        "benchmark": None
+        if benchmark is None
+        else _benchmark_data(
             benchmark,
             solution.objective_value,
             benchmark.agrees(solution.objective_value, scale=data_scale(env)),
@@ -486,17 +756,30 @@ def _solve_document(
 
 
 def _keep(solution: Solution, output: str | None, picture: str | None) -> None:
-    """Write the solution to ``output`` (.json or .csv) and its picture to ``picture``."""
-    if output is not None:
+    """Write the solution to ``output`` (.json, .csv, or - for JSON on stdout) and its
+    picture to ``picture``, saying on stderr what went where."""
+    if output == "-":
+        sys.stdout.write(dumps(to_data(solution)) + "\n")
+        _said("the solution (JSON, lpmech.load reads it)", "stdout")
+    elif output is not None:
         suffix = Path(output).suffix.lower()
         if suffix == ".json":
             save(solution, output)
+            _said("the solution (JSON, lpmech.load reads it)", output)
         elif suffix == ".csv":
             solution.mechanism.to_frame().to_csv(output)
+            _said("the mechanism by profile (CSV)", output)
         else:
-            raise InvalidArgumentError(f"--output: {output!r} should end in .json or .csv")
+            raise InvalidArgumentError(
+                f"--output: {output!r} should end in .json or .csv (or be - for stdout)"
+            )
     if picture is not None:
         solution.plot().savefig(picture)
+        _said("a picture of the optimum", picture)
+
+
+def _said(what: str, where: str) -> None:
+    print(f"lpmech: wrote {what} to {where}", file=sys.stderr)
 
 
 def _verify_file(path: str, constraints: str | None, tol: float, as_json: bool) -> int:

@@ -13,6 +13,11 @@ Two readings cover the usual problems:
 * :class:`Items` — a compact vector of assignment probabilities, a_{(i,j)} the
   probability that agent i receives item j, with each item given at most once
   (and, for unit demand, each agent receiving at most one item).
+* :class:`Units` — k identical units for unit-demand agents: a_i the probability
+  that agent i gets a unit, Σ_i a_i ≤ k.
+* :class:`Exchange` — a market of one good between buyers and sellers: a buyer
+  gets a unit with probability x_b, a seller gives one with probability y_s, and
+  units are neither made nor lost, Σ_b x_b = Σ_s y_s.
 
 A user with another polytope builds :class:`AllocationSpace` directly.
 """
@@ -268,6 +273,103 @@ class Items(AllocationSpace):
                 keep = weights[agents, items] > 0
                 allocation[p, agents[keep], items[keep]] = 1.0
         return allocation.reshape(n_profiles, -1)
+
+
+class Units(AllocationSpace):
+    """k identical units for unit-demand agents: 0 ≤ a_i ≤ 1 and Σ_i a_i ≤ k.
+
+    Component i, named ``unit to <agent>``, is the probability that agent i gets a
+    unit. One row with an integral right-hand side over a box: the polytope's
+    vertices are the deterministic assignments of at most k units.
+
+    Examples
+    --------
+    >>> Units(["bidder 1", "bidder 2", "bidder 3"], 2).efficient([[1.0, 3.0, 3.0]]).tolist()
+    [[0.0, 1.0, 1.0]]
+    """
+
+    def __init__(self, agent_names: Sequence[str], n_units: int) -> None:
+        agent_names = _names(agent_names, "Units: agent_names")
+        if isinstance(n_units, bool) or not isinstance(n_units, int | np.integer) or n_units < 1:
+            raise InvalidEnvironmentError(
+                f"Units: n_units must be a whole number, at least 1, got {n_units!r}"
+            )
+        self.agent_names = tuple(agent_names)
+        self.n_units = int(n_units)
+        super().__init__(
+            [f"unit to {agent}" for agent in agent_names],
+            np.ones((1, len(agent_names))),
+            None,
+            [float(n_units)],
+        )
+
+    def component(self, agent: int) -> int:
+        """Index of the component 'unit to agent'."""
+        return agent
+
+    def efficient(self, scores: ArrayLike) -> FloatArray:
+        """The k highest strictly positive scores get a unit; ties to the lowest index."""
+        scores = np.asarray(scores, dtype=float)
+        rank = np.argsort(np.argsort(-scores, axis=1, kind="stable"), axis=1, kind="stable")
+        return ((rank < self.n_units) & (scores > 0)).astype(float)
+
+
+class Exchange(AllocationSpace):
+    """One good traded between buyers and sellers who each want or own one unit.
+
+    Components ``unit to <buyer>`` (x_b, the probability that buyer b gets a unit)
+    then ``unit from <seller>`` (y_s, the probability that seller s gives its
+    unit), each in [0, 1], with Σ_b x_b = Σ_s y_s: what is bought is sold. One
+    row with coefficients ±1 is totally unimodular, so the vertices are the
+    deterministic trades.
+
+    Examples
+    --------
+    >>> space = Exchange(["buyer 1", "buyer 2"], ["seller 1"])
+    >>> space.efficient([[3.0, 2.0, -1.0]]).tolist()      # values 3, 2; cost 1
+    [[1.0, 0.0, 1.0]]
+    """
+
+    def __init__(self, buyer_names: Sequence[str], seller_names: Sequence[str]) -> None:
+        buyer_names = _names(buyer_names, "Exchange: buyer_names")
+        seller_names = _names(seller_names, "Exchange: seller_names")
+        if not buyer_names or not seller_names:
+            raise InvalidEnvironmentError("Exchange: needs at least one buyer and one seller")
+        self.buyer_names = tuple(buyer_names)
+        self.seller_names = tuple(seller_names)
+        row = np.concatenate([np.ones(len(buyer_names)), -np.ones(len(seller_names))])
+        super().__init__(
+            [f"unit to {b}" for b in buyer_names] + [f"unit from {s}" for s in seller_names],
+            row[None, :],
+            [0.0],
+            [0.0],
+        )
+
+    @property
+    def n_buyers(self) -> int:
+        return len(self.buyer_names)
+
+    def efficient(self, scores: ArrayLike) -> FloatArray:
+        """Pair the q-th highest buyer score with the q-th highest seller score while their
+        sum is strictly positive (ties to the lowest index): the most valuable trades."""
+        scores = np.asarray(scores, dtype=float)
+        buyers, sellers = scores[:, : self.n_buyers], scores[:, self.n_buyers :]
+        buyer_order = np.argsort(-buyers, axis=1, kind="stable")
+        seller_order = np.argsort(-sellers, axis=1, kind="stable")
+        pairs = min(buyers.shape[1], sellers.shape[1])
+        gains = np.take_along_axis(buyers, buyer_order[:, :pairs], axis=1) + np.take_along_axis(
+            sellers, seller_order[:, :pairs], axis=1
+        )
+        trades = (gains > 0).sum(axis=1)  # gains fall with q, so the positive ones come first
+        allocation = np.zeros_like(scores)
+        for order, offset, width in (
+            (buyer_order, 0, buyers.shape[1]),
+            (seller_order, self.n_buyers, sellers.shape[1]),
+        ):
+            chosen = np.arange(width)[None, :] < trades[:, None]
+            rows = np.repeat(np.arange(len(scores)), width)
+            allocation[rows[chosen.ravel()], offset + order.ravel()[chosen.ravel()]] = 1.0
+        return allocation
 
 
 def _bound_vector(value: ArrayLike, n: int, name: str) -> FloatArray:

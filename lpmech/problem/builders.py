@@ -11,6 +11,11 @@ certificates (:mod:`lpmech.exact.numbers` says how floats are read).
 * :func:`public_good` — N agents, a project with cost c built or not.
 * :func:`multi_item_auction` — N bidders, J items, additive or unit-demand
   values θ_{ij} (vector types).
+* :func:`procurement_auction` — a buyer (the principal) buys one contract from N
+  sellers with private costs c_i.
+* :func:`multi_unit_auction` — k identical units, N unit-demand bidders.
+* :func:`double_auction` — M buyers and L sellers of one good, each wanting or
+  owning one unit.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from numpy.typing import ArrayLike
 
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.exact.numbers import exact_copy
-from lpmech.problem.allocation import AllocationSpace, Items
+from lpmech.problem.allocation import AllocationSpace, Exchange, Items, Units
 from lpmech.problem.environment import Agent, Environment
 
 
@@ -111,7 +116,8 @@ def _per_agent(
     if _is_shared(values, item_ndim):
         if n_agents is None:
             raise InvalidEnvironmentError(
-                f"{argument} is shared by all agents, so the number of agents must be given"
+                f"{argument} is shared by all agents, so the number of agents must be given "
+                f"({count_name})"
             )
         return [_numbers(values, argument)] * n_agents
     try:
@@ -351,4 +357,151 @@ def multi_item_auction(
         valuations,
         prior=prior,
         name=f"{kind} auction, {len(per_bidder)} bidders, {n_items} items",
+    )
+
+
+def _own_component(types: list[np.ndarray], n_components: int, sign: int) -> list[np.ndarray]:
+    """Valuation tables where agent i values only component i, at ``sign`` · its type."""
+    tables = []
+    for i, t in enumerate(types):
+        table = np.zeros((len(t), n_components), dtype=t.dtype)
+        table[:, i] = t if sign > 0 else -t
+        tables.append(table)
+    return tables
+
+
+def procurement_auction(
+    costs: ArrayLike | Sequence[ArrayLike],
+    n_sellers: int | None = None,
+    priors: ArrayLike | Sequence[ArrayLike] | None = None,
+    *,
+    buyer_value: float | Fraction,
+    prior: ArrayLike | None = None,
+    names: Sequence[str] | None = None,
+    labels: Sequence[str] | Sequence[Sequence[str]] | None = None,
+) -> Environment:
+    """A buyer (the principal) buys one contract from N sellers with private costs.
+
+    Seller i with cost c_i values being chosen at −c_i·a_i and receives −t_i (t_i is
+    paid *by* the agent, so a payment to a seller is negative); its outside option
+    is 0. The buyer values the contract at R = ``buyer_value`` (v_0 = R on each
+    component), so its expected profit is E[R·Σ_i a_i + Σ_i t_i], the objective
+    ``"profit"``. The reverse of :func:`single_item_auction`: the optimum buys from
+    the lowest ironed virtual cost γ̄_i(c_i) = c_i + F(c_i)/f(c_i) (discrete form in
+    :func:`lpmech.analytic.virtual_values.virtual_costs`) when it is below R.
+
+    Parameters
+    ----------
+    costs : array_like
+        The cost types: one sequence shared by all sellers, or one per seller.
+    n_sellers : int, optional
+        Required when ``costs`` is shared.
+    priors, prior, names, labels
+        As in :func:`single_item_auction` (names default to ``seller 1`` …).
+
+    Examples
+    --------
+    >>> env = procurement_auction([1, 2, 3], n_sellers=2, buyer_value=4)
+    >>> env.allocation.component_names, env.valuations[0][:, 0].tolist()
+    (('contract to seller 1', 'contract to seller 2'), [-1.0, -2.0, -3.0])
+    """
+    _finite(buyer_value, "procurement_auction: buyer_value")
+    types = _per_agent(costs, n_sellers, "costs", 1, "n_sellers")
+    names = _names(names, len(types), "seller")
+    agents = _agents(names, types, priors, prior, labels)
+    return Environment(
+        agents,
+        Items(names, item_names=["contract"]),
+        _own_component(types, len(types), -1),
+        prior=prior,
+        principal_value=[buyer_value] * len(types),
+        name=f"procurement, {len(types)} sellers, buyer value {float(buyer_value):g}",
+    )
+
+
+def multi_unit_auction(
+    values: ArrayLike | Sequence[ArrayLike],
+    n_bidders: int | None = None,
+    priors: ArrayLike | Sequence[ArrayLike] | None = None,
+    *,
+    n_units: int,
+    prior: ArrayLike | None = None,
+    names: Sequence[str] | None = None,
+    labels: Sequence[str] | Sequence[Sequence[str]] | None = None,
+) -> Environment:
+    """k identical units sold to N unit-demand bidders with private values.
+
+    Bidder i values a unit at θ_i and wants at most one; the allocation is the
+    :class:`~lpmech.problem.allocation.Units` polytope (a_i ∈ [0, 1], Σ a_i ≤ k).
+    Myerson's optimum serves the k highest non-negative ironed virtual values; VCG
+    is the uniform (k+1)-st price. ``priors``, ``prior``, ``names``, ``labels`` are
+    as in :func:`single_item_auction`.
+
+    Examples
+    --------
+    >>> env = multi_unit_auction([1, 2, 3], n_bidders=3, n_units=2)
+    >>> env.efficient_allocation()[env.layout.profile_index([2, 0, 2])].tolist()
+    [1.0, 0.0, 1.0]
+    """
+    types = _per_agent(values, n_bidders, "values", 1, "n_bidders")
+    names = _names(names, len(types), "bidder")
+    agents = _agents(names, types, priors, prior, labels)
+    if isinstance(n_units, bool) or not isinstance(n_units, int | np.integer) or n_units < 1:
+        raise InvalidEnvironmentError(
+            f"multi_unit_auction: n_units must be a whole number, at least 1, got {n_units!r}"
+        )
+    return Environment(
+        agents,
+        Units(names, n_units),
+        _own_component(types, len(types), 1),
+        prior=prior,
+        name=f"{n_units}-unit auction, {len(types)} unit-demand bidders",
+    )
+
+
+def double_auction(
+    buyer_values: ArrayLike | Sequence[ArrayLike],
+    seller_costs: ArrayLike | Sequence[ArrayLike],
+    n_buyers: int | None = None,
+    n_sellers: int | None = None,
+    *,
+    buyer_priors: ArrayLike | Sequence[ArrayLike] | None = None,
+    seller_priors: ArrayLike | Sequence[ArrayLike] | None = None,
+) -> Environment:
+    """M buyers who each want one unit and L sellers who each own one (independent types).
+
+    Buyer b values a unit at θ_b·x_b, seller s its own unit at −θ_s·y_s, on the
+    :class:`~lpmech.problem.allocation.Exchange` polytope (Σ x_b = Σ y_s); every
+    outside option is 0 (no trade). As in :func:`bilateral_trade`, t_i is paid by
+    agent i, so ex-post budget balance is Σ_i t_i = 0. Gains from trade are
+    Σ_b θ_b x_b − Σ_s θ_s y_s (objective ``"gains_from_trade"``).
+
+    Parameters
+    ----------
+    buyer_values, seller_costs : array_like
+        Shared by the side (then give ``n_buyers`` / ``n_sellers``) or one per agent.
+    buyer_priors, seller_priors : array_like, optional
+        Marginal priors, shared by the side or one per agent; uniform if omitted.
+
+    Examples
+    --------
+    >>> env = double_auction([1, 3], [0, 2], n_buyers=2, n_sellers=2)
+    >>> [agent.name for agent in env.agents], env.n_profiles
+    (['buyer 1', 'buyer 2', 'seller 1', 'seller 2'], 16)
+    """
+    values = _per_agent(buyer_values, n_buyers, "buyer_values", 1, "n_buyers")
+    costs = _per_agent(seller_costs, n_sellers, "seller_costs", 1, "n_sellers")
+    buyers = _names(None, len(values), "buyer")
+    sellers = _names(None, len(costs), "seller")
+    agents = _agents(buyers, values, buyer_priors, None) + _agents(
+        sellers, costs, seller_priors, None
+    )
+    n = len(values) + len(costs)
+    tables = _own_component(values, n, 1)
+    tables += [np.roll(t, len(values), axis=1) for t in _own_component(costs, n, -1)]
+    return Environment(
+        agents,
+        Exchange(buyers, sellers),
+        tables,
+        name=f"double auction, {len(values)} buyers, {len(costs)} sellers",
     )

@@ -17,8 +17,8 @@ can all be verified and compared the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -113,31 +113,81 @@ class Mechanism:
         """t(θ) in profile order, shape (P, N)."""
         return self._payments
 
-    def at(self, *types: int | str, **named: int | str) -> ProfileOutcome:
-        """Allocation and payments at one profile, types given by index or label.
+    def at(self, *labels: str, **named: str) -> ProfileOutcome:
+        """Allocation and payments at one profile, each type given by its **label**.
 
-        Either one type per agent in order (``at("high", "low")``) or by agent
-        name (``at(buyer="high", seller="low")``).
+        Either one label per agent in order (``at("high", "low")``) or by agent name
+        (``at(buyer="high", seller="low")``). Labels are strings, as printed in
+        tables; for 0-based positions use :meth:`iat` (as pandas' ``at``/``iat``).
+
+        Examples
+        --------
+        >>> from lpmech.analytic import second_price
+        >>> from lpmech.problem.builders import single_item_auction
+        >>> auction = second_price(single_item_auction([1, 2, 3], n_bidders=2))
+        >>> auction.at("3", "1").payments == auction.iat(2, 0).payments
+        True
         """
+        types = self._profile_arguments("at", labels, named)
+        for agent, label in zip(self.env.agents, types, strict=True):
+            if not isinstance(label, str):
+                position = f"iat(…, {label!r}, …)" if _is_position(label) else "iat()"
+                raise InvalidArgumentTypeError(
+                    f"at() takes type labels (strings) such as {agent.labels[0]!r}, got "
+                    f"{label!r} for agent {agent.name!r}; for 0-based positions use {position}"
+                )
+        return self._outcome(
+            [a.type_index(t) for a, t in zip(self.env.agents, types, strict=True)]
+        )
+
+    def iat(self, *positions: int, **named: int) -> ProfileOutcome:
+        """Allocation and payments at one profile, each type given by its 0-based **position**.
+
+        Positions count each agent's types in order (``iat(2, 0)``, or by agent name,
+        ``iat(buyer=2, seller=0)``); for labels use :meth:`at`.
+        """
+        types = self._profile_arguments("iat", positions, named)
+        for agent, position in zip(self.env.agents, types, strict=True):
+            if not _is_position(position):
+                hint = (
+                    f"; for type labels use at(…, {position!r}, …)"
+                    if isinstance(position, str)
+                    else ""
+                )
+                raise InvalidArgumentTypeError(
+                    f"iat() takes 0-based type positions (whole numbers), got {position!r} "
+                    f"for agent {agent.name!r}{hint}"
+                )
+        return self._outcome(
+            [a.type_index(int(t)) for a, t in zip(self.env.agents, types, strict=True)]
+        )
+
+    def _profile_arguments(
+        self, method: str, types: tuple[Any, ...], named: Mapping[str, Any]
+    ) -> tuple[Any, ...]:
+        """One type per agent, in order, from positional or by-name arguments."""
         env = self.env
         if types and named:
             raise InvalidArgumentTypeError(
-                "at(): give types either positionally or by agent name, not both"
+                f"{method}(): give types either positionally or by agent name, not both"
             )
         if named:
             missing = [a.name for a in env.agents if a.name not in named]
             unknown = sorted(set(named) - {a.name for a in env.agents})
             if missing or unknown:
                 raise UnknownNameError(
-                    f"at(): missing agents {missing}, unknown names "
+                    f"{method}(): missing agents {missing}, unknown names "
                     f"{unknown}; agents are {[a.name for a in env.agents]}"
                 )
             types = tuple(named[a.name] for a in env.agents)
         if len(types) != env.n_agents:
             raise InvalidArgumentTypeError(
-                f"at() needs one type per agent ({env.n_agents}), got {len(types)}"
+                f"{method}() needs one type per agent ({env.n_agents}), got {len(types)}"
             )
-        indices = [agent.type_index(t) for agent, t in zip(env.agents, types, strict=True)]
+        return types
+
+    def _outcome(self, indices: list[int]) -> ProfileOutcome:
+        env = self.env
         profile = int(env.layout.profile_index(indices))
         return ProfileOutcome(
             dict(
@@ -298,3 +348,8 @@ class Mechanism:
     def __repr__(self) -> str:
         label = f"{self.name!r}, " if self.name else ""
         return f"Mechanism({label}{self.env!r})"
+
+
+def _is_position(value: object) -> bool:
+    """Whether ``value`` is a whole number (int or numpy integer, not bool)."""
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)

@@ -387,8 +387,8 @@ def check_fits(problem: DesignProblem, formulation: str, limit: int) -> ProgramS
     message = (
         f"the design problem is too large: {counts} types give "
         f"{problem.env.n_profiles:,} profiles; estimated {size}, over the limit of "
-        f"{format_bytes(limit)} (raise it with memory_limit=<bytes>; default: half the "
-        "available memory). "
+        f"{format_bytes(limit)} (raise it with memory_limit=<bytes>, or --memory-limit on "
+        "the command line; default: half the available memory). "
     )
     message += (
         ("What would fit: " + "; ".join(advice) + ".")
