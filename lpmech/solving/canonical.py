@@ -54,13 +54,14 @@ refused with an error.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 
-from lpmech.arrays import FloatArray, IntArray
+from lpmech.arrays import FloatArray
 from lpmech.backends.engines import BACKENDS, Backend
 from lpmech.backends.solver_choice import LINEAR_SOLVER
 from lpmech.backends.status import Status
@@ -72,7 +73,8 @@ from lpmech.errors import (
     SolverFailedError,
 )
 from lpmech.formulations import DesignProblem, Formulation, Symmetric, agent_symmetry
-from lpmech.formulations.base import run_program
+from lpmech.formulations.base import StageProgram, run_program
+from lpmech.formulations.row_generation import DEFAULT_POLICY, FirstColumns, generate
 from lpmech.formulations.symmetric import AgentSymmetry, symmetry_obstacle
 from lpmech.problem.environment import AgentRef, Environment
 from lpmech.problem.scales import data_scale
@@ -115,12 +117,14 @@ def canonical_optimum(
     engine: Backend,
     options: dict[str, Any],
     scale: float = 1.0,
+    duals: Mapping[str, FloatArray] | None = None,
 ) -> Canonical:
     """The optimum ``z`` (program value ``optimum``) tie-broken, then anonymised where valid.
 
     ``problem`` may be in normalised units (its values divided by ``scale``, see
     :mod:`lpmech.solving.scaling`); ``z``, ``optimum``, a target mechanism and the result are in
-    the user's units.
+    the user's units. ``duals`` are the first stage's (:attr:`Outcome.duals`): a generated
+    program's second stage starts from the rows they bind.
     """
     start = time.perf_counter()
     target = _target(problem, tie_break)
@@ -136,6 +140,7 @@ def canonical_optimum(
             engine,
             options,
             scale,
+            duals,
         )
         z = _money(chosen, layout, scale)
         notes.append(note)
@@ -257,11 +262,13 @@ def tie_break_stage(
     engine: Backend,
     options: dict[str, Any],
     scale: float = 1.0,
+    duals: Mapping[str, FloatArray] | None = None,
 ) -> tuple[FloatArray, str]:
     """The optimum closest to the tie-break's target (see the module docstring), and a note.
 
     Everything is in ``problem``'s units except a target mechanism, whose money is
-    divided by ``scale`` first.
+    divided by ``scale`` first. ``duals``: the first stage's, as for
+    :func:`canonical_optimum`.
     """
     env = problem.env
     if problem.deterministic:
@@ -289,27 +296,27 @@ def tie_break_stage(
     cost = problem.objective.sign * problem.objective.coefficients(env)
     slack = FACE_SLACK * (abs(optimum) + float(weighted_sum(np.abs(cost), np.abs(z))))
 
-    program, orbit, note = _second_stage_program(problem, formulation, target)
-    if orbit is None:
-        column_weights, column_target = weights, target
-    else:
-        column_weights = np.bincount(orbit, weights=weights, minlength=program.n_columns)
-        column_target = np.zeros(program.n_columns)
-        column_target[orbit] = target
+    stage = _stage_program(problem, formulation, target, duals or {})
+    program, note = stage.program, stage.note
+    column_weights, column_target = _on_columns(stage, weights, target)
     face = _face(program, optimum - slack)
     largest = LARGEST_PAYMENT_WEIGHT / data_scale(env) if target_is_zero else 0.0
     stage_options = {**SECOND_STAGE_OPTIONS, **options}
-    result = run_program(
+    restricted = _restricted(face, program, engine, options, optimum + slack)
+    result = _solve_stage(
+        _with_distance(restricted, column_weights, column_target, largest),
+        stage,
         engine,
-        _with_distance(
-            _restricted(face, program, engine, options), column_weights, column_target, largest
-        ),
         stage_options,
     )
-    if result.status is not Status.OPTIMAL:  # seen at 1e9 units: fall back to the whole face
+    if result.status is not Status.OPTIMAL and restricted is not face:
+        # seen at 1e9 units: fall back to the whole face
         note += "; face not restricted (HiGHS failed on the restricted one)"
-        result = run_program(
-            engine, _with_distance(face, column_weights, column_target, largest), stage_options
+        result = _solve_stage(
+            _with_distance(face, column_weights, column_target, largest),
+            stage,
+            engine,
+            stage_options,
         )
     if result.status is not Status.OPTIMAL or result.x is None:
         raise SolverFailedError(
@@ -318,8 +325,7 @@ def tie_break_stage(
             "try tie_break=None",
             tuple(f.name for f in problem.families),
         )
-    x = result.x[: program.n_columns]
-    chosen = x if orbit is None else x[orbit]
+    chosen = stage.z(result.x[: program.n_columns])
     label = (
         tie_break
         if isinstance(tie_break, str)
@@ -338,32 +344,86 @@ def tie_break_stage(
     return chosen, described
 
 
-def _second_stage_program(
+def _stage_program(
     problem: DesignProblem,
     formulation: Formulation,
     target: FloatArray,
-) -> tuple[Program, IntArray | None, str]:
-    """The program the second stage extends: the symmetric one over orbits when the first
-    stage used it and the target is anonymous, else the direct one; with a note."""
-    env = problem.env
-    if isinstance(formulation, Symmetric):
-        _, reduction, _ = formulation.reduce(problem)
-        symmetry = agent_symmetry(env)
-        assert isinstance(symmetry, AgentSymmetry)
-        if _constant_on_orbits(target, symmetry):
-            return reduction.program, symmetry.column_orbit, "on the symmetric program"
-        fallback = "on the direct program: the target is not anonymous"
-    elif formulation.name == "direct":
-        fallback = "on the direct program"
-    else:
-        fallback = f"on the direct program: formulation {formulation.name!r} has no second stage"
-    return compile_program(env, problem.objective, problem.families), None, fallback
+    duals: Mapping[str, FloatArray],
+) -> StageProgram:
+    """The program the second stage extends: the formulation's own
+    (:meth:`~lpmech.formulations.base.Formulation.stage_program` — over orbits where the
+    target is anonymous, on generated rows where the formulation generates them), else
+    the direct one, with a note saying which."""
+    symmetry = agent_symmetry(problem.env)
+    anonymous = isinstance(symmetry, AgentSymmetry) and _constant_on_orbits(target, symmetry)
+    stage = formulation.stage_program(problem, duals, anonymous)
+    if stage is not None:
+        return stage
+    reason = (
+        "the target is not anonymous"
+        if isinstance(formulation, Symmetric)
+        else f"formulation {formulation.name!r} has no second stage"
+    )
+    return StageProgram(
+        compile_program(problem.env, problem.objective, problem.families),
+        note=f"on the direct program: {reason}",
+    )
+
+
+def _on_columns(
+    stage: StageProgram, weights: FloatArray, target: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """The distance's weights and target on the stage program's columns: column k weighs
+    w_k = Σ_{j: column_of[j] = k} w_j, towards Σ w_j z⁰_j / w_k (the target's value on an
+    orbit where it is anonymous; its interim rule on an interim column)."""
+    if stage.column_of is None:
+        return weights, target
+    n = stage.program.n_columns
+    summed = np.bincount(stage.column_of, weights=weights, minlength=n)
+    weighted = np.bincount(stage.column_of, weights=weights * target, minlength=n)
+    mean = np.divide(weighted, summed, out=np.zeros(n), where=summed > 0)
+    return summed, mean
+
+
+class StageResult(NamedTuple):
+    """How a second-stage program ended, and its solution (over its own columns)."""
+
+    status: Status
+    message: str
+    x: FloatArray | None
+
+
+def _solve_stage(
+    staged: Program, stage: StageProgram, engine: Backend, options: dict[str, Any]
+) -> StageResult:
+    """Solve ``staged`` (``stage.program`` with the face and distance rows and columns):
+    once, or, where the formulation generates rows, by its row-generation loop until the
+    solution violates no row of the full families
+    (:func:`~lpmech.formulations.row_generation.generate`)."""
+    if not stage.separators:
+        result = run_program(engine, staged, options)
+        return StageResult(result.status, result.message, result.x)
+    n = stage.program.n_columns
+    run = generate(
+        staged,
+        [FirstColumns(separator, n) for separator in stage.separators],
+        options,
+        seeded=stage.seeded,
+        policy=stage.policy or DEFAULT_POLICY,
+    )
+    return StageResult(run.status, run.message, run.x)
 
 
 def _restricted(
-    face: Program, program: Program, engine: Backend, options: dict[str, Any]
+    face: Program, program: Program, engine: Backend, options: dict[str, Any], ceiling: float
 ) -> Program:
     """``face`` with complementary slackness imposed from an optimal dual y of ``program``.
+
+    Left as it is unless ``program``'s optimum is at most ``ceiling`` (the first stage's
+    optimum and the slack δ): a program of generated rows relaxes the full one, and only
+    when it holds every row a dual certificate of the first optimum uses is its optimal
+    dual (zero on the rows left out) optimal for the full program, its complementary
+    slackness then describing the full program's optimal face.
 
     For max c·x over ℓ ≤ Ax ≤ u, x ∈ [lb, ub], every optimum has x_j at its upper
     (lower) bound where the reduced cost d_j = c_j − (Aᵀy)_j is positive (negative),
@@ -374,7 +434,12 @@ def _restricted(
     (the first stage's duals are on the families' rows, not on a reduced program).
     """
     result = run_program(engine, program, options)
-    if result.status is not Status.OPTIMAL or result.row_duals is None:
+    if (
+        result.status is not Status.OPTIMAL
+        or result.row_duals is None
+        or result.objective is None
+        or result.objective > ceiling
+    ):
         return face
     y = result.row_duals
     reduced = program.cost - program.matrix.T @ y
