@@ -166,6 +166,9 @@ class StageProgram:
         The rows added per round and the round cap (None without separators).
     note : str
         Which program it is, for the report.
+    row_duals : ndarray or None
+        An optimal dual of ``program``'s rows where the first stage's duals give one
+        (then the second stage need not solve ``program`` again for it).
     """
 
     program: Program
@@ -175,6 +178,7 @@ class StageProgram:
     seeded: dict[str, IntArray] = field(default_factory=dict)
     policy: RowPolicy | None = None
     note: str = ""
+    row_duals: FloatArray | None = None
 
     def z(self, x: FloatArray) -> FloatArray:
         """The decision vector z of a solution x of ``program``."""
@@ -242,6 +246,21 @@ def outcome_of(program: Program, result: BackendResult) -> Outcome:
         algorithm=result.algorithm,
         solver=result.solver,
     )
+
+
+def program_duals(
+    program: Program, duals: Mapping[str, FloatArray], keys: Mapping[str, IntArray]
+) -> FloatArray | None:
+    """The first stage's duals on ``program``'s rows: each family's, at the rows ``keys``
+    names for a family built from some of its rows (None if a family's are missing)."""
+    parts = []
+    for name in program.row_slices:
+        if name not in duals:
+            return None
+        dual = np.asarray(duals[name])
+        parts.append(dual[keys[name]] if name in keys else dual)
+    stacked = np.concatenate(parts) if parts else np.zeros(0)
+    return stacked if len(stacked) == program.n_rows else None
 
 
 def run_program(engine: Backend, program: Program, options: dict[str, Any]) -> BackendResult:

@@ -13,6 +13,7 @@ from lpmech.formulations.base import (
     Outcome,
     StageProgram,
     outcome_of,
+    program_duals,
     run_program,
 )
 from lpmech.program.compiler import compile_program
@@ -35,7 +36,7 @@ class Direct(Formulation):
     def stage_program(
         self, problem: DesignProblem, duals: Mapping[str, FloatArray], anonymous: bool
     ) -> StageProgram:
+        program = compile_program(problem.env, problem.objective, problem.families)
         return StageProgram(
-            compile_program(problem.env, problem.objective, problem.families),
-            note="on the direct program",
+            program, note="on the direct program", row_duals=program_duals(program, duals, {})
         )

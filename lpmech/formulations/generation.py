@@ -41,7 +41,14 @@ from scipy.spatial import cKDTree
 from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends.engines import Backend, HighspyBackend
 from lpmech.constraints.base import ConstraintFamily
-from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes, StageProgram
+from lpmech.formulations.base import (
+    DesignProblem,
+    Formulation,
+    Outcome,
+    Sizes,
+    StageProgram,
+    program_duals,
+)
 from lpmech.formulations.row_generation import (
     DEFAULT_POLICY,
     Candidates,
@@ -286,14 +293,16 @@ class Generation(Formulation):
         tol = 1e-9 * data_scale(env)
         families = generated_families(problem)
         keys = stage_keys(problem, duals, {f.name: seed_rows(env, f) for f in families})
+        program = generated_program(problem, keys)
         return StageProgram(
-            generated_program(problem, keys),
+            program,
             separators=tuple(
                 ViolatedRows(env, f, tol, self.policy.lies_per_type) for f in families
             ),
             seeded=keys,
             policy=self.policy,
             note="on the generated incentive rows",
+            row_duals=program_duals(program, duals, keys),
         )
 
     @staticmethod
