@@ -11,13 +11,15 @@ import lpmech
 from lpmech.analytic import myerson
 from lpmech.backends.engines import BACKENDS
 from lpmech.backends.status import Status
+from lpmech.errors import ProblemTooLargeError
 from lpmech.formulations import FORMULATIONS
 from lpmech.formulations.base import run_program
 from lpmech.formulations.generation import Generation
 from lpmech.formulations.interim import Interim
 from lpmech.formulations.symmetric_generation import SymmetricGeneration
-from lpmech.solving.canonical import tie_break_stage
+from lpmech.solving.canonical import Quantity, optimal_range, tie_break_stage
 from lpmech.solving.pipeline import compiled_problem, resolve_request
+from lpmech.solving.sizing import estimate
 
 DSIC = ["dominant_strategy_ic", "ex_post_ir"]
 BIC = ["bayesian_ic", "interim_ir"]
@@ -168,3 +170,67 @@ def test_symmetric_formulation_with_a_target_that_is_not_anonymous_says_so():
     solution = lpmech.solve(env, "revenue", DSIC, formulation="symmetric", tie_break=target)
     assert "the target is not anonymous" in solution.report.tie_break
     assert np.abs(solution.mechanism.flat_payments - target.flat_payments).max() <= 1e-7
+
+
+# -------------------------------------------------------------- optimal range
+def _quantities(env):
+    revenue = sum(Quantity.expected_payment(env, i).coefficients for i in range(env.n_agents))
+    top = (len(VALUES) - 1,) * env.n_agents
+    return [
+        Quantity("revenue", revenue),
+        Quantity.interim_payment(env, 0, 0),
+        Quantity.payment(env, 0, top),
+        Quantity.allocation(env, top, "item 2 to bidder 1"),
+    ]
+
+
+@pytest.mark.parametrize(("n_bidders", "constraints", "formulation"), CASES)
+def test_optimal_range_is_the_same_on_every_formulation(n_bidders, constraints, formulation):
+    """The range over the optimal face does not depend on the program that found the
+    optimum (the direct program's range is the reference)."""
+    env = _single_item_in_two_items(n_bidders)
+    solution = lpmech.solve(env, "revenue", constraints, formulation=formulation)
+    reference = lpmech.solve(env, "revenue", constraints, formulation="direct")
+    for quantity in _quantities(env):
+        span = optimal_range(solution, quantity)
+        expected = optimal_range(reference, quantity)
+        assert span.low == pytest.approx(expected.low, abs=1e-6)
+        assert span.high == pytest.approx(expected.high, abs=1e-6)
+    # revenue equivalence pins revenue; the second item is worth nothing, so is free
+    assert optimal_range(solution, _quantities(env)[0]).pinned()
+    item_2 = optimal_range(solution, _quantities(env)[3])
+    assert (item_2.low, item_2.high) == pytest.approx((0.0, 1.0), abs=1e-7)
+
+
+def test_optimal_range_on_generated_rows_holds_each_end_to_every_incentive_row():
+    """On the generation formulation each end of the range is a mechanism of the face of
+    the generated program: the rows it needs are generated, so the ends are those of
+    the full program (a quantity that pushes against rows slack at the optimum)."""
+    types = np.unique(np.random.default_rng(0).integers(1, 10, size=(12, 2)), axis=0)
+    env = lpmech.multi_item_auction(types.astype(float), n_bidders=1)
+    solution = lpmech.solve(env, "revenue", DSIC, formulation="generation")
+    reference = lpmech.solve(env, "revenue", DSIC, formulation="direct")
+    for profile in range(len(types)):
+        quantity = Quantity.payment(env, 0, (profile,))
+        span, expected = optimal_range(solution, quantity), optimal_range(reference, quantity)
+        assert (span.low, span.high) == pytest.approx((expected.low, expected.high), abs=1e-6)
+
+
+def test_the_direct_program_is_refused_by_name_when_it_would_not_fit():
+    env = lpmech.single_item_auction(list(VALUES), n_bidders=3, priors=[PRIOR] * 3)
+    problem = compiled_problem(resolve_request(env, "revenue", DSIC, False, "auto", "auto", None))
+    symmetric, direct = estimate(problem, "symmetric").n_bytes, estimate(problem, "direct").n_bytes
+    assert symmetric < direct
+    between = (symmetric + direct) // 2  # the symmetric program fits, the direct one not
+    solution = lpmech.solve(env, "revenue", DSIC, formulation="direct")
+    with pytest.raises(
+        ProblemTooLargeError, match=r"optimal_range: this needs the direct program"
+    ):
+        optimal_range(solution, Quantity.payment(env, 0, (1, 2, 3)), memory_limit=between)
+    target = myerson(env)  # ties go to the lowest index: not anonymous, so the direct program
+    with pytest.raises(ProblemTooLargeError, match=r"tie_break: this needs the direct program"):
+        lpmech.solve(
+            env, "revenue", DSIC, formulation="symmetric", tie_break=target, memory_limit=between
+        )
+    broken = lpmech.solve(env, "revenue", DSIC, formulation="symmetric", tie_break=target)
+    assert "on the direct program: the target is not anonymous" in broken.report.tie_break

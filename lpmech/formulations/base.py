@@ -168,7 +168,10 @@ class StageProgram:
         Which program it is, for the report.
     row_duals : ndarray or None
         An optimal dual of ``program``'s rows where the first stage's duals give one
-        (then the second stage need not solve ``program`` again for it).
+        (then the second stage need not solve ``program`` again for it).    complete : bool
+        Whether ``program``'s solutions give every optimal mechanism (False: those of a
+        form the formulation chooses, such as payments t_i(θ) = M_i(θ_i) of interim rules;
+        enough to choose one optimum, not to bound a quantity over all of them).
     """
 
     program: Program
@@ -179,6 +182,7 @@ class StageProgram:
     policy: RowPolicy | None = None
     note: str = ""
     row_duals: FloatArray | None = None
+    complete: bool = True
 
     def z(self, x: FloatArray) -> FloatArray:
         """The decision vector z of a solution x of ``program``."""

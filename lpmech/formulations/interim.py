@@ -775,6 +775,7 @@ class Interim(Formulation):
                 _program(env, problem, forms, cost),
                 np.concatenate([allocation, payments.ravel()]),
                 note=note,
+                complete=False,
             )
         allocation = np.zeros((env.n_profiles, env.n_components), dtype=np.intp)
         for i in range(env.n_agents):
@@ -798,6 +799,7 @@ class Interim(Formulation):
             keys,
             self.policy,
             note,
+            complete=False,
         )
 
     def itemwise(self, problem: DesignProblem) -> bool:

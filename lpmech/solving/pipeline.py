@@ -193,6 +193,7 @@ def solve(
         request.options,
         scale,
         outcome.duals,
+        limit,
     )
     if canonical.z is not outcome.z:  # violations measured on the first z do not carry over
         outcome = replace(outcome, z=canonical.z, measured={})
