@@ -152,7 +152,7 @@ def test_second_stage_from_seed_rows_generates_the_rows_it_needs(
     seeded = formulation.stage_program(problem, {}, anonymous=True)
     relaxed = run_program(engine, seeded.program, {})
     assert relaxed.objective > first.objective + 1e-6  # the seed rows alone do not hold it
-    z, _ = tie_break_stage(
+    z, _, _ = tie_break_stage(
         problem, formulation, first.z, first.objective, "small_payments", engine, {}, duals={}
     )
     chosen = lpmech.Mechanism(env, *env.layout.split(z))

@@ -63,7 +63,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -118,11 +118,25 @@ TieBreak = str | Mechanism | None
 
 @dataclass(frozen=True)
 class Canonical:
-    """The decision vector chosen among optima, and what was done to choose it."""
+    """The decision vector chosen among optima, and what was done to choose it.
+
+    ``measured``: violations of families the second stage's separators measured on this
+    very z, in the user's units (so verification need not measure them again).
+    """
 
     z: FloatArray
     description: str
     seconds: float
+    measured: dict[str, FloatArray] = field(default_factory=dict)
+
+
+class TieBroken(NamedTuple):
+    """The optimum a tie-break chose (``problem``'s units), a note, and the violations its
+    second stage measured on it (by family)."""
+
+    z: FloatArray
+    note: str
+    measured: dict[str, FloatArray]
 
 
 def canonical_optimum(
@@ -148,9 +162,10 @@ def canonical_optimum(
     start = time.perf_counter()
     target = _target(problem, tie_break)
     notes = []
+    measured: dict[str, FloatArray] = {}
     if tie_break is not None:
         layout = problem.env.layout
-        chosen, note = tie_break_stage(
+        chosen, note, measured = tie_break_stage(
             problem,
             formulation,
             _money(z, layout, 1 / scale),
@@ -164,9 +179,14 @@ def canonical_optimum(
         )
         z = _money(chosen, layout, scale)
         notes.append(note)
+        allocation = {f.name for f in problem.families if f.units == "allocation"}
+        measured = {
+            name: violation if name in allocation else scale * violation
+            for name, violation in measured.items()
+        }
     if isinstance(formulation, Symmetric) and target is None:  # both stages on orbits
         notes.append("anonymous (the symmetric formulation solves over anonymous mechanisms)")
-        return Canonical(z, "; ".join(notes), time.perf_counter() - start)
+        return Canonical(z, "; ".join(notes), time.perf_counter() - start, measured)
     symmetry = anonymity(problem)
     if isinstance(symmetry, AgentSymmetry):
         if target is not None and not _constant_on_orbits(target, symmetry):
@@ -175,12 +195,13 @@ def canonical_optimum(
             )
         else:
             z = anonymise(z, symmetry)
+            measured = {}  # measured on z before averaging
             notes.append(
                 f"anonymised over relabellings of the {problem.env.n_agents} identical agents"
             )
     elif symmetry:
         notes.append(f"not anonymised: {symmetry}")
-    return Canonical(z, "; ".join(notes), time.perf_counter() - start)
+    return Canonical(z, "; ".join(notes), time.perf_counter() - start, measured)
 
 
 def _has_cvxpy_parts(problem: DesignProblem) -> bool:
@@ -284,7 +305,7 @@ def tie_break_stage(
     scale: float = 1.0,
     duals: Mapping[str, FloatArray] | None = None,
     memory_limit: float | None = None,
-) -> tuple[FloatArray, str]:
+) -> TieBroken:
     """The optimum closest to the tie-break's target (see the module docstring), and a note.
 
     Everything is in ``problem``'s units except a target mechanism, whose money is
@@ -363,7 +384,7 @@ def tie_break_stage(
         + (f"; largest ex-post difference {distance:.3g}" if distance is not None else "")
         + ")"
     )
-    return chosen, described
+    return TieBroken(chosen, described, result.measured)
 
 
 def _normalised(
@@ -462,12 +483,14 @@ def _slack(problem: DesignProblem, z: FloatArray, optimum: float) -> float:
 
 
 class StageResult(NamedTuple):
-    """How a second-stage program ended, its solution (over its own columns) and value."""
+    """How a second-stage program ended, its solution (over its own columns) and value,
+    and the violations its separators measured on that solution's z (by family)."""
 
     status: Status
     message: str
     x: FloatArray | None
     objective: float | None
+    measured: dict[str, FloatArray]
 
 
 def _solve_stage(
@@ -479,7 +502,7 @@ def _solve_stage(
     (:func:`~lpmech.formulations.row_generation.generate`)."""
     if not stage.separators:
         result = run_program(engine, staged, options)
-        return StageResult(result.status, result.message, result.x, result.objective)
+        return StageResult(result.status, result.message, result.x, result.objective, {})
     n = stage.program.n_columns
     run = generate(
         staged,
@@ -488,7 +511,12 @@ def _solve_stage(
         seeded=stage.seeded,
         policy=stage.policy or DEFAULT_POLICY,
     )
-    return StageResult(run.status, run.message, run.x, run.objective)
+    measured = {
+        separator.name: violation
+        for separator in stage.separators
+        if (violation := getattr(separator, "measured", None)) is not None
+    }  # the separators' last look was at the final solution
+    return StageResult(run.status, run.message, run.x, run.objective, measured)
 
 
 def _restricted(

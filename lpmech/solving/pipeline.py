@@ -196,7 +196,7 @@ def solve(
         limit,
     )
     if canonical.z is not outcome.z:  # violations measured on the first z do not carry over
-        outcome = replace(outcome, z=canonical.z, measured={})
+        outcome = replace(outcome, z=canonical.z, measured=canonical.measured)
     mechanism = optimal_mechanism(request, outcome)
     verification = check_optimum(mechanism, request, problem, outcome, tol)
     report = replace(
