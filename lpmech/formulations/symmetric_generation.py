@@ -68,6 +68,7 @@ families regardless.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -78,7 +79,7 @@ from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends.engines import Backend, HighspyBackend
 from lpmech.constraints.base import ConstraintFamily, RowBlock
 from lpmech.errors import InvalidArgumentError
-from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes
+from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes, StageProgram
 from lpmech.formulations.generation import Generation, generated_families
 from lpmech.formulations.row_generation import (
     DEFAULT_POLICY,
@@ -100,7 +101,7 @@ from lpmech.formulations.symmetric import (
 from lpmech.formulations.utility_columns import UtilityColumns, utility_columns_obstacle
 from lpmech.problem.environment import Environment
 from lpmech.problem.scales import data_scale
-from lpmech.program.compiler import compile_program
+from lpmech.program.compiler import Program, compile_program
 from lpmech.results.mechanism import Mechanism
 
 if TYPE_CHECKING:
@@ -315,6 +316,11 @@ class OrbitViolatedRows(Separator):
         return Candidates(rows, self.measured[keys], keys)
 
 
+def _generated_per_profile(family: ConstraintFamily) -> bool:
+    """Whether symmetric generation generates the family's per-profile rows (participation)."""
+    return family.per_profile_rows and family.symmetric
+
+
 class SymmetricGeneration(Formulation):
     """Generation of agent 0's incentive rows over anonymous mechanisms (module docstring)."""
 
@@ -365,29 +371,10 @@ class SymmetricGeneration(Formulation):
         start = time.perf_counter()
         generated: list[IncentiveCompatibility] = generated_families(problem)  # type: ignore
         # (obstacle checked each has incentive rows by pair, as IncentiveCompatibility)
-        tol = 1e-9 * data_scale(env)
-        profile_families = [f for f in problem.families if f.per_profile_rows and f.symmetric]
-        seeds = {f.name: first_agent_seeds(env, f) for f in generated}
-        seeds.update({f.name: profile_seeds(env) for f in profile_families})
-        blocks = {}
-        for family in problem.families:  # the others' rows are relabelled copies of agent 0's
-            if family.name in seeds:
-                blocks[family.name] = (family.rows_at(env, seeds[family.name]), family.bounds(env))
-            elif family.symmetric and (rows := family.agent_rows(env, [0])) is not None:
-                blocks[family.name] = (rows, family.bounds(env))
-        program = compile_program(env, problem.objective, problem.families, blocks=blocks)
-        columns = None
-        if self.utilities and utility_columns_obstacle(program) is None:
-            columns = UtilityColumns.of(env)
-            program = columns.program(program)
-        separators: list[OrbitViolatedRows | ViolatedProfileRows] = [
-            OrbitViolatedRows(env, f, symmetry, tol, self.policy.lies_per_type, columns)
-            for f in generated
-        ]
-        separators += [
-            ViolatedProfileRows(env, f, symmetry, tol, columns) for f in profile_families
-        ]
-        reduction = reduce_program(program, symmetry)
+        seeds = self._seeds(problem)
+        program, columns, separators, reduction = self._orbit_program(
+            problem, symmetry, seeds, self.utilities
+        )
         if isinstance(reduction, str) and self.fall_back:
             outcome = Generation(self.policy).run(problem, engine, options)
             return replace(
@@ -446,6 +433,92 @@ class SymmetricGeneration(Formulation):
             details,
             measured={s.name: s.measured for s in separators},
             algorithm=run.algorithm,
+        )
+
+    @staticmethod
+    def _seeds(problem: DesignProblem) -> dict[str, IntArray]:
+        """Agent 0's rows each generated family starts with (canonical keys)."""
+        env = problem.env
+        seeds = {f.name: first_agent_seeds(env, f) for f in generated_families(problem)}  # type: ignore[arg-type]
+        seeds.update(
+            {f.name: profile_seeds(env) for f in problem.families if _generated_per_profile(f)}
+        )
+        return seeds
+
+    def _orbit_program(
+        self,
+        problem: DesignProblem,
+        symmetry: AgentSymmetry,
+        keys: dict[str, IntArray],
+        utilities: bool,
+    ) -> tuple[
+        Program,
+        UtilityColumns | None,
+        list[OrbitViolatedRows | ViolatedProfileRows],
+        Reduction | str,
+    ]:
+        """The program with agent 0's rows ``keys`` of each generated family (agent 0's
+        rows of the other symmetric families), over utilities if ``utilities`` and they
+        apply; its separators; and its reduction to orbits (or why there is none)."""
+        env = problem.env
+        tol = 1e-9 * data_scale(env)
+        blocks = {}
+        for family in problem.families:  # the others' rows are relabelled copies of agent 0's
+            if family.name in keys:
+                blocks[family.name] = (family.rows_at(env, keys[family.name]), family.bounds(env))
+            elif family.symmetric and (rows := family.agent_rows(env, [0])) is not None:
+                blocks[family.name] = (rows, family.bounds(env))
+        program = compile_program(env, problem.objective, problem.families, blocks=blocks)
+        columns = None
+        if utilities and utility_columns_obstacle(program) is None:
+            columns = UtilityColumns.of(env)
+            program = columns.program(program)
+        generated: list[IncentiveCompatibility] = generated_families(problem)  # type: ignore
+        separators: list[OrbitViolatedRows | ViolatedProfileRows] = [
+            OrbitViolatedRows(env, f, symmetry, tol, self.policy.lies_per_type, columns)
+            for f in generated
+        ]
+        separators += [
+            ViolatedProfileRows(env, f, symmetry, tol, columns)
+            for f in problem.families
+            if _generated_per_profile(f)
+        ]
+        return program, columns, separators, reduce_program(program, symmetry)
+
+    def stage_program(
+        self, problem: DesignProblem, duals: Mapping[str, FloatArray], anonymous: bool
+    ) -> StageProgram:
+        """Over anonymous mechanisms for an anonymous target: agent 0's seed rows and those
+        whose (shared) dual is non-zero at the first stage's optimum, over payment columns,
+        with :meth:`run`'s separators; else plain generation's
+        (:meth:`Generation.stage_program`)."""
+        env = problem.env
+        symmetry = agent_symmetry(env)
+        if not anonymous or isinstance(symmetry, str):
+            return Generation(self.policy).stage_program(problem, duals, anonymous)
+        keys = self._seeds(problem)
+        for family in problem.families:
+            if family.name not in keys or family.name not in duals:
+                continue
+            if _generated_per_profile(family):
+                first = np.flatnonzero(duals[family.name][: env.n_profiles])
+                binding = canonical_profiles(env, first)
+            else:
+                size = family.block_size(env, 0)  # type: ignore[attr-defined]
+                first = np.flatnonzero(duals[family.name][:size])
+                binding = canonical_keys(env, family, first)  # type: ignore[arg-type]
+            keys[family.name] = np.union1d(keys[family.name], binding).astype(np.intp)
+        _, _, separators, reduction = self._orbit_program(problem, symmetry, keys, False)
+        if isinstance(reduction, str):  # as run() falls back
+            return Generation(self.policy).stage_program(problem, duals, anonymous)
+        return StageProgram(
+            reduction.program,
+            symmetry.column_orbit,
+            None,
+            tuple(separators),
+            keys,
+            self.policy,
+            "on agent 0's generated incentive rows over anonymous mechanisms",
         )
 
     @staticmethod

@@ -184,10 +184,19 @@ def solve(
     outcome = restore(method.run(problem, engine, request.options), problem, scale)
     settle(outcome, request, problem, engine, diagnose)
     canonical = canonical_optimum(
-        problem, method, outcome.z, outcome.objective, tie_break, engine, request.options, scale
+        problem,
+        method,
+        outcome.z,
+        outcome.objective,
+        tie_break,
+        engine,
+        request.options,
+        scale,
+        outcome.duals,
+        limit,
     )
     if canonical.z is not outcome.z:  # violations measured on the first z do not carry over
-        outcome = replace(outcome, z=canonical.z, measured={})
+        outcome = replace(outcome, z=canonical.z, measured=canonical.measured)
     mechanism = optimal_mechanism(request, outcome)
     verification = check_optimum(mechanism, request, problem, outcome, tol)
     report = replace(
