@@ -10,7 +10,7 @@ from scipy import stats
 
 import lpmech
 from lpmech.analytic.published import SETTINGS
-from lpmech.checks.continuous import GridTypeBelow, evaluate
+from lpmech.checks.continuous import GridTypeBelow, evaluate, extrapolate
 from lpmech.errors import InvalidArgumentError
 
 DSIC = ["dominant_strategy_ic", "ex_post_ir"]
@@ -100,3 +100,20 @@ def test_bad_rounding_input_names_the_argument():
         GridTypeBelow(np.array([[0.0, 0.0], [1.0, 1.0]]))
     with pytest.raises(InvalidArgumentError, match="at"):
         TWO_BIDDERS.grid(3, at="edge")
+
+
+@given(
+    st.floats(-10, 10),
+    st.floats(-5, 5),
+    st.floats(-5, 5),
+    st.lists(st.integers(2, 60), min_size=3, max_size=6, unique=True),
+)
+@settings(max_examples=60, deadline=None)
+def test_extrapolation_covers_the_limit_of_a_smooth_discretisation_error(limit, c, d, grids):
+    exact = extrapolate([(n, limit + c / n) for n in grids])
+    assert exact is not None
+    assert exact[0] == pytest.approx(limit, abs=1e-8)
+    curved = extrapolate([(n, limit + c / n + d / n**2) for n in grids])
+    assert curved is not None
+    assert abs(curved[0] - limit) <= curved[1] + 1e-8
+    assert extrapolate([(n, limit) for n in grids[:2]]) is None

@@ -336,3 +336,23 @@ def _chunks(n: int) -> list[int]:
 
 def _standard_error(sample: FloatArray) -> float:
     return float(sample.std(ddof=1) / np.sqrt(len(sample)))
+
+
+def extrapolate(points: Sequence[tuple[int, float]]) -> tuple[float, float] | None:
+    """The n → ∞ value of R(n) from grid optima, and its uncertainty.
+
+    Two fits of the discretisation error: R(n) = R∞ + c/n + d/n² on every grid, and
+    R∞ + c/n on the three finest; the value is their mean and the uncertainty half
+    their difference plus the quadratic fit's largest residual. An extrapolation,
+    not a bound. None with fewer than three grids.
+    """
+    if len(points) < 3:
+        return None
+    n = np.array([p for p, _ in points], dtype=float)
+    r = np.array([v for _, v in points])
+    quadratic = np.column_stack([np.ones_like(n), 1 / n, 1 / n**2])
+    full, *_ = np.linalg.lstsq(quadratic, r, rcond=None)
+    finest = np.argsort(n)[-3:]
+    linear, *_ = np.linalg.lstsq(quadratic[finest, :2], r[finest], rcond=None)
+    residual = float(np.abs(quadratic @ full - r).max())
+    return float((full[0] + linear[0]) / 2), float(abs(full[0] - linear[0]) / 2 + residual)
