@@ -162,3 +162,14 @@ def test_bad_input_names_the_argument():
     optimum = solve_orbits(env).mechanism
     with pytest.raises(InvalidArgumentError, match="payments"):
         OrbitMechanism(env, optimum.allocation, optimum.payments[:, :2])
+
+
+def test_the_size_guard_points_to_the_orbit_program_when_it_fits():
+    env = single_item_auction(np.arange(1, 21), 5)
+    size = estimate_orbit_program(env, DSIC)
+    with pytest.raises(ProblemTooLargeError, match="solve_orbits") as refused:
+        lpmech.solve(env, "revenue", DSIC, memory_limit=2 * size.n_bytes)
+    assert refused.value.limit == 2 * size.n_bytes
+    with pytest.raises(ProblemTooLargeError) as too_small:
+        lpmech.solve(env, "revenue", DSIC, memory_limit=size.n_bytes // 2)
+    assert "solve_orbits" not in str(too_small.value)

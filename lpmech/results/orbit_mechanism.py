@@ -20,32 +20,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from lpmech.arrays import FloatArray, IntArray
-from lpmech.constraints import ExPostIR, Feasibility, resolve_all
-from lpmech.constraints.incentive import IncentiveCompatibility
 from lpmech.errors import InvalidArgumentError, ProblemTooLargeError
 from lpmech.problem.environment import Environment, check_environment
 from lpmech.problem.profile_orbits import ProfileOrbits, orbit_obstacle
 from lpmech.problem.scales import data_scale
 from lpmech.results.mechanism import Mechanism
-
-SUPPORTED = ("dominant_strategy_ic", "ex_post_ir", "feasibility")
-
-
-def orbit_families(constraints: Any) -> dict[str, Any]:
-    """The imposed families by role, or a library error naming what is unsupported."""
-    families = resolve_all(constraints)
-    found: dict[str, Any] = {"ic": None, "ir": None}
-    for family in families:
-        if isinstance(family, IncentiveCompatibility) and family.ex_post:
-            found["ic"] = family
-        elif isinstance(family, ExPostIR):
-            found["ir"] = family
-        elif not isinstance(family, Feasibility):
-            raise InvalidArgumentError(
-                f"constraints: the orbit program states {', '.join(SUPPORTED)}, "
-                f"not {family.name!r}"
-            )
-    return found
+from lpmech.solving.orbit_size import orbit_families
 
 
 @dataclass(frozen=True)

@@ -46,60 +46,16 @@ from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends.engines import HighspyBackend
 from lpmech.backends.status import Status
 from lpmech.constraints import resolve_all
-from lpmech.constraints.incentive import IncentiveCompatibility
 from lpmech.errors import InvalidArgumentError, ProblemTooLargeError
 from lpmech.formulations.base import run_program
-from lpmech.problem.allocation import Items
 from lpmech.problem.environment import Environment, check_environment
 from lpmech.problem.profile_orbits import ProfileOrbits, orbit_obstacle
 from lpmech.problem.scales import data_scale
 from lpmech.program.compiler import Program
 from lpmech.program.objectives import Objective, Profit, Revenue, Welfare, resolve_objective
-from lpmech.results.orbit_mechanism import OrbitMechanism, OrbitVerification, orbit_families
+from lpmech.results.orbit_mechanism import OrbitMechanism, OrbitVerification
+from lpmech.solving.orbit_size import OrbitSize, estimate_orbit_program, ic_pairs, orbit_families
 from lpmech.solving.sizing import resolve_memory_limit
-
-#: Bytes per stored non-zero and per row or column (as :mod:`lpmech.solving.sizing`).
-BYTES_PER_NONZERO = 300
-BYTES_PER_ROW = 64
-
-
-@dataclass(frozen=True)
-class OrbitSize:
-    """Size of the orbit program and the estimated peak memory of its solve."""
-
-    n_columns: int
-    n_rows: int
-    nonzeros: int
-    n_bytes: int
-
-
-def _ic_pairs(
-    family: IncentiveCompatibility | None, env: Environment
-) -> tuple[IntArray, IntArray]:
-    """Agent 0's constrained (true type, report) pairs in the family's compiled form."""
-    if family is None:
-        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-    compiled = family.compiled_form(env)
-    form = compiled if isinstance(compiled, IncentiveCompatibility) else family
-    return form.pairs(env, 0)
-
-
-def estimate_orbit_program(env: Environment, constraints: Any) -> OrbitSize:
-    """Columns, rows, non-zeros and bytes of the orbit program, from counts alone."""
-    families = orbit_families(constraints)
-    n, k = env.n_agents, env.agents[0].n_types
-    j = env.allocation.n_items if isinstance(env.allocation, Items) else 1
-    others = math.comb(k + n - 2, n - 1)
-    profiles = math.comb(k + n - 1, n)
-    columns = k * others * (j + 1)
-    ic_rows = len(_ic_pairs(families["ic"], env)[0]) * others
-    ir_rows = k * others if families["ir"] else 0
-    space = env.allocation.matrix
-    feasibility_rows = profiles * space.shape[0]
-    rows = ic_rows + ir_rows + feasibility_rows
-    nonzeros = ic_rows * 2 * (j + 1) + ir_rows * (j + 1) + profiles * space.nnz
-    n_bytes = BYTES_PER_NONZERO * nonzeros + BYTES_PER_ROW * (rows + columns)
-    return OrbitSize(columns, rows, nonzeros, n_bytes)
 
 
 @dataclass(frozen=True)
@@ -168,7 +124,7 @@ def build_orbit_program(
     slices: dict[str, slice] = {}
     start = 0
     if families["ic"] is not None:
-        true_types, reports = _ic_pairs(families["ic"], env)
+        true_types, reports = ic_pairs(families["ic"], env)
         kk, rr = true_types[:, None], reports[:, None]  # (pairs, 1) against m (M,)
         rows = np.arange(len(true_types) * m_count).reshape(len(true_types), m_count)
         r_idx, c_idx, v_idx = [], [], []
