@@ -24,6 +24,19 @@ items U[0,1]³            Myerson earns 5/4)
 
 The triangle's cells are weighted by their exact area inside the triangle, and
 cells outside it are dropped.
+
+*What is comparable.* The one-bidder numbers are continuous optima of exactly IC
+and IR mechanisms; a grid optimum evaluated as a menu is such a mechanism, so it
+can only fall short of them. RegretNet's 0.878 is the revenue of a learned
+mechanism that is exactly IR but IC only up to a regret its authors estimate by
+gradient ascent on misreports (mean ex-post regret per bidder about 1e-3); later
+work (You, Zhuang, Wang and Wang, arXiv 2601.13489, 2026) finds such estimates can
+fall well short of the true regret. A grid optimum on cell corners with reports
+rounded down (``build(n, at="corner")`` with
+:func:`lpmech.checks.continuous.evaluate`, ``rounding="down"``) is of the same kind
+— exactly IR, regret computed exactly over every misreport — so revenue *at a
+stated regret* is what can be set side by side; the midpoint grid optimum is
+neither IR on the continuum nor a bound, only a point of the convergence.
 """
 
 from __future__ import annotations
