@@ -42,6 +42,7 @@ from lpmech.errors import InvalidArgumentError, ProblemTooLargeError
 from lpmech.formulations.base import DesignProblem
 from lpmech.formulations.interim import border_structure
 from lpmech.problem.allocation import Items
+from lpmech.solving.orbit_size import orbit_size_if_applies
 
 #: Measured peaks (single-item DSIC, direct 2 × 150, 3 × 30, 4 × 14 and symmetric 4 × 14
 #: types) were 220–370 bytes per estimated non-zero, all overheads included.
@@ -327,7 +328,7 @@ def _smallest(
 
 
 def _what_fits(problem: DesignProblem, limit: int) -> list[str]:
-    shape = _shape(problem)
+    shape, env = _shape(problem), problem.env
     advice = [
         f"formulation={size.formulation!r} (if it applies): {format_bytes(size.n_bytes)}"
         for name in ESTIMATED
@@ -341,6 +342,12 @@ def _what_fits(problem: DesignProblem, limit: int) -> list[str]:
                 f"'bayesian_ic' instead of 'dominant_strategy_ic' with "
                 f"formulation={best.formulation!r}: {format_bytes(best.n_bytes)}"
             )
+    orbits = None if problem.deterministic else orbit_size_if_applies(env, problem.families)
+    if orbits is not None and orbits.n_bytes <= limit:
+        advice.append(
+            "lpmech.solving.orbit_program.solve_orbits (the anonymous mechanism kept on "
+            f"orbits of profiles): {format_bytes(orbits.n_bytes)}"
+        )
     top = max(shape.counts)
     fitting = [
         k
