@@ -46,7 +46,7 @@ def test_regret_is_the_best_misreport_over_the_grid_by_brute_force():
             def utility(report, i=i, reports=reports, sample=sample):
                 profile = list(reports)
                 profile[i] = report
-                outcome = mechanism.at(*profile)
+                outcome = mechanism.iat(*profile)
                 items = [outcome.allocation[f"item {j + 1} to bidder {i + 1}"] for j in range(2)]
                 return sample[i] @ np.array(items) - outcome.payments[f"bidder {i + 1}"]
 
