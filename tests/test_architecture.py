@@ -126,6 +126,31 @@ def test_no_module_reaches_into_private_attributes_defined_elsewhere():
     assert not offences, "\n".join(offences)
 
 
+def test_no_module_patches_a_name_it_imported():
+    """Assigning to an attribute of an imported module or class at import time is action at
+    a distance: the patched behaviour depends on what happens to have been imported."""
+    offences = []
+    for name, tree in TREES.items():
+        imported = {
+            alias.asname or alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        }
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            if isinstance(node, ast.AugAssign | ast.AnnAssign):
+                targets = [node.target]
+            offences += [
+                f"{MODULES[name]}:{node.lineno} patches {ast.unparse(target)}"
+                for target in targets
+                if isinstance(target, ast.Attribute)
+                and isinstance(root := target.value, ast.Name)
+                and root.id in imported
+            ]
+    assert not offences, "\n".join(offences)
+
+
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     """One cycle of ``graph`` as a list of nodes, or None (depth-first search)."""
     state: dict[str, int] = {}  # 1: on the stack, 2: done

@@ -21,15 +21,17 @@ from __future__ import annotations
 
 import functools
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from lpmech.arrays import FloatArray, IntArray
+from lpmech.exact.entries import ObjectArray, exact_bounds, summed_entries
+from lpmech.exact.numbers import to_float
 
 if TYPE_CHECKING:
     from lpmech.problem.environment import Environment
@@ -47,8 +49,6 @@ class RowBlock:
     matrix: sp.csr_array
     lower: FloatArray
     upper: FloatArray
-    #: Builds a block from exact numbers; :mod:`lpmech.exact.program` sets it on import.
-    exact_builder: ClassVar[Callable[..., RowBlock] | None] = None
 
     @classmethod
     def from_entries(
@@ -67,9 +67,8 @@ class RowBlock:
         """
         rows, columns, values = (np.ravel(np.asarray(x)) for x in (rows, columns, values))
         if object in (values.dtype, np.asarray(lower).dtype, np.asarray(upper).dtype):
-            if RowBlock.exact_builder is None:  # rows of an exact twin (lpmech.exact.twin)
-                raise TypeError("RowBlock.from_entries: exact numbers need lpmech.exact.program")
-            return RowBlock.exact_builder(rows, columns, values, shape, lower, upper)
+            # exact numbers (rows of an exact twin, lpmech.exact.twin)
+            return ExactRowBlock.from_exact_entries(rows, columns, values, shape, lower, upper)
         keep = values != 0
         matrix = sp.csr_array(
             (values[keep].astype(float), (rows[keep], columns[keep])), shape=shape
@@ -108,6 +107,55 @@ class RowBlock:
         """max(lower − A z, A z − upper, 0) per row."""
         value = self.matrix @ np.asarray(z, dtype=float)
         return np.maximum(np.maximum(self.lower - value, value - self.upper), 0.0)
+
+
+@dataclass(frozen=True)
+class ExactRowBlock(RowBlock):
+    """A :class:`RowBlock` whose entries and bounds are also kept as exact rationals.
+
+    What :meth:`RowBlock.from_entries` returns for exact values (an exact twin's rows,
+    :mod:`lpmech.exact.twin`): ``matrix`` holds the nearest floats; ``exact_data`` the
+    Rationals in the order of ``matrix.data``; ``exact_lower``/``exact_upper`` the bounds
+    (±inf as floats).
+    """
+
+    exact_data: ObjectArray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    exact_lower: ObjectArray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    exact_upper: ObjectArray = field(default_factory=lambda: np.zeros(0, dtype=object))
+
+    @classmethod
+    def from_exact_entries(
+        cls,
+        rows: NDArray,
+        columns: NDArray,
+        values: ArrayLike,
+        shape: tuple[int, int],
+        lower: Any,
+        upper: Any,
+    ) -> ExactRowBlock:
+        """Coordinates with exact values: duplicates summed exactly, exact zeros dropped
+        (:func:`lpmech.exact.entries.summed_entries`)."""
+        indptr, indices, data, floats = summed_entries(rows, columns, values, shape)
+        matrix = sp.csr_array((floats, indices, indptr), shape=shape)
+        exact_lower, exact_upper = exact_bounds(lower, shape[0]), exact_bounds(upper, shape[0])
+        return cls(
+            matrix, to_float(exact_lower), to_float(exact_upper), data, exact_lower, exact_upper
+        )
+
+    @classmethod
+    def of(cls, block: RowBlock) -> ExactRowBlock:
+        """A block in exact form: itself, or a float block read by
+        :func:`lpmech.exact.numbers.exact`."""
+        if isinstance(block, ExactRowBlock):
+            return block
+        return cls(
+            block.matrix,
+            block.lower,
+            block.upper,
+            exact_bounds(block.matrix.data, block.matrix.nnz),  # each value read once
+            exact_bounds(block.lower, block.n_rows),
+            exact_bounds(block.upper, block.n_rows),
+        )
 
 
 @dataclass(frozen=True)
