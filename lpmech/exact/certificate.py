@@ -77,7 +77,6 @@ from numpy.typing import NDArray
 from lpmech.backends.algorithms import BRANCH_AND_BOUND, with_algorithm
 from lpmech.backends.engines import HighspyBackend
 from lpmech.constraints.base import ConstraintFamily
-from lpmech.constraints.incentive import IncentiveCompatibility, LocalIncentiveCompatibility
 from lpmech.errors import InvalidArgumentError
 from lpmech.exact.integers import exact_dot, scaled
 from lpmech.exact.linear_systems import SingularSystemError, solve_rational
@@ -265,7 +264,7 @@ def _certify(solution: Solution) -> Certificate:
             "terms), so its optimum need not be rational",
             start,
         )
-    unsupported = [f.name for f in families if getattr(f, "requires_cvxpy", False)]
+    unsupported = [f.name for f in families if f.requires_cvxpy]
     if unsupported:
         return _refused(
             twin,
@@ -749,13 +748,7 @@ def _incentive_subsets(
     such families: all rows, once.
     """
     env = solution.mechanism.env
-    large = [
-        f
-        for f in compiled
-        if isinstance(f, IncentiveCompatibility)
-        and not isinstance(f, LocalIncentiveCompatibility)
-        and f.row_count(env) >= SUBSET_MIN_ROWS
-    ]
+    large = [f for f in compiled if f.every_pair(env) and f.row_count(env) >= SUBSET_MIN_ROWS]
     if not large:
         yield {}
         return
@@ -770,7 +763,7 @@ def _incentive_subsets(
 
 
 def _pairs_of(
-    env: Environment, family: IncentiveCompatibility, rows: NDArray
+    env: Environment, family: ConstraintFamily, rows: NDArray
 ) -> list[tuple[int, NDArray, NDArray]]:
     """The (agent, true types, reports) of some rows of an incentive family."""
     sizes = [family.block_size(env, i) for i in range(env.n_agents)]

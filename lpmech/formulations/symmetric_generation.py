@@ -69,7 +69,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -103,11 +103,8 @@ from lpmech.problem.scales import data_scale
 from lpmech.program.compiler import compile_program
 from lpmech.results.mechanism import Mechanism
 
-if TYPE_CHECKING:
-    from lpmech.constraints.incentive import IncentiveCompatibility
 
-
-def canonical_keys(env: Environment, family: IncentiveCompatibility, keys: IntArray) -> IntArray:
+def canonical_keys(env: Environment, family: ConstraintFamily, keys: IntArray) -> IntArray:
     """Agent 0's rows with the others' types sorted, each once.
 
     Rows of agent 0 that differ only in which of the others holds which type become one
@@ -140,7 +137,7 @@ def lower_neighbours(types: FloatArray) -> tuple[IntArray, IntArray]:
     return np.concatenate(true_types), np.concatenate(reports)
 
 
-def first_agent_seeds(env: Environment, family: IncentiveCompatibility) -> IntArray:
+def first_agent_seeds(env: Environment, family: ConstraintFamily) -> IntArray:
     """Agent 0's rows against its lower neighbours (the rows generation starts from).
 
     Measured on 2 bidders × 2 additive items U[0,1]: starting from the lower neighbours
@@ -153,7 +150,7 @@ def first_agent_seeds(env: Environment, family: IncentiveCompatibility) -> IntAr
 
 
 def shared_incentive_duals(
-    env: Environment, family: IncentiveCompatibility, keys: IntArray, duals: FloatArray
+    env: Environment, family: ConstraintFamily, keys: IntArray, duals: FloatArray
 ) -> FloatArray:
     """Duals on every row of the family from the duals of agent 0's rows over orbits.
 
@@ -176,7 +173,7 @@ def shared_incentive_duals(
 
 
 def most_violated_first_agent_rows(
-    env: Environment, family: IncentiveCompatibility, violation: FloatArray, tol: float, lies: int
+    env: Environment, family: ConstraintFamily, violation: FloatArray, tol: float, lies: int
 ) -> IntArray:
     """Agent 0's rows of each (true type, others' profile)'s ``lies`` most profitable lies
     that gain more than ``tol`` — those rows only, not the lies' rows at every profile."""
@@ -284,7 +281,7 @@ class OrbitViolatedRows(Separator):
     def __init__(
         self,
         env: Environment,
-        family: IncentiveCompatibility,
+        family: ConstraintFamily,
         symmetry: AgentSymmetry,
         tol: float,
         lies: int,
@@ -342,10 +339,8 @@ class SymmetricGeneration(Formulation):
         if obstacle is not None:
             return obstacle
         env = problem.env
-        k = env.type_counts[0]
         for family in generated_families(problem):
-            pairs = getattr(family, "n_pairs", None)
-            if not family.symmetric or pairs is None or pairs(env, 0) != k * (k - 1):
+            if not family.symmetric or not family.every_pair(env):
                 return (
                     f"the generated family {family.name!r} has no rows by (true type, "
                     "report[, others' profile]) for every pair"
@@ -363,8 +358,7 @@ class SymmetricGeneration(Formulation):
         if isinstance(symmetry, str):
             raise InvalidArgumentError(f"formulation 'symmetric_generation': {symmetry}")
         start = time.perf_counter()
-        generated: list[IncentiveCompatibility] = generated_families(problem)  # type: ignore
-        # (obstacle checked each has incentive rows by pair, as IncentiveCompatibility)
+        generated = generated_families(problem)  # each by pair for every pair (obstacle)
         tol = 1e-9 * data_scale(env)
         profile_families = [f for f in problem.families if f.per_profile_rows and f.symmetric]
         seeds = {f.name: first_agent_seeds(env, f) for f in generated}

@@ -31,7 +31,7 @@ import cvxpy as cp
 
 from lpmech.backends.algorithms import algorithm_named, with_algorithm
 from lpmech.backends.engines import Backend, CvxpyBackend, CvxpyProgram
-from lpmech.constraints import ConstraintFamily, CvxpyConstraint, Feasibility, resolve_all
+from lpmech.constraints import ConstraintFamily, CvxpyConstraint, resolve_all, with_feasibility
 from lpmech.constraints.custom import DesignVariables
 from lpmech.errors import (
     InvalidArgumentError,
@@ -64,9 +64,7 @@ def formulate(
         raise InvalidEnvironmentError(
             f"formulate: env must be an Environment, got {type(env).__name__}"
         )
-    families = resolve_all(constraints)
-    if not any(isinstance(f, Feasibility) for f in families):
-        families = (Feasibility(), *families)
+    families = with_feasibility(resolve_all(constraints))
     return DesignProgram(env, resolve_objective(objective), families, deterministic)
 
 
@@ -150,7 +148,7 @@ class DesignProgram:
         The constraints become a :class:`~lpmech.constraints.CvxpyConstraint`, so
         they are verified on the solution (and on any mechanism) like the rest.
         """
-        if isinstance(constraints, CvxpyConstraint):
+        if isinstance(constraints, ConstraintFamily) and constraints.requires_cvxpy:
             family = constraints
         else:
             given = [constraints] if isinstance(constraints, cp.Constraint) else constraints

@@ -33,7 +33,7 @@ from lpmech.checks.verification import (
     objective_tolerance,
     verify,
 )
-from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
+from lpmech.constraints import ConstraintFamily, resolve_all, with_feasibility
 from lpmech.errors import (
     InfeasibleDesignError,
     InvalidArgumentError,
@@ -249,9 +249,7 @@ def resolve_request(
         raise InvalidArgumentError(f"verbose must be True or False, got {verbose!r}")
     if not isinstance(deterministic, bool | np.bool_):
         raise InvalidArgumentError(f"deterministic must be True or False, got {deterministic!r}")
-    families = resolve_all(constraints)
-    if not any(isinstance(f, Feasibility) for f in families):
-        families = (Feasibility(), *families)
+    families = with_feasibility(resolve_all(constraints))
     if not isinstance(solver_options, Mapping | None):
         raise InvalidArgumentError(
             f"solver_options must be a dict of HiGHS options, got {type(solver_options).__name__}"
