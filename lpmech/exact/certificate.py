@@ -85,6 +85,7 @@ from lpmech.exact.orbits import ARGUMENT, first_members, orbit_program
 from lpmech.exact.program import ExactProgram, exact_program
 from lpmech.exact.twin import exact_environment, exact_mechanism
 from lpmech.problem.environment import Environment
+from lpmech.problem.memory import BYTES_PER_RATIONAL, check_allocation
 from lpmech.problem.scales import data_scale
 from lpmech.program.objectives import Objective
 from lpmech.results.mechanism import Mechanism
@@ -256,6 +257,11 @@ def _certify(solution: Solution) -> Certificate:
     env = mechanism.env
     objective = solution.objective
     families = tuple(solution.families)
+    check_allocation(  # the twin's rules: P·(N + C) rationals
+        env.n_profiles * (env.n_agents + env.n_components),
+        "certify: the exact mechanism's rules",
+        BYTES_PER_RATIONAL,
+    )
     twin = exact_environment(env)
     if objective.requires_cvxpy:
         return _refused(

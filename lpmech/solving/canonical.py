@@ -75,10 +75,12 @@ from lpmech.formulations import DesignProblem, Formulation, Symmetric, agent_sym
 from lpmech.formulations.base import run_program
 from lpmech.formulations.symmetric import AgentSymmetry, symmetry_obstacle
 from lpmech.problem.environment import AgentRef, Environment
+from lpmech.problem.memory import resolve_memory_limit
 from lpmech.problem.scales import data_scale
 from lpmech.program.compiler import Program, compile_program
 from lpmech.results.mechanism import Mechanism
 from lpmech.solving.scaling import normalise
+from lpmech.solving.sizing import check_fits
 from lpmech.stable_sums import weighted_sum
 
 #: Tie-breaks by name (besides None and a Mechanism).
@@ -575,6 +577,7 @@ def optimal_range(solution: Any, quantity: Quantity) -> OptimalRange:
         raise InvalidArgumentError(
             "optimal_range: parts written as cvxpy expressions are not supported"
         )
+    check_fits(problem, "direct", resolve_memory_limit(None))  # the face is a direct program
     problem, scale = normalise(problem)  # as solve() does; money is divided by scale
     program = compile_program(problem.env, problem.objective, problem.families)
     z = _money(

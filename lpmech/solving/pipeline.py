@@ -44,12 +44,13 @@ from lpmech.errors import (
 from lpmech.formulations import DesignProblem, Formulation, Outcome, formulation_named
 from lpmech.formulations.base import run_program
 from lpmech.problem.environment import Environment
+from lpmech.problem.memory import resolve_memory_limit
 from lpmech.program.compiler import compile_program
 from lpmech.program.objectives import Objective, ZeroObjective, resolve_objective
 from lpmech.results.mechanism import Mechanism
 from lpmech.solving.canonical import TieBreak, canonical_optimum
 from lpmech.solving.scaling import normalise, restore
-from lpmech.solving.sizing import check_fits, resolve_memory_limit
+from lpmech.solving.sizing import check_fits
 
 if TYPE_CHECKING:
     pass

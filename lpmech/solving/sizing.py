@@ -20,19 +20,16 @@ verification); the constants are measured peaks (see their comments).
 
 from __future__ import annotations
 
-import math
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from fractions import Fraction
-from pathlib import Path
 
 from lpmech.constraints.base import ConstraintFamily, ProblemShape
-from lpmech.errors import InvalidArgumentError, ProblemTooLargeError
+from lpmech.errors import ProblemTooLargeError
 from lpmech.formulations.base import DesignProblem
 from lpmech.formulations.interim import border_structure
 from lpmech.problem.allocation import Items
 from lpmech.problem.environment import Environment
+from lpmech.problem.memory import format_bytes, format_count
 
 #: Measured peaks (single-item DSIC, direct 2 × 150, 3 × 30, 4 × 14 and symmetric 4 × 14
 #: types) were 220–370 bytes per estimated non-zero, all overheads included.
@@ -42,10 +39,6 @@ BYTES_PER_PROFILE_NUMBER = 80
 #: The interim formulation recovers an ex-post rule with tables of P·Σ K_i numbers:
 #: measured 3 × 20, 3 × 40 and 4 × 10 types peaked at 12–30 times their 8-byte size.
 BYTES_PER_INTERIM_NUMBER = 256
-#: Share of the available memory a solve may use when no limit is given.
-DEFAULT_MEMORY_SHARE = 0.5
-#: The largest memory limit accepted: 2⁶⁴ bytes, more than any machine addresses.
-MAX_MEMORY_LIMIT = 2**64
 
 
 @dataclass(frozen=True)
@@ -60,117 +53,10 @@ class ProgramSize:
 
     def __str__(self) -> str:
         return (
-            f"{self.formulation}: {self.n_rows:,} rows, {self.n_nonzeros:,} non-zeros, "
-            f"{self.n_columns:,} columns, about {format_bytes(self.n_bytes)}"
+            f"{self.formulation}: {format_count(self.n_rows)} rows, "
+            f"{format_count(self.n_nonzeros)} non-zeros, {format_count(self.n_columns)} columns, "
+            f"about {format_bytes(self.n_bytes)}"
         )
-
-
-def format_bytes(n_bytes: float) -> str:
-    """Bytes in the largest unit that keeps the number ≥ 1 (e.g. ``3.2 GB``).
-
-    Exact for counts of any size (Python integers: 2¹⁰³⁰ profiles make no float).
-    """
-    units = ("B", "kB", "MB", "GB", "TB", "PB")
-    value = Fraction(n_bytes)
-    power = 0
-    while value >= 1000 and power < len(units) - 1:
-        value /= 1000
-        power += 1
-    if value < 10**15:
-        return f"{float(value):.3g} {units[power]}"
-    exponent = len(str(math.floor(value))) - 1  # beyond floats: mantissa and exponent
-    return f"{float(value / 10**exponent):.3g}e{exponent} {units[power]}"
-
-
-def _cgroup_memory() -> int | None:
-    """Bytes this process's cgroup may still use (v2 ``memory.max``, or v1), if limited."""
-    for limit_file, usage_file in (
-        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
-        (
-            "/sys/fs/cgroup/memory/memory.limit_in_bytes",
-            "/sys/fs/cgroup/memory/memory.usage_in_bytes",
-        ),
-    ):
-        try:
-            limit = Path(limit_file).read_text().strip()
-        except OSError:
-            continue
-        if not limit.isdigit() or int(limit) >= MAX_MEMORY_LIMIT // 2:  # "max": unlimited
-            return None
-        try:
-            usage = int(Path(usage_file).read_text().strip())
-        except (OSError, ValueError):
-            usage = 0
-        return max(int(limit) - usage, 0)
-    return None
-
-
-def _address_space_limit() -> int | None:
-    """Bytes of address space the process may still map under ``ulimit -v`` (RLIMIT_AS)."""
-    try:
-        import resource
-    except ImportError:  # not on POSIX
-        return None
-    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-    if soft == resource.RLIM_INFINITY:
-        return None
-    try:
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        mapped = 0
-    return max(soft - mapped, 0)
-
-
-def available_memory() -> int:
-    """Bytes of memory this process may use: the least of the machine's available memory
-    (MemAvailable, else physical memory), what the process's cgroup (v2 or v1) still
-    allows, and what its address-space limit (``ulimit -v``, RLIMIT_AS) leaves unmapped."""
-    machine = None
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    machine = int(line.split()[1]) * 1024
-                    break
-    except OSError:
-        pass
-    if machine is None:
-        try:
-            machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-        except (ValueError, OSError, AttributeError):
-            machine = 8 * 1024**3
-    limits = [machine, _cgroup_memory(), _address_space_limit()]
-    return min(limit for limit in limits if limit is not None)
-
-
-def resolve_memory_limit(limit: float | None) -> int:
-    """The limit in bytes: ``limit`` validated, or half of :func:`available_memory`.
-
-    Raises
-    ------
-    InvalidArgumentError
-        Naming ``memory_limit`` unless it is a positive number of bytes of at most
-        :data:`MAX_MEMORY_LIMIT`.
-    """
-    if limit is None:
-        return int(DEFAULT_MEMORY_SHARE * available_memory())
-    if isinstance(limit, bool) or not isinstance(limit, int | float):
-        raise InvalidArgumentError(
-            f"memory_limit must be a positive number of bytes, got {limit!r}"
-        )
-    if isinstance(limit, float) and not math.isfinite(limit):
-        raise InvalidArgumentError(f"memory_limit must be a finite number of bytes, got {limit}")
-    if not limit > 0:
-        raise InvalidArgumentError(
-            f"memory_limit must be a positive number of bytes, got {limit!r}"
-        )
-    if limit > MAX_MEMORY_LIMIT:
-        raise InvalidArgumentError(
-            f"memory_limit must be at most 2**64 bytes (no machine addresses more), got "
-            f"{format_bytes(limit)}"
-        )
-    return int(limit)
 
 
 @dataclass(frozen=True)
@@ -438,7 +324,7 @@ def too_large(sizing: Sizing, size: ProgramSize, limit: int) -> ProblemTooLargeE
     )
     message = (
         f"the design problem is too large: {shown} types give "
-        f"{_count(sizing.shape.n_profiles)} profiles; estimated {size}, over the limit of "
+        f"{format_count(sizing.shape.n_profiles)} profiles; estimated {size}, over the limit of "
         f"{format_bytes(limit)} (raise it with memory_limit=<bytes>; default: half the "
         "memory available to this process). "
     )
@@ -448,11 +334,3 @@ def too_large(sizing: Sizing, size: ProgramSize, limit: int) -> ProblemTooLargeE
         else "Nothing smaller of the same kind would fit: reduce the number of agents or types."
     )
     return ProblemTooLargeError(message, size.n_bytes, limit)
-
-
-def _count(n: int) -> str:
-    """A count in full up to 10¹⁵, else as a power of ten (2¹⁰³⁰ has 311 digits)."""
-    if n < 10**15:
-        return f"{n:,}"
-    digits = len(str(n)) - 1
-    return f"about {n // 10 ** (digits - 2) / 100:.2f}e{digits}"
