@@ -36,8 +36,9 @@ BYTES_PER_AGENT_TYPE = 256
 ROW_POINTER_BYTES = 8
 #: An exact rational of a certificate's mechanism (the object, its fmpq, scaled copies).
 BYTES_PER_RATIONAL = 256
-#: Where cgroup file systems are mounted.
+#: Where cgroup file systems are mounted, and where the kernel lists this process's cgroups.
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+PROC_CGROUP = Path("/proc/self/cgroup")
 #: (limit, usage) files of a cgroup v2 and a cgroup v1 memory controller.
 V2_FILES = ("memory.max", "memory.current")
 V1_FILES = ("memory.limit_in_bytes", "memory.usage_in_bytes")
@@ -68,7 +69,7 @@ def _cgroup_directories() -> list[tuple[Path, str, str]]:
     ancestors (a parent's limit also binds), and the mount point itself.
     """
     try:
-        lines = Path("/proc/self/cgroup").read_text().splitlines()
+        lines = PROC_CGROUP.read_text().splitlines()
     except OSError:
         lines = []
     found = []

@@ -50,7 +50,7 @@ from lpmech.program.objectives import Objective, ZeroObjective, resolve_objectiv
 from lpmech.results.mechanism import Mechanism
 from lpmech.solving.canonical import TieBreak, canonical_optimum
 from lpmech.solving.scaling import normalise, restore
-from lpmech.solving.sizing import check_fits
+from lpmech.solving.sizing import check_fits, check_floor
 
 if TYPE_CHECKING:
     pass
@@ -174,11 +174,12 @@ def solve(
     request = resolve_request(
         env, objective, constraints, deterministic, algorithm, solver, solver_options, verbose
     )
+    limit = resolve_memory_limit(memory_limit)
+    check_floor(request.env, request.families, limit)  # before any per-agent work
     problem = compiled_problem(request)
     # a Formulation given as an object may hold a program already built in the user's units
     problem, scale = normalise(problem) if isinstance(formulation, str) else (problem, 1.0)
     engine = choose_backend(backend, request)
-    limit = resolve_memory_limit(memory_limit)
     check_fits(problem, formulation, limit)  # before anything of size ∏ K_i is built
     method = choose_formulation(formulation, problem, request)
     check_fits(problem, method.name, limit)

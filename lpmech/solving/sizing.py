@@ -313,8 +313,29 @@ def check_fits(problem: DesignProblem, formulation: str, limit: int) -> ProgramS
     raise too_large(sizing, size, limit)
 
 
-def too_large(sizing: Sizing, size: ProgramSize, limit: int) -> ProblemTooLargeError:
-    """The refusal of a problem whose estimate ``size`` exceeds ``limit``, saying what fits."""
+def check_floor(env: Environment, families: Sequence[ConstraintFamily], limit: int) -> None:
+    """Refuse at once a problem whose P·(N + C) floor alone exceeds ``limit``.
+
+    No formulation avoids the floor (see the module docstring), so this holds before the
+    families are compiled; the advice sizes ``families`` as given (compiled forms are no
+    larger), so what it says would fit does.
+    """
+    shape = ProblemShape.of(env)
+    floor = BYTES_PER_PROFILE_NUMBER * shape.n_profiles * (shape.n_agents + shape.n_components)
+    if floor <= limit:
+        return
+    sizing = Sizing(env, tuple(families), False, shape, 0)
+    numbers = shape.n_profiles * (shape.n_components + shape.n_agents)
+    size = ProgramSize("floor", numbers, 0, 0, floor)
+    described = f"about {format_bytes(floor)} for the mechanism's {format_count(numbers)} numbers"
+    raise too_large(sizing, size, limit, described + " alone, in any formulation")
+
+
+def too_large(
+    sizing: Sizing, size: ProgramSize, limit: int, estimated: str | None = None
+) -> ProblemTooLargeError:
+    """The refusal of a problem whose estimate ``size`` (described as ``estimated``, by
+    default the size itself) exceeds ``limit``, saying what fits."""
     advice = _what_fits(sizing, limit)
     counts = sizing.shape.counts
     shown = (
@@ -324,7 +345,8 @@ def too_large(sizing: Sizing, size: ProgramSize, limit: int) -> ProblemTooLargeE
     )
     message = (
         f"the design problem is too large: {shown} types give "
-        f"{format_count(sizing.shape.n_profiles)} profiles; estimated {size}, over the limit of "
+        f"{format_count(sizing.shape.n_profiles)} profiles; estimated {estimated or size}, over "
+        "the limit of "
         f"{format_bytes(limit)} (raise it with memory_limit=<bytes>; default: half the "
         "memory available to this process). "
     )
