@@ -20,6 +20,7 @@ from lpmech.problem.allocation import Items
 from lpmech.problem.builders import multi_item_auction, public_good, single_item_auction
 from lpmech.solving.canonical import Quantity, optimal_range
 from lpmech.solving.design_program import formulate
+from lpmech.sweeps.grid import parse_values, points
 from tests.fresh_process import run_python
 
 MB = 10**6
@@ -222,3 +223,23 @@ def test_cli_refuses_in_one_line(arguments):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "too large" in result.stderr or "would take" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        lambda: parse_values("1:100000000000:1", int),
+        lambda: points({"a": list(range(100_000)), "b": list(range(100_000))}),
+    ],
+)
+def test_a_sweep_grid_too_large_to_hold_is_refused_before_it_is_listed(action):
+    peak, raised = peak_bytes(action)
+    assert isinstance(raised, ProblemTooLargeError)
+    assert "10,000,000,000 points" in str(raised) or "99,999,999,999 values" in str(raised)
+    assert peak < 20 * MB
+
+
+def test_a_sweep_point_too_large_to_solve_is_a_too_large_row():
+    rows = lpmech.sweep("single_item", {"n_types": [3, 10**9]}, executor="serial", quiet=True)
+    statuses = dict(zip(rows["n_types"], rows["status"], strict=True))
+    assert statuses == {3: "optimal", 10**9: "too_large"}

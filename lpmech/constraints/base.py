@@ -236,6 +236,24 @@ class ConstraintFamily(ABC):
     :meth:`compiled_form`       an equivalent smaller family to compile
     :meth:`spec`                the family as plain data (JSON), see ``from_spec``
     ==========================  =================================================
+
+    Sizing, the algorithm choice and the certificate ask too (the *declared protocol*
+    block below; nothing outside :mod:`lpmech.constraints` inspects a family's class):
+
+    ==========================  =================================================
+    :meth:`estimated_size`      (rows, non-zeros) without building (size guard);
+                                measured on small problems by default
+    :meth:`estimated_start_size`  what generation starts from (default: all rows)
+    :attr:`interim_form`        whether :meth:`interim_rows` states the family
+    :meth:`bayesian_counterpart`  the family asked in expectation (advice)
+    :attr:`states_feasibility`  rows that say a(θ) is feasible
+    :attr:`dense_rows`,         what the measured algorithm rule reads
+    :attr:`couples_payments`
+    :meth:`n_pairs`, …          rows by (true type, report) pair (0: none);
+                                :meth:`every_pair` for full incentive families
+    :meth:`cvxpy_constraints`   the family as cvxpy constraints (if
+                                :attr:`requires_cvxpy`)
+    ==========================  =================================================
     """
 
     #: Identifier used for duals, reports and error messages.

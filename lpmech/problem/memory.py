@@ -32,6 +32,8 @@ MAX_MEMORY_LIMIT = 2**64
 BYTES_PER_COMPONENT = 400
 BYTES_PER_TABLE_ENTRY = 32
 BYTES_PER_AGENT_TYPE = 256
+#: A point of a sweep's grid: its parameters and its result row (21 columns).
+BYTES_PER_SWEEP_POINT = 4096
 #: A row pointer of a CSR matrix (an int64), allocated per declared row.
 ROW_POINTER_BYTES = 8
 #: An exact rational of a certificate's mechanism (the object, its fmpq, scaled copies).

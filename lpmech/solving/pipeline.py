@@ -175,7 +175,7 @@ def solve(
         env, objective, constraints, deterministic, algorithm, solver, solver_options, verbose
     )
     limit = resolve_memory_limit(memory_limit)
-    check_floor(request.env, request.families, limit)  # before any per-agent work
+    check_floor(request.env, limit, lambda: compiled_problem(request))  # before compiling
     problem = compiled_problem(request)
     # a Formulation given as an object may hold a program already built in the user's units
     problem, scale = normalise(problem) if isinstance(formulation, str) else (problem, 1.0)

@@ -79,13 +79,9 @@ class Sizing:
     @classmethod
     def of(cls, problem: DesignProblem) -> Sizing:
         env, space = problem.env, problem.env.allocation
-        border = isinstance(space, Items) and border_structure(env)
+        border = space.n_items if isinstance(space, Items) and border_structure(env) else 0
         return cls(
-            env,
-            tuple(problem.families),
-            problem.deterministic,
-            ProblemShape.of(env),
-            space.n_items if border else 0,
+            env, tuple(problem.families), problem.deterministic, ProblemShape.of(env), border
         )
 
     def with_counts(self, counts: Sequence[int]) -> Sizing:
@@ -313,22 +309,21 @@ def check_fits(problem: DesignProblem, formulation: str, limit: int) -> ProgramS
     raise too_large(sizing, size, limit)
 
 
-def check_floor(env: Environment, families: Sequence[ConstraintFamily], limit: int) -> None:
+def check_floor(env: Environment, limit: int, compiled: Callable[[], DesignProblem]) -> None:
     """Refuse at once a problem whose P·(N + C) floor alone exceeds ``limit``.
 
     No formulation avoids the floor (see the module docstring), so this holds before the
-    families are compiled; the advice sizes ``families`` as given (compiled forms are no
-    larger), so what it says would fit does.
+    families are compiled; only a refused problem is compiled (``compiled()``), for the
+    advice on what would fit.
     """
     shape = ProblemShape.of(env)
-    floor = BYTES_PER_PROFILE_NUMBER * shape.n_profiles * (shape.n_agents + shape.n_components)
+    numbers = shape.n_profiles * (shape.n_components + shape.n_agents)
+    floor = BYTES_PER_PROFILE_NUMBER * numbers
     if floor <= limit:
         return
-    sizing = Sizing(env, tuple(families), False, shape, 0)
-    numbers = shape.n_profiles * (shape.n_components + shape.n_agents)
     size = ProgramSize("floor", numbers, 0, 0, floor)
     described = f"about {format_bytes(floor)} for the mechanism's {format_count(numbers)} numbers"
-    raise too_large(sizing, size, limit, described + " alone, in any formulation")
+    raise too_large(Sizing.of(compiled()), size, limit, described + " alone, in any formulation")
 
 
 def too_large(
