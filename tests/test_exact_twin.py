@@ -16,7 +16,14 @@ from lpmech.problem.builders import single_item_auction
 from tests.fresh_process import run_python
 
 
-@pytest.mark.parametrize("family", ["BayesianIC", "DominantStrategyIC", "ExPostIR"])
+@pytest.mark.parametrize(
+    "family",
+    [
+        "BayesianIC",  # the fast lane runs one fresh process; the others are slow
+        pytest.param("DominantStrategyIC", marks=pytest.mark.slow),
+        pytest.param("ExPostIR", marks=pytest.mark.slow),
+    ],
+)
 def test_exact_rows_in_a_fresh_process_with_nothing_else_imported(family):
     code = textwrap.dedent(
         f"""

@@ -210,6 +210,7 @@ def test_optimal_range_and_certify_refuse_beyond_the_limit(monkeypatch):
         solution.certify()
 
 
+@pytest.mark.slow  # a fresh command-line process each
 @pytest.mark.parametrize(
     "arguments",
     [

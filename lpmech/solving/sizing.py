@@ -224,7 +224,8 @@ def estimate(
     Every estimate includes the P·(N + C) floor of the ex-post mechanism.
     """
     sizing = Sizing.of(problem)
-    return ESTIMATES[formulation](sizing if counts is None else sizing.with_counts(counts))
+    sized = sizing if counts is None else sizing.with_counts(counts)
+    return ESTIMATES.get(formulation, direct_size)(sized)  # others build the direct program
 
 
 def _smallest(sizing: Sizing, names: Sequence[str] = ESTIMATED) -> ProgramSize | None:
