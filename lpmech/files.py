@@ -50,6 +50,7 @@ from lpmech.errors import (
 )
 from lpmech.problem.allocation import AllocationSpace, Exchange, Items, Outcomes, Units
 from lpmech.problem.environment import Agent, Environment
+from lpmech.problem.memory import ROW_POINTER_BYTES, check_allocation
 from lpmech.program.objectives import Objective
 from lpmech.program.objectives import from_spec as objective_from_spec
 from lpmech.results.mechanism import Mechanism
@@ -417,6 +418,7 @@ class _Reader:
         if kind == "polytope":
             matrix = self.field(data, "matrix")
             shape = tuple(self.field(matrix, "shape"))
+            check_allocation(int(shape[0]) + 1, f"{self.source}: field 'shape'", ROW_POINTER_BYTES)
             entries = (
                 self.array(matrix, "values"),
                 (

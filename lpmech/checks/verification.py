@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lpmech.arrays import FloatArray
-from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
+from lpmech.constraints import ConstraintFamily, resolve_all, with_feasibility
 from lpmech.errors import InvalidArgumentTypeError, InvalidToleranceError, UnknownNameError
 from lpmech.problem.scales import data_scale
 from lpmech.views.text import format_table
@@ -174,14 +174,14 @@ def binding_threshold(family: ConstraintFamily | None, env: Environment) -> floa
     unit of allocation for rows in allocation units (feasibility, monotonicity) — so
     there the threshold is 1e-9 · s, and the same rows bind in any units.
     """
-    if getattr(family, "units", "value") == "allocation":
+    if family is not None and family.units == "allocation":
         return 1e-9 * data_scale(env)
     return 1e-9
 
 
 def family_tolerance(family: ConstraintFamily, env: Environment, tol: float) -> float:
     """The absolute tolerance for a family: ``tol`` in allocation units, else ``tol · s``."""
-    if getattr(family, "units", "value") == "allocation":
+    if family.units == "allocation":
         return tol
     return tol * data_scale(env)
 
@@ -227,9 +227,7 @@ def verify(
     env = mechanism.env
     checks = []
     measured = measured or {}
-    families = resolve_all(constraints)
-    if not any(isinstance(f, Feasibility) for f in families):
-        families = (Feasibility(), *families)
+    families = with_feasibility(resolve_all(constraints))
     for family in families:
         absolute = family_tolerance(family, env, tol)
         known = measured.get(family.name)

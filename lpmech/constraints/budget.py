@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lpmech.constraints.base import ConstraintFamily, FloatArray, RowBlock, broadcast_entries
+from lpmech.constraints.base import (
+    ConstraintFamily,
+    FloatArray,
+    ProblemShape,
+    RowBlock,
+    broadcast_entries,
+)
 from lpmech.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -98,6 +104,13 @@ class ExPostBudgetBalance(_BudgetBalance):
 
     kind = "ex_post"
 
+    couples_payments = True
+
+    def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """A row per profile over its C allocations and N payments."""
+        p = shape.n_profiles
+        return p, p * (shape.n_components + shape.n_agents)
+
     def _weights(self, env: Environment) -> tuple[np.ndarray, np.ndarray]:
         return np.arange(env.n_profiles), np.ones(env.n_profiles)
 
@@ -120,6 +133,10 @@ class ExAnteBudgetBalance(_BudgetBalance):
     """
 
     kind = "ex_ante"
+
+    def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """One row over every profile's C allocations and N payments."""
+        return 1, shape.n_profiles * (shape.n_components + shape.n_agents)
 
     def _weights(self, env: Environment) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(env.n_profiles, dtype=np.intp), env.prior.joint

@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike
 from lpmech.constraints.base import (
     ConstraintFamily,
     FloatArray,
+    ProblemShape,
     RowBlock,
     VariableBounds,
     function_name,
@@ -38,6 +39,13 @@ class Feasibility(ConstraintFamily):
     name = "feasibility"
     symmetric = True
     units = "allocation"
+
+    states_feasibility = True
+
+    def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """A row of M per profile: P·rows(M) rows, P·nnz(M) entries."""
+        p = shape.n_profiles
+        return p * shape.space_rows, p * shape.space_nonzeros
 
     def rows(self, env: Environment) -> RowBlock:
         space, layout = env.allocation, env.layout
@@ -115,6 +123,10 @@ class FixedAllocation(ConstraintFamily):
 
     #: Its rows are empty; a symmetric reduction checks its bounds are anonymous.
     symmetric = True
+
+    def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """Column bounds only: no rows."""
+        return 0, 0
 
     def __init__(
         self,

@@ -47,6 +47,7 @@ from lpmech.constraints.base import (
     ConstraintFamily,
     FloatArray,
     IntArray,
+    ProblemShape,
     RowBlock,
     agent_offsets,
     locate,
@@ -114,8 +115,38 @@ class IncentiveCompatibility(ConstraintFamily):
 
     def n_pairs(self, env: Environment, agent: int) -> int:
         """Number of (true type, report) pairs constrained: K(K − 1)."""
-        n = env.type_counts[agent]
-        return n * (n - 1)
+        return self._pair_count(env.type_counts[agent])
+
+    def _pair_count(self, k: int) -> int:
+        return k * (k - 1)
+
+    # declared protocol (lpmech.constraints.base): sizes from the formulas of the module
+    @property
+    def dense_rows(self) -> bool:  # type: ignore[override]
+        """Bayesian rows average over the others' profiles."""
+        return not self.ex_post
+
+    @property
+    def interim_form(self) -> bool:
+        """Bayesian IC is a statement about interim rules; ex-post IC is not."""
+        return not self.ex_post
+
+    def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """Ex post Σ_i pairs_i·P/K_i rows of 2(C + 1) entries; Bayesian Σ_i pairs_i rows of
+        2·(P/K_i)·(C + 1) entries."""
+        p, c = shape.n_profiles, shape.n_components
+        pairs = [(self._pair_count(k), p // k) for k in shape.counts]
+        if self.ex_post:
+            rows = sum(q * others for q, others in pairs)
+            return rows, 2 * (c + 1) * rows
+        return sum(q for q, _ in pairs), sum(2 * q * others * (c + 1) for q, others in pairs)
+
+    def estimated_start_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """Generation starts ex-post IC from few rows (none counted) and Bayesian IC in full."""
+        return (0, 0) if self.ex_post and self.generated else self.estimated_size(env, shape)
+
+    def bayesian_counterpart(self) -> ConstraintFamily | None:
+        return BayesianIC(self.reduction) if self.ex_post else None
 
     def pair_at(
         self, env: Environment, agent: int, pair: IntArray | int
@@ -473,9 +504,12 @@ class LocalIncentiveCompatibility(IncentiveCompatibility):
         by_true_type = np.lexsort((reports, true_types))
         return true_types[by_true_type], reports[by_true_type]
 
-    def n_pairs(self, env: Environment, agent: int) -> int:
+    def _pair_count(self, k: int) -> int:
         """Number of neighbouring pairs: 2(K − 1)."""
-        return 2 * (env.type_counts[agent] - 1)
+        return 2 * (k - 1)
+
+    def bayesian_counterpart(self) -> ConstraintFamily | None:
+        return LocalIncentiveCompatibility(BayesianIC("full")) if self.ex_post else None
 
     def pair_at(
         self, env: Environment, agent: int, pair: IntArray | int

@@ -20,6 +20,7 @@ import numpy as np
 from lpmech.constraints.base import (
     ConstraintFamily,
     FloatArray,
+    ProblemShape,
     RowBlock,
     broadcast_entries,
     locate,
@@ -41,6 +42,11 @@ class ExPostIR(ConstraintFamily):
     symmetric = True
     per_profile_rows = True
     units = "value"
+
+    def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """A row per agent and profile, C + 1 entries each."""
+        p, n, c = shape.n_profiles, shape.n_agents, shape.n_components
+        return p * n, p * n * (c + 1)
 
     def rows(self, env: Environment) -> RowBlock:
         return self.agent_rows(env, range(env.n_agents))
@@ -76,6 +82,11 @@ class InterimIR(ConstraintFamily):
     name = "interim_ir"
     symmetric = True
     units = "value"
+
+    def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """A row per agent and type, averaging its P/K_i profiles' C + 1 entries."""
+        p, n, c = shape.n_profiles, shape.n_agents, shape.n_components
+        return sum(shape.counts), n * p * (c + 1)
 
     def rows(self, env: Environment) -> RowBlock:
         return self.agent_rows(env, range(env.n_agents))
@@ -125,6 +136,11 @@ class ExAnteIR(ConstraintFamily):
     name = "ex_ante_ir"
     symmetric = True
     units = "value"
+
+    def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """A row per agent over every profile's C + 1 entries."""
+        p, n, c = shape.n_profiles, shape.n_agents, shape.n_components
+        return n, n * p * (c + 1)
 
     def rows(self, env: Environment) -> RowBlock:
         return self.agent_rows(env, range(env.n_agents))

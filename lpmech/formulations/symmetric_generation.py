@@ -70,7 +70,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -104,11 +104,8 @@ from lpmech.problem.scales import data_scale
 from lpmech.program.compiler import Program, compile_program
 from lpmech.results.mechanism import Mechanism
 
-if TYPE_CHECKING:
-    from lpmech.constraints.incentive import IncentiveCompatibility
 
-
-def canonical_keys(env: Environment, family: IncentiveCompatibility, keys: IntArray) -> IntArray:
+def canonical_keys(env: Environment, family: ConstraintFamily, keys: IntArray) -> IntArray:
     """Agent 0's rows with the others' types sorted, each once.
 
     Rows of agent 0 that differ only in which of the others holds which type become one
@@ -141,7 +138,7 @@ def lower_neighbours(types: FloatArray) -> tuple[IntArray, IntArray]:
     return np.concatenate(true_types), np.concatenate(reports)
 
 
-def first_agent_seeds(env: Environment, family: IncentiveCompatibility) -> IntArray:
+def first_agent_seeds(env: Environment, family: ConstraintFamily) -> IntArray:
     """Agent 0's rows against its lower neighbours (the rows generation starts from).
 
     Measured on 2 bidders × 2 additive items U[0,1]: starting from the lower neighbours
@@ -154,7 +151,7 @@ def first_agent_seeds(env: Environment, family: IncentiveCompatibility) -> IntAr
 
 
 def shared_incentive_duals(
-    env: Environment, family: IncentiveCompatibility, keys: IntArray, duals: FloatArray
+    env: Environment, family: ConstraintFamily, keys: IntArray, duals: FloatArray
 ) -> FloatArray:
     """Duals on every row of the family from the duals of agent 0's rows over orbits.
 
@@ -177,7 +174,7 @@ def shared_incentive_duals(
 
 
 def most_violated_first_agent_rows(
-    env: Environment, family: IncentiveCompatibility, violation: FloatArray, tol: float, lies: int
+    env: Environment, family: ConstraintFamily, violation: FloatArray, tol: float, lies: int
 ) -> IntArray:
     """Agent 0's rows of each (true type, others' profile)'s ``lies`` most profitable lies
     that gain more than ``tol`` — those rows only, not the lies' rows at every profile."""
@@ -285,7 +282,7 @@ class OrbitViolatedRows(Separator):
     def __init__(
         self,
         env: Environment,
-        family: IncentiveCompatibility,
+        family: ConstraintFamily,
         symmetry: AgentSymmetry,
         tol: float,
         lies: int,
@@ -348,10 +345,8 @@ class SymmetricGeneration(Formulation):
         if obstacle is not None:
             return obstacle
         env = problem.env
-        k = env.type_counts[0]
         for family in generated_families(problem):
-            pairs = getattr(family, "n_pairs", None)
-            if not family.symmetric or pairs is None or pairs(env, 0) != k * (k - 1):
+            if not family.symmetric or not family.every_pair(env):
                 return (
                     f"the generated family {family.name!r} has no rows by (true type, "
                     "report[, others' profile]) for every pair"
@@ -369,8 +364,7 @@ class SymmetricGeneration(Formulation):
         if isinstance(symmetry, str):
             raise InvalidArgumentError(f"formulation 'symmetric_generation': {symmetry}")
         start = time.perf_counter()
-        generated: list[IncentiveCompatibility] = generated_families(problem)  # type: ignore
-        # (obstacle checked each has incentive rows by pair, as IncentiveCompatibility)
+        generated = generated_families(problem)  # each by pair for every pair (obstacle)
         seeds = self._seeds(problem)
         program, columns, separators, reduction = self._orbit_program(
             problem, symmetry, seeds, self.utilities
@@ -439,7 +433,7 @@ class SymmetricGeneration(Formulation):
     def _seeds(problem: DesignProblem) -> dict[str, IntArray]:
         """Agent 0's rows each generated family starts with (canonical keys)."""
         env = problem.env
-        seeds = {f.name: first_agent_seeds(env, f) for f in generated_families(problem)}  # type: ignore[arg-type]
+        seeds = {f.name: first_agent_seeds(env, f) for f in generated_families(problem)}
         seeds.update(
             {f.name: profile_seeds(env) for f in problem.families if _generated_per_profile(f)}
         )
@@ -473,7 +467,7 @@ class SymmetricGeneration(Formulation):
         if utilities and utility_columns_obstacle(program) is None:
             columns = UtilityColumns.of(env)
             program = columns.program(program)
-        generated: list[IncentiveCompatibility] = generated_families(problem)  # type: ignore
+        generated = generated_families(problem)
         separators: list[OrbitViolatedRows | ViolatedProfileRows] = [
             OrbitViolatedRows(env, f, symmetry, tol, self.policy.lies_per_type, columns)
             for f in generated

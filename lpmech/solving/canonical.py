@@ -93,11 +93,12 @@ from lpmech.formulations.base import StageProgram, run_program
 from lpmech.formulations.row_generation import DEFAULT_POLICY, FirstColumns, generate
 from lpmech.formulations.symmetric import AgentSymmetry, symmetry_obstacle
 from lpmech.problem.environment import AgentRef, Environment
+from lpmech.problem.memory import format_bytes, resolve_memory_limit
 from lpmech.problem.scales import data_scale
 from lpmech.program.compiler import Program, compile_program
 from lpmech.results.mechanism import Mechanism
 from lpmech.solving.scaling import normalise
-from lpmech.solving.sizing import estimate, format_bytes, resolve_memory_limit
+from lpmech.solving.sizing import estimate
 from lpmech.stable_sums import weighted_sum
 
 #: Tie-breaks by name (besides None and a Mechanism).

@@ -33,7 +33,7 @@ from lpmech.checks.verification import (
     objective_tolerance,
     verify,
 )
-from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
+from lpmech.constraints import ConstraintFamily, resolve_all, with_feasibility
 from lpmech.errors import (
     InfeasibleDesignError,
     InvalidArgumentError,
@@ -44,12 +44,13 @@ from lpmech.errors import (
 from lpmech.formulations import DesignProblem, Formulation, Outcome, formulation_named
 from lpmech.formulations.base import run_program
 from lpmech.problem.environment import Environment
+from lpmech.problem.memory import resolve_memory_limit
 from lpmech.program.compiler import compile_program
 from lpmech.program.objectives import Objective, ZeroObjective, resolve_objective
 from lpmech.results.mechanism import Mechanism
 from lpmech.solving.canonical import TieBreak, canonical_optimum
 from lpmech.solving.scaling import normalise, restore
-from lpmech.solving.sizing import check_fits, resolve_memory_limit
+from lpmech.solving.sizing import check_fits, check_floor
 
 if TYPE_CHECKING:
     pass
@@ -173,11 +174,12 @@ def solve(
     request = resolve_request(
         env, objective, constraints, deterministic, algorithm, solver, solver_options, verbose
     )
+    limit = resolve_memory_limit(memory_limit)
+    check_floor(request.env, limit, lambda: compiled_problem(request))  # before compiling
     problem = compiled_problem(request)
     # a Formulation given as an object may hold a program already built in the user's units
     problem, scale = normalise(problem) if isinstance(formulation, str) else (problem, 1.0)
     engine = choose_backend(backend, request)
-    limit = resolve_memory_limit(memory_limit)
     check_fits(problem, formulation, limit)  # before anything of size ∏ K_i is built
     method = choose_formulation(formulation, problem, request)
     check_fits(problem, method.name, limit)
@@ -258,9 +260,7 @@ def resolve_request(
         raise InvalidArgumentError(f"verbose must be True or False, got {verbose!r}")
     if not isinstance(deterministic, bool | np.bool_):
         raise InvalidArgumentError(f"deterministic must be True or False, got {deterministic!r}")
-    families = resolve_all(constraints)
-    if not any(isinstance(f, Feasibility) for f in families):
-        families = (Feasibility(), *families)
+    families = with_feasibility(resolve_all(constraints))
     if not isinstance(solver_options, Mapping | None):
         raise InvalidArgumentError(
             f"solver_options must be a dict of HiGHS options, got {type(solver_options).__name__}"

@@ -38,7 +38,7 @@ from lpmech.problem.scales import data_scale
 def normalising_scale(problem: DesignProblem) -> float:
     """c: the problem's value scale, or 1 when a part is written in the user's units."""
     parts = (problem.objective, *problem.families)
-    if any(getattr(part, "units", "user") == "user" for part in parts):
+    if any(part.units == "user" for part in parts):
         return 1.0
     return data_scale(problem.env)
 
