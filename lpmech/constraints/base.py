@@ -383,6 +383,10 @@ class ConstraintFamily(ABC):
     dense_rows: bool = False
     #: Whether a row ties every agent's payment at one profile together (ex-post budget).
     couples_payments: bool = False
+    #: What the orbit program of identical agents (:mod:`lpmech.solving.orbit_program`)
+    #: states the family as: ``"incentive"`` (ex-post IC by agent 0's pairs),
+    #: ``"participation"`` (ex-post IR) or ``"feasibility"``; None: it cannot state it.
+    orbit_role: str | None = None
 
     @property
     def interim_form(self) -> bool:

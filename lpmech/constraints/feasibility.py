@@ -39,6 +39,7 @@ class Feasibility(ConstraintFamily):
     name = "feasibility"
     symmetric = True
     units = "allocation"
+    orbit_role = "feasibility"
 
     states_feasibility = True
 

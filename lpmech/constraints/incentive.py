@@ -109,6 +109,11 @@ class IncentiveCompatibility(ConstraintFamily):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(reduction={self.reduction!r})"
 
+    @property
+    def orbit_role(self) -> str | None:  # type: ignore[override]
+        """Ex-post IC is stated on orbits by agent 0's pairs; Bayesian IC is not."""
+        return "incentive" if self.ex_post else None
+
     def pairs(self, env: Environment, agent: int) -> tuple[np.ndarray, np.ndarray]:
         """The (true type, report) pairs constrained for an agent: all r ≠ k."""
         return pair_table(env.type_counts[agent])

@@ -42,6 +42,7 @@ class ExPostIR(ConstraintFamily):
     symmetric = True
     per_profile_rows = True
     units = "value"
+    orbit_role = "participation"
 
     def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
         """A row per agent and profile, C + 1 entries each."""

@@ -172,7 +172,7 @@ class OrbitMechanism:
             When its tables (and the work of building them) would exceed the limit
             (default: half the available memory).
         """
-        from lpmech.solving.sizing import resolve_memory_limit
+        from lpmech.problem.memory import resolve_memory_limit
 
         env = self.env
         limit = resolve_memory_limit(memory_limit)

@@ -49,13 +49,13 @@ from lpmech.constraints import resolve_all
 from lpmech.errors import InvalidArgumentError, ProblemTooLargeError
 from lpmech.formulations.base import run_program
 from lpmech.problem.environment import Environment, check_environment
+from lpmech.problem.memory import resolve_memory_limit
 from lpmech.problem.profile_orbits import ProfileOrbits, orbit_obstacle
 from lpmech.problem.scales import data_scale
 from lpmech.program.compiler import Program
 from lpmech.program.objectives import Objective, Profit, Revenue, Welfare, resolve_objective
 from lpmech.results.orbit_mechanism import OrbitMechanism, OrbitVerification
 from lpmech.solving.orbit_size import OrbitSize, estimate_orbit_program, ic_pairs, orbit_families
-from lpmech.solving.sizing import resolve_memory_limit
 
 
 @dataclass(frozen=True)

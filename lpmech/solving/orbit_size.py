@@ -17,8 +17,7 @@ from typing import Any
 import numpy as np
 
 from lpmech.arrays import IntArray
-from lpmech.constraints import ExPostIR, Feasibility, resolve_all
-from lpmech.constraints.incentive import IncentiveCompatibility
+from lpmech.constraints import ConstraintFamily, resolve_all
 from lpmech.errors import InvalidArgumentError
 from lpmech.problem.allocation import Items
 from lpmech.problem.environment import Environment
@@ -32,11 +31,11 @@ def orbit_families(constraints: Any) -> dict[str, Any]:
     families = resolve_all(constraints)
     found: dict[str, Any] = {"ic": None, "ir": None}
     for family in families:
-        if isinstance(family, IncentiveCompatibility) and family.ex_post:
+        if family.orbit_role == "incentive":
             found["ic"] = family
-        elif isinstance(family, ExPostIR):
+        elif family.orbit_role == "participation":
             found["ir"] = family
-        elif not isinstance(family, Feasibility):
+        elif family.orbit_role != "feasibility":
             raise InvalidArgumentError(
                 f"constraints: the orbit program states {', '.join(SUPPORTED)}, "
                 f"not {family.name!r}"
@@ -59,13 +58,13 @@ class OrbitSize:
     n_bytes: int
 
 
-def ic_pairs(family: IncentiveCompatibility | None, env: Environment) -> tuple[IntArray, IntArray]:
+def ic_pairs(family: ConstraintFamily | None, env: Environment) -> tuple[IntArray, IntArray]:
     """Agent 0's constrained (true type, report) pairs in the family's compiled form."""
     if family is None:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     compiled = family.compiled_form(env)
-    form = compiled if isinstance(compiled, IncentiveCompatibility) else family
-    return form.pairs(env, 0)
+    form = compiled if compiled.n_pairs(env, 0) else family
+    return form.pair_at(env, 0, np.arange(form.n_pairs(env, 0)))
 
 
 def estimate_orbit_program(env: Environment, constraints: Any) -> OrbitSize:
