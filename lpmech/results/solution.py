@@ -132,6 +132,11 @@ class Solution:
         The HiGHS options used.
     orbit_program : OrbitProgram or None
         The reduced program a symmetric solve ran, kept for :meth:`certify`.
+    exact : Certificate or None
+        With ``solve(..., exact=True)``: the optimum proved in rationals — its
+        ``allocation`` and ``payments`` as Fractions, its ``objective`` (also
+        ``objective_value``, a Fraction) and the dual bound it attains
+        (:mod:`lpmech.exact.optimum`); ``mechanism`` is then its nearest floats.
     """
 
     mechanism: Mechanism
@@ -144,6 +149,7 @@ class Solution:
     compiled: tuple[ConstraintFamily, ...] = ()
     solver_options: dict[str, Any] = field(default_factory=dict)
     orbit_program: OrbitProgram | None = None
+    exact: Certificate | None = None
 
     def verify(
         self, also: Sequence[str | ConstraintFamily] = (), tol: float = 1e-6
