@@ -29,7 +29,7 @@ from lpmech.arrays import FloatArray
 from lpmech.program.compiler import Program
 
 #: Rounds of equilibration (each divides rows, then columns, by their largest entry).
-ROUNDS = 8
+ROUNDS = 4
 
 
 @dataclass(frozen=True)
@@ -52,21 +52,33 @@ class Equilibrated:
 def equilibrate(program: Program, integer_columns: np.ndarray | None = None) -> Equilibrated:
     """``program`` with rows and columns scaled by powers of two (see the module docstring).
 
-    ``integer_columns`` (default: the program's own) are not scaled.
+    ``integer_columns`` (default: the program's own) are not scaled. Vectorised over the
+    stored entries: each round is a few passes over them.
     """
-    magnitude = abs(sp.csr_array(program.matrix))
+    matrix = sp.csr_array(program.matrix)
+    magnitude = np.abs(matrix.data)
+    row_of = np.repeat(np.arange(program.n_rows), np.diff(matrix.indptr))
+    by_column = np.argsort(matrix.indices, kind="stable")
+    column_starts = np.searchsorted(matrix.indices[by_column], np.arange(program.n_columns))
     rows = np.ones(program.n_rows)
     columns = np.ones(program.n_columns)
     fixed = program.integer_columns if integer_columns is None else integer_columns
-    for _ in range(ROUNDS):
-        rows /= _power_of_two(_largest(magnitude, rows, columns, axis=1))
-        step = _power_of_two(_largest(magnitude, rows, columns, axis=0))
-        step[fixed] = 1.0
-        columns /= step
-    matrix = sp.csr_array(sp.diags(rows) @ program.matrix @ sp.diags(columns))
+    if len(magnitude):
+        for _ in range(ROUNDS):
+            entries = magnitude * rows[row_of] * columns[matrix.indices]
+            rows /= _power_of_two(_segment_max(entries, matrix.indptr[:-1], program.n_rows))
+            entries = magnitude * rows[row_of] * columns[matrix.indices]
+            step = _power_of_two(
+                _segment_max(entries[by_column], column_starts, program.n_columns)
+            )
+            step[fixed] = 1.0
+            columns /= step
     scaled = replace(
         program,
-        matrix=matrix,
+        matrix=sp.csr_array(
+            (matrix.data * rows[row_of] * columns[matrix.indices], matrix.indices, matrix.indptr),
+            shape=matrix.shape,
+        ),
         row_lower=program.row_lower * rows,
         row_upper=program.row_upper * rows,
         column_lower=program.column_lower / columns,
@@ -76,11 +88,14 @@ def equilibrate(program: Program, integer_columns: np.ndarray | None = None) -> 
     return Equilibrated(scaled, rows, columns)
 
 
-def _largest(
-    magnitude: sp.csr_array, rows: FloatArray, columns: FloatArray, axis: int
-) -> FloatArray:
-    scaled = sp.csr_array(sp.diags(rows) @ magnitude @ sp.diags(columns))
-    return scaled.max(axis=axis).toarray().ravel()
+def _segment_max(values: FloatArray, starts: np.ndarray, count: int) -> FloatArray:
+    """The largest value of each segment values[starts[k]:starts[k+1]] (0 if empty)."""
+    largest = np.zeros(count)
+    ends = np.append(starts[1:], len(values))
+    filled = ends > starts
+    if np.any(filled):
+        largest[filled] = np.maximum.reduceat(values, starts[filled])
+    return largest
 
 
 def _power_of_two(values: FloatArray) -> FloatArray:

@@ -62,7 +62,7 @@ DEFAULT_CONSTRAINTS = ("dominant_strategy_ic", "ex_post_ir")
 
 #: HiGHS's default relative MIP gap (1e-4) would stop short of the optimum that
 #: tests compare with formulas to 1e-6; deterministic solves close the gap.
-MIP_DEFAULTS = {"mip_rel_gap": 1e-9}
+MIP_DEFAULTS = {"mip_rel_gap": 1e-9, "mip_feasibility_tolerance": 1e-9}
 
 
 def solve(
