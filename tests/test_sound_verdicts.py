@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import lpmech
-from lpmech.constraints import DominantStrategyIC, ExPostIR
+from lpmech.constraints import BayesianIC, DominantStrategyIC, ExPostIR, InterimIR
 from lpmech.constraints.base import ConstraintFamily, RowBlock
 from lpmech.errors import IllConditionedError, LpmechError, VerificationError
 from lpmech.problem.allocation import AllocationSpace
@@ -243,6 +243,24 @@ def test_a_component_nobody_uses_does_not_wipe_out_the_bidders(v0, constraints, 
     exact = lpmech.solve(env, "revenue", constraints, exact=True)
     assert exact.objective_value == optimum
     assert_proved(env, exact, bayesian)
+
+
+@pytest.mark.parametrize("v0", [-1e9, -1e12, -1e15])
+@pytest.mark.parametrize(
+    ("constraints", "formulation", "bayesian"),
+    [
+        ([DominantStrategyIC(reduction="full"), ExPostIR()], "generation", False),
+        ([BayesianIC(reduction="full"), InterimIR()], "generation", True),
+        ([BayesianIC(reduction="full"), InterimIR()], "interim", True),
+    ],
+)
+def test_generated_rows_are_judged_in_the_agents_money(v0, constraints, formulation, bayesian):
+    """Row generation adds rows violated beyond 1e-9 of the agents' money, not of |v_0|."""
+    env = burn(v0)
+    optimum = myerson_iid([1, 2, 3, 4], [Fraction(1, 4)] * 4, 2)
+    solution = lpmech.solve(env, "revenue", constraints, formulation=formulation)
+    assert solution.objective_value == pytest.approx(float(optimum), rel=TOL)
+    assert_sound(env, solution.mechanism, bayesian)
 
 
 # ----------------------------------------------------------------- a small probability

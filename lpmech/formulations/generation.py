@@ -51,7 +51,7 @@ from lpmech.formulations.row_generation import (
 )
 from lpmech.formulations.utility_columns import UtilityColumns, utility_columns_obstacle
 from lpmech.problem.environment import Environment
-from lpmech.problem.scales import data_scale
+from lpmech.problem.scales import money_scale
 from lpmech.program.compiler import Program, compile_program
 from lpmech.results.mechanism import Mechanism
 
@@ -187,7 +187,7 @@ class Generation(Formulation):
             )
         env = problem.env
         start = time.perf_counter()
-        tol = 1e-9 * data_scale(env)
+        tol = 1e-9 * money_scale(env)  # the agents' money, not the principal's values
         generated = [
             Generated(f, ViolatedRows(env, f, tol, self.policy.lies_per_type), seed_rows(env, f))
             for f in generated_families(problem)

@@ -99,7 +99,7 @@ from lpmech.formulations.symmetric import (
 )
 from lpmech.formulations.utility_columns import UtilityColumns, utility_columns_obstacle
 from lpmech.problem.environment import Environment
-from lpmech.problem.scales import data_scale
+from lpmech.problem.scales import money_scale
 from lpmech.program.compiler import compile_program
 from lpmech.results.mechanism import Mechanism
 
@@ -365,7 +365,7 @@ class SymmetricGeneration(Formulation):
         start = time.perf_counter()
         generated: list[IncentiveCompatibility] = generated_families(problem)  # type: ignore
         # (obstacle checked each has incentive rows by pair, as IncentiveCompatibility)
-        tol = 1e-9 * data_scale(env)
+        tol = 1e-9 * money_scale(env)  # the agents' money, not the principal's values
         profile_families = [f for f in problem.families if f.per_profile_rows and f.symmetric]
         seeds = {f.name: first_agent_seeds(env, f) for f in generated}
         seeds.update({f.name: profile_seeds(env) for f in profile_families})

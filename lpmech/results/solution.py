@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -113,8 +114,9 @@ class Solution:
     ----------
     mechanism : Mechanism
         The optimal mechanism.
-    objective_value : float
-        The objective evaluated on the mechanism (from its expectations).
+    objective_value : float or Fraction
+        The objective evaluated on the mechanism (from its expectations); with
+        ``exact=True`` the exact optimum, a Fraction.
     objective : Objective
     families : tuple of ConstraintFamily
         Every imposed family (feasibility included), as verified.
@@ -140,7 +142,7 @@ class Solution:
     """
 
     mechanism: Mechanism
-    objective_value: float
+    objective_value: float | Fraction
     objective: Objective
     families: tuple[ConstraintFamily, ...]
     duals: Mapping[str, FloatArray]

@@ -11,7 +11,11 @@ every imposed family, or raises:
   participation family bounds the payments);
 * :class:`~lpmech.errors.SolverFailedError` — the solver's own message;
 * :class:`~lpmech.errors.VerificationError` — the solver's optimum violates an
-  imposed family beyond tolerance.
+  imposed family beyond tolerance (each entry judged against its own scale, see
+  :mod:`lpmech.checks.verification`);
+* :class:`~lpmech.errors.IllConditionedError` — the data span more than a
+  double-precision solve resolves (:mod:`lpmech.solving.conditioning`); ``exact=True``
+  solves such problems in rationals (:mod:`lpmech.exact.optimum`).
 """
 
 from __future__ import annotations
@@ -158,7 +162,7 @@ def solve(
     Raises
     ------
     InfeasibleDesignError, UnboundedDesignError, SolverFailedError, VerificationError,
-    ProblemTooLargeError, InvalidArgumentError
+    IllConditionedError, ExactSolveError, ProblemTooLargeError, InvalidArgumentError
 
     Notes
     -----
