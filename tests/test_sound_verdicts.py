@@ -17,11 +17,12 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
+from strategies import environments, mechanisms
 
 import lpmech
-from lpmech.constraints import BayesianIC, DominantStrategyIC, ExPostIR, InterimIR
+from lpmech.constraints import BayesianIC, DominantStrategyIC, ExPostIR, InterimIR, resolve_all
 from lpmech.constraints.base import ConstraintFamily, RowBlock
 from lpmech.errors import IllConditionedError, LpmechError, VerificationError
 from lpmech.problem.allocation import AllocationSpace
@@ -422,3 +423,35 @@ def test_verified_results_pass_a_per_agent_brute_force_at_any_scales(env, bayesi
     outcome = solve_or_refuse(env, "revenue", constraints)
     event("float solve refused" if outcome[0] is None else "float solve verified")
     assert_right_or_refused(env, outcome, exact.objective_value, bayesian, REFUSALS)
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data(), exponent=st.sampled_from([-9, -3, 3, 9]))
+def test_scaling_one_agent_changes_no_verdict(data, exponent):
+    """Each entry is judged in its own money: multiplying one agent's values, outside
+    options and payments by c leaves every entry's violation relative to its scale."""
+    env = data.draw(environments(kinds=("single_item", "outcomes")))
+    mechanism = data.draw(mechanisms(env))
+    agent = data.draw(st.integers(0, env.n_agents - 1))
+    assume(own_scale(env, agent) > 0)
+    c = 10.0**exponent
+    scaled = Environment(
+        env.agents,
+        env.allocation,
+        [v * c if i == agent else v for i, v in enumerate(env.valuations)],
+        prior=env.prior.table,
+        principal_value=env.principal_value,
+        outside_options=[o * c if i == agent else o for i, o in enumerate(env.outside_options)],
+    )
+    payments = mechanism.flat_payments.copy()
+    payments[:, agent] *= c
+    moved = Mechanism(scaled, mechanism.flat_allocation, payments)
+    for name in ("dsic", "ex_post_ir", "bic", "interim_ir", "ex_ante_ir"):
+        (family,) = resolve_all([name])
+        before = family.violation(mechanism) / np.broadcast_to(
+            family.entry_scales(env), family.violation(mechanism).shape
+        )
+        after = family.violation(moved) / np.broadcast_to(
+            family.entry_scales(scaled), family.violation(moved).shape
+        )
+        np.testing.assert_allclose(after, before, rtol=1e-9, atol=1e-12)
