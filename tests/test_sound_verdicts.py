@@ -265,13 +265,14 @@ def test_generated_rows_are_judged_in_the_agents_money(v0, constraints, formulat
 
 
 # ----------------------------------------------------------------- a small probability
-@pytest.mark.parametrize("big", [3e6, 3e9, 3e12])
+@pytest.mark.parametrize("big", [3e6, 3e9, 3e12, 3e15])
+@pytest.mark.parametrize("small", [1e-3, 1e-9, 1e-12])
 @pytest.mark.parametrize("deterministic", [False, True])
-def test_a_likely_type_beside_a_huge_improbable_one(big, deterministic):
+def test_a_likely_type_beside_a_huge_improbable_one(big, small, deterministic):
     values = [1, 2, big]
-    priors = [0.5, 0.5 - 1e-9, 1e-9]
+    priors = [0.5, 0.5 - small, small]
     env = lpmech.single_item_auction(values, 1, priors=priors)
-    exact_priors = [Fraction(1, 2), Fraction(1, 2) - Fraction(1, 10**9), Fraction(1, 10**9)]
+    exact_priors = [Fraction(repr(p)) for p in priors]  # as typed (lpmech.exact.numbers)
     optimum = best_posted_price([Fraction(int(v)) for v in values], exact_priors)
     exact = lpmech.solve(
         env, "revenue", ["dsic", "ex_post_ir"], deterministic=deterministic, exact=True

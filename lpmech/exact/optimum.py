@@ -9,9 +9,11 @@ nearly dependent beliefs), the float optimum may be wrong. The exact route solve
 1. the compiled families' direct program is built with rational data on the exact twin
    of the environment (:func:`lpmech.exact.program.exact_program`);
 2. HiGHS proposes a basis of its float image — first as given, then with tolerances
-   near double precision's and no presolve, then also equilibrated (rows and columns
-   divided by powers of two so every row's and column's largest entry is near 1,
-   which maps bases onto bases);
+   near double precision's and no presolve, then equilibrated (rows and columns
+   divided by powers of two so every row's and column's largest entry is near 1), then
+   with each payment column in its type's own money (:func:`in_types_money`); scaling
+   by powers of two maps bases onto bases, and each proposed basis that is not optimal
+   is repaired by exact simplex pivots (:class:`_Repair`);
 3. each proposed basis is solved exactly (:mod:`lpmech.exact.linear_systems`) and its
    primal z and row multipliers y are checked in rationals (the certificate's
    ``exact_checks``): z satisfies every imposed family by its definition, y is dual
@@ -30,7 +32,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -58,6 +60,7 @@ from lpmech.exact.numbers import Rational
 from lpmech.exact.program import ExactProgram, exact_program
 from lpmech.exact.twin import exact_environment
 from lpmech.problem.environment import Environment
+from lpmech.program.compiler import Program
 from lpmech.program.equilibration import equilibrate
 from lpmech.program.objectives import Objective
 
@@ -146,7 +149,7 @@ def exact_optimum(
             )
         context = ExactContext(twin, tuple(families), objective, program)
         failures: list[str] = []
-        for proposal, basis in _proposals(program):
+        for proposal, basis in _proposals(program, env, failures):
             try:
                 y = basis.dual()
                 checked = exact_checks(context, basis.primal(), y, True)
@@ -184,32 +187,78 @@ def exact_optimum(
     )
 
 
-def _proposals(program: ExactProgram) -> Iterator[tuple[str, BasisSolution]]:
-    """Bases of the program's float image that HiGHS finds optimal, one per proposal."""
+def _proposals(
+    program: ExactProgram, env: Environment, skipped: list[str]
+) -> Iterator[tuple[str, BasisSolution]]:
+    """Bases of the program's float image that HiGHS finds optimal, one per proposal
+    (each then repaired by exact pivots if it is not optimal); why one gave none is
+    appended to ``skipped``."""
     floats = program.float_program()
-    equilibrated = equilibrate(floats).program
-    for name, image, options in (
+    images = [
         ("HiGHS on the float program", floats, with_algorithm(floats, {})),
         ("HiGHS on the float program, tight tolerances", floats, TIGHT_OPTIONS),
-        ("HiGHS on the equilibrated program, tight tolerances", equilibrated, TIGHT_OPTIONS),
-    ):
-        highs = HighspyBackend.load(image, options)
+        ("HiGHS on the equilibrated program, tight tolerances", equilibrate(floats).program, {}),
+    ]
+    if floats.standard_layout:
+        images.append(
+            ("HiGHS on the program in each type's money", in_types_money(floats, env), {})
+        )
+    for name, image, options in images:
+        try:
+            highs = HighspyBackend.load(image, options)
+        except ValueError as error:  # entries HiGHS calls infinite (|a| ≥ 1e15)
+            skipped.append(f"{name}: {error}")
+            continue
         highs.run()
         basis = highs.getBasis()
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal or not basis.valid:
+            skipped.append(f"{name}: {highs.modelStatusToString(highs.getModelStatus())}")
             continue
         columns = np.array([int(s) for s in basis.col_status])
         rows = np.array([int(s) for s in basis.row_status])
         try:
             yield name, BasisSolution(program, columns, rows)
-        except NoBasisError:
+        except NoBasisError as error:
+            skipped.append(f"{name}: {error}")
             continue
         try:
             repaired = _Repair(program, columns, rows).run(MAX_PIVOTS)
-        except SingularSystemError:
+        except SingularSystemError as error:
+            skipped.append(f"{name}, exact pivots: {error}")
             continue
-        if not isinstance(repaired, str):
+        if isinstance(repaired, str):
+            skipped.append(f"{name}, exact pivots: {repaired}")
+        else:
             yield f"{name}, then exact simplex pivots", BasisSolution(program, *repaired)
+
+
+def in_types_money(program: Program, env: Environment) -> Program:
+    """The float program with each payment column t_i(θ) in units of its type's own scale
+    max(|V_i(θ)|, |o_i(θ_i)|) (powers of two), rows then equilibrated and the objective
+    divided by its largest |coefficient|: the scaling that keeps a huge improbable type's
+    payments (3e12 at probability 1e-3) near 1, which HiGHS otherwise calls unbounded.
+    A basis of it is a basis of the program."""
+    layout = env.layout
+    columns = np.ones(program.n_columns)
+    profiles = np.arange(env.n_profiles)
+    for i in range(env.n_agents):
+        own = np.maximum(
+            np.abs(env.values_at_profiles(i)).max(axis=1, initial=0.0),
+            np.abs(env.outside_options[i])[layout.profile_types[:, i]],
+        )
+        columns[layout.payment_columns(profiles, i)] = np.where(own > 0, own, 1.0)
+    columns = np.exp2(np.round(np.log2(columns)))
+    cost = program.cost * columns
+    largest = float(np.abs(cost).max(initial=0.0)) or 1.0
+    scaled = replace(
+        program,
+        matrix=sp.csr_array(program.matrix @ sp.diags(columns)),
+        column_lower=program.column_lower / columns,
+        column_upper=program.column_upper / columns,
+        cost=cost / np.exp2(np.round(np.log2(largest))),
+        constant=0.0,
+    )
+    return equilibrate(scaled, integer_columns=np.arange(program.n_columns)).program
 
 
 class _Repair:
