@@ -33,6 +33,7 @@ from numpy.typing import ArrayLike, NDArray
 from lpmech.arrays import FloatArray, IntArray
 from lpmech.exact.entries import ObjectArray, exact_bounds, summed_entries
 from lpmech.exact.numbers import to_float
+from lpmech.problem.scales import agent_scales
 
 if TYPE_CHECKING:
     from lpmech.constraints.custom import DesignVariables
@@ -278,8 +279,8 @@ class ConstraintFamily(ABC):
     #: the problem's values: a normalised solve is exact), ``"allocation"`` (unitless
     #: quantities, unchanged when values are rescaled) or ``"user"`` (the user's units,
     #: possibly with constants: :func:`lpmech.solve` then solves without normalising).
-    #: Verification judges ``"allocation"`` violations against ``tol``, others against
-    #: ``tol`` times the value scale (see :mod:`lpmech.checks.verification`).
+    #: Verification judges each entry against ``tol`` times :meth:`entry_scales` (see
+    #: :mod:`lpmech.checks.verification`). One attribute, one default, read by both.
     units: str = "user"
 
     @abstractmethod
@@ -356,6 +357,23 @@ class ConstraintFamily(ABC):
         :func:`lpmech.solve` compiles the returned family but verifies this one.
         """
         return self
+
+    # ---------------------------------------------------------------- per-entry scales
+    # What each entry of :meth:`violation` is judged against (lpmech.checks.verification).
+    def entry_scales(self, env: Environment) -> FloatArray | float:
+        """The scale each entry of :meth:`violation` is measured against, in entry order.
+
+        A verdict fails an entry whose violation exceeds ``tol`` times its scale. The
+        default is correct for any family and conservative: 1 for families in
+        allocation units, and for others the smallest agent's value scale min_i s_i
+        (:func:`lpmech.problem.scales.agent_scales`) — no entry of a family that does
+        not say whose money it is about is judged more leniently than the smallest
+        agent's rows. Built-in families in money override it with the scale of the
+        numbers each entry involves. A scalar applies to every entry.
+        """
+        if self.units == "allocation":
+            return 1.0
+        return float(agent_scales(env).min())
 
     def spec(self) -> dict[str, Any]:
         """The family as plain data, ``{"family": key, **parameters}``, ready for JSON.

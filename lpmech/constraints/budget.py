@@ -26,6 +26,7 @@ from lpmech.constraints.base import (
     broadcast_entries,
 )
 from lpmech.errors import InvalidArgumentError
+from lpmech.problem.scales import money_scale
 
 if TYPE_CHECKING:
     from lpmech.problem.environment import Environment
@@ -53,6 +54,11 @@ class _BudgetBalance(ConstraintFamily):
         # a required amount is a constant in the user's units (see lpmech.solving.scaling)
         self.units = "value" if self.required == 0 else "user"
         self.name = f"{self.kind}_{'budget_balance' if strict else 'no_deficit'}"
+
+    def entry_scales(self, env: Environment) -> float:
+        """What B sums: the agents' money max_i s_i, the principal's value and R."""
+        principal = float(np.abs(env.principal_value).max(initial=0.0))
+        return max(money_scale(env), principal, abs(self.required))
 
     @abstractmethod
     def _weights(self, env: Environment) -> tuple[np.ndarray, np.ndarray]:

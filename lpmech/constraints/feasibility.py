@@ -187,6 +187,11 @@ class FixedAllocation(ConstraintFamily):
     def violation(self, mechanism: Mechanism) -> FloatArray:
         return np.abs(mechanism.flat_allocation - self.target(mechanism.env)).ravel()
 
+    def entry_scales(self, env: Environment) -> float:
+        """1: a deviation from the fixed allocation is in allocation units, whatever
+        :attr:`units` says about how the target is computed."""
+        return 1.0
+
     def describe(self, env: Environment, index: int) -> str:
         profile, component = divmod(index, env.n_components)
         return (

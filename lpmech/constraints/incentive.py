@@ -58,6 +58,7 @@ from lpmech.constraints.base import (
 from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError
 from lpmech.exact.integers import integer_array, largest, ratios, scaled
 from lpmech.problem.lying import report_utilities
+from lpmech.problem.scales import agent_scales
 
 #: Numbers per chunk when measuring violations pair by pair (bounds memory to ~16 MB).
 CHUNK = 2_000_000
@@ -177,6 +178,11 @@ class IncentiveCompatibility(ConstraintFamily):
 
     def row_count(self, env: Environment) -> int:
         return sum(self.block_size(env, i) for i in range(env.n_agents))
+
+    def entry_scales(self, env: Environment) -> FloatArray:
+        """Agent i's own value scale s_i for each of its rows (a gain is in its money)."""
+        sizes = [self.block_size(env, i) for i in range(env.n_agents)]
+        return np.repeat(agent_scales(env), sizes)
 
     def pair_rows(
         self, env: Environment, agent: int, true_types: IntArray, reports: IntArray

@@ -27,6 +27,7 @@ from lpmech.constraints.base import (
     stack_entries,
     utility_entries,
 )
+from lpmech.problem.scales import agent_scales
 from lpmech.stable_sums import weighted_sum
 
 if TYPE_CHECKING:
@@ -71,6 +72,10 @@ class ExPostIR(ConstraintFamily):
             for i in range(env.n_agents)
         ]
         return np.maximum(np.concatenate(shortfalls), 0.0)
+
+    def entry_scales(self, env: Environment) -> FloatArray:
+        """Agent i's own value scale s_i for each of its entries."""
+        return np.repeat(agent_scales(env), env.n_profiles)
 
     def describe(self, env: Environment, index: int) -> str:
         agent, profile = divmod(index, env.n_profiles)
@@ -125,6 +130,10 @@ class InterimIR(ConstraintFamily):
         ]
         return np.maximum(np.concatenate(shortfalls), 0.0)
 
+    def entry_scales(self, env: Environment) -> FloatArray:
+        """Agent i's own value scale s_i for each of its entries."""
+        return np.repeat(agent_scales(env), env.type_counts)
+
     def describe(self, env: Environment, index: int) -> str:
         agent, k = locate(np.concatenate([[0], np.cumsum(env.type_counts)]), index)
         spec = env.agents[agent]
@@ -178,6 +187,10 @@ class ExAnteIR(ConstraintFamily):
             for i in range(env.n_agents)
         ]
         return np.maximum(np.asarray(shortfalls), 0.0)
+
+    def entry_scales(self, env: Environment) -> FloatArray:
+        """Agent i's own value scale s_i for each of its entries."""
+        return agent_scales(env)
 
     def describe(self, env: Environment, index: int) -> str:
         return f"agent {env.agents[index].name!r} ex ante"

@@ -833,3 +833,14 @@ def _refused(twin: Environment, reason: str, start: float) -> Certificate:
         (f"not certified: {reason}",),
         time.perf_counter() - start,
     )
+
+
+# ------------------------------------------------ shared with lpmech.exact.optimum
+# solve(..., exact=True) finds and proves an optimum with the same machinery.
+ExactContext = _Context
+BasisSolution = _Basis
+NoBasisError = _NoBasis
+exact_checks = _check
+duals_by_family = _split
+value_at_bound = _at_bound
+collector_paused = _collector_paused

@@ -23,6 +23,7 @@ from lpmech.constraints.base import ConstraintFamily
 from lpmech.formulations.row_generation import RowPolicy, Separator
 from lpmech.problem.environment import Environment
 from lpmech.program.compiler import Program
+from lpmech.program.equilibration import equilibrate
 from lpmech.program.objectives import Objective
 
 
@@ -285,7 +286,16 @@ def run_program(engine: Backend, program: Program, options: dict[str, Any]) -> B
             0.0,
         )
     options = with_algorithm(program, options)
-    result = engine.solve(program, options)
+    if program.requires_cvxpy:  # cvxpy expressions refer to z's own columns: solve as given
+        result = engine.solve(program, options)
+    else:  # tolerances relative to each row's own numbers (lpmech.program.equilibration)
+        scaled = equilibrate(program)
+        result = engine.solve(scaled.program, options)
+        result = replace(
+            result,
+            x=None if result.x is None else scaled.solution(result.x),
+            row_duals=None if result.row_duals is None else scaled.row_duals(result.row_duals),
+        )
     return replace(
         result, algorithm=result.algorithm or algorithm_named(options, program.deterministic)
     )

@@ -59,7 +59,7 @@ from lpmech.formulations.row_generation import (
 )
 from lpmech.formulations.utility_columns import UtilityColumns, utility_columns_obstacle
 from lpmech.problem.environment import Environment
-from lpmech.problem.scales import data_scale
+from lpmech.problem.scales import money_scale
 from lpmech.program.compiler import Program, compile_program
 from lpmech.results.mechanism import Mechanism
 
@@ -218,7 +218,7 @@ class Generation(Formulation):
             )
         env = problem.env
         start = time.perf_counter()
-        tol = 1e-9 * data_scale(env)
+        tol = 1e-9 * money_scale(env)  # the agents' money, not the principal's values
         generated = [
             Generated(f, ViolatedRows(env, f, tol, self.policy.lies_per_type), seed_rows(env, f))
             for f in generated_families(problem)
@@ -290,7 +290,7 @@ class Generation(Formulation):
         """The first stage's binding incentive rows and seeds over payment columns, with the
         separators of :meth:`run` (payments, since a second stage weighs them)."""
         env = problem.env
-        tol = 1e-9 * data_scale(env)
+        tol = 1e-9 * money_scale(env)  # the agents' money, not the principal's values
         families = generated_families(problem)
         keys = stage_keys(problem, duals, {f.name: seed_rows(env, f) for f in families})
         program = generated_program(problem, keys)

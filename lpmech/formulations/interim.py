@@ -97,7 +97,7 @@ from lpmech.formulations.row_generation import (
 from lpmech.formulations.symmetric import Symmetric
 from lpmech.problem.allocation import Items
 from lpmech.problem.environment import Environment
-from lpmech.problem.scales import data_scale
+from lpmech.problem.scales import money_scale
 from lpmech.program.compiler import Program, assemble
 from lpmech.program.interim_columns import InterimColumns
 from lpmech.program.objectives import ZeroObjective
@@ -743,7 +743,7 @@ class Interim(Formulation):
     ) -> dict[str, InterimViolatedRows]:
         """The separators of the generated (full-form incentive) families, by name."""
         env, cols = problem.env, forms.columns
-        tol = 1e-9 * data_scale(env)
+        tol = 1e-9 * money_scale(env)  # the agents' money, not the principal's values
         return {
             f.name: InterimViolatedRows(
                 env, f, forms.blocks[f.name], tol, self.policy.lies_per_type, cols.symmetric

@@ -100,7 +100,7 @@ from lpmech.formulations.symmetric import (
 )
 from lpmech.formulations.utility_columns import UtilityColumns, utility_columns_obstacle
 from lpmech.problem.environment import Environment
-from lpmech.problem.scales import data_scale
+from lpmech.problem.scales import money_scale
 from lpmech.program.compiler import Program, compile_program
 from lpmech.results.mechanism import Mechanism
 
@@ -455,7 +455,7 @@ class SymmetricGeneration(Formulation):
         rows of the other symmetric families), over utilities if ``utilities`` and they
         apply; its separators; and its reduction to orbits (or why there is none)."""
         env = problem.env
-        tol = 1e-9 * data_scale(env)
+        tol = 1e-9 * money_scale(env)  # the agents' money, not the principal's values
         blocks = {}
         for family in problem.families:  # the others' rows are relabelled copies of agent 0's
             if family.name in keys:

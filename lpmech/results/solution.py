@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -113,8 +114,9 @@ class Solution:
     ----------
     mechanism : Mechanism
         The optimal mechanism.
-    objective_value : float
-        The objective evaluated on the mechanism (from its expectations).
+    objective_value : float or Fraction
+        The objective evaluated on the mechanism (from its expectations); with
+        ``exact=True`` the exact optimum, a Fraction.
     objective : Objective
     families : tuple of ConstraintFamily
         Every imposed family (feasibility included), as verified.
@@ -132,10 +134,15 @@ class Solution:
         The HiGHS options used.
     orbit_program : OrbitProgram or None
         The reduced program a symmetric solve ran, kept for :meth:`certify`.
+    exact : Certificate or None
+        With ``solve(..., exact=True)``: the optimum proved in rationals — its
+        ``allocation`` and ``payments`` as Fractions, its ``objective`` (also
+        ``objective_value``, a Fraction) and the dual bound it attains
+        (:mod:`lpmech.exact.optimum`); ``mechanism`` is then its nearest floats.
     """
 
     mechanism: Mechanism
-    objective_value: float
+    objective_value: float | Fraction
     objective: Objective
     families: tuple[ConstraintFamily, ...]
     duals: Mapping[str, FloatArray]
@@ -144,6 +151,7 @@ class Solution:
     compiled: tuple[ConstraintFamily, ...] = ()
     solver_options: dict[str, Any] = field(default_factory=dict)
     orbit_program: OrbitProgram | None = None
+    exact: Certificate | None = None
 
     def verify(
         self, also: Sequence[str | ConstraintFamily] = (), tol: float = 1e-6

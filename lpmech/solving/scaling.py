@@ -32,7 +32,7 @@ from dataclasses import replace
 import numpy as np
 
 from lpmech.formulations.base import DesignProblem, Outcome
-from lpmech.problem.scales import data_scale
+from lpmech.problem.scales import money_scale
 
 
 def normalising_scale(problem: DesignProblem) -> float:
@@ -40,7 +40,7 @@ def normalising_scale(problem: DesignProblem) -> float:
     parts = (problem.objective, *problem.families)
     if any(part.units == "user" for part in parts):
         return 1.0
-    return data_scale(problem.env)
+    return money_scale(problem.env)
 
 
 def normalise(problem: DesignProblem) -> tuple[DesignProblem, float]:
