@@ -191,11 +191,13 @@ class Solution:
 
         return duals_frame(self, binding_only)
 
-    def plot(self, axes: Sequence[Axes] | None = None) -> Figure:
+    def plot(
+        self, axes: Sequence[Axes] | None = None, *, figsize: tuple[float, float] | None = None
+    ) -> Figure:
         """The optimum's picture: see :func:`lpmech.views.plots.plot_solution`."""
         from lpmech.views.plots import plot_solution
 
-        return plot_solution(self, axes=axes)
+        return plot_solution(self, axes=axes, figsize=figsize)
 
     def _repr_html_(self) -> str:
         from lpmech.views.notebook import solution_html
