@@ -126,3 +126,32 @@ def test_solution_plot_shows_exactly_one_picture_in_a_fresh_kernel(notebook_outp
 def test_a_sweep_shows_its_progress_in_a_notebook(notebook_outputs):
     widget = "application/vnd.jupyter.widget-view+json"
     assert _count(notebook_outputs["sweep"], widget) == 1
+
+
+def test_solution_repr_is_one_short_line(two_bidder_optimum):
+    text = repr(two_bidder_optimum)
+    assert "\n" not in text
+    assert len(text) < 120
+    optimum = format_number(two_bidder_optimum.objective_value)
+    assert text == (
+        f"<Solution: optimal revenue = {optimum}; verified (3 families); 16 profiles, "
+        f"2 agents, {two_bidder_optimum.report.formulation}>"
+    )
+
+
+def test_solution_html_folds_its_details(two_bidder_optimum):
+    html = two_bidder_optimum._repr_html_()
+    assert "<details>" in html
+    assert "<details open" not in html
+    assert html.index("Optimal revenue") < html.index("<details>")
+
+
+def test_audit_html_keeps_the_worst_lie_and_calls_revenue_a_surplus():
+    env = lpmech.single_item_auction([1, 2, 3], n_bidders=1)
+    pay_your_bid = lpmech.Mechanism(env, [[1], [1], [1]], [[1], [2], [3]], name="pay your bid")
+    html = audit(pay_your_bid)._repr_html_()
+    cells = _parse(html).cells
+    assert "worst ex-post lie" in cells
+    assert "report 1" in cells  # type 3 gains most by reporting the lowest type
+    assert "imbalance" not in html
+    assert "surplus" in html

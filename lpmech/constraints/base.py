@@ -135,17 +135,17 @@ class ConstraintFamily(ABC):
     Formulations (:mod:`lpmech.formulations`) ask a family for its other forms,
     never for its class; each has a default, so a family declares only what it has:
 
-    ==========================  =================================================
+    ============================  =================================================
     :meth:`rows`, :meth:`bounds`  the ex-post rows over z = [vec a; vec t] (direct)
-    :meth:`agent_rows`          one agent's rows, if by agent (symmetric)
-    :attr:`symmetric`           whether relabelling agents maps rows onto rows
-    :meth:`interim_rows`        the rows over interim rules, if any (interim)
-    :attr:`generated`           whether to build from a few rows (generation), with
-                                :meth:`row_count`, :meth:`pair_rows`,
-                                :meth:`rows_at`, :meth:`most_violated_rows`
-    :meth:`compiled_form`       an equivalent smaller family to compile
-    :meth:`spec`                the family as plain data (JSON), see ``from_spec``
-    ==========================  =================================================
+    :meth:`agent_rows`            one agent's rows, if by agent (symmetric)
+    :attr:`symmetric`             whether relabelling agents maps rows onto rows
+    :meth:`interim_rows`          the rows over interim rules, if any (interim)
+    :attr:`generated`             whether to build from a few rows (generation), with
+                                  :meth:`row_count`, :meth:`pair_rows`,
+                                  :meth:`rows_at`, :meth:`most_violated_rows`
+    :meth:`compiled_form`         an equivalent smaller family to compile
+    :meth:`spec`                  the family as plain data (JSON), see ``from_spec``
+    ============================  =================================================
     """
 
     #: Identifier used for duals, reports and error messages.

@@ -2,7 +2,7 @@
 
 lpmech's plots never touch pyplot: a figure made by pyplot stays registered
 (matplotlib warns beyond 20) and a notebook's inline backend draws it again at
-the end of the cell. :class:`Figure` is a plain :class:`matplotlib.figure.Figure`
+the end of the cell. :func:`new_figure` makes a plain :class:`matplotlib.figure.Figure`
 that also renders itself as PNG (``_repr_png_``), so the last line of a cell,
 ``solution.plot()``, shows exactly one picture in a fresh Jupyter kernel, with no
 magic command and whether pyplot was imported or not. Outside a notebook, save it
