@@ -78,7 +78,11 @@ for shift, (key, name) in zip(
 ):
     ax.bar(positions + shift, results[key].mechanism.flat_payments.sum(axis=1), 0.4, label=name)
 ax.axhline(best, color="black", linestyle="--", linewidth=1, label="E[max φ⁺]")
-ax.set_xticks(positions, [env.describe_profile(p) for p in positions], rotation=90, fontsize=7)
-ax.set_xlabel("type profile")
+profiles = [
+    "(" + ", ".join(a.labels[k] for a, k in zip(env.agents, types, strict=True)) + ")"
+    for types in env.layout.profile_types
+]
+ax.set_xticks(positions, profiles, rotation=90)
+ax.set_xlabel("values (bidder 1, bidder 2)")
 ax.set_ylabel("revenue")
 ax.legend()

@@ -222,7 +222,7 @@ def test_unit_demand_draws_every_bidder():
         lambda s: plots.interim(s.mechanism, figsize=(7, 2)),
         lambda s: plots.ex_post_rule(s.mechanism, figsize=(7, 2)),
         lambda s: plots.virtual_values(s.mechanism.env, figsize=(7, 2)),
-        lambda s: plots.regret(audit(s.mechanism), figsize=(7, 2)),
+        lambda s: audit(s.mechanism).plot(figsize=(7, 2)),
     ],
     ids=["plot", "interim", "ex_post_rule", "virtual_values", "regret"],
 )

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 @functools.cache
 def figure_class() -> type[MatplotlibFigure]:
     """The self-displaying figure class, made on first use (matplotlib is optional)."""
-    require("matplotlib", "plot", "lpmech's plots")
     from matplotlib.figure import Figure as MatplotlibFigure
 
     class Figure(MatplotlibFigure):
@@ -49,6 +48,7 @@ def new_figure(
 
     Returns the figure and its axes in row-major order.
     """
+    require("matplotlib", "plot", "lpmech's plots")  # each time: the class is cached
     figure = figure_class()(figsize=figsize, layout="constrained")
     axes: Any = figure.subplots(n_rows, n_columns, squeeze=False)
     return figure, list(axes.ravel())
