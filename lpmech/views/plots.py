@@ -88,7 +88,7 @@ def _figure(
     if ax is not None:
         axes = [ax]
     if axes is not None:
-        axes = list(np.ravel(axes))
+        axes = list(np.asarray(axes, dtype=object).ravel())  # a grid from subplots too
         if len(axes) != n_panels:
             raise InvalidArgumentError(f"axes: expected {n_panels} Axes, got {len(axes)}")
         return axes[0].figure, axes
