@@ -226,35 +226,38 @@ class ConstraintFamily(ABC):
     Formulations (:mod:`lpmech.formulations`) ask a family for its other forms,
     never for its class; each has a default, so a family declares only what it has:
 
-    ==========================  =================================================
+    ============================  =================================================
     :meth:`rows`, :meth:`bounds`  the ex-post rows over z = [vec a; vec t] (direct)
-    :meth:`agent_rows`          one agent's rows, if by agent (symmetric)
-    :attr:`symmetric`           whether relabelling agents maps rows onto rows
-    :meth:`interim_rows`        the rows over interim rules, if any (interim)
-    :attr:`generated`           whether to build from a few rows (generation), with
-                                :meth:`row_count`, :meth:`pair_rows`,
-                                :meth:`rows_at`, :meth:`most_violated_rows`
-    :meth:`compiled_form`       an equivalent smaller family to compile
-    :meth:`spec`                the family as plain data (JSON), see ``from_spec``
-    ==========================  =================================================
+    :meth:`agent_rows`            one agent's rows, if by agent (symmetric)
+    :attr:`symmetric`             whether relabelling agents maps rows onto rows
+    :meth:`interim_rows`          the rows over interim rules, if any (interim)
+    :attr:`generated`             whether to build from a few rows (generation), with
+                                  :meth:`row_count`, :meth:`pair_rows`,
+                                  :meth:`rows_at`, :meth:`most_violated_rows`
+    :meth:`compiled_form`         an equivalent smaller family to compile
+    :meth:`spec`                  the family as plain data (JSON), see ``from_spec``
+    ============================  =================================================
 
-    Sizing, the algorithm choice and the certificate ask too (the *declared protocol*
-    block below; nothing outside :mod:`lpmech.constraints` inspects a family's class):
+    Sizing, the algorithm choice, verification and the certificate ask too (the *declared
+    protocol* block below; nothing outside :mod:`lpmech.constraints` inspects a family's
+    class):
 
-    ==========================  =================================================
-    :meth:`estimated_size`      (rows, non-zeros) without building (size guard);
-                                measured on small problems by default
+    ============================  =================================================
+    :meth:`estimated_size`        (rows, non-zeros) without building (size guard);
+                                  measured on small problems by default
     :meth:`estimated_start_size`  what generation starts from (default: all rows)
-    :attr:`interim_form`        whether :meth:`interim_rows` states the family
+    :attr:`interim_form`          whether :meth:`interim_rows` states the family
     :meth:`bayesian_counterpart`  the family asked in expectation (advice)
-    :attr:`states_feasibility`  rows that say a(θ) is feasible
-    :attr:`dense_rows`,         what the measured algorithm rule reads
+    :attr:`states_feasibility`    rows that say a(θ) is feasible
+    :attr:`dense_rows`,           what the measured algorithm rule reads
     :attr:`couples_payments`
-    :meth:`n_pairs`, …          rows by (true type, report) pair (0: none);
-                                :meth:`every_pair` for full incentive families
-    :meth:`cvxpy_constraints`   the family as cvxpy constraints (if
-                                :attr:`requires_cvxpy`)
-    ==========================  =================================================
+    :attr:`orbit_role`            how the orbit program states the family, if it can
+    :meth:`entry_scales`          the scale each entry's violation is judged against
+    :meth:`n_pairs`, …            rows by (true type, report) pair (0: none);
+                                  :meth:`every_pair` for full incentive families
+    :meth:`cvxpy_constraints`     the family as cvxpy constraints (if
+                                  :attr:`requires_cvxpy`)
+    ============================  =================================================
     """
 
     #: Identifier used for duals, reports and error messages.

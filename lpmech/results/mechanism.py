@@ -362,14 +362,16 @@ class Mechanism:
 
         return interim_frame(self, agent)
 
-    def plot(self, axes: Sequence[Axes] | None = None) -> Figure:
+    def plot(
+        self, axes: Sequence[Axes] | None = None, *, figsize: tuple[float, float] | None = None
+    ) -> Figure:
         """The picture that fits the environment: see :func:`lpmech.views.plots.plot_mechanism`.
 
         Needs ``lpmech[plot]``.
         """
         from lpmech.views.plots import plot_mechanism
 
-        return plot_mechanism(self, axes=axes)
+        return plot_mechanism(self, axes=axes, figsize=figsize)
 
     def __repr__(self) -> str:
         label = f"{self.name!r}, " if self.name else ""

@@ -161,8 +161,10 @@ class Solution:
         return verify(self.mechanism, [*self.families, *extra], tol=tol)
 
     def binding_threshold(self, family: str) -> float:
-        """|dual| above which a row of ``family`` binds (see :func:`~lpmech.verify.
-        binding_threshold`)."""
+        """|dual| above which a row of ``family`` binds.
+
+        See :func:`~lpmech.checks.verification.binding_threshold`.
+        """
         compiled = next((f for f in self.compiled if f.name == family), None)
         return binding_threshold(compiled, self.mechanism.env)
 
@@ -199,16 +201,33 @@ class Solution:
 
         return duals_frame(self, binding_only)
 
-    def plot(self, axes: Sequence[Axes] | None = None) -> Figure:
+    def plot(
+        self, axes: Sequence[Axes] | None = None, *, figsize: tuple[float, float] | None = None
+    ) -> Figure:
         """The optimum's picture: see :func:`lpmech.views.plots.plot_solution`."""
         from lpmech.views.plots import plot_solution
 
-        return plot_solution(self, axes=axes)
+        return plot_solution(self, axes=axes, figsize=figsize)
 
     def _repr_html_(self) -> str:
         from lpmech.views.notebook import solution_html
 
         return solution_html(self)
+
+    def __repr__(self) -> str:
+        """One line: the optimum, the verdict and the size, e.g. ``<Solution: optimal …>``."""
+        env = self.mechanism.env
+        checked = len(self.verification.families)
+        verdict = (
+            f"verified ({checked} families)"
+            if self.verification.ok
+            else f"NOT verified ({len(self.verification.failures())} of {checked} families fail)"
+        )
+        return (
+            f"<Solution: optimal {self.objective.name.replace('_', ' ')} = "
+            f"{format_number(self.objective_value)}; {verdict}; {env.n_profiles} profiles, "
+            f"{env.n_agents} agents, {self.report.formulation}>"
+        )
 
     def __str__(self) -> str:
         header = (

@@ -101,7 +101,14 @@ def solve(
         :class:`~lpmech.program.objectives.CustomObjective`.
     constraints : sequence of str or ConstraintFamily
         The families to impose (see :mod:`lpmech.constraints`); feasibility of
-        the allocation is always added.
+        the allocation is always added. By name: ``"dominant_strategy_ic"``
+        (``"dsic"``, ``"ex_post_ic"``), ``"bayesian_ic"`` (``"bic"``),
+        ``"ex_post_ir"``, ``"interim_ir"``, ``"ex_ante_ir"``,
+        ``"ex_post_budget_balance"`` (``"ex_post_bb"``), ``"ex_post_no_deficit"``,
+        ``"ex_ante_budget_balance"`` (``"ex_ante_bb"``), ``"ex_ante_no_deficit"``,
+        ``"ex_post_monotonicity"`` (``"monotonicity"``), ``"interim_monotonicity"``,
+        ``"feasibility"``, ``"efficient_allocation"``; or any
+        :class:`~lpmech.constraints.base.ConstraintFamily` instance, your own included.
     formulation : str
         ``"auto"`` (default) or a name from :mod:`lpmech.formulations`: how to
         compile the problem. Every formulation gives the same optimum, and the
@@ -159,6 +166,16 @@ def solve(
     The program is solved in normalised units (values divided by their scale,
     :mod:`lpmech.solving.scaling`) and the mechanism mapped back, so scaling every value
     by c scales the optimum by c.
+
+    Returns
+    -------
+    Solution
+        The optimal mechanism (``solution.mechanism``), its objective value
+        (``solution.objective_value``), its verification against every imposed
+        family (``solution.verification``), the dual of every row by family
+        (``solution.duals``; none for ``deterministic=True``) and the program's size,
+        formulation, algorithm and timings (``solution.report``). Never ``None``:
+        a problem without a verified optimum raises.
 
     Raises
     ------
