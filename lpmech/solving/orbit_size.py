@@ -87,7 +87,7 @@ def estimate_orbit_program(env: Environment, constraints: Any) -> OrbitSize:
 
 def orbit_size_if_applies(env: Environment, constraints: Any) -> OrbitSize | None:
     """The orbit program's size, or None where it does not apply (see
-    :func:`~lpmech.problem.profile_orbits.orbit_obstacle` and :data:`SUPPORTED`)."""
+    :func:`~lpmech.problem.profile_orbits.orbit_obstacle` and ``SUPPORTED``)."""
     if orbit_obstacle(env) is not None:
         return None
     try:
