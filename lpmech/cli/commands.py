@@ -266,7 +266,7 @@ def _check_exact(backend: str) -> int:
             (
                 spec.name,
                 str(check.certificate.objective),
-                "proved" if check.certificate.optimal else "NOT proved",
+                "proved" if check.certificate.optimal else "FAILED",
                 check.benchmark.symbol,
                 str(check.value),
                 f"{check.seconds:.3f}",
@@ -283,8 +283,8 @@ def _check_exact(backend: str) -> int:
     )
     if failures:
         print(
-            f"lpmech: error: exact optimum and benchmark disagree (or the optimum is not "
-            f"proved) for {', '.join(failures)}",
+            f"lpmech: error: exact optimum and benchmark disagree (or the certificate "
+            f"failed) for {', '.join(failures)}",
             file=sys.stderr,
         )
         return 1
@@ -383,6 +383,11 @@ def _solve(spec: ModelSpec, argv: list[str]) -> int:
                 "objective": None if exact is None else str(exact),
                 "checks_passed": certificate.ok,
                 "optimal": certificate.optimal,
+                "claimed_objective": certificate.claimed_objective,
+                "exact_optimum": None
+                if certificate.proved_objective is None
+                else str(certificate.proved_objective),
+                "failures": list(certificate.failures),
             }
         print(json.dumps(document, indent=2))
         return status
@@ -434,7 +439,7 @@ def _stdout_to_stderr(redirect: bool) -> Iterator[None]:
 def _exact_summary(spec: ModelSpec, env: Environment, certificate: Certificate) -> str:
     """The optimum as a fraction, the certificate's verdict and the exact benchmark."""
     if not certificate.optimal:
-        return f"Exact optimum: not proved\n{certificate}"
+        return f"Exact certificate of the optimum: FAILED\n{certificate}"
     lines = [f"Exact optimum: {spec.objective} = {certificate.objective}", str(certificate)]
     if spec.exact_benchmark is not None:
         value = spec.exact_benchmark(env)

@@ -1,0 +1,258 @@
+"""A certificate certifies the Solution it belongs to: its own mechanism, objective_value and
+duals, in memory and as loaded from a file; tampering with any of them fails, naming the check."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from oracle import assert_satisfies, dsic_violation, expected_revenue
+
+import lpmech
+from lpmech.analytic import exact_values as exact_benchmarks
+
+CASES = [
+    pytest.param(
+        lambda: lpmech.single_item_auction([1, 2, 3, 4], 2),
+        ("dominant_strategy_ic", "ex_post_ir"),
+        "direct",
+        id="dsic-direct",
+    ),
+    pytest.param(
+        lambda: lpmech.single_item_auction(range(1, 6), 3),
+        ("dominant_strategy_ic", "ex_post_ir"),
+        "symmetric",
+        id="dsic-symmetric",
+    ),
+    pytest.param(
+        lambda: lpmech.single_item_auction([[1, 2, 3], [2, 3, 5]]),
+        ("bayesian_ic", "interim_ir"),
+        "direct",
+        id="bic-direct",
+    ),
+    pytest.param(
+        lambda: lpmech.single_item_auction([[1, 2, 3], [2, 3, 5]]),
+        ("bayesian_ic", "interim_ir"),
+        "interim",
+        id="bic-interim",
+    ),
+]
+
+PROVED_OPTIMAL = re.compile(r"proved.*optimal|optimal.*proved", re.IGNORECASE)
+
+
+def _solve(build, constraints, formulation):
+    env = build()
+    return env, lpmech.solve(env, "revenue", constraints, formulation=formulation)
+
+
+def _with_payments(solution, payments):
+    mechanism = solution.mechanism
+    return dataclasses.replace(
+        solution,
+        mechanism=lpmech.Mechanism(mechanism.env, mechanism.flat_allocation, payments),
+    )
+
+
+def _assert_failed(certificate, check):
+    assert not certificate.ok
+    assert not certificate.optimal
+    assert any(failure.startswith(check) for failure in certificate.failures), certificate.failures
+    text = str(certificate)
+    assert "FAILED" in text
+    assert not PROVED_OPTIMAL.search(text), text
+    assert not PROVED_OPTIMAL.search(certificate.proved)
+    assert not PROVED_OPTIMAL.search(certificate._repr_html_())
+
+
+def _revenue_of(env, payments):
+    """Expected revenue of payments (P, N) by brute force over profiles."""
+    table = np.asarray(env.prior.table).ravel()
+    return float(sum(table[p] * sum(payments[p]) for p in range(env.n_profiles)))
+
+
+@pytest.mark.parametrize(("build", "constraints", "formulation"), CASES)
+def test_an_untampered_optimum_certifies_its_own_mechanism(build, constraints, formulation):
+    env, solution = _solve(build, constraints, formulation)
+    certificate = solution.certify()
+    assert certificate.ok, certificate.failures
+    assert certificate.optimal
+    assert certificate.proved_objective == certificate.objective == certificate.bound
+    assert certificate.claimed_objective == solution.objective_value
+    # the certified rules are the Solution's, within the rounding stated
+    allocation = certificate.allocation.astype(float)
+    payments = certificate.payments.astype(float)
+    assert np.allclose(allocation, solution.mechanism.flat_allocation, rtol=0, atol=1e-9)
+    assert np.allclose(payments, solution.mechanism.flat_payments, rtol=0, atol=1e-9 * 5)
+    assert "at most 1e-09" in certificate.rounding
+    assert float(certificate.objective) == pytest.approx(solution.objective_value, abs=1e-9)
+    assert_satisfies(env, certificate.exact_mechanism.to_mechanism(env), constraints)
+
+
+@pytest.mark.parametrize(("build", "constraints", "formulation"), CASES)
+def test_a_payment_lowered_by_a_thousandth_is_not_certified(build, constraints, formulation):
+    env, solution = _solve(build, constraints, formulation)
+    payments = solution.mechanism.flat_payments.copy()
+    paying = np.argwhere(payments > 0.5)
+    profile, agent = paying[-1]
+    payments[profile, agent] -= 1e-3
+    tampered = dataclasses.replace(
+        _with_payments(solution, payments), objective_value=_revenue_of(env, payments)
+    )
+    certificate = tampered.certify()
+    _assert_failed(certificate, "mechanism:")
+    # the exact optimum is reported beside the claimed one, with its mechanism
+    assert certificate.proved_objective == solution.certify().objective
+    assert certificate.objective < certificate.proved_objective
+    assert float(certificate.proved_objective - certificate.objective) == pytest.approx(
+        float(env.prior.table.ravel()[profile]) * 1e-3, rel=1e-6
+    ) or any("violated by" in failure for failure in certificate.failures)
+    optimum = certificate.exact_mechanism.to_mechanism(env)
+    assert expected_revenue(env, optimum) == pytest.approx(
+        float(certificate.proved_objective), abs=1e-12
+    )
+    assert_satisfies(env, optimum, constraints)
+
+
+def test_a_non_ic_mechanism_swapped_in_is_not_certified_naming_the_family():
+    env = lpmech.single_item_auction([1, 2, 3, 4], 2)
+    solution = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"])
+    # first-price: the highest bid wins (ties split) and pays its bid
+    allocation = env.efficient_allocation()
+    values = np.array([[float(v) for v in env.valuations[i][:, i]] for i in range(2)])
+    payments = np.zeros((env.n_profiles, 2))
+    for p, profile in enumerate(np.ndindex(*env.type_counts)):
+        for i in range(2):
+            payments[p, i] = allocation[p, i] * values[i][profile[i]]
+    first_price = lpmech.Mechanism(env, allocation, payments, name="first price")
+    assert dsic_violation(env, first_price) > 0.5  # brute force: bidding below value pays
+    tampered = dataclasses.replace(
+        solution, mechanism=first_price, objective_value=expected_revenue(env, first_price)
+    )
+    certificate = tampered.certify()
+    _assert_failed(certificate, "mechanism: dominant_strategy_ic violated by")
+    assert certificate.proved_objective == exact_benchmarks.myerson_revenue(env)
+    assert certificate.objective == Fraction(expected_revenue(env, first_price)).limit_denominator(
+        10**6
+    )
+
+
+@pytest.mark.parametrize(("build", "constraints", "formulation"), CASES)
+@pytest.mark.parametrize("shift", [1.0, -1.0, 1e-6])
+def test_an_edited_objective_value_is_not_certified(build, constraints, formulation, shift):
+    _, solution = _solve(build, constraints, formulation)
+    value = solution.objective_value
+    tampered = dataclasses.replace(solution, objective_value=value + shift * max(1, abs(value)))
+    certificate = tampered.certify()
+    _assert_failed(certificate, "objective_value: the Solution claims")
+    assert certificate.proved_objective == solution.certify().proved_objective
+    assert certificate.claimed_objective == tampered.objective_value
+
+
+@pytest.mark.parametrize("edit", ["shift", "scale", "sign"])
+@pytest.mark.parametrize(
+    ("build", "constraints"),
+    [
+        (
+            lambda: lpmech.single_item_auction([1, 2, 3, 4], 2),
+            ("dominant_strategy_ic", "ex_post_ir"),
+        ),
+        (
+            lambda: lpmech.single_item_auction([[1, 2, 3], [2, 3, 5]]),
+            ("bayesian_ic", "interim_ir"),
+        ),
+    ],
+)
+def test_edited_duals_are_not_certified(build, constraints, edit):
+    _, solution = _solve(build, constraints, "direct")
+    duals = {name: np.array(values, dtype=float) for name, values in solution.duals.items()}
+    family = next(name for name in duals if name != "feasibility" and np.any(duals[name]))
+    row = int(np.flatnonzero(duals[family])[0])
+    duals[family][row] = {
+        "shift": duals[family][row] + 1,
+        "scale": 2 * duals[family][row],
+        "sign": -duals[family][row],
+    }[edit]
+    certificate = dataclasses.replace(solution, duals=duals).certify()
+    _assert_failed(certificate, "duals:")
+    assert solution.certify().ok
+
+
+def _edited_file(solution, tmp_path, edit):
+    path = lpmech.save(solution, tmp_path / "optimum.json")
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_edited_duals_in_a_file_load_and_are_not_certified(tmp_path):
+    _, solution = _solve(
+        lambda: lpmech.single_item_auction([1, 2, 3, 4], 2),
+        ("dominant_strategy_ic", "ex_post_ir"),
+        "direct",
+    )
+
+    def edit(data):
+        values = data["duals"]["dominant_strategy_ic"]
+        row = int(np.flatnonzero(values)[0])
+        values[row] *= 3
+
+    loaded = lpmech.load(_edited_file(solution, tmp_path, edit))
+    _assert_failed(loaded.certify(), "duals:")
+    assert lpmech.load(lpmech.save(solution, tmp_path / "clean.json")).certify().ok
+
+
+def test_a_lowered_payment_in_a_file_is_certified_as_loaded(tmp_path):
+    env, solution = _solve(
+        lambda: lpmech.single_item_auction([1, 2, 3, 4], 2),
+        ("dominant_strategy_ic", "ex_post_ir"),
+        "direct",
+    )
+    payments = solution.mechanism.flat_payments.copy()
+    profile, agent = np.argwhere(payments > 0.5)[-1]
+    payments[profile, agent] -= 1e-3
+
+    def edit(data):
+        data["mechanism"]["payments"] = payments.tolist()
+        data["objective_value"] = _revenue_of(env, payments)
+        for check in data["verification"]["checks"]:  # a hostile file hides the failure
+            check["max_violation"] = 1.0
+            check["tolerance"] = 1e-6 * 4
+
+    loaded = lpmech.load(_edited_file(solution, tmp_path, edit))
+    assert np.array_equal(loaded.mechanism.flat_payments, payments)
+    certificate = loaded.certify()
+    _assert_failed(certificate, "mechanism:")
+    assert certificate.proved_objective == exact_benchmarks.myerson_revenue(env)
+
+
+def _auction_solution():
+    return _solve(
+        lambda: lpmech.single_item_auction([1, 2, 3, 4], 2),
+        ("dominant_strategy_ic", "ex_post_ir"),
+        "direct",
+    )[1]
+
+
+def _shifted(shift):
+    def edit(data):
+        data["objective_value"] += shift
+
+    return edit
+
+
+def test_an_objective_value_edited_by_one_in_a_file_does_not_load(tmp_path):
+    path = _edited_file(_auction_solution(), tmp_path, _shifted(1.0))
+    with pytest.raises(lpmech.errors.VerificationError, match="objective_value"):
+        lpmech.load(path)
+
+
+@pytest.mark.parametrize("shift", [1e-7, -2e-8])
+def test_an_objective_value_edited_within_loading_tolerance_is_not_certified(tmp_path, shift):
+    loaded = lpmech.load(_edited_file(_auction_solution(), tmp_path, _shifted(shift)))
+    _assert_failed(loaded.certify(), "objective_value:")
