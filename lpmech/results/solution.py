@@ -16,6 +16,7 @@ import numpy as np
 
 from lpmech.arrays import FloatArray
 from lpmech.backends.solver_choice import LINEAR_SOLVER
+from lpmech.backends.status import optimality
 from lpmech.checks.verification import (
     VerificationReport,
     binding_threshold,
@@ -28,7 +29,7 @@ from lpmech.errors import (
 from lpmech.formulations.base import OrbitProgram
 from lpmech.program.objectives import Objective
 from lpmech.results.mechanism import Mechanism
-from lpmech.views.text import format_number, format_table
+from lpmech.views.text import format_table, optimum_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,7 +54,11 @@ class SolveReport:
     :mod:`lpmech.backends.solver_choice`). Sizes are those of the program the solver took.
     ``tie_break`` says how the returned optimum was chosen among optima
     (:mod:`lpmech.solving.canonical`: anonymised for identical agents, tie-broken), and
-    ``tie_break_seconds`` is the time of that step.
+    ``tie_break_seconds`` is the time of that step. ``gap`` is the relative MIP gap the
+    solve was allowed to stop within when a user's ``mip_rel_gap`` loosened it (0 when
+    the gap is closed), and ``tolerances`` the solver tolerances loosened beyond their
+    defaults (:func:`lpmech.backends.status.loosened_tolerances`); :attr:`status` says
+    "optimal within gap g" then, never plain "optimal".
     """
 
     backend: str
@@ -73,6 +78,14 @@ class SolveReport:
     solver: str = LINEAR_SOLVER
     tie_break: str = ""
     tie_break_seconds: float = 0.0
+    gap: float = 0.0
+    tolerances: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        """How optimal the answer is: "optimal", or "optimal within gap g" (and loosened
+        tolerances) when the solve was asked to stop short."""
+        return optimality(self.gap, self.tolerances)
 
     def spec(self) -> dict[str, Any]:
         """The report as plain data (JSON-able); :meth:`from_spec` rebuilds it."""
@@ -96,7 +109,8 @@ class SolveReport:
         timings = (
             f"variables {self.n_variables}; build {self.build_seconds:.3f} s, "
             f"compile {self.compile_seconds:.3f} s, solve {self.solve_seconds:.3f} s, "
-            f"total {self.total_seconds:.3f} s (formulation {self.formulation}, "
+            f"total {self.total_seconds:.3f} s (status {self.status}, "
+            f"formulation {self.formulation}, "
             f"backend {self.backend}, solver {self.solver}, algorithm {self.algorithm})"
         )
         details = f"\n{self.details}" if self.details else ""
@@ -204,7 +218,7 @@ class Solution:
 
     def __str__(self) -> str:
         header = (
-            f"Optimal {self.objective.name} = {format_number(self.objective_value)} "
+            f"{optimum_label(self.objective.name, self.objective_value, self.report.status)} "
             f"under {' + '.join(f.name for f in self.families)}"
         )
         return "\n\n".join(

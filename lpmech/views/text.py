@@ -93,3 +93,11 @@ def mechanism_summary(mechanism: Mechanism, max_profiles: int = 24) -> str:
     ]
     parts.append("\n" + format_table(("quantity", "value"), expectations))
     return "\n".join(parts)
+
+
+def optimum_label(name: str, value: float, status: str) -> str:
+    """ "Optimal revenue = 2.375", or "Revenue = 4.98 (optimal within gap 0.3)" when the
+    solve's status (:attr:`lpmech.SolveReport.status`) is not plain "optimal"."""
+    if status == "optimal":
+        return f"Optimal {name} = {format_number(value)}"
+    return f"{name[:1].upper()}{name[1:]} = {format_number(value)} ({status})"
