@@ -180,3 +180,89 @@ def test_the_same_constraint_on_its_own_program_binds(two_programs):
         for k in range(4)
     ]
     assert max(interim) <= 0.5 + 1e-9
+
+
+def _bic_auction(n_types, n_bidders):
+    return lpmech.single_item_auction(range(1, n_types + 1), n_bidders)
+
+
+def _two_items(n):
+    grid = [Fraction(k, n) for k in range(1, n + 1)]
+    return lpmech.multi_item_auction([[x, y] for x in grid for y in grid], 1)
+
+
+def _asymmetric_bic():
+    return lpmech.single_item_auction([[1, 2, 3, 4, 5], [2, 3, 5, 7], [1, 4, 6]])
+
+
+BIC = ("bayesian_ic", "interim_ir")
+DSIC = ("dominant_strategy_ic", "ex_post_ir")
+#: (id, build, constraints, formulation, the separator its generation loop calls)
+LOOPS = [
+    ("bic-interim-symmetric", lambda: _bic_auction(12, 3), BIC, "interim", "BorderInequalities"),
+    ("bic-interim", _asymmetric_bic, BIC, "interim", "BorderInequalities"),
+    ("dsic-generation", lambda: _two_items(9), DSIC, "generation", "ViolatedRows"),
+]
+TIMED = [
+    *[pytest.param(build, c, f, id=name) for name, build, c, f, _ in LOOPS],
+    pytest.param(lambda: _two_items(5), BIC, "generation", id="bic-generation"),
+    pytest.param(lambda: _bic_auction(6, 3), DSIC, "symmetric", id="dsic-symmetric"),
+    pytest.param(_asymmetric_bic, BIC, "direct", id="bic-direct"),
+]
+
+
+def _assert_out_of_time(env, constraints, formulation, seconds):
+    with pytest.raises(lpmech.errors.SolverFailedError, match="Time limit reached"):
+        lpmech.solve(
+            env,
+            "revenue",
+            constraints,
+            formulation=formulation,
+            solver_options={"time_limit": seconds},
+        )
+
+
+@pytest.mark.parametrize(("build", "constraints", "formulation"), TIMED)
+def test_every_formulation_honours_a_time_limit(build, constraints, formulation):
+    env = build()
+    solution = lpmech.solve(env, "revenue", constraints, formulation=formulation)
+    assert solution.report.formulation == formulation
+    _assert_out_of_time(env, constraints, formulation, 1e-6)
+    generous = lpmech.solve(
+        env, "revenue", constraints, formulation=formulation, solver_options={"time_limit": 600.0}
+    )
+    assert generous.report.status == "optimal"
+    assert generous.objective_value == pytest.approx(solution.objective_value, rel=1e-9)
+
+
+SEPARATORS = {
+    "BorderInequalities": "lpmech.formulations.interim",
+    "ViolatedRows": "lpmech.formulations.generation",
+}
+SLOW_SEPARATION = [pytest.param(*case, id=case[0]) for case in LOOPS]
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "constraints", "formulation", "separator"), SLOW_SEPARATION
+)
+def test_the_time_limit_bounds_the_whole_generation_loop(
+    name, build, constraints, formulation, separator, monkeypatch
+):
+    """Each HiGHS run is quick, but separating takes 0.2 s a round: a 0.1 s limit is
+    reached after the first round, and the solve says so instead of returning an optimum."""
+    import importlib
+    import time
+
+    cls = getattr(importlib.import_module(SEPARATORS[separator]), separator)
+    original = cls.candidates
+
+    def slow(self, x):
+        time.sleep(0.2)
+        return original(self, x)
+
+    env = build()
+    monkeypatch.setattr(cls, "candidates", slow)
+    _assert_out_of_time(env, constraints, formulation, 0.1)
+    solution = lpmech.solve(env, "revenue", constraints, formulation=formulation)
+    assert solution.report.formulation == formulation
+    assert solution.report.solve_seconds + solution.report.compile_seconds > 0  # it ran
