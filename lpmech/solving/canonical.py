@@ -525,17 +525,29 @@ class Quantity:
 
 
 class OptimalRange(NamedTuple):
-    """The least and greatest value of a quantity over all optimal mechanisms."""
+    """The least and greatest value of a quantity over all optimal mechanisms.
+
+    ``resolution`` is the width the computation alone can give a quantity that every
+    optimum pins: the two range LPs run over the optimal face relaxed by the slack δ
+    (``c·z ≥ c·z* − δ``), and HiGHS's solutions violate rows and bounds by v (within its
+    feasibility tolerance); by LP sensitivity each end moves by at most |y_face|·δ +
+    Σ_r |y_r|·v_r + Σ_j |d_j|·v_j, with y, d the range LP's row duals and reduced costs
+    (in the quantity's units). A width within it cannot be told from 0.
+    """
 
     quantity: str
     low: float
     high: float
     #: The quantity's unit: the environment's value scale for money, 1 for allocations.
     unit: float = 1.0
+    #: The width the range's own slack and tolerances allow (see the class docstring).
+    resolution: float = 0.0
 
     def pinned(self, tol: float = 1e-7) -> bool:
-        """Whether every optimum gives the quantity the same value (within ``tol`` units)."""
-        return self.high - self.low <= tol * max(self.unit, abs(self.low), abs(self.high))
+        """Whether every optimum gives the quantity the same value: the width is within
+        ``tol`` units or within the range's own :attr:`resolution`."""
+        width = self.high - self.low
+        return width <= tol * max(self.unit, abs(self.low), abs(self.high)) + self.resolution
 
 
 def optimal_range(solution: Any, quantity: Quantity) -> OptimalRange:
@@ -590,13 +602,11 @@ def optimal_range(solution: Any, quantity: Quantity) -> OptimalRange:
     coefficients = _money(quantity.coefficients, env.layout, scale)  # q·z in the user's units
     size = float(np.abs(coefficients).max(initial=0.0)) or 1.0  # costs of order 1 for HiGHS
     engine = BACKENDS["highspy"]()
-    ends = []
+    options = dict(solution.solver_options)
+    ends, resolution = [], 0.0
     for sign in (-1.0, 1.0):
-        result = run_program(
-            engine,
-            replace(face, cost=sign * coefficients / size, constant=0.0),
-            dict(solution.solver_options),
-        )
+        ranged = replace(face, cost=sign * coefficients / size, constant=0.0)
+        result = run_program(engine, ranged, options)
         if result.status is Status.UNBOUNDED or result.status is Status.INFEASIBLE_OR_UNBOUNDED:
             ends.append(sign * np.inf)
         elif result.status is not Status.OPTIMAL or result.objective is None:
@@ -606,6 +616,23 @@ def optimal_range(solution: Any, quantity: Quantity) -> OptimalRange:
             )
         else:
             ends.append(sign * size * result.objective)
+            resolution += size * _sensitivity(ranged, result, slack)
     n = env.layout.n_allocation_columns
     unit = data_scale(env) if np.any(quantity.coefficients[n:]) else 1.0
-    return OptimalRange(quantity.name, float(ends[0]), float(ends[1]), unit)
+    return OptimalRange(quantity.name, float(ends[0]), float(ends[1]), unit, resolution)
+
+
+def _sensitivity(program: Program, result: Any, slack: float) -> float:
+    """How far a range LP's optimum can have moved from the exact face's: the face row
+    relaxed by ``slack``, and every row and column bound by the violation v that HiGHS's
+    solution x leaves (within its feasibility tolerance). By LP sensitivity at most
+    |y_face|·slack + Σ_r |y_r|·v_r + Σ_j |d_j|·v_j, with d = c − Aᵀy."""
+    duals, x = result.row_duals, result.x
+    if duals is None or x is None:
+        return 0.0
+    activity = program.matrix @ x
+    rows = np.maximum(np.maximum(program.row_lower - activity, activity - program.row_upper), 0.0)
+    columns = np.maximum(np.maximum(program.column_lower - x, x - program.column_upper), 0.0)
+    reduced = program.cost - program.matrix.T @ duals
+    face_row = program.row_slices["optimum held"].start
+    return float(abs(duals[face_row]) * slack + np.abs(duals) @ rows + np.abs(reduced) @ columns)
