@@ -256,3 +256,84 @@ def test_an_objective_value_edited_by_one_in_a_file_does_not_load(tmp_path):
 def test_an_objective_value_edited_within_loading_tolerance_is_not_certified(tmp_path, shift):
     loaded = lpmech.load(_edited_file(_auction_solution(), tmp_path, _shifted(shift)))
     _assert_failed(loaded.certify(), "objective_value:")
+
+
+def _burn_auction(penalty):
+    """The 1..4 two-bidder auction with a component "burn" no agent values and the
+    principal values at ``penalty``: never worth using, so Myerson's 19/8 is optimal."""
+    import scipy.sparse as sp
+
+    from lpmech.problem.allocation import AllocationSpace
+    from lpmech.problem.environment import Agent, Environment
+
+    types = np.array([1.0, 2.0, 3.0, 4.0])
+    space = AllocationSpace(
+        ["to bidder 1", "to bidder 2", "burn"],
+        sp.csr_array(np.ones((1, 3))),
+        np.array([-np.inf]),
+        np.array([1.0]),
+        np.zeros(3),
+        np.ones(3),
+    )
+    values = [np.array([[t, 0, 0] for t in types]), np.array([[0, t, 0] for t in types])]
+    agents = [Agent(f"bidder {i + 1}", types, np.full(4, 0.25)) for i in range(2)]
+    return Environment(agents, space, values, principal_value=np.array([0.0, 0.0, penalty]))
+
+
+def _one_buyer_small_probability(tiny):
+    """One buyer, types 1, 2, 3/tiny with prior (1/2, 1/2 − tiny, tiny): posting the top
+    type's value earns 3, more than any other price."""
+    return lpmech.single_item_auction([1, 2, 3 / tiny], 1, priors=[[0.5, 0.5 - tiny, tiny]])
+
+
+def _myerson_1_to_4():
+    return exact_benchmarks.myerson_revenue(lpmech.single_item_auction([1, 2, 3, 4], 2))
+
+
+def _best_posted_price(tiny):
+    """max over prices p of p·P(v ≥ p), exactly, for the one-buyer case."""
+    tiny = Fraction(tiny).limit_denominator(10**12)
+    values = [Fraction(1), Fraction(2), 3 / tiny]
+    prior = [Fraction(1, 2), Fraction(1, 2) - tiny, tiny]
+    return max(v * sum(q for w, q in zip(values, prior, strict=True) if w >= v) for v in values)
+
+
+def _solve_or_refusal(env, constraints):
+    try:
+        return lpmech.solve(env, "revenue", constraints)
+    except lpmech.errors.LpmechError as error:  # a named refusal is an honest answer
+        return error
+
+
+@pytest.mark.parametrize(
+    ("build", "optimum"),
+    [
+        (lambda: _burn_auction(-1e8), lambda: _myerson_1_to_4()),
+        (lambda: _burn_auction(-1e9), lambda: _myerson_1_to_4()),
+        (lambda: _one_buyer_small_probability(1e-9), lambda: _best_posted_price(1e-9)),
+        (lambda: _one_buyer_small_probability(1e-7), lambda: _best_posted_price(1e-7)),
+    ],
+)
+@pytest.mark.parametrize(
+    "constraints",
+    [("dominant_strategy_ic", "ex_post_ir"), ("bayesian_ic", "interim_ir")],
+)
+def test_a_wrong_optimum_never_certifies_and_the_exact_one_is_reported(
+    build, optimum, constraints
+):
+    """Data spanning many orders of magnitude: whatever the float solve returns, the
+    certificate is ok only for the true optimum, and always reports it exactly."""
+    env, optimum = build(), optimum()
+    solution = _solve_or_refusal(env, constraints)
+    if isinstance(solution, lpmech.errors.LpmechError):
+        assert str(solution)
+    else:
+        certificate = solution.certify()
+        assert certificate.proved_objective == optimum
+        assert_satisfies(env, certificate.exact_mechanism.to_mechanism(env), constraints)
+        if certificate.ok:
+            assert certificate.objective == optimum
+            assert solution.objective_value == pytest.approx(float(optimum), rel=1e-9)
+            assert_satisfies(env, solution.mechanism, constraints)
+        else:
+            _assert_failed(certificate, "mechanism:")

@@ -35,6 +35,7 @@ def one_buyer(draw):
     return values, prior, best, second
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(one_buyer(), st.sampled_from(["bic", "dsic"]), st.sampled_from([1e-6, 1.0, 1e6]))
 def test_a_single_buyers_pinned_payments_are_reported_pinned(case, incentive, unit):

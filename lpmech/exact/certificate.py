@@ -51,10 +51,10 @@ family exactly and attain the dual bound; or the floats must be the program's ex
 optimal basic solution rounded, every entry within ρ·max(s_j, |x_j|). ``objective_value``
 must be the certified mechanism's exact objective within ρ·(Σ_j |c_j| s_j + |c_0|), the
 rounding those entries allow. The duals, read the same way (each within ρ of itself), must
-be dual feasible with the same bound, or fail it by no more than ρ times the size of the
-terms (reduced costs against ρ·(|c_j| + (|A|ᵀ|y|)_j)). Whatever fails is named with its
-amount, and the exact optimum of the program (``proved_objective``, ``exact_mechanism``)
-is reported beside the claim.
+be dual feasible with the same bound, or fail it by no more than ρ_y = :data:`DUAL_ROUNDING`
+times the size of the terms (reduced costs against ρ_y·(|c_j| + (|A|ᵀ|y|)_j)). Whatever
+fails is named with its amount, and the exact optimum of the program
+(``proved_objective``, ``exact_mechanism``) is reported beside the claim.
 
 How. HiGHS finds an optimal basis of P's float image by crossover from the float
 optimum and its row duals (optimal at once, with no simplex iterations, when the
@@ -85,6 +85,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import lru_cache
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import highspy
@@ -124,6 +125,14 @@ ArrayLikeExact = Any
 #: Relative rounding ρ allowed between a float of the Solution (an entry of its mechanism,
 #: its objective_value, a dual) and the rational it is certified as (module docstring).
 ROUNDING = 1e-9
+#: Relative rounding allowed to the Solution's duals beyond their reading as rationals: a
+#: dual is a solver's float, feasible to HiGHS's tolerance (1e-7), not a rounded rational.
+DUAL_ROUNDING = 1e-6
+#: HiGHS tolerances of the last try for an optimal basis, when the default ones (1e-7) are
+#: coarse against the data (probabilities of 1e-9): the basis is checked exactly anyway.
+FINE_TOLERANCES = MappingProxyType(
+    {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+)
 #: Largest number of non-zeros of the direct program certified (a Python-level pass over
 #: each of them in rationals).
 MAX_NONZEROS = 2_000_000
@@ -515,6 +524,7 @@ def _optimal_basis(
     fixed: ObjectArray | None = None,
     start: NDArray | None = None,
     duals: NDArray | None = None,
+    options: Mapping[str, float] = MappingProxyType({}),
 ) -> _Basis:
     """HiGHS's optimal basis of ``program``, to be solved exactly (:class:`_Basis`).
 
@@ -531,7 +541,7 @@ def _optimal_basis(
         upper[: len(fixed)] = fixed
         program = replace(program, column_lower=lower, column_upper=upper)
     floats = program.float_program()
-    highs = HighspyBackend.load(floats, with_algorithm(floats, {}))
+    highs = HighspyBackend.load(floats, with_algorithm(floats, dict(options)))
     if start is not None:
         guess = highspy.HighsSolution()
         guess.col_value = start.tolist()
@@ -735,17 +745,21 @@ def _prove(
     claim against it."""
     program, twin = context.program, context.twin
     # a basis warm-started from the float optimum may stop short of exact optimality where
-    # HiGHS's tolerances are coarse against the data (values of 1e-9): then start cold
-    for warm in (primal, None):
+    # HiGHS's tolerances are coarse against the data (values of 1e-9): then start cold, and
+    # then cold with tolerances as fine as doubles resolve
+    attempts = [(primal, {}), (None, {}), (None, FINE_TOLERANCES)]
+    for warm, options in attempts:
         try:
-            basis = _optimal_basis(program, start=warm, duals=None if warm is None else duals)
+            basis = _optimal_basis(
+                program, start=warm, duals=None if warm is None else duals, options=options
+            )
             y = basis.dual()
             claimed = _check(context, claim.read, y, True)
             optimum = claimed
             if claimed["failures"]:  # only then is the basic solution needed
                 optimum = _check(context, context.expand(basis.primal()), y, True)
         except (SingularSystemError, _NoBasis) as error:
-            if warm is not None:
+            if options is not FINE_TOLERANCES:
                 continue
             return _refused(twin, str(error), start, claim)
         if not optimum["failures"]:
@@ -896,7 +910,7 @@ def _duals_check(
         return "the Solution's duals, read as rationals, prove the same bound", []
     shortfall = _dual_shortfall(program, read, floats, target)
     if not shortfall:
-        return f"the Solution's duals prove the bound within the rounding ({ROUNDING:g})", []
+        return f"the Solution's duals prove the bound within the rounding ({DUAL_ROUNDING:g})", []
     return "", [f"duals: {failure}" for failure in shortfall]
 
 
@@ -933,18 +947,18 @@ def _dual_shortfall(
             weight = Fraction(int(weights[index]), denominator)
             end = upper[index] if weight > 0 else lower[index]
             if type(end) is float:  # infinite: a wrong sign, allowed only within the rounding
-                if abs(float(weight)) > ROUNDING * scale[index] and len(failures) < LISTED:
+                if abs(float(weight)) > DUAL_ROUNDING * scale[index] and len(failures) < LISTED:
                     failures.append(
                         f"{kind} {name(index)} has "
                         f"{'multiplier' if kind == 'row' else 'reduced cost'} "
                         f"{float(weight):.3g} but no {'upper' if weight > 0 else 'lower'} "
-                        f"bound (allowed {ROUNDING * scale[index]:.3g})"
+                        f"bound (allowed {DUAL_ROUNDING * scale[index]:.3g})"
                     )
                 continue
             term = weight * _fraction(end)
             total += term
             size += abs(float(term))
-    if abs(float(total - target)) > ROUNDING * max(size, abs(float(target))):
+    if abs(float(total - target)) > DUAL_ROUNDING * max(size, abs(float(target))):
         failures.append(
             f"their bound {float(total):.9g} differs from the exact optimum's "
             f"{float(target):.9g} by {float(total - target):.3g}"
