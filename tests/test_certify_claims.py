@@ -337,3 +337,48 @@ def test_a_wrong_optimum_never_certifies_and_the_exact_one_is_reported(
             assert_satisfies(env, solution.mechanism, constraints)
         else:
             _assert_failed(certificate, "mechanism:")
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_lpmech_verify_exact_certifies_a_file_as_loaded(tmp_path, capsys, as_json):
+    from lpmech.cli.commands import main
+
+    solution = _auction_solution()
+    clean = lpmech.save(solution, tmp_path / "clean.json")
+    flags = ["--json"] if as_json else []
+    assert main(["verify", str(clean), "--exact", *flags]) == 0
+    out = capsys.readouterr().out
+    if as_json:
+        document = json.loads(out)
+        assert document["exact"]["checks_passed"] is True
+        assert document["exact"]["exact_optimum"] == "19/8"
+    else:
+        assert "Exact certificate: PROVED" in out
+
+    def edit(data):
+        values = data["duals"]["dominant_strategy_ic"]
+        values[int(np.flatnonzero(values)[0])] *= 3
+
+    tampered = _edited_file(solution, tmp_path, edit)
+    assert main(["verify", str(tampered), "--exact", *flags]) == 1
+    out = capsys.readouterr().out
+    assert not PROVED_OPTIMAL.search(out)
+    if as_json:
+        document = json.loads(out)
+        assert document["ok"] is False
+        assert document["exact"]["failures"][0].startswith("duals:")
+        assert document["exact"]["exact_optimum"] == "19/8"
+    else:
+        assert "Exact certificate: FAILED" in out
+        assert "failed: duals:" in out
+
+
+def test_lpmech_verify_exact_refuses_a_mechanism_file(tmp_path, capsys):
+    from lpmech.cli.commands import main
+
+    solution = _auction_solution()
+    path = lpmech.save(
+        solution.mechanism, tmp_path / "rule.json", constraints=["dsic", "ex_post_ir"]
+    )
+    assert main(["verify", str(path), "--exact"]) == 1
+    assert "no objective to certify" in capsys.readouterr().err

@@ -20,9 +20,11 @@
 ``lpmech solve MODEL --json | --output FILE.json|.csv | --plot FILE.png``
                                the result as one JSON document on stdout, saved
                                (a solution file, or the rule by profile), or drawn
-``lpmech verify FILE [--constraints dsic,ex_post_ir] [--json]``
+``lpmech verify FILE [--constraints dsic,ex_post_ir] [--json] [--exact]``
                                verify and audit a saved mechanism or solution;
-                               exit status 1 if a family is violated
+                               exit status 1 if a family is violated; --exact
+                               certifies a solution as loaded (status 1 unless
+                               its own mechanism and objective are proved)
 
 Errors print one line and exit with status 1 (2 for a malformed command line);
 see :mod:`lpmech.cli.errors`. With ``--json``, ``--verbose``'s solver log goes
@@ -98,6 +100,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     verify_parser.add_argument("--tol", type=float, default=1e-6)
     verify_parser.add_argument("--json", action="store_true", help="print one JSON document")
+    verify_parser.add_argument(
+        "--exact",
+        action="store_true",
+        help="certify a saved solution in rationals, as loaded (needs lpmech[exact])",
+    )
     solve_parser = commands.add_parser(
         "solve",
         help="solve a model",
@@ -128,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if known.command == "verify":
             if rest:
                 parser.error(f"unrecognised arguments: {' '.join(rest)}")
-            return _verify_file(known.file, known.constraints, known.tol, known.json)
+            return _verify_file(known.file, known.constraints, known.tol, known.json, known.exact)
         if known.command is None:
             if rest:
                 parser.error(f"unrecognised arguments: {' '.join(rest)}")
@@ -378,17 +385,7 @@ def _solve(spec: ModelSpec, argv: list[str]) -> int:
     if options.json:
         document = _solve_document(spec, params, solution, benchmark)
         if certificate is not None:
-            exact = certificate.objective
-            document["exact"] = {
-                "objective": None if exact is None else str(exact),
-                "checks_passed": certificate.ok,
-                "optimal": certificate.optimal,
-                "claimed_objective": certificate.claimed_objective,
-                "exact_optimum": None
-                if certificate.proved_objective is None
-                else str(certificate.proved_objective),
-                "failures": list(certificate.failures),
-            }
+            document["exact"] = _certificate_data(certificate)
         print(json.dumps(document, indent=2))
         return status
     print(f"Model {spec.name}: {spec.title}")
@@ -504,8 +501,11 @@ def _keep(solution: Solution, output: str | None, picture: str | None) -> None:
         solution.plot().savefig(picture)
 
 
-def _verify_file(path: str, constraints: str | None, tol: float, as_json: bool) -> int:
-    """Verify (and audit) the mechanism in a saved mechanism or solution file."""
+def _verify_file(
+    path: str, constraints: str | None, tol: float, as_json: bool, exact: bool = False
+) -> int:
+    """Verify (and audit) the mechanism in a saved mechanism or solution file; with
+    ``exact``, also certify a solution as loaded (exit status 1 unless it is certified)."""
     try:
         loaded = load(path)
     except OSError as error:
@@ -518,26 +518,48 @@ def _verify_file(path: str, constraints: str | None, tol: float, as_json: bool) 
         raise LpmechError(f"{path} holds an environment, not a mechanism")
     if constraints is not None:
         families = [name.strip() for name in constraints.split(",") if name.strip()]
+    if exact and not isinstance(loaded, Solution):
+        raise LpmechError(
+            f"--exact: {path} holds a mechanism, not a solution: no objective to certify"
+        )
     if not families:
         raise LpmechError(f"{path} records no constraint families; give --constraints")
     report = verify(mechanism, families, tol=tol)
     review = audit(mechanism)
+    certificate = loaded.certify() if exact and isinstance(loaded, Solution) else None
+    certified = certificate is None or certificate.ok
     if as_json:
         print(
             json.dumps(
                 {
                     "file": path,
                     "mechanism": mechanism.name,
-                    "ok": report.ok,
+                    "ok": report.ok and certified,
                     "verification": {c.pop("family"): c for c in verification_data(report)},
                     "max_ex_post_regret": review.max_ex_post_regret,
                     "max_interim_regret": review.max_interim_regret,
                     "min_participation_slack": review.min_participation_slack,
                     "budget_imbalance": review.budget_imbalance,
+                    **({} if certificate is None else {"exact": _certificate_data(certificate)}),
                 },
                 indent=2,
             )
         )
     else:
-        print(f"{report}\n\n{review}")
-    return 0 if report.ok else 1
+        print(f"{report}\n\n{review}" + ("" if certificate is None else f"\n\n{certificate}"))
+    return 0 if report.ok and certified else 1
+
+
+def _certificate_data(certificate: Certificate) -> dict:
+    """A certificate's verdict as plain data: what was claimed, what is proved, what failed."""
+    exact = certificate.objective
+    return {
+        "objective": None if exact is None else str(exact),
+        "checks_passed": certificate.ok,
+        "optimal": certificate.optimal,
+        "claimed_objective": certificate.claimed_objective,
+        "exact_optimum": None
+        if certificate.proved_objective is None
+        else str(certificate.proved_objective),
+        "failures": list(certificate.failures),
+    }
