@@ -190,7 +190,10 @@ class Solution:
         ]
 
     def certify(self) -> Certificate:
-        """Prove the optimum in rational arithmetic (:func:`lpmech.exact.certificate.certify`)."""
+        """Prove this Solution's own mechanism, ``objective_value`` and duals optimal in
+        rational arithmetic, within a stated float rounding; a failed certificate names
+        the check and reports the exact optimum beside the claim
+        (:func:`lpmech.exact.certificate.certify`)."""
         from lpmech.exact.certificate import certify
 
         return certify(self)
