@@ -829,7 +829,7 @@ def _verdict(
         else:
             failures += [f"exact optimum not found: {failure}" for failure in optimum["failures"]]
     failures += _objective_value_failures(context, claim, certified["objective"])
-    dual_note, dual_failures = _duals_check(context, claim, optimum["bound"] if found else None)
+    dual_note, dual_failures = _duals_check(context, claim, optimum["bound"] if found else None, y)
     failures += dual_failures
     description, argument = texts
     return Certificate(
@@ -876,10 +876,11 @@ def _objective_value_failures(context: _Context, claim: _Claim, value: Fraction)
 
 
 def _duals_check(
-    context: _Context, claim: _Claim, bound: Fraction | None
+    context: _Context, claim: _Claim, bound: Fraction | None, y: ObjectArray
 ) -> tuple[str, list[str]]:
     """The Solution's duals as multipliers of the certified program: they must prove the
-    same bound (exactly as read, or within the rounding). A note and the failures."""
+    same bound (exactly as read, or within the rounding); read as the certificate's own
+    multipliers ``y``, they do. A note and the failures."""
     program = context.program
     if program.column_orbit is not None:
         return (
@@ -905,6 +906,8 @@ def _duals_check(
         s if close else _float_exactly(x)
         for s, close, x in zip(simple, near.tolist(), floats.tolist(), strict=True)
     ]
+    if all(a == b for a, b in zip(read.tolist(), y.tolist(), strict=True)):
+        return "the Solution's duals, read as rationals, are the certificate's own", []
     total, infeasible = _dual_bound(program, read)
     if not infeasible and total == target:
         return "the Solution's duals, read as rationals, prove the same bound", []
