@@ -10,6 +10,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from oracle import assert_satisfies, dsic_violation, expected_revenue
 
 import lpmech
@@ -382,3 +384,49 @@ def test_lpmech_verify_exact_refuses_a_mechanism_file(tmp_path, capsys):
     )
     assert main(["verify", str(path), "--exact"]) == 1
     assert "no objective to certify" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None)
+@given(
+    n_bidders=st.integers(1, 2),
+    values=st.lists(st.integers(1, 9), min_size=2, max_size=4, unique=True).map(sorted),
+    incentive=st.sampled_from(["dsic", "bic"]),
+    entry=st.integers(0, 10**6),
+    shift=st.sampled_from([1e-6, 1e-3, 0.5, -1e-3]),
+    part=st.sampled_from(["payments", "allocation"]),
+)
+def test_certify_ok_means_the_solutions_own_mechanism_is_optimal(
+    n_bidders, values, incentive, entry, shift, part
+):
+    """Any entry of the Solution's mechanism changed by any amount: the certificate is ok
+    only if the changed mechanism passes the brute-force checks and its revenue (the
+    claimed objective_value, recomputed) is the proved optimum; a lowered payment at a
+    profile of positive probability never is."""
+    env = lpmech.single_item_auction(values, n_bidders)
+    constraints = (
+        ("dominant_strategy_ic", "ex_post_ir")
+        if incentive == "dsic"
+        else ("bayesian_ic", "interim_ir")
+    )
+    solution = lpmech.solve(env, "revenue", constraints)
+    assert solution.certify().ok
+    allocation = solution.mechanism.flat_allocation.copy()
+    payments = solution.mechanism.flat_payments.copy()
+    changed = payments if part == "payments" else allocation
+    index = np.unravel_index(entry % changed.size, changed.shape)
+    changed[index] += shift
+    mechanism = lpmech.Mechanism(env, allocation, payments)
+    tampered = dataclasses.replace(
+        solution, mechanism=mechanism, objective_value=expected_revenue(env, mechanism)
+    )
+    certificate = tampered.certify()
+    if certificate.ok:
+        assert_satisfies(env, mechanism, constraints, tol=1e-9)
+        assert expected_revenue(env, mechanism) == pytest.approx(
+            float(certificate.proved_objective), rel=1e-9
+        )
+    else:
+        _assert_failed(certificate, "mechanism:")
+    if part == "payments" and shift < 0:
+        assert not certificate.ok
