@@ -430,3 +430,29 @@ def test_certify_ok_means_the_solutions_own_mechanism_is_optimal(
         _assert_failed(certificate, "mechanism:")
     if part == "payments" and shift < 0:
         assert not certificate.ok
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("unit", [3e-7, 7e5, 1e9])
+@pytest.mark.parametrize("values", [[1, 2, 3], [1, 3, 4, 7], [2, 5, 6]])
+@pytest.mark.parametrize("n_bidders", [2, 3])
+@pytest.mark.parametrize(
+    "constraints", [("dominant_strategy_ic", "ex_post_ir"), ("bayesian_ic", "interim_ir")]
+)
+def test_true_optima_in_float_units_certify_within_the_stated_rounding(
+    unit, values, n_bidders, constraints
+):
+    """Anonymised optima whose exact values are not simple (values in units of 3e-7 or 1e9
+    read from floats, skewed priors): certified as the Solution's own, within a rounding
+    the certificate states, and only because they pass the brute force."""
+    prior = np.arange(1, len(values) + 1) / sum(range(1, len(values) + 1))
+    env = lpmech.single_item_auction(
+        np.array(values) * unit, n_bidders, priors=[prior] * n_bidders
+    )
+    solution = lpmech.solve(env, "revenue", constraints)
+    certificate = solution.certify()
+    assert certificate.ok, certificate.failures
+    assert certificate.optimal
+    assert "1e-09" in certificate.rounding  # the bound on the rounding, stated
+    assert_satisfies(env, solution.mechanism, constraints, tol=1e-9 * unit * max(values))
+    assert solution.objective_value == pytest.approx(float(certificate.proved_objective), rel=1e-9)

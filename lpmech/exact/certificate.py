@@ -44,13 +44,16 @@ What is certified: the Solution's own claim. ``ok`` holds only when the Solution
 mechanism, its ``objective_value`` and (where they are on the certified program's rows)
 its duals are proved, never a mechanism the certificate derived for itself. The floats
 are read as rationals within a stated rounding ρ = :data:`ROUNDING` (relative): an entry
-z_j of the mechanism as the simplest rational (denominator ≤ 10⁷) within ρ·max(s_j, |z_j|),
-with s_j = 1 for an allocation and agent i's own value scale max(|V_i|, |o_i|) for its
-payments, else as the decimal it prints as. The mechanism so read must satisfy every
-family exactly and attain the dual bound; or the floats must be the program's exact
-optimal basic solution rounded, every entry within ρ·max(s_j, |x_j|). ``objective_value``
-must be the certified mechanism's exact objective within ρ·(Σ_j |c_j| s_j + |c_0|), the
-rounding those entries allow. The duals, read the same way (each within ρ of itself), must
+z_j of the mechanism as the simplest rational (least denominator) within
+r·max(s_j, |z_j|), r = :data:`READING` ≤ ρ, with s_j = 1 for an allocation and agent i's
+own value scale max(|V_i|, |o_i|) for its payments. The mechanism so read must satisfy
+every family exactly and attain the dual bound; or the floats must be the program's exact
+optimal basic solution rounded, every entry within ρ·max(s_j, |x_j|); or (an optimum that
+is not basic, its exact values not simple) every entry k of every family's exact violation
+must be within Σ_j |A_kj|·ρ·max(s_j, |z_j|), what rounding the entries can make of row k,
+and its objective within ρ·max(|v|, Σ_j |c_j z_j| + |c_0|) of the exact optimum v.
+``objective_value`` must be the certified mechanism's exact objective within that same
+objective rounding. The duals, read the same way (each within ρ of itself), must
 be dual feasible with the same bound, or fail it by no more than ρ_y = :data:`DUAL_ROUNDING`
 times the size of the terms (reduced costs against ρ_y·(|c_j| + (|A|ᵀ|y|)_j)). Whatever
 fails is named with its amount, and the exact optimum of the program
@@ -125,6 +128,9 @@ ArrayLikeExact = Any
 #: Relative rounding ρ allowed between a float of the Solution (an entry of its mechanism,
 #: its objective_value, a dual) and the rational it is certified as (module docstring).
 ROUNDING = 1e-9
+#: Relative radius within which a float of the Solution's mechanism is read as the simplest
+#: rational: a basic solution's floats are that close to its exact values.
+READING = 1e-12
 #: Relative rounding allowed to the Solution's duals beyond their reading as rationals: a
 #: dual is a solver's float, feasible to HiGHS's tolerance (1e-7), not a rounded rational.
 DUAL_ROUNDING = 1e-6
@@ -267,13 +273,10 @@ class Certificate:
 
     @property
     def optimal(self) -> bool:
-        """Whether the Solution's mechanism is proved optimal (objective = dual bound)."""
-        return (
-            self.ok
-            and self.claims_optimality
-            and self.objective is not None
-            and self.bound == self.objective
-        )
+        """Whether the Solution's mechanism is proved optimal: exactly (objective = dual
+        bound) or within the rounding ``rounding`` states (``proved_objective`` is the
+        exact optimum then)."""
+        return self.ok and self.claims_optimality and self.proved_objective is not None
 
     def check(
         self,
@@ -678,12 +681,14 @@ class _Claim:
         worst = int(np.argmax(relative)) if len(relative) else 0
         return (float(relative[worst]) if len(relative) else 0.0), worst
 
-    def objective_tolerance(self, context: _Context) -> float:
-        """The rounding of the objective the entries' rounding allows:
-        ρ · (Σ_j |c_j| s_j + |c_0|)."""
+    def objective_tolerance(self, context: _Context, value: Fraction) -> float:
+        """The rounding of an objective ``value``: ρ · max(|value|, Σ_j |c_j z_j| + |c_0|),
+        the size of the terms it sums (never the values' scale: an objective of 0 is not
+        within the rounding of an optimum of 3 because some agent's values reach 3e9)."""
         cost = np.abs(to_float(context.cost))
         constant = abs(float(to_float([context.program.constant])[0]))
-        return ROUNDING * (float(cost @ np.maximum(self.scales, np.abs(self.floats))) + constant)
+        terms = float(cost @ np.abs(self.floats)) + constant
+        return ROUNDING * max(abs(float(value)), terms)
 
 
 def _column_scales(env: Environment, z: NDArray) -> NDArray:
@@ -703,18 +708,42 @@ def _column_scales(env: Environment, z: NDArray) -> NDArray:
 
 
 def _read(z: NDArray, scales: NDArray) -> tuple[ObjectArray, float]:
-    """The floats z as rationals: each the rational with denominator up to 10⁷ nearest it
-    when that is within ρ·max(s_j, |z_j|), else the decimal it prints as; and the largest
-    relative distance taken. A guess: the exact checks decide whether it is right."""
+    """The floats z as rationals: each the simplest rational (least denominator) within
+    r·max(s_j, |z_j|) of it, r = :data:`READING` (so solver noise of 1e-7 on a payment of
+    1e9 reads as 0, and 2333333333.3333335 as 7000000000/3); and the largest relative
+    distance taken. A guess: the exact checks decide whether it is right."""
+    radii = READING * np.maximum(scales, np.abs(z))
     read = np.empty(len(z), dtype=object)
-    simple = [_simplest(x) for x in z.tolist()]
-    distance = np.abs(z - to_float(np.array(simple, dtype=object))) / np.maximum(scales, np.abs(z))
-    near = distance <= ROUNDING
-    read[:] = [
-        s if close else _float_exactly(x)
-        for s, close, x in zip(simple, near.tolist(), z.tolist(), strict=True)
-    ]
-    return read, float(distance[near].max(initial=0.0))
+    read[:] = [_simplest_within(x, r) for x, r in zip(z.tolist(), radii.tolist(), strict=True)]
+    distance = np.abs(z - to_float(read)) / np.maximum(scales, np.abs(z))
+    return read, float(distance.max(initial=0.0))
+
+
+@lru_cache(maxsize=2**16)
+def _simplest_within(value: float, radius: float) -> Rational:
+    """The rational with the least denominator in [value − radius, value + radius]
+    (continued fractions; mechanisms repeat values, so remembered)."""
+    if value == int(value) or radius <= 0:
+        number = Fraction(value)
+    else:
+        number = _simplest_between(
+            Fraction(value) - Fraction(radius), Fraction(value) + Fraction(radius)
+        )
+    return rational_from(number.numerator, number.denominator)
+
+
+def _simplest_between(low: Fraction, high: Fraction) -> Fraction:
+    """The rational with the least denominator in [low, high] (low ≤ high)."""
+    if low <= 0 <= high:
+        return Fraction(0)
+    if high < 0:
+        return -_simplest_between(-high, -low)
+    whole = low.numerator // low.denominator
+    if whole == low or whole + 1 <= high:
+        return Fraction(whole if whole == low else whole + 1)
+    # low and high lie in (whole, whole + 1): the simplest is whole + 1/(the simplest in
+    # [1/(high − whole), 1/(low − whole)])
+    return whole + 1 / _simplest_between(1 / (high - whole), 1 / (low - whole))
 
 
 @lru_cache(maxsize=2**16)
@@ -806,7 +835,7 @@ def _verdict(
     if not claimed["failures"] and (not found or claimed["objective"] == optimum["objective"]):
         certified = claimed
         rounding = (
-            "the Solution's floats read as the nearest simple rationals: each within "
+            "the Solution's floats read as the simplest rationals near them: each within "
             f"{claim.read_distance:.3g} of its scale (at most {ROUNDING:g})"
         )
     elif found and distance <= ROUNDING:
@@ -815,6 +844,8 @@ def _verdict(
             "the Solution's floats are the exact optimum rounded: each within "
             f"{distance:.3g} of its scale (at most {ROUNDING:g})"
         )
+    elif found and (near := _near_optimal(context, claim, claimed, optimum)) is not None:
+        certified, (rounding, achievement) = claimed, near
     else:
         certified, rounding = claimed, ""
         failures += [f"mechanism: {failure}" for failure in claimed["failures"]]
@@ -854,6 +885,48 @@ def _verdict(
     )
 
 
+def _near_optimal(
+    context: _Context, claim: _Claim, claimed: dict[str, Any], optimum: dict[str, Any]
+) -> tuple[str, str] | None:
+    """Whether the Solution's mechanism as read is optimal within the rounding of its
+    entries (a non-basic optimum whose exact values are not simple, on data read from
+    floats): every entry k of every imposed family's exact violation is at most
+    Σ_j |A_kj|·ρ·max(s_j, |z_j|), what rounding the entries by ρ can make of row k, and
+    its objective is within the objective's rounding of the exact optimum. The rounding
+    statement and what is proved, or None."""
+    twin = context.twin
+    env = twin.float_environment
+    mechanism = exact_mechanism(twin, claimed["allocation"], claimed["payments"])
+    radius = ROUNDING * np.maximum(claim.scales, np.abs(claim.floats))
+    worst = 0.0
+    for family in context.families:
+        violation = to_float(np.asarray(family.violation(mechanism), dtype=object))
+        allowed = np.abs(family.rows(env).matrix) @ radius
+        if len(allowed) != len(violation):  # entries that are not rows (bounds): the widest
+            allowed = np.full(len(violation), max(float(allowed.max(initial=0.0)), ROUNDING))
+        broken = violation > allowed
+        if np.any(broken):
+            return None
+        positive = violation > 0
+        if np.any(positive):
+            worst = max(worst, float(np.max(violation[positive] / allowed[positive])))
+    gap = abs(claimed["objective"] - optimum["objective"])
+    tolerance = claim.objective_tolerance(context, optimum["objective"])
+    if gap > tolerance:
+        return None
+    rounding = (
+        f"the Solution's floats read as rationals (each within {claim.read_distance:.3g} "
+        f"of its scale) violate no family beyond what rounding its entries by {ROUNDING:g} "
+        f"of their scales allows (at most {worst:.3g} of that), and their objective is "
+        f"within {float(gap):.3g} of the exact optimum (the rounding allows {tolerance:.3g})"
+    )
+    achievement = (
+        "is optimal within the rounding of its floats: it satisfies every imposed family "
+        "and attains the exact optimum up to that rounding"
+    )
+    return rounding, achievement
+
+
 def _gap(left: Fraction, right: Fraction) -> str:
     difference = left - right
     return f"{difference} ≈ {float(difference):.3g}"
@@ -864,7 +937,7 @@ def _objective_value_failures(context: _Context, claim: _Claim, value: Fraction)
     claimed = claim.objective_value
     if not math.isfinite(claimed):
         return [f"objective_value: the Solution claims {claimed!r}, not a finite number"]
-    tolerance = claim.objective_tolerance(context)
+    tolerance = claim.objective_tolerance(context, value)
     gap = abs(Fraction(claimed) - value)
     if gap <= tolerance:
         return []
