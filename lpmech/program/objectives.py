@@ -38,7 +38,7 @@ from numpy.typing import ArrayLike
 from lpmech.arrays import FloatArray
 from lpmech.constraints.base import function_name
 from lpmech.constraints.custom import DesignVariables
-from lpmech.errors import InvalidArgumentError, UnknownObjectiveError
+from lpmech.errors import InvalidArgumentError, InvalidArgumentTypeError, UnknownObjectiveError
 from lpmech.names import look_up, spec_parts
 from lpmech.problem.scales import data_scale
 from lpmech.stable_sums import matrix_vector, weighted_sum
@@ -106,7 +106,7 @@ class Objective(ABC):
         return Combination([(1.0, self), (1.0, other)])
 
     def __mul__(self, weight: float) -> Combination:
-        return Combination([(float(weight), self)])
+        return Combination([(weight, self)])
 
     __rmul__ = __mul__
 
@@ -341,6 +341,16 @@ class LinearObjective(Objective):
             )
         self._coefficients = np.asarray(coefficients, dtype=float)
         self._constant = float(constant)
+        bad = np.flatnonzero(~np.isfinite(self._coefficients.ravel()))
+        if len(bad) or not np.isfinite(self._constant):
+            where = (
+                f"coefficient {int(bad[0])} is {self._coefficients.ravel()[bad[0]]!r}"
+                if len(bad)
+                else f"constant is {self._constant!r}"
+            )
+            raise InvalidArgumentError(
+                f"LinearObjective {name!r}: {where}; coefficients and constant must be finite"
+            )
         self.sense = sense
         self.name = name
 
@@ -479,7 +489,13 @@ class Combination(Objective):
 
     def __init__(self, terms: Sequence[tuple[float, Objective]]) -> None:
         flat: list[tuple[float, Objective]] = []
-        for weight, objective in terms:
+        for index, (given, objective) in enumerate(terms):
+            if not isinstance(objective, Objective):
+                raise InvalidArgumentTypeError(
+                    f"objective weights: term {index} is {type(objective).__name__} "
+                    f"{objective!r}, not an Objective"
+                )
+            weight = _weight(given, f"the weight of {objective.name!r} (term {index})")
             if isinstance(objective, Combination):
                 flat.extend((weight * w, o) for w, o in objective.terms)
             else:
@@ -509,6 +525,25 @@ class Combination(Objective):
 
     def __repr__(self) -> str:
         return f"Combination({list(self.terms)!r})"
+
+
+def _weight(value: Any, what: str) -> float:
+    """A weight of a combined objective as a finite float (a NaN or infinite weight would
+    make every objective value NaN or infinite, and the solve meaningless)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise InvalidArgumentTypeError(
+                f"objective weights: {what} must be a real number, got "
+                f"{type(value).__name__} {value!r}"
+            ) from None
+    weight = float(value)
+    if not np.isfinite(weight):
+        raise InvalidArgumentError(
+            f"objective weights: {what} is {weight!r}; a weight must be finite"
+        )
+    return weight
 
 
 #: Objectives by name; each entry makes a fresh instance.

@@ -30,7 +30,7 @@ import numpy as np
 from lpmech.backends.algorithms import ALGORITHMS
 from lpmech.backends.engines import BACKENDS, Backend, CvxpyBackend
 from lpmech.backends.solver_choice import LINEAR_SOLVER, solver_named, verification_tolerance
-from lpmech.backends.status import Status
+from lpmech.backends.status import CLOSED_GAP, Status, loosened_tolerances
 from lpmech.checks.verification import (
     VerificationReport,
     check_tol,
@@ -67,7 +67,7 @@ DEFAULT_CONSTRAINTS = ("dominant_strategy_ic", "ex_post_ir")
 
 #: HiGHS's default relative MIP gap (1e-4) would stop short of the optimum that
 #: tests compare with formulas to 1e-6; deterministic solves close the gap.
-MIP_DEFAULTS = {"mip_rel_gap": 1e-9, "mip_feasibility_tolerance": 1e-9}
+MIP_DEFAULTS = {"mip_rel_gap": CLOSED_GAP, "mip_feasibility_tolerance": 1e-9}
 
 
 def solve(
@@ -468,6 +468,11 @@ def solve_report(
 ) -> SolveReport:
     """Sizes and timings of the solve (``start``: when :func:`solve` began)."""
     sizes = outcome.sizes
+    tolerances = (
+        loosened_tolerances(request.options, request.deterministic)
+        if request.solver in ("auto", LINEAR_SOLVER)
+        else {}
+    )
     return SolveReport(
         backend=engine.name,
         n_variables=sizes.n_variables,
@@ -486,6 +491,8 @@ def solve_report(
         details=outcome.details,
         algorithm=outcome.algorithm,
         solver=outcome.solver,
+        gap=tolerances.get("mip_rel_gap", 0.0),
+        tolerances=tolerances,
     )
 
 
