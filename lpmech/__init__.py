@@ -46,6 +46,7 @@ from lpmech.constraints import (
 # Every error lpmech raises.
 from lpmech.errors import (
     DesignError,
+    FileAccessError,
     FileFormatError,
     IndexOutOfRangeError,
     InfeasibleDesignError,
@@ -167,6 +168,7 @@ __all__ = [
     "ExPostMonotonicity",
     "ExpectedDeficit",
     "Feasibility",
+    "FileAccessError",
     "FileFormatError",
     "FixedAllocation",
     "GainsFromTrade",

@@ -501,10 +501,7 @@ def _keep(solution: Solution, output: str | None, picture: str | None) -> None:
 
 def _verify_file(path: str, constraints: str | None, tol: float, as_json: bool) -> int:
     """Verify (and audit) the mechanism in a saved mechanism or solution file."""
-    try:
-        loaded = load(path)
-    except OSError as error:
-        raise LpmechError(f"cannot read {path}: {error.strerror or error}") from error
+    loaded = load(path)
     if isinstance(loaded, Solution):
         mechanism, families = loaded.mechanism, list(loaded.families)
     elif isinstance(loaded, Mechanism):
