@@ -456,6 +456,7 @@ def test_rows_read_back_from_the_file_as_written(tmp_path_factory, values):
         store.append(row)
         written.append(row)
     read = store.finished()
+    store.close()
     for row in written:
         back = parse_result(read[row["key"]])
         assert back["objective"] == row["objective"]

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lpmech.backends.algorithms import ALGORITHMS
-from lpmech.backends.engines import BACKENDS, Backend, CvxpyBackend
+from lpmech.backends.engines import BACKENDS, Backend, CvxpyBackend, check_solver_options
 from lpmech.backends.solver_choice import LINEAR_SOLVER, solver_named, verification_tolerance
 from lpmech.backends.status import Status
 from lpmech.checks.verification import (
@@ -252,11 +252,7 @@ def resolve_request(
     families = resolve_all(constraints)
     if not any(isinstance(f, Feasibility) for f in families):
         families = (Feasibility(), *families)
-    if not isinstance(solver_options, Mapping | None):
-        raise InvalidArgumentError(
-            f"solver_options must be a dict of HiGHS options, got {type(solver_options).__name__}"
-        )
-    options = _with_requested_algorithm(algorithm, dict(solver_options or {}))
+    options = _with_requested_algorithm(algorithm, check_solver_options(solver_options))
     if verbose:
         options = {"output_flag": True, **options}
     if deterministic:
