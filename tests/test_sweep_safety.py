@@ -13,45 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sweep_targets
+from fresh_process import alive, descendants
 
 import lpmech
 from lpmech.errors import InvalidArgumentError, LpmechError, UnknownConstraintError
 from lpmech.sweeps.results import ResultsFile
 
 TESTS = str(Path(__file__).parent)
-
-
-def _children() -> dict[int, list[int]]:
-    """Every live process's children, from /proc (zombies count as gone)."""
-    tree: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if fields[0] != "Z":
-            tree.setdefault(int(fields[1]), []).append(int(entry))
-    return tree
-
-
-def _descendants(pid: int) -> set[int]:
-    tree, found, todo = _children(), set(), [pid]
-    while todo:
-        for child in tree.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2] != "Z"
 
 
 SWEEP = """
@@ -74,20 +42,20 @@ def test_no_process_outlives_a_killed_sweep_by_more_than_a_few_seconds():
         # the forkserver, the resource tracker and two workers busy with a point
         while len(family) < 4 and time.monotonic() < deadline:
             time.sleep(0.2)
-            family |= _descendants(parent.pid)
+            family |= descendants(parent.pid)
         assert len(family) >= 4, f"the sweep started only {family}"
         time.sleep(1.0)  # the workers are inside their first point
-        family |= _descendants(parent.pid)
+        family |= descendants(parent.pid)
         parent.send_signal(signal.SIGKILL)
         parent.wait()
         deadline = time.monotonic() + 5
-        while any(_alive(pid) for pid in family) and time.monotonic() < deadline:
+        while any(alive(pid) for pid in family) and time.monotonic() < deadline:
             time.sleep(0.1)
-        survivors = [pid for pid in family if _alive(pid)]
+        survivors = [pid for pid in family if alive(pid)]
         assert survivors == [], f"still running 5 s after the sweep was killed: {survivors}"
     finally:
         for pid in [parent.pid, *family]:
-            if _alive(pid):
+            if alive(pid):
                 os.kill(pid, signal.SIGKILL)
 
 

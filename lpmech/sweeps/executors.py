@@ -28,12 +28,14 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from lpmech.backends.progress import solver_progress
@@ -76,7 +78,9 @@ class ProcessExecutor(Executor):
     guard its work with ``if __name__ == "__main__":``. Points travel with
     cloudpickle, so functions defined in a script or notebook work too.
 
-    Workers do not outlive the sweep: each holds the reading end of a pipe whose
+    Ctrl-C reaches only the sweeping process (the forkserver and workers start with
+    SIGINT blocked), which ends the workers and keeps every finished row. Workers
+    do not outlive the sweep either: each holds the reading end of a pipe whose
     only writer is the sweeping process, and exits at once when it reads the end
     of the pipe, that is when the sweep's process is gone (even by SIGKILL, which
     runs no clean-up). The forkserver and multiprocessing's resource tracker then
@@ -110,14 +114,15 @@ class ProcessExecutor(Executor):
                 suspect = next(iter(suspects), None)
                 batch = [suspect] if suspect is not None else list(remaining)
                 started = context.SimpleQueue()
-                pool = ProcessPoolExecutor(
-                    min(self.workers, len(batch)),
-                    mp_context=context,
-                    initializer=_start_worker,
-                    initargs=(started, lifeline),
-                )
-                try:
+                with _without_ctrl_c():
+                    pool = ProcessPoolExecutor(
+                        min(self.workers, len(batch)),
+                        mp_context=context,
+                        initializer=_start_worker,
+                        initargs=(started, lifeline),
+                    )
                     futures = {pool.submit(run_pickled, k, tasks[k]): k for k in batch}
+                try:
                     finished, broken = set(), False
                     for future in as_completed(futures):
                         try:
@@ -130,7 +135,10 @@ class ProcessExecutor(Executor):
                         del remaining[k]
                         suspects.pop(k, None)
                         yield row
-                finally:  # stopped early (Ctrl-C, an error): start no further point
+                except BaseException:  # stopped early (Ctrl-C, an error): end the workers now
+                    kept.close()
+                    raise
+                finally:  # start no further point
                     pool.shutdown(wait=True, cancel_futures=True)
                 if not broken:
                     continue
@@ -291,6 +299,21 @@ def _one_blas_thread() -> Any:
 
 #: In a worker process: where to report the index of each point it starts.
 _starts: Any = None
+
+
+@contextmanager
+def _without_ctrl_c() -> Iterator[None]:
+    """Processes started in this block do not receive Ctrl-C: SIGINT is blocked in this
+    thread meanwhile, and a new process inherits the mask (a Ctrl-C pressed meanwhile
+    arrives when the block ends)."""
+    if not hasattr(signal, "pthread_sigmask"):  # not POSIX: nothing to block
+        yield
+        return
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _start_worker(queue: Any, lifeline: Any) -> None:
