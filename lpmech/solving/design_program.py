@@ -28,6 +28,7 @@ from dataclasses import replace
 from typing import Any
 
 import cvxpy as cp
+import numpy as np
 
 from lpmech.backends.algorithms import algorithm_named, with_algorithm
 from lpmech.backends.engines import Backend, CvxpyBackend, CvxpyProgram
@@ -64,10 +65,14 @@ def formulate(
         raise InvalidEnvironmentError(
             f"formulate: env must be an Environment, got {type(env).__name__}"
         )
+    if not isinstance(deterministic, bool | np.bool_):
+        raise InvalidArgumentError(
+            f"formulate: deterministic must be True or False, got {deterministic!r}"
+        )
     families = resolve_all(constraints)
     if not any(isinstance(f, Feasibility) for f in families):
         families = (Feasibility(), *families)
-    return DesignProgram(env, resolve_objective(objective), families, deterministic)
+    return DesignProgram(env, resolve_objective(objective), families, bool(deterministic))
 
 
 class DesignProgram:

@@ -104,6 +104,7 @@ def resolve_memory_limit(limit: float | None) -> int:
         isinstance(limit, bool)
         or not isinstance(limit, int | float)
         or not limit > 0
+        or limit > 2**63  # 10**400 bytes is not a limit either
         or not math.isfinite(limit)
     ):
         raise InvalidArgumentError(
