@@ -25,6 +25,7 @@ passed when saved but fails now raises :class:`~lpmech.errors.VerificationError`
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -731,13 +732,15 @@ class _Reader:
                 continue
             value = data[name]
             kinds = tuple(kind for kind in allowed if isinstance(kind, type))
-            fits = (
-                isinstance(value, kinds)
-                and not isinstance(value, bool)
-                and bool(np.isfinite(value))
-                if kinds
-                else value in allowed
-            )
+            if not kinds:
+                fits = value in allowed
+            else:  # a number of an allowed kind; a flag is not one
+                fits = (
+                    isinstance(value, int | float)
+                    and isinstance(value, kinds)
+                    and not isinstance(value, bool)
+                    and math.isfinite(value)
+                )
             if not fits:
                 raise self.fail(f"solver_options.{name}: {value!r} is not allowed")
             kept[name] = value
