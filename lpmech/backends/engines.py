@@ -32,6 +32,7 @@ import threading
 import time
 import warnings
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -92,6 +93,21 @@ def silence_banner() -> None:
 def wants_log(options: dict[str, Any]) -> bool:
     """Whether HiGHS options ask for the solver's log (``output_flag`` true)."""
     return bool(options.get("output_flag", False))
+
+
+def check_solver_options(options: object, argument: str = "solver_options") -> dict[str, Any]:
+    """``options`` as a dict of solver options named by text, refused naming ``argument``
+    otherwise (the solver itself checks each name and value)."""
+    if options is None:
+        return {}
+    if not isinstance(options, Mapping):
+        raise InvalidArgumentError(
+            f"{argument} must be a dict of HiGHS options, got {type(options).__name__}"
+        )
+    for key in options:
+        if not isinstance(key, str):
+            raise InvalidArgumentError(f"{argument}: option names must be text, got {key!r}")
+    return dict(options)
 
 
 @dataclass(frozen=True)

@@ -193,7 +193,10 @@ def check_monotone(
     >>> print(check_monotone(env, [[0], [1], [0]]))
     not monotone: agent 'bidder 1' gets quantity 1 at type 2 but 0 at the higher type 3
     """
+    from lpmech.checks.verification import check_tol
+
     env = check_environment(env, "check_monotone")
+    tol = check_tol(tol, "check_monotone: tol")
     ex_post = incentive_notion(incentive)
     table = profile_table(env, allocation, env.n_components, "allocation")
     worst = (-np.inf, "")

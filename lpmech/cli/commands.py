@@ -61,7 +61,14 @@ from lpmech.backends.engines import BACKENDS
 from lpmech.backends.progress import solver_progress
 from lpmech.checks.auditing import audit
 from lpmech.checks.verification import check_tol, verify
-from lpmech.cli.errors import OneLineParser, check_picture_name, file_error_message, report
+from lpmech.cli.errors import (
+    OneLineParser,
+    check_picture_name,
+    exit_on_interrupt,
+    file_error_message,
+    report,
+    run_reporting,
+)
 from lpmech.errors import (
     InvalidArgumentError,
     InvalidToleranceError,
@@ -88,13 +95,22 @@ BACKEND_CHOICES = ("auto", *BACKENDS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status (see :mod:`lpmech.cli.errors`)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    with exit_on_interrupt():
+        return run_reporting(lambda: _run(args))
+
+
+def _run(args: list[str]) -> int:
+    """Parse ``args`` and run the command they name."""
+    from lpmech import __version__
+
     parser = OneLineParser(
         prog="lpmech",
         description="Design mechanisms by optimisation. With no command, solves the "
         f"default model ({DEFAULT_MODEL}).",
     )
+    parser.add_argument("--version", action="version", version=f"lpmech {__version__}")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("list", help="list the ready models")
     check_parser = commands.add_parser(
@@ -182,6 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _solve_command(known.model, rest + (["--help"] if known.help else []))
     except LpmechError as error:
         return report(error)
+    except BrokenPipeError:  # stdout's reader went away: run_reporting ends quietly
+        raise
     except OSError as error:  # a file named on the command line cannot be read or written
         return report(file_error_message(error))
 
@@ -789,10 +807,7 @@ def _verify_file(
 ) -> int:
     """Verify (and audit) the mechanism in a saved mechanism or solution file; with
     ``exact``, also certify a solution as loaded (exit status 1 unless it is certified)."""
-    try:
-        loaded = load(path)
-    except OSError as error:
-        raise LpmechError(f"cannot read {path}: {error.strerror or error}") from error
+    loaded = load(path)
     if isinstance(loaded, Solution):
         mechanism, families = loaded.mechanism, list(loaded.families)
     elif isinstance(loaded, Mechanism):

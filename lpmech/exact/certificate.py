@@ -98,7 +98,7 @@ from numpy.typing import NDArray
 from lpmech.backends.algorithms import BRANCH_AND_BOUND, with_algorithm
 from lpmech.backends.engines import HighspyBackend
 from lpmech.constraints.base import ConstraintFamily
-from lpmech.errors import InvalidArgumentError
+from lpmech.errors import InvalidArgumentError, InvalidArgumentTypeError
 from lpmech.exact.integers import exact_dot, scaled
 from lpmech.exact.linear_systems import SingularSystemError, solve_rational
 from lpmech.exact.numbers import (
@@ -351,6 +351,11 @@ def certify(solution: Solution) -> Certificate:
     collector is paused meanwhile: the checks create some 10⁵ acyclic numbers, and
     collections triggered by them cost a quarter of the time (measured).
     """
+    if not isinstance(getattr(solution, "mechanism", None), Mechanism):  # not a Solution
+        raise InvalidArgumentTypeError(
+            f"certify: solution must be a Solution from lpmech.solve, got "
+            f"{type(solution).__name__}"
+        )
     with _collector_paused():
         return _certify(solution)
 

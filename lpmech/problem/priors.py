@@ -21,7 +21,7 @@ from typing import Self
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lpmech.arrays import FloatArray
+from lpmech.arrays import FloatArray, float_array
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.problem.layout import agent_major
 
@@ -41,7 +41,7 @@ def check_probabilities(values: ArrayLike, argument: str, shape: tuple[int, ...]
         If the shape is wrong, an entry is NaN, infinite or negative, or the
         entries do not sum to one within :data:`PROBABILITY_TOLERANCE`.
     """
-    array = np.asarray(values, dtype=float)
+    array = float_array(values, argument, InvalidEnvironmentError)
     if array.shape != shape:
         raise InvalidEnvironmentError(f"{argument} has shape {array.shape}, expected {shape}")
     if not np.all(np.isfinite(array)):

@@ -27,6 +27,7 @@ always maximised. :class:`CustomObjective` takes any cvxpy expression.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -35,7 +36,7 @@ import cvxpy as cp
 import numpy as np
 from numpy.typing import ArrayLike
 
-from lpmech.arrays import FloatArray
+from lpmech.arrays import FloatArray, float_array
 from lpmech.constraints.base import function_name
 from lpmech.constraints.custom import DesignVariables
 from lpmech.errors import InvalidArgumentError, InvalidArgumentTypeError, UnknownObjectiveError
@@ -103,10 +104,14 @@ class Objective(ABC):
         return 1.0 if self.sense == "maximize" else -1.0
 
     def __add__(self, other: Objective) -> Combination:
+        if not isinstance(other, Objective):
+            raise InvalidArgumentError(
+                f"objective: {self.name} + … adds objectives only, got {type(other).__name__}"
+            )
         return Combination([(1.0, self), (1.0, other)])
 
     def __mul__(self, weight: float) -> Combination:
-        return Combination([(weight, self)])
+        return Combination([(_weight(weight, self.name), self)])
 
     __rmul__ = __mul__
 
@@ -180,7 +185,11 @@ class Welfare(Objective):
     units = "value"
 
     def __init__(self, include_principal: bool = True) -> None:
-        self.include_principal = include_principal
+        if not isinstance(include_principal, bool | np.bool_):
+            raise InvalidArgumentError(
+                f"Welfare: include_principal must be True or False, got {include_principal!r}"
+            )
+        self.include_principal = bool(include_principal)
         self.name = "welfare" if include_principal else "agents_welfare"
 
     def coefficients(self, env: Environment) -> FloatArray:
@@ -211,7 +220,9 @@ class GainsFromTrade(Objective):
     units = "value"
 
     def __init__(self, status_quo: ArrayLike | None = None) -> None:
-        self.status_quo = None if status_quo is None else np.asarray(status_quo, dtype=float)
+        self.status_quo = (
+            None if status_quo is None else float_array(status_quo, "GainsFromTrade: status_quo")
+        )
 
     def _status_quo(self, env: Environment) -> FloatArray:
         if self.status_quo is None:
@@ -269,6 +280,11 @@ class CustomObjective(Objective):
             raise InvalidArgumentError(
                 f"CustomObjective: sense must be 'maximize' or 'minimize', got {sense!r}"
             )
+        if not callable(expression):
+            raise InvalidArgumentError(
+                "CustomObjective: expression must be a function of the design variables, "
+                f"got {type(expression).__name__}"
+            )
         self._expression = expression
         self.sense = sense
         self.name = name
@@ -277,7 +293,14 @@ class CustomObjective(Objective):
         return np.zeros(env.layout.n_columns)
 
     def cvxpy_terms(self, variables: DesignVariables) -> list[cp.Expression]:
-        return [self.sign * self._expression(variables)]
+        term = self._expression(variables)
+        if not isinstance(term, cp.Expression) or not term.is_scalar():
+            shape = getattr(term, "shape", type(term).__name__)
+            raise InvalidArgumentError(
+                f"CustomObjective {self.name!r}: expression must return a scalar cvxpy "
+                f"expression, got {shape}"
+            )
+        return [self.sign * term]
 
     def value(self, mechanism: Mechanism) -> float:
         return float(self._expression(DesignVariables.at_mechanism(mechanism)).value)
@@ -560,6 +583,19 @@ OBJECTIVES: dict[str, Callable[[], Objective]] = {
     "ex_ante_nash_welfare": lambda: NashWelfare("ex_ante"),
     "revenue_variance": RevenueVariance,
 }
+
+
+def _weight(weight: object, name: str) -> float:
+    """A weight of an objective: one finite real number (not text, not a flag)."""
+    try:
+        value = float(weight) if isinstance(weight, int | float | np.number) else math.nan
+    except OverflowError:
+        value = math.nan
+    if isinstance(weight, bool | np.bool_) or not math.isfinite(value):
+        raise InvalidArgumentError(
+            f"weight: {name} is multiplied by a finite number, got {weight!r:.40}"
+        )
+    return value
 
 
 def resolve_objective(objective: str | Objective) -> Objective:

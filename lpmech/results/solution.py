@@ -25,6 +25,7 @@ from lpmech.checks.verification import (
 )
 from lpmech.constraints import ConstraintFamily, resolve_all
 from lpmech.errors import (
+    InvalidArgumentError,
     UnknownNameError,
 )
 from lpmech.formulations.base import OrbitProgram
@@ -192,6 +193,8 @@ class Solution:
         duals = self.duals[family]
         spec = next(f for f in self.compiled if f.name == family)
         threshold = self.binding_threshold(family)
+        if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 0:
+            raise InvalidArgumentError(f"binding: top must be a whole number ≥ 0, got {top!r}")
         order = np.argsort(-np.abs(duals), kind="stable")[:top]
         return [
             (spec.describe(self.mechanism.env, int(r)), float(duals[r]))

@@ -62,7 +62,7 @@ with an error.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -735,7 +735,7 @@ class Quantity:
 
     @staticmethod
     def _profile(env: Environment, types: tuple[int | str, ...]) -> int:
-        if len(types) != env.n_agents:
+        if not isinstance(types, Sequence) or isinstance(types, str) or len(types) != env.n_agents:
             raise InvalidArgumentError(
                 f"types: need one type per agent ({env.n_agents}), got {types!r}"
             )

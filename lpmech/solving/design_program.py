@@ -28,6 +28,7 @@ from dataclasses import replace
 from typing import Any
 
 import cvxpy as cp
+import numpy as np
 
 from lpmech.backends.algorithms import algorithm_named, with_algorithm
 from lpmech.backends.engines import Backend, CvxpyBackend, CvxpyProgram
@@ -69,9 +70,13 @@ def formulate(
         raise InvalidEnvironmentError(
             f"formulate: env must be an Environment, got {type(env).__name__}"
         )
+    if not isinstance(deterministic, bool | np.bool_):
+        raise InvalidArgumentError(
+            f"formulate: deterministic must be True or False, got {deterministic!r}"
+        )
     families = with_feasibility(resolve_all(constraints))
     return DesignProgram(
-        env, resolve_objective(objective), families, deterministic, memory_limit=memory_limit
+        env, resolve_objective(objective), families, bool(deterministic), memory_limit=memory_limit
     )
 
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lpmech.backends.algorithms import ALGORITHMS
-from lpmech.backends.engines import BACKENDS, Backend, CvxpyBackend
+from lpmech.backends.engines import BACKENDS, Backend, CvxpyBackend, check_solver_options
 from lpmech.backends.solver_choice import LINEAR_SOLVER, solver_named, verification_tolerance
 from lpmech.backends.status import CLOSED_GAP, Status, loosened_tolerances
 from lpmech.checks.verification import (
@@ -359,11 +359,7 @@ def resolve_request(
     if not isinstance(deterministic, bool | np.bool_):
         raise InvalidArgumentError(f"deterministic must be True or False, got {deterministic!r}")
     families = with_feasibility(resolve_all(constraints))
-    if not isinstance(solver_options, Mapping | None):
-        raise InvalidArgumentError(
-            f"solver_options must be a dict of HiGHS options, got {type(solver_options).__name__}"
-        )
-    options = _with_requested_algorithm(algorithm, dict(solver_options or {}))
+    options = _with_requested_algorithm(algorithm, check_solver_options(solver_options))
     if verbose:
         options = {"output_flag": True, **options}
     if deterministic:
