@@ -23,14 +23,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lpmech.arrays import IntArray
 
+_ScalarT = TypeVar("_ScalarT", bound=np.generic)  # agent_major keeps the scalar type
 
-def agent_major(table: NDArray, agent: int, trailing: int = 0) -> NDArray:
+
+def agent_major(table: NDArray[_ScalarT], agent: int, trailing: int = 0) -> NDArray[_ScalarT]:
     """Reshape an array over profiles to (K_i, R_i, …) with agent i's type first.
 
     Parameters
