@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from lpmech.analytic.discretise import discretise
+from lpmech.analytic.discretise import FrozenDistribution, discretise
 from lpmech.arrays import FloatArray
 from lpmech.problem.builders import multi_item_auction
 from lpmech.problem.environment import Environment
@@ -48,7 +48,7 @@ class PublishedSetting:
     n_bidders: int
     unit_demand: bool
     #: One frozen scipy.stats law per item (independent), or None for the triangle.
-    item_laws: tuple[object, ...] | None
+    item_laws: tuple[FrozenDistribution, ...] | None
     #: The revenue the source reports, or None where none is published.
     published: float | None
     source: str
