@@ -105,9 +105,9 @@ class Layout:
         profiles = np.asarray(profiles)[..., None]
         return profiles * self.n_components + np.arange(self.n_components)
 
-    def payment_columns(self, profiles: ArrayLike, agent: int) -> IntArray:
-        """Columns of t_i(θ^p), same shape as ``profiles``."""
-        return self.n_allocation_columns + np.asarray(profiles) * self.n_agents + agent
+    def payment_columns(self, profiles: ArrayLike, agent: int | IntArray) -> IntArray:
+        """Columns of t_i(θ^p), ``profiles`` broadcast against ``agent`` (one or many)."""
+        return self.n_allocation_columns + np.asarray(profiles) * self.n_agents + np.asarray(agent)
 
     def split(self, z: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Split a decision vector into allocation (P, C) and payments (P, N)."""
