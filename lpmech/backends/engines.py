@@ -150,7 +150,7 @@ class CvxpyProgram:
 
     problem: cp.Problem
     variables: list[cp.Variable]
-    sides: list[tuple[slice, np.ndarray, float, cp.Constraint]]
+    sides: list[tuple[slice, IntArray, float, cp.Constraint]]
     custom: dict[str, list[cp.Constraint]]
 
 

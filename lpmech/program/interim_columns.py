@@ -19,10 +19,11 @@ states its interim form over it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 
 from lpmech.arrays import FloatArray, IntArray
 from lpmech.constraints.base import Entries, RowBlock, broadcast_entries
@@ -133,7 +134,11 @@ class InterimColumns:
         return broadcast_entries(row, np.concatenate(columns), np.concatenate(values))
 
     def block(
-        self, parts: list[Entries], n_rows: int, lower: Any = -np.inf, upper: Any = np.inf
+        self,
+        parts: list[Entries],
+        n_rows: int,
+        lower: ArrayLike = -np.inf,
+        upper: ArrayLike = np.inf,
     ) -> RowBlock:
         """A block of ``n_rows`` rows over these columns from coordinate parts."""
         if not parts:
