@@ -13,11 +13,20 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 import lpmech
 from lpmech.models import MODELS
 
 FIGURE = Path(__file__).with_name("readme_figure.png")
+DPI = 80
+
+
+def draw(grid: int) -> tuple[lpmech.Solution, Any]:
+    """The optimal two-item menu on a ``grid`` × ``grid`` grid, and its figure."""
+    two_items = MODELS["multi_item"].environment(n_grid=grid)
+    menu = lpmech.solve(two_items, "revenue", ["dsic", "ex_post_ir"])
+    return menu, menu.plot(figsize=(8, 3.4))  # one heatmap per item over the type grid
 
 
 def main(argv: list[str] | None = None) -> Path:
@@ -26,10 +35,8 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--output", type=Path, default=FIGURE)
     options = parser.parse_args(argv)
 
-    two_items = MODELS["multi_item"].environment(n_grid=options.grid)
-    menu = lpmech.solve(two_items, "revenue", ["dsic", "ex_post_ir"])
-    figure = menu.plot()  # one heatmap per item over the type grid
-    figure.savefig(options.output, dpi=80)
+    menu, figure = draw(options.grid)
+    figure.savefig(options.output, dpi=DPI)
     print(
         f"{options.output}: optimal revenue {menu.objective_value:.6f} on a "
         f"{options.grid} × {options.grid} grid ({menu.report.formulation})"

@@ -1,4 +1,6 @@
-"""Myerson's optimal auction, recovered as an LP optimum.
+"""
+Myerson's optimal auction, recovered as an LP optimum
+=====================================================
 
 Question: what is the revenue-maximising way to sell one item to bidders whose
 values are private and uniform on {1, …, 5}?
@@ -31,3 +33,9 @@ for n_bidders in (1, 2, 3):
     assert abs(dsic.objective_value - formula) < 1e-6
     assert abs(bic.objective_value - formula) < 1e-6
 print("DSIC and BIC optima coincide with E[max φ⁺]")
+
+# %%
+# The optimum for three bidders, by type: each bidder's probability of winning
+# jumps where its virtual value turns positive, and its utility rises by the
+# envelope formula.
+figure = dsic.plot()

@@ -1,4 +1,6 @@
-"""VCG and the Clarke pivot: efficient in dominant strategies, but not budget balanced.
+"""
+VCG and the Clarke pivot: efficient in dominant strategies, but not budget balanced
+===================================================================================
 
 Question: three agents value a public project at 0, 1 or 2 each; it costs 2.5.
 Can we build it exactly when it is worth it, with truthful reporting a dominant
@@ -32,3 +34,8 @@ print(
 )
 assert abs(optimum - efficient_welfare(env)) < 1e-6
 assert not report["ex_post_no_deficit"].ok
+
+# %%
+# The pivot mechanism by type: the project is built more often the more an
+# agent values it, and an agent pays only when it is pivotal.
+figure = pivot.plot()

@@ -1,4 +1,6 @@
-"""AGV: efficient and budget balanced, in Bayesian equilibrium — but not voluntary.
+"""
+AGV: efficient and budget balanced, in Bayesian equilibrium — but not voluntary
+===============================================================================
 
 Question: the same public project (three agents, values 0–2, cost 2.5). If we only
 ask for Bayesian IC, can payments cover the cost at every profile while the
@@ -12,6 +14,8 @@ and requiring participation costs welfare.
 What to look for: LP welfare under BIC + ex-post budget balance = first best =
 AGV's welfare; AGV violates interim IR; adding interim IR lowers the optimum.
 """
+
+import matplotlib.pyplot as plt
 
 import lpmech
 from lpmech.analytic import agv, efficient_welfare
@@ -31,3 +35,14 @@ print(f"with interim IR as well, the optimum falls to {voluntary.objective_value
 assert abs(balanced - first_best) < 1e-6
 assert not report["interim_ir"].ok
 assert voluntary.objective_value < first_best - 1e-6
+
+# %%
+# Interim utility by type: AGV leaves the lowest type below its outside option
+# (zero); the welfare optimum with interim IR lifts it to zero.
+figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True, layout="constrained")
+lpmech.plots.interim(mechanism, "utility", ax=left)
+left.set_title("AGV")
+lpmech.plots.interim(voluntary.mechanism, "utility", ax=right)
+right.set_title("optimum with interim IR")
+for ax in (left, right):
+    ax.axhline(0.0, color="grey", linewidth=0.8)

@@ -1,4 +1,6 @@
-"""Myerson–Satterthwaite: efficient bilateral trade cannot balance its budget.
+"""
+Myerson–Satterthwaite: efficient bilateral trade cannot balance its budget
+==========================================================================
 
 Question: a buyer and a seller with values and costs uniform on a grid of [0, 1].
 Is there a mechanism that trades exactly when value exceeds cost, is IC and IR,
@@ -54,3 +56,8 @@ print(
 assert abs(subsidy.objective_value - formula) < 1e-6
 assert formula > 0
 assert second.objective_value < first_best_gains(env) - 1e-6
+
+# %%
+# The second best by type, in natural signs: the buyer's probability of trade
+# and payment, the seller's probability of trade and the payment it receives.
+figure = second.plot()

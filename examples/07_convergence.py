@@ -1,4 +1,6 @@
-"""Finite optima converge to continuous results as the type grid refines.
+"""
+Finite optima converge to continuous results as the type grid refines
+=====================================================================
 
 Question: how close does an LP on an n-point grid come to the classic continuous
 answers for values uniform on [0, 1]?
@@ -8,12 +10,15 @@ Theory: one bidder, revenue 1/4 (price 1/2); two bidders, 5/12 (Myerson, reserve
 (Myerson–Satterthwaite); one bidder and two additive items, (12 + 2√2)/27 ≈ 0.5492
 (Manelli–Vincent).
 
-How: every (setting, n) is one point of a single ``lpmech.sweep``, which runs
-the points on every core (so the work sits under ``if __name__ == "__main__"``).
+How: every (setting, n) is one point of a single ``lpmech.sweep``. Here it runs
+in this process (``executor="serial"``); the default, ``"processes"``, runs the
+points on every core, and then a script must keep its work under
+``if __name__ == "__main__":``.
 
 What to look for: every gap to the continuous value shrinks as n grows.
 """
 
+import matplotlib.pyplot as plt
 import numpy as np
 from scipy import stats
 
@@ -52,7 +57,7 @@ def main():
     grid = [
         {"setting": setting, "n": n} for setting, (*_, sizes) in SETTINGS.items() for n in sizes
     ]
-    table = lpmech.sweep(design, grid)
+    table = lpmech.sweep(design, grid, executor="serial")
     assert (table["status"] == "optimal").all(), table[["setting", "n", "status", "message"]]
     table["continuous"] = [SETTINGS[setting][1] for setting in table["setting"]]
     table["distance"] = table["objective"] - table["continuous"]
@@ -70,7 +75,15 @@ def main():
     print(format_table(("setting", "grid n", "LP optimum", "continuous", "gap"), rows))
     print(f"(first best for bilateral trade: {UNIFORM_FIRST_BEST:.4f})")
     print(f"{len(table)} solves in one sweep; every gap shrinks as the grid refines")
+    return table
 
 
-if __name__ == "__main__":
-    main()
+table = main()
+
+# %%
+# Each setting's finite optima against the grid size n, with the continuous
+# limit as a dotted line.
+figure, axes = plt.subplots(2, 2, figsize=(9, 6.4), layout="constrained")
+for ax, (setting, (name, limit, _)) in zip(axes.ravel(), SETTINGS.items(), strict=True):
+    lpmech.plots.convergence(table[table["setting"] == setting], "n", limit=limit, ax=ax)
+    ax.set_title(name)

@@ -1,4 +1,6 @@
-"""Which allocation rules can be implemented? Monotonicity, envelope, Rochet, audits.
+"""
+Which allocation rules can be implemented? Monotonicity, envelope, Rochet, audits
+=================================================================================
 
 Question: given a rule someone proposes, are there payments that make it
 truthful, and what are they?
@@ -56,3 +58,8 @@ print(
 )
 assert pay_your_bid.max_ex_post_regret > 0
 assert vickrey.max_ex_post_regret == 0
+
+# %%
+# Regret by type: pay-your-bid tempts every type above the lowest to shade its
+# bid; the second-price auction never does.
+figure = pay_your_bid.plot()

@@ -1,4 +1,6 @@
-"""Adding a constraint of your own: a bilateral trade where the principal never pays.
+"""
+Adding a constraint of your own: a bilateral trade where the principal never pays
+=================================================================================
 
 Question: how much of the gains from trade survive if the intermediary may not
 subsidise anyone (t_i(θ) ≥ 0), compared with a budget-balanced intermediary?
@@ -55,3 +57,8 @@ print(
 )
 print(unpaid.verification)
 assert abs(unpaid.objective_value - formula) < 1e-9
+
+# %%
+# The optimum without subsidies: the seller trades only at cost 0 and is never
+# paid.
+figure = unpaid.plot()

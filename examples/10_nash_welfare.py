@@ -1,4 +1,6 @@
-"""Nash welfare: a public project that every type of every agent is glad of.
+"""
+Nash welfare: a public project that every type of every agent is glad of
+========================================================================
 
 Question: the public project of 04_agv.py (three agents, values 0–2, cost 2.5),
 funded with a balanced budget under Bayesian IC. Instead of total welfare,
@@ -18,6 +20,7 @@ SCS, a first-order solver, reaches the same interim optimum within its stated
 tolerance.
 """
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 import lpmech
@@ -61,3 +64,21 @@ assert min(interim.mechanism.interim_utility(i).min() for i in range(env.n_agent
 assert abs(first_order.objective_value - interim.objective_value) <= tolerance * abs(
     interim.objective_value
 )
+
+# %%
+# Interim utility by type, for the first agent: the interim Nash optimum gives
+# every type a positive expected gain.
+agent = env.agents[0]
+figure, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
+width = 0.35
+positions = np.arange(agent.n_types)
+for shift, (name, solution) in zip(
+    (-width / 2, width / 2),
+    (("ex-ante Nash welfare", ex_ante), ("interim Nash welfare", interim)),
+    strict=True,
+):
+    ax.bar(positions + shift, solution.mechanism.interim_utility(0), width, label=name)
+ax.set_xticks(positions, agent.labels)
+ax.set_xlabel(f"type of {agent.name}")
+ax.set_ylabel("expected utility U(θ)")
+ax.legend()

@@ -1,4 +1,6 @@
-"""Which optimum? Revenue equivalence, and theory's mechanisms as the LP's answer.
+"""
+Which optimum? Revenue equivalence, and theory's mechanisms as the LP's answer
+==============================================================================
 
 Question: the optimal auction for two bidders with values 1–4 has many optimal
 mechanisms. What do they all share, and which one does theory pick?
@@ -56,3 +58,8 @@ assert optimal_range(solution, revenue).pinned()
 assert not optimal_range(solution, Quantity.payment(env, 0, (2, 2))).pinned()
 assert np.allclose(rules[0], rules[1], atol=1e-9)
 assert difference <= 1e-7
+
+# %%
+# Myerson's auction, recovered by the tie-break: bidder 1's ex-post rule
+# against its own value when bidder 2 has value 3.
+figure = lpmech.plots.ex_post_rule(recovered.mechanism, "bidder 1", others={"bidder 2": "3"})

@@ -4,4 +4,5 @@ import sys
 
 from lpmech.cli.commands import main
 
-sys.exit(main())
+if __name__ == "__main__":  # importing it (as the docs build does) runs nothing
+    sys.exit(main())

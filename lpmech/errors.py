@@ -135,6 +135,25 @@ class VerificationError(LpmechError):
     """A mechanism returned as optimal violates a family it was required to satisfy."""
 
 
+class IllConditionedError(LpmechError, ArithmeticError):
+    """The problem's numbers span more than a double-precision solve resolves.
+
+    Attributes
+    ----------
+    spread : float
+        The measured spread (see :mod:`lpmech.solving.conditioning`); the message names
+        what spans it and the way out, ``solve(..., exact=True)``.
+    """
+
+    def __init__(self, message: str, spread: float) -> None:
+        super().__init__(message)
+        self.spread = spread
+
+
+class ExactSolveError(LpmechError):
+    """``solve(..., exact=True)`` could not prove an optimum (the message says why)."""
+
+
 class NotConvexError(LpmechError, ValueError):
     """A part of the design program breaks cvxpy's disciplined convex programming rules."""
 

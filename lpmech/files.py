@@ -34,12 +34,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from lpmech.checks.verification import (
+    MAX_TOL,
     VerificationReport,
-    family_tolerance,
     objective_tolerance,
     verify,
 )
-from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
+from lpmech.constraints import ConstraintFamily, resolve_all
 from lpmech.constraints import from_spec as constraints_from_spec
 from lpmech.errors import (
     FileFormatError,
@@ -50,6 +50,7 @@ from lpmech.errors import (
 )
 from lpmech.problem.allocation import AllocationSpace, Exchange, Items, Outcomes, Units
 from lpmech.problem.environment import Agent, Environment
+from lpmech.problem.memory import ROW_POINTER_BYTES, check_allocation
 from lpmech.program.objectives import Objective
 from lpmech.program.objectives import from_spec as objective_from_spec
 from lpmech.results.mechanism import Mechanism
@@ -417,6 +418,7 @@ class _Reader:
         if kind == "polytope":
             matrix = self.field(data, "matrix")
             shape = tuple(self.field(matrix, "shape"))
+            check_allocation(int(shape[0]) + 1, f"{self.source}: field 'shape'", ROW_POINTER_BYTES)
             entries = (
                 self.array(matrix, "values"),
                 (
@@ -463,12 +465,7 @@ class _Reader:
             raise self.fail(f"verification: {error!r}") from error
         passed = {c.family: c.ok for c in checks}
         # a saved tolerance is absolute: read back the relative tol each family was held to
-        by_name = {"feasibility": Feasibility(), **{f.name: f for f in families}}
-        relative = [
-            c.tolerance / family_tolerance(by_name[c.family], mechanism.env, 1.0)
-            for c in checks
-            if c.family in by_name
-        ]
+        relative = [min(c.tolerance / c.scale, MAX_TOL) for c in checks]
         report = verify(mechanism, families, tol=max(relative, default=1e-6))
         broken = [c for c in report.checks if not c.ok and passed.get(c.family, False)]
         if broken:
@@ -486,7 +483,7 @@ class _Reader:
         verification = self.reverify(mechanism, families, self.field(data, "verification"))
         value = float(self.field(data, "objective_value"))
         recomputed = objective.value(mechanism)
-        if abs(recomputed - value) > objective_tolerance(env, value, 1e-6):
+        if abs(recomputed - value) > objective_tolerance(objective, mechanism, value, 1e-6):
             raise VerificationError(
                 f"{self.source}: objective_value {value!r} but the "
                 f"mechanism's {objective.name} is {recomputed!r}"

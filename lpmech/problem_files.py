@@ -23,11 +23,12 @@ Top level:
 ``constraints``
     A list of family names or aliases (``"dsic"``, ``"ex_post_ir"``, …;
     :data:`lpmech.constraints.BUILT_IN`) or spec tables. Default DSIC and ex-post IR.
-``[environment]``, in one of three forms:
+``[environment]``
+    In one of three forms:
 
-    * a builder and its parameters: ``builder = "single_item_auction"``, ``values =
-      [1, 2, 3]``, ``n_bidders = 2`` (:data:`BUILDERS`; parameters as in
-      :mod:`lpmech.problem.builders`); a number written as a string, ``"1/3"`` or
+    * a builder and its parameters: ``builder = "single_item_auction"``,
+      ``values = [1, 2, 3]``, ``n_bidders = 2`` (the names in ``BUILDERS``; parameters
+      as in :mod:`lpmech.problem.builders`); a number written as a string, ``"1/3"`` or
       ``"0.1"``, is exact (a fraction, kept for ``--exact`` certificates);
     * a ready model: ``model = "single_item"`` and ``[environment.parameters]``
       (:data:`lpmech.models.MODELS`);

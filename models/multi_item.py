@@ -18,10 +18,14 @@ from lpmech.analytic.discretise import discretise
 from lpmech.models.spec import ModelSpec
 from lpmech.problem.builders import multi_item_auction
 from lpmech.problem.environment import Environment
+from lpmech.problem.memory import BYTES_PER_AGENT_TYPE, check_allocation
 
 
 def build(n_grid: int = 4) -> Environment:
     """Additive values for two items, each uniform on an n_grid-point midpoint grid of [0, 1]."""
+    check_allocation(
+        n_grid * n_grid, f"multi_item: n_grid={n_grid:,}² types", BYTES_PER_AGENT_TYPE
+    )
     grid, prior = discretise(stats.uniform(), n_grid, grid="uniform")
     types = np.array([[x, y] for x in grid for y in grid])
     return multi_item_auction(types, n_bidders=1, priors=[np.outer(prior, prior).ravel()])

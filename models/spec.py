@@ -14,6 +14,7 @@ import numpy as np
 from lpmech.analytic.benchmark import Benchmark
 from lpmech.errors import InvalidArgumentError
 from lpmech.problem.environment import Environment
+from lpmech.problem.memory import BYTES_PER_AGENT_TYPE, check_allocation
 from lpmech.problem.scales import data_scale
 from lpmech.program.objectives import resolve_objective
 from lpmech.results.solution import Solution
@@ -72,6 +73,11 @@ class ModelSpec:
                 f"model {self.name!r} has no parameters {unknown}; "
                 f"it takes {sorted(self.parameters())}"
             )
+        for name, value in params.items():  # a size parameter makes at least that many numbers
+            if isinstance(value, int) and not isinstance(value, bool):
+                check_allocation(
+                    value, f"model {self.name!r}: {name}={value:,}", BYTES_PER_AGENT_TYPE
+                )
         return self.build(**params)
 
     @property

@@ -1,6 +1,6 @@
 """The seams between lpmech's modules, read from the source (issue 16).
 
-Three rules, each checked on the parsed modules (``ast``), so a violation fails
+Four rules, each checked on the parsed modules (``ast``), so a violation fails
 here with its file and line rather than surfacing later as a tangle:
 
 * no module uses another module's private (``_underscore``) names — neither by
@@ -8,8 +8,9 @@ here with its file and line rather than surfacing later as a tangle:
   module itself does not define;
 * no import cycle among lpmech's modules, counting imports inside functions
   (imports under ``if TYPE_CHECKING:`` are for annotations only and do not run);
-* no ``isinstance`` switch on constraint-family classes in ``lpmech/formulations/``:
-  formulations ask families for their forms instead.
+* no ``isinstance`` switch on constraint-family classes, and no ``getattr`` probing of
+  families, anywhere outside ``lpmech/constraints/``: formulations, sizing, the algorithm
+  choice and the certificate ask families for their declared forms instead.
 """
 
 from __future__ import annotations
@@ -126,6 +127,31 @@ def test_no_module_reaches_into_private_attributes_defined_elsewhere():
     assert not offences, "\n".join(offences)
 
 
+def test_no_module_patches_a_name_it_imported():
+    """Assigning to an attribute of an imported module or class at import time is action at
+    a distance: the patched behaviour depends on what happens to have been imported."""
+    offences = []
+    for name, tree in TREES.items():
+        imported = {
+            alias.asname or alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        }
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            if isinstance(node, ast.AugAssign | ast.AnnAssign):
+                targets = [node.target]
+            offences += [
+                f"{MODULES[name]}:{node.lineno} patches {ast.unparse(target)}"
+                for target in targets
+                if isinstance(target, ast.Attribute)
+                and isinstance(root := target.value, ast.Name)
+                and root.id in imported
+            ]
+    assert not offences, "\n".join(offences)
+
+
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     """One cycle of ``graph`` as a list of nodes, or None (depth-first search)."""
     state: dict[str, int] = {}  # 1: on the stack, 2: done
@@ -210,9 +236,18 @@ def family_class_names(name: str) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("name", sorted(n for n in MODULES if n.startswith("lpmech.formulations")))
-def test_formulations_do_not_switch_on_family_classes(name):
-    families = family_class_names(name)
+OUTSIDE_CONSTRAINTS = sorted(
+    n for n in MODULES if n.startswith("lpmech") and not n.startswith("lpmech.constraints")
+)
+
+
+@pytest.mark.parametrize("name", OUTSIDE_CONSTRAINTS)
+def test_no_module_outside_constraints_switches_on_family_classes(name):
+    """Formulations, sizing, the algorithm choice, the certificate, the checks, views, sweeps
+    and the CLI ask families for their declared forms (the protocol block of
+    ``ConstraintFamily``), never for their class. Checking that an argument *is* a family
+    (``ConstraintFamily`` itself) is input validation and allowed."""
+    families = family_class_names(name) - {"ConstraintFamily"}
     offences = [
         f"{MODULES[name]}:{node.lineno}: {ast.unparse(node)}"
         for node in ast.walk(TREES[name])
@@ -223,6 +258,51 @@ def test_formulations_do_not_switch_on_family_classes(name):
         and any(isinstance(n, ast.Name) and n.id in families for n in ast.walk(node.args[1]))
     ]
     assert not offences, "\n".join(offences)
+
+
+def test_the_family_class_check_sees_a_planted_switch():
+    tree = ast.parse("from lpmech.constraints import BayesianIC\nisinstance(f, BayesianIC)")
+    TREES["planted"], MODULES["planted"] = tree, Path("planted.py")
+    try:
+        assert family_class_names("planted") == {"BayesianIC"}
+        with pytest.raises(AssertionError, match="isinstance"):
+            test_no_module_outside_constraints_switches_on_family_classes("planted")
+    finally:
+        del TREES["planted"], MODULES["planted"]
+
+
+def family_probes(tree: ast.AST) -> list[ast.Call]:
+    """``getattr``/``hasattr`` calls on a name that reads as a family (``f``, ``family``,
+    ``part``, ``families[...]`` …) with a constant attribute name."""
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("getattr", "hasattr")
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+        ):
+            target = ast.unparse(node.args[0])
+            if target in ("f", "family", "part", "c", "constraint") or "famil" in target:
+                found.append(node)
+    return found
+
+
+@pytest.mark.parametrize("name", OUTSIDE_CONSTRAINTS)
+def test_no_module_outside_constraints_probes_families_with_getattr(name):
+    """What a family has is declared on ``ConstraintFamily`` with a default, so nothing
+    outside ``lpmech.constraints`` probes for an attribute that may be missing."""
+    offences = [
+        f"{MODULES[name]}:{node.lineno}: {ast.unparse(node)}"
+        for node in family_probes(TREES[name])
+    ]
+    assert not offences, "\n".join(offences)
+
+
+def test_the_probe_check_sees_a_planted_probe():
+    planted = ast.parse('getattr(family, "n_pairs", None)\nany(getattr(f, "units", 1) for f in x)')
+    assert len(family_probes(planted)) == 2
 
 
 def test_the_checks_see_every_module():

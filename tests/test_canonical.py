@@ -143,26 +143,6 @@ def test_model_check_reports_the_distance_to_its_analytic_mechanism(name):
 
 
 # ---------------------------------------------------------- the second stage
-@pytest.mark.parametrize("formulation", ["interim", "generation"])
-def test_formulations_without_a_second_stage_say_they_fall_back(formulation):
-    if formulation == "interim":
-        env = lpmech.single_item_auction(
-            [1, 2, 3], n_bidders=3, priors=[[0.2, 0.3, 0.5], [0.3, 0.3, 0.4], [0.5, 0.3, 0.2]]
-        )
-        constraints = ["bayesian_ic", "interim_ir"]
-    else:
-        grid = np.array([[a, b] for a in (1.0, 2.0, 3.0) for b in (1.0, 2.0)])
-        env = lpmech.multi_item_auction(grid, n_bidders=1)
-        constraints = DSIC
-    plain = lpmech.solve(env, "revenue", constraints, formulation=formulation)
-    broken = lpmech.solve(
-        env, "revenue", constraints, formulation=formulation, tie_break="small_payments"
-    )
-    assert f"formulation {formulation!r} has no second stage" in broken.report.tie_break
-    assert broken.objective_value == pytest.approx(plain.objective_value, rel=1e-7)
-    assert broken.verification.ok
-
-
 def test_bad_tie_breaks_are_refused_by_name(project):
     with pytest.raises(ValueError, match="tie_break: expected None"):
         lpmech.solve(project, "welfare", BUDGET, tie_break="smallest")

@@ -66,3 +66,27 @@ def test_verdicts_take_the_tolerance_of_verification():
     strict = compare(exact, nudged, ["dsic"], tol=1e-12)
     assert strict.satisfied["dominant_strategy_ic"] == (True, False)
     assert "VIOLATED" in str(strict)
+
+
+def test_compare_shows_only_families_either_mechanism_satisfies_and_tabulates_them():
+    from lpmech.analytic import first_price, second_price
+
+    env = lpmech.single_item_auction([1, 2, 3], n_bidders=2)
+    result = lpmech.compare(first_price(env), second_price(env))
+    # no auction balances a budget: neither family is about these two mechanisms
+    assert "ex_post_budget_balance" not in result.violations
+    assert "ex_ante_budget_balance" not in result.violations
+    assert result.satisfied["dominant_strategy_ic"] == (False, True)
+    for name, pair in result.satisfied.items():
+        assert any(pair), name
+        brute = [m.verify([name]).ok for m in (first_price(env), second_price(env))]
+        assert list(pair) == brute, name
+    # asked for by name, a family is shown even when both violate it
+    asked = lpmech.compare(first_price(env), second_price(env), ["ex_post_budget_balance"])
+    assert asked.satisfied == {"ex_post_budget_balance": (False, False)}
+    frame = result.to_frame()
+    second = result.names[1]
+    assert frame.loc["revenue", "gap"] == pytest.approx(result.gap("revenue"))
+    assert frame.loc["dominant_strategy_ic", f"ok: {second}"]
+    assert set(frame["kind"]) == {"objective", "family"}
+    assert len(frame) == len(result.objectives) + len(result.violations)

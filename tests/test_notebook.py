@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 import lpmech
 from lpmech.analytic import myerson_revenue
 from lpmech.checks.auditing import audit
@@ -80,3 +82,76 @@ def test_names_are_escaped():
     env = lpmech.single_item_auction([1, 2], n_bidders=1, names=["<b>"])
     assert "&lt;b&gt;" in env._repr_html_()
     assert "<b>" not in env._repr_html_().replace("<strong>", "")
+
+
+NOTEBOOK = {
+    "solve": "import lpmech\n"
+    "env = lpmech.single_item_auction([1, 2, 3, 4], n_bidders=2)\n"
+    "solution = lpmech.solve(env)",
+    "plot": "solution.plot()",
+    "with pyplot": "import matplotlib.pyplot as plt\nsolution.plot()",
+    "open figures": "print(len(plt.get_fignums()))",
+    "sweep": 'table = lpmech.sweep("single_item", {"n_types": [2, 3]}, executor="serial")',
+}
+
+
+@pytest.fixture(scope="module")
+def notebook_outputs() -> dict[str, list[dict]]:
+    """The outputs of each cell of :data:`NOTEBOOK`, run in a fresh Jupyter kernel."""
+    import nbclient
+    import nbformat
+
+    cells = [nbformat.v4.new_code_cell(source) for source in NOTEBOOK.values()]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    with pytest.MonkeyPatch.context() as patch:
+        # the kernel picks its own (inline) matplotlib backend, as in a user's notebook
+        patch.delenv("MPLBACKEND", raising=False)
+        nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    return {name: cell.outputs for name, cell in zip(NOTEBOOK, notebook.cells, strict=True)}
+
+
+def _count(outputs: list[dict], mime: str) -> int:
+    return sum(mime in output.get("data", {}) for output in outputs)
+
+
+@pytest.mark.slow
+def test_solution_plot_shows_exactly_one_picture_in_a_fresh_kernel(notebook_outputs):
+    assert _count(notebook_outputs["solve"], "image/png") == 0
+    assert _count(notebook_outputs["plot"], "image/png") == 1  # no magic command, no pyplot
+    assert _count(notebook_outputs["with pyplot"], "image/png") == 1  # not twice with pyplot
+    assert notebook_outputs["open figures"][0]["text"].strip() == "0"  # nothing left open
+
+
+@pytest.mark.slow
+def test_a_sweep_shows_its_progress_in_a_notebook(notebook_outputs):
+    widget = "application/vnd.jupyter.widget-view+json"
+    assert _count(notebook_outputs["sweep"], widget) == 1
+
+
+def test_solution_repr_is_one_short_line(two_bidder_optimum):
+    text = repr(two_bidder_optimum)
+    assert "\n" not in text
+    assert len(text) < 120
+    optimum = format_number(two_bidder_optimum.objective_value)
+    assert text == (
+        f"<Solution: optimal revenue = {optimum}; verified (3 families); 16 profiles, "
+        f"2 agents, {two_bidder_optimum.report.formulation}>"
+    )
+
+
+def test_solution_html_folds_its_details(two_bidder_optimum):
+    html = two_bidder_optimum._repr_html_()
+    assert "<details>" in html
+    assert "<details open" not in html
+    assert html.index("Optimal revenue") < html.index("<details>")
+
+
+def test_audit_html_keeps_the_worst_lie_and_calls_revenue_a_surplus():
+    env = lpmech.single_item_auction([1, 2, 3], n_bidders=1)
+    pay_your_bid = lpmech.Mechanism(env, [[1], [1], [1]], [[1], [2], [3]], name="pay your bid")
+    html = audit(pay_your_bid)._repr_html_()
+    cells = _parse(html).cells
+    assert "worst ex-post lie" in cells
+    assert "report 1" in cells  # type 3 gains most by reporting the lowest type
+    assert "imbalance" not in html
+    assert "surplus" in html

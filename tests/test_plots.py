@@ -46,7 +46,7 @@ def test_functions_draw_on_given_axes(two_bidder_optimum):
     figure = Figure()
     ax = figure.subplots()
     assert plots.interim(two_bidder_optimum.mechanism, "payment", ax=ax) is figure
-    assert ax.get_ylabel() == "interim payment m(θ)"
+    assert ax.get_ylabel() == "expected payment made m(θ)"
     assert len(ax.lines) == 2
     axes = Figure().subplots(1, 3)
     assert plots.interim_rules(two_bidder_optimum.mechanism, axes=axes) is axes[0].figure
@@ -56,12 +56,18 @@ def test_functions_draw_on_given_axes(two_bidder_optimum):
 
 def test_ex_post_rule_for_given_others(two_bidder_optimum):
     figure = plots.ex_post_rule(two_bidder_optimum.mechanism, "bidder 1", others={"bidder 2": "3"})
-    ax = figure.axes[0]
-    assert ax.get_title() == "Ex-post rule of bidder 1 (bidder 2=3)"
-    quantity, payment = ax.lines
+    quantity_axes, payment_axes = figure.axes
+    assert quantity_axes.get_title() == "Ex-post rule of bidder 1 (bidder 2=3)"
+    assert (quantity_axes.get_ylabel(), payment_axes.get_ylabel()) == (
+        "quantity received",
+        "payment made",
+    )
+    (quantity,), (payment,) = quantity_axes.lines, payment_axes.lines
     expected = [two_bidder_optimum.mechanism.at(str(k), "3") for k in (1, 2, 3, 4)]
     assert np.allclose(quantity.get_ydata(), [o.allocation["item to bidder 1"] for o in expected])
     assert np.allclose(payment.get_ydata(), [o.payments["bidder 1"] for o in expected])
+    # a discrete rule is a step that holds from a type up to the next one
+    assert quantity.get_drawstyle() == "steps-post"
     with pytest.raises(InvalidArgumentError, match="no other agent"):
         plots.ex_post_rule(two_bidder_optimum.mechanism, "bidder 1", others={"bidder 1": 0})
 
@@ -134,7 +140,7 @@ def test_convergence_from_a_table_of_solves():
     table = lpmech.sweep(_one_bidder_on_a_grid, {"n": [2, 3, 4]}, executor="serial", quiet=True)
     figure = plots.convergence(table, "n", limit=0.25)
     ax = figure.axes[0]
-    assert ax.get_title() == "Optimum against n"
+    assert ax.get_title() == "Optimum against grid size"
     optimum, limit = ax.lines
     assert np.array_equal(optimum.get_xdata(), [2, 3, 4])
     expected = [lpmech.solve(_one_bidder_on_a_grid(n)).objective_value for n in (2, 3, 4)]
@@ -145,7 +151,7 @@ def test_convergence_from_a_table_of_solves():
         plots.convergence(table, "grid")
 
 
-def test_other_environments_get_the_ex_post_allocation():
+def test_other_environments_get_each_agents_interim_allocation():
     three_items = lpmech.multi_item_auction(np.eye(3) + 1, n_bidders=1)
     mechanism = lpmech.Mechanism(three_items, np.eye(3), np.ones((3, 1)), name="favourite")
     figure = mechanism.plot()
@@ -156,4 +162,80 @@ def test_other_environments_get_the_ex_post_allocation():
         "item 2 to bidder 1",
         "item 3 to bidder 1",
     ]
-    assert ax.get_title() == "Ex-post allocation of favourite"
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(three_items.agents[0].labels)
+    assert ax.get_ylabel() == "type of bidder 1"
+    assert ax.get_title() == "Interim allocation of bidder 1"
+
+
+def _trade_optimum():
+    env = lpmech.bilateral_trade([0, 1, 2], [0, 1, 2])
+    return lpmech.solve(env, "gains_from_trade", ["bic", "interim_ir", "ex_post_budget_balance"])
+
+
+def test_a_seller_is_drawn_with_the_probability_of_trade_and_the_payment_received():
+    solution = _trade_optimum()
+    mechanism = solution.mechanism
+    figure = plots.interim_rules(mechanism, agents=["seller"])
+    quantity_axes, payment_axes, _ = figure.axes
+    (quantity,), (payment,) = quantity_axes.lines, payment_axes.lines
+    trade = mechanism.interim_allocation("seller")[:, 0]
+    received = -mechanism.interim_payment("seller")
+    assert np.allclose(quantity.get_ydata(), trade)
+    assert np.all(quantity.get_ydata() >= 0)
+    assert np.allclose(payment.get_ydata(), received)
+    assert quantity_axes.get_ylabel() == "expected quantity supplied −q(θ)"
+    assert payment_axes.get_ylabel() == "expected payment received −m(θ)"
+    both = plots.interim(mechanism, "quantity")
+    assert [line.get_label() for line in both.axes[0].lines] == ["buyer", "seller (supplies)"]
+    assert "gains from trade" in solution.plot()._suptitle.get_text()
+
+
+def test_identical_agents_get_distinct_markers_and_line_styles(two_bidder_optimum):
+    first, second = two_bidder_optimum.plot().axes[0].lines
+    assert np.allclose(first.get_ydata(), second.get_ydata())  # identical bidders
+    assert first.get_marker() != second.get_marker()
+    assert first.get_linestyle() != second.get_linestyle()
+
+
+def test_integer_types_get_integer_ticks(two_bidder_optimum):
+    figure = two_bidder_optimum.plot()
+    figure.canvas.draw()
+    ticks = figure.axes[0].get_xticks()
+    assert np.array_equal(ticks, np.round(ticks))
+
+
+def test_unit_demand_draws_every_bidder():
+    env = MODELS["unit_demand"].environment()
+    solution = lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"])
+    figure = solution.plot()
+    titles = [ax.get_title() for ax in figure.axes if ax.images]
+    names = [a.name for a in env.agents]
+    assert len(names) == 2
+    for name in names:
+        assert sum(name in title for title in titles) == 2  # two items per bidder
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda s: s.plot(figsize=(7, 2)),
+        lambda s: plots.interim(s.mechanism, figsize=(7, 2)),
+        lambda s: plots.ex_post_rule(s.mechanism, figsize=(7, 2)),
+        lambda s: plots.virtual_values(s.mechanism.env, figsize=(7, 2)),
+        lambda s: audit(s.mechanism).plot(figsize=(7, 2)),
+    ],
+    ids=["plot", "interim", "ex_post_rule", "virtual_values", "regret"],
+)
+def test_every_function_takes_a_figure_size(two_bidder_optimum, draw):
+    figure = draw(two_bidder_optimum)
+    assert tuple(figure.get_size_inches()) == (7, 2)
+
+
+def test_figures_show_themselves_as_png_and_leave_nothing_open_in_pyplot(two_bidder_optimum):
+    import matplotlib.pyplot as pyplot
+
+    open_before = pyplot.get_fignums()
+    figures = [two_bidder_optimum.plot() for _ in range(22)]  # beyond pyplot's warning at 20
+    assert pyplot.get_fignums() == open_before
+    png = figures[0]._repr_png_()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"

@@ -409,15 +409,15 @@ def test_the_sweep_plot_draws_each_line_and_the_benchmark():
     (ax,) = figure.axes
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels == [
-        "LP optimum, n_bidders = 2",
+        "LP optimum, number of bidders = 2",
         "benchmark (formula)",
-        "LP optimum, n_bidders = 3",
+        "LP optimum, number of bidders = 3",
         "_child3",
     ]
     dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
     assert len(dashed) == 2
     np.testing.assert_allclose(dashed[1].get_ydata(), table.benchmark[table.n_bidders == 3])
-    assert ax.get_xlabel() == "n_types"
+    assert ax.get_xlabel() == "types per agent"
     with pytest.raises(ValueError, match="no column 'cost'"):
         plot_sweep(table, "cost")
 

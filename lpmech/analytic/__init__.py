@@ -1,31 +1,31 @@
 """Classic mechanisms and values built from their formulas, never from the LP.
 
-=========================================  ==========================================
-function                                   result
-=========================================  ==========================================
+=============================================  ==========================================
+function                                       result
+=============================================  ==========================================
 ``virtual_values``, ``ironed_virtual_values``  discrete φ and its ironing (Myerson 1981)
-``myerson``, ``myerson_revenue``           optimal single-item auction, E[max φ̄⁺]
-``itemwise_myerson``, ``bundle_myerson``   Myerson per item / for the grand bundle
-``vcg``, ``clarke_pivot``                  Groves transfers, pivot (seed notes Def. 2.4–2.5)
-``efficient_welfare``                      E[max_a Σ v_i + v_0], the first best
-``agv``                                    expected externality (Def. 2.7, Rem. 2.8)
-``nash_welfare_bound``, ``equal_split_agv``  N log(W*/N), attained by AGV split equally
-``second_price``, ``posted_price``,        standard single-item rules (``second_price``
-``first_price``, ``efficient_rule``        is VCG's (k+1)-st price for k units)
-``ironed_virtual_costs``, ``myerson`` on   reverse Myerson: buy from the lowest γ̄(c) < R
+``myerson``, ``myerson_revenue``               optimal single-item auction, E[max φ̄⁺]
+``itemwise_myerson``, ``bundle_myerson``       Myerson per item / for the grand bundle
+``vcg``, ``clarke_pivot``                      Groves transfers, pivot (seed notes Def. 2.4–2.5)
+``efficient_welfare``                          E[max_a Σ v_i + v_0], the first best
+``agv``                                        expected externality (Def. 2.7, Rem. 2.8)
+``nash_welfare_bound``, ``equal_split_agv``    N log(W*/N), attained by AGV split equally
+``second_price``, ``posted_price``,            standard rules (``second_price`` is VCG's
+``first_price``, ``efficient_rule``            (k+1)-st price for k units)
+``ironed_virtual_costs``, ``myerson`` on       reverse Myerson: buy from the lowest γ̄(c) < R
 a procurement auction
-``reverse_second_price``,                  standard procurement rules
+``reverse_second_price``,                      standard procurement rules
 ``reverse_posted_price``
-``double_auction_first_best``, ``mcafee``, double auctions (McAfee 1992)
+``double_auction_first_best``, ``mcafee``,     double auctions (McAfee 1992)
 ``double_auction_vcg``, ``…_vcg_deficit``
-``balance_budget``                         ex-post balanced transfers, same interim ones
-``first_best_gains``,                      bilateral trade (Myerson–Satterthwaite 1983)
+``balance_budget``                             ex-post balanced transfers, same interim ones
+``first_best_gains``,                          bilateral trade (Myerson–Satterthwaite 1983)
 ``efficient_trade_deficit``,
 ``second_best_gains``, ``second_best_trade``
-``belief_ranks``, ``full_surplus``,        correlated types (Crémer–McLean 1988)
+``belief_ranks``, ``full_surplus``,            correlated types (Crémer–McLean 1988)
 ``cremer_mclean``
-``discretise``, ``empirical``              finite types from continuous priors or samples
-=========================================  ==========================================
+``discretise``, ``empirical``                  finite types from continuous priors or samples
+=============================================  ==========================================
 
 Each benchmark that is a mechanism returns a :class:`~lpmech.results.mechanism.Mechanism`,
 so it can be verified (:meth:`~lpmech.results.mechanism.Mechanism.verify`), audited

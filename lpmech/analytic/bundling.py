@@ -23,6 +23,7 @@ from lpmech.problem.allocation import Items
 from lpmech.problem.environment import Environment
 from lpmech.results.mechanism import Mechanism
 
+#: (12 + 2√2)/27, the optimal revenue from two items with values uniform on [0, 1].
 MANELLI_VINCENT_REVENUE = (12 + 2 * np.sqrt(2)) / 27
 
 

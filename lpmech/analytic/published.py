@@ -24,6 +24,19 @@ items U[0,1]³            Myerson earns 5/4)
 
 The triangle's cells are weighted by their exact area inside the triangle, and
 cells outside it are dropped.
+
+*What is comparable.* The one-bidder numbers are continuous optima of exactly IC
+and IR mechanisms; a grid optimum evaluated as a menu is such a mechanism, so it
+can only fall short of them. RegretNet's 0.878 is the revenue of a learned
+mechanism that is exactly IR but IC only up to a regret its authors estimate by
+gradient ascent on misreports (mean ex-post regret per bidder about 1e-3); later
+work (You, Zhuang, Wang and Wang, arXiv 2601.13489, 2026) finds such estimates can
+fall well short of the true regret. A grid optimum on cell corners with reports
+rounded down (``build(n, at="corner")`` with
+:func:`lpmech.checks.continuous.evaluate`, ``rounding="down"``) is of the same kind
+— exactly IR, regret computed exactly over every misreport — so revenue *at a
+stated regret* is what can be set side by side; the midpoint grid optimum is
+neither IR on the continuum nor a bound, only a point of the convergence.
 """
 
 from __future__ import annotations
@@ -36,6 +49,7 @@ from scipy import stats
 
 from lpmech.analytic.discretise import FrozenDistribution, discretise
 from lpmech.arrays import FloatArray
+from lpmech.errors import InvalidArgumentError
 from lpmech.problem.builders import multi_item_auction
 from lpmech.problem.environment import Environment
 
@@ -58,11 +72,25 @@ class PublishedSetting:
         """How many items each bidder values (the triangle's two)."""
         return 2 if self.item_laws is None else len(self.item_laws)
 
-    def grid(self, n_points: int) -> tuple[FloatArray, FloatArray]:
-        """Type rows (value per item) and their probabilities on the midpoint grid."""
+    def grid(self, n_points: int, at: str = "midpoint") -> tuple[FloatArray, FloatArray]:
+        """Type rows (value per item) and their probabilities on the grid of equal cells.
+
+        Each point carries its cell's probability; ``at="midpoint"`` places it at the
+        cell's midpoint, ``at="corner"`` at its lower corner (the lowest values of
+        the cell: rounding a continuous value down to such a grid keeps the grid's
+        law, see :func:`lpmech.checks.continuous.evaluate`).
+        """
+        if at not in ("midpoint", "corner"):
+            raise InvalidArgumentError(f"at: expected 'midpoint' or 'corner', got {at!r}")
         if self.item_laws is None:
-            return _triangle_grid(n_points)
+            types, prior = _triangle_grid(n_points)
+            return (types - 0.5 / n_points if at == "corner" else types), prior
         axes = [discretise(law, n_points, grid="uniform") for law in self.item_laws]
+        if at == "corner":  # each midpoint moved down by half its cell
+            axes = [
+                (values - (law.support()[1] - law.support()[0]) / (2 * n_points), prior)  # type: ignore[attr-defined]
+                for law, (values, prior) in zip(self.item_laws, axes, strict=True)
+            ]
         points = np.meshgrid(*[values for values, _ in axes], indexing="ij")
         masses = np.meshgrid(*[prior for _, prior in axes], indexing="ij")
         return (
@@ -70,9 +98,9 @@ class PublishedSetting:
             np.prod(np.stack(masses, axis=-1), axis=-1).ravel(),
         )
 
-    def build(self, n_points: int) -> Environment:
-        """The setting on an ``n_points``-per-item midpoint grid, every bidder alike."""
-        types, prior = self.grid(n_points)
+    def build(self, n_points: int, at: str = "midpoint") -> Environment:
+        """The setting on an ``n_points``-per-item grid (:meth:`grid`), every bidder alike."""
+        types, prior = self.grid(n_points, at)
         return multi_item_auction(
             types, self.n_bidders, priors=prior, unit_demand=self.unit_demand
         )

@@ -36,8 +36,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from lpmech.constraints.budget import ExPostBudgetBalance
-from lpmech.constraints.incentive import IncentiveCompatibility
 from lpmech.program.compiler import Program
 
 #: The algorithms a user may ask for; "auto" applies :func:`choose_algorithm`.
@@ -52,11 +50,16 @@ IPM_MIN_ROWS = 40_000
 
 
 def choose_algorithm(program: Program) -> str:
-    """``"ipm"`` or ``"simplex"`` for an LP, by the measured rule of this module."""
+    """``"ipm"`` or ``"simplex"`` for an LP, by the measured rule of this module.
+
+    Families say what the rule reads (:attr:`~lpmech.constraints.ConstraintFamily.
+    dense_rows`, :attr:`~lpmech.constraints.ConstraintFamily.couples_payments`): Bayesian
+    incentive rows and ex-post budget rows among the built-in families.
+    """
     families = program.families
-    bayesian = any(isinstance(f, IncentiveCompatibility) and not f.ex_post for f in families)
-    ex_post_budget = any(isinstance(f, ExPostBudgetBalance) for f in families)
-    if bayesian and ex_post_budget and program.n_columns >= IPM_MIN_COUPLED_COLUMNS:
+    dense = any(f.dense_rows for f in families)
+    coupled = any(f.couples_payments for f in families)
+    if dense and coupled and program.n_columns >= IPM_MIN_COUPLED_COLUMNS:
         return "ipm"
     if program.n_rows >= max(IPM_MIN_ROWS, IPM_MIN_ROWS_PER_COLUMN * program.n_columns):
         return "ipm"

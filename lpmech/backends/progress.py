@@ -1,7 +1,9 @@
 """Live progress on stderr: a line for a long solve, a bar over a sweep's points.
 
-Both follow one rule: they appear only when stderr is a terminal and nobody
-asked for quiet, so logs, pipes and tests see nothing.
+Both follow one rule: they appear only where someone watches — stderr is a
+terminal, or the code runs in a Jupyter kernel (the bar is ``tqdm.auto``'s
+widget there, the line an updated output) — and nobody asked for quiet, so
+logs, pipes and tests see nothing.
 
 The solver line comes from HiGHS's callbacks on the ``highspy`` backend. While
 a solve runs, HiGHS's log lines give the iteration count and the objective
@@ -53,6 +55,21 @@ def stderr_is_terminal() -> bool:
     return stream is not None and hasattr(stream, "isatty") and stream.isatty()
 
 
+def in_notebook() -> bool:
+    """Whether this code runs in a Jupyter kernel (IPython's kernel app is running)."""
+    if "ipykernel" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+def watched() -> bool:
+    """Whether progress would be seen: stderr is a terminal, or a Jupyter notebook runs this."""
+    return stderr_is_terminal() or in_notebook()
+
+
 @dataclass(frozen=True)
 class _Setting:
     """What the solver line does in the current context (``show`` None: stderr)."""
@@ -99,9 +116,12 @@ def attach_solver_progress(highs: Any) -> SolverLine | None:
         return None
     show = setting.show
     if show is None:
-        if not stderr_is_terminal():
+        if in_notebook():
+            show = _NotebookLine().draw
+        elif stderr_is_terminal():
+            show = _StderrLine().draw
+        else:
             return None
-        show = _StderrLine().draw
     line = SolverLine(show, setting.after, setting.interval)
     highs.setOptionValue("output_flag", True)
     highs.setOptionValue("log_to_console", False)
@@ -218,17 +238,36 @@ class _StderrLine:
         self._stream.flush()
 
 
+class _NotebookLine:
+    """Draws a line as one notebook output, updated in place; the empty line erases it."""
+
+    def __init__(self) -> None:
+        from IPython.display import display
+
+        self._handle = display(display_id=True)
+
+    def draw(self, text: str) -> None:
+        from IPython.display import Pretty
+
+        self._handle.update(Pretty(text))
+
+
 def progress_bar(
     total: int, *, quiet: bool = False, initial: int = 0, description: str = "sweep"
 ) -> Any:
-    """A tqdm bar over ``total`` points on stderr, disabled when quiet or not a terminal."""
-    tqdm = require("tqdm", "sweep", "a sweep's progress bar")
-    return tqdm.tqdm(
+    """A tqdm bar over ``total`` points, disabled when quiet or nobody watches.
+
+    ``tqdm.auto``: a widget in a notebook, a text bar on stderr in a terminal.
+    """
+    require("tqdm", "sweep", "a sweep's progress bar")
+    from tqdm.auto import tqdm
+
+    return tqdm(
         total=total,
         initial=initial,
         desc=description,
         unit="point",
         file=sys.stderr,
-        disable=quiet or not stderr_is_terminal(),
+        disable=quiet or not watched(),
         dynamic_ncols=True,
     )

@@ -75,7 +75,7 @@ class Audit:
 
     @property
     def budget_imbalance(self) -> float:
-        """Largest |Σ_i t_i(θ) + v_0·a(θ)| over profiles."""
+        """Largest |Σ_i t_i(θ) + v_0·a(θ)| over profiles (an auction's revenue is not one)."""
         return float(np.abs(self.budget_surplus).max())
 
     def to_frame(self) -> pd.DataFrame:
@@ -84,11 +84,13 @@ class Audit:
 
         return audit_frame(self)
 
-    def plot(self, ax: Axes | None = None) -> Figure:
+    def plot(
+        self, ax: Axes | None = None, *, figsize: tuple[float, float] | None = None
+    ) -> Figure:
         """Regret by type: see :func:`lpmech.views.plots.regret`."""
         from lpmech.views.plots import regret
 
-        return regret(self, ax=ax)
+        return regret(self, ax=ax, figsize=figsize)
 
     def _repr_html_(self) -> str:
         from lpmech.views.notebook import audit_html

@@ -5,22 +5,29 @@ largest differences of the allocation and payment rules, ex post and interim; an
 each constraint family's largest violation for both mechanisms, with the verdict
 of :func:`lpmech.checks.verification.verify` at the same tolerance — so an LP optimum
 can be read against a benchmark and a benchmark against the constraints it does
-and does not satisfy.
+and does not satisfy. By default the families shown are the built-in ones that
+either mechanism satisfies: a family both violate (budget balance, for two
+auctions) says nothing about either.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from lpmech.checks.verification import verify
 from lpmech.constraints import BUILT_IN, ConstraintFamily, resolve_all
 from lpmech.errors import InvalidEnvironmentError, InvalidMechanismError
+from lpmech.extras import require
 from lpmech.program.objectives import OBJECTIVES
 from lpmech.results.mechanism import Mechanism
 from lpmech.views.text import format_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Objectives reported by default.
 DEFAULT_OBJECTIVES = ("revenue", "profit", "welfare", "agents_welfare")
@@ -43,6 +50,32 @@ class Comparison:
         """Second mechanism's value minus the first's."""
         first, second = self.objectives[objective]
         return second - first
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per objective and per family, the two mechanisms as columns.
+
+        Columns: ``kind`` ("objective" or "family"), the two mechanisms' names
+        (values; for a family, its largest violation), ``gap`` (second − first,
+        objectives only) and ``ok: <name>`` for each (families only). Needs pandas.
+        """
+        pandas = require("pandas", "frames", "Comparison.to_frame")
+        first, second = self.names
+        rows = [
+            {"name": name, "kind": "objective", first: a, second: b, "gap": b - a}
+            for name, (a, b) in self.objectives.items()
+        ]
+        rows += [
+            {
+                "name": name,
+                "kind": "family",
+                first: a,
+                second: b,
+                f"ok: {first}": self.satisfied[name][0],
+                f"ok: {second}": self.satisfied[name][1],
+            }
+            for name, (a, b) in self.violations.items()
+        ]
+        return pandas.DataFrame(rows).set_index("name")
 
     def __str__(self) -> str:
         first, second = self.names
@@ -89,7 +122,8 @@ def compare(
     Parameters
     ----------
     constraints : family names or instances, optional
-        Families to measure; by default every built-in family that applies.
+        Families to measure, all shown; by default every built-in family that
+        applies to the environment and that at least one of the mechanisms satisfies.
     objectives : names of objectives to report
     tol : float
         Relative tolerance of each family's verdict, as in :func:`lpmech.verify`.
@@ -129,6 +163,8 @@ def compare(
             if constraints is not None:
                 raise
             continue
+        if constraints is None and not any(check.ok for check in checks):
+            continue  # violated by both: a property of neither mechanism
         violations[family.name] = tuple(check.max_violation for check in checks)
         satisfied[family.name] = tuple(check.ok for check in checks)
     interim_allocation = max(

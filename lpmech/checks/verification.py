@@ -5,15 +5,30 @@ from the family's definition (utilities of true and reported types, interim
 expectations, budget sums), never from the program's rows — and reports, per
 family, the largest violation and the entry where it occurs.
 
-*The rule.* A violation is judged against the problem's own value scale, never an
-absolute floor. With s = max(|V_i|, |o_i|, |v_0|) over every valuation, outside
-option and principal value (:func:`data_scale`; s = 1 only when all are zero),
-a family measured in money (incentive, participation, budget, user families)
-fails when its largest violation exceeds ``tol · s``; a family measured in
-allocation units (feasibility, monotonicity, a fixed allocation: its ``units`` is
-``"allocation"``) fails beyond ``tol``. Multiplying every value by c multiplies
-money violations and s by c, so the verdict is the same in cents and in millions.
-Feasibility of the allocation is always checked, named or not.
+*The rule: verdicts are judged where the numbers live.* Every entry of every family
+(one incentive row, one participation row, one budget row, …) is judged against the
+scale of the numbers it involves, never against an unrelated maximum and never
+against an absolute floor. The family says what that scale is, entry by entry
+(:meth:`~lpmech.constraints.base.ConstraintFamily.entry_scales`):
+
+* agent i's incentive and participation entries: its own value scale
+  s_i = max(|V_i|, |o_i|) (:func:`~lpmech.problem.scales.agent_scales`);
+* budget entries: what B(θ) = Σ_i t_i(θ) + v_0·a(θ) sums, max(max_i s_i, |v_0|, |R|);
+* families in allocation units (``units == "allocation"``: feasibility,
+  monotonicity, a fixed allocation): 1;
+* any other family (a user's): the smallest agent's scale min_i s_i, unless it
+  declares its own — conservative, so no user entry is judged more leniently than
+  the smallest agent's rows.
+
+An entry with violation v and scale σ fails when v > tol · σ. Each family reports
+its *worst* entry — the one with the largest v / σ — with its violation, its
+absolute tolerance tol · σ and σ itself. Multiplying one agent's values by c
+multiplies its violations and its s_i by c and leaves every other agent's verdict
+alone, so the verdict is the same in cents and in millions, and an agent valuing in
+cents beside one in millions is still checked in cents. The objective is judged
+against the terms it adds up: tol · max(|value|, Σ_j |c_j z_j| + |c_0|)
+(:func:`objective_tolerance`). Feasibility of the allocation is always checked,
+named or not.
 """
 
 from __future__ import annotations
@@ -25,15 +40,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lpmech.arrays import FloatArray
-from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
+from lpmech.constraints import ConstraintFamily, resolve_all, with_feasibility
 from lpmech.errors import InvalidArgumentTypeError, InvalidToleranceError, UnknownNameError
-from lpmech.problem.scales import data_scale
+from lpmech.problem.scales import expected_value_scale, money_scale
 from lpmech.views.text import format_table
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from lpmech.problem.environment import Environment
+    from lpmech.program.objectives import Objective
     from lpmech.results.mechanism import Mechanism
 
 
@@ -52,7 +68,10 @@ class FamilyCheck:
     n_entries : int
         Number of entries checked.
     tolerance : float
-        The absolute tolerance applied: ``tol · s`` or ``tol`` (see the module docstring).
+        The absolute tolerance applied to the worst entry: ``tol · scale``.
+    scale : float
+        The worst entry's scale σ (see the module docstring): ``tolerance / scale``
+        is the relative tolerance the family was held to.
     """
 
     family: str
@@ -60,10 +79,12 @@ class FamilyCheck:
     worst: str
     n_entries: int
     tolerance: float
+    scale: float = 1.0
 
     @property
     def ok(self) -> bool:
-        """Whether the largest violation is within tolerance."""
+        """Whether the worst entry (largest violation relative to its scale) is within
+        tolerance."""
         return self.max_violation <= self.tolerance
 
 
@@ -162,9 +183,24 @@ def check_tol(tol: float, argument: str = "tol") -> float:
     return value
 
 
-def objective_tolerance(env: Environment, value: float, tol: float) -> float:
-    """The absolute tolerance of an objective value: ``tol · max(s, |value|)``, no floor."""
-    return tol * max(data_scale(env), abs(value))
+def objective_tolerance(
+    objective: Objective, mechanism: Mechanism, value: float, tol: float
+) -> float:
+    """The absolute tolerance of an objective value: ``tol · max(|value|, Σ_j |c_j z_j| + |c_0|)``.
+
+    The objective is judged against the terms it adds up at the mechanism, so a large
+    coefficient on a component nobody uses (a principal value of −1e8) does not loosen
+    it; an objective with cvxpy terms (no linear coefficients) falls back to the
+    agents' expected value scale (:func:`~lpmech.problem.scales.expected_value_scale`).
+    """
+    env = mechanism.env
+    if objective.requires_cvxpy:
+        terms = expected_value_scale(env)
+    else:
+        z = np.concatenate([mechanism.flat_allocation.ravel(), mechanism.flat_payments.ravel()])
+        coefficients = np.asarray(objective.coefficients(env), dtype=float)
+        terms = float(np.abs(coefficients) @ np.abs(z)) + abs(float(objective.constant(env)))
+    return tol * max(terms, abs(value))
 
 
 def binding_threshold(family: ConstraintFamily | None, env: Environment) -> float:
@@ -172,18 +208,18 @@ def binding_threshold(family: ConstraintFamily | None, env: Environment) -> floa
 
     A dual is ∂(objective)/∂(row bound): a pure number for rows in money, money per
     unit of allocation for rows in allocation units (feasibility, monotonicity) — so
-    there the threshold is 1e-9 · s, and the same rows bind in any units.
+    there the threshold is 1e-9 · max_i s_i (the agents' money), and the same rows
+    bind in any units.
     """
-    if getattr(family, "units", "value") == "allocation":
-        return 1e-9 * data_scale(env)
+    if family is not None and family.units == "allocation":
+        return 1e-9 * money_scale(env)
     return 1e-9
 
 
-def family_tolerance(family: ConstraintFamily, env: Environment, tol: float) -> float:
-    """The absolute tolerance for a family: ``tol`` in allocation units, else ``tol · s``."""
-    if getattr(family, "units", "value") == "allocation":
-        return tol
-    return tol * data_scale(env)
+def entry_scales(family: ConstraintFamily, env: Environment, n_entries: int) -> FloatArray:
+    """The scale of each of the family's ``n_entries`` entries (see the module docstring)."""
+    scales = np.broadcast_to(np.asarray(family.entry_scales(env), dtype=float), (n_entries,))
+    return scales
 
 
 def verify(
@@ -200,9 +236,9 @@ def verify(
     constraints : family names or instances
         Feasibility of the allocation is added when not named.
     tol : float
-        Relative tolerance, 0 < tol ≤ 1e-2. A violation counts when it exceeds
-        ``tol · s`` with s the problem's value scale max(|V_i|, |o_i|, |v_0|)
-        (``tol`` alone for families in allocation units), never an absolute floor.
+        Relative tolerance, 0 < tol ≤ 1e-2. An entry's violation counts when it exceeds
+        ``tol`` times the entry's own scale (agent i's rows: s_i = max(|V_i|, |o_i|);
+        see the module docstring), never an absolute floor.
     measured : mapping, optional
         Violations already measured on this mechanism's rules by the families of
         the same names (constraint generation measures full IC at its last
@@ -227,26 +263,27 @@ def verify(
     env = mechanism.env
     checks = []
     measured = measured or {}
-    families = resolve_all(constraints)
-    if not any(isinstance(f, Feasibility) for f in families):
-        families = (Feasibility(), *families)
+    families = with_feasibility(resolve_all(constraints))
     for family in families:
-        absolute = family_tolerance(family, env, tol)
         known = measured.get(family.name)
         violation = np.asarray(
             family.violation(mechanism) if known is None else known, dtype=float
         )
         if violation.size:
-            worst = int(np.argmax(violation))
+            scales = entry_scales(family, env, violation.size)
+            worst = int(np.argmax(violation / scales))
             checks.append(
                 FamilyCheck(
                     family.name,
                     float(violation[worst]),
                     family.describe(env, worst),
                     violation.size,
-                    absolute,
+                    tol * float(scales[worst]),
+                    float(scales[worst]),
                 )
             )
         else:
-            checks.append(FamilyCheck(family.name, 0.0, "", 0, absolute))
+            declared = np.asarray(family.entry_scales(env), dtype=float)
+            scale = float(declared.min()) if declared.size else 1.0  # no entry is judged
+            checks.append(FamilyCheck(family.name, 0.0, "", 0, tol * scale, scale))
     return VerificationReport(mechanism.name, tuple(checks))

@@ -740,8 +740,8 @@ def _solve_document(chosen: _Target, solution: Solution, benchmark: Benchmark | 
         if benchmark is None
         else _benchmark_data(
             benchmark,
-            solution.objective_value,
-            benchmark.agrees(solution.objective_value, scale=data_scale(env)),
+            float(solution.objective_value),
+            benchmark.agrees(float(solution.objective_value), scale=data_scale(env)),
         ),
         "verification": {c.pop("family"): c for c in verification_data(solution.verification)},
         "report": solution.report.spec(),

@@ -152,6 +152,15 @@ def resolve_all(families: Iterable[str | ConstraintFamily]) -> tuple[ConstraintF
     return resolved
 
 
+def with_feasibility(families: Iterable[ConstraintFamily]) -> tuple[ConstraintFamily, ...]:
+    """``families`` with :class:`Feasibility` first unless one of them states feasibility
+    (:attr:`ConstraintFamily.states_feasibility`): every solve and check imposes it."""
+    families = tuple(families)
+    if any(f.states_feasibility for f in families):
+        return families
+    return (Feasibility(), *families)
+
+
 __all__ = [
     "ALIASES",
     "BUILT_IN",
@@ -175,4 +184,5 @@ __all__ = [
     "from_spec",
     "resolve",
     "resolve_all",
+    "with_feasibility",
 ]

@@ -20,18 +20,23 @@ registration step.
 from __future__ import annotations
 
 import functools
+import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from lpmech.arrays import FloatArray, IntArray
+from lpmech.exact.entries import ObjectArray, exact_bounds, summed_entries
+from lpmech.exact.numbers import to_float
+from lpmech.problem.scales import agent_scales
 
 if TYPE_CHECKING:
+    from lpmech.constraints.custom import DesignVariables
     from lpmech.problem.environment import Environment
     from lpmech.program.interim_columns import InterimColumns
     from lpmech.results.mechanism import Mechanism
@@ -47,8 +52,6 @@ class RowBlock:
     matrix: sp.csr_array
     lower: FloatArray
     upper: FloatArray
-    #: Builds a block from exact numbers; :mod:`lpmech.exact.program` sets it on import.
-    exact_builder: ClassVar[Callable[..., RowBlock] | None] = None
 
     @classmethod
     def from_entries(
@@ -67,9 +70,8 @@ class RowBlock:
         """
         rows, columns, values = (np.ravel(np.asarray(x)) for x in (rows, columns, values))
         if object in (values.dtype, np.asarray(lower).dtype, np.asarray(upper).dtype):
-            if RowBlock.exact_builder is None:  # rows of an exact twin (lpmech.exact.twin)
-                raise TypeError("RowBlock.from_entries: exact numbers need lpmech.exact.program")
-            return RowBlock.exact_builder(rows, columns, values, shape, lower, upper)
+            # exact numbers (rows of an exact twin, lpmech.exact.twin)
+            return ExactRowBlock.from_exact_entries(rows, columns, values, shape, lower, upper)
         keep = values != 0
         matrix = sp.csr_array(
             (values[keep].astype(float), (rows[keep], columns[keep])), shape=shape
@@ -111,6 +113,55 @@ class RowBlock:
 
 
 @dataclass(frozen=True)
+class ExactRowBlock(RowBlock):
+    """A :class:`RowBlock` whose entries and bounds are also kept as exact rationals.
+
+    What :meth:`RowBlock.from_entries` returns for exact values (an exact twin's rows,
+    :mod:`lpmech.exact.twin`): ``matrix`` holds the nearest floats; ``exact_data`` the
+    Rationals in the order of ``matrix.data``; ``exact_lower``/``exact_upper`` the bounds
+    (±inf as floats).
+    """
+
+    exact_data: ObjectArray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    exact_lower: ObjectArray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    exact_upper: ObjectArray = field(default_factory=lambda: np.zeros(0, dtype=object))
+
+    @classmethod
+    def from_exact_entries(
+        cls,
+        rows: NDArray,
+        columns: NDArray,
+        values: ArrayLike,
+        shape: tuple[int, int],
+        lower: Any,
+        upper: Any,
+    ) -> ExactRowBlock:
+        """Coordinates with exact values: duplicates summed exactly, exact zeros dropped
+        (:func:`lpmech.exact.entries.summed_entries`)."""
+        indptr, indices, data, floats = summed_entries(rows, columns, values, shape)
+        matrix = sp.csr_array((floats, indices, indptr), shape=shape)
+        exact_lower, exact_upper = exact_bounds(lower, shape[0]), exact_bounds(upper, shape[0])
+        return cls(
+            matrix, to_float(exact_lower), to_float(exact_upper), data, exact_lower, exact_upper
+        )
+
+    @classmethod
+    def of(cls, block: RowBlock) -> ExactRowBlock:
+        """A block in exact form: itself, or a float block read by
+        :func:`lpmech.exact.numbers.exact`."""
+        if isinstance(block, ExactRowBlock):
+            return block
+        return cls(
+            block.matrix,
+            block.lower,
+            block.upper,
+            exact_bounds(block.matrix.data, block.matrix.nnz),  # each value read once
+            exact_bounds(block.lower, block.n_rows),
+            exact_bounds(block.upper, block.n_rows),
+        )
+
+
+@dataclass(frozen=True)
 class VariableBounds:
     """Bounds ``lower ≤ z[columns] ≤ upper`` a family places on single columns."""
 
@@ -124,6 +175,46 @@ class VariableBounds:
         return np.maximum(np.maximum(self.lower - value, value - self.upper), 0.0)
 
 
+#: Profile numbers P·(N + C) up to which a family that does not declare its size is measured
+#: by building its rows (:meth:`ConstraintFamily.estimated_size`).
+MEASURED_NUMBERS = 2_000_000
+
+
+@dataclass(frozen=True)
+class ProblemShape:
+    """What a program's size follows from, in Python integers (nothing of size P).
+
+    Type counts K_i, components C, and the rows and non-zeros of the allocation space's
+    matrix M (one feasibility row per row of M and profile).
+    """
+
+    counts: tuple[int, ...]
+    n_components: int
+    space_rows: int
+    space_nonzeros: int
+
+    @classmethod
+    def of(cls, env: Environment, counts: Sequence[int] | None = None) -> ProblemShape:
+        """``env``'s shape, or that of the same problem with other type ``counts``."""
+        matrix = env.allocation.matrix
+        return cls(
+            tuple(int(k) for k in (env.type_counts if counts is None else counts)),
+            env.n_components,
+            int(matrix.shape[0]),
+            int(matrix.nnz),
+        )
+
+    @property
+    def n_profiles(self) -> int:
+        """P = ∏ K_i (exact: a Python integer of any size)."""
+        return math.prod(self.counts)
+
+    @property
+    def n_agents(self) -> int:
+        """N."""
+        return len(self.counts)
+
+
 class ConstraintFamily(ABC):
     """A design requirement over all agents, types and profiles.
 
@@ -135,17 +226,38 @@ class ConstraintFamily(ABC):
     Formulations (:mod:`lpmech.formulations`) ask a family for its other forms,
     never for its class; each has a default, so a family declares only what it has:
 
-    ==========================  =================================================
+    ============================  =================================================
     :meth:`rows`, :meth:`bounds`  the ex-post rows over z = [vec a; vec t] (direct)
-    :meth:`agent_rows`          one agent's rows, if by agent (symmetric)
-    :attr:`symmetric`           whether relabelling agents maps rows onto rows
-    :meth:`interim_rows`        the rows over interim rules, if any (interim)
-    :attr:`generated`           whether to build from a few rows (generation), with
-                                :meth:`row_count`, :meth:`pair_rows`,
-                                :meth:`rows_at`, :meth:`most_violated_rows`
-    :meth:`compiled_form`       an equivalent smaller family to compile
-    :meth:`spec`                the family as plain data (JSON), see ``from_spec``
-    ==========================  =================================================
+    :meth:`agent_rows`            one agent's rows, if by agent (symmetric)
+    :attr:`symmetric`             whether relabelling agents maps rows onto rows
+    :meth:`interim_rows`          the rows over interim rules, if any (interim)
+    :attr:`generated`             whether to build from a few rows (generation), with
+                                  :meth:`row_count`, :meth:`pair_rows`,
+                                  :meth:`rows_at`, :meth:`most_violated_rows`
+    :meth:`compiled_form`         an equivalent smaller family to compile
+    :meth:`spec`                  the family as plain data (JSON), see ``from_spec``
+    ============================  =================================================
+
+    Sizing, the algorithm choice, verification and the certificate ask too (the *declared
+    protocol* block below; nothing outside :mod:`lpmech.constraints` inspects a family's
+    class):
+
+    ============================  =================================================
+    :meth:`estimated_size`        (rows, non-zeros) without building (size guard);
+                                  measured on small problems by default
+    :meth:`estimated_start_size`  what generation starts from (default: all rows)
+    :attr:`interim_form`          whether :meth:`interim_rows` states the family
+    :meth:`bayesian_counterpart`  the family asked in expectation (advice)
+    :attr:`states_feasibility`    rows that say a(θ) is feasible
+    :attr:`dense_rows`,           what the measured algorithm rule reads
+    :attr:`couples_payments`
+    :attr:`orbit_role`            how the orbit program states the family, if it can
+    :meth:`entry_scales`          the scale each entry's violation is judged against
+    :meth:`n_pairs`, …            rows by (true type, report) pair (0: none);
+                                  :meth:`every_pair` for full incentive families
+    :meth:`cvxpy_constraints`     the family as cvxpy constraints (if
+                                  :attr:`requires_cvxpy`)
+    ============================  =================================================
     """
 
     #: Identifier used for duals, reports and error messages.
@@ -170,8 +282,8 @@ class ConstraintFamily(ABC):
     #: the problem's values: a normalised solve is exact), ``"allocation"`` (unitless
     #: quantities, unchanged when values are rescaled) or ``"user"`` (the user's units,
     #: possibly with constants: :func:`lpmech.solve` then solves without normalising).
-    #: Verification judges ``"allocation"`` violations against ``tol``, others against
-    #: ``tol`` times the value scale (see :mod:`lpmech.checks.verification`).
+    #: Verification judges each entry against ``tol`` times :meth:`entry_scales` (see
+    #: :mod:`lpmech.checks.verification`). One attribute, one default, read by both.
     units: str = "user"
 
     @abstractmethod
@@ -249,6 +361,23 @@ class ConstraintFamily(ABC):
         """
         return self
 
+    # ---------------------------------------------------------------- per-entry scales
+    # What each entry of :meth:`violation` is judged against (lpmech.checks.verification).
+    def entry_scales(self, env: Environment) -> FloatArray | float:
+        """The scale each entry of :meth:`violation` is measured against, in entry order.
+
+        A verdict fails an entry whose violation exceeds ``tol`` times its scale. The
+        default is correct for any family and conservative: 1 for families in
+        allocation units, and for others the smallest agent's value scale min_i s_i
+        (:func:`lpmech.problem.scales.agent_scales`) — no entry of a family that does
+        not say whose money it is about is judged more leniently than the smallest
+        agent's rows. Built-in families in money override it with the scale of the
+        numbers each entry involves. A scalar applies to every entry.
+        """
+        if self.units == "allocation":
+            return 1.0
+        return float(agent_scales(env).min())
+
     def spec(self) -> dict[str, Any]:
         """The family as plain data, ``{"family": key, **parameters}``, ready for JSON.
 
@@ -257,6 +386,120 @@ class ConstraintFamily(ABC):
         constructor's argument names; the default names the family only.
         """
         return {"family": self.name}
+
+    # ------------------------------------------------------------------------------------
+    # Declared protocol: what sizing (lpmech.solving.sizing), the algorithm choice
+    # (lpmech.backends.algorithms), the formulations and the certificate (lpmech.exact)
+    # ask of a family instead of its class. Every default is right for a family that
+    # declares nothing; built-in families override what they know.
+    # ------------------------------------------------------------------------------------
+
+    #: Whether the rows state that a(θ) lies in the allocation space (feasibility): a solve
+    #: adds :class:`~lpmech.constraints.feasibility.Feasibility` unless a family says so,
+    #: and Border's inequalities stand for such rows in the interim form.
+    states_feasibility: bool = False
+    #: Whether each row is an average over the others' profiles (Bayesian incentive rows:
+    #: 2·(P/K_i)·(C + 1) entries a row). With :attr:`couples_payments` rows this is what
+    #: the measured algorithm rule sends to interior point.
+    dense_rows: bool = False
+    #: Whether a row ties every agent's payment at one profile together (ex-post budget).
+    couples_payments: bool = False
+    #: What the orbit program of identical agents (:mod:`lpmech.solving.orbit_program`)
+    #: states the family as: ``"incentive"`` (ex-post IC by agent 0's pairs),
+    #: ``"participation"`` (ex-post IR) or ``"feasibility"``; None: it cannot state it.
+    orbit_role: str | None = None
+
+    @property
+    def interim_form(self) -> bool:
+        """Whether :meth:`interim_rows` states the family over interim rules, so that the
+        interim formulation may apply (default: whether the class defines ``interim_rows``)."""
+        return type(self).interim_rows is not ConstraintFamily.interim_rows
+
+    def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """(rows, non-zeros) of :meth:`rows` for ``env``'s problem with ``shape``'s counts.
+
+        The size guard asks before anything of size P is built, possibly for counts other
+        than ``env``'s (to say what would fit), so built-in families compute it from their
+        formulas in Python integers. The default, for a family that declares nothing,
+        measures: it builds :meth:`rows` on ``env`` when ``env`` has at most
+        :data:`MEASURED_NUMBERS` profile numbers P·(N + C), and scales the counts by
+        P'/P for ``shape``'s P' (rows proportional to profiles); on a larger ``env`` it
+        assumes a row of C + 1 entries per agent and profile, as ex-post participation
+        has. A family much larger than that should declare its size.
+        """
+        measured = self._measured_size(env)
+        if measured is None:
+            p, n, c = shape.n_profiles, shape.n_agents, shape.n_components
+            return p * n, p * n * (c + 1)
+        rows, nonzeros = measured
+        p, q = shape.n_profiles, env.n_profiles
+        return -(-rows * p // q), -(-nonzeros * p // q)
+
+    def _measured_size(self, env: Environment) -> tuple[int, int] | None:
+        if env.n_profiles * (env.n_agents + env.n_components) > MEASURED_NUMBERS:
+            return None
+        known = getattr(self, "_measured", None)  # (env, size) of the last env measured
+        if known is None or known[0] is not env:
+            block = self.rows(env)
+            known = (env, (block.n_rows, int(block.matrix.nnz)))
+            self._measured = known
+        return known[1]
+
+    def estimated_start_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """(rows, non-zeros) that generation formulations start the family from: all its
+        rows (the default), or fewer for a :attr:`generated` family that starts from few."""
+        return self.estimated_size(env, shape)
+
+    def bayesian_counterpart(self) -> ConstraintFamily | None:
+        """The family with ex-post incentive constraints asked in expectation instead, if
+        that is what it is (dominant-strategy IC: Bayesian IC), else None: what the size
+        guard suggests when a problem does not fit."""
+        return None
+
+    def cvxpy_constraints(self, variables: DesignVariables) -> list[Any]:
+        """The family as cvxpy constraints on the design variables, for a family that
+        :attr:`requires_cvxpy` (:class:`~lpmech.constraints.custom.CvxpyConstraint`)."""
+        raise NotImplementedError(f"{self.name}: a family that requires cvxpy defines this")
+
+    def n_pairs(self, env: Environment, agent: int) -> int:
+        """Number of an agent's (true type, report) pairs whose rows the family has (0: its
+        rows are not by pairs). Families by pair also define :meth:`rows_per_pair`,
+        :meth:`pair_at`, :meth:`pair_entries` and :meth:`pair_rows`."""
+        return 0
+
+    def every_pair(self, env: Environment) -> bool:
+        """Whether the rows are by pair for every (k, r ≠ k) pair of every agent (full IC):
+        what symmetric generation and the certificate's row subsets need."""
+        counts = env.type_counts
+        return any(self.n_pairs(env, i) for i in range(len(counts))) and all(
+            self.n_pairs(env, i) == k * (k - 1) for i, k in enumerate(counts)
+        )
+
+    def rows_per_pair(self, env: Environment, agent: int) -> int:
+        """Rows of one (true type, report) pair of an agent (see :meth:`n_pairs`)."""
+        return 1
+
+    def block_size(self, env: Environment, agent: int) -> int:
+        """Number of an agent's rows, for families by pair: pairs × rows per pair."""
+        return self.n_pairs(env, agent) * self.rows_per_pair(env, agent)
+
+    def pair_at(
+        self, env: Environment, agent: int, pair: IntArray | int
+    ) -> tuple[IntArray, IntArray]:
+        """The (true types, reports) of an agent's pairs by index (families by pair)."""
+        raise NotImplementedError(f"{self.name}: a family by pairs defines pair_at")
+
+    def pair_entries(
+        self,
+        env: Environment,
+        agent: int,
+        true_types: IntArray,
+        reports: IntArray,
+        first_row: int = 0,
+    ) -> Entries:
+        """Coordinates of the rows of some (true type, report) pairs of an agent, numbered
+        from ``first_row`` pair by pair (families by pair)."""
+        raise NotImplementedError(f"{self.name}: a family by pairs defines pair_entries")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

@@ -18,8 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lpmech.constraints.base import ConstraintFamily, FloatArray, RowBlock, broadcast_entries
+from lpmech.constraints.base import (
+    ConstraintFamily,
+    FloatArray,
+    ProblemShape,
+    RowBlock,
+    broadcast_entries,
+)
 from lpmech.errors import InvalidArgumentError
+from lpmech.problem.scales import money_scale
 
 if TYPE_CHECKING:
     from lpmech.problem.environment import Environment
@@ -47,6 +54,11 @@ class _BudgetBalance(ConstraintFamily):
         # a required amount is a constant in the user's units (see lpmech.solving.scaling)
         self.units = "value" if self.required == 0 else "user"
         self.name = f"{self.kind}_{'budget_balance' if strict else 'no_deficit'}"
+
+    def entry_scales(self, env: Environment) -> float:
+        """What B sums: the agents' money max_i s_i, the principal's value and R."""
+        principal = float(np.abs(env.principal_value).max(initial=0.0))
+        return max(money_scale(env), principal, abs(self.required))
 
     @abstractmethod
     def _weights(self, env: Environment) -> tuple[np.ndarray, np.ndarray]:
@@ -98,6 +110,13 @@ class ExPostBudgetBalance(_BudgetBalance):
 
     kind = "ex_post"
 
+    couples_payments = True
+
+    def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """A row per profile over its C allocations and N payments."""
+        p = shape.n_profiles
+        return p, p * (shape.n_components + shape.n_agents)
+
     def _weights(self, env: Environment) -> tuple[np.ndarray, np.ndarray]:
         return np.arange(env.n_profiles), np.ones(env.n_profiles)
 
@@ -120,6 +139,10 @@ class ExAnteBudgetBalance(_BudgetBalance):
     """
 
     kind = "ex_ante"
+
+    def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """One row over every profile's C allocations and N payments."""
+        return 1, shape.n_profiles * (shape.n_components + shape.n_agents)
 
     def _weights(self, env: Environment) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(env.n_profiles, dtype=np.intp), env.prior.joint

@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike
 from lpmech.constraints.base import (
     ConstraintFamily,
     FloatArray,
+    ProblemShape,
     RowBlock,
     VariableBounds,
     function_name,
@@ -38,6 +39,14 @@ class Feasibility(ConstraintFamily):
     name = "feasibility"
     symmetric = True
     units = "allocation"
+    orbit_role = "feasibility"
+
+    states_feasibility = True
+
+    def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """A row of M per profile: P·rows(M) rows, P·nnz(M) entries."""
+        p = shape.n_profiles
+        return p * shape.space_rows, p * shape.space_nonzeros
 
     def rows(self, env: Environment) -> RowBlock:
         space, layout = env.allocation, env.layout
@@ -116,6 +125,10 @@ class FixedAllocation(ConstraintFamily):
     #: Its rows are empty; a symmetric reduction checks its bounds are anonymous.
     symmetric = True
 
+    def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """Column bounds only: no rows."""
+        return 0, 0
+
     def __init__(
         self,
         allocation: ArrayLike | Callable[[Environment], ArrayLike],
@@ -173,6 +186,11 @@ class FixedAllocation(ConstraintFamily):
 
     def violation(self, mechanism: Mechanism) -> FloatArray:
         return np.abs(mechanism.flat_allocation - self.target(mechanism.env)).ravel()
+
+    def entry_scales(self, env: Environment) -> float:
+        """1: a deviation from the fixed allocation is in allocation units, whatever
+        :attr:`units` says about how the target is computed."""
+        return 1.0
 
     def describe(self, env: Environment, index: int) -> str:
         profile, component = divmod(index, env.n_components)

@@ -47,6 +47,7 @@ from lpmech.constraints.base import (
     ConstraintFamily,
     FloatArray,
     IntArray,
+    ProblemShape,
     RowBlock,
     agent_offsets,
     locate,
@@ -57,6 +58,7 @@ from lpmech.constraints.base import (
 from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError
 from lpmech.exact.integers import integer_array, largest, ratios, scaled
 from lpmech.problem.lying import report_utilities
+from lpmech.problem.scales import agent_scales
 
 #: Numbers per chunk when measuring violations pair by pair (bounds memory to ~16 MB).
 CHUNK = 2_000_000
@@ -108,14 +110,49 @@ class IncentiveCompatibility(ConstraintFamily):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(reduction={self.reduction!r})"
 
+    @property
+    def orbit_role(self) -> str | None:  # type: ignore[override]
+        """Ex-post IC is stated on orbits by agent 0's pairs; Bayesian IC is not."""
+        return "incentive" if self.ex_post else None
+
     def pairs(self, env: Environment, agent: int) -> tuple[np.ndarray, np.ndarray]:
         """The (true type, report) pairs constrained for an agent: all r ≠ k."""
         return pair_table(env.type_counts[agent])
 
     def n_pairs(self, env: Environment, agent: int) -> int:
         """Number of (true type, report) pairs constrained: K(K − 1)."""
-        n = env.type_counts[agent]
-        return n * (n - 1)
+        return self._pair_count(env.type_counts[agent])
+
+    def _pair_count(self, k: int) -> int:
+        return k * (k - 1)
+
+    # declared protocol (lpmech.constraints.base): sizes from the formulas of the module
+    @property
+    def dense_rows(self) -> bool:  # type: ignore[override]
+        """Bayesian rows average over the others' profiles."""
+        return not self.ex_post
+
+    @property
+    def interim_form(self) -> bool:
+        """Bayesian IC is a statement about interim rules; ex-post IC is not."""
+        return not self.ex_post
+
+    def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """Ex post Σ_i pairs_i·P/K_i rows of 2(C + 1) entries; Bayesian Σ_i pairs_i rows of
+        2·(P/K_i)·(C + 1) entries."""
+        p, c = shape.n_profiles, shape.n_components
+        pairs = [(self._pair_count(k), p // k) for k in shape.counts]
+        if self.ex_post:
+            rows = sum(q * others for q, others in pairs)
+            return rows, 2 * (c + 1) * rows
+        return sum(q for q, _ in pairs), sum(2 * q * others * (c + 1) for q, others in pairs)
+
+    def estimated_start_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """Generation starts ex-post IC from few rows (none counted) and Bayesian IC in full."""
+        return (0, 0) if self.ex_post and self.generated else self.estimated_size(env, shape)
+
+    def bayesian_counterpart(self) -> ConstraintFamily | None:
+        return BayesianIC(self.reduction) if self.ex_post else None
 
     def pair_at(
         self, env: Environment, agent: int, pair: IntArray | int
@@ -141,6 +178,11 @@ class IncentiveCompatibility(ConstraintFamily):
 
     def row_count(self, env: Environment) -> int:
         return sum(self.block_size(env, i) for i in range(env.n_agents))
+
+    def entry_scales(self, env: Environment) -> FloatArray:
+        """Agent i's own value scale s_i for each of its rows (a gain is in its money)."""
+        sizes = [self.block_size(env, i) for i in range(env.n_agents)]
+        return np.repeat(agent_scales(env), sizes)
 
     def pair_rows(
         self, env: Environment, agent: int, true_types: IntArray, reports: IntArray
@@ -473,9 +515,12 @@ class LocalIncentiveCompatibility(IncentiveCompatibility):
         by_true_type = np.lexsort((reports, true_types))
         return true_types[by_true_type], reports[by_true_type]
 
-    def n_pairs(self, env: Environment, agent: int) -> int:
+    def _pair_count(self, k: int) -> int:
         """Number of neighbouring pairs: 2(K − 1)."""
-        return 2 * (env.type_counts[agent] - 1)
+        return 2 * (k - 1)
+
+    def bayesian_counterpart(self) -> ConstraintFamily | None:
+        return LocalIncentiveCompatibility(BayesianIC("full")) if self.ex_post else None
 
     def pair_at(
         self, env: Environment, agent: int, pair: IntArray | int

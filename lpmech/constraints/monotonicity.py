@@ -21,6 +21,7 @@ import numpy as np
 from lpmech.constraints.base import (
     ConstraintFamily,
     FloatArray,
+    ProblemShape,
     RowBlock,
     agent_offsets,
     broadcast_entries,
@@ -51,6 +52,25 @@ class _Monotonicity(ConstraintFamily):
                 "with scalar types)"
             )
         return form
+
+    @property
+    def interim_form(self) -> bool:
+        """Interim monotonicity is a statement about interim rules; ex-post is not."""
+        return not self.ex_post
+
+    def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """Σ_i (K_i − 1)·P/K_i rows of 2·w_i entries ex post; interim Σ_i (K_i − 1) rows of
+        2·w_i·P/K_i entries (the others' profiles of both types), w_i the components in
+        agent i's quantity direction (C if it is not single-parameter)."""
+        p = shape.n_profiles
+        widths = [self._width(env, i, shape.n_components) for i in range(shape.n_agents)]
+        rows = [(k - 1) * (p // k) for k in shape.counts]
+        entries = sum(2 * w * r for w, r in zip(widths, rows, strict=True))
+        return (sum(rows) if self.ex_post else sum(k - 1 for k in shape.counts)), entries
+
+    def _width(self, env: Environment, agent: int, n_components: int) -> int:
+        form = env.single_parameter(agent) if agent < env.n_agents else None
+        return n_components if form is None else int(np.count_nonzero(form.direction))
 
     def block_size(self, env: Environment, agent: int) -> int:
         pairs = env.type_counts[agent] - 1

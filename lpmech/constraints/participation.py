@@ -20,12 +20,14 @@ import numpy as np
 from lpmech.constraints.base import (
     ConstraintFamily,
     FloatArray,
+    ProblemShape,
     RowBlock,
     broadcast_entries,
     locate,
     stack_entries,
     utility_entries,
 )
+from lpmech.problem.scales import agent_scales
 from lpmech.stable_sums import weighted_sum
 
 if TYPE_CHECKING:
@@ -41,6 +43,12 @@ class ExPostIR(ConstraintFamily):
     symmetric = True
     per_profile_rows = True
     units = "value"
+    orbit_role = "participation"
+
+    def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """A row per agent and profile, C + 1 entries each."""
+        p, n, c = shape.n_profiles, shape.n_agents, shape.n_components
+        return p * n, p * n * (c + 1)
 
     def rows(self, env: Environment) -> RowBlock:
         return self.agent_rows(env, range(env.n_agents))
@@ -65,6 +73,10 @@ class ExPostIR(ConstraintFamily):
         ]
         return np.maximum(np.concatenate(shortfalls), 0.0)
 
+    def entry_scales(self, env: Environment) -> FloatArray:
+        """Agent i's own value scale s_i for each of its entries."""
+        return np.repeat(agent_scales(env), env.n_profiles)
+
     def describe(self, env: Environment, index: int) -> str:
         agent, profile = divmod(index, env.n_profiles)
         return f"agent {env.agents[agent].name!r} at profile {env.describe_profile(profile)}"
@@ -76,6 +88,11 @@ class InterimIR(ConstraintFamily):
     name = "interim_ir"
     symmetric = True
     units = "value"
+
+    def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """A row per agent and type, averaging its P/K_i profiles' C + 1 entries."""
+        p, n, c = shape.n_profiles, shape.n_agents, shape.n_components
+        return sum(shape.counts), n * p * (c + 1)
 
     def rows(self, env: Environment) -> RowBlock:
         return self.agent_rows(env, range(env.n_agents))
@@ -113,6 +130,10 @@ class InterimIR(ConstraintFamily):
         ]
         return np.maximum(np.concatenate(shortfalls), 0.0)
 
+    def entry_scales(self, env: Environment) -> FloatArray:
+        """Agent i's own value scale s_i for each of its entries."""
+        return np.repeat(agent_scales(env), env.type_counts)
+
     def describe(self, env: Environment, index: int) -> str:
         agent, k = locate(np.concatenate([[0], np.cumsum(env.type_counts)]), index)
         spec = env.agents[agent]
@@ -125,6 +146,11 @@ class ExAnteIR(ConstraintFamily):
     name = "ex_ante_ir"
     symmetric = True
     units = "value"
+
+    def estimated_size(self, env: Environment, shape: ProblemShape) -> tuple[int, int]:
+        """A row per agent over every profile's C + 1 entries."""
+        p, n, c = shape.n_profiles, shape.n_agents, shape.n_components
+        return n, n * p * (c + 1)
 
     def rows(self, env: Environment) -> RowBlock:
         return self.agent_rows(env, range(env.n_agents))
@@ -161,6 +187,10 @@ class ExAnteIR(ConstraintFamily):
             for i in range(env.n_agents)
         ]
         return np.maximum(np.asarray(shortfalls), 0.0)
+
+    def entry_scales(self, env: Environment) -> FloatArray:
+        """Agent i's own value scale s_i for each of its entries."""
+        return agent_scales(env)
 
     def describe(self, env: Environment, index: int) -> str:
         return f"agent {env.agents[index].name!r} ex ante"

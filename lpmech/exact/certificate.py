@@ -77,7 +77,6 @@ from numpy.typing import NDArray
 from lpmech.backends.algorithms import BRANCH_AND_BOUND, with_algorithm
 from lpmech.backends.engines import HighspyBackend
 from lpmech.constraints.base import ConstraintFamily
-from lpmech.constraints.incentive import IncentiveCompatibility, LocalIncentiveCompatibility
 from lpmech.errors import InvalidArgumentError
 from lpmech.exact.integers import exact_dot, scaled
 from lpmech.exact.linear_systems import SingularSystemError, solve_rational
@@ -86,6 +85,7 @@ from lpmech.exact.orbits import ARGUMENT, first_members, orbit_program
 from lpmech.exact.program import ExactProgram, exact_program
 from lpmech.exact.twin import exact_environment, exact_mechanism
 from lpmech.problem.environment import Environment
+from lpmech.problem.memory import BYTES_PER_RATIONAL, check_allocation
 from lpmech.problem.scales import data_scale
 from lpmech.program.objectives import Objective
 from lpmech.results.mechanism import Mechanism
@@ -257,6 +257,11 @@ def _certify(solution: Solution) -> Certificate:
     env = mechanism.env
     objective = solution.objective
     families = tuple(solution.families)
+    check_allocation(  # the twin's rules: P·(N + C) rationals
+        env.n_profiles * (env.n_agents + env.n_components),
+        "certify: the exact mechanism's rules",
+        BYTES_PER_RATIONAL,
+    )
     twin = exact_environment(env)
     if objective.requires_cvxpy:
         return _refused(
@@ -265,7 +270,7 @@ def _certify(solution: Solution) -> Certificate:
             "terms), so its optimum need not be rational",
             start,
         )
-    unsupported = [f.name for f in families if getattr(f, "requires_cvxpy", False)]
+    unsupported = [f.name for f in families if f.requires_cvxpy]
     if unsupported:
         return _refused(
             twin,
@@ -749,13 +754,7 @@ def _incentive_subsets(
     such families: all rows, once.
     """
     env = solution.mechanism.env
-    large = [
-        f
-        for f in compiled
-        if isinstance(f, IncentiveCompatibility)
-        and not isinstance(f, LocalIncentiveCompatibility)
-        and f.row_count(env) >= SUBSET_MIN_ROWS
-    ]
+    large = [f for f in compiled if f.every_pair(env) and f.row_count(env) >= SUBSET_MIN_ROWS]
     if not large:
         yield {}
         return
@@ -770,7 +769,7 @@ def _incentive_subsets(
 
 
 def _pairs_of(
-    env: Environment, family: IncentiveCompatibility, rows: NDArray
+    env: Environment, family: ConstraintFamily, rows: NDArray
 ) -> list[tuple[int, NDArray, NDArray]]:
     """The (agent, true types, reports) of some rows of an incentive family."""
     sizes = [family.block_size(env, i) for i in range(env.n_agents)]
@@ -834,3 +833,14 @@ def _refused(twin: Environment, reason: str, start: float) -> Certificate:
         (f"not certified: {reason}",),
         time.perf_counter() - start,
     )
+
+
+# ------------------------------------------------ shared with lpmech.exact.optimum
+# solve(..., exact=True) finds and proves an optimum with the same machinery.
+ExactContext = _Context
+BasisSolution = _Basis
+NoBasisError = _NoBasis
+exact_checks = _check
+duals_by_family = _split
+value_at_bound = _at_bound
+collector_paused = _collector_paused

@@ -25,7 +25,7 @@ is the wrapper's Python-level reading of mixed operands, which keeps float
 constants exact and makes rounding an error. Square systems are solved with flint's
 own matrices (:mod:`lpmech.exact.linear_systems`). Reading inputs and the exact benchmarks
 (:mod:`lpmech.analytic.exact_values`) use ``fractions`` only; certificates need flint, and
-say so (:class:`ExactArithmeticUnavailable`) when it is missing.
+say so (:class:`~lpmech.errors.MissingExtraError`) when it is missing.
 """
 
 from __future__ import annotations

@@ -40,10 +40,10 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
-from lpmech.constraints.base import ConstraintFamily
+from lpmech.constraints.base import ConstraintFamily, ExactRowBlock
 from lpmech.exact.integers import ratios, scaled
 from lpmech.exact.numbers import rational_array
-from lpmech.exact.program import ExactProgram, ExactRowBlock, exact_program
+from lpmech.exact.program import ExactProgram, exact_program
 from lpmech.exact.twin import ExactEnvironment
 from lpmech.formulations.base import OrbitProgram
 from lpmech.formulations.symmetric import AgentSymmetry, agent_symmetry

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
-from lpmech.constraints.base import ConstraintFamily, RowBlock, VariableBounds
-from lpmech.constraints.incentive import IncentiveCompatibility
+from lpmech.constraints.base import ConstraintFamily, ExactRowBlock, VariableBounds
+from lpmech.exact.entries import exact_bounds
 from lpmech.exact.integers import ratios, scaled
 from lpmech.exact.numbers import Rational, rational_array, to_float
 from lpmech.problem.environment import Environment
@@ -32,110 +31,6 @@ from lpmech.program.objectives import Objective
 
 ObjectArray = NDArray[np.object_]
 IntArray = NDArray[np.intp]
-
-#: Longest common denominator (in bits) with which entries are summed as integers.
-MAX_DENOMINATOR_BITS = 4096
-
-
-def exact_bounds(values: ArrayLike, size: int) -> ObjectArray:
-    """Bounds (or other input numbers) as Rationals, infinite ones kept as float ±inf (each
-    distinct input number read once, and equal entries share one Rational: they are
-    immutable)."""
-    array = np.asarray(values)
-    if array.ndim == 0:
-        return np.full(size, _exact_bound(array.item()), dtype=object)
-    array = np.broadcast_to(array, (size,))
-    bounds = np.empty(size, dtype=object)
-    if array.dtype != object:  # floats or ints: read the distinct values
-        distinct, where = np.unique(array, return_inverse=True)
-        read = np.empty(len(distinct), dtype=object)
-        read[:] = [_exact_bound(v) for v in distinct.tolist()]
-        bounds[:] = read[where]
-        return bounds
-    cache: dict[Any, Any] = {}
-    bounds[:] = [
-        v if type(v) is Rational else cache.get(v) or cache.setdefault(v, _exact_bound(v))
-        for v in array.tolist()
-    ]
-    return bounds
-
-
-def _exact_bound(value: Any) -> Any:
-    if isinstance(value, Rational) or (isinstance(value, float) and np.isinf(value)):
-        return value
-    return Rational(value)
-
-
-@dataclass(frozen=True)
-class ExactRowBlock(RowBlock):
-    """A :class:`RowBlock` whose entries and bounds are also kept as exact rationals.
-
-    ``matrix`` holds the nearest floats; ``exact_data`` the Rationals in the order
-    of ``matrix.data``; ``exact_lower``/``exact_upper`` the bounds (±inf as floats).
-    """
-
-    exact_data: ObjectArray = field(default_factory=lambda: np.zeros(0, dtype=object))
-    exact_lower: ObjectArray = field(default_factory=lambda: np.zeros(0, dtype=object))
-    exact_upper: ObjectArray = field(default_factory=lambda: np.zeros(0, dtype=object))
-
-    @classmethod
-    def from_exact_entries(
-        cls,
-        rows: NDArray,
-        columns: NDArray,
-        values: NDArray,
-        shape: tuple[int, int],
-        lower: Any,
-        upper: Any,
-    ) -> ExactRowBlock:
-        """Coordinates with exact values: duplicates summed exactly, exact zeros dropped.
-
-        The values are summed as integers over their common denominator
-        (:mod:`lpmech.exact.integers`) unless it is too long to be worth it.
-        """
-        n_rows, n_columns = shape
-        key = rows.astype(np.int64) * n_columns + columns.astype(np.int64)
-        order = np.argsort(key, kind="stable")
-        key = key[order]
-        numerators, denominator = scaled(np.asarray(values, dtype=object)[order])
-        long = denominator.bit_length() > MAX_DENOMINATOR_BITS
-        if long:  # sum as Rationals instead
-            numerators = rational_array(np.asarray(values, dtype=object)[order])
-        if len(key):
-            starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
-            sums = np.add.reduceat(numerators, starts)
-            keep = np.flatnonzero([bool(v) for v in sums])
-            key, sums = key[starts][keep], sums[keep]
-        else:
-            sums = np.zeros(0, dtype=object)
-        data = sums if long else ratios(sums, denominator)
-        floats = (
-            to_float(data)
-            if long
-            else np.array([n / denominator for n in sums.tolist()], dtype=float)
-        )  # correctly rounded
-        row, column = np.divmod(key, n_columns)
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=n_rows))])
-        matrix = sp.csr_array((floats, column.astype(np.intp), indptr), shape=shape)
-        exact_lower, exact_upper = exact_bounds(lower, n_rows), exact_bounds(upper, n_rows)
-        return cls(
-            matrix, to_float(exact_lower), to_float(exact_upper), data, exact_lower, exact_upper
-        )
-
-    @classmethod
-    def of(cls, block: RowBlock) -> ExactRowBlock:
-        """A block in exact form: itself, or a float block read by
-        :func:`lpmech.exact.numbers.exact`."""
-        if isinstance(block, ExactRowBlock):
-            return block
-        return cls(
-            block.matrix,
-            block.lower,
-            block.upper,
-            exact_bounds(block.matrix.data, block.matrix.nnz),  # each value read once
-            exact_bounds(block.lower, block.n_rows),
-            exact_bounds(block.upper, block.n_rows),
-        )
 
 
 @dataclass(frozen=True)
@@ -356,7 +251,7 @@ def exact_program(
 
 
 def _pair_rows(
-    twin: Environment, family: IncentiveCompatibility, chosen: list[tuple[int, IntArray, IntArray]]
+    twin: Environment, family: ConstraintFamily, chosen: list[tuple[int, IntArray, IntArray]]
 ) -> tuple[ExactRowBlock, IntArray, int]:
     """An incentive family's rows for the chosen (agent, true type, report) pairs only.
 
@@ -392,6 +287,3 @@ def _tighten(lower: ObjectArray, upper: ObjectArray, bounds: VariableBounds) -> 
             b if type(a) is float or a is b else pick(a, b)
             for a, b in zip(old, new.tolist(), strict=True)
         ]
-
-
-RowBlock.exact_builder = ExactRowBlock.from_exact_entries  # families' rows on exact twins

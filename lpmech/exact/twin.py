@@ -39,6 +39,22 @@ class ExactEnvironment(Environment):
     inputs: ExactInputs
     _scaled_values: dict[int, tuple[ObjectArray, int]]
 
+    @classmethod
+    def of(cls, env: Environment) -> ExactEnvironment:
+        """The exact twin of ``env``: layout, agents and allocation space shared."""
+        inputs = exact_inputs(env)
+        twin = cls.restated(
+            env,
+            valuations=tuple(_frozen(rational_array(v)) for v in inputs.valuations),
+            prior=ExactPrior.of(env.prior, inputs.prior),
+            principal_value=_frozen(rational_array(inputs.principal_value)),
+            outside_options=tuple(_frozen(rational_array(o)) for o in inputs.outside_options),
+        )
+        twin.float_environment = env
+        twin.inputs = inputs
+        twin._scaled_values = {}
+        return twin
+
     def single_parameter(self, agent: int) -> SingleParameter | None:
         form = self.float_environment.single_parameter(agent)
         if form is None:
@@ -63,19 +79,8 @@ class ExactEnvironment(Environment):
 
 
 def exact_environment(env: Environment) -> ExactEnvironment:
-    """The exact twin of ``env``: layout, agents and allocation space shared."""
-    inputs = exact_inputs(env)
-    twin = object.__new__(ExactEnvironment)
-    twin.__dict__.update(env.__dict__)
-    twin.valuations = tuple(_frozen(rational_array(v)) for v in inputs.valuations)
-    twin.prior = _exact_prior(env.prior, inputs.prior)
-    twin.principal_value = _frozen(rational_array(inputs.principal_value))
-    twin.outside_options = tuple(_frozen(rational_array(o)) for o in inputs.outside_options)
-    twin._profile_values = {}
-    twin._scaled_values = {}
-    twin.float_environment = env
-    twin.inputs = inputs
-    return twin
+    """The exact twin of ``env`` (:meth:`ExactEnvironment.of`)."""
+    return ExactEnvironment.of(env)
 
 
 def _frozen(array: ObjectArray) -> ObjectArray:
@@ -89,21 +94,19 @@ class ExactPrior(Prior):
 
     _conditionals: dict[int, ObjectArray]
 
+    @classmethod
+    def of(cls, prior: Prior, table: ObjectArray) -> ExactPrior:
+        """``prior`` with the exact ``table`` (read as Rationals)."""
+        twin = cls.restated(prior, _frozen(rational_array(table)))
+        twin._conditionals = {}
+        return twin
+
     def conditional(self, agent: int) -> ObjectArray:
         if agent not in self._conditionals:
             conditional = super().conditional(agent)
             conditional.setflags(write=False)
             self._conditionals[agent] = conditional
         return self._conditionals[agent]
-
-
-def _exact_prior(prior: Prior, table: ObjectArray) -> Prior:
-    twin = object.__new__(ExactPrior)
-    twin.table = _frozen(rational_array(table))
-    twin.type_counts = prior.type_counts
-    twin.__dict__["is_independent"] = prior.is_independent
-    twin._conditionals = {}
-    return twin
 
 
 class ExactMechanism(Mechanism):
@@ -117,11 +120,11 @@ class ExactMechanism(Mechanism):
 
     @cached_property
     def _scaled_allocation(self) -> tuple[ObjectArray, int]:
-        return scaled(self._allocation)
+        return scaled(self.flat_allocation)
 
     @cached_property
     def _scaled_payments(self) -> tuple[ObjectArray, int]:
-        return scaled(self._payments)
+        return scaled(self.flat_payments)
 
     def ex_post_utility(self, agent: int | str) -> ObjectArray:
         i = self.env.agent_index(agent)
@@ -149,7 +152,7 @@ class ExactMechanism(Mechanism):
 
     def expected_welfare(self, include_principal: bool = True) -> Any:
         weights = self.env.surplus_weights(include_principal)
-        return self.env.prior.joint @ np.einsum("pc,pc->p", weights, self._allocation)
+        return self.env.prior.joint @ np.einsum("pc,pc->p", weights, self.flat_allocation)
 
     def expected_utility(self, agent: int | str) -> Any:
         return exact_dot(self.env.prior.joint, self.ex_post_utility(agent))
@@ -162,13 +165,9 @@ def exact_mechanism(
     env: ExactEnvironment, allocation: ArrayLike, payments: ArrayLike, name: str = ""
 ) -> ExactMechanism:
     """A mechanism on an exact twin, its rules read as Rationals (shapes (P, C), (P, N))."""
-    mechanism = object.__new__(ExactMechanism)
-    mechanism.env = env
-    mechanism.name = name
-    mechanism._allocation = _frozen(
-        rational_array(np.reshape(allocation, (env.n_profiles, env.n_components)))
+    return ExactMechanism.from_tables(
+        env,
+        _frozen(rational_array(np.reshape(allocation, (env.n_profiles, env.n_components)))),
+        _frozen(rational_array(np.reshape(payments, (env.n_profiles, env.n_agents)))),
+        name,
     )
-    mechanism._payments = _frozen(
-        rational_array(np.reshape(payments, (env.n_profiles, env.n_agents)))
-    )
-    return mechanism

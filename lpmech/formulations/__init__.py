@@ -57,6 +57,7 @@ GENERATION_MIN_ROWS = 2_000
 #: single-item BIC, 3 x 20 types: 0.22 s against 0.40 s direct; 3 x 40: 3.3 s against
 #: 5.0 s; with two bidders the direct program stays faster (2 x 100: 0.5 s against 1.1 s).
 INTERIM_MIN_AGENTS = 3
+#: ... and from this many profiles.
 INTERIM_MIN_PROFILES = 2_000
 #: Bayesian additive auctions of several items go to interim rules with Border's
 #: inequalities item by item from here: 2 bidders x 2 items U[0,1] on a 6 x 6 grid

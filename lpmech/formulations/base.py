@@ -9,7 +9,7 @@ duals on each family's own rows, and sizes and timings of what it solved — so
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
@@ -21,8 +21,10 @@ from lpmech.backends.engines import Backend, BackendResult
 from lpmech.backends.solver_choice import LINEAR_SOLVER
 from lpmech.backends.status import Status
 from lpmech.constraints.base import ConstraintFamily
+from lpmech.formulations.row_generation import RowPolicy, Separator
 from lpmech.problem.environment import Environment
 from lpmech.program.compiler import Program
+from lpmech.program.equilibration import equilibrate
 from lpmech.program.objectives import Objective
 
 
@@ -138,6 +140,59 @@ class Outcome:
     orbit_program: OrbitProgram | None = None
 
 
+@dataclass(frozen=True)
+class StageProgram:
+    """What a formulation hands a second stage over its optimal face
+    (:mod:`lpmech.solving.canonical`): a program holding the rows the first stage's
+    optimum needs, and the separators that add the full families' violated rows
+    (the formulation's own row-generation loop, :mod:`lpmech.formulations.row_generation`).
+
+    Attributes
+    ----------
+    program : Program
+        Over payment columns where z has them.
+    column_of : ndarray of int or None
+        For each column of z, the column of x that holds it — z_j = x[column_of[j]] (an
+        orbit of anonymous mechanisms), or the interim rule that stands for it (interim
+        formulation: z_j's conditional expectation) — or None for z = x. The second
+        stage weighs column j of x by the summed weights of the z columns it holds, with
+        their weighted mean target.
+    decisions : callable or None
+        z from a solution x, where it is not x[column_of] (an ex-post allocation
+        recovered from interim rules).
+    separators : tuple of Separator
+        Empty when ``program`` holds every row of every family.
+    seeded : dict
+        Keys of each separator's rows already in ``program``.
+    policy : RowPolicy or None
+        The rows added per round and the round cap (None without separators).
+    note : str
+        Which program it is, for the report.
+    row_duals : ndarray or None
+        An optimal dual of ``program``'s rows where the first stage's duals give one
+        (then the second stage need not solve ``program`` again for it).    complete : bool
+        Whether ``program``'s solutions give every optimal mechanism (False: those of a
+        form the formulation chooses, such as payments t_i(θ) = M_i(θ_i) of interim rules;
+        enough to choose one optimum, not to bound a quantity over all of them).
+    """
+
+    program: Program
+    column_of: IntArray | None = None
+    decisions: Callable[[FloatArray], FloatArray] | None = None
+    separators: tuple[Separator, ...] = ()
+    seeded: dict[str, IntArray] = field(default_factory=dict)
+    policy: RowPolicy | None = None
+    note: str = ""
+    row_duals: FloatArray | None = None
+    complete: bool = True
+
+    def z(self, x: FloatArray) -> FloatArray:
+        """The decision vector z of a solution x of ``program``."""
+        if self.decisions is not None:
+            return self.decisions(x)
+        return x if self.column_of is None else x[self.column_of]
+
+
 class Formulation(ABC):
     """A way to solve a :class:`DesignProblem` with a backend."""
 
@@ -150,6 +205,18 @@ class Formulation(ABC):
     @abstractmethod
     def run(self, problem: DesignProblem, engine: Backend, options: dict[str, Any]) -> Outcome:
         """Solve ``problem``."""
+
+    def stage_program(
+        self, problem: DesignProblem, duals: Mapping[str, FloatArray], anonymous: bool
+    ) -> StageProgram | None:
+        """The program a second stage over the optimal face extends, or None where the
+        formulation has none (the direct program is then used).
+
+        ``duals`` are the first stage's (:attr:`Outcome.duals`); ``anonymous`` says
+        whether the second stage's target is the same for identical agents, so that it
+        may run over anonymous mechanisms.
+        """
+        return None
 
     def spec(self) -> dict[str, Any]:
         """The formulation as plain data; :func:`lpmech.formulations.from_spec` rebuilds it."""
@@ -187,6 +254,21 @@ def outcome_of(program: Program, result: BackendResult) -> Outcome:
     )
 
 
+def program_duals(
+    program: Program, duals: Mapping[str, FloatArray], keys: Mapping[str, IntArray]
+) -> FloatArray | None:
+    """The first stage's duals on ``program``'s rows: each family's, at the rows ``keys``
+    names for a family built from some of its rows (None if a family's are missing)."""
+    parts = []
+    for name in program.row_slices:
+        if name not in duals:
+            return None
+        dual = np.asarray(duals[name])
+        parts.append(dual[keys[name]] if name in keys else dual)
+    stacked = np.concatenate(parts) if parts else np.zeros(0)
+    return stacked if len(stacked) == program.n_rows else None
+
+
 def run_program(engine: Backend, program: Program, options: dict[str, Any]) -> BackendResult:
     """Solve a program, or report infeasible at once when column bounds conflict.
 
@@ -205,7 +287,16 @@ def run_program(engine: Backend, program: Program, options: dict[str, Any]) -> B
             0.0,
         )
     options = with_algorithm(program, options)
-    result = engine.solve(program, options)
+    if program.requires_cvxpy:  # cvxpy expressions refer to z's own columns: solve as given
+        result = engine.solve(program, options)
+    else:  # tolerances relative to each row's own numbers (lpmech.program.equilibration)
+        scaled = equilibrate(program)
+        result = engine.solve(scaled.program, options)
+        result = replace(
+            result,
+            x=None if result.x is None else scaled.solution(result.x),
+            row_duals=None if result.row_duals is None else scaled.row_duals(result.row_duals),
+        )
     return replace(
         result, algorithm=result.algorithm or algorithm_named(options, program.deterministic)
     )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from lpmech.arrays import FloatArray
 from lpmech.backends.engines import Backend
 from lpmech.formulations.base import (
     DesignProblem,
     Formulation,
     Outcome,
+    StageProgram,
     outcome_of,
+    program_duals,
     run_program,
 )
 from lpmech.program.compiler import compile_program
@@ -28,3 +32,11 @@ class Direct(Formulation):
             problem.env, problem.objective, problem.families, deterministic=problem.deterministic
         )
         return outcome_of(program, run_program(engine, program, options))
+
+    def stage_program(
+        self, problem: DesignProblem, duals: Mapping[str, FloatArray], anonymous: bool
+    ) -> StageProgram:
+        program = compile_program(problem.env, problem.objective, problem.families)
+        return StageProgram(
+            program, note="on the direct program", row_duals=program_duals(program, duals, {})
+        )

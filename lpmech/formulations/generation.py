@@ -30,6 +30,7 @@ verifies it against full IC regardless.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -40,7 +41,14 @@ from scipy.spatial import cKDTree
 from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends.engines import Backend, HighspyBackend
 from lpmech.constraints.base import ConstraintFamily
-from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes
+from lpmech.formulations.base import (
+    DesignProblem,
+    Formulation,
+    Outcome,
+    Sizes,
+    StageProgram,
+    program_duals,
+)
 from lpmech.formulations.row_generation import (
     DEFAULT_POLICY,
     Candidates,
@@ -51,7 +59,7 @@ from lpmech.formulations.row_generation import (
 )
 from lpmech.formulations.utility_columns import UtilityColumns, utility_columns_obstacle
 from lpmech.problem.environment import Environment
-from lpmech.problem.scales import data_scale
+from lpmech.problem.scales import money_scale
 from lpmech.program.compiler import Program, compile_program
 from lpmech.results.mechanism import Mechanism
 
@@ -130,6 +138,29 @@ def seed_rows(env: Environment, family: ConstraintFamily) -> IntArray:
     )
 
 
+def generated_program(problem: DesignProblem, keys: Mapping[str, IntArray]) -> Program:
+    """The program with only the rows ``keys[name]`` of each generated family (in full form
+    the others)."""
+    env = problem.env
+    blocks = {
+        f.name: (f.rows_at(env, keys[f.name]), f.bounds(env)) for f in generated_families(problem)
+    }
+    return compile_program(env, problem.objective, problem.families, blocks=blocks)
+
+
+def stage_keys(
+    problem: DesignProblem, duals: Mapping[str, FloatArray], seeds: Mapping[str, IntArray]
+) -> dict[str, IntArray]:
+    """Each generated family's seed rows and the rows with a non-zero dual at the first
+    stage's optimum (those its dual certificate uses: with them the program's optimum is
+    the full program's)."""
+    keys = {}
+    for family in generated_families(problem):
+        dual = np.asarray(duals.get(family.name, np.zeros(0)))
+        keys[family.name] = np.union1d(seeds[family.name], np.flatnonzero(dual)).astype(np.intp)
+    return keys
+
+
 class ViolatedRows(Separator):
     """A family's most violated rows at a solution, from the family's own violation."""
 
@@ -187,16 +218,12 @@ class Generation(Formulation):
             )
         env = problem.env
         start = time.perf_counter()
-        tol = 1e-9 * data_scale(env)
+        tol = 1e-9 * money_scale(env)  # the agents' money, not the principal's values
         generated = [
             Generated(f, ViolatedRows(env, f, tol, self.policy.lies_per_type), seed_rows(env, f))
             for f in generated_families(problem)
         ]
-        blocks = {
-            g.family.name: (g.family.rows_at(env, g.seeds), g.family.bounds(env))
-            for g in generated
-        }
-        program = compile_program(env, problem.objective, problem.families, blocks=blocks)
+        program = generated_program(problem, {g.family.name: g.seeds for g in generated})
         separators: list[Separator] = [g.separator for g in generated]
         columns = None
         if self.utilities and utility_columns_obstacle(program) is None:
@@ -255,6 +282,27 @@ class Generation(Formulation):
             details,
             measured={g.family.name: g.separator.measured for g in generated},
             algorithm=run.algorithm,
+        )
+
+    def stage_program(
+        self, problem: DesignProblem, duals: Mapping[str, FloatArray], anonymous: bool
+    ) -> StageProgram:
+        """The first stage's binding incentive rows and seeds over payment columns, with the
+        separators of :meth:`run` (payments, since a second stage weighs them)."""
+        env = problem.env
+        tol = 1e-9 * money_scale(env)  # the agents' money, not the principal's values
+        families = generated_families(problem)
+        keys = stage_keys(problem, duals, {f.name: seed_rows(env, f) for f in families})
+        program = generated_program(problem, keys)
+        return StageProgram(
+            program,
+            separators=tuple(
+                ViolatedRows(env, f, tol, self.policy.lies_per_type) for f in families
+            ),
+            seeded=keys,
+            policy=self.policy,
+            note="on the generated incentive rows",
+            row_duals=program_duals(program, duals, keys),
         )
 
     @staticmethod

@@ -59,6 +59,7 @@ recovered as before, with the shared q as every bidder's target.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +83,7 @@ from lpmech.formulations.base import (
     Formulation,
     Outcome,
     Sizes,
+    StageProgram,
     family_duals,
     run_program,
 )
@@ -95,7 +97,7 @@ from lpmech.formulations.row_generation import (
 from lpmech.formulations.symmetric import Symmetric
 from lpmech.problem.allocation import Items
 from lpmech.problem.environment import Environment
-from lpmech.problem.scales import data_scale
+from lpmech.problem.scales import money_scale
 from lpmech.program.compiler import Program, assemble
 from lpmech.program.interim_columns import InterimColumns
 from lpmech.program.objectives import ZeroObjective
@@ -628,6 +630,14 @@ def _recover_allocation(
     return allocation, time.perf_counter() - start
 
 
+def _border_separator(env: Environment, cols: InterimColumns) -> BorderInequalities:
+    """Border's inequalities for the columns: by top sets of one shared rule, or of each
+    bidder's."""
+    return (
+        SymmetricBorderInequalities(env, cols) if cols.symmetric else BorderInequalities(env, cols)
+    )
+
+
 #: The row policy of interim generation: the default, but an added row leaves the program
 #: only after five slack rounds (not two). Border's top sets by q change as q moves and
 #: come back once dropped: with two bidders and three additive items under BIC, 8 × 8 × 8
@@ -728,6 +738,70 @@ class Interim(Formulation):
             algorithm=result.algorithm,
         )
 
+    def _generated(
+        self, problem: DesignProblem, forms: InterimForms
+    ) -> dict[str, InterimViolatedRows]:
+        """The separators of the generated (full-form incentive) families, by name."""
+        env, cols = problem.env, forms.columns
+        tol = 1e-9 * money_scale(env)  # the agents' money, not the principal's values
+        return {
+            f.name: InterimViolatedRows(
+                env, f, forms.blocks[f.name], tol, self.policy.lies_per_type, cols.symmetric
+            )
+            for f in generated_families(problem)
+        }
+
+    def stage_program(
+        self, problem: DesignProblem, duals: Mapping[str, FloatArray], anonymous: bool
+    ) -> StageProgram:
+        """The interim program, whose columns hold each z column's interim rule: the
+        second stage weighs interim rules (Q_i(k) and M_i(k) with weight f_i(k)) towards
+        the target's, and its payments are t_i(θ) = M_i(θ_i) as in :meth:`run`. With
+        Border's inequalities it starts from the generated families' seed rows and those
+        with a non-zero dual at the first optimum, and generates Border's sets and
+        incentive rows with :meth:`run`'s separators."""
+        env = problem.env
+        forms = self.forms(problem)
+        cols = forms.columns
+        cost = _objective(env, problem, cols)[0]
+        types = env.layout.profile_types
+        payments = np.stack([cols.m(i, types[:, i]) for i in range(env.n_agents)], axis=1)
+        note = "on the interim program (interim rules weighed; t_i(θ) = M_i(θ_i))"
+        if not anonymous and cols.symmetric:
+            note += "; one rule shared by identical bidders, so the target's are averaged"
+        if not cols.border:
+            allocation = np.arange(cols.n_allocation)
+            return StageProgram(
+                _program(env, problem, forms, cost),
+                np.concatenate([allocation, payments.ravel()]),
+                note=note,
+                complete=False,
+            )
+        allocation = np.zeros((env.n_profiles, env.n_components), dtype=np.intp)
+        for i in range(env.n_agents):
+            allocation[:, cols.own[i]] = cols.q(i, types[:, i])
+        generated = self._generated(problem, forms)
+        keys = {}
+        for name, g in generated.items():
+            seeds = seed_rows(env, g.family)
+            binding = np.flatnonzero(np.asarray(duals.get(name, np.zeros(0)))[: g.n_proposed])
+            keys[name] = np.union1d(seeds[seeds < g.n_proposed], binding).astype(np.intp)
+
+        def decisions(x: FloatArray) -> FloatArray:
+            recovered = _recover_allocation(problem, cols, x)[0]
+            return np.concatenate([recovered.ravel(), self._payments(env, cols, x).ravel()])
+
+        return StageProgram(
+            _program(env, problem, forms, cost, keys),
+            np.concatenate([allocation.ravel(), payments.ravel()]),
+            decisions,
+            (_border_separator(env, cols), *generated.values()),
+            keys,
+            self.policy,
+            note,
+            complete=False,
+        )
+
     def itemwise(self, problem: DesignProblem) -> bool:
         """Whether this formulation applies with Border's inequalities item by item to
         several items (no ex-post variables; see :func:`border_structure`)."""
@@ -779,13 +853,7 @@ class Interim(Formulation):
         """Border's inequalities as violated, and the rows of generated (full-form
         incentive) families as violated, starting from each type's grid neighbours."""
         env, cols = problem.env, forms.columns
-        tol = 1e-9 * data_scale(env)
-        generated = {
-            f.name: InterimViolatedRows(
-                env, f, forms.blocks[f.name], tol, self.policy.lies_per_type, cols.symmetric
-            )
-            for f in generated_families(problem)
-        }
+        generated = self._generated(problem, forms)
         seeds = {
             name: seeds[seeds < g.n_proposed]
             for name, g in generated.items()
@@ -795,11 +863,7 @@ class Interim(Formulation):
         # rows met to well within the separator's tolerance, or a set HiGHS deems met
         # is proposed again each round (unless the caller asks otherwise)
         options = {"primal_feasibility_tolerance": BORDER_FEASIBILITY_TOLERANCE, **options}
-        border = (
-            SymmetricBorderInequalities(env, cols)
-            if cols.symmetric
-            else BorderInequalities(env, cols)
-        )
+        border = _border_separator(env, cols)
         run = generate(
             program, [border, *generated.values()], options, seeded=seeds, policy=self.policy
         )

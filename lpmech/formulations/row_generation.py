@@ -92,6 +92,20 @@ class Separator(ABC):
         """Rows violated by the program's solution ``x`` (may include rows already added)."""
 
 
+class FirstColumns(Separator):
+    """A separator for a program widened by columns appended after its own (a second
+    stage's distance columns, :mod:`lpmech.solving.canonical`): it sees the first
+    ``n_columns`` entries of a solution, and its rows, over those columns, are rows of the
+    wider program as they are."""
+
+    def __init__(self, separator: Separator, n_columns: int) -> None:
+        self.separator, self.n_columns = separator, n_columns
+        self.name = separator.name
+
+    def candidates(self, x: FloatArray) -> Candidates:
+        return self.separator.candidates(x[: self.n_columns])
+
+
 @dataclass(frozen=True)
 class RowPolicy:
     """Which candidate rows join the program each round, and how many rounds to allow.

@@ -40,6 +40,7 @@ from lpmech.formulations.base import (
     OrbitProgram,
     Outcome,
     Sizes,
+    StageProgram,
     run_program,
 )
 from lpmech.problem.allocation import Items
@@ -478,6 +479,20 @@ class Symmetric(Formulation):
         if isinstance(reduction, str):
             raise ValueError(f"formulation 'symmetric': {reduction}")
         return program, reduction, build_seconds
+
+    def stage_program(
+        self, problem: DesignProblem, duals: Mapping[str, FloatArray], anonymous: bool
+    ) -> StageProgram | None:
+        """The program over orbits for an anonymous target (else None: the direct one)."""
+        if not anonymous:
+            return None
+        symmetry = self._symmetry_of(problem.env)
+        assert isinstance(symmetry, AgentSymmetry)  # the first stage ran on it
+        return StageProgram(
+            self.reduce(problem)[1].program,
+            symmetry.column_orbit,
+            note="on the symmetric program",
+        )
 
     def run(self, problem: DesignProblem, engine: Backend, options: dict[str, Any]) -> Outcome:
         env = problem.env

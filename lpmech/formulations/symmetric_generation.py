@@ -68,8 +68,9 @@ families regardless.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -78,7 +79,7 @@ from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends.engines import Backend, HighspyBackend
 from lpmech.constraints.base import ConstraintFamily, RowBlock
 from lpmech.errors import InvalidArgumentError
-from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes
+from lpmech.formulations.base import DesignProblem, Formulation, Outcome, Sizes, StageProgram
 from lpmech.formulations.generation import Generation, generated_families
 from lpmech.formulations.row_generation import (
     DEFAULT_POLICY,
@@ -99,15 +100,12 @@ from lpmech.formulations.symmetric import (
 )
 from lpmech.formulations.utility_columns import UtilityColumns, utility_columns_obstacle
 from lpmech.problem.environment import Environment
-from lpmech.problem.scales import data_scale
-from lpmech.program.compiler import compile_program
+from lpmech.problem.scales import money_scale
+from lpmech.program.compiler import Program, compile_program
 from lpmech.results.mechanism import Mechanism
 
-if TYPE_CHECKING:
-    from lpmech.constraints.incentive import IncentiveCompatibility
 
-
-def canonical_keys(env: Environment, family: IncentiveCompatibility, keys: IntArray) -> IntArray:
+def canonical_keys(env: Environment, family: ConstraintFamily, keys: IntArray) -> IntArray:
     """Agent 0's rows with the others' types sorted, each once.
 
     Rows of agent 0 that differ only in which of the others holds which type become one
@@ -140,7 +138,7 @@ def lower_neighbours(types: FloatArray) -> tuple[IntArray, IntArray]:
     return np.concatenate(true_types), np.concatenate(reports)
 
 
-def first_agent_seeds(env: Environment, family: IncentiveCompatibility) -> IntArray:
+def first_agent_seeds(env: Environment, family: ConstraintFamily) -> IntArray:
     """Agent 0's rows against its lower neighbours (the rows generation starts from).
 
     Measured on 2 bidders × 2 additive items U[0,1]: starting from the lower neighbours
@@ -153,7 +151,7 @@ def first_agent_seeds(env: Environment, family: IncentiveCompatibility) -> IntAr
 
 
 def shared_incentive_duals(
-    env: Environment, family: IncentiveCompatibility, keys: IntArray, duals: FloatArray
+    env: Environment, family: ConstraintFamily, keys: IntArray, duals: FloatArray
 ) -> FloatArray:
     """Duals on every row of the family from the duals of agent 0's rows over orbits.
 
@@ -176,7 +174,7 @@ def shared_incentive_duals(
 
 
 def most_violated_first_agent_rows(
-    env: Environment, family: IncentiveCompatibility, violation: FloatArray, tol: float, lies: int
+    env: Environment, family: ConstraintFamily, violation: FloatArray, tol: float, lies: int
 ) -> IntArray:
     """Agent 0's rows of each (true type, others' profile)'s ``lies`` most profitable lies
     that gain more than ``tol`` — those rows only, not the lies' rows at every profile."""
@@ -284,7 +282,7 @@ class OrbitViolatedRows(Separator):
     def __init__(
         self,
         env: Environment,
-        family: IncentiveCompatibility,
+        family: ConstraintFamily,
         symmetry: AgentSymmetry,
         tol: float,
         lies: int,
@@ -315,6 +313,11 @@ class OrbitViolatedRows(Separator):
         return Candidates(rows, self.measured[keys], keys)
 
 
+def _generated_per_profile(family: ConstraintFamily) -> bool:
+    """Whether symmetric generation generates the family's per-profile rows (participation)."""
+    return family.per_profile_rows and family.symmetric
+
+
 class SymmetricGeneration(Formulation):
     """Generation of agent 0's incentive rows over anonymous mechanisms (module docstring)."""
 
@@ -342,10 +345,8 @@ class SymmetricGeneration(Formulation):
         if obstacle is not None:
             return obstacle
         env = problem.env
-        k = env.type_counts[0]
         for family in generated_families(problem):
-            pairs = getattr(family, "n_pairs", None)
-            if not family.symmetric or pairs is None or pairs(env, 0) != k * (k - 1):
+            if not family.symmetric or not family.every_pair(env):
                 return (
                     f"the generated family {family.name!r} has no rows by (true type, "
                     "report[, others' profile]) for every pair"
@@ -363,31 +364,11 @@ class SymmetricGeneration(Formulation):
         if isinstance(symmetry, str):
             raise InvalidArgumentError(f"formulation 'symmetric_generation': {symmetry}")
         start = time.perf_counter()
-        generated: list[IncentiveCompatibility] = generated_families(problem)  # type: ignore
-        # (obstacle checked each has incentive rows by pair, as IncentiveCompatibility)
-        tol = 1e-9 * data_scale(env)
-        profile_families = [f for f in problem.families if f.per_profile_rows and f.symmetric]
-        seeds = {f.name: first_agent_seeds(env, f) for f in generated}
-        seeds.update({f.name: profile_seeds(env) for f in profile_families})
-        blocks = {}
-        for family in problem.families:  # the others' rows are relabelled copies of agent 0's
-            if family.name in seeds:
-                blocks[family.name] = (family.rows_at(env, seeds[family.name]), family.bounds(env))
-            elif family.symmetric and (rows := family.agent_rows(env, [0])) is not None:
-                blocks[family.name] = (rows, family.bounds(env))
-        program = compile_program(env, problem.objective, problem.families, blocks=blocks)
-        columns = None
-        if self.utilities and utility_columns_obstacle(program) is None:
-            columns = UtilityColumns.of(env)
-            program = columns.program(program)
-        separators: list[OrbitViolatedRows | ViolatedProfileRows] = [
-            OrbitViolatedRows(env, f, symmetry, tol, self.policy.lies_per_type, columns)
-            for f in generated
-        ]
-        separators += [
-            ViolatedProfileRows(env, f, symmetry, tol, columns) for f in profile_families
-        ]
-        reduction = reduce_program(program, symmetry)
+        generated = generated_families(problem)  # each by pair for every pair (obstacle)
+        seeds = self._seeds(problem)
+        program, columns, separators, reduction = self._orbit_program(
+            problem, symmetry, seeds, self.utilities
+        )
         if isinstance(reduction, str) and self.fall_back:
             outcome = Generation(self.policy).run(problem, engine, options)
             return replace(
@@ -446,6 +427,92 @@ class SymmetricGeneration(Formulation):
             details,
             measured={s.name: s.measured for s in separators},
             algorithm=run.algorithm,
+        )
+
+    @staticmethod
+    def _seeds(problem: DesignProblem) -> dict[str, IntArray]:
+        """Agent 0's rows each generated family starts with (canonical keys)."""
+        env = problem.env
+        seeds = {f.name: first_agent_seeds(env, f) for f in generated_families(problem)}
+        seeds.update(
+            {f.name: profile_seeds(env) for f in problem.families if _generated_per_profile(f)}
+        )
+        return seeds
+
+    def _orbit_program(
+        self,
+        problem: DesignProblem,
+        symmetry: AgentSymmetry,
+        keys: dict[str, IntArray],
+        utilities: bool,
+    ) -> tuple[
+        Program,
+        UtilityColumns | None,
+        list[OrbitViolatedRows | ViolatedProfileRows],
+        Reduction | str,
+    ]:
+        """The program with agent 0's rows ``keys`` of each generated family (agent 0's
+        rows of the other symmetric families), over utilities if ``utilities`` and they
+        apply; its separators; and its reduction to orbits (or why there is none)."""
+        env = problem.env
+        tol = 1e-9 * money_scale(env)  # the agents' money, not the principal's values
+        blocks = {}
+        for family in problem.families:  # the others' rows are relabelled copies of agent 0's
+            if family.name in keys:
+                blocks[family.name] = (family.rows_at(env, keys[family.name]), family.bounds(env))
+            elif family.symmetric and (rows := family.agent_rows(env, [0])) is not None:
+                blocks[family.name] = (rows, family.bounds(env))
+        program = compile_program(env, problem.objective, problem.families, blocks=blocks)
+        columns = None
+        if utilities and utility_columns_obstacle(program) is None:
+            columns = UtilityColumns.of(env)
+            program = columns.program(program)
+        generated = generated_families(problem)
+        separators: list[OrbitViolatedRows | ViolatedProfileRows] = [
+            OrbitViolatedRows(env, f, symmetry, tol, self.policy.lies_per_type, columns)
+            for f in generated
+        ]
+        separators += [
+            ViolatedProfileRows(env, f, symmetry, tol, columns)
+            for f in problem.families
+            if _generated_per_profile(f)
+        ]
+        return program, columns, separators, reduce_program(program, symmetry)
+
+    def stage_program(
+        self, problem: DesignProblem, duals: Mapping[str, FloatArray], anonymous: bool
+    ) -> StageProgram:
+        """Over anonymous mechanisms for an anonymous target: agent 0's seed rows and those
+        whose (shared) dual is non-zero at the first stage's optimum, over payment columns,
+        with :meth:`run`'s separators; else plain generation's
+        (:meth:`Generation.stage_program`)."""
+        env = problem.env
+        symmetry = agent_symmetry(env)
+        if not anonymous or isinstance(symmetry, str):
+            return Generation(self.policy).stage_program(problem, duals, anonymous)
+        keys = self._seeds(problem)
+        for family in problem.families:
+            if family.name not in keys or family.name not in duals:
+                continue
+            if _generated_per_profile(family):
+                first = np.flatnonzero(duals[family.name][: env.n_profiles])
+                binding = canonical_profiles(env, first)
+            else:
+                size = family.block_size(env, 0)  # type: ignore[attr-defined]
+                first = np.flatnonzero(duals[family.name][:size])
+                binding = canonical_keys(env, family, first)  # type: ignore[arg-type]
+            keys[family.name] = np.union1d(keys[family.name], binding).astype(np.intp)
+        _, _, separators, reduction = self._orbit_program(problem, symmetry, keys, False)
+        if isinstance(reduction, str):  # as run() falls back
+            return Generation(self.policy).stage_program(problem, duals, anonymous)
+        return StageProgram(
+            reduction.program,
+            symmetry.column_orbit,
+            None,
+            tuple(separators),
+            keys,
+            self.policy,
+            "on agent 0's generated incentive rows over anonymous mechanisms",
         )
 
     @staticmethod

@@ -33,6 +33,7 @@ from numpy.typing import ArrayLike
 
 from lpmech.arrays import FloatArray
 from lpmech.errors import InvalidEnvironmentError
+from lpmech.problem.memory import BYTES_PER_COMPONENT, check_allocation
 
 
 class AllocationSpace:
@@ -214,6 +215,11 @@ class Items(AllocationSpace):
         n_agents = len(agent_names)
         if n_agents < 1:
             raise InvalidEnvironmentError("Items: agent_names is empty")
+        check_allocation(
+            n_agents * n_items,
+            f"Items: {n_agents:,} agents × n_items={n_items:,} components",
+            BYTES_PER_COMPONENT,
+        )
         if item_names is None:
             item_names = ["item"] if n_items == 1 else [f"item {j + 1}" for j in range(n_items)]
         if len(item_names) != n_items:

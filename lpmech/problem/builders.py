@@ -30,6 +30,11 @@ from lpmech.errors import InvalidEnvironmentError
 from lpmech.exact.numbers import exact_copy
 from lpmech.problem.allocation import AllocationSpace, Exchange, Items, Units
 from lpmech.problem.environment import Agent, Environment
+from lpmech.problem.memory import (
+    BYTES_PER_AGENT_TYPE,
+    BYTES_PER_TABLE_ENTRY,
+    check_allocation,
+)
 
 
 def _count(value: object, argument: str) -> int | None:
@@ -119,7 +124,13 @@ def _per_agent(
                 f"{argument} is shared by all agents, so the number of agents must be given "
                 f"({count_name})"
             )
-        return [_numbers(values, argument)] * n_agents
+        shared = _numbers(values, argument)
+        check_allocation(
+            n_agents * (shared.size + 1),
+            f"{argument} shared by {n_agents:,} agents",
+            BYTES_PER_AGENT_TYPE,
+        )
+        return [shared] * n_agents
     try:
         per_agent = [_numbers(v, argument) for v in values]
     except TypeError:  # not iterable: a single number
@@ -131,6 +142,16 @@ def _per_agent(
             f"{argument} has {len(per_agent)} entries, expected one per agent ({n_agents})"
         )
     return per_agent
+
+
+def _check_tables(types: Sequence[np.ndarray], n_components: int, where: str) -> None:
+    """Refuse value tables Σ_i K_i × C too large to allocate, before building any agent."""
+    n_types = sum(len(t) for t in types)
+    check_allocation(
+        n_types * (n_components + 1),
+        f"{where}: value tables of {n_types:,} types × {n_components:,} components",
+        BYTES_PER_TABLE_ENTRY,
+    )
 
 
 def _is_shared(values: ArrayLike | Sequence[ArrayLike], item_ndim: int) -> bool:
@@ -210,6 +231,7 @@ def single_item_auction(
     """
     _finite(seller_value, "single_item_auction: seller_value")
     types = _per_agent(values, n_bidders, "values", 1, "n_bidders")
+    _check_tables(types, len(types), "single_item_auction")
     names = _names(names, len(types), "bidder")
     agents = _agents(names, types, priors, prior, labels)
     space = Items(names)
@@ -290,6 +312,7 @@ def public_good(
     """
     _finite(cost, "public_good: cost")
     types = _per_agent(values, n_agents, "values", 1)
+    _check_tables(types, 1, "public_good")
     names = _names(names, len(types), "agent")
     agents = _agents(names, types, priors, prior, labels)
     return Environment(
@@ -342,6 +365,7 @@ def multi_item_auction(
         raise InvalidEnvironmentError(
             "multi_item_auction: types must be (K, J) arrays with the same number of items J"
         )
+    _check_tables(per_bidder, len(per_bidder) * n_items, "multi_item_auction")
     names = _names(names, len(per_bidder), "bidder")
     agents = _agents(names, per_bidder, priors, prior, labels)
     space = Items(names, n_items, item_names, unit_demand=unit_demand)

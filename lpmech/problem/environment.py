@@ -19,9 +19,9 @@ All validation happens here, once; everything downstream trusts an Environment.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -236,6 +236,31 @@ class Environment:
         }
         self._profile_values: dict[int, FloatArray] = {}
 
+    @classmethod
+    def restated(
+        cls,
+        env: Environment,
+        *,
+        valuations: tuple[NDArray, ...],
+        prior: Prior,
+        principal_value: NDArray,
+        outside_options: tuple[NDArray, ...],
+    ) -> Self:
+        """``env``'s problem with its numbers in another representation, as an instance of ``cls``.
+
+        Agents, allocation space, layout and the given inputs are shared with ``env``; the
+        numbers are taken as they are (the caller vouches they are ``env``'s, e.g. as exact
+        rationals: :class:`lpmech.exact.twin.ExactEnvironment`), so nothing is re-validated.
+        """
+        twin = cls.__new__(cls)
+        twin.agents, twin.allocation, twin.name = env.agents, env.allocation, env.name
+        twin.type_counts, twin.layout = env.type_counts, env.layout
+        twin.interdependent, twin.exact_given = env.interdependent, env.exact_given
+        twin.prior, twin.valuations = prior, valuations
+        twin.principal_value, twin.outside_options = principal_value, outside_options
+        twin._profile_values = {}
+        return twin
+
     # ----------------------------------------------------------------- sizes
     @property
     def n_agents(self) -> int:
@@ -338,12 +363,13 @@ class Environment:
         Agents, types, prior and layout are shared (not copied); only the value
         tables change, so the profile-sized caches of values start empty.
         """
-        scaled = copy.copy(self)
-        scaled.valuations = tuple(_read_only(v / factor) for v in self.valuations)
-        scaled.principal_value = self.principal_value / factor
-        scaled.outside_options = tuple(o / factor for o in self.outside_options)
-        scaled._profile_values = {}
-        return scaled
+        return Environment.restated(
+            self,
+            valuations=tuple(_read_only(v / factor) for v in self.valuations),
+            prior=self.prior,
+            principal_value=self.principal_value / factor,
+            outside_options=tuple(o / factor for o in self.outside_options),
+        )
 
     # -------------------------------------------------------- validation
     def _make_prior(self, prior: ArrayLike | None) -> Prior:

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
+from typing import Self
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from lpmech.arrays import FloatArray
 from lpmech.errors import InvalidEnvironmentError
@@ -115,6 +116,16 @@ class Prior:
         prior.__dict__["marginals"] = tuple(checked)
         prior.__dict__["is_independent"] = True
         return prior
+
+    @classmethod
+    def restated(cls, prior: Prior, table: NDArray) -> Self:
+        """``prior`` with its table in another representation (e.g. exact rationals), as an
+        instance of ``cls``: the table is taken as it is, its independence read from ``prior``."""
+        twin = cls.__new__(cls)
+        twin.__dict__["table"] = table  # the cached value of the table property
+        twin.type_counts = prior.type_counts
+        twin.__dict__["is_independent"] = prior.is_independent
+        return twin
 
     @cached_property
     def table(self) -> FloatArray:

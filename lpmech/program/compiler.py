@@ -24,7 +24,6 @@ from numpy.typing import NDArray
 
 from lpmech.arrays import FloatArray
 from lpmech.constraints.base import ConstraintFamily, RowBlock, VariableBounds
-from lpmech.constraints.custom import CvxpyConstraint
 from lpmech.problem.environment import Environment
 from lpmech.program.objectives import Objective
 
@@ -72,7 +71,7 @@ class Program:
     deterministic: bool
     build_seconds: float
     stack_seconds: float
-    cvxpy_families: tuple[CvxpyConstraint, ...] = field(default=())
+    cvxpy_families: tuple[ConstraintFamily, ...] = field(default=())
     standard_layout: bool = True
 
     @property
@@ -211,6 +210,6 @@ def assemble(
         deterministic=deterministic,
         build_seconds=build_seconds,
         stack_seconds=stack_seconds,
-        cvxpy_families=tuple(f for f in families if isinstance(f, CvxpyConstraint)),
+        cvxpy_families=tuple(f for f in families if f.requires_cvxpy),
         standard_layout=standard_layout,
     )

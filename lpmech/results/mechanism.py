@@ -18,10 +18,10 @@ can all be verified and compared the same way.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from lpmech.arrays import FloatArray
 from lpmech.errors import (
@@ -91,6 +91,32 @@ class Mechanism:
         self._payments = profile_table(env, payments, env.n_agents, "Mechanism: payments")
         self._allocation.setflags(write=False)
         self._payments.setflags(write=False)
+
+    @classmethod
+    def from_tables(
+        cls, env: Environment, allocation: NDArray, payments: NDArray, name: str = ""
+    ) -> Self:
+        """A mechanism of class ``cls`` whose rules are already tables in profile order.
+
+        ``allocation`` (P, C) and ``payments`` (P, N) are taken as they are — floats or
+        exact numbers (:func:`lpmech.exact.twin.exact_mechanism`) — and made read-only;
+        only their shapes are checked.
+        """
+        for table, width, argument in (
+            (allocation, env.n_components, "allocation"),
+            (payments, env.n_agents, "payments"),
+        ):
+            if np.shape(table) != (env.n_profiles, width):
+                raise InvalidMechanismError(
+                    f"Mechanism.from_tables: {argument} has shape {np.shape(table)}, expected "
+                    f"({env.n_profiles}, {width})"
+                )
+        mechanism = cls.__new__(cls)
+        mechanism.env, mechanism.name = env, name
+        mechanism._allocation, mechanism._payments = allocation, payments
+        allocation.setflags(write=False)
+        payments.setflags(write=False)
+        return mechanism
 
     # ------------------------------------------------------------ ex post
     @property
@@ -336,14 +362,16 @@ class Mechanism:
 
         return interim_frame(self, agent)
 
-    def plot(self, axes: Sequence[Axes] | None = None) -> Figure:
+    def plot(
+        self, axes: Sequence[Axes] | None = None, *, figsize: tuple[float, float] | None = None
+    ) -> Figure:
         """The picture that fits the environment: see :func:`lpmech.views.plots.plot_mechanism`.
 
         Needs ``lpmech[plot]``.
         """
         from lpmech.views.plots import plot_mechanism
 
-        return plot_mechanism(self, axes=axes)
+        return plot_mechanism(self, axes=axes, figsize=figsize)
 
     def __repr__(self) -> str:
         label = f"{self.name!r}, " if self.name else ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -113,8 +114,9 @@ class Solution:
     ----------
     mechanism : Mechanism
         The optimal mechanism.
-    objective_value : float
-        The objective evaluated on the mechanism (from its expectations).
+    objective_value : float or Fraction
+        The objective evaluated on the mechanism (from its expectations); with
+        ``exact=True`` the exact optimum, a Fraction.
     objective : Objective
     families : tuple of ConstraintFamily
         Every imposed family (feasibility included), as verified.
@@ -132,10 +134,15 @@ class Solution:
         The HiGHS options used.
     orbit_program : OrbitProgram or None
         The reduced program a symmetric solve ran, kept for :meth:`certify`.
+    exact : Certificate or None
+        With ``solve(..., exact=True)``: the optimum proved in rationals — its
+        ``allocation`` and ``payments`` as Fractions, its ``objective`` (also
+        ``objective_value``, a Fraction) and the dual bound it attains
+        (:mod:`lpmech.exact.optimum`); ``mechanism`` is then its nearest floats.
     """
 
     mechanism: Mechanism
-    objective_value: float
+    objective_value: float | Fraction
     objective: Objective
     families: tuple[ConstraintFamily, ...]
     duals: Mapping[str, FloatArray]
@@ -144,6 +151,7 @@ class Solution:
     compiled: tuple[ConstraintFamily, ...] = ()
     solver_options: dict[str, Any] = field(default_factory=dict)
     orbit_program: OrbitProgram | None = None
+    exact: Certificate | None = None
 
     def verify(
         self, also: Sequence[str | ConstraintFamily] = (), tol: float = 1e-6
@@ -153,8 +161,10 @@ class Solution:
         return verify(self.mechanism, [*self.families, *extra], tol=tol)
 
     def binding_threshold(self, family: str) -> float:
-        """|dual| above which a row of ``family`` binds (see :func:`~lpmech.verify.
-        binding_threshold`)."""
+        """|dual| above which a row of ``family`` binds.
+
+        See :func:`~lpmech.checks.verification.binding_threshold`.
+        """
         compiled = next((f for f in self.compiled if f.name == family), None)
         return binding_threshold(compiled, self.mechanism.env)
 
@@ -191,16 +201,33 @@ class Solution:
 
         return duals_frame(self, binding_only)
 
-    def plot(self, axes: Sequence[Axes] | None = None) -> Figure:
+    def plot(
+        self, axes: Sequence[Axes] | None = None, *, figsize: tuple[float, float] | None = None
+    ) -> Figure:
         """The optimum's picture: see :func:`lpmech.views.plots.plot_solution`."""
         from lpmech.views.plots import plot_solution
 
-        return plot_solution(self, axes=axes)
+        return plot_solution(self, axes=axes, figsize=figsize)
 
     def _repr_html_(self) -> str:
         from lpmech.views.notebook import solution_html
 
         return solution_html(self)
+
+    def __repr__(self) -> str:
+        """One line: the optimum, the verdict and the size, e.g. ``<Solution: optimal …>``."""
+        env = self.mechanism.env
+        checked = len(self.verification.families)
+        verdict = (
+            f"verified ({checked} families)"
+            if self.verification.ok
+            else f"NOT verified ({len(self.verification.failures())} of {checked} families fail)"
+        )
+        return (
+            f"<Solution: optimal {self.objective.name.replace('_', ' ')} = "
+            f"{format_number(self.objective_value)}; {verdict}; {env.n_profiles} profiles, "
+            f"{env.n_agents} agents, {self.report.formulation}>"
+        )
 
     def __str__(self) -> str:
         header = (

@@ -31,7 +31,7 @@ import cvxpy as cp
 
 from lpmech.backends.algorithms import algorithm_named, with_algorithm
 from lpmech.backends.engines import Backend, CvxpyBackend, CvxpyProgram
-from lpmech.constraints import ConstraintFamily, CvxpyConstraint, Feasibility, resolve_all
+from lpmech.constraints import ConstraintFamily, CvxpyConstraint, resolve_all, with_feasibility
 from lpmech.constraints.custom import DesignVariables
 from lpmech.errors import (
     InvalidArgumentError,
@@ -41,10 +41,12 @@ from lpmech.errors import (
 )
 from lpmech.formulations.base import DesignProblem, Formulation, Outcome, outcome_of
 from lpmech.problem.environment import Environment
+from lpmech.problem.memory import resolve_memory_limit
 from lpmech.program.compiler import Program, compile_program
 from lpmech.program.objectives import Combination, CustomObjective, Objective, resolve_objective
 from lpmech.results.solution import Solution
 from lpmech.solving.pipeline import DEFAULT_CONSTRAINTS, solve
+from lpmech.solving.sizing import check_fits
 
 Rebindable = cp.Expression | cp.Constraint
 
@@ -55,19 +57,22 @@ def formulate(
     constraints: Sequence[str | ConstraintFamily] = DEFAULT_CONSTRAINTS,
     *,
     deterministic: bool = False,
+    memory_limit: float | None = None,
 ) -> DesignProgram:
     """The cvxpy program of a design problem, as a :class:`DesignProgram`.
 
-    Parameters are those of :func:`lpmech.solve`; feasibility is always added.
+    Parameters are those of :func:`lpmech.solve`; feasibility is always added. A program
+    whose direct form exceeds ``memory_limit`` is refused before it is built, as by
+    :func:`lpmech.solve` (:class:`~lpmech.errors.ProblemTooLargeError`).
     """
     if not isinstance(env, Environment):
         raise InvalidEnvironmentError(
             f"formulate: env must be an Environment, got {type(env).__name__}"
         )
-    families = resolve_all(constraints)
-    if not any(isinstance(f, Feasibility) for f in families):
-        families = (Feasibility(), *families)
-    return DesignProgram(env, resolve_objective(objective), families, deterministic)
+    families = with_feasibility(resolve_all(constraints))
+    return DesignProgram(
+        env, resolve_objective(objective), families, deterministic, memory_limit=memory_limit
+    )
 
 
 class DesignProgram:
@@ -96,12 +101,16 @@ class DesignProgram:
         objective: Objective,
         families: tuple[ConstraintFamily, ...],
         deterministic: bool,
+        *,
+        memory_limit: float | None = None,
     ) -> None:
         self.env = env
         self.objective = objective
         self.families = families
         self.deterministic = deterministic
         compiled = tuple(f.compiled_form(env) for f in families)
+        problem = DesignProblem(env, objective, compiled, deterministic)
+        check_fits(problem, "direct", resolve_memory_limit(memory_limit))  # before building
         self._program = compile_program(env, objective, compiled, deterministic=deterministic)
         self._built = CvxpyBackend().build(self._program)
         self.variables = DesignVariables.from_vectors(env, *self._built.variables)
@@ -150,7 +159,7 @@ class DesignProgram:
         The constraints become a :class:`~lpmech.constraints.CvxpyConstraint`, so
         they are verified on the solution (and on any mechanism) like the rest.
         """
-        if isinstance(constraints, CvxpyConstraint):
+        if isinstance(constraints, ConstraintFamily) and constraints.requires_cvxpy:
             family = constraints
         else:
             given = [constraints] if isinstance(constraints, cp.Constraint) else constraints

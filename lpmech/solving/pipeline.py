@@ -11,7 +11,11 @@ every imposed family, or raises:
   participation family bounds the payments);
 * :class:`~lpmech.errors.SolverFailedError` — the solver's own message;
 * :class:`~lpmech.errors.VerificationError` — the solver's optimum violates an
-  imposed family beyond tolerance.
+  imposed family beyond tolerance (each entry judged against its own scale, see
+  :mod:`lpmech.checks.verification`);
+* :class:`~lpmech.errors.IllConditionedError` — the data span more than a
+  double-precision solve resolves (:mod:`lpmech.solving.conditioning`); ``exact=True``
+  solves such problems in rationals (:mod:`lpmech.exact.optimum`).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from lpmech.checks.verification import (
     objective_tolerance,
     verify,
 )
-from lpmech.constraints import ConstraintFamily, Feasibility, resolve_all
+from lpmech.constraints import ConstraintFamily, resolve_all, with_feasibility
 from lpmech.errors import (
     InfeasibleDesignError,
     InvalidArgumentError,
@@ -44,12 +48,14 @@ from lpmech.errors import (
 from lpmech.formulations import DesignProblem, Formulation, Outcome, formulation_named
 from lpmech.formulations.base import run_program
 from lpmech.problem.environment import Environment
+from lpmech.problem.memory import resolve_memory_limit
 from lpmech.program.compiler import compile_program
 from lpmech.program.objectives import Objective, ZeroObjective, resolve_objective
 from lpmech.results.mechanism import Mechanism
 from lpmech.solving.canonical import TieBreak, canonical_optimum
+from lpmech.solving.conditioning import check_conditioning
 from lpmech.solving.scaling import normalise, restore
-from lpmech.solving.sizing import check_fits, resolve_memory_limit
+from lpmech.solving.sizing import check_fits, check_floor
 
 if TYPE_CHECKING:
     pass
@@ -61,7 +67,7 @@ DEFAULT_CONSTRAINTS = ("dominant_strategy_ic", "ex_post_ir")
 
 #: HiGHS's default relative MIP gap (1e-4) would stop short of the optimum that
 #: tests compare with formulas to 1e-6; deterministic solves close the gap.
-MIP_DEFAULTS = {"mip_rel_gap": 1e-9}
+MIP_DEFAULTS = {"mip_rel_gap": 1e-9, "mip_feasibility_tolerance": 1e-9}
 
 
 def solve(
@@ -80,6 +86,7 @@ def solve(
     verbose: bool = False,
     memory_limit: float | None = None,
     tie_break: TieBreak = None,
+    exact: bool = False,
 ) -> Solution:
     """The optimal mechanism for ``env`` under the chosen families.
 
@@ -94,7 +101,14 @@ def solve(
         :class:`~lpmech.program.objectives.CustomObjective`.
     constraints : sequence of str or ConstraintFamily
         The families to impose (see :mod:`lpmech.constraints`); feasibility of
-        the allocation is always added.
+        the allocation is always added. By name: ``"dominant_strategy_ic"``
+        (``"dsic"``, ``"ex_post_ic"``), ``"bayesian_ic"`` (``"bic"``),
+        ``"ex_post_ir"``, ``"interim_ir"``, ``"ex_ante_ir"``,
+        ``"ex_post_budget_balance"`` (``"ex_post_bb"``), ``"ex_post_no_deficit"``,
+        ``"ex_ante_budget_balance"`` (``"ex_ante_bb"``), ``"ex_ante_no_deficit"``,
+        ``"ex_post_monotonicity"`` (``"monotonicity"``), ``"interim_monotonicity"``,
+        ``"feasibility"``, ``"efficient_allocation"``; or any
+        :class:`~lpmech.constraints.base.ConstraintFamily` instance, your own included.
     formulation : str
         ``"auto"`` (default) or a name from :mod:`lpmech.formulations`: how to
         compile the problem. Every formulation gives the same optimum, and the
@@ -141,14 +155,32 @@ def solve(
         them, the optimum is averaged over relabellings (anonymous), unless the
         tie-break's target is not anonymous.
 
+    exact : bool
+        Solve in rationals (:mod:`lpmech.exact.optimum`): ``objective_value`` is then the
+        exact optimum as a :class:`~fractions.Fraction` and ``solution.exact`` holds the
+        mechanism proved optimal, in Fractions. For problems whose numbers span more
+        than a float solve resolves (:mod:`lpmech.solving.conditioning`), which a float
+        solve refuses with :class:`~lpmech.errors.IllConditionedError`. Programs up to
+        the size :func:`lpmech.exact.certificate.certify` handles; needs python-flint.
+
     The program is solved in normalised units (values divided by their scale,
     :mod:`lpmech.solving.scaling`) and the mechanism mapped back, so scaling every value
     by c scales the optimum by c.
 
+    Returns
+    -------
+    Solution
+        The optimal mechanism (``solution.mechanism``), its objective value
+        (``solution.objective_value``), its verification against every imposed
+        family (``solution.verification``), the dual of every row by family
+        (``solution.duals``; none for ``deterministic=True``) and the program's size,
+        formulation, algorithm and timings (``solution.report``). Never ``None``:
+        a problem without a verified optimum raises.
+
     Raises
     ------
     InfeasibleDesignError, UnboundedDesignError, SolverFailedError, VerificationError,
-    ProblemTooLargeError, InvalidArgumentError
+    IllConditionedError, ExactSolveError, ProblemTooLargeError, InvalidArgumentError
 
     Notes
     -----
@@ -173,21 +205,34 @@ def solve(
     request = resolve_request(
         env, objective, constraints, deterministic, algorithm, solver, solver_options, verbose
     )
+    limit = resolve_memory_limit(memory_limit)
+    check_floor(request.env, limit, lambda: compiled_problem(request))  # before compiling
+    if exact:
+        return exact_solution(request, formulation, solver, tie_break, tol, start)
     problem = compiled_problem(request)
+    check_conditioning(env, request.families, tol)
     # a Formulation given as an object may hold a program already built in the user's units
     problem, scale = normalise(problem) if isinstance(formulation, str) else (problem, 1.0)
     engine = choose_backend(backend, request)
-    limit = resolve_memory_limit(memory_limit)
     check_fits(problem, formulation, limit)  # before anything of size ∏ K_i is built
     method = choose_formulation(formulation, problem, request)
     check_fits(problem, method.name, limit)
     outcome = restore(method.run(problem, engine, request.options), problem, scale)
     settle(outcome, request, problem, engine, diagnose)
     canonical = canonical_optimum(
-        problem, method, outcome.z, outcome.objective, tie_break, engine, request.options, scale
+        problem,
+        method,
+        outcome.z,
+        outcome.objective,
+        tie_break,
+        engine,
+        request.options,
+        scale,
+        outcome.duals,
+        limit,
     )
     if canonical.z is not outcome.z:  # violations measured on the first z do not carry over
-        outcome = replace(outcome, z=canonical.z, measured={})
+        outcome = replace(outcome, z=canonical.z, measured=canonical.measured)
     mechanism = optimal_mechanism(request, outcome)
     verification = check_optimum(mechanism, request, problem, outcome, tol)
     report = replace(
@@ -206,6 +251,70 @@ def solve(
         problem.families,
         request.options,
         outcome.orbit_program,
+    )
+
+
+def exact_solution(
+    request: Request,
+    formulation: str | Formulation,
+    solver: str,
+    tie_break: TieBreak,
+    tol: float,
+    start: float,
+) -> Solution:
+    """The Solution of ``solve(..., exact=True)``: the optimum proved in rationals
+    (:func:`lpmech.exact.optimum.exact_optimum`), its mechanism as nearest floats
+    verified like any other, its objective value a Fraction."""
+    if formulation not in ("auto", "direct") or solver != "auto" or tie_break is not None:
+        raise InvalidArgumentError(
+            "exact=True solves the direct program in rationals: formulation, solver and "
+            f"tie_break do not apply (got formulation={formulation!r}, solver={solver!r}, "
+            f"tie_break={tie_break!r})"
+        )
+    from lpmech.exact.numbers import to_float
+    from lpmech.exact.optimum import exact_optimum
+
+    env = request.env
+    found = exact_optimum(env, request.objective, request.families, request.deterministic)
+    proved = found.certificate
+    mechanism = Mechanism(
+        env, to_float(proved.allocation), to_float(proved.payments), name="exact optimum"
+    )
+    verification = verify(mechanism, request.families, tol=tol)
+    if not verification.ok:  # the nearest floats of a proved optimum: a rounding beyond tol
+        raise VerificationError(
+            f"the exact optimum, rounded to floats, fails verification at tol={tol:g}:\n"
+            f"{verification}"
+        )
+    program = found.program
+    counts = np.diff(program.indptr)
+    report = SolveReport(
+        backend="exact",
+        n_variables=program.n_columns,
+        n_rows=program.n_rows,
+        n_nonzeros=len(program.data),
+        rows_by_family={name: s.stop - s.start for name, s in program.row_slices.items()},
+        nonzeros_by_family={name: int(counts[s].sum()) for name, s in program.row_slices.items()},
+        build_seconds=0.0,
+        compile_seconds=0.0,
+        solve_seconds=found.seconds,
+        total_seconds=time.perf_counter() - start,
+        formulation="direct",
+        details=f"optimum proved in rationals ({found.proposal})",
+        algorithm="exact",
+        solver="exact",
+    )
+    return Solution(
+        mechanism,
+        found.objective,
+        request.objective,
+        request.families,
+        {name: to_float(y) for name, y in proved.duals.items()},
+        report,
+        verification,
+        tuple(f.compiled_form(env) for f in request.families),
+        request.options,
+        exact=proved,
     )
 
 
@@ -249,9 +358,7 @@ def resolve_request(
         raise InvalidArgumentError(f"verbose must be True or False, got {verbose!r}")
     if not isinstance(deterministic, bool | np.bool_):
         raise InvalidArgumentError(f"deterministic must be True or False, got {deterministic!r}")
-    families = resolve_all(constraints)
-    if not any(isinstance(f, Feasibility) for f in families):
-        families = (Feasibility(), *families)
+    families = with_feasibility(resolve_all(constraints))
     if not isinstance(solver_options, Mapping | None):
         raise InvalidArgumentError(
             f"solver_options must be a dict of HiGHS options, got {type(solver_options).__name__}"
@@ -342,10 +449,11 @@ def check_optimum(
     if not verification.ok:
         raise VerificationError(
             "the solver's optimum violates imposed families beyond tolerance "
-            f"(tighten the solver tolerances or rescale the problem):\n{verification}"
+            "(tighten the solver tolerances, or solve it in rationals with "
+            f"solve(..., exact=True)):\n{verification}"
         )
     _check_objective(
-        request.objective.value(mechanism), outcome.objective, problem.objective, request.env, tol
+        mechanism, request.objective.value(mechanism), outcome.objective, problem.objective, tol
     )
     return verification
 
@@ -495,13 +603,17 @@ def _unbounded_message(objective: Objective, families: tuple[ConstraintFamily, .
 
 
 def _check_objective(
-    value: float, program_value: float | None, objective: Objective, env: Environment, tol: float
+    mechanism: Mechanism,
+    value: float,
+    program_value: float | None,
+    objective: Objective,
+    tol: float,
 ) -> None:
     """The objective computed from the mechanism must match the program's optimum."""
     if program_value is None or objective.requires_cvxpy:
         return
     expected = objective.sign * program_value
-    if abs(value - expected) > objective_tolerance(env, expected, 10 * tol):
+    if abs(value - expected) > objective_tolerance(objective, mechanism, expected, 10 * tol):
         raise VerificationError(
             f"objective {objective.name}: the program's optimum is {expected:.9g} but the "
             f"mechanism's {objective.name} is {value:.9g}; the objective's coefficients and its "

@@ -32,15 +32,15 @@ from dataclasses import replace
 import numpy as np
 
 from lpmech.formulations.base import DesignProblem, Outcome
-from lpmech.problem.scales import data_scale
+from lpmech.problem.scales import money_scale
 
 
 def normalising_scale(problem: DesignProblem) -> float:
     """c: the problem's value scale, or 1 when a part is written in the user's units."""
     parts = (problem.objective, *problem.families)
-    if any(getattr(part, "units", "user") == "user" for part in parts):
+    if any(part.units == "user" for part in parts):
         return 1.0
-    return data_scale(problem.env)
+    return money_scale(problem.env)
 
 
 def normalise(problem: DesignProblem) -> tuple[DesignProblem, float]:

@@ -20,28 +20,17 @@ verification); the constants are measured peaks (see their comments).
 
 from __future__ import annotations
 
-import math
-import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
-from lpmech.constraints import (
-    BayesianIC,
-    ConstraintFamily,
-    ExAnteBudgetBalance,
-    ExAnteIR,
-    ExPostBudgetBalance,
-    ExPostIR,
-    Feasibility,
-    FixedAllocation,
-    InterimIR,
-)
-from lpmech.constraints.incentive import IncentiveCompatibility, LocalIncentiveCompatibility
-from lpmech.constraints.monotonicity import ExPostMonotonicity, InterimMonotonicity
-from lpmech.errors import InvalidArgumentError, ProblemTooLargeError
+from lpmech.constraints.base import ConstraintFamily, ProblemShape
+from lpmech.errors import ProblemTooLargeError
 from lpmech.formulations.base import DesignProblem
 from lpmech.formulations.interim import border_structure
 from lpmech.problem.allocation import Items
+from lpmech.problem.environment import Environment
+from lpmech.problem.memory import format_bytes, format_count
+from lpmech.solving.orbit_size import orbit_size_if_applies
 
 #: Measured peaks (single-item DSIC, direct 2 × 150, 3 × 30, 4 × 14 and symmetric 4 × 14
 #: types) were 220–370 bytes per estimated non-zero, all overheads included.
@@ -51,8 +40,6 @@ BYTES_PER_PROFILE_NUMBER = 80
 #: The interim formulation recovers an ex-post rule with tables of P·Σ K_i numbers:
 #: measured 3 × 20, 3 × 40 and 4 × 10 types peaked at 12–30 times their 8-byte size.
 BYTES_PER_INTERIM_NUMBER = 256
-#: Share of the available memory a solve may use when no limit is given.
-DEFAULT_MEMORY_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -67,168 +54,124 @@ class ProgramSize:
 
     def __str__(self) -> str:
         return (
-            f"{self.formulation}: {self.n_rows:,} rows, {self.n_nonzeros:,} non-zeros, "
-            f"{self.n_columns:,} columns, about {format_bytes(self.n_bytes)}"
+            f"{self.formulation}: {format_count(self.n_rows)} rows, "
+            f"{format_count(self.n_nonzeros)} non-zeros, {format_count(self.n_columns)} columns, "
+            f"about {format_bytes(self.n_bytes)}"
         )
-
-
-def format_bytes(n_bytes: float) -> str:
-    """Bytes in the largest unit that keeps the number ≥ 1 (e.g. ``3.2 GB``)."""
-    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
-        if n_bytes < 1000 or unit == "PB":
-            return f"{n_bytes:.3g} {unit}"
-        n_bytes /= 1000
-    raise AssertionError("unreachable")
-
-
-def available_memory() -> int:
-    """Bytes of memory available to this process (MemAvailable, else physical memory)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return 8 * 1024**3
-
-
-def resolve_memory_limit(limit: float | None) -> int:
-    """The limit in bytes: ``limit`` validated, or half of the available memory."""
-    if limit is None:
-        return int(DEFAULT_MEMORY_SHARE * available_memory())
-    if (
-        isinstance(limit, bool)
-        or not isinstance(limit, int | float)
-        or not limit > 0
-        or not math.isfinite(limit)
-    ):
-        raise InvalidArgumentError(
-            f"memory_limit must be a positive number of bytes, got {limit!r}"
-        )
-    return int(limit)
 
 
 @dataclass(frozen=True)
-class _Shape:
-    """What sizes depend on: type counts, components, feasibility rows and entries."""
+class Sizing:
+    """A design problem as the estimate sees it, with nothing of size P built.
 
-    counts: tuple[int, ...]
-    n_components: int
-    space_rows: int
-    space_nonzeros: int
-    #: Items whose interim rules Border's inequalities describe one by one (0: none).
-    border_items: int = 0
-
-    @property
-    def n_profiles(self) -> int:
-        return math.prod(self.counts)
-
-    @property
-    def n_agents(self) -> int:
-        return len(self.counts)
-
-
-def _pairs(family: IncentiveCompatibility, k: int) -> int:
-    return 2 * (k - 1) if isinstance(family, LocalIncentiveCompatibility) else k * (k - 1)
-
-
-def family_size(family: ConstraintFamily, shape: _Shape) -> tuple[int, int]:
-    """(rows, non-zeros) of a family's block in the direct program, from its formula.
-
-    A family lpmech does not know is assumed to have a row of C + 1 entries per
-    agent and profile, as ex-post participation does.
+    The environment and families (families declare their sizes,
+    :meth:`ConstraintFamily.estimated_size`), the :class:`ProblemShape` to size for
+    (the problem's own, or other type counts to say what would fit), and the number of
+    items whose interim rules Border's inequalities describe one by one (0: none;
+    decided once per problem).
     """
-    p, n, c = shape.n_profiles, shape.n_agents, shape.n_components
-    if isinstance(family, IncentiveCompatibility):
-        pairs = [_pairs(family, k) for k in shape.counts]
-        if family.ex_post:
-            rows = sum(q * (p // k) for q, k in zip(pairs, shape.counts, strict=True))
-            return rows, 2 * (c + 1) * rows
-        return sum(pairs), sum(
-            2 * q * (p // k) * (c + 1) for q, k in zip(pairs, shape.counts, strict=True)
+
+    env: Environment
+    families: tuple[ConstraintFamily, ...]
+    deterministic: bool
+    shape: ProblemShape
+    border_items: int
+
+    @classmethod
+    def of(cls, problem: DesignProblem) -> Sizing:
+        env, space = problem.env, problem.env.allocation
+        border = space.n_items if isinstance(space, Items) and border_structure(env) else 0
+        return cls(
+            env, tuple(problem.families), problem.deterministic, ProblemShape.of(env), border
         )
-    if isinstance(family, ExPostMonotonicity | InterimMonotonicity):
-        if family.ex_post:
-            rows = sum((k - 1) * (p // k) for k in shape.counts)
-            return rows, 2 * c * rows
-        return sum(k - 1 for k in shape.counts), sum(2 * c * p for _ in shape.counts)
-    if isinstance(family, Feasibility):
-        return p * shape.space_rows, p * shape.space_nonzeros
-    if isinstance(family, FixedAllocation):
-        return 0, 0
-    if isinstance(family, InterimIR):
-        return sum(shape.counts), n * p * (c + 1)
-    if isinstance(family, ExAnteIR):
-        return n, n * p * (c + 1)
-    if isinstance(family, ExPostBudgetBalance):
-        return p, p * (c + n)
-    if isinstance(family, ExAnteBudgetBalance):
-        return 1, p * (c + n)
-    return p * n, p * n * (c + 1)  # ExPostIR, and families lpmech does not know
+
+    def with_counts(self, counts: Sequence[int]) -> Sizing:
+        """The same problem with other type counts (agents beyond ``counts`` dropped)."""
+        return replace(self, shape=replace(self.shape, counts=tuple(counts)))
+
+    def sizes(self) -> list[tuple[int, int]]:
+        """(rows, non-zeros) of each family in the direct program."""
+        return [f.estimated_size(self.env, self.shape) for f in self.families]
+
+    def columns(self) -> int:
+        """P·(C + N) columns of the ex-post mechanism."""
+        shape = self.shape
+        return shape.n_profiles * (shape.n_components + shape.n_agents)
+
+    def floor_bytes(self) -> int:
+        """The P·(N + C) numbers every formulation holds (see the module docstring)."""
+        return BYTES_PER_PROFILE_NUMBER * self.columns()
 
 
-def _floor_bytes(shape: _Shape) -> int:
-    return BYTES_PER_PROFILE_NUMBER * shape.n_profiles * (shape.n_agents + shape.n_components)
+def _program_size(
+    name: str, sizing: Sizing, columns: int, rows: int, nonzeros: int
+) -> ProgramSize:
+    n_bytes = BYTES_PER_NONZERO * nonzeros + BYTES_PER_ROW * (rows + columns)
+    return ProgramSize(name, columns, rows, nonzeros, n_bytes + sizing.floor_bytes())
 
 
-def _program(name: str, families: Sequence[ConstraintFamily], shape: _Shape) -> ProgramSize:
-    """One formulation's estimate (what it builds at its peak, see :func:`estimate`)."""
-    p, n, c = shape.n_profiles, shape.n_agents, shape.n_components
-    sizes = [family_size(f, shape) for f in families]
-    columns = p * (c + n)
-    if name == "symmetric":  # agent 0's rows of each family by agent, then merged
-        rows = sum(r // n for r, _ in sizes)
-        nonzeros = sum(z // n for _, z in sizes)
-    elif name in ("interim", "generation", "symmetric_generation"):  # interim rules or few rows
-        interim = [
-            (r, z)
-            for f, (r, z) in zip(families, sizes, strict=True)
-            if not isinstance(f, IncentiveCompatibility) or not f.ex_post
-        ]
-        rows = (
-            sum(r for r, _ in interim)
-            if name != "interim"
-            else sum(k * k for k in shape.counts) * (c + 1)
-        )
-        nonzeros = sum(z for _, z in interim) if name != "interim" else rows * max(shape.counts)
-        if name == "interim":
-            columns = sum(shape.counts) * (c + 1)
-    else:
-        rows = sum(r for r, _ in sizes)
-        nonzeros = sum(z for _, z in sizes)
-    n_bytes = BYTES_PER_NONZERO * nonzeros + BYTES_PER_ROW * (rows + columns) + _floor_bytes(shape)
-    if name == "interim" and shape.border_items:
-        return _border_program(
-            [
-                size
-                for f, size in zip(families, sizes, strict=True)
-                if not isinstance(f, Feasibility)
-            ],
-            shape,
-        )
-    if name == "interim":
-        n_bytes += BYTES_PER_INTERIM_NUMBER * p * sum(shape.counts)
-    return ProgramSize(name, columns, rows, nonzeros, n_bytes)
+def direct_size(sizing: Sizing) -> ProgramSize:
+    """Every family's rows over z = [vec a; vec t]."""
+    sizes = sizing.sizes()
+    rows, nonzeros = sum(r for r, _ in sizes), sum(z for _, z in sizes)
+    return _program_size("direct", sizing, sizing.columns(), rows, nonzeros)
 
 
-def _border_program(sizes: Sequence[tuple[int, int]], shape: _Shape) -> ProgramSize:
+def symmetric_size(sizing: Sizing) -> ProgramSize:
+    """Agent 0's rows of each family (1/N of them), then merged up to relabelling."""
+    n = sizing.shape.n_agents
+    sizes = sizing.sizes()
+    rows, nonzeros = sum(r // n for r, _ in sizes), sum(z // n for _, z in sizes)
+    return _program_size("symmetric", sizing, sizing.columns(), rows, nonzeros)
+
+
+def generation_size(sizing: Sizing, name: str = "generation") -> ProgramSize:
+    """The rows each family starts from (:meth:`ConstraintFamily.estimated_start_size`)."""
+    sizes = [f.estimated_start_size(sizing.env, sizing.shape) for f in sizing.families]
+    rows, nonzeros = sum(r for r, _ in sizes), sum(z for _, z in sizes)
+    return _program_size(name, sizing, sizing.columns(), rows, nonzeros)
+
+
+def symmetric_generation_size(sizing: Sizing) -> ProgramSize:
+    """As :func:`generation_size` (the start of agent 0's orbits)."""
+    return generation_size(sizing, "symmetric_generation")
+
+
+def interim_size(sizing: Sizing) -> ProgramSize:
+    """Interim rules: Σ K_i² rows per component over Σ K_i·(C + 1) columns, plus the
+    recovery tables of P·Σ K_i numbers; under Border's inequalities item by item where they
+    apply (:func:`border_size`)."""
+    if sizing.border_items:
+        return border_size(sizing)
+    shape = sizing.shape
+    c = shape.n_components
+    rows = sum(k * k for k in shape.counts) * (c + 1)
+    nonzeros = rows * max(shape.counts)
+    columns = sum(shape.counts) * (c + 1)
+    size = _program_size("interim", sizing, columns, rows, nonzeros)
+    extra = BYTES_PER_INTERIM_NUMBER * shape.n_profiles * sum(shape.counts)
+    return replace(size, n_bytes=size.n_bytes + extra)
+
+
+def border_size(sizing: Sizing) -> ProgramSize:
     """The interim program under Border's inequalities item by item.
 
-    Columns q_{ij}(k) and M_i(k); each interim family's rows once (``sizes``: all
-    but feasibility, which Border's generated inequalities stand for; as many rows
-    as in the direct Bayesian program, 2·(items + 1) entries each, built in full
-    though incentive rows are then generated); then each item's recovery LP (its largest
-    program: P·(N − 1) columns, Σ K_i rows, a row per profile from three bidders
-    on, two entries per column, and three from three bidders on).
+    Columns q_{ij}(k) and M_i(k); each interim family's rows once (all but those stating
+    feasibility, which Border's generated inequalities stand for; as many rows as in the
+    direct Bayesian program, 2·(items + 1) entries each, built in full though incentive
+    rows are then generated); then each item's recovery LP (its largest program:
+    P·(N − 1) columns, Σ K_i rows, a row per profile from three bidders on, two entries
+    per column, and three from three bidders on).
     """
-    p, n, width = shape.n_profiles, shape.n_agents, shape.border_items
+    shape, width = sizing.shape, sizing.border_items
+    p, n = shape.n_profiles, shape.n_agents
     types = sum(shape.counts)
     columns = types * (width + 1)
-    rows = sum(r for r, _ in sizes)
+    rows = sum(
+        r
+        for f, (r, _) in zip(sizing.families, sizing.sizes(), strict=True)
+        if not f.states_feasibility
+    )
     nonzeros = 2 * (width + 1) * rows
     recovery_columns = p * (n - 1) + types
     recovery_rows = types + (p if n > 2 else 0)
@@ -236,49 +179,36 @@ def _border_program(sizes: Sequence[tuple[int, int]], shape: _Shape) -> ProgramS
     n_bytes = (
         BYTES_PER_NONZERO * (nonzeros + recovery_nonzeros)
         + BYTES_PER_ROW * (rows + columns + recovery_rows + recovery_columns)
-        + _floor_bytes(shape)
+        + sizing.floor_bytes()
     )
     return ProgramSize("interim", columns, rows, nonzeros, n_bytes)
 
 
-#: Formulations the estimate knows, in the order suggestions are listed.
-ESTIMATED = ("direct", "symmetric", "interim", "generation", "symmetric_generation")
+#: Each formulation's estimate (what it builds at its peak), in the order suggestions are
+#: listed.
+ESTIMATES: dict[str, Callable[[Sizing], ProgramSize]] = {
+    "direct": direct_size,
+    "symmetric": symmetric_size,
+    "interim": interim_size,
+    "generation": generation_size,
+    "symmetric_generation": symmetric_generation_size,
+}
+#: Formulations the estimate knows.
+ESTIMATED = tuple(ESTIMATES)
 
 
-def _is_ex_post(family: ConstraintFamily) -> bool:
-    """Whether a family constrains each profile (so interim rules alone cannot state it)."""
-    if isinstance(family, IncentiveCompatibility | ExPostMonotonicity | InterimMonotonicity):
-        return family.ex_post
-    return isinstance(family, ExPostIR | ExPostBudgetBalance)
-
-
-def _may_apply(
-    name: str, problem: DesignProblem, families: Sequence[ConstraintFamily] | None = None
-) -> bool:
+def _may_apply(name: str, sizing: Sizing) -> bool:
     """A cheap necessary condition for a formulation to apply (its ``obstacle`` decides)."""
-    families = problem.families if families is None else families
-    env = problem.env
+    counts = sizing.shape.counts
     if name == "symmetric":
-        return env.n_agents > 1 and len(set(env.type_counts)) == 1 and not problem.deterministic
+        return len(counts) > 1 and len(set(counts)) == 1 and not sizing.deterministic
     if name == "interim":
-        return not problem.deterministic and not any(_is_ex_post(f) for f in families)
+        return not sizing.deterministic and all(f.interim_form for f in sizing.families)
     if name in ("generation", "symmetric_generation"):
-        return any(getattr(f, "generated", False) for f in families) and (
-            name == "generation" or _may_apply("symmetric", problem, families)
+        return any(f.generated for f in sizing.families) and (
+            name == "generation" or _may_apply("symmetric", sizing)
         )
     return True
-
-
-def _shape(problem: DesignProblem, counts: Sequence[int] | None = None) -> _Shape:
-    env = problem.env
-    space = env.allocation
-    return _Shape(
-        tuple(env.type_counts if counts is None else counts),
-        env.n_components,
-        int(space.matrix.shape[0]),
-        int(space.matrix.nnz),
-        space.n_items if isinstance(space, Items) and border_structure(env) else 0,
-    )
 
 
 def estimate(
@@ -291,72 +221,79 @@ def estimate(
     relabelling; the interim form solves over interim rules (Σ K_i² rows per
     component), or under Border's inequalities item by item where they apply (an
     objective on allocations of others' types, which would need linking, is not
-    foreseen); generation starts from the non-ex-post-IC rows and adds few.
+    foreseen); generation starts from the rows families declare they start from.
     Every estimate includes the P·(N + C) floor of the ex-post mechanism.
     """
-    return _program(formulation, problem.families, _shape(problem, counts))
+    sizing = Sizing.of(problem)
+    sized = sizing if counts is None else sizing.with_counts(counts)
+    return ESTIMATES.get(formulation, direct_size)(sized)  # others build the direct program
 
 
-def _swap_ic(families: Sequence[ConstraintFamily]) -> tuple[ConstraintFamily, ...]:
-    """The families with dominant-strategy IC replaced by Bayesian IC (same reduction)."""
-    swapped: list[ConstraintFamily] = []
-    for family in families:
-        if isinstance(family, IncentiveCompatibility) and family.ex_post:
-            bayesian = BayesianIC("full")
-            swapped.append(
-                LocalIncentiveCompatibility(bayesian)
-                if isinstance(family, LocalIncentiveCompatibility)
-                else bayesian
-            )
-        else:
-            swapped.append(family)
-    return tuple(swapped)
-
-
-def _smallest(
-    problem: DesignProblem,
-    names: Sequence[str],
-    families: Sequence[ConstraintFamily],
-    shape: _Shape,
-) -> ProgramSize:
+def _smallest(sizing: Sizing, names: Sequence[str] = ESTIMATED) -> ProgramSize | None:
     """The smallest estimate among the named formulations that may apply."""
-    return min(
-        (_program(name, families, shape) for name in names if _may_apply(name, problem, families)),
-        key=lambda size: size.n_bytes,
-    )
+    sizes = [ESTIMATES[name](sizing) for name in names if _may_apply(name, sizing)]
+    return min(sizes, key=lambda size: size.n_bytes) if sizes else None
 
 
-def _what_fits(problem: DesignProblem, limit: int) -> list[str]:
-    shape = _shape(problem)
+def _fits(sizing: Sizing, limit: int) -> bool:
+    smallest = _smallest(sizing)
+    return smallest is not None and smallest.n_bytes <= limit
+
+
+def _largest_fitting(low: int, high: int, fits: Callable[[int], bool]) -> int | None:
+    """The largest m in [low, high] with ``fits(m)``, for ``fits`` true up to some m (binary
+    search: sizes grow with types and agents), or None."""
+    if high < low or not fits(low):
+        return None
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle - 1)
+    return low
+
+
+def _what_fits(sizing: Sizing, limit: int) -> list[str]:
+    """What would fit in ``limit``: other formulations, Bayesian instead of ex-post
+    incentive constraints, fewer types per agent, fewer agents (a few dozen estimates)."""
     advice = [
         f"formulation={size.formulation!r} (if it applies): {format_bytes(size.n_bytes)}"
         for name in ESTIMATED
-        if _may_apply(name, problem)
-        and (size := _program(name, problem.families, shape)).n_bytes <= limit
+        if _may_apply(name, sizing) and (size := ESTIMATES[name](sizing)).n_bytes <= limit
     ]
-    if any(isinstance(f, IncentiveCompatibility) and f.ex_post for f in problem.families):
-        best = _smallest(problem, ESTIMATED, _swap_ic(problem.families), shape)
-        if best.n_bytes <= limit:
-            advice.append(
-                f"'bayesian_ic' instead of 'dominant_strategy_ic' with "
-                f"formulation={best.formulation!r}: {format_bytes(best.n_bytes)}"
+    counterparts = [f.bayesian_counterpart() for f in sizing.families]
+    if any(counterparts):
+        swapped = replace(
+            sizing,
+            families=tuple(c or f for f, c in zip(sizing.families, counterparts, strict=True)),
+        )
+        best = _smallest(swapped)
+        if best is not None and best.n_bytes <= limit:
+            swaps = ", ".join(
+                f"{c.name!r} instead of {f.name!r}"
+                for f, c in zip(sizing.families, counterparts, strict=True)
+                if c is not None
             )
-    top = max(shape.counts)
-    fitting = [
-        k
-        for k in range(top - 1, 1, -1)
-        if _smallest(
-            problem,
-            ESTIMATED,
-            problem.families,
-            _shape(problem, [min(c, k) for c in shape.counts]),
-        ).n_bytes
-        <= limit
-    ]
-    if fitting:
-        advice.append(f"at most {fitting[0]} types per agent (now up to {top})")
-    elif shape.n_agents > 1:
-        advice.append("fewer agents: even 2 types each do not fit")
+            advice.append(
+                f"{swaps} with formulation={best.formulation!r}: {format_bytes(best.n_bytes)}"
+            )
+    orbits = None if sizing.deterministic else orbit_size_if_applies(sizing.env, sizing.families)
+    if orbits is not None and orbits.n_bytes <= limit:
+        advice.append(
+            "lpmech.solving.orbit_program.solve_orbits (the anonymous mechanism kept on "
+            f"orbits of profiles): {format_bytes(orbits.n_bytes)}"
+        )
+    counts = sizing.shape.counts
+    top = max(counts)
+    types = _largest_fitting(
+        2, top - 1, lambda k: _fits(sizing.with_counts([min(c, k) for c in counts]), limit)
+    )
+    if types is not None:
+        advice.append(f"at most {types} types per agent (now up to {top})")
+        return advice
+    agents = _largest_fitting(
+        1, len(counts) - 1, lambda m: _fits(sizing.with_counts(counts[:m]), limit)
+    )
+    if agents is not None:
+        advice.append(f"at most {agents} of the {len(counts)} agents (no type count fits)")
     return advice
 
 
@@ -368,31 +305,57 @@ def check_fits(problem: DesignProblem, formulation: str, limit: int) -> ProgramS
     ProblemTooLargeError
         When the estimate exceeds ``limit`` bytes: the message gives the estimate,
         the limit, and what would fit (another formulation, Bayesian instead of
-        dominant-strategy IC, fewer types) and how to raise the limit.
+        dominant-strategy IC, fewer types, fewer agents) and how to raise the limit.
     """
-    names = (
-        ESTIMATED
-        if formulation == "auto"
-        else ((formulation,) if formulation in ESTIMATED else ("direct",))
-    )
-    size = (
-        _smallest(problem, names, problem.families, _shape(problem))
-        if formulation == "auto"
-        else estimate(problem, names[0])
-    )
+    sizing = Sizing.of(problem)
+    if formulation == "auto":
+        size = _smallest(sizing) or direct_size(sizing)
+    else:
+        size = ESTIMATES.get(formulation, direct_size)(sizing)
     if size.n_bytes <= limit:
         return size
-    advice = _what_fits(problem, limit)
-    counts = "×".join(str(k) for k in problem.env.type_counts)
+    raise too_large(sizing, size, limit)
+
+
+def check_floor(env: Environment, limit: int, compiled: Callable[[], DesignProblem]) -> None:
+    """Refuse at once a problem whose P·(N + C) floor alone exceeds ``limit``.
+
+    No formulation avoids the floor (see the module docstring), so this holds before the
+    families are compiled; only a refused problem is compiled (``compiled()``), for the
+    advice on what would fit.
+    """
+    shape = ProblemShape.of(env)
+    numbers = shape.n_profiles * (shape.n_components + shape.n_agents)
+    floor = BYTES_PER_PROFILE_NUMBER * numbers
+    if floor <= limit:
+        return
+    size = ProgramSize("floor", numbers, 0, 0, floor)
+    described = f"about {format_bytes(floor)} for the mechanism's {format_count(numbers)} numbers"
+    raise too_large(Sizing.of(compiled()), size, limit, described + " alone, in any formulation")
+
+
+def too_large(
+    sizing: Sizing, size: ProgramSize, limit: int, estimated: str | None = None
+) -> ProblemTooLargeError:
+    """The refusal of a problem whose estimate ``size`` (described as ``estimated``, by
+    default the size itself) exceeds ``limit``, saying what fits."""
+    advice = _what_fits(sizing, limit)
+    counts = sizing.shape.counts
+    shown = (
+        "×".join(str(k) for k in counts)
+        if len(counts) <= 8
+        else f"{len(counts)} agents with {min(counts)}–{max(counts)}"
+    )
     message = (
-        f"the design problem is too large: {counts} types give "
-        f"{problem.env.n_profiles:,} profiles; estimated {size}, over the limit of "
+        f"the design problem is too large: {shown} types give "
+        f"{format_count(sizing.shape.n_profiles)} profiles; estimated {estimated or size}, over "
+        "the limit of "
         f"{format_bytes(limit)} (raise it with memory_limit=<bytes>, or --memory-limit on "
-        "the command line; default: half the available memory). "
+        "the command line; default: half the memory available to this process). "
     )
     message += (
         ("What would fit: " + "; ".join(advice) + ".")
         if advice
         else "Nothing smaller of the same kind would fit: reduce the number of agents or types."
     )
-    raise ProblemTooLargeError(message, size.n_bytes, limit)
+    return ProblemTooLargeError(message, size.n_bytes, limit)

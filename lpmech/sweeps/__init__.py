@@ -33,7 +33,7 @@ from typing import Any
 from lpmech.analytic.benchmark import Benchmark
 from lpmech.backends.algorithms import ALGORITHMS
 from lpmech.backends.engines import BACKENDS
-from lpmech.backends.progress import progress_bar, solver_progress, stderr_is_terminal
+from lpmech.backends.progress import progress_bar, solver_progress, watched
 from lpmech.constraints import ConstraintFamily
 from lpmech.errors import InvalidArgumentError
 from lpmech.extras import require
@@ -234,10 +234,5 @@ def _check_parameters(target: str | Callable[..., Any], listed: list[dict[str, A
 
 def _solver_line(runner: Executor, bar: Any, quiet: bool) -> Any:
     """In this process, show a long solve's live line in the bar (or not at all)."""
-    shown = (
-        isinstance(runner, SerialExecutor)
-        and not quiet
-        and not bar.disable
-        and stderr_is_terminal()
-    )
+    shown = isinstance(runner, SerialExecutor) and not quiet and not bar.disable and watched()
     return solver_progress(shown, show=lambda text: bar.set_postfix_str(text or ""))

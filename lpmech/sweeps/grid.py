@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from lpmech.errors import InvalidArgumentError
+from lpmech.problem.memory import BYTES_PER_SWEEP_POINT, check_allocation
 from lpmech.sweeps.points import Scalar
 
 
@@ -37,6 +38,8 @@ def points(
                 )
             if len(values) == 0:
                 raise InvalidArgumentError(f"grid: {name!r} has no values")
+        n_points = math.prod(len(values) for values in grid.values())
+        check_allocation(n_points, f"grid: {n_points:,} points", BYTES_PER_SWEEP_POINT)
         listed = [
             dict(zip(grid, combination, strict=True))
             for combination in itertools.product(*grid.values())
@@ -73,6 +76,7 @@ def parse_values(text: str, kind: Callable[[str], Any] = float) -> list[Any]:
         if stop <= start:
             raise InvalidArgumentError(f"{text!r}: stop must be above start")
         count = math.ceil((stop - start) / step - 1e-9)
+        check_allocation(count, f"{text!r}: {count:,} values", BYTES_PER_SWEEP_POINT)
         values = [start + k * step for k in range(count)]
         return [kind(round(value, 12)) if kind is float else value for value in values]
     values = [kind(part.strip()) for part in text.split(",") if part.strip()]

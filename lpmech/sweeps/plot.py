@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from lpmech.errors import InvalidArgumentError
-from lpmech.extras import require
+from lpmech.views.figure import integer_ticks, new_figure
+from lpmech.views.text import human_name
 
 
 def plot_sweep(
@@ -21,17 +22,20 @@ def plot_sweep(
     ax: Any = None,
     title: str | None = None,
     ylabel: str = "optimal objective",
+    figsize: tuple[float, float] | None = None,
 ) -> Any:
     """Draw ``objective`` against column ``x`` of a sweep's table, one line per ``by``.
 
-    Returns the matplotlib Figure (the one holding ``ax`` when given).
+    Returns the matplotlib Figure holding ``ax`` when given, else a new one of
+    size ``figsize`` that shows itself once in a notebook and is never left open
+    in pyplot (:mod:`lpmech.views.figure`). Column names are shown readably
+    (``n_types`` as "types per agent"); an integer parameter gets integer ticks.
     """
     for name in (x, by):
         if name is not None and name not in table.columns:
             raise InvalidArgumentError(f"plot: the table has no column {name!r}")
     if ax is None:
-        pyplot = require("matplotlib.pyplot", "plot", "plotting a sweep")
-        figure, ax = pyplot.subplots(figsize=(6.4, 4.2), layout="constrained")
+        figure, (ax,) = new_figure(figsize=figsize or (6.4, 4.2))
     else:
         figure = ax.figure
     optimal = table[table["status"] == "optimal"]
@@ -39,7 +43,7 @@ def plot_sweep(
     benchmark_label = "benchmark (formula)"
     for k, (value, group) in enumerate(groups):
         group = group.sort_values(x)
-        label = "LP optimum" if by is None else f"LP optimum, {by} = {value}"
+        label = "LP optimum" if by is None else f"LP optimum, {human_name(by)} = {value}"
         ax.plot(
             group[x],
             group["objective"],
@@ -60,7 +64,8 @@ def plot_sweep(
                 label=benchmark_label,
             )
             benchmark_label = None  # one legend entry for every dashed line
-    ax.set_xlabel(x)
+    ax.set_xlabel(human_name(x))
+    integer_ticks(ax.xaxis, optimal[x])
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)

@@ -186,7 +186,7 @@ def run_point(point: Point) -> dict[str, Any]:
         row.update(_failure(error, point.settings.time_limit, time.perf_counter() - start))
     else:
         row.update(_success(solution))
-        row.update(_compare(env, solution.objective_value, benchmark, point.settings.tol))
+        row.update(_compare(env, float(solution.objective_value), benchmark, point.settings.tol))
     row["point_seconds"] = time.perf_counter() - start
     row["worker"] = f"{socket.gethostname()}:{os.getpid()}"
     row["key"] = point.key

@@ -1,9 +1,9 @@
 """Notebook views: HTML for environments, mechanisms, solutions, verifications and audits.
 
 Each ``*_html`` function returns an HTML fragment that puts the answer first — the
-optimum and the verdict — and then compact tables (long tables are cut, saying
-how many rows are not shown). The objects' ``_repr_html_`` methods call these, so
-Jupyter shows them without extra dependencies.
+optimum and the verdict — and folds the details below it (``<details>``: compact
+tables, long ones cut, saying how many rows are not shown). The objects'
+``_repr_html_`` methods call these, so Jupyter shows them without extra dependencies.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from lpmech.views.text import format_number
+from lpmech.views.text import format_number, human_name
 
 if TYPE_CHECKING:
     from lpmech.checks.auditing import Audit
@@ -49,7 +49,8 @@ def table(
 
 
 def _section(title: str, content: str) -> str:
-    return f"<details open><summary>{escape(title)}</summary>{content}</details>"
+    """Details folded under a one-line title: the summary stays in view, the rest on a click."""
+    return f"<details><summary>{escape(title)}</summary>{content}</details>"
 
 
 def _verdict(report: VerificationReport) -> str:
@@ -150,7 +151,7 @@ def solution_html(solution: Solution) -> str:
     families = " + ".join(f.name for f in solution.families)
     report = solution.report
     header = (
-        f"<p><strong>Optimal {escape(solution.objective.name)} = "
+        f"<p><strong>Optimal {escape(human_name(solution.objective.name))} = "
         f"{format_number(solution.objective_value)}</strong> under {escape(families)}; "
         f"{_verdict(solution.verification)}</p>"
         f"<p>{report.n_variables} variables, {report.n_rows} rows; solved in "
@@ -167,39 +168,38 @@ def solution_html(solution: Solution) -> str:
 
 
 def audit_html(audit: Audit) -> str:
-    """Largest regrets and smallest slack first, then one row per (agent, type)."""
+    """Largest regrets and smallest slack first, then one row per (agent, type), folded."""
+    surplus = audit.budget_surplus
     header = (
         f"<p><strong>Audit</strong> of {escape(audit.mechanism_name or 'mechanism')}: "
         f"max ex-post regret {format_number(audit.max_ex_post_regret)}, max interim "
         f"regret {format_number(audit.max_interim_regret)}, min ex-post IR slack "
-        f"{format_number(audit.min_participation_slack)}, budget imbalance "
-        f"{format_number(audit.budget_imbalance)}</p>"
+        f"{format_number(audit.min_participation_slack)}; principal's surplus "
+        f"Σ t + v₀·a per profile from {format_number(float(surplus.min()))} to "
+        f"{format_number(float(surplus.max()))}</p>"
     )
     rows = [
         (
             a.agent,
             label,
             a.ex_post_regret[k],
+            a.ex_post_worst[k] if a.ex_post_regret[k] > 1e-9 else "",
             a.interim_regret[k],
+            a.interim_worst_report[k],
             a.ex_post_participation_slack[k],
             a.interim_participation_slack[k],
         )
         for a in audit.agents
         for k, label in enumerate(a.labels)
     ]
-    return (
-        "<div>"
-        + header
-        + table(
-            (
-                "agent",
-                "type",
-                "ex-post regret",
-                "interim regret",
-                "ex-post IR slack",
-                "interim IR slack",
-            ),
-            rows,
-        )
-        + "</div>"
+    headers = (
+        "agent",
+        "type",
+        "ex-post regret",
+        "worst ex-post lie",
+        "interim regret",
+        "best interim report",
+        "ex-post IR slack",
+        "interim IR slack",
     )
+    return "<div>" + header + _section("by agent and type", table(headers, rows)) + "</div>"

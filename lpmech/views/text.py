@@ -93,3 +93,24 @@ def mechanism_summary(mechanism: Mechanism, max_profiles: int = 24) -> str:
     ]
     parts.append("\n" + format_table(("quantity", "value"), expectations))
     return "\n".join(parts)
+
+
+#: Readable names for parameters and objectives that appear on axes and titles.
+HUMAN_NAMES = {
+    "n": "grid size",
+    "n_types": "types per agent",
+    "n_bidders": "number of bidders",
+    "n_agents": "number of agents",
+    "n_grid": "grid points per item",
+    "n_items": "number of items",
+    "objective": "optimal objective",
+}
+
+
+def human_name(name: str) -> str:
+    """A readable name for a parameter or objective: ``n_types`` → ``types per agent``.
+
+    >>> human_name("gains_from_trade"), human_name("n_bidders")
+    ('gains from trade', 'number of bidders')
+    """
+    return HUMAN_NAMES.get(name, name.replace("_", " "))
