@@ -88,7 +88,7 @@ class PublishedSetting:
         axes = [discretise(law, n_points, grid="uniform") for law in self.item_laws]
         if at == "corner":  # each midpoint moved down by half its cell
             axes = [
-                (values - (law.support()[1] - law.support()[0]) / (2 * n_points), prior)  # type: ignore[attr-defined]
+                (values - (law.support()[1] - law.support()[0]) / (2 * n_points), prior)
                 for law, (values, prior) in zip(self.item_laws, axes, strict=True)
             ]
         points = np.meshgrid(*[values for values, _ in axes], indexing="ij")
