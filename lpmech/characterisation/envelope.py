@@ -210,7 +210,7 @@ def check_monotone(
             labels = env.agents[i].labels
             low, high = labels[form.order[m]], labels[form.order[m + 1]]
             where = (
-                f" when the others are {env.describe_others(i, j)}"
+                f" when the others are {env.describe_others(i, int(j))}"
                 if ex_post and env.n_agents > 1
                 else ""
             )

@@ -275,10 +275,10 @@ class RowPool:
         dual = np.asarray(solution.row_dual, dtype=float)
         tol = 1e-9 * max(float(np.abs(value).max(initial=0.0)), np.finfo(float).tiny)
         doomed = {}
-        for name, rows in added.items():
+        for name, block in added.items():
             if name not in self.ages:
                 continue
-            at = rows.all_rows()
+            at = block.all_rows()
             lower = np.concatenate(self.bounds[name][0])
             upper = np.concatenate(self.bounds[name][1])
             slack = np.minimum(value[at] - lower, upper - value[at])

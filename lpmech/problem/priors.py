@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -118,7 +118,7 @@ class Prior:
         return prior
 
     @classmethod
-    def restated(cls, prior: Prior, table: NDArray) -> Self:
+    def restated(cls, prior: Prior, table: NDArray[Any]) -> Self:
         """``prior`` with its table in another representation (e.g. exact rationals), as an
         instance of ``cls``: the table is taken as it is, its independence read from ``prior``."""
         twin = cls.__new__(cls)

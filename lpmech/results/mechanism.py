@@ -94,7 +94,7 @@ class Mechanism:
 
     @classmethod
     def from_tables(
-        cls, env: Environment, allocation: NDArray, payments: NDArray, name: str = ""
+        cls, env: Environment, allocation: NDArray[Any], payments: NDArray[Any], name: str = ""
     ) -> Self:
         """A mechanism of class ``cls`` whose rules are already tables in profile order.
 
