@@ -22,9 +22,9 @@ from lpmech.checks.verification import verify
 from lpmech.constraints import BUILT_IN, ConstraintFamily, resolve_all
 from lpmech.errors import InvalidEnvironmentError, InvalidMechanismError
 from lpmech.extras import require
+from lpmech.numbers.formatting import format_table
 from lpmech.program.objectives import OBJECTIVES
 from lpmech.results.mechanism import Mechanism
-from lpmech.views.text import format_table
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -18,7 +18,7 @@
                                on stdout by default)
 ``lpmech sweep MODEL --param a,b,c|start:stop:step … [--executor E] [--output F]``
                                solve a model over a grid of its parameters
-                               (see :mod:`lpmech.sweeps.command`)
+                               (see :mod:`lpmech.cli.sweep`)
 ``lpmech check [--backend B] [--tol T] [--json]``
                                solve every model and hold each optimum against
                                its benchmark; exit status 1 if any disagrees
@@ -60,6 +60,7 @@ from lpmech.backends.progress import solver_progress
 from lpmech.checks.auditing import audit
 from lpmech.checks.verification import check_tol, verify
 from lpmech.cli.errors import OneLineParser, check_picture_name, file_error_message, report
+from lpmech.cli.sweep import run_sweep_command
 from lpmech.errors import (
     InvalidArgumentError,
     InvalidToleranceError,
@@ -71,6 +72,7 @@ from lpmech.exact.certificate import Certificate
 from lpmech.files import dumps, load, mechanism_data, save, to_data, verification_data
 from lpmech.formulations import FORMULATIONS
 from lpmech.models import DEFAULT_MODEL, MODELS, ModelSpec
+from lpmech.numbers.formatting import format_table
 from lpmech.problem.environment import Environment
 from lpmech.problem.scales import data_scale
 from lpmech.problem_files import PROBLEM_SCHEMA_VERSION, to_toml
@@ -79,8 +81,6 @@ from lpmech.results.mechanism import Mechanism
 from lpmech.results.solution import Solution
 from lpmech.solving.canonical import TIE_BREAKS
 from lpmech.solving.problem import Problem
-from lpmech.sweeps.command import run_sweep_command
-from lpmech.views.text import format_table
 
 BACKEND_CHOICES = ("auto", *BACKENDS)
 
