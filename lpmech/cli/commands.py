@@ -18,7 +18,7 @@
                                on stdout by default)
 ``lpmech sweep MODEL --param a,b,c|start:stop:step … [--executor E] [--output F]``
                                solve a model over a grid of its parameters
-                               (see :mod:`lpmech.sweeps.command`)
+                               (see :mod:`lpmech.cli.sweep`)
 ``lpmech check [--backend B] [--tol T] [--json]``
                                solve every model and hold each optimum against
                                its benchmark; exit status 1 if any disagrees
@@ -69,6 +69,7 @@ from lpmech.cli.errors import (
     report,
     run_reporting,
 )
+from lpmech.cli.sweep import run_sweep_command
 from lpmech.errors import (
     InvalidArgumentError,
     InvalidToleranceError,
@@ -80,6 +81,7 @@ from lpmech.exact.certificate import Certificate
 from lpmech.files import dumps, load, mechanism_data, save, to_data, verification_data
 from lpmech.formulations import FORMULATIONS
 from lpmech.models import DEFAULT_MODEL, MODELS, ModelSpec
+from lpmech.numbers.formatting import format_table
 from lpmech.problem.environment import Environment
 from lpmech.problem.memory import check_allocation
 from lpmech.problem.scales import data_scale
@@ -89,8 +91,6 @@ from lpmech.results.mechanism import Mechanism
 from lpmech.results.solution import Solution
 from lpmech.solving.canonical import TIE_BREAKS
 from lpmech.solving.problem import Problem
-from lpmech.sweeps.command import run_sweep_command
-from lpmech.views.text import format_table
 
 BACKEND_CHOICES = ("auto", *BACKENDS)
 
