@@ -16,6 +16,7 @@ import cvxpy as cp
 import numpy as np
 import pytest
 from fresh_process import run_python
+from paths import TESTS
 
 import lpmech
 from lpmech import constraints, formulations
@@ -147,7 +148,8 @@ def test_a_symmetric_solution_with_a_custom_objective_travels_to_a_fresh_process
     path.write_bytes(data)
     script = (
         "import pickle, sys\n"
-        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        # this module, pickled by name, and the test helpers it imports
+        f"sys.path[:0] = [{str(Path(__file__).parent)!r}, {str(TESTS)!r}]\n"
         f"s = pickle.load(open({str(path)!r}, 'rb'))\n"
         "print(s.objective_value, s.report.formulation, s.verification.ok, "
         "sum(s.duals['ex_post_ir']), s.objective.value(s.mechanism), s.verify().ok)\n"

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import runpy
-from pathlib import Path
 
 import matplotlib.image
 import numpy as np
 import pytest
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "docs" / "make_readme_figure.py"
 
 

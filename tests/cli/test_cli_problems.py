@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pytest
+from paths import ROOT
 
 import lpmech
 from lpmech.analytic import efficient_welfare, exact_values, myerson, myerson_revenue
@@ -15,7 +15,7 @@ from lpmech.cli.commands import main
 from lpmech.files import from_data
 from lpmech.models import MODELS
 
-EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
+EXAMPLES = ROOT / "docs" / "examples"
 OPTIONS = (
     "--objective",
     "--constraints",

@@ -14,12 +14,13 @@ import pandas as pd
 import pytest
 import sweep_targets
 from fresh_process import alive, descendants
+from paths import TESTS as TESTS_DIR
 
 import lpmech
 from lpmech.errors import InvalidArgumentError, LpmechError, UnknownConstraintError
 from lpmech.sweeps.results import ResultsFile
 
-TESTS = str(Path(__file__).parent)
+TESTS = str(TESTS_DIR)
 
 
 SWEEP = """

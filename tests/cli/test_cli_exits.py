@@ -9,16 +9,16 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from fresh_process import descendants
+from paths import TESTS as TESTS_DIR
 
 import lpmech
 from lpmech.cli.commands import main
 from lpmech.cli.errors import GRACE_SECONDS
 
-TESTS = str(Path(__file__).parent)
+TESTS = str(TESTS_DIR)
 
 
 def _lpmech(*argv: str, **options) -> subprocess.Popen:
