@@ -46,6 +46,7 @@ from lpmech.constraints import (
 # Every error lpmech raises.
 from lpmech.errors import (
     DesignError,
+    FileAccessError,
     FileFormatError,
     IndexOutOfRangeError,
     InfeasibleDesignError,
@@ -172,6 +173,7 @@ __all__ = [
     "Exchange",
     "ExpectedDeficit",
     "Feasibility",
+    "FileAccessError",
     "FileFormatError",
     "FixedAllocation",
     "GainsFromTrade",

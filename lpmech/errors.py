@@ -180,5 +180,12 @@ class MissingExtraError(LpmechError, ImportError):
         self.extra = extra
 
 
+class FileAccessError(LpmechError, OSError):
+    """A file cannot be read or written: missing, a directory, no space left, no permission.
+
+    Also an :class:`OSError`, as these failures raised before; the message names the file.
+    """
+
+
 class FileFormatError(LpmechError, ValueError):
     """A file given to :func:`lpmech.load` is not a valid lpmech file (field, version, shape)."""

@@ -25,6 +25,7 @@ passed when saved but fails now raises :class:`~lpmech.errors.VerificationError`
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -34,14 +35,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from lpmech.checks.verification import (
-    MAX_TOL,
     VerificationReport,
+    check_tol,
     objective_tolerance,
     verify,
 )
 from lpmech.constraints import ConstraintFamily, resolve_all
 from lpmech.constraints import from_spec as constraints_from_spec
 from lpmech.errors import (
+    FileAccessError,
     FileFormatError,
     InvalidArgumentError,
     InvalidArgumentTypeError,
@@ -50,7 +52,6 @@ from lpmech.errors import (
 )
 from lpmech.problem.allocation import AllocationSpace, Exchange, Items, Outcomes, Units
 from lpmech.problem.environment import Agent, Environment
-from lpmech.problem.memory import ROW_POINTER_BYTES, check_allocation
 from lpmech.program.objectives import Objective
 from lpmech.program.objectives import from_spec as objective_from_spec
 from lpmech.results.mechanism import Mechanism
@@ -74,15 +75,27 @@ def save(
 
     ``constraints`` (mechanisms only) are verified now and recorded, so that
     :func:`load` verifies them again.
+
+    Raises
+    ------
+    FileAccessError
+        The file cannot be written (no such directory, no space left, no permission).
     """
-    _check_path(path, "save")
-    path = Path(path)
-    path.write_text(dumps(to_data(obj, constraints=constraints)) + "\n", encoding="utf-8")
+    path = _checked_path(path, "save")
+    text = dumps(to_data(obj, constraints=constraints)) + "\n"
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise FileAccessError(f"cannot write {path}: {_reason(error)}") from error
     return path
 
 
 def load(
-    path: str | Path, *, families: SpecConstructors = None, objectives: SpecConstructors = None
+    path: str | Path,
+    *,
+    families: SpecConstructors = None,
+    objectives: SpecConstructors = None,
+    tol: float = 1e-6,
 ) -> Saveable:
     """Read a file written by :func:`save`, rebuilding and re-verifying what it holds.
 
@@ -90,28 +103,69 @@ def load(
     ``families`` (or ``objectives``), constructors of your own by spec key, for
     those of your own (see :func:`lpmech.constraints.from_spec`).
 
+    A file is untrusted input: every verdict is recomputed by brute force at the
+    relative tolerance ``tol`` given here (a tolerance or verdict written in the
+    file is never used), a solution's objective value is recomputed from its
+    mechanism, and of its ``solver_options`` only :data:`SAFE_SOLVER_OPTIONS`
+    are kept (no option that names a file survives a load).
+
     Raises
     ------
+    FileAccessError
+        The file cannot be read (missing, a directory, no permission).
     FileFormatError
-        Not JSON, not an lpmech file, another schema version, a missing field or
-        arrays of inconsistent shapes (the message names the file and the field).
+        Not JSON, not an lpmech file, another schema version, a missing field,
+        a number that is not finite, arrays of inconsistent shapes, counts the
+        data does not hold, or nesting deeper than :data:`MAX_DEPTH` (the message
+        names the file and the field).
     VerificationError
-        The mechanism no longer satisfies a family it satisfied when saved.
+        The mechanism violates a family it is recorded to satisfy.
     """
-    _check_path(path, "load")
-    path = Path(path)
+    path = _checked_path(path, "load")
+    tol = check_tol(tol, "load: tol")
+    if path.is_dir():
+        raise FileAccessError(f"cannot read {path}: Is a directory")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
         raise FileFormatError(f"{path}: not a JSON file ({error})") from error
-    return from_data(data, source=str(path), families=families, objectives=objectives)
+    except OSError as error:
+        raise FileAccessError(f"cannot read {path}: {_reason(error)}") from error
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        raise FileFormatError(f"{path}: not a JSON file ({error})") from error
+    except RecursionError:
+        raise FileFormatError(
+            f"{path}: nested deeper than {MAX_DEPTH} levels; not an lpmech file"
+        ) from None
+    except _NonFinite as error:
+        raise FileFormatError(f"{path}: {error} is not a finite number") from None
+    return from_data(data, source=str(path), families=families, objectives=objectives, tol=tol)
 
 
-def _check_path(path: object, where: str) -> None:
+def _checked_path(path: object, where: str) -> Path:
+    """``path`` as a Path; refuses a non-path and a name holding a NUL character."""
     if not isinstance(path, str | os.PathLike):
         raise InvalidArgumentTypeError(
             f"{where}: path must be a file name, got {type(path).__name__}"
         )
+    name = os.fspath(path)
+    if not isinstance(name, str) or "\x00" in name:
+        raise InvalidArgumentError(f"{where}: path {name!r} is not a valid file name")
+    return Path(name)
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+class _NonFinite(Exception):
+    """JSON's NaN, Infinity or -Infinity, which lpmech never writes."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NonFinite(name)
 
 
 def to_data(obj: Saveable, *, constraints: Sequence[str | ConstraintFamily] = ()) -> dict:
@@ -162,9 +216,11 @@ def from_data(
     *,
     families: SpecConstructors = None,
     objectives: SpecConstructors = None,
+    tol: float = 1e-6,
 ) -> Saveable:
     """Rebuild the object described by :func:`to_data` output (see :func:`load`)."""
-    reader = _Reader(source, families, objectives)
+    reader = _Reader(source, families, objectives, check_tol(tol, "from_data: tol"))
+    _check_depth(data, source)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise FileFormatError(f'{source}: not an lpmech file (no "format": "{FORMAT}")')
     version = reader.field(data, "schema_version")
@@ -183,8 +239,11 @@ def from_data(
     if kind == "mechanism":
         if "verified" in data:
             verified = reader.field(data, "verified")
-            families = [reader.family(spec) for spec in reader.field(verified, "families")]
-            reader.reverify(mechanism, families, reader.field(verified, "verification"))
+            specs = reader.items(verified, "families", "verified")
+            recorded = [reader.family(spec, f"verified.families[{k}]") for k, spec in specs]
+            reader.reverify(
+                mechanism, recorded, reader.field(verified, "verification", "verified")
+            )
         return mechanism
     return reader.solution(data, env, mechanism)
 
@@ -341,113 +400,264 @@ def _dumps(value: Any, level: int) -> str:
 
 
 # ------------------------------------------------------------------ reading
+#: Deepest nesting a file may have (lpmech writes at most about eight levels).
+MAX_DEPTH = 64
+
+#: HiGHS options a loaded solution keeps, with the values each may take. None of
+#: them reads or writes a file; every other option in a file (``log_file``,
+#: ``solution_file``, ``write_solution_to_file``, …) is dropped on load.
+SAFE_SOLVER_OPTIONS: dict[str, tuple[type, ...] | tuple[str, ...]] = {
+    "solver": ("choose", "simplex", "ipm", "pdlp"),
+    "presolve": ("choose", "on", "off"),
+    "run_crossover": ("choose", "on", "off"),
+    "simplex_strategy": (int,),
+    "random_seed": (int,),
+    "time_limit": (int, float),
+    "primal_feasibility_tolerance": (int, float),
+    "dual_feasibility_tolerance": (int, float),
+    "ipm_optimality_tolerance": (int, float),
+    "mip_rel_gap": (int, float),
+}
+
+
+def _check_depth(data: Any, source: str) -> None:
+    """Refuse data nested deeper than :data:`MAX_DEPTH` (walked without recursion)."""
+    level = [data]
+    for _ in range(MAX_DEPTH + 1):
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return
+    raise FileFormatError(f"{source}: nested deeper than {MAX_DEPTH} levels; not an lpmech file")
+
+
 class _Reader:
-    """Rebuilds objects from plain data; every failure names the source and the field."""
+    """Rebuilds objects from plain data; every failure names the source and the field path
+    (such as ``environment.agents[1].types``)."""
 
     def __init__(
-        self, source: str, families: SpecConstructors = None, objectives: SpecConstructors = None
+        self,
+        source: str,
+        families: SpecConstructors = None,
+        objectives: SpecConstructors = None,
+        tol: float = 1e-6,
     ) -> None:
         self.source = source
         self.families = families
         self.objectives = objectives
+        self.tol = tol
 
     def fail(self, message: str) -> FileFormatError:
         return FileFormatError(f"{self.source}: {message}")
 
-    def field(self, data: Any, name: str) -> Any:
+    def field(self, data: Any, name: str, where: str = "") -> Any:
+        """``data[name]``; ``where`` is the path of ``data`` in the file."""
+        path = _join(where, name)
         if not isinstance(data, dict):
-            raise self.fail(f"expected an object holding {name!r}, got {type(data).__name__}")
+            raise self.fail(
+                f"{where or 'the file'}: expected an object holding {name!r}, "
+                f"got {type(data).__name__}"
+            )
         if name not in data:
-            raise self.fail(f"missing field {name!r} (has {sorted(data)})")
+            raise self.fail(f"missing field {name!r} at {path} (has {sorted(data)})")
         return data[name]
 
-    def array(self, data: Any, name: str, shape: tuple[int, ...] | None = None) -> np.ndarray:
-        try:
-            array = np.array(self.field(data, name), dtype=float)
-        except (TypeError, ValueError) as error:
+    def items(self, data: Any, name: str, where: str = "") -> list[tuple[int, Any]]:
+        """The entries of the list ``data[name]``, numbered."""
+        value = self.field(data, name, where)
+        if not isinstance(value, list):
+            raise self.fail(f"{_join(where, name)}: expected a list, got {type(value).__name__}")
+        return list(enumerate(value))
+
+    def text(self, data: Any, name: str, where: str = "") -> str:
+        value = self.field(data, name, where)
+        if not isinstance(value, str):
+            raise self.fail(f"{_join(where, name)}: expected text, got {value!r}")
+        return value
+
+    def texts(self, data: Any, name: str, where: str = "") -> list[str]:
+        listed = self.items(data, name, where)
+        bad = [k for k, value in listed if not isinstance(value, str)]
+        if bad:
             raise self.fail(
-                f"field {name!r} is not a rectangular array of numbers ({error})"
-            ) from error
+                f"{_join(where, name)}[{bad[0]}]: expected text, got {listed[bad[0]][1]!r}"
+            )
+        return [value for _, value in listed]
+
+    def count(self, data: Any, name: str, where: str = "") -> int:
+        value = self.field(data, name, where)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self.fail(f"{_join(where, name)}: expected a whole number, got {value!r}")
+        return value
+
+    def array(
+        self,
+        data: Any,
+        name: str,
+        where: str = "",
+        shape: tuple[int, ...] | None = None,
+        *,
+        infinite: bool = False,
+    ) -> np.ndarray:
+        """A rectangular array of finite numbers (``"inf"``/``"-inf"`` too if ``infinite``)."""
+        return self.numbers(self.field(data, name, where), _join(where, name), shape, infinite)
+
+    def numbers(
+        self,
+        value: Any,
+        path: str,
+        shape: tuple[int, ...] | None = None,
+        infinite: bool = False,
+    ) -> np.ndarray:
+        try:
+            cells = np.array(value, dtype=object)
+        except ValueError as error:
+            raise self.fail(f"{path}: not a rectangular array of numbers ({error})") from None
+        for cell in cells.flat:
+            if isinstance(cell, bool) or not isinstance(cell, int | float | str):
+                what = "a list at uneven depth" if isinstance(cell, list) else repr(cell)
+                raise self.fail(f"{path}: not a rectangular array of numbers (holds {what})")
+            if isinstance(cell, str) and not (infinite and cell in ("inf", "-inf")):
+                allowed = ' (only "inf" and "-inf" may be text)' if infinite else ""
+                raise self.fail(f"{path}: holds the text {cell!r}, not a number{allowed}")
+        try:
+            array = cells.astype(float)
+        except OverflowError:
+            raise self.fail(f"{path}: holds a whole number too large for a float") from None
+        finite = np.isfinite(array) | (infinite & np.isinf(array))  # "inf", or TOML's inf
+        if not np.all(finite):
+            raise self.fail(f"{path}: holds a number that is not finite")
         if shape is not None and array.shape != shape:
-            raise self.fail(f"field {name!r} has shape {array.shape}, expected {shape}")
+            raise self.fail(f"{path} has shape {array.shape}, expected {shape}")
         return array
 
     def environment(self, data: Any) -> Environment:
-        try:
-            agents = [
-                Agent(
-                    self.field(a, "name"),
-                    self.array(a, "types"),
-                    None if self.field(a, "prior") is None else self.array(a, "prior"),
-                    self.field(a, "labels"),
+        where = "environment"
+        agents = []
+        for k, agent in self.items(data, "agents", where):
+            at = f"{where}.agents[{k}]"
+            types = self.array(agent, "types", at)
+            prior = self.field(agent, "prior", at)
+            agents.append(
+                (
+                    self.text(agent, "name", at),
+                    types,
+                    None if prior is None else self.array(agent, "prior", at, (len(types),)),
+                    None  # absent or null: the Agent's default labels
+                    if isinstance(agent, dict) and agent.get("labels") is None
+                    else self.texts(agent, "labels", at),
                 )
-                for a in self.field(data, "agents")
-            ]
-            valuations = [np.array(v, dtype=float) for v in self.field(data, "valuations")]
+            )
+        allocation = self.allocation(self.field(data, "allocation", where))
+        counts = tuple(len(types) for _, types, _, _ in agents)
+        # shapes (private or interdependent) are the Environment's to check
+        valuations = [
+            self.numbers(v, f"{where}.valuations[{k}]")
+            for k, v in self.items(data, "valuations", where)
+        ]
+        outside = [
+            self.numbers(o, f"{where}.outside_options[{k}]")
+            for k, o in self.items(data, "outside_options", where)
+        ]
+        # the joint prior is in the file, so the declared profiles are data that is present
+        prior = self.array(data, "prior", where, counts)
+        try:
             return Environment(
-                agents,
-                self.allocation(self.field(data, "allocation")),
+                [Agent(*agent) for agent in agents],
+                allocation,
                 valuations,
-                prior=self.array(data, "prior"),
-                principal_value=self.array(data, "principal_value"),
-                outside_options=[
-                    np.array(o, dtype=float) for o in self.field(data, "outside_options")
-                ],
-                name=self.field(data, "name"),
+                prior=prior,
+                principal_value=self.array(
+                    data, "principal_value", where, (allocation.n_components,)
+                ),
+                outside_options=outside,
+                name=self.text(data, "name", where),
             )
         except (TypeError, ValueError) as error:
             if isinstance(error, FileFormatError):
                 raise
-            raise self.fail(f"environment: {error}") from error
+            raise self.fail(f"{where}: {error}") from error
 
     def allocation(self, data: Any) -> AllocationSpace:
-        kind = self.field(data, "kind")
-        if kind == "items":
-            return Items(
-                self.field(data, "agents"),
-                self.field(data, "n_items"),
-                self.field(data, "item_names"),
-                self.field(data, "unit_demand"),
-            )
-        if kind == "outcomes":
-            return Outcomes(self.field(data, "names"))
-        if kind == "units":
-            return Units(self.field(data, "agents"), self.field(data, "n_units"))
-        if kind == "exchange":
-            return Exchange(self.field(data, "buyers"), self.field(data, "sellers"))
-        if kind == "polytope":
-            matrix = self.field(data, "matrix")
-            shape = tuple(self.field(matrix, "shape"))
-            check_allocation(int(shape[0]) + 1, f"{self.source}: field 'shape'", ROW_POINTER_BYTES)
-            entries = (
-                self.array(matrix, "values"),
-                (
-                    np.array(self.field(matrix, "rows"), dtype=np.intp),
-                    np.array(self.field(matrix, "columns"), dtype=np.intp),
-                ),
-            )
-            return AllocationSpace(
-                self.field(data, "component_names"),
-                sp.csr_array(entries, shape=shape),
-                self.array(data, "row_lower"),
-                self.array(data, "row_upper"),
-                self.array(data, "lower"),
-                self.array(data, "upper"),
-            )
+        where = "environment.allocation"
+        kind = self.field(data, "kind", where)
+        try:
+            if kind == "items":
+                names = self.texts(data, "item_names", where)
+                if self.count(data, "n_items", where) != len(names):
+                    raise self.fail(
+                        f"{where}.n_items: {data['n_items']} items declared but "
+                        f"{len(names)} item_names given"
+                    )
+                unit_demand = self.field(data, "unit_demand", where)
+                if not isinstance(unit_demand, bool):
+                    raise self.fail(f"{where}.unit_demand: expected true or false")
+                return Items(self.texts(data, "agents", where), len(names), names, unit_demand)
+            if kind == "outcomes":
+                return Outcomes(self.texts(data, "names", where))
+            if kind == "units":
+                return Units(self.texts(data, "agents", where), self.count(data, "n_units", where))
+            if kind == "exchange":
+                return Exchange(
+                    self.texts(data, "buyers", where), self.texts(data, "sellers", where)
+                )
+            if kind == "polytope":
+                return self.polytope(data, where)
+        except (TypeError, ValueError) as error:
+            if isinstance(error, FileFormatError):
+                raise
+            raise self.fail(f"{where}: {error}") from error
         raise self.fail(
-            f"allocation kind {kind!r} is not one of items, outcomes, units, exchange, polytope"
+            f"{where}.kind {kind!r} is not one of items, outcomes, units, exchange, polytope"
+        )
+
+    def polytope(self, data: Any, where: str) -> AllocationSpace:
+        names = self.texts(data, "component_names", where)
+        row_lower = self.array(data, "row_lower", where, infinite=True)
+        n_rows = len(row_lower)
+        bounds = [
+            self.array(data, "row_upper", where, (n_rows,), infinite=True),
+            self.array(data, "lower", where, (len(names),), infinite=True),
+            self.array(data, "upper", where, (len(names),), infinite=True),
+        ]
+        matrix = self.field(data, "matrix", where)
+        at = f"{where}.matrix"
+        shape = tuple(self.numbers(self.field(matrix, "shape", at), f"{at}.shape", (2,)))
+        if shape != (n_rows, len(names)):
+            raise self.fail(
+                f"{at}.shape: {list(shape)} does not match the {n_rows} row bounds and "
+                f"{len(names)} component_names"
+            )
+        values = self.array(matrix, "values", at)
+        if values.ndim != 1:
+            raise self.fail(f"{at}.values: expected a list of numbers")
+        rows, columns = (
+            self.array(matrix, name, at, values.shape) for name in ("rows", "columns")
+        )
+        for name, index, size in (("rows", rows, n_rows), ("columns", columns, len(names))):
+            if np.any((index < 0) | (index >= size) | (index != np.round(index))):
+                raise self.fail(f"{at}.{name}: expected whole numbers in 0..{size - 1}")
+        entries = (values, (rows.astype(np.intp), columns.astype(np.intp)))
+        return AllocationSpace(
+            names, sp.csr_array(entries, shape=(n_rows, len(names))), row_lower, *bounds
         )
 
     def mechanism(self, env: Environment, data: Any) -> Mechanism:
-        allocation = self.array(data, "allocation", (env.n_profiles, env.n_components))
-        payments = self.array(data, "payments", (env.n_profiles, env.n_agents))
-        return Mechanism(env, allocation, payments, name=self.field(data, "name"))
+        where = "mechanism"
+        allocation = self.array(data, "allocation", where, (env.n_profiles, env.n_components))
+        payments = self.array(data, "payments", where, (env.n_profiles, env.n_agents))
+        return Mechanism(env, allocation, payments, name=self.text(data, "name", where))
 
-    def family(self, spec: Any) -> ConstraintFamily:
+    def family(self, spec: Any, where: str) -> ConstraintFamily:
         try:
             return constraints_from_spec(spec, self.families)
-        except (TypeError, ValueError) as error:
-            raise self.fail(f"family {spec!r}: {error}") from error
+        except (TypeError, ValueError, KeyError) as error:
+            raise self.fail(f"family {spec!r} at {where}: {error}") from error
 
     def objective(self, spec: Any) -> Objective:
         try:
@@ -456,58 +666,111 @@ class _Reader:
             raise self.fail(f"objective {spec!r}: {error}") from error
 
     def reverify(
-        self, mechanism: Mechanism, families: Sequence[ConstraintFamily], saved: Any
+        self,
+        mechanism: Mechanism,
+        families: Sequence[ConstraintFamily],
+        saved: Any,
+        *,
+        required: bool = False,
     ) -> VerificationReport:
-        """Verify again at the tolerance used when saved; a family that passed must pass."""
+        """Verify again at the reader's tolerance: the verdicts in the file are not used.
+
+        A family must hold if ``required`` (a solution's imposed families), or if the
+        file records it as passed; one that fails raises :class:`VerificationError`.
+        """
         try:
-            checks = VerificationReport.from_spec(saved).checks
-        except (TypeError, KeyError) as error:
+            saved_checks = VerificationReport.from_spec(saved).checks
+        except (TypeError, KeyError, ValueError, AttributeError) as error:
             raise self.fail(f"verification: {error!r}") from error
-        passed = {c.family: c.ok for c in checks}
-        # a saved tolerance is absolute: read back the relative tol each family was held to
-        relative = [min(c.tolerance / c.scale, MAX_TOL) for c in checks]
-        report = verify(mechanism, families, tol=max(relative, default=1e-6))
-        broken = [c for c in report.checks if not c.ok and passed.get(c.family, False)]
+        recorded_failing = {c.family for c in saved_checks if c.ok is False}
+        report = verify(mechanism, families, tol=self.tol)
+        broken = [
+            c for c in report.checks if not c.ok and (required or c.family not in recorded_failing)
+        ]
         if broken:
             details = "; ".join(f"{c.family}: {c.max_violation:.3g} at {c.worst}" for c in broken)
             names = ", ".join(c.family for c in broken)
             raise VerificationError(
-                f"{self.source}: the mechanism passed {names} when saved "
-                f"but violates it now ({details})"
+                f"{self.source}: the mechanism violates {names} at tol={self.tol:g}, "
+                f"which it is recorded to satisfy ({details})"
             )
         return report
 
     def solution(self, data: dict, env: Environment, mechanism: Mechanism) -> Solution:
-        families = tuple(self.family(spec) for spec in self.field(data, "families"))
+        families = tuple(
+            self.family(spec, f"families[{k}]") for k, spec in self.items(data, "families")
+        )
         objective = self.objective(self.field(data, "objective"))
-        verification = self.reverify(mechanism, families, self.field(data, "verification"))
-        value = float(self.field(data, "objective_value"))
+        verification = self.reverify(
+            mechanism, families, self.field(data, "verification"), required=True
+        )
+        value = float(self.numbers(self.field(data, "objective_value"), "objective_value", ()))
         recomputed = objective.value(mechanism)
-        if abs(recomputed - value) > objective_tolerance(objective, mechanism, value, 1e-6):
+        if abs(recomputed - value) > objective_tolerance(objective, mechanism, value, self.tol):
             raise VerificationError(
                 f"{self.source}: objective_value {value!r} but the "
                 f"mechanism's {objective.name} is {recomputed!r}"
             )
         report = self.report(self.field(data, "report"))
-        duals = {
-            str(name): self.array(self.field(data, "duals"), name)
-            for name in self.field(data, "duals")
-        }
         compiled = tuple(f.compiled_form(env) for f in families)
         return Solution(
             mechanism,
             value,
             objective,
             families,
-            duals,
+            self.duals(self.field(data, "duals"), families),
             report,
             verification,
             compiled,
-            dict(self.field(data, "solver_options")),
+            self.solver_options(self.field(data, "solver_options")),
         )
+
+    def duals(self, data: Any, families: Sequence[ConstraintFamily]) -> dict[str, np.ndarray]:
+        """One finite vector per imposed family, by its name."""
+        if not isinstance(data, dict):
+            raise self.fail(f"duals: expected an object, got {type(data).__name__}")
+        names = {f.name for f in families}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise self.fail(f"duals.{unknown[0]}: not one of the imposed families {sorted(names)}")
+        duals = {name: self.array(data, name, "duals") for name in data}
+        flat = [name for name, values in duals.items() if values.ndim != 1]
+        if flat:
+            raise self.fail(
+                f"duals.{flat[0]}: expected a vector, got shape {duals[flat[0]].shape}"
+            )
+        return duals
+
+    def solver_options(self, data: Any) -> dict[str, Any]:
+        """The :data:`SAFE_SOLVER_OPTIONS` among ``data``, checked; every other is dropped."""
+        if not isinstance(data, dict):
+            raise self.fail(f"solver_options: expected an object, got {type(data).__name__}")
+        kept = {}
+        for name, allowed in SAFE_SOLVER_OPTIONS.items():
+            if name not in data:
+                continue
+            value = data[name]
+            kinds = tuple(kind for kind in allowed if isinstance(kind, type))
+            if not kinds:
+                fits = value in allowed
+            else:  # a number of an allowed kind; a flag is not one
+                fits = (
+                    isinstance(value, int | float)
+                    and isinstance(value, kinds)
+                    and not isinstance(value, bool)
+                    and math.isfinite(value)
+                )
+            if not fits:
+                raise self.fail(f"solver_options.{name}: {value!r} is not allowed")
+            kept[name] = value
+        return kept
 
     def report(self, data: Any) -> SolveReport:
         try:
             return SolveReport.from_spec(data)
-        except TypeError as error:
+        except (TypeError, ValueError, AttributeError) as error:
             raise self.fail(f"report: {error}") from error
+
+
+def _join(where: str, name: str) -> str:
+    return f"{where}.{name}" if where else name

@@ -303,7 +303,7 @@ def problem_from_data(data: Any, source: str = "data") -> ProblemParts:
     return ProblemParts(env, objective, constraints, options, name, origin)
 
 
-def _environment_file(data: dict, source: str) -> Environment:
+def _environment_file(data: dict[str, Any], source: str) -> Environment:
     env = files.from_data(data, source)
     if not isinstance(env, Environment):  # pragma: no cover - kind checked by the caller
         raise FileFormatError(f"{source}: kind: expected an environment")
@@ -320,13 +320,17 @@ class _Reader:
         return FileFormatError(f"{self.source}: {place or 'top level'}: {message}")
 
     # ---------------------------------------------------------------- shapes
-    def table(self, value: Any, place: str) -> dict:
+    def table(self, value: Any, place: str) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise self.fail(place, f"expected a table, got {_kind(value)}")
         return value
 
     def keys(
-        self, value: dict, place: str, allowed: Sequence[str], required: Sequence[str] = ()
+        self,
+        value: dict[str, Any],
+        place: str,
+        allowed: Sequence[str],
+        required: Sequence[str] = (),
     ) -> None:
         unknown = sorted(set(value) - set(allowed))
         if unknown:
@@ -384,7 +388,7 @@ class _Reader:
             raise self.fail(place, f"expected a number, got {_kind(value)}")
         return value
 
-    def strings(self, value: Any, place: str) -> list:
+    def strings(self, value: Any, place: str) -> list[str | list[str]]:
         if not isinstance(value, list):
             raise self.fail(place, f"expected a list of strings, got {_kind(value)}")
         for i, item in enumerate(value):
@@ -474,7 +478,7 @@ class _Reader:
         self.keys(table, "environment", _WRITTEN_OUT, ("agents", "valuations"))
         return self.written_out(table), None
 
-    def built(self, table: dict) -> Environment:
+    def built(self, table: dict[str, Any]) -> Environment:
         name = self.string(table["builder"], "environment.builder")
         if name not in BUILDERS:
             raise self.fail(
@@ -498,7 +502,7 @@ class _Reader:
         except LpmechError as error:
             raise self.fail("environment", f"{name}: {_message(error)}") from error
 
-    def model(self, table: dict) -> Environment:
+    def model(self, table: dict[str, Any]) -> Environment:
         from lpmech.models import MODELS  # the zoo solves problems: import it when named
 
         self.keys(table, "environment", ("model", "parameters"))
@@ -522,7 +526,7 @@ class _Reader:
         except LpmechError as error:
             raise self.fail("environment", f"model {name}: {_message(error)}") from error
 
-    def written_out(self, table: dict) -> Environment:
+    def written_out(self, table: dict[str, Any]) -> Environment:
         agents = table["agents"]
         if not isinstance(agents, list) or not agents:
             raise self.fail("environment.agents", "expected a non-empty list of agent tables")

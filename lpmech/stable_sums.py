@@ -33,4 +33,4 @@ def weighted_sum(weights: ArrayLike, values: ArrayLike) -> Any:
 
 def matrix_vector(matrix: ArrayLike, vector: ArrayLike) -> Any:
     """Σ_c M_pc·v_c for each row p (``matrix @ vector``), without BLAS."""
-    return np.einsum("pc,c->p", matrix, vector)
+    return np.einsum("pc,c->p", np.asarray(matrix), np.asarray(vector))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -67,18 +68,42 @@ class ModelSpec:
 
     def environment(self, **params: Any) -> Environment:
         """Build the environment with the given parameters (defaults elsewhere)."""
-        unknown = sorted(set(params) - set(self.parameters()))
-        if unknown:
-            raise InvalidArgumentError(
-                f"model {self.name!r} has no parameters {unknown}; "
-                f"it takes {sorted(self.parameters())}"
-            )
+        self.check_parameters(params)
         for name, value in params.items():  # a size parameter makes at least that many numbers
             if isinstance(value, int) and not isinstance(value, bool):
                 check_allocation(
                     value, f"model {self.name!r}: {name}={value:,}", BYTES_PER_AGENT_TYPE
                 )
         return self.build(**params)
+
+    def check_parameters(self, params: Mapping[str, Any], where: str = "") -> None:
+        """Refuse unknown parameters, and values not of the builder's declared type: counts
+        (``int``) are whole numbers ≥ 1 — never a float such as 2.0000001, a boolean or a
+        numeric string — reals (``float``) finite numbers, ``str`` text."""
+        known = self.parameters()
+        unknown = sorted(set(params) - set(known))
+        if unknown:
+            raise InvalidArgumentError(
+                f"{where}model {self.name!r} has no parameters {unknown}; it takes {sorted(known)}"
+            )
+        for name, value in params.items():
+            kind = {"int": int, "float": float, "str": str}.get(
+                str(known[name].annotation), known[name].annotation
+            )
+            if kind is int and (
+                isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1
+            ):
+                raise InvalidArgumentError(
+                    f"{where}{name} must be a whole number, at least 1, got {value!r}"
+                )
+            if kind is float and (
+                isinstance(value, bool)
+                or not isinstance(value, int | float | np.integer | np.floating)
+                or (isinstance(value, float | np.floating) and not math.isfinite(value))
+            ):
+                raise InvalidArgumentError(f"{where}{name} must be a finite number, got {value!r}")
+            if kind is str and not isinstance(value, str):
+                raise InvalidArgumentError(f"{where}{name} must be text, got {value!r}")
 
     @property
     def linear(self) -> bool:

@@ -282,7 +282,7 @@ def test_a_tampered_payment_fails_on_the_objective_or_a_row(ironing):
     tampered = certificate.check(payments=payments)
     assert not tampered.ok
     assert any(
-        "differs from the objective" in failure or "violated by" in failure
+        "differs from the dual bound" in failure or "violated by" in failure
         for failure in tampered.failures
     )
 

@@ -151,7 +151,7 @@ def saved_solution(tmp_path_factory):
         (
             ["solve", "single_item", "--output", "{tmp}/no/such/dir/x.json"],
             1,
-            "lpmech: error: {tmp}/no/such/dir/x.json: No such file or directory",
+            "lpmech: error: cannot write {tmp}/no/such/dir/x.json: No such file or directory",
         ),
         (
             ["solve", "single_item", "--output", "{tmp}/x.txt"],

@@ -182,7 +182,9 @@ def test_another_schema_version_is_refused(solution_data):
 def test_inconsistent_shapes_are_refused(solution_data):
     data = json.loads(json.dumps(solution_data))
     data["mechanism"]["allocation"] = data["mechanism"]["allocation"][:-1]
-    with pytest.raises(FileFormatError, match=r"'allocation' has shape \(8, 2\), expected"):
+    with pytest.raises(
+        FileFormatError, match=r"mechanism\.allocation has shape \(8, 2\), expected"
+    ):
         from_data(data, source="short.json")
     data = json.loads(json.dumps(solution_data))
     data["environment"]["valuations"][0] = [[1.0]]

@@ -19,13 +19,14 @@ from __future__ import annotations
 import numpy as np
 
 from lpmech.analytic.vcg import require_private_values
+from lpmech.arrays import FloatArray
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.problem.environment import Environment, check_environment
 from lpmech.results.mechanism import Mechanism
 from lpmech.stable_sums import weighted_sum
 
 
-def expected_externalities(env: Environment) -> list[np.ndarray]:
+def expected_externalities(env: Environment) -> list[FloatArray]:
     """E_i(θ_i) for each agent, shape (K_i,), with the principal's value shared equally."""
     check_environment(env, "expected_externalities")
     require_private_values(env, "AGV")

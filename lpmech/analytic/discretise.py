@@ -9,16 +9,30 @@ probability. :func:`empirical` does the same for a sample.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
 
 from lpmech.arrays import FloatArray, float_array
 from lpmech.errors import InvalidArgumentError
 
 
+class FrozenDistribution(Protocol):
+    """What :func:`discretise` reads of a frozen :mod:`scipy.stats` distribution."""
+
+    def ppf(self, q: FloatArray, /) -> FloatArray:
+        """Quantile function F⁻¹ at each probability."""
+
+    def cdf(self, x: FloatArray, /) -> FloatArray:
+        """Distribution function F at each point."""
+
+    def support(self, /) -> tuple[float, float]:
+        """Lower and upper end of the support (±inf when unbounded)."""
+
+
 def discretise(
-    distribution: stats.rv_continuous | object, n_points: int, grid: str = "quantile"
+    distribution: FrozenDistribution, n_points: int, grid: str = "quantile"
 ) -> tuple[FloatArray, FloatArray]:
     """Types and probabilities approximating a continuous distribution.
 
@@ -32,6 +46,7 @@ def discretise(
 
     Examples
     --------
+    >>> from scipy import stats
     >>> values, prior = discretise(stats.uniform(), 4)
     >>> values.tolist(), prior.tolist()
     ([0.125, 0.375, 0.625, 0.875], [0.25, 0.25, 0.25, 0.25])
@@ -92,4 +107,6 @@ def empirical(sample: ArrayLike, n_bins: int | None = None) -> tuple[FloatArray,
 def _distinct(values: FloatArray, prior: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Merge repeated points (e.g. an atom hit by several quantiles)."""
     unique, inverse = np.unique(values, return_inverse=True)
-    return unique, np.bincount(inverse, weights=prior)
+    # numpy's stub types bincount as intp whatever the weights; with float weights it is float
+    merged: FloatArray = np.bincount(inverse, weights=prior)  # type: ignore[assignment]
+    return unique, merged

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lpmech.arrays import FloatArray
+from lpmech.arrays import FloatArray, IntArray
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.problem.allocation import Exchange
 from lpmech.problem.environment import Environment, check_environment
@@ -46,11 +46,11 @@ class Market:
 
     values: FloatArray
     costs: FloatArray
-    buyers: np.ndarray
-    sellers: np.ndarray
-    trades: np.ndarray
+    buyers: IntArray
+    sellers: IntArray
+    trades: IntArray
 
-    def entry(self, table: FloatArray, rank: np.ndarray) -> FloatArray:
+    def entry(self, table: FloatArray, rank: IntArray) -> FloatArray:
         """Entry ``rank[p]`` (0-based, may be −1 → NaN) of each row of a padded table."""
         rows = np.arange(len(table))
         return np.where(rank >= 0, table[rows, np.maximum(rank, 0)], np.nan)

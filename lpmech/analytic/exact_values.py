@@ -28,7 +28,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from lpmech.analytic.double_auction import mcafee
 from lpmech.analytic.myerson import bidder_values, units_for_sale
@@ -67,7 +67,7 @@ def _expectation(inputs: ExactInputs, per_profile: ObjectArray) -> Fraction:
     return Fraction(np.ravel(inputs.prior) @ per_profile)
 
 
-def _valued(weights: ObjectArray, allocation: NDArray) -> ObjectArray:
+def _valued(weights: ObjectArray, allocation: ArrayLike) -> ObjectArray:
     """Σ_c w_c(θ) a_c(θ) at every profile, with a 0/1 (or given) allocation read exactly."""
     return (weights * exact_array(allocation)).sum(axis=1)
 
@@ -114,7 +114,7 @@ def full_surplus(env: Environment) -> Fraction:
     return efficient_welfare(env) - options
 
 
-def threshold_revenue(env: Environment, allocation: NDArray | None = None) -> Fraction:
+def threshold_revenue(env: Environment, allocation: ArrayLike | None = None) -> Fraction:
     """Expected revenue of threshold payments for a monotone rule (default: efficient).
 
     For bidders (single-parameter, quantity q ≥ 0, constant outside option o) the
@@ -188,7 +188,7 @@ def second_best_gains(env: Environment) -> Fraction:
         If the knapsack's rule is not interim monotone (it would need ironing).
     """
     gains, budget, weights = _trade_grids(env)
-    trade = np.where((gains > 0) & (budget >= 0), Fraction(1), Fraction(0))
+    trade = exact_array((gains > 0) & (budget >= 0))  # 1 where the pair trades, exactly
     funds = (weights * budget * trade).sum()
     costly = (gains > 0) & (budget < 0)
     ratio = np.full(gains.shape, None, dtype=object)

@@ -50,12 +50,7 @@ def additive_values(env: Environment) -> list[FloatArray]:
         Unless the environment sells :class:`~lpmech.problem.allocation.Items` without
         unit demand to bidders with private additive values and independent types.
     """
-    space = env.allocation
-    if not isinstance(space, Items) or space.unit_demand:
-        raise InvalidEnvironmentError(
-            "env: expected items sold to additive bidders "
-            f"(Items without unit demand), got {space!r}"
-        )
+    space = _item_space(env)
     if not env.prior.is_independent:
         raise InvalidEnvironmentError(
             "env: the Myerson baselines need independent types across bidders"
@@ -73,16 +68,30 @@ def additive_values(env: Environment) -> list[FloatArray]:
     return tables
 
 
+def _item_space(env: Environment) -> Items:
+    """The environment's :class:`~lpmech.problem.allocation.Items`, refused unless sold to
+    additive bidders (no unit demand)."""
+    space = env.allocation
+    if not isinstance(space, Items) or space.unit_demand:
+        raise InvalidEnvironmentError(
+            "env: expected items sold to additive bidders "
+            f"(Items without unit demand), got {space!r}"
+        )
+    return space
+
+
 def _support(values: FloatArray, prior: FloatArray) -> tuple[FloatArray, FloatArray, IntArray]:
     """Distinct values (merged within the tolerance), their probabilities, each type's point."""
     order = np.argsort(values, kind="stable")
     scale = max(float(np.abs(values).max()), np.finfo(float).tiny)
     new_point = np.diff(values[order]) > SUPPORT_TOLERANCE * scale
     point_of_sorted = np.concatenate([[0], np.cumsum(new_point)])
-    point = np.empty(len(values), dtype=np.int64)
+    point = np.empty(len(values), dtype=np.intp)
     point[order] = point_of_sorted
     first = np.flatnonzero(np.concatenate([[True], new_point]))
-    return values[order][first], np.bincount(point, weights=prior), point
+    # numpy's stub types bincount as intp whatever the weights; with float weights it is float
+    mass: FloatArray = np.bincount(point, weights=prior)  # type: ignore[assignment]
+    return values[order][first], mass, point
 
 
 def _optimal_auction(
@@ -134,7 +143,7 @@ def itemwise_myerson(env: Environment) -> Mechanism:
     check_environment(env, "itemwise_myerson")
     tables = additive_values(env)
     n_items = tables[0].shape[1]
-    space = env.allocation
+    space = _item_space(env)
     allocation = np.zeros((env.n_profiles, env.n_components))
     payments = np.zeros((env.n_profiles, env.n_agents))
     for j in range(n_items):
@@ -158,7 +167,7 @@ def bundle_myerson(env: Environment) -> Mechanism:
     check_environment(env, "bundle_myerson")
     tables = additive_values(env)
     won, payments = _optimal_auction(env, [table.sum(axis=1) for table in tables])
-    space = env.allocation
+    space = _item_space(env)
     allocation = np.zeros((env.n_profiles, env.n_components))
     for i in range(env.n_agents):
         for j in range(space.n_items):

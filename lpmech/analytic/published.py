@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from lpmech.analytic.discretise import discretise
+from lpmech.analytic.discretise import FrozenDistribution, discretise
 from lpmech.arrays import FloatArray
 from lpmech.errors import InvalidArgumentError
 from lpmech.problem.builders import multi_item_auction
@@ -62,7 +62,7 @@ class PublishedSetting:
     n_bidders: int
     unit_demand: bool
     #: One frozen scipy.stats law per item (independent), or None for the triangle.
-    item_laws: tuple[object, ...] | None
+    item_laws: tuple[FrozenDistribution, ...] | None
     #: The revenue the source reports, or None where none is published.
     published: float | None
     source: str
@@ -88,7 +88,7 @@ class PublishedSetting:
         axes = [discretise(law, n_points, grid="uniform") for law in self.item_laws]
         if at == "corner":  # each midpoint moved down by half its cell
             axes = [
-                (values - (law.support()[1] - law.support()[0]) / (2 * n_points), prior)  # type: ignore[attr-defined]
+                (values - (law.support()[1] - law.support()[0]) / (2 * n_points), prior)
                 for law, (values, prior) in zip(self.item_laws, axes, strict=True)
             ]
         points = np.meshgrid(*[values for values, _ in axes], indexing="ij")

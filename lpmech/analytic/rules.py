@@ -18,6 +18,7 @@ from numbers import Real
 import numpy as np
 
 from lpmech.analytic.myerson import bidder_values, units_for_sale
+from lpmech.arrays import FloatArray
 from lpmech.errors import InvalidArgumentError
 from lpmech.problem.environment import Environment, check_environment
 from lpmech.results.mechanism import Mechanism
@@ -28,7 +29,7 @@ def check_price(price: object, argument: str) -> None:
         raise InvalidArgumentError(f"{argument} must be a finite number, got {price!r}")
 
 
-def _value_table(env: Environment) -> np.ndarray:
+def _value_table(env: Environment) -> FloatArray:
     values = bidder_values(env)
     return np.stack(
         [values[i][env.layout.profile_types[:, i]] for i in range(env.n_agents)], axis=1

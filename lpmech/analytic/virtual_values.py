@@ -27,14 +27,20 @@ E[γ(s) Q(s)] with the *virtual cost*
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lpmech.arrays import FloatArray
 from lpmech.errors import InvalidArgumentError
 
+#: float64, or exact numbers (Fractions) in an object array: the formulas serve both, and
+#: numpy's stubs type no arithmetic over a union of dtypes, so the scalar type is left open.
+NumberArray = NDArray[Any]
 
-def _numbers(values: ArrayLike, argument: str) -> NDArray:
+
+def _numbers(values: ArrayLike, argument: str) -> NumberArray:
     """Floats, or exact numbers (an object array) kept exact; refused naming ``argument``."""
     try:
         array = np.asarray(values)
@@ -48,7 +54,7 @@ def _numbers(values: ArrayLike, argument: str) -> NDArray:
     return array if array.dtype == object else floats
 
 
-def _sorted(values: ArrayLike, prior: ArrayLike) -> tuple[NDArray, NDArray]:
+def _sorted(values: ArrayLike, prior: ArrayLike) -> tuple[NumberArray, NumberArray]:
     values, prior = _numbers(values, "values"), _numbers(prior, "prior")
     if values.shape != prior.shape or values.ndim != 1:
         raise InvalidArgumentError(

@@ -32,14 +32,16 @@ import threading
 import time
 import warnings
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import cvxpy as cp
 import highspy
 import numpy as np
+from numpy.typing import NDArray
 
-from lpmech.arrays import FloatArray
+from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends.progress import attach_solver_progress
 from lpmech.backends.solver_choice import (
     LINEAR_SOLVER,
@@ -54,6 +56,11 @@ from lpmech.constraints.custom import DesignVariables
 from lpmech.errors import InvalidArgumentError, SolverFailedError, SolverMismatchError
 from lpmech.program.compiler import Program
 from lpmech.program.convexity import require_dcp
+
+#: Builds one side's constraints from a block of rows and their indices. The block is Any:
+#: scipy-stubs type ``csr_array @ x`` as sparse, but with a cvxpy expression scipy defers to
+#: the expression's __rmatmul__, which builds the product.
+_SideBuilder = Callable[[Any, IntArray], cp.Constraint]
 
 _BANNER_LOCK = threading.Lock()
 _banner_silenced = False
@@ -92,6 +99,21 @@ def silence_banner() -> None:
 def wants_log(options: dict[str, Any]) -> bool:
     """Whether HiGHS options ask for the solver's log (``output_flag`` true)."""
     return bool(options.get("output_flag", False))
+
+
+def check_solver_options(options: object, argument: str = "solver_options") -> dict[str, Any]:
+    """``options`` as a dict of solver options named by text, refused naming ``argument``
+    otherwise (the solver itself checks each name and value)."""
+    if options is None:
+        return {}
+    if not isinstance(options, Mapping):
+        raise InvalidArgumentError(
+            f"{argument} must be a dict of HiGHS options, got {type(options).__name__}"
+        )
+    for key in options:
+        if not isinstance(key, str):
+            raise InvalidArgumentError(f"{argument}: option names must be text, got {key!r}")
+    return dict(options)
 
 
 @dataclass(frozen=True)
@@ -143,7 +165,7 @@ class CvxpyProgram:
 
     problem: cp.Problem
     variables: list[cp.Variable]
-    sides: list[tuple[slice, np.ndarray, float, cp.Constraint]]
+    sides: list[tuple[slice, IntArray, float, cp.Constraint]]
     custom: dict[str, list[cp.Constraint]]
 
 
@@ -206,7 +228,9 @@ class CvxpyBackend(Backend):
                 None,
                 {},
             )
-        z = cp.hstack(parts) if len(parts) > 1 else parts[0]
+        # cvxpy re-exports its atoms by a star import of a package without __all__, which
+        # mypy does not follow: cp.hstack exists at run time but not to the type checker
+        z = cp.hstack(parts) if len(parts) > 1 else parts[0]  # type: ignore[attr-defined]
         sides = [
             side
             for rows in program.row_slices.values()
@@ -330,7 +354,7 @@ class CvxpyBackend(Backend):
     @staticmethod
     def _family_constraints(
         program: Program, rows: slice, z: cp.Expression
-    ) -> list[tuple[slice, np.ndarray, float, cp.Constraint]]:
+    ) -> list[tuple[slice, IntArray, float, cp.Constraint]]:
         """Equality, ≤ and ≥ constraints for a family's rows, with dual signs.
 
         cvxpy's dual of ``A z ≤ u`` or ``A z == b`` is ∂opt/∂(right-hand side) for
@@ -342,11 +366,12 @@ class CvxpyBackend(Backend):
         below = ~equal & np.isfinite(upper)
         above = ~equal & np.isfinite(lower)
         out = []
-        for mask, sign, build in (
+        sides: tuple[tuple[NDArray[np.bool_], float, _SideBuilder], ...] = (
             (equal, 1.0, lambda m, k: m @ z == upper[k]),
             (below, 1.0, lambda m, k: m @ z <= upper[k]),
             (above, -1.0, lambda m, k: m @ z >= lower[k]),
-        ):
+        )
+        for mask, sign, build in sides:
             index = np.flatnonzero(mask)
             if index.size:
                 out.append((rows, index, sign, build(matrix[index], index)))

@@ -164,8 +164,9 @@ def outcome_values(
             raise InvalidArgumentError(
                 f"outcome_values: agent {spec.name!r} has vector types; give type_order"
             )
-        type_order = np.argsort(spec.types, kind="stable")
-    order = np.asarray(type_order)
+        order = np.argsort(spec.types, kind="stable")
+    else:
+        order = np.asarray(type_order)
     if (
         order.ndim != 1
         or order.dtype.kind not in "iu"

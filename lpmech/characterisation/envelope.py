@@ -193,7 +193,10 @@ def check_monotone(
     >>> print(check_monotone(env, [[0], [1], [0]]))
     not monotone: agent 'bidder 1' gets quantity 1 at type 2 but 0 at the higher type 3
     """
+    from lpmech.checks.verification import check_tol
+
     env = check_environment(env, "check_monotone")
+    tol = check_tol(tol, "check_monotone: tol")
     ex_post = incentive_notion(incentive)
     table = profile_table(env, allocation, env.n_components, "allocation")
     worst = (-np.inf, "")
@@ -207,7 +210,7 @@ def check_monotone(
             labels = env.agents[i].labels
             low, high = labels[form.order[m]], labels[form.order[m + 1]]
             where = (
-                f" when the others are {env.describe_others(i, j)}"
+                f" when the others are {env.describe_others(i, int(j))}"
                 if ex_post and env.n_agents > 1
                 else ""
             )

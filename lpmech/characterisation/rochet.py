@@ -147,7 +147,7 @@ def weak_monotonicity(
             labels = env.agents[i].labels
             worst = float(two_cycles[g, k, k2])
             detail = (
-                f"agent {env.agents[i].name!r}, {_context(env, i, g, ex_post)}: types "
+                f"agent {env.agents[i].name!r}, {_context(env, i, int(g), ex_post)}: types "
                 f"{labels[k]} and {labels[k2]} gain {worst:.6g} by swapping"
             )
     return worst <= tol, detail if worst > tol else ""

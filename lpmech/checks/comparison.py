@@ -18,9 +18,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lpmech.checks.verification import verify
+from lpmech.checks.verification import check_tol, verify
 from lpmech.constraints import BUILT_IN, ConstraintFamily, resolve_all
-from lpmech.errors import InvalidEnvironmentError, InvalidMechanismError
+from lpmech.errors import (
+    InvalidArgumentTypeError,
+    InvalidEnvironmentError,
+    InvalidMechanismError,
+    UnknownObjectiveError,
+)
 from lpmech.extras import require
 from lpmech.program.objectives import OBJECTIVES
 from lpmech.results.mechanism import Mechanism
@@ -139,6 +144,18 @@ def compare(
     >>> result.violations["dominant_strategy_ic"]
     (0.0, 0.0)
     """
+    for argument, mechanism in (("first", first), ("second", second)):
+        if not isinstance(mechanism, Mechanism):
+            raise InvalidArgumentTypeError(
+                f"compare: {argument} must be a Mechanism, got {type(mechanism).__name__}"
+            )
+    unknown = [name for name in objectives if name not in OBJECTIVES]
+    if isinstance(objectives, str) or unknown:
+        raise UnknownObjectiveError(
+            f"compare: objectives {unknown or objectives!r} are not objective names; "
+            f"known: {', '.join(OBJECTIVES)}"
+        )
+    check_tol(tol, "compare: tol")
     env = first.env
     if second.env is not env and (
         second.env.type_counts != env.type_counts or second.env.n_components != env.n_components

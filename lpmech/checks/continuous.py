@@ -202,6 +202,10 @@ def evaluate(
     True
     """
     space = _items(mechanism)
+    if isinstance(n_samples, bool) or not isinstance(n_samples, int | np.integer):
+        raise InvalidArgumentError(f"n_samples: expected a whole number, got {n_samples!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise InvalidArgumentError(f"seed: expected a whole number, got {seed!r}")
     if n_samples < 2:
         raise InvalidArgumentError(
             f"n_samples: need at least 2 for a standard error, got {n_samples}"

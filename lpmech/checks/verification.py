@@ -169,9 +169,13 @@ def check_tol(tol: float, argument: str = "tol") -> float:
     InvalidToleranceError
         Naming ``argument``, for a non-number, NaN, a non-positive or a too large value.
     """
+    if isinstance(tol, str | bytes | bool | np.bool_):  # "1e-6" and True are not numbers here
+        raise InvalidToleranceError(
+            f"{argument} must be a number, got {type(tol).__name__} {tol!r}"
+        )
     try:
-        value = float(tol)
-    except (TypeError, ValueError):
+        value = float(tol)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
         raise InvalidToleranceError(
             f"{argument} must be a number, got {type(tol).__name__} {tol!r}"
         ) from None

@@ -31,9 +31,11 @@
                                (a solution file — on stdout for ``-`` — or the
                                rule by profile), or drawn; a line on stderr says
                                what was written where
-``lpmech verify FILE [--constraints dsic,ex_post_ir] [--json]``
+``lpmech verify FILE [--constraints dsic,ex_post_ir] [--json] [--exact]``
                                verify and audit a saved mechanism or solution;
-                               exit status 1 if a family is violated
+                               exit status 1 if a family is violated; --exact
+                               certifies a solution as loaded (status 1 unless
+                               its own mechanism and objective are proved)
 
 Errors print one line and exit with status 1 (2 for a malformed command line);
 see :mod:`lpmech.cli.errors`. With ``--json``, ``--verbose``'s solver log goes
@@ -59,7 +61,14 @@ from lpmech.backends.engines import BACKENDS
 from lpmech.backends.progress import solver_progress
 from lpmech.checks.auditing import audit
 from lpmech.checks.verification import check_tol, verify
-from lpmech.cli.errors import OneLineParser, check_picture_name, file_error_message, report
+from lpmech.cli.errors import (
+    OneLineParser,
+    check_picture_name,
+    exit_on_interrupt,
+    file_error_message,
+    report,
+    run_reporting,
+)
 from lpmech.errors import (
     InvalidArgumentError,
     InvalidToleranceError,
@@ -86,13 +95,22 @@ BACKEND_CHOICES = ("auto", *BACKENDS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status (see :mod:`lpmech.cli.errors`)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    with exit_on_interrupt():
+        return run_reporting(lambda: _run(args))
+
+
+def _run(args: list[str]) -> int:
+    """Parse ``args`` and run the command they name."""
+    from lpmech import __version__
+
     parser = OneLineParser(
         prog="lpmech",
         description="Design mechanisms by optimisation. With no command, solves the "
         f"default model ({DEFAULT_MODEL}).",
     )
+    parser.add_argument("--version", action="version", version=f"lpmech {__version__}")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("list", help="list the ready models")
     check_parser = commands.add_parser(
@@ -121,6 +139,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     verify_parser.add_argument("--tol", type=float, default=1e-6)
     verify_parser.add_argument("--json", action="store_true", help="print one JSON document")
+    verify_parser.add_argument(
+        "--exact",
+        action="store_true",
+        help="certify a saved solution in rationals, as loaded (needs lpmech[exact])",
+    )
     solve_parser = commands.add_parser(
         "solve",
         help="solve a model or a problem file",
@@ -160,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if known.command == "verify":
             if rest:
                 parser.error(f"unrecognised arguments: {' '.join(rest)}")
-            return _verify_file(known.file, known.constraints, known.tol, known.json)
+            return _verify_file(known.file, known.constraints, known.tol, known.json, known.exact)
         if known.command is None:
             if rest:
                 parser.error(f"unrecognised arguments: {' '.join(rest)}")
@@ -175,6 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _solve_command(known.model, rest + (["--help"] if known.help else []))
     except LpmechError as error:
         return report(error)
+    except BrokenPipeError:  # stdout's reader went away: run_reporting ends quietly
+        raise
     except OSError as error:  # a file named on the command line cannot be read or written
         return report(file_error_message(error))
 
@@ -293,7 +318,7 @@ def _check_exact(backend: str) -> int:
             (
                 spec.name,
                 str(check.certificate.objective),
-                "proved" if check.certificate.optimal else "NOT proved",
+                "proved" if check.certificate.optimal else "FAILED",
                 check.benchmark.symbol,
                 str(check.value),
                 f"{check.seconds:.3f}",
@@ -310,8 +335,8 @@ def _check_exact(backend: str) -> int:
     )
     if failures:
         print(
-            f"lpmech: error: exact optimum and benchmark disagree (or the optimum is not "
-            f"proved) for {', '.join(failures)}",
+            f"lpmech: error: exact optimum and benchmark disagree (or the certificate "
+            f"failed) for {', '.join(failures)}",
             file=sys.stderr,
         )
         return 1
@@ -543,12 +568,7 @@ def _solve_command(target: str | None, argv: list[str]) -> int:
     if options.json:
         document = _solve_document(chosen, solution, benchmark)
         if certificate is not None:
-            exact = certificate.objective
-            document["exact"] = {
-                "objective": None if exact is None else str(exact),
-                "checks_passed": certificate.ok,
-                "optimal": certificate.optimal,
-            }
+            document["exact"] = _certificate_data(certificate)
         print(json.dumps(document, indent=2))
         return status
     print(_solve_text(chosen, problem, solution, benchmark, certificate, options.profiles))
@@ -700,7 +720,7 @@ def _exact_summary(
 ) -> str:
     """The optimum as a fraction, the certificate's verdict and the exact benchmark."""
     if not certificate.optimal:
-        return f"Exact optimum: not proved\n{certificate}"
+        return f"Exact certificate of the optimum: FAILED\n{certificate}"
     lines = [
         f"Exact optimum: {solution.objective.name} = {certificate.objective}",
         str(certificate),
@@ -782,12 +802,12 @@ def _said(what: str, where: str) -> None:
     print(f"lpmech: wrote {what} to {where}", file=sys.stderr)
 
 
-def _verify_file(path: str, constraints: str | None, tol: float, as_json: bool) -> int:
-    """Verify (and audit) the mechanism in a saved mechanism or solution file."""
-    try:
-        loaded = load(path)
-    except OSError as error:
-        raise LpmechError(f"cannot read {path}: {error.strerror or error}") from error
+def _verify_file(
+    path: str, constraints: str | None, tol: float, as_json: bool, exact: bool = False
+) -> int:
+    """Verify (and audit) the mechanism in a saved mechanism or solution file; with
+    ``exact``, also certify a solution as loaded (exit status 1 unless it is certified)."""
+    loaded = load(path)
     if isinstance(loaded, Solution):
         mechanism, families = loaded.mechanism, list(loaded.families)
     elif isinstance(loaded, Mechanism):
@@ -796,26 +816,48 @@ def _verify_file(path: str, constraints: str | None, tol: float, as_json: bool) 
         raise LpmechError(f"{path} holds an environment, not a mechanism")
     if constraints is not None:
         families = [name.strip() for name in constraints.split(",") if name.strip()]
+    if exact and not isinstance(loaded, Solution):
+        raise LpmechError(
+            f"--exact: {path} holds a mechanism, not a solution: no objective to certify"
+        )
     if not families:
         raise LpmechError(f"{path} records no constraint families; give --constraints")
     report = verify(mechanism, families, tol=tol)
     review = audit(mechanism)
+    certificate = loaded.certify() if exact and isinstance(loaded, Solution) else None
+    certified = certificate is None or certificate.ok
     if as_json:
         print(
             json.dumps(
                 {
                     "file": path,
                     "mechanism": mechanism.name,
-                    "ok": report.ok,
+                    "ok": report.ok and certified,
                     "verification": {c.pop("family"): c for c in verification_data(report)},
                     "max_ex_post_regret": review.max_ex_post_regret,
                     "max_interim_regret": review.max_interim_regret,
                     "min_participation_slack": review.min_participation_slack,
                     "budget_imbalance": review.budget_imbalance,
+                    **({} if certificate is None else {"exact": _certificate_data(certificate)}),
                 },
                 indent=2,
             )
         )
     else:
-        print(f"{report}\n\n{review}")
-    return 0 if report.ok else 1
+        print(f"{report}\n\n{review}" + ("" if certificate is None else f"\n\n{certificate}"))
+    return 0 if report.ok and certified else 1
+
+
+def _certificate_data(certificate: Certificate) -> dict:
+    """A certificate's verdict as plain data: what was claimed, what is proved, what failed."""
+    exact = certificate.objective
+    return {
+        "objective": None if exact is None else str(exact),
+        "checks_passed": certificate.ok,
+        "optimal": certificate.optimal,
+        "claimed_objective": certificate.claimed_objective,
+        "exact_optimum": None
+        if certificate.proved_objective is None
+        else str(certificate.proved_objective),
+        "failures": list(certificate.failures),
+    }

@@ -43,13 +43,17 @@ class _BudgetBalance(ConstraintFamily):
     def __init__(self, strict: bool = True, required: float = 0.0) -> None:
         try:
             finite = np.isfinite(float(required))  # a Fraction is read back by lpmech.exact
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             finite = False
-        if not finite:
+        if not finite or isinstance(required, str | bool):
             raise InvalidArgumentError(
-                f"{type(self).__name__}: required must be a finite number, got {required!r}"
+                f"{type(self).__name__}: required must be a finite number, got {required!r:.40}"
             )
-        self.strict = strict
+        if not isinstance(strict, bool | np.bool_):
+            raise InvalidArgumentError(
+                f"{type(self).__name__}: strict must be True or False, got {strict!r}"
+            )
+        self.strict = bool(strict)
         self.required = float(required)
         # a required amount is a constant in the user's units (see lpmech.solving.scaling)
         self.units = "value" if self.required == 0 else "user"

@@ -40,6 +40,25 @@ program with only the rows an optimal float dual uses (then, if that fails, the
 rows that nearly bind): fewer rows are still a relaxation, and the exact check of
 the full family covers the rest.
 
+What is certified: the Solution's own claim. ``ok`` holds only when the Solution's
+mechanism, its ``objective_value`` and (where they are on the certified program's rows)
+its duals are proved, never a mechanism the certificate derived for itself. The floats
+are read as rationals within a stated rounding ρ = :data:`ROUNDING` (relative): an entry
+z_j of the mechanism as the simplest rational (least denominator) within
+r·max(s_j, |z_j|), r = :data:`READING` ≤ ρ, with s_j = 1 for an allocation and agent i's
+own value scale max(|V_i|, |o_i|) for its payments. The mechanism so read must satisfy
+every family exactly and attain the dual bound; or the floats must be the program's exact
+optimal basic solution rounded, every entry within ρ·max(s_j, |x_j|); or (an optimum that
+is not basic, its exact values not simple) every entry k of every family's exact violation
+must be within Σ_j |A_kj|·ρ·max(s_j, |z_j|), what rounding the entries can make of row k,
+and its objective within ρ·max(|v|, Σ_j |c_j z_j| + |c_0|) of the exact optimum v.
+``objective_value`` must be the certified mechanism's exact objective within that same
+objective rounding. The duals, read the same way (each within ρ of itself), must
+be dual feasible with the same bound, or fail it by no more than ρ_y = :data:`DUAL_ROUNDING`
+times the size of the terms (reduced costs against ρ_y·(|c_j| + (|A|ᵀ|y|)_j)). Whatever
+fails is named with its amount, and the exact optimum of the program
+(``proved_objective``, ``exact_mechanism``) is reported beside the claim.
+
 How. HiGHS finds an optimal basis of P's float image by crossover from the float
 optimum and its row duals (optimal at once, with no simplex iterations, when the
 duals are the solve's own: the symmetric and direct formulations'); the basis
@@ -61,6 +80,7 @@ are proved (HiGHS's branch-and-bound gap is not checked exactly).
 from __future__ import annotations
 
 import gc
+import html
 import math
 import time
 from collections.abc import Iterator, Mapping
@@ -68,6 +88,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import lru_cache
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import highspy
@@ -77,10 +98,17 @@ from numpy.typing import NDArray
 from lpmech.backends.algorithms import BRANCH_AND_BOUND, with_algorithm
 from lpmech.backends.engines import HighspyBackend
 from lpmech.constraints.base import ConstraintFamily
-from lpmech.errors import InvalidArgumentError
+from lpmech.errors import InvalidArgumentError, InvalidArgumentTypeError
 from lpmech.exact.integers import exact_dot, scaled
 from lpmech.exact.linear_systems import SingularSystemError, solve_rational
-from lpmech.exact.numbers import ExactInputs, Rational, rational_array, rational_from, to_fractions
+from lpmech.exact.numbers import (
+    ExactInputs,
+    Rational,
+    rational_array,
+    rational_from,
+    to_float,
+    to_fractions,
+)
 from lpmech.exact.orbits import ARGUMENT, first_members, orbit_program
 from lpmech.exact.program import ExactProgram, exact_program
 from lpmech.exact.twin import exact_environment, exact_mechanism
@@ -97,6 +125,20 @@ ObjectArray = NDArray[np.object_]
 #: Numbers for a re-check: Fractions, ints, Rationals or floats (read by lpmech.exact).
 ArrayLikeExact = Any
 
+#: Relative rounding ρ allowed between a float of the Solution (an entry of its mechanism,
+#: its objective_value, a dual) and the rational it is certified as (module docstring).
+ROUNDING = 1e-9
+#: Relative radius within which a float of the Solution's mechanism is read as the simplest
+#: rational: a basic solution's floats are that close to its exact values.
+READING = 1e-12
+#: Relative rounding allowed to the Solution's duals beyond their reading as rationals: a
+#: dual is a solver's float, feasible to HiGHS's tolerance (1e-7), not a rounded rational.
+DUAL_ROUNDING = 1e-6
+#: HiGHS tolerances of the last try for an optimal basis, when the default ones (1e-7) are
+#: coarse against the data (probabilities of 1e-9): the basis is checked exactly anyway.
+FINE_TOLERANCES = MappingProxyType(
+    {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+)
 #: Largest number of non-zeros of the direct program certified (a Python-level pass over
 #: each of them in rationals).
 MAX_NONZEROS = 2_000_000
@@ -132,19 +174,52 @@ class _Context:
 
 
 @dataclass(frozen=True)
+class ProvedMechanism:
+    """The exact optimal mechanism of the certified program, beside the Solution's.
+
+    Attributes
+    ----------
+    objective : Fraction
+        Its objective, exactly (in the objective's own sense).
+    allocation, payments : object arrays of Fraction
+        Its rules, shapes (P, C) and (P, N) in profile order.
+    """
+
+    objective: Fraction
+    allocation: ObjectArray
+    payments: ObjectArray
+
+    def to_mechanism(self, env: Environment) -> Mechanism:
+        """The rules as a float :class:`~lpmech.results.mechanism.Mechanism` on ``env``."""
+        return Mechanism(
+            env,
+            self.allocation.astype(float),
+            self.payments.astype(float),
+            name="exact optimum",
+        )
+
+
+@dataclass(frozen=True)
 class Certificate:
-    """An optimum proved (or refuted) in rational arithmetic.
+    """The Solution's optimum proved (or refuted) in rational arithmetic.
+
+    What is certified is the Solution's own mechanism and ``objective_value`` (and its
+    duals where they are on the certified program's rows): ``ok`` only when they are
+    proved, exactly or within the float rounding ``rounding`` states (see the module
+    docstring). The exact optimum of the program is reported beside them
+    (``proved_objective``, ``exact_mechanism``), whether or not the Solution attains it.
 
     Attributes
     ----------
     objective : Fraction or None
-        The mechanism's objective, exactly (in the objective's own sense); None when
-        the certificate was refused before any check (see ``failures``).
+        The certified mechanism's objective, exactly (in the objective's own sense);
+        None when the certificate was refused before any check (see ``failures``).
     bound : Fraction or None
         The dual bound on the objective (an upper bound when maximising, a lower one
         when minimising); None when the dual is infeasible.
     allocation, payments : object arrays of Fraction
-        The mechanism, shapes (P, C) and (P, N) in profile order.
+        The Solution's mechanism as certified (its floats read as rationals within
+        ``rounding``), shapes (P, C) and (P, N) in profile order.
     duals : dict
         The rational row multipliers y, by compiled family, in the family's row order.
     inputs : ExactInputs
@@ -156,12 +231,21 @@ class Certificate:
     proved : str
         What is proved and what is not.
     failures : tuple of str
-        Each check that failed, naming the row, entry or column.
+        Each check that failed, naming the check, the row, entry or column, and by how much.
     seconds : float
         Time spent certifying.
     claims_optimality : bool
         Whether ``proved`` claims optimality (not so for a deterministic incumbent
         short of the LP relaxation's bound); then the bound must equal the objective.
+    claimed_objective : float or None
+        The Solution's ``objective_value``, as claimed.
+    proved_objective : Fraction or None
+        The exact optimum of the certified program (the dual bound, attained by
+        ``exact_mechanism``); None when it is not proved.
+    exact_mechanism : ProvedMechanism or None
+        The exact optimal mechanism found (the Solution's own when it is proved).
+    rounding : str
+        How the Solution's floats were read as the rationals certified, with the bound.
     """
 
     objective: Fraction | None
@@ -176,6 +260,10 @@ class Certificate:
     failures: tuple[str, ...]
     seconds: float
     claims_optimality: bool = True
+    claimed_objective: float | None = None
+    proved_objective: Fraction | None = None
+    exact_mechanism: ProvedMechanism | None = field(default=None, repr=False)
+    rounding: str = ""
     context: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -185,8 +273,10 @@ class Certificate:
 
     @property
     def optimal(self) -> bool:
-        """Whether optimality is proved (objective = dual bound, mechanism feasible)."""
-        return self.ok and self.objective is not None and self.bound == self.objective
+        """Whether the Solution's mechanism is proved optimal: exactly (objective = dual
+        bound) or within the rounding ``rounding`` states (``proved_objective`` is the
+        exact optimum then)."""
+        return self.ok and self.claims_optimality and self.proved_objective is not None
 
     def check(
         self,
@@ -211,22 +301,47 @@ class Certificate:
         return replace(self, **checked, duals=_split(program, y))
 
     def __str__(self) -> str:
-        verdict = "PROVED" if self.ok else "FAILED"
+        if not self.ok:
+            return self._failed_text()
         lines = [
-            f"Exact certificate: {verdict}",
+            "Exact certificate: PROVED (the Solution's own mechanism and objective)",
             f"objective = {self.objective}"
             + (f", dual bound = {self.bound}" if self.bound is not None else "")
-            if self.objective is not None
-            else "nothing checked",
+            + (
+                f"; claimed {self.claimed_objective!r}"
+                if self.claimed_objective is not None
+                else ""
+            ),
             f"program: {self.program}",
             f"argument: {self.argument}",
             f"proved: {self.proved}",
-            f"({self.seconds:.3f} s)",
-            "for the exact inputs:",
-            str(self.inputs),
         ]
-        lines += [f"failed: {failure}" for failure in self.failures]
+        if self.rounding:
+            lines.append(f"rounding: {self.rounding}")
+        lines += [f"({self.seconds:.3f} s)", "for the exact inputs:", str(self.inputs)]
         return "\n".join(lines)
+
+    def _failed_text(self) -> str:
+        """A failed certificate's text: what failed and by how much, the exact optimum beside
+        the claimed one; no claim about the Solution."""
+        lines = ["Exact certificate: FAILED (the Solution is not certified)"]
+        if self.claimed_objective is not None:
+            lines.append(f"claimed objective_value = {self.claimed_objective!r}")
+        if self.objective is not None:
+            lines.append(f"the mechanism's exact objective = {self.objective}")
+        if self.proved_objective is not None:
+            lines.append(
+                f"exact optimum of the program = {self.proved_objective} "
+                "(its mechanism: certificate.exact_mechanism)"
+            )
+        if self.program != "none":
+            lines.append(f"program: {self.program}")
+        lines += [f"failed: {failure}" for failure in self.failures]
+        lines += [f"({self.seconds:.3f} s)", "for the exact inputs:", str(self.inputs)]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(str(self))}</pre>"
 
 
 def certify(solution: Solution) -> Certificate:
@@ -236,6 +351,11 @@ def certify(solution: Solution) -> Certificate:
     collector is paused meanwhile: the checks create some 10⁵ acyclic numbers, and
     collections triggered by them cost a quarter of the time (measured).
     """
+    if not isinstance(getattr(solution, "mechanism", None), Mechanism):  # not a Solution
+        raise InvalidArgumentTypeError(
+            f"certify: solution must be a Solution from lpmech.solve, got "
+            f"{type(solution).__name__}"
+        )
     with _collector_paused():
         return _certify(solution)
 
@@ -263,12 +383,14 @@ def _certify(solution: Solution) -> Certificate:
         BYTES_PER_RATIONAL,
     )
     twin = exact_environment(env)
+    claim = _Claim(solution)
     if objective.requires_cvxpy:
         return _refused(
             twin,
             f"the objective {objective.name!r} is not linear (it has cvxpy "
             "terms), so its optimum need not be rational",
             start,
+            claim,
         )
     unsupported = [f.name for f in families if f.requires_cvxpy]
     if unsupported:
@@ -276,24 +398,34 @@ def _certify(solution: Solution) -> Certificate:
             twin,
             f"written as cvxpy expressions, with no exact rows: {', '.join(unsupported)}",
             start,
+            claim,
         )
     compiled = tuple(f.compiled_form(env) for f in families)
     deterministic = solution.report.algorithm == BRANCH_AND_BOUND
     if solution.orbit_program is not None and not deterministic:
         built = orbit_program(twin, objective, compiled, solution.orbit_program)
         if not isinstance(built, str):
-            certificate = _certify_orbits(solution, twin, *built, start)
-            if certificate.ok:
+            certificate = _certify_orbits(solution, claim, twin, *built, start)
+            if certificate.ok or certificate.exact_mechanism is not None:
                 return certificate
+    # a program whose optimum is not found exactly gives way to the next; once it is found,
+    # the certificate holds the Solution against it
     for pairs in _incentive_subsets(solution, compiled):
-        certificate = _certify_program(solution, twin, compiled, pairs, deterministic, start)
-        if certificate.ok:
+        certificate = _certify_program(
+            solution, claim, twin, compiled, pairs, deterministic, start
+        )
+        if certificate.ok or certificate.exact_mechanism is not None:
             break
     return certificate
 
 
 def _certify_orbits(
-    solution: Solution, twin: Environment, program: ExactProgram, cost: ObjectArray, start: float
+    solution: Solution,
+    claim: _Claim,
+    twin: Environment,
+    program: ExactProgram,
+    cost: ObjectArray,
+    start: float,
 ) -> Certificate:
     """The certificate with the bound proved on the reduced program the symmetric
     formulation solved (:mod:`lpmech.exact.orbits`), warm-started from its duals."""
@@ -306,12 +438,12 @@ def _certify_orbits(
         "families by agent 0's rows, standing for their relabellings)"
     )
     argument = (
-        "the float optimum came from the 'symmetric' formulation; the bound is proved "
+        "the float optimum came from the 'symmetric' formulation; the bound holds "
         "on the reduced program it solved: " + ARGUMENT
     )
     return _prove(
         context,
-        solution.mechanism,
+        claim,
         description,
         argument,
         start,
@@ -322,6 +454,7 @@ def _certify_orbits(
 
 def _certify_program(
     solution: Solution,
+    claim: _Claim,
     twin: Environment,
     compiled: tuple[ConstraintFamily, ...],
     pairs: dict[str, list[tuple[int, NDArray, NDArray]]],
@@ -339,6 +472,7 @@ def _certify_program(
             f"the direct program has {len(program.data)} non-zeros, over "
             f"the {MAX_NONZEROS} certified in rationals",
             start,
+            claim,
         )
     context = _Context(twin, families, objective, program)
     reduced = [c.name for f, c in zip(families, compiled, strict=True) if c is not f]
@@ -364,59 +498,16 @@ def _certify_program(
         argument = (
             f"the float optimum came from the {formulation!r} formulation; "
             + argument
-            + " (the bound is proved on the direct program, re-solved "
+            + " (the bound is on the direct program, re-solved "
             "for a basis)"
         )
     if deterministic:
         try:
-            return _certify_deterministic(context, mechanism, description, argument, start)
+            return _certify_deterministic(context, claim, mechanism, description, argument, start)
         except (SingularSystemError, _NoBasis) as error:
-            return _refused(twin, str(error), start)
+            return _refused(twin, str(error), start, claim)
     duals = None if solution.orbit_program is not None else _dual_start(program, solution.duals)
-    return _prove(context, mechanism, description, argument, start, _floats(mechanism), duals)
-
-
-def _prove(
-    context: _Context,
-    mechanism: Mechanism,
-    description: str,
-    argument: str,
-    start: float,
-    primal: NDArray,
-    duals: NDArray | None,
-) -> Certificate:
-    """Find an optimal basis of the context's program (from the float optimum ``primal``
-    of that program and its row ``duals``, if known), solve it exactly, and check."""
-    program, twin = context.program, context.twin
-    z_solver = _read(mechanism)
-    # a basis warm-started from the float optimum may stop short of exact optimality where
-    # HiGHS's tolerances are coarse against the data (values of 1e-9): then start cold
-    for warm in (primal, None):
-        try:
-            basis = _optimal_basis(program, start=warm, duals=None if warm is None else duals)
-            y = basis.dual()
-            checked = _check(context, z_solver, y, True)
-            how = "the solver's mechanism read as simplest rationals"
-            if checked["failures"]:  # only then is the basic solution needed
-                checked = _check(context, context.expand(basis.primal()), y, True)
-                how = "the exact basic solution of the program"
-        except (SingularSystemError, _NoBasis) as error:
-            if warm is not None:
-                continue
-            return _refused(twin, str(error), start)
-        if not checked["failures"]:
-            break
-    proved = f"{how} satisfies every imposed family exactly and attains the dual bound: optimal"
-    return Certificate(
-        **checked,
-        duals=_split(program, y),
-        inputs=twin.inputs,
-        program=description,
-        argument=argument,
-        proved=proved,
-        seconds=time.perf_counter() - start,
-        context=context,
-    )
+    return _prove(context, claim, description, argument, start, claim.floats, duals)
 
 
 def _dual_start(program: ExactProgram, duals: Mapping[str, Any]) -> NDArray | None:
@@ -446,6 +537,7 @@ def _optimal_basis(
     fixed: ObjectArray | None = None,
     start: NDArray | None = None,
     duals: NDArray | None = None,
+    options: Mapping[str, float] = MappingProxyType({}),
 ) -> _Basis:
     """HiGHS's optimal basis of ``program``, to be solved exactly (:class:`_Basis`).
 
@@ -462,7 +554,7 @@ def _optimal_basis(
         upper[: len(fixed)] = fixed
         program = replace(program, column_lower=lower, column_upper=upper)
     floats = program.float_program()
-    highs = HighspyBackend.load(floats, with_algorithm(floats, {}))
+    highs = HighspyBackend.load(floats, with_algorithm(floats, dict(options)))
     if start is not None:
         guess = highspy.HighsSolution()
         guess.col_value = start.tolist()
@@ -579,13 +671,89 @@ def _floats(mechanism: Mechanism) -> NDArray:
     return mechanism.env.layout.join(mechanism.flat_allocation, mechanism.flat_payments)
 
 
-def _read(mechanism: Mechanism) -> ObjectArray:
-    """The mechanism's decision vector as the rationals with denominators up to 10⁷
-    nearest its floats (a guess: the exact checks decide whether it is right)."""
-    z = _floats(mechanism)
+class _Claim:
+    """What a Solution claims: its mechanism's floats z = [vec a; vec t], their scales and
+    their reading as rationals, its ``objective_value`` and its duals."""
+
+    def __init__(self, solution: Solution) -> None:
+        mechanism = solution.mechanism
+        self.floats = _floats(mechanism)
+        self.scales = _column_scales(mechanism.env, self.floats)
+        self.read, self.read_distance = _read(self.floats, self.scales)
+        self.objective_value = float(solution.objective_value)
+        self.duals: Mapping[str, Any] = solution.duals
+        self.formulation = solution.report.formulation
+
+    def distance(self, allocation: ObjectArray, payments: ObjectArray) -> tuple[float, int]:
+        """max_j |z_j − x_j| / s_j from exact rules x (and the column where it is largest)."""
+        exact = np.concatenate([to_float(allocation).ravel(), to_float(payments).ravel()])
+        relative = np.abs(self.floats - exact) / np.maximum(self.scales, np.abs(exact))
+        worst = int(np.argmax(relative)) if len(relative) else 0
+        return (float(relative[worst]) if len(relative) else 0.0), worst
+
+    def objective_tolerance(self, context: _Context, value: Fraction) -> float:
+        """The rounding of an objective ``value``: ρ · max(|value|, Σ_j |c_j z_j| + |c_0|),
+        the size of the terms it sums (never the values' scale: an objective of 0 is not
+        within the rounding of an optimum of 3 because some agent's values reach 3e9)."""
+        cost = np.abs(to_float(context.cost))
+        constant = abs(float(to_float([context.program.constant])[0]))
+        terms = float(cost @ np.abs(self.floats)) + constant
+        return ROUNDING * max(abs(float(value)), terms)
+
+
+def _column_scales(env: Environment, z: NDArray) -> NDArray:
+    """s_j of each column of z: 1 for an allocation (its own units), agent i's own value
+    scale max(|V_i|, |o_i|) for agent i's payments (the problem's scale if that is 0)."""
+    whole = data_scale(env)
+    agents = np.array(
+        [
+            max(float(np.abs(values).max(initial=0.0)), float(np.abs(outside).max(initial=0.0)))
+            or whole
+            for values, outside in zip(env.valuations, env.outside_options, strict=True)
+        ]
+    )
+    scales = np.ones(len(z))
+    scales[env.layout.n_allocation_columns :] = np.tile(agents, env.n_profiles)
+    return scales
+
+
+def _read(z: NDArray, scales: NDArray) -> tuple[ObjectArray, float]:
+    """The floats z as rationals: each the simplest rational (least denominator) within
+    r·max(s_j, |z_j|) of it, r = :data:`READING` (so solver noise of 1e-7 on a payment of
+    1e9 reads as 0, and 2333333333.3333335 as 7000000000/3); and the largest relative
+    distance taken. A guess: the exact checks decide whether it is right."""
+    radii = READING * np.maximum(scales, np.abs(z))
     read = np.empty(len(z), dtype=object)
-    read[:] = [_simplest(x) for x in z.tolist()]
-    return read
+    read[:] = [_simplest_within(x, r) for x, r in zip(z.tolist(), radii.tolist(), strict=True)]
+    distance = np.abs(z - to_float(read)) / np.maximum(scales, np.abs(z))
+    return read, float(distance.max(initial=0.0))
+
+
+@lru_cache(maxsize=2**16)
+def _simplest_within(value: float, radius: float) -> Rational:
+    """The rational with the least denominator in [value − radius, value + radius]
+    (continued fractions; mechanisms repeat values, so remembered)."""
+    if value == int(value) or radius <= 0:
+        number = Fraction(value)
+    else:
+        number = _simplest_between(
+            Fraction(value) - Fraction(radius), Fraction(value) + Fraction(radius)
+        )
+    return rational_from(number.numerator, number.denominator)
+
+
+def _simplest_between(low: Fraction, high: Fraction) -> Fraction:
+    """The rational with the least denominator in [low, high] (low ≤ high)."""
+    if low <= 0 <= high:
+        return Fraction(0)
+    if high < 0:
+        return -_simplest_between(-high, -low)
+    whole = low.numerator // low.denominator
+    if whole == low or whole + 1 <= high:
+        return Fraction(whole if whole == low else whole + 1)
+    # low and high lie in (whole, whole + 1): the simplest is whole + 1/(the simplest in
+    # [1/(high − whole), 1/(low − whole)])
+    return whole + 1 / _simplest_between(1 / (high - whole), 1 / (low - whole))
 
 
 @lru_cache(maxsize=2**16)
@@ -593,6 +761,301 @@ def _simplest(value: float) -> Rational:
     """The rational with denominator up to 10⁷ nearest a float (mechanisms repeat values)."""
     number = Fraction(value).limit_denominator(10**7)
     return rational_from(number.numerator, number.denominator)
+
+
+def _float_exactly(value: float) -> Rational:
+    """A float as the decimal it prints as (``repr``: the shortest that reads back to it,
+    within half a unit in the last place) as a Rational."""
+    number = Fraction(repr(value))
+    return rational_from(number.numerator, number.denominator)
+
+
+def _prove(
+    context: _Context,
+    claim: _Claim,
+    description: str,
+    argument: str,
+    start: float,
+    primal: NDArray,
+    duals: NDArray | None,
+) -> Certificate:
+    """Find an optimal basis of the context's program (from the float optimum ``primal``
+    of that program and its row ``duals``, if known), solve it exactly, and check the
+    claim against it."""
+    program, twin = context.program, context.twin
+    # a basis warm-started from the float optimum may stop short of exact optimality where
+    # HiGHS's tolerances are coarse against the data (values of 1e-9): then start cold, and
+    # then cold with tolerances as fine as doubles resolve
+    attempts = [(primal, {}), (None, {}), (None, FINE_TOLERANCES)]
+    for warm, options in attempts:
+        try:
+            basis = _optimal_basis(
+                program, start=warm, duals=None if warm is None else duals, options=options
+            )
+            y = basis.dual()
+            claimed = _check(context, claim.read, y, True)
+            optimum = claimed
+            if claimed["failures"]:  # only then is the basic solution needed
+                optimum = _check(context, context.expand(basis.primal()), y, True)
+        except (SingularSystemError, _NoBasis) as error:
+            if options is not FINE_TOLERANCES:
+                continue
+            return _refused(twin, str(error), start, claim)
+        if not optimum["failures"]:
+            break
+    return _verdict(
+        context,
+        claim,
+        claimed,
+        optimum,
+        y,
+        (description, argument),
+        start,
+        OPTIMAL_CLAIM,
+        claims_optimality=True,
+    )
+
+
+#: What a proved optimal mechanism satisfies.
+OPTIMAL_CLAIM = "satisfies every imposed family exactly and attains the dual bound: optimal"
+
+
+def _verdict(
+    context: _Context,
+    claim: _Claim,
+    claimed: dict[str, Any],
+    optimum: dict[str, Any],
+    y: ObjectArray,
+    texts: tuple[str, str],
+    start: float,
+    achievement: str,
+    claims_optimality: bool,
+) -> Certificate:
+    """The certificate of the claim, given the exact checks of the Solution's mechanism as
+    read (``claimed``) and of the program's exact optimum (``optimum``, on the same y)."""
+    program = context.program
+    failures: list[str] = []
+    found = not optimum["failures"]
+    exact = (
+        ProvedMechanism(optimum["objective"], optimum["allocation"], optimum["payments"])
+        if found
+        else None
+    )
+    distance, column = claim.distance(optimum["allocation"], optimum["payments"])
+    if not claimed["failures"] and (not found or claimed["objective"] == optimum["objective"]):
+        certified = claimed
+        rounding = (
+            "the Solution's floats read as the simplest rationals near them: each within "
+            f"{claim.read_distance:.3g} of its scale (at most {ROUNDING:g})"
+        )
+    elif found and distance <= ROUNDING:
+        certified = optimum
+        rounding = (
+            "the Solution's floats are the exact optimum rounded: each within "
+            f"{distance:.3g} of its scale (at most {ROUNDING:g})"
+        )
+    elif found and (near := _near_optimal(context, claim, claimed, optimum)) is not None:
+        certified, (rounding, achievement) = claimed, near
+    else:
+        certified, rounding = claimed, ""
+        failures += [f"mechanism: {failure}" for failure in claimed["failures"]]
+        if found:
+            failures.append(
+                f"mechanism: its objective {claimed['objective']} is not the exact optimum "
+                f"{optimum['objective']} (off by "
+                f"{_gap(claimed['objective'], optimum['objective'])}); "
+                f"it differs from the exact optimal mechanism by up to {distance:.3g} of the "
+                f"scale, at {_column_name(program, column)}"
+            )
+        else:
+            failures += [f"exact optimum not found: {failure}" for failure in optimum["failures"]]
+    failures += _objective_value_failures(context, claim, certified["objective"])
+    dual_note, dual_failures = _duals_check(context, claim, optimum["bound"] if found else None, y)
+    failures += dual_failures
+    description, argument = texts
+    return Certificate(
+        **{**certified, "failures": tuple(failures)},
+        duals=_split(program, y),
+        inputs=context.twin.inputs,
+        program=description,
+        argument=argument,
+        proved=(
+            f"the Solution's mechanism {achievement}; its objective_value is its objective "
+            f"within the rounding; {dual_note}"
+            if not failures
+            else "nothing about the Solution: see the failures"
+        ),
+        seconds=time.perf_counter() - start,
+        claims_optimality=claims_optimality,
+        claimed_objective=claim.objective_value,
+        proved_objective=optimum["objective"] if found and claims_optimality else None,
+        exact_mechanism=exact,
+        rounding=rounding,
+        context=context,
+    )
+
+
+def _near_optimal(
+    context: _Context, claim: _Claim, claimed: dict[str, Any], optimum: dict[str, Any]
+) -> tuple[str, str] | None:
+    """Whether the Solution's mechanism as read is optimal within the rounding of its
+    entries (a non-basic optimum whose exact values are not simple, on data read from
+    floats): every entry k of every imposed family's exact violation is at most
+    Σ_j |A_kj|·ρ·max(s_j, |z_j|), what rounding the entries by ρ can make of row k, and
+    its objective is within the objective's rounding of the exact optimum. The rounding
+    statement and what is proved, or None."""
+    twin = context.twin
+    env = twin.float_environment
+    mechanism = exact_mechanism(twin, claimed["allocation"], claimed["payments"])
+    radius = ROUNDING * np.maximum(claim.scales, np.abs(claim.floats))
+    worst = 0.0
+    for family in context.families:
+        violation = to_float(np.asarray(family.violation(mechanism), dtype=object))
+        allowed = np.abs(family.rows(env).matrix) @ radius
+        if len(allowed) != len(violation):  # entries that are not rows (bounds): the widest
+            allowed = np.full(len(violation), max(float(allowed.max(initial=0.0)), ROUNDING))
+        broken = violation > allowed
+        if np.any(broken):
+            return None
+        positive = violation > 0
+        if np.any(positive):
+            worst = max(worst, float(np.max(violation[positive] / allowed[positive])))
+    gap = abs(claimed["objective"] - optimum["objective"])
+    tolerance = claim.objective_tolerance(context, optimum["objective"])
+    if gap > tolerance:
+        return None
+    rounding = (
+        f"the Solution's floats read as rationals (each within {claim.read_distance:.3g} "
+        f"of its scale) violate no family beyond what rounding its entries by {ROUNDING:g} "
+        f"of their scales allows (at most {worst:.3g} of that), and their objective is "
+        f"within {float(gap):.3g} of the exact optimum (the rounding allows {tolerance:.3g})"
+    )
+    achievement = (
+        "is optimal within the rounding of its floats: it satisfies every imposed family "
+        "and attains the exact optimum up to that rounding"
+    )
+    return rounding, achievement
+
+
+def _gap(left: Fraction, right: Fraction) -> str:
+    difference = left - right
+    return f"{difference} ≈ {float(difference):.3g}"
+
+
+def _objective_value_failures(context: _Context, claim: _Claim, value: Fraction) -> list[str]:
+    """The Solution's objective_value against its mechanism's exact objective."""
+    claimed = claim.objective_value
+    if not math.isfinite(claimed):
+        return [f"objective_value: the Solution claims {claimed!r}, not a finite number"]
+    tolerance = claim.objective_tolerance(context, value)
+    gap = abs(Fraction(claimed) - value)
+    if gap <= tolerance:
+        return []
+    return [
+        f"objective_value: the Solution claims {claimed!r} but its mechanism's "
+        f"{context.objective.name} is {value} ≈ {float(value):.9g}, off by "
+        f"{float(gap):.3g} (the rounding allows {tolerance:.3g})"
+    ]
+
+
+def _duals_check(
+    context: _Context, claim: _Claim, bound: Fraction | None, y: ObjectArray
+) -> tuple[str, list[str]]:
+    """The Solution's duals as multipliers of the certified program: they must prove the
+    same bound (exactly as read, or within the rounding); read as the certificate's own
+    multipliers ``y``, they do. A note and the failures."""
+    program = context.program
+    if program.column_orbit is not None:
+        return (
+            "the Solution's duals are on the full families, not on the reduced "
+            "program's rows: not checked",
+            [],
+        )
+    floats = _dual_start(program, claim.duals)
+    if floats is None:
+        return (
+            f"the Solution's duals are on the {claim.formulation!r} formulation's rows, "
+            "not the certified program's: not checked",
+            [],
+        )
+    if bound is None:
+        return "the Solution's duals are not checked (no exact bound to hold them against)", []
+    sign = 1 if context.objective.sense == "maximize" else -1
+    target = sign * bound  # the program maximises sign × objective; the duals are its own
+    simple = [_simplest(x) for x in floats.tolist()]
+    near = np.abs(floats - to_float(np.array(simple, dtype=object))) <= ROUNDING * np.abs(floats)
+    read = np.empty(len(floats), dtype=object)
+    read[:] = [
+        s if close else _float_exactly(x)
+        for s, close, x in zip(simple, near.tolist(), floats.tolist(), strict=True)
+    ]
+    if all(a == b for a, b in zip(read.tolist(), y.tolist(), strict=True)):
+        return "the Solution's duals, read as rationals, are the certificate's own", []
+    total, infeasible = _dual_bound(program, read)
+    if not infeasible and total == target:
+        return "the Solution's duals, read as rationals, prove the same bound", []
+    shortfall = _dual_shortfall(program, read, floats, target)
+    if not shortfall:
+        return f"the Solution's duals prove the bound within the rounding ({DUAL_ROUNDING:g})", []
+    return "", [f"duals: {failure}" for failure in shortfall]
+
+
+def _dual_shortfall(
+    program: ExactProgram, y: ObjectArray, floats: NDArray, target: Fraction
+) -> list[str]:
+    """How multipliers y fail to prove the bound ``target`` beyond the rounding: reduced
+    costs d = c − Aᵀy of the wrong sign at an infinite bound larger than ρ·(|c| + |A|ᵀ|y|),
+    multipliers of the wrong sign at an infinite row bound larger than ρ·max|y| over the
+    row's family, and a
+    bound (of the feasible part) off ``target`` by more than ρ times its terms' size."""
+    matrix = program.float_program().matrix
+    cost = to_float(program.cost)
+    column_scale = np.abs(cost) + np.abs(matrix).T @ np.abs(floats)
+    row_scale = np.zeros(program.n_rows)  # the largest |y| of the row's family: its units
+    for rows in program.row_slices.values():
+        row_scale[rows] = float(np.abs(floats[rows]).max(initial=0.0))
+    reduced, common = _reduced_costs(program, y)
+    failures: list[str] = []
+    total = _fraction(program.constant)
+    size = abs(float(total))
+    for kind, (weights, denominator), lower, upper, scale, name in (
+        ("row", scaled(y), program.row_lower, program.row_upper, row_scale, program.describe_row),
+        (
+            "column",
+            (reduced, common),
+            program.column_lower,
+            program.column_upper,
+            column_scale,
+            program.describe_column,
+        ),
+    ):
+        for index in np.flatnonzero(weights != 0).tolist():
+            weight = Fraction(int(weights[index]), denominator)
+            end = upper[index] if weight > 0 else lower[index]
+            if type(end) is float:  # infinite: a wrong sign, allowed only within the rounding
+                if abs(float(weight)) > DUAL_ROUNDING * scale[index] and len(failures) < LISTED:
+                    failures.append(
+                        f"{kind} {name(index)} has "
+                        f"{'multiplier' if kind == 'row' else 'reduced cost'} "
+                        f"{float(weight):.3g} but no {'upper' if weight > 0 else 'lower'} "
+                        f"bound (allowed {DUAL_ROUNDING * scale[index]:.3g})"
+                    )
+                continue
+            term = weight * _fraction(end)
+            total += term
+            size += abs(float(term))
+    if abs(float(total - target)) > DUAL_ROUNDING * max(size, abs(float(target))):
+        failures.append(
+            f"their bound {float(total):.9g} differs from the exact optimum's "
+            f"{float(target):.9g} by {float(total - target):.3g}"
+        )
+    return failures
+
+
+def _column_name(program: ExactProgram, column: int) -> str:
+    """What column ``column`` of the full z is (its orbit, on a reduced program)."""
+    orbit = program.column_orbit
+    return program.describe_column(column if orbit is None else int(orbit[column]))
 
 
 def _z(allocation: Any, payments: Any) -> ObjectArray:
@@ -638,8 +1101,8 @@ def _check(
     failures += dual_failures
     if bound is not None and claim_optimal and bound != linear:
         failures.append(
-            f"the dual bound {sign * bound} differs from the objective {value}: "
-            "optimality is not proved"
+            f"objective {value} differs from the dual bound {sign * bound} by "
+            f"{_gap(value, sign * bound)}: not attained"
         )
     return {
         "objective": value,
@@ -657,10 +1120,7 @@ def _dual_bound(program: ExactProgram, y: ObjectArray) -> tuple[Fraction | None,
     Aᵀy = m/d_m, c = c'/d_c and the reduced costs d = (c'·(L/d_c) − m·(L/d_m))/L with
     L = lcm(d_c, d_m); signs are the integers' signs.
     """
-    products, products_d = program.transposed_scaled(y)
-    cost, cost_d = scaled(program.cost)
-    common = math.lcm(cost_d, products_d)
-    reduced = cost * (common // cost_d) - products * (common // products_d)
+    reduced, common = _reduced_costs(program, y)
     failures: list[str] = []
     total = _fraction(program.constant)
     for kind, (weights, denominator), lower, upper, name in (
@@ -694,6 +1154,15 @@ def _dual_bound(program: ExactProgram, y: ObjectArray) -> tuple[Fraction | None,
             denominator * ends_d,
         )
     return (None if failures else total), failures
+
+
+def _reduced_costs(program: ExactProgram, y: ObjectArray) -> tuple[ObjectArray, int]:
+    """d = c − Aᵀy as integers over one denominator L = lcm(d_c, d_m) (c = c'/d_c,
+    Aᵀy = m/d_m): d = (c'·(L/d_c) − m·(L/d_m))/L."""
+    products, products_d = program.transposed_scaled(y)
+    cost, cost_d = scaled(program.cost)
+    common = math.lcm(cost_d, products_d)
+    return cost * (common // cost_d) - products * (common // products_d), common
 
 
 def _multipliers_on(program: ExactProgram, y: ObjectArray, column: int) -> str:
@@ -783,18 +1252,25 @@ def _pairs_of(
 
 
 def _certify_deterministic(
-    context: _Context, mechanism: Mechanism, description: str, argument: str, start: float
+    context: _Context,
+    claim: _Claim,
+    mechanism: Mechanism,
+    description: str,
+    argument: str,
+    start: float,
 ) -> Certificate:
-    """Fix the incumbent's integral allocation, recover its payments, bound by the LP."""
-    program, twin = context.program, context.twin
+    """Fix the incumbent's integral allocation, recover its best payments exactly, bound by
+    the LP relaxation, and hold the incumbent itself against them."""
+    program = context.program
     fixed = rational_array(np.rint(mechanism.flat_allocation).astype(int).ravel())
     z = _optimal_basis(program, fixed).primal()
     y = _optimal_basis(program).dual()
-    checked = _check(context, z, y, False)
-    closed = checked["bound"] is not None and checked["bound"] == checked["objective"]
-    proved = (
-        "the deterministic incumbent satisfies every imposed family exactly and its "
-        "objective is exact; "
+    optimum = _check(context, z, y, False)
+    closed = optimum["bound"] is not None and optimum["bound"] == optimum["objective"]
+    claimed = _check(context, claim.read, y, False)
+    achievement = (
+        "is deterministic, satisfies every imposed family exactly and its objective is "
+        "exact; "
         + (
             "it attains the LP relaxation's bound, so it is optimal even among "
             "randomised mechanisms"
@@ -804,21 +1280,24 @@ def _certify_deterministic(
             "exactly)"
         )
     )
-    return Certificate(
-        **checked,
-        duals=_split(program, y),
-        inputs=twin.inputs,
-        program=description + " with the allocation fixed to the incumbent's; "
-        "bound from its LP relaxation",
-        argument=argument,
-        proved=proved,
-        seconds=time.perf_counter() - start,
+    return _verdict(
+        context,
+        claim,
+        claimed,
+        optimum,
+        y,
+        (
+            description + " with the allocation fixed to the incumbent's; "
+            "bound from its LP relaxation",
+            argument,
+        ),
+        start,
+        achievement,
         claims_optimality=closed,
-        context=context,
     )
 
 
-def _refused(twin: Environment, reason: str, start: float) -> Certificate:
+def _refused(twin: Environment, reason: str, start: float, claim: _Claim) -> Certificate:
     empty = np.zeros((0,), dtype=object)
     return Certificate(
         None,
@@ -832,6 +1311,7 @@ def _refused(twin: Environment, reason: str, start: float) -> Certificate:
         "nothing",
         (f"not certified: {reason}",),
         time.perf_counter() - start,
+        claimed_objective=claim.objective_value,
     )
 
 

@@ -17,8 +17,9 @@ import numpy as np
 
 from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends.algorithms import algorithm_named, with_algorithm
-from lpmech.backends.engines import Backend, BackendResult, Status
+from lpmech.backends.engines import Backend, BackendResult
 from lpmech.backends.solver_choice import LINEAR_SOLVER
+from lpmech.backends.status import Status
 from lpmech.constraints.base import ConstraintFamily
 from lpmech.formulations.row_generation import RowPolicy, Separator
 from lpmech.problem.environment import Environment

@@ -58,9 +58,10 @@ recovered as before, with the shared q as every bidder's target.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import highspy
@@ -222,6 +223,15 @@ def _program(
         build_seconds=build_seconds,
         standard_layout=False,
     )
+
+
+def _remaining(options: dict[str, Any], started: float) -> dict[str, Any]:
+    """HiGHS options with a ``time_limit`` reduced by the seconds spent since ``started``
+    (the formulation's own work counts against the user's limit)."""
+    if "time_limit" not in options:
+        return options
+    left = float(options["time_limit"]) - (time.perf_counter() - started)
+    return {**options, "time_limit": max(left, 0.0)}  # 0: HiGHS stops at once
 
 
 def _rows_at(block: RowBlock, keys: IntArray) -> RowBlock:
@@ -703,14 +713,15 @@ class Interim(Formulation):
         return None
 
     def run(self, problem: DesignProblem, engine: Backend, options: dict[str, Any]) -> Outcome:
+        started = time.perf_counter()
         env = problem.env
         forms = self.forms(problem)
         cols = forms.columns
         cost, _ = _objective(env, problem, cols)
         if cols.border:
-            return self._run_border(problem, forms, cost, options)
+            return self._run_border(problem, forms, cost, options, started)
         program = _program(env, problem, forms, cost)
-        result = run_program(engine, program, options)
+        result = run_program(engine, program, _remaining(options, started))
         z = None
         if result.x is not None:
             allocation = result.x[: cols.n_allocation]
@@ -849,9 +860,12 @@ class Interim(Formulation):
         forms: InterimForms,
         cost: FloatArray,
         options: dict[str, Any],
+        started: float,
     ) -> Outcome:
         """Border's inequalities as violated, and the rows of generated (full-form
-        incentive) families as violated, starting from each type's grid neighbours."""
+        incentive) families as violated, starting from each type's grid neighbours.
+        A ``time_limit`` counts from ``started``: the generation loop gets what remains,
+        and an allocation recovered after it ran out is not returned."""
         env, cols = problem.env, forms.columns
         generated = self._generated(problem, forms)
         seeds = {
@@ -865,7 +879,11 @@ class Interim(Formulation):
         options = {"primal_feasibility_tolerance": BORDER_FEASIBILITY_TOLERANCE, **options}
         border = _border_separator(env, cols)
         run = generate(
-            program, [border, *generated.values()], options, seeded=seeds, policy=self.policy
+            program,
+            [border, *generated.values()],
+            _remaining(options, started),
+            seeded=seeds,
+            policy=self.policy,
         )
         cuts_added = run.added["feasibility"].n_rows
         rows_by_family = {**program.rows_by_family(), "feasibility": cuts_added}
@@ -879,6 +897,16 @@ class Interim(Formulation):
             program.nonzeros_by_family(),
         )
         compile_seconds = program.stack_seconds + run.compile_seconds
+        if run.x is not None:
+            allocation, recover_seconds = _recover_allocation(problem, cols, run.x)
+            if _remaining(options, started).get("time_limit", math.inf) <= 0:
+                run = replace(
+                    run,
+                    status=Status.FAILED,
+                    message=f"Time limit reached: {options['time_limit']:g} s spent before "
+                    "the ex-post allocation was recovered",
+                    x=None,
+                )
         if run.x is None:
             return Outcome(
                 run.status,
@@ -906,7 +934,6 @@ class Interim(Formulation):
             if cols.symmetric:  # agent 0's row stands for each agent's: an equal share each
                 full = np.tile(full[: g.n_proposed] / env.n_agents, env.n_agents)
             duals[name] = full
-        allocation, recover_seconds = _recover_allocation(problem, cols, run.x)
         z = np.concatenate([allocation.ravel(), self._payments(env, cols, run.x).ravel()])
         items = "" if cols.width == 1 else f" item by item ({cols.width} items)"
         if cols.symmetric:

@@ -26,6 +26,7 @@ rank, cap or filter them.
 
 from __future__ import annotations
 
+import math
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -274,10 +275,10 @@ class RowPool:
         dual = np.asarray(solution.row_dual, dtype=float)
         tol = 1e-9 * max(float(np.abs(value).max(initial=0.0)), np.finfo(float).tiny)
         doomed = {}
-        for name, rows in added.items():
+        for name, block in added.items():
             if name not in self.ages:
                 continue
-            at = rows.all_rows()
+            at = block.all_rows()
             lower = np.concatenate(self.bounds[name][0])
             upper = np.concatenate(self.bounds[name][1])
             slack = np.minimum(value[at] - lower, upper - value[at])
@@ -330,8 +331,14 @@ def generate(
         are not added again.
     policy : RowPolicy
         Which rows to add per round, and the round cap.
+
+    A ``time_limit`` in ``options`` bounds the whole loop, separation and added rows
+    included: each round's HiGHS run gets what remains (HiGHS's run clock accumulates
+    over the runs of one model), and a loop out of time ends with status FAILED and
+    "Time limit reached", as a single HiGHS run does.
     """
-    start = time.perf_counter()
+    start = began = time.perf_counter()
+    limit = float(options.get("time_limit", math.inf))
     options = warm_start_options(options, program.deterministic)
     highs = HighspyBackend.load(program, options)
     compile_seconds = time.perf_counter() - start
@@ -361,6 +368,14 @@ def generate(
 
     n_added = 0
     while True:
+        if math.isfinite(limit):
+            remaining = limit - (time.perf_counter() - began)
+            if remaining <= 0:
+                return finish(
+                    Status.FAILED,
+                    f"Time limit reached after {rounds} rounds of row generation",
+                )
+            highs.setOptionValue("time_limit", highs.getRunTime() + remaining)
         if rounds and "simplex_dual_edge_weight_strategy" not in options:
             for option, value in policy.resolve_options(highs.getNumRow(), n_added).items():
                 highs.setOptionValue(option, value)

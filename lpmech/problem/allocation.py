@@ -31,7 +31,7 @@ import scipy.optimize
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
-from lpmech.arrays import FloatArray
+from lpmech.arrays import FloatArray, float_array
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.problem.memory import BYTES_PER_COMPONENT, check_allocation
 
@@ -60,7 +60,7 @@ class AllocationSpace:
         lower: ArrayLike = 0.0,
         upper: ArrayLike = 1.0,
     ) -> None:
-        names = tuple(str(name) for name in _names(component_names, "component_names"))
+        names = _names(component_names, "AllocationSpace: component_names")
         if not names:
             raise InvalidEnvironmentError("AllocationSpace: component_names is empty")
         if len(set(names)) != len(names):
@@ -75,6 +75,8 @@ class AllocationSpace:
             raise InvalidEnvironmentError("AllocationSpace: lower exceeds upper for a component")
         if matrix is None:
             matrix = sp.csr_array((0, n))
+        elif not sp.issparse(matrix):
+            matrix = float_array(matrix, "AllocationSpace: matrix", InvalidEnvironmentError)
         self.matrix = sp.csr_array(matrix, dtype=float)
         m = self.matrix.shape[0]
         if self.matrix.shape[1] != n:
@@ -228,8 +230,12 @@ class Items(AllocationSpace):
             )
         self.agent_names = tuple(agent_names)
         self.item_names = tuple(item_names)
+        if not isinstance(unit_demand, bool | np.bool_):
+            raise InvalidEnvironmentError(
+                f"Items: unit_demand must be True or False, got {unit_demand!r}"
+            )
         self.n_items = n_items
-        self.unit_demand = unit_demand
+        self.unit_demand = bool(unit_demand)
         names = [f"{item} to {agent}" for agent in agent_names for item in item_names]
         component = np.arange(n_agents * n_items).reshape(n_agents, n_items)
         per_item = sp.csr_array(
@@ -379,7 +385,12 @@ class Exchange(AllocationSpace):
 
 
 def _bound_vector(value: ArrayLike, n: int, name: str) -> FloatArray:
-    array = np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy()
+    given = float_array(value, f"AllocationSpace: {name}", InvalidEnvironmentError)
+    if given.ndim > 1 or given.size not in (1, n):
+        raise InvalidEnvironmentError(
+            f"AllocationSpace: {name} has shape {given.shape}, expected one number or ({n},)"
+        )
+    array = np.broadcast_to(given, (n,)).copy()
     if np.any(np.isnan(array)):
         raise InvalidEnvironmentError(f"AllocationSpace: {name} contains NaN")
     return array
@@ -388,7 +399,7 @@ def _bound_vector(value: ArrayLike, n: int, name: str) -> FloatArray:
 def _row_bound(value: ArrayLike | None, m: int, default: float, name: str) -> FloatArray:
     if value is None:
         return np.full(m, default)
-    array = np.asarray(value, dtype=float)
+    array = float_array(value, f"AllocationSpace: {name}", InvalidEnvironmentError)
     if array.shape != (m,):
         raise InvalidEnvironmentError(
             f"AllocationSpace: {name} has shape {array.shape}, expected ({m},) (one per row)"
@@ -399,10 +410,14 @@ def _row_bound(value: ArrayLike | None, m: int, default: float, name: str) -> Fl
 
 
 def _names(names: object, argument: str) -> tuple:
-    """Names given as a list (any iterable) as a tuple; one string or a non-iterable is refused."""
+    """Names given as a list (any iterable) as a tuple; one string, a non-iterable or a
+    name that is not a string is refused."""
     if isinstance(names, str) or not isinstance(names, Iterable):
         raise InvalidEnvironmentError(f"{argument} must be a sequence of names, got {names!r}")
-    return tuple(names)
+    names = tuple(names)
+    if not all(isinstance(name, str) for name in names):
+        raise InvalidEnvironmentError(f"{argument} must be strings, got {names!r:.80}")
+    return names
 
 
 def _sorted_rows(rows: FloatArray) -> FloatArray:

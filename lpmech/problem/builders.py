@@ -20,12 +20,14 @@ certificates (:mod:`lpmech.exact.numbers` says how floats are read).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from lpmech.arrays import float_array
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.exact.numbers import exact_copy
 from lpmech.problem.allocation import AllocationSpace, Exchange, Items, Units
@@ -53,7 +55,7 @@ def _finite(value: object, argument: str) -> None:
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float | np.number | Fraction)
-        or not np.isfinite(float(value))
+        or not math.isfinite(float_array(value, argument, InvalidEnvironmentError))
     ):
         raise InvalidEnvironmentError(f"{argument} must be a finite number, got {value!r}")
 
@@ -61,18 +63,21 @@ def _finite(value: object, argument: str) -> None:
 def _numbers(values: object, argument: str) -> np.ndarray:
     """Floats, or Fractions (an object array) where the input holds exact numbers."""
     try:
+        floats = float_array(values, argument, InvalidEnvironmentError)  # text, 10**400…
         kept = exact_copy(values)
-        return np.asarray(values, dtype=float) if kept is None else kept
     except (TypeError, ValueError):
         raise InvalidEnvironmentError(
             f"{argument} must be numbers (one array, or one per agent), got {values!r:.80}"
         ) from None
+    return floats if kept is None else kept
 
 
 def _names(names: Sequence[str] | None, n_agents: int, default: str) -> list[str]:
     """Agent names: ``default 1`` … when omitted, else one distinct string per agent."""
     if names is None:
         return [f"{default} {i + 1}" for i in range(n_agents)]
+    if isinstance(names, Iterator):  # read once, here, not consumed by the check below
+        names = list(names)
     if isinstance(names, str) or not all(isinstance(n, str) for n in names):
         raise InvalidEnvironmentError(
             f"names must be a sequence of strings, one per agent, got {names!r}"
@@ -118,6 +123,10 @@ def _per_agent(
     n_agents = _count(n_agents, count_name)
     if isinstance(values, str):
         raise InvalidEnvironmentError(f"{argument} must be numbers, got the string {values!r}")
+    if isinstance(values, Iterator):
+        raise InvalidEnvironmentError(
+            f"{argument} must be an array of numbers (a list), got {type(values).__name__}"
+        )
     if _is_shared(values, item_ndim):
         if n_agents is None:
             raise InvalidEnvironmentError(
@@ -273,6 +282,11 @@ def bilateral_trade(
     """
     buyer_values = _numbers(buyer_values, "buyer_values")
     seller_costs = _numbers(seller_costs, "seller_costs")
+    for argument, given in (("buyer_values", buyer_values), ("seller_costs", seller_costs)):
+        if given.ndim != 1:
+            raise InvalidEnvironmentError(
+                f"{argument} must be a vector of numbers, got shape {given.shape}"
+            )
     if prior is None:
         buyer_prior = _uniform(buyer_values) if buyer_prior is None else buyer_prior
         seller_prior = _uniform(seller_costs) if seller_prior is None else seller_prior

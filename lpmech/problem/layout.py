@@ -23,14 +23,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lpmech.arrays import IntArray
 
+_ScalarT = TypeVar("_ScalarT", bound=np.generic)  # agent_major keeps the scalar type
 
-def agent_major(table: NDArray, agent: int, trailing: int = 0) -> NDArray:
+
+def agent_major(table: NDArray[_ScalarT], agent: int, trailing: int = 0) -> NDArray[_ScalarT]:
     """Reshape an array over profiles to (K_i, R_i, …) with agent i's type first.
 
     Parameters
@@ -102,9 +105,9 @@ class Layout:
         profiles = np.asarray(profiles)[..., None]
         return profiles * self.n_components + np.arange(self.n_components)
 
-    def payment_columns(self, profiles: ArrayLike, agent: int) -> IntArray:
-        """Columns of t_i(θ^p), same shape as ``profiles``."""
-        return self.n_allocation_columns + np.asarray(profiles) * self.n_agents + agent
+    def payment_columns(self, profiles: ArrayLike, agent: int | IntArray) -> IntArray:
+        """Columns of t_i(θ^p), ``profiles`` broadcast against ``agent`` (one or many)."""
+        return self.n_allocation_columns + np.asarray(profiles) * self.n_agents + np.asarray(agent)
 
     def split(self, z: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Split a decision vector into allocation (P, C) and payments (P, N)."""

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lpmech.arrays import FloatArray
+from lpmech.arrays import FloatArray, float_array
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.problem.layout import agent_major
 
@@ -41,7 +41,7 @@ def check_probabilities(values: ArrayLike, argument: str, shape: tuple[int, ...]
         If the shape is wrong, an entry is NaN, infinite or negative, or the
         entries do not sum to one within :data:`PROBABILITY_TOLERANCE`.
     """
-    array = np.asarray(values, dtype=float)
+    array = float_array(values, argument, InvalidEnvironmentError)
     if array.shape != shape:
         raise InvalidEnvironmentError(f"{argument} has shape {array.shape}, expected {shape}")
     if not np.all(np.isfinite(array)):
@@ -118,7 +118,7 @@ class Prior:
         return prior
 
     @classmethod
-    def restated(cls, prior: Prior, table: NDArray) -> Self:
+    def restated(cls, prior: Prior, table: NDArray[Any]) -> Self:
         """``prior`` with its table in another representation (e.g. exact rationals), as an
         instance of ``cls``: the table is taken as it is, its independence read from ``prior``."""
         twin = cls.__new__(cls)

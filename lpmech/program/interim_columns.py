@@ -19,14 +19,16 @@ states its interim form over it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike
 
 from lpmech.arrays import FloatArray, IntArray
 from lpmech.constraints.base import Entries, RowBlock, broadcast_entries
+from lpmech.errors import InvalidEnvironmentError
+from lpmech.problem.allocation import Items
 
 if TYPE_CHECKING:
     from lpmech.problem.environment import Environment
@@ -68,8 +70,15 @@ class InterimColumns:
             counts = counts[:1]
         if border:
             space = env.allocation
+            if not isinstance(space, Items):
+                raise InvalidEnvironmentError(
+                    f"InterimColumns: Border's interim columns need Items, got {space!r}"
+                )
             width, n_allocation = space.n_items, 0
-            own = tuple(space.component(i, np.arange(space.n_items)) for i in range(env.n_agents))
+            own = tuple(
+                np.array([space.component(i, j) for j in range(space.n_items)], dtype=np.intp)
+                for i in range(env.n_agents)
+            )
         else:
             width, n_allocation = env.n_components, env.layout.n_allocation_columns
             own = (np.arange(env.n_components),) * env.n_agents
@@ -101,7 +110,7 @@ class InterimColumns:
         return self.m_start[agent] + np.asarray(types)
 
     def utility_entries(
-        self, agent: int, true_types: NDArray, reports: NDArray, rows: NDArray, sign: float
+        self, agent: int, true_types: IntArray, reports: IntArray, rows: IntArray, sign: float
     ) -> list[Entries]:
         """Entries of sign · (V_i(k)·Q_i(r) − M_i(r)) into ``rows``, pair by pair."""
         values = self.values[agent][true_types]  # (Q, W)
@@ -125,7 +134,11 @@ class InterimColumns:
         return broadcast_entries(row, np.concatenate(columns), np.concatenate(values))
 
     def block(
-        self, parts: list[Entries], n_rows: int, lower: Any = -np.inf, upper: Any = np.inf
+        self,
+        parts: list[Entries],
+        n_rows: int,
+        lower: ArrayLike = -np.inf,
+        upper: ArrayLike = np.inf,
     ) -> RowBlock:
         """A block of ``n_rows`` rows over these columns from coordinate parts."""
         if not parts:

@@ -27,6 +27,7 @@ always maximised. :class:`CustomObjective` takes any cvxpy expression.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -35,10 +36,10 @@ import cvxpy as cp
 import numpy as np
 from numpy.typing import ArrayLike
 
-from lpmech.arrays import FloatArray
+from lpmech.arrays import FloatArray, float_array
 from lpmech.constraints.base import function_name
 from lpmech.constraints.custom import DesignVariables
-from lpmech.errors import InvalidArgumentError, UnknownObjectiveError
+from lpmech.errors import InvalidArgumentError, InvalidArgumentTypeError, UnknownObjectiveError
 from lpmech.names import look_up, spec_parts
 from lpmech.problem.scales import data_scale
 from lpmech.stable_sums import matrix_vector, weighted_sum
@@ -103,10 +104,14 @@ class Objective(ABC):
         return 1.0 if self.sense == "maximize" else -1.0
 
     def __add__(self, other: Objective) -> Combination:
+        if not isinstance(other, Objective):
+            raise InvalidArgumentError(
+                f"objective: {self.name} + … adds objectives only, got {type(other).__name__}"
+            )
         return Combination([(1.0, self), (1.0, other)])
 
     def __mul__(self, weight: float) -> Combination:
-        return Combination([(float(weight), self)])
+        return Combination([(_weight(weight, self.name), self)])
 
     __rmul__ = __mul__
 
@@ -180,7 +185,11 @@ class Welfare(Objective):
     units = "value"
 
     def __init__(self, include_principal: bool = True) -> None:
-        self.include_principal = include_principal
+        if not isinstance(include_principal, bool | np.bool_):
+            raise InvalidArgumentError(
+                f"Welfare: include_principal must be True or False, got {include_principal!r}"
+            )
+        self.include_principal = bool(include_principal)
         self.name = "welfare" if include_principal else "agents_welfare"
 
     def coefficients(self, env: Environment) -> FloatArray:
@@ -211,7 +220,9 @@ class GainsFromTrade(Objective):
     units = "value"
 
     def __init__(self, status_quo: ArrayLike | None = None) -> None:
-        self.status_quo = None if status_quo is None else np.asarray(status_quo, dtype=float)
+        self.status_quo = (
+            None if status_quo is None else float_array(status_quo, "GainsFromTrade: status_quo")
+        )
 
     def _status_quo(self, env: Environment) -> FloatArray:
         if self.status_quo is None:
@@ -269,6 +280,11 @@ class CustomObjective(Objective):
             raise InvalidArgumentError(
                 f"CustomObjective: sense must be 'maximize' or 'minimize', got {sense!r}"
             )
+        if not callable(expression):
+            raise InvalidArgumentError(
+                "CustomObjective: expression must be a function of the design variables, "
+                f"got {type(expression).__name__}"
+            )
         self._expression = expression
         self.sense = sense
         self.name = name
@@ -277,7 +293,14 @@ class CustomObjective(Objective):
         return np.zeros(env.layout.n_columns)
 
     def cvxpy_terms(self, variables: DesignVariables) -> list[cp.Expression]:
-        return [self.sign * self._expression(variables)]
+        term = self._expression(variables)
+        if not isinstance(term, cp.Expression) or not term.is_scalar():
+            shape = getattr(term, "shape", type(term).__name__)
+            raise InvalidArgumentError(
+                f"CustomObjective {self.name!r}: expression must return a scalar cvxpy "
+                f"expression, got {shape}"
+            )
+        return [self.sign * term]
 
     def value(self, mechanism: Mechanism) -> float:
         return float(self._expression(DesignVariables.at_mechanism(mechanism)).value)
@@ -341,6 +364,16 @@ class LinearObjective(Objective):
             )
         self._coefficients = np.asarray(coefficients, dtype=float)
         self._constant = float(constant)
+        bad = np.flatnonzero(~np.isfinite(self._coefficients.ravel()))
+        if len(bad) or not np.isfinite(self._constant):
+            where = (
+                f"coefficient {int(bad[0])} is {self._coefficients.ravel()[bad[0]]!r}"
+                if len(bad)
+                else f"constant is {self._constant!r}"
+            )
+            raise InvalidArgumentError(
+                f"LinearObjective {name!r}: {where}; coefficients and constant must be finite"
+            )
         self.sense = sense
         self.name = name
 
@@ -479,7 +512,13 @@ class Combination(Objective):
 
     def __init__(self, terms: Sequence[tuple[float, Objective]]) -> None:
         flat: list[tuple[float, Objective]] = []
-        for weight, objective in terms:
+        for index, (given, objective) in enumerate(terms):
+            if not isinstance(objective, Objective):
+                raise InvalidArgumentTypeError(
+                    f"objective weights: term {index} is {type(objective).__name__} "
+                    f"{objective!r}, not an Objective"
+                )
+            weight = _weight(given, f"the weight of {objective.name!r} (term {index})")
             if isinstance(objective, Combination):
                 flat.extend((weight * w, o) for w, o in objective.terms)
             else:
@@ -511,6 +550,25 @@ class Combination(Objective):
         return f"Combination({list(self.terms)!r})"
 
 
+def _weight(value: Any, what: str) -> float:
+    """A weight of a combined objective as a finite float (a NaN or infinite weight would
+    make every objective value NaN or infinite, and the solve meaningless)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise InvalidArgumentTypeError(
+                f"objective weights: {what} must be a real number, got "
+                f"{type(value).__name__} {value!r}"
+            ) from None
+    weight = float(value)
+    if not np.isfinite(weight):
+        raise InvalidArgumentError(
+            f"objective weights: {what} is {weight!r}; a weight must be finite"
+        )
+    return weight
+
+
 #: Objectives by name; each entry makes a fresh instance.
 OBJECTIVES: dict[str, Callable[[], Objective]] = {
     "revenue": Revenue,
@@ -525,6 +583,19 @@ OBJECTIVES: dict[str, Callable[[], Objective]] = {
     "ex_ante_nash_welfare": lambda: NashWelfare("ex_ante"),
     "revenue_variance": RevenueVariance,
 }
+
+
+def _weight(weight: object, name: str) -> float:
+    """A weight of an objective: one finite real number (not text, not a flag)."""
+    try:
+        value = float(weight) if isinstance(weight, int | float | np.number) else math.nan
+    except OverflowError:
+        value = math.nan
+    if isinstance(weight, bool | np.bool_) or not math.isfinite(value):
+        raise InvalidArgumentError(
+            f"weight: {name} is multiplied by a finite number, got {weight!r:.40}"
+        )
+    return value
 
 
 def resolve_objective(objective: str | Objective) -> Objective:

@@ -94,7 +94,7 @@ class Mechanism:
 
     @classmethod
     def from_tables(
-        cls, env: Environment, allocation: NDArray, payments: NDArray, name: str = ""
+        cls, env: Environment, allocation: NDArray[Any], payments: NDArray[Any], name: str = ""
     ) -> Self:
         """A mechanism of class ``cls`` whose rules are already tables in profile order.
 
@@ -238,6 +238,7 @@ class Mechanism:
         ``layout.by_agent(i)``).
         """
         i = self.env.agent_index(agent)
+        true_type = self.env.agents[i].type_index(true_type)
         by_agent = self.env.layout.by_agent(i)
         true_values = self.env.values_at_profiles(i)[by_agent[[true_type]]]  # (1, R, C)
         return report_utilities(
@@ -317,6 +318,9 @@ class Mechanism:
 
     def is_deterministic(self, tol: float = 1e-6) -> bool:
         """Whether every allocation component is 0 or 1 (within ``tol``)."""
+        from lpmech.checks.verification import check_tol
+
+        tol = check_tol(tol)
         a = self._allocation
         return bool(np.all(np.minimum(np.abs(a), np.abs(a - 1.0)) <= tol))
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from lpmech.arrays import FloatArray
 from lpmech.backends.solver_choice import LINEAR_SOLVER
+from lpmech.backends.status import optimality
 from lpmech.checks.verification import (
     VerificationReport,
     binding_threshold,
@@ -24,12 +25,13 @@ from lpmech.checks.verification import (
 )
 from lpmech.constraints import ConstraintFamily, resolve_all
 from lpmech.errors import (
+    InvalidArgumentError,
     UnknownNameError,
 )
 from lpmech.formulations.base import OrbitProgram
 from lpmech.program.objectives import Objective
 from lpmech.results.mechanism import Mechanism
-from lpmech.views.text import format_number, format_table
+from lpmech.views.text import format_table, optimum_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,7 +56,11 @@ class SolveReport:
     :mod:`lpmech.backends.solver_choice`). Sizes are those of the program the solver took.
     ``tie_break`` says how the returned optimum was chosen among optima
     (:mod:`lpmech.solving.canonical`: anonymised for identical agents, tie-broken), and
-    ``tie_break_seconds`` is the time of that step.
+    ``tie_break_seconds`` is the time of that step. ``gap`` is the relative MIP gap the
+    solve was allowed to stop within when a user's ``mip_rel_gap`` loosened it (0 when
+    the gap is closed), and ``tolerances`` the solver tolerances loosened beyond their
+    defaults (:func:`lpmech.backends.status.loosened_tolerances`); :attr:`status` says
+    "optimal within gap g" then, never plain "optimal".
     """
 
     backend: str
@@ -74,6 +80,14 @@ class SolveReport:
     solver: str = LINEAR_SOLVER
     tie_break: str = ""
     tie_break_seconds: float = 0.0
+    gap: float = 0.0
+    tolerances: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        """How optimal the answer is: "optimal", or "optimal within gap g" (and loosened
+        tolerances) when the solve was asked to stop short."""
+        return optimality(self.gap, self.tolerances)
 
     def spec(self) -> dict[str, Any]:
         """The report as plain data (JSON-able); :meth:`from_spec` rebuilds it."""
@@ -97,7 +111,8 @@ class SolveReport:
         timings = (
             f"variables {self.n_variables}; build {self.build_seconds:.3f} s, "
             f"compile {self.compile_seconds:.3f} s, solve {self.solve_seconds:.3f} s, "
-            f"total {self.total_seconds:.3f} s (formulation {self.formulation}, "
+            f"total {self.total_seconds:.3f} s (status {self.status}, "
+            f"formulation {self.formulation}, "
             f"backend {self.backend}, solver {self.solver}, algorithm {self.algorithm})"
         )
         details = f"\n{self.details}" if self.details else ""
@@ -178,6 +193,8 @@ class Solution:
         duals = self.duals[family]
         spec = next(f for f in self.compiled if f.name == family)
         threshold = self.binding_threshold(family)
+        if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 0:
+            raise InvalidArgumentError(f"binding: top must be a whole number ≥ 0, got {top!r}")
         order = np.argsort(-np.abs(duals), kind="stable")[:top]
         return [
             (spec.describe(self.mechanism.env, int(r)), float(duals[r]))
@@ -186,7 +203,10 @@ class Solution:
         ]
 
     def certify(self) -> Certificate:
-        """Prove the optimum in rational arithmetic (:func:`lpmech.exact.certificate.certify`)."""
+        """Prove this Solution's own mechanism, ``objective_value`` and duals optimal in
+        rational arithmetic, within a stated float rounding; a failed certificate names
+        the check and reports the exact optimum beside the claim
+        (:func:`lpmech.exact.certificate.certify`)."""
         from lpmech.exact.certificate import certify
 
         return certify(self)
@@ -223,15 +243,17 @@ class Solution:
             if self.verification.ok
             else f"NOT verified ({len(self.verification.failures())} of {checked} families fail)"
         )
+        label = optimum_label(
+            self.objective.name.replace("_", " "), self.objective_value, self.report.status
+        )
         return (
-            f"<Solution: optimal {self.objective.name.replace('_', ' ')} = "
-            f"{format_number(self.objective_value)}; {verdict}; {env.n_profiles} profiles, "
+            f"<Solution: {label[:1].lower()}{label[1:]}; {verdict}; {env.n_profiles} profiles, "
             f"{env.n_agents} agents, {self.report.formulation}>"
         )
 
     def __str__(self) -> str:
         header = (
-            f"Optimal {self.objective.name} = {format_number(self.objective_value)} "
+            f"{optimum_label(self.objective.name, self.objective_value, self.report.status)} "
             f"under {' + '.join(f.name for f in self.families)}"
         )
         return "\n\n".join(

@@ -62,7 +62,7 @@ with an error.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -492,6 +492,8 @@ class StageResult(NamedTuple):
     x: FloatArray | None
     objective: float | None
     measured: dict[str, FloatArray]
+    #: The row duals where the stage was one LP (no rows generated), else None.
+    row_duals: FloatArray | None = None
 
 
 def _solve_stage(
@@ -503,7 +505,9 @@ def _solve_stage(
     (:func:`~lpmech.formulations.row_generation.generate`)."""
     if not stage.separators:
         result = run_program(engine, staged, options)
-        return StageResult(result.status, result.message, result.x, result.objective, {})
+        return StageResult(
+            result.status, result.message, result.x, result.objective, {}, result.row_duals
+        )
     n = stage.program.n_columns
     run = generate(
         staged,
@@ -581,20 +585,21 @@ def _ends(
     coefficients: FloatArray,
     optimum: float,
     slack: float,
-    options: dict[str, Any],
-) -> list[float]:
-    """min and max of q·z (``coefficients`` q on z) over the face of ``stage``'s program."""
+    options: Mapping[str, Any],
+) -> tuple[list[float], float]:
+    """min and max of q·z (``coefficients`` q on z) over the face of ``stage``'s program,
+    and the resolution of the two (:func:`_sensitivity`; 0 where rows were generated)."""
     program = stage.program
     cost = coefficients if stage.column_of is None else _per_column(stage, coefficients)
     engine = BACKENDS["highspy"]()
+    options = dict(options)
     face = _face(program, optimum - slack)
     if stage.row_duals is not None:
         face = _restricted(face, program, engine, options, optimum + slack, stage.row_duals)
-    ends = []
+    ends, resolution = [], 0.0
     for sign in (-1.0, 1.0):
-        result = _solve_stage(
-            replace(face, cost=sign * cost, constant=0.0), stage, engine, options
-        )
+        ranged = replace(face, cost=sign * cost, constant=0.0)
+        result = _solve_stage(ranged, stage, engine, options)
         if result.status is Status.UNBOUNDED or result.status is Status.INFEASIBLE_OR_UNBOUNDED:
             ends.append(sign * np.inf)
         elif result.status is not Status.OPTIMAL or result.objective is None:
@@ -604,7 +609,9 @@ def _ends(
             )
         else:
             ends.append(sign * result.objective)
-    return ends
+            if result.row_duals is not None:
+                resolution += _sensitivity(ranged, result, slack)
+    return ends, resolution
 
 
 def _face(program: Program, floor: float) -> Program:
@@ -728,7 +735,7 @@ class Quantity:
 
     @staticmethod
     def _profile(env: Environment, types: tuple[int | str, ...]) -> int:
-        if len(types) != env.n_agents:
+        if not isinstance(types, Sequence) or isinstance(types, str) or len(types) != env.n_agents:
             raise InvalidArgumentError(
                 f"types: need one type per agent ({env.n_agents}), got {types!r}"
             )
@@ -737,17 +744,29 @@ class Quantity:
 
 
 class OptimalRange(NamedTuple):
-    """The least and greatest value of a quantity over all optimal mechanisms."""
+    """The least and greatest value of a quantity over all optimal mechanisms.
+
+    ``resolution`` is the width the computation alone can give a quantity that every
+    optimum pins: the two range LPs run over the optimal face relaxed by the slack δ
+    (``c·z ≥ c·z* − δ``), and HiGHS's solutions violate rows and bounds by v (within its
+    feasibility tolerance); by LP sensitivity each end moves by at most |y_face|·δ +
+    Σ_r |y_r|·v_r + Σ_j |d_j|·v_j, with y, d the range LP's row duals and reduced costs
+    (in the quantity's units). A width within it cannot be told from 0.
+    """
 
     quantity: str
     low: float
     high: float
     #: The quantity's unit: the environment's value scale for money, 1 for allocations.
     unit: float = 1.0
+    #: The width the range's own slack and tolerances allow (see the class docstring).
+    resolution: float = 0.0
 
     def pinned(self, tol: float = 1e-7) -> bool:
-        """Whether every optimum gives the quantity the same value (within ``tol`` units)."""
-        return self.high - self.low <= tol * max(self.unit, abs(self.low), abs(self.high))
+        """Whether every optimum gives the quantity the same value: the width is within
+        ``tol`` units or within the range's own :attr:`resolution`."""
+        width = self.high - self.low
+        return width <= tol * max(self.unit, abs(self.low), abs(self.high)) + self.resolution
 
 
 def optimal_range(
@@ -825,12 +844,30 @@ def optimal_range(
     )
     if stage is None or not stage.complete:
         stage = StageProgram(_direct_program(problem, "optimal_range", memory_limit))
-    ends = _ends(stage, coefficients / size, optimum, slack, dict(solution.solver_options))
+    ends, resolution = _ends(stage, coefficients / size, optimum, slack, solution.solver_options)
     if stage.separators and not all(np.isfinite(ends)):
         # a program of generated rows may be unbounded where the full one is not
         stage = StageProgram(_direct_program(problem, "optimal_range", memory_limit))
-        ends = _ends(stage, coefficients / size, optimum, slack, dict(solution.solver_options))
-    ends = [size * end for end in ends]
+        ends, resolution = _ends(
+            stage, coefficients / size, optimum, slack, solution.solver_options
+        )
+    ends, resolution = [size * end for end in ends], size * resolution
     n = env.layout.n_allocation_columns
     unit = data_scale(env) if np.any(quantity.coefficients[n:]) else 1.0
-    return OptimalRange(quantity.name, float(ends[0]), float(ends[1]), unit)
+    return OptimalRange(quantity.name, float(ends[0]), float(ends[1]), unit, resolution)
+
+
+def _sensitivity(program: Program, result: Any, slack: float) -> float:
+    """How far a range LP's optimum can have moved from the exact face's: the face row
+    relaxed by ``slack``, and every row and column bound by the violation v that HiGHS's
+    solution x leaves (within its feasibility tolerance). By LP sensitivity at most
+    |y_face|·slack + Σ_r |y_r|·v_r + Σ_j |d_j|·v_j, with d = c − Aᵀy."""
+    duals, x = result.row_duals, result.x
+    if duals is None or x is None:
+        return 0.0
+    activity = program.matrix @ x
+    rows = np.maximum(np.maximum(program.row_lower - activity, activity - program.row_upper), 0.0)
+    columns = np.maximum(np.maximum(program.column_lower - x, x - program.column_upper), 0.0)
+    reduced = program.cost - program.matrix.T @ duals
+    face_row = program.row_slices["optimum held"].start
+    return float(abs(duals[face_row]) * slack + np.abs(duals) @ rows + np.abs(reduced) @ columns)

@@ -28,6 +28,7 @@ from dataclasses import replace
 from typing import Any
 
 import cvxpy as cp
+import numpy as np
 
 from lpmech.backends.algorithms import algorithm_named, with_algorithm
 from lpmech.backends.engines import Backend, CvxpyBackend, CvxpyProgram
@@ -69,9 +70,13 @@ def formulate(
         raise InvalidEnvironmentError(
             f"formulate: env must be an Environment, got {type(env).__name__}"
         )
+    if not isinstance(deterministic, bool | np.bool_):
+        raise InvalidArgumentError(
+            f"formulate: deterministic must be True or False, got {deterministic!r}"
+        )
     families = with_feasibility(resolve_all(constraints))
     return DesignProgram(
-        env, resolve_objective(objective), families, deterministic, memory_limit=memory_limit
+        env, resolve_objective(objective), families, bool(deterministic), memory_limit=memory_limit
     )
 
 
@@ -169,6 +174,8 @@ class DesignProgram:
                     f"a CvxpyConstraint), got {constraints!r}"
                 )
             given = list(given)
+            for index, constraint in enumerate(given):
+                self._own_variables(constraint, f"add: constraint {index} ({constraint})")
             family = CvxpyConstraint(lambda v: [self._rebind(c, v) for c in given], name=name)
         if family.name in {f.name for f in self.families}:
             raise InvalidArgumentError(
@@ -203,6 +210,7 @@ class DesignProgram:
                 f"add_objective: term must be a scalar cvxpy expression, got "
                 f"{getattr(term, 'shape', type(term).__name__)}"
             )
+        self._own_variables(term, f"add_objective: term {name!r}")
         extra = CustomObjective(lambda v: self._rebind(term, v), sense=sense, name=name)
         self.objective = Combination([(1.0, self.objective), (1.0, extra)])
         self._program = replace(self._program, objective=self.objective)
@@ -257,6 +265,7 @@ class DesignProgram:
         if extra:
             view.add(extra, name="added constraints")
         if problem.objective is not self.problem.objective:
+            self._own_variables(problem.objective.expr, "solution: the problem's objective")
             sense = "maximize" if isinstance(problem.objective, cp.Maximize) else "minimize"
             expression = problem.objective.expr
             view.objective = CustomObjective(
@@ -297,6 +306,19 @@ class DesignProgram:
             problem=cp.Problem(objective, list(constraints)),
             custom=self._built.custom if custom is None else custom,
         )
+
+    def _own_variables(self, item: Rebindable, what: str) -> None:
+        """Refuse an expression or constraint over variables that are not this program's
+        (another program's ``payments``, say): it would constrain nothing here."""
+        own = {variable.id for variable in self.problem.variables()}
+        foreign = [v for v in item.variables() if v.id not in own]
+        if foreign:
+            names = ", ".join(sorted({repr(v.name()) for v in foreign}))
+            raise InvalidArgumentError(
+                f"{what} uses the variable(s) {names} of another program, not of this "
+                "one; build it from this program's variables (program.allocation, "
+                "program.payments, program.interim_…)"
+            )
 
     def _rebind(self, item: Rebindable, variables: DesignVariables) -> Rebindable:
         """``item`` with this program's variables replaced by ``variables``."""

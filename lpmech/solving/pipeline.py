@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lpmech.backends.algorithms import ALGORITHMS
-from lpmech.backends.engines import BACKENDS, Backend, CvxpyBackend
+from lpmech.backends.engines import BACKENDS, Backend, CvxpyBackend, check_solver_options
 from lpmech.backends.solver_choice import LINEAR_SOLVER, solver_named, verification_tolerance
-from lpmech.backends.status import Status
+from lpmech.backends.status import CLOSED_GAP, Status, loosened_tolerances
 from lpmech.checks.verification import (
     VerificationReport,
     check_tol,
@@ -67,7 +67,7 @@ DEFAULT_CONSTRAINTS = ("dominant_strategy_ic", "ex_post_ir")
 
 #: HiGHS's default relative MIP gap (1e-4) would stop short of the optimum that
 #: tests compare with formulas to 1e-6; deterministic solves close the gap.
-MIP_DEFAULTS = {"mip_rel_gap": 1e-9, "mip_feasibility_tolerance": 1e-9}
+MIP_DEFAULTS = {"mip_rel_gap": CLOSED_GAP, "mip_feasibility_tolerance": 1e-9}
 
 
 def solve(
@@ -359,11 +359,7 @@ def resolve_request(
     if not isinstance(deterministic, bool | np.bool_):
         raise InvalidArgumentError(f"deterministic must be True or False, got {deterministic!r}")
     families = with_feasibility(resolve_all(constraints))
-    if not isinstance(solver_options, Mapping | None):
-        raise InvalidArgumentError(
-            f"solver_options must be a dict of HiGHS options, got {type(solver_options).__name__}"
-        )
-    options = _with_requested_algorithm(algorithm, dict(solver_options or {}))
+    options = _with_requested_algorithm(algorithm, check_solver_options(solver_options))
     if verbose:
         options = {"output_flag": True, **options}
     if deterministic:
@@ -468,6 +464,11 @@ def solve_report(
 ) -> SolveReport:
     """Sizes and timings of the solve (``start``: when :func:`solve` began)."""
     sizes = outcome.sizes
+    tolerances = (
+        loosened_tolerances(request.options, request.deterministic)
+        if request.solver in ("auto", LINEAR_SOLVER)
+        else {}
+    )
     return SolveReport(
         backend=engine.name,
         n_variables=sizes.n_variables,
@@ -486,6 +487,8 @@ def solve_report(
         details=outcome.details,
         algorithm=outcome.algorithm,
         solver=outcome.solver,
+        gap=tolerances.get("mip_rel_gap", 0.0),
+        tolerances=tolerances,
     )
 
 

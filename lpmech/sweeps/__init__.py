@@ -32,14 +32,15 @@ from typing import Any
 
 from lpmech.analytic.benchmark import Benchmark
 from lpmech.backends.algorithms import ALGORITHMS
-from lpmech.backends.engines import BACKENDS
+from lpmech.backends.engines import BACKENDS, check_solver_options
 from lpmech.backends.progress import progress_bar, solver_progress, watched
-from lpmech.constraints import ConstraintFamily
+from lpmech.checks.verification import check_tol
+from lpmech.constraints import ConstraintFamily, resolve_all
 from lpmech.errors import InvalidArgumentError
 from lpmech.extras import require
 from lpmech.formulations import FORMULATIONS
 from lpmech.problem.environment import Environment
-from lpmech.program.objectives import Objective
+from lpmech.program.objectives import Objective, resolve_objective
 from lpmech.sweeps.executors import (
     DaskExecutor,
     Executor,
@@ -151,6 +152,7 @@ def sweep(
             raise InvalidArgumentError(f"{name}: unknown {value!r}; choose one of {list(known)}")
     if isinstance(constraints, str | ConstraintFamily):
         constraints = [constraints]
+    _check_settings(objective, constraints, deterministic, solver_options, tol)
     settings = SolveSettings(
         objective,
         None if constraints is None else tuple(constraints),
@@ -167,6 +169,18 @@ def sweep(
 
     names = list(dict.fromkeys(name for params in listed for name in params))
     store = ResultsFile(output, [*names, *RESULT_COLUMNS]) if output is not None else None
+    try:
+        rows = _run(runner, points, store, quiet)
+    finally:
+        if store is not None:
+            store.close()
+    return frame(points, rows)
+
+
+def _run(
+    runner: Executor, points: list[Point], store: ResultsFile | None, quiet: bool
+) -> list[dict[str, Any]]:
+    """The rows of every point: those already in ``store``, then the others as they finish."""
     rows: list[dict[str, Any]] = []
     if store is not None:
         wanted = {point.key: point for point in points}
@@ -188,7 +202,7 @@ def sweep(
             rows.append(row)
             bar.set_postfix_str(f"last: {row['status']}", refresh=False)
             bar.update()
-    return frame(points, rows)
+    return rows
 
 
 def _target(model_or_function: str | Callable[..., Any]) -> str | Callable[..., Any]:
@@ -230,6 +244,27 @@ def _check_parameters(target: str | Callable[..., Any], listed: list[dict[str, A
         raise InvalidArgumentError(
             f"grid: {what} has no parameters {unknown}; it takes {sorted(parameters)}"
         )
+    if isinstance(target, str):  # values of the types the model's builder declares
+        for params in listed:
+            MODELS[target].check_parameters(params, "grid: ")
+
+
+def _check_settings(
+    objective: str | Objective | None,
+    constraints: Sequence[str | ConstraintFamily] | None,
+    deterministic: bool,
+    solver_options: Mapping[str, Any] | None,
+    tol: float,
+) -> None:
+    """Refuse, once and before any point runs, what would make every point an error row."""
+    if objective is not None:
+        resolve_objective(objective)
+    if constraints is not None:
+        resolve_all(constraints)
+    if not isinstance(deterministic, bool):
+        raise InvalidArgumentError(f"deterministic must be True or False, got {deterministic!r}")
+    check_solver_options(solver_options)
+    check_tol(tol)
 
 
 def _solver_line(runner: Executor, bar: Any, quiet: bool) -> Any:

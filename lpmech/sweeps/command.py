@@ -1,7 +1,9 @@
 """``lpmech sweep MODEL --PARAM VALUES …``: a sweep from the command line.
 
 Each model parameter takes ``a,b,c`` or ``start:stop:step`` (stop excluded);
-the grid is the product, in the order the parameters are given. The table of
+the grid is the product, in the order the parameters are given. The command
+exits with status 1, saying how many, if any point did not solve to an optimum
+(2 if a value does not parse). The table of
 rows goes to stdout, the progress bar to stderr; ``--output`` keeps the rows
 (and resumes from them), ``--plot`` draws the optimum against the first swept
 parameter, one line per value of the second, with the benchmark dashed.
@@ -10,6 +12,7 @@ parameter, one line per value of the second, with the benchmark dashed.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import Counter
 from collections.abc import Sequence
 
@@ -77,7 +80,8 @@ def run_sweep_command(model: str, argv: Sequence[str]) -> int:
             f"unknown model {model!r}; run 'lpmech list' (models: {', '.join(MODELS)})"
         )
     spec = MODELS[model]
-    options = sweep_parser(spec).parse_args(list(argv))
+    parser = sweep_parser(spec)
+    options = parser.parse_args(list(argv))
     if options.plot:
         check_picture_name(options.plot, "--plot")
     parameters = spec.parameters()
@@ -89,11 +93,17 @@ def run_sweep_command(model: str, argv: Sequence[str]) -> int:
         )
     given.sort(key=lambda name: _position(argv, name))
     grid = {}
-    for name in given:
+    for name in given:  # a value that does not parse or fit is a malformed command line
+        kind, text = _kind(parameters[name].annotation), getattr(options, name)
         try:
-            grid[name] = parse_values(getattr(options, name), _kind(parameters[name].annotation))
-        except ValueError as error:
-            raise InvalidArgumentError(f"--{name.replace('_', '-')}: {error}") from error
+            grid[name] = parse_values(text, kind)
+            for value in grid[name]:
+                spec.check_parameters({name: value})
+        except InvalidArgumentError as error:
+            parser.error(f"argument --{name.replace('_', '-')}: {error}")
+        except ValueError:
+            wanted = {int: "whole numbers", float: "numbers"}.get(kind, kind.__name__)
+            parser.error(f"argument --{name.replace('_', '-')}: {text!r}: expected {wanted}")
     executor = options.executor or ("dask" if options.scheduler else "processes")
     table = sweep(
         model,
@@ -112,6 +122,7 @@ def run_sweep_command(model: str, argv: Sequence[str]) -> int:
     print(format_table((*given, *SHOWN), rows))
     counts = Counter(table["status"])
     print(f"{len(table)} points: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
+    failed = len(table) - counts.get("optimal", 0)
     if options.output:
         print(f"rows written to {options.output}")
     if options.plot:
@@ -124,6 +135,13 @@ def run_sweep_command(model: str, argv: Sequence[str]) -> int:
         )
         figure.savefig(options.plot, dpi=120)
         print(f"plot written to {options.plot}")
+    if failed:
+        print(
+            f"lpmech: error: {failed} of {len(table)} points did not solve to an optimum "
+            "(see their status and message)",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -28,11 +28,18 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
+import threading
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+
+# os._exit is documented public API (the underscore is historical): it ends the process
+# at once, without clean-up, from any thread
+from os import _exit as end_process_now
 from typing import Any, ClassVar
 
 from lpmech.backends.progress import solver_progress
@@ -74,6 +81,14 @@ class ProcessExecutor(Executor):
     any start method but ``fork``, a script that sweeps on processes must
     guard its work with ``if __name__ == "__main__":``. Points travel with
     cloudpickle, so functions defined in a script or notebook work too.
+
+    Ctrl-C reaches only the sweeping process (the forkserver and workers start with
+    SIGINT blocked), which ends the workers and keeps every finished row. Workers
+    do not outlive the sweep either: each holds the reading end of a pipe whose
+    only writer is the sweeping process, and exits at once when it reads the end
+    of the pipe, that is when the sweep's process is gone (even by SIGKILL, which
+    runs no clean-up). The forkserver and multiprocessing's resource tracker then
+    see their own pipes close and exit too.
     """
 
     name = "processes"
@@ -95,49 +110,59 @@ class ProcessExecutor(Executor):
         context.set_forkserver_preload(["lpmech.sweeps.executors"])
         tasks = {k: cloudpickle.dumps(point) for k, point in enumerate(points)}
         remaining = dict(enumerate(points))
-        suspects: dict[int, int] = {}  # point → how often it broke a pool running alone
-        while remaining:
-            suspect = next(iter(suspects), None)
-            batch = [suspect] if suspect is not None else list(remaining)
-            started = context.SimpleQueue()
-            pool = ProcessPoolExecutor(
-                min(self.workers, len(batch)),
-                mp_context=context,
-                initializer=_report_starts_to,
-                initargs=(started,),
-            )
-            try:
-                futures = {pool.submit(run_pickled, k, tasks[k]): k for k in batch}
-                finished, broken = set(), False
-                for future in as_completed(futures):
-                    try:
-                        row = future.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        break
-                    k = futures[future]
-                    finished.add(k)
-                    del remaining[k]
-                    suspects.pop(k, None)
-                    yield row
-            finally:  # stopped early (Ctrl-C, an error): start no further point
-                pool.shutdown(wait=True, cancel_futures=True)
-            if not broken:
-                continue
-            began = set()
-            while not started.empty():
-                began.add(started.get())
-            for k in (began - finished) or set(batch) - finished:
-                if suspect is None:  # broke with others: try it alone
-                    suspects.setdefault(k, 0)
-                    continue
-                suspects[k] += 1
-                if suspects[k] >= ATTEMPTS:
-                    del suspects[k]
-                    yield unrun_row(
-                        remaining.pop(k),
-                        f"its worker process died each of the {ATTEMPTS} times it ran alone",
+        # the writing end stays in this process only: its death is the workers' signal
+        lifeline, kept = context.Pipe(duplex=False)
+        try:
+            suspects: dict[int, int] = {}  # point → how often it broke a pool running alone
+            while remaining:
+                suspect = next(iter(suspects), None)
+                batch = [suspect] if suspect is not None else list(remaining)
+                started = context.SimpleQueue()
+                with _without_ctrl_c():
+                    pool = ProcessPoolExecutor(
+                        min(self.workers, len(batch)),
+                        mp_context=context,
+                        initializer=_start_worker,
+                        initargs=(started, lifeline),
                     )
+                    futures = {pool.submit(run_pickled, k, tasks[k]): k for k in batch}
+                try:
+                    finished, broken = set(), False
+                    for future in as_completed(futures):
+                        try:
+                            row = future.result()
+                        except BrokenProcessPool:
+                            broken = True
+                            break
+                        k = futures[future]
+                        finished.add(k)
+                        del remaining[k]
+                        suspects.pop(k, None)
+                        yield row
+                except BaseException:  # stopped early (Ctrl-C, an error): end the workers now
+                    kept.close()
+                    raise
+                finally:  # start no further point
+                    pool.shutdown(wait=True, cancel_futures=True)
+                if not broken:
+                    continue
+                began = set()
+                while not started.empty():
+                    began.add(started.get())
+                for k in (began - finished) or set(batch) - finished:
+                    if suspect is None:  # broke with others: try it alone
+                        suspects.setdefault(k, 0)
+                        continue
+                    suspects[k] += 1
+                    if suspects[k] >= ATTEMPTS:
+                        del suspects[k]
+                        yield unrun_row(
+                            remaining.pop(k),
+                            f"its worker process died each of the {ATTEMPTS} times it ran alone",
+                        )
+        finally:
+            kept.close()
+            lifeline.close()
 
 
 class DaskExecutor(Executor):
@@ -182,7 +207,7 @@ class DaskExecutor(Executor):
             )
             client = distributed.Client(cluster)
         elif isinstance(self.scheduler, str):
-            client = distributed.Client(self.scheduler)
+            client = _connect(distributed, self.scheduler)
         else:
             client = self.scheduler
         try:
@@ -209,6 +234,22 @@ class DaskExecutor(Executor):
                 client.close()
             if cluster is not None:
                 cluster.close()
+
+
+#: Seconds a sweep waits to reach a Dask scheduler given by address.
+CONNECT_SECONDS = 5
+
+
+def _connect(distributed: Any, address: str) -> Any:
+    """A client of the scheduler at ``address``, or a named error within
+    :data:`CONNECT_SECONDS` (Dask's own default waits 30 s, then raises ``OSError``)."""
+    try:
+        return distributed.Client(address, timeout=f"{CONNECT_SECONDS}s")
+    except Exception as error:  # refused, timed out, malformed, or not a Dask scheduler
+        raise InvalidArgumentError(
+            f"scheduler: cannot reach a Dask scheduler at {address!r} within "
+            f"{CONNECT_SECONDS} s ({type(error).__name__}: {error})"
+        ) from None
 
 
 #: Executors by name.
@@ -264,10 +305,37 @@ def _one_blas_thread() -> Any:
 _starts: Any = None
 
 
-def _report_starts_to(queue: Any) -> None:
-    """Worker initializer: remember the queue of started points."""
+@contextmanager
+def _without_ctrl_c() -> Iterator[None]:
+    """Processes started in this block do not receive Ctrl-C: SIGINT is blocked in this
+    thread meanwhile, and a new process inherits the mask (a Ctrl-C pressed meanwhile
+    arrives when the block ends)."""
+    if not hasattr(signal, "pthread_sigmask"):  # not POSIX: nothing to block
+        yield
+        return
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def _start_worker(queue: Any, lifeline: Any) -> None:
+    """Worker initializer: remember the queue of started points, and watch the sweep's
+    process (a daemon thread that ends this worker when ``lifeline`` reaches its end)."""
     global _starts
     _starts = queue
+    threading.Thread(target=_exit_with_sweep, args=(lifeline,), daemon=True).start()
+
+
+def _exit_with_sweep(lifeline: Any) -> None:
+    """Block until the sweep's end of the pipe is closed, then end this process at once
+    (even in the middle of a solve: nobody is left to receive its row)."""
+    try:
+        while True:
+            lifeline.recv()
+    except (EOFError, OSError):
+        end_process_now(1)
 
 
 def run_pickled(index: int, data: bytes) -> dict[str, Any]:

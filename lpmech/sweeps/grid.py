@@ -17,8 +17,10 @@ from typing import Any
 import numpy as np
 
 from lpmech.errors import InvalidArgumentError
-from lpmech.problem.memory import BYTES_PER_SWEEP_POINT, check_allocation
 from lpmech.sweeps.points import Scalar
+
+#: Most points a grid may have (a range such as 1:10**11:1 is refused, not built).
+MAX_POINTS = 100_000
 
 
 def points(
@@ -38,8 +40,12 @@ def points(
                 )
             if len(values) == 0:
                 raise InvalidArgumentError(f"grid: {name!r} has no values")
-        n_points = math.prod(len(values) for values in grid.values())
-        check_allocation(n_points, f"grid: {n_points:,} points", BYTES_PER_SWEEP_POINT)
+        size = math.prod(len(values) for values in grid.values())
+        if size > MAX_POINTS:
+            raise InvalidArgumentError(
+                f"grid: {size} points (the product of {len(grid)} value lists); "
+                f"a sweep takes at most {MAX_POINTS}"
+            )
         listed = [
             dict(zip(grid, combination, strict=True))
             for combination in itertools.product(*grid.values())
@@ -54,6 +60,10 @@ def points(
         listed = [dict(point) for point in given]
         if not listed:
             raise InvalidArgumentError("grid: no points")
+        if len(listed) > MAX_POINTS:
+            raise InvalidArgumentError(
+                f"grid: {len(listed)} points; a sweep takes at most {MAX_POINTS}"
+            )
     cleaned = [{name: _scalar(name, value) for name, value in point.items()} for point in listed]
     seen = set()
     for point in cleaned:
@@ -76,7 +86,10 @@ def parse_values(text: str, kind: Callable[[str], Any] = float) -> list[Any]:
         if stop <= start:
             raise InvalidArgumentError(f"{text!r}: stop must be above start")
         count = math.ceil((stop - start) / step - 1e-9)
-        check_allocation(count, f"{text!r}: {count:,} values", BYTES_PER_SWEEP_POINT)
+        if count > MAX_POINTS:
+            raise InvalidArgumentError(
+                f"{text!r}: {count} values; a sweep takes at most {MAX_POINTS} points"
+            )
         values = [start + k * step for k in range(count)]
         return [kind(round(value, 12)) if kind is float else value for value in values]
     values = [kind(part.strip()) for part in text.split(",") if part.strip()]

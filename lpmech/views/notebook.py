@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from lpmech.views.text import format_number, human_name
+from lpmech.views.text import format_number, human_name, optimum_label
 
 if TYPE_CHECKING:
     from lpmech.checks.auditing import Audit
@@ -150,9 +150,11 @@ def solution_html(solution: Solution) -> str:
     """The optimum and its verdict, then the verification, the program's size, the mechanism."""
     families = " + ".join(f.name for f in solution.families)
     report = solution.report
+    label = optimum_label(
+        human_name(solution.objective.name), solution.objective_value, report.status
+    )
     header = (
-        f"<p><strong>Optimal {escape(human_name(solution.objective.name))} = "
-        f"{format_number(solution.objective_value)}</strong> under {escape(families)}; "
+        f"<p><strong>{escape(label)}</strong> under {escape(families)}; "
         f"{_verdict(solution.verification)}</p>"
         f"<p>{report.n_variables} variables, {report.n_rows} rows; solved in "
         f"{report.total_seconds:.3f} s ({escape(report.formulation)}, "

@@ -114,3 +114,11 @@ def human_name(name: str) -> str:
     ('gains from trade', 'number of bidders')
     """
     return HUMAN_NAMES.get(name, name.replace("_", " "))
+
+
+def optimum_label(name: str, value: float, status: str) -> str:
+    """ "Optimal revenue = 2.375", or "Revenue = 4.98 (optimal within gap 0.3)" when the
+    solve's status (:attr:`lpmech.SolveReport.status`) is not plain "optimal"."""
+    if status == "optimal":
+        return f"Optimal {name} = {format_number(value)}"
+    return f"{name[:1].upper()}{name[1:]} = {format_number(value)} ({status})"
