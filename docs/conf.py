@@ -89,7 +89,8 @@ add_module_names = False
 EXTERNAL = (
     r"(numpy|np|scipy|cvxpy|cp|pandas|pd|matplotlib|dask|distributed|highspy|flint|"
     r"collections|typing|pathlib|fractions|os|io|concurrent|enum|dataclasses|"
-    r"contextlib|json|datetime|abc|numbers|argparse|types)\b.*"
+    r"contextlib|json|datetime|abc|numbers|argparse|types|signal|threading|multiprocessing|"
+    r"tomllib|functools|itertools|math|sys|time|warnings|inspect|weakref|tempfile|shutil)\b.*"
 )
 BUILTINS = (
     r"(int|float|str|string|bool|bytes|dict|list|tuple|set|frozenset|object|type|None|"

@@ -50,6 +50,7 @@ from lpmech.exact.certificate import (
     Certificate,
     ExactContext,
     NoBasisError,
+    ProvedMechanism,
     collector_paused,
     duals_by_family,
     exact_checks,
@@ -171,6 +172,10 @@ def exact_optimum(
                 proved="the exact basic solution satisfies every imposed family exactly "
                 "and attains the dual bound: optimal",
                 seconds=time.perf_counter() - start,
+                proved_objective=checked["objective"],
+                exact_mechanism=ProvedMechanism(
+                    checked["objective"], checked["allocation"], checked["payments"]
+                ),
                 context=context,
             )
             if deterministic and not _integral(certificate.allocation):

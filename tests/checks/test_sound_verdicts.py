@@ -133,7 +133,11 @@ def assert_sound(env, mechanism, bayesian):
 
 
 def assert_proved(env, solution, bayesian):
-    """The exact optimum: no lie gains anything and participation holds, exactly."""
+    """The exact optimum: no lie gains anything and participation holds, exactly; its
+    certificate says it is optimal, with itself as the exact optimal mechanism."""
+    assert solution.exact.optimal
+    assert solution.exact.proved_objective == solution.objective_value
+    assert solution.exact.exact_mechanism.objective == solution.objective_value
     tables = Tables.exact(env, solution)
     for agent in range(env.n_agents):
         assert agent_gains(tables, agent, bayesian) == (0, 0)
