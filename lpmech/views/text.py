@@ -10,13 +10,15 @@ import numpy as np
 from lpmech.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
+    from fractions import Fraction
+
     from lpmech.results.mechanism import Mechanism
 
 
 def format_number(value: Any, digits: int = 6) -> str:
     """Numbers to ``digits`` significant figures, tiny values (|x| < 1e-9) as 0."""
     if isinstance(value, (float, np.floating)):
-        if abs(value) < 1e-9:
+        if abs(float(value)) < 1e-9:
             return "0"
         return f"{value:.{digits}g}"
     return str(value)
@@ -116,7 +118,7 @@ def human_name(name: str) -> str:
     return HUMAN_NAMES.get(name, name.replace("_", " "))
 
 
-def optimum_label(name: str, value: float, status: str) -> str:
+def optimum_label(name: str, value: float | Fraction, status: str) -> str:
     """ "Optimal revenue = 2.375", or "Revenue = 4.98 (optimal within gap 0.3)" when the
     solve's status (:attr:`lpmech.SolveReport.status`) is not plain "optimal"."""
     if status == "optimal":
