@@ -28,7 +28,6 @@ always maximised. :class:`CustomObjective` takes any cvxpy expression.
 from __future__ import annotations
 
 import math
-import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -571,6 +570,28 @@ class Combination(Objective):
         return f"Combination({list(self.terms)!r})"
 
 
+def _weight(value: Any, what: str) -> float:
+    """A weight of a combined objective as a finite float (a NaN or infinite weight would
+    make every objective value NaN or infinite, and the solve meaningless)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise InvalidArgumentTypeError(
+                f"objective weights: {what} must be a real number, got "
+                f"{type(value).__name__} {value!r}"
+            ) from None
+    try:
+        weight = float(value)
+    except OverflowError:  # an int beyond any float
+        weight = math.inf
+    if not np.isfinite(weight):
+        raise InvalidArgumentError(
+            f"objective weights: {what} is {weight!r}; a weight must be finite"
+        )
+    return weight
+
+
 #: Objectives by name; each entry makes a fresh instance.
 OBJECTIVES: dict[str, Callable[[], Objective]] = {
     "revenue": Revenue,
@@ -585,26 +606,6 @@ OBJECTIVES: dict[str, Callable[[], Objective]] = {
     "ex_ante_nash_welfare": lambda: NashWelfare("ex_ante"),
     "revenue_variance": RevenueVariance,
 }
-
-
-def _weight(weight: object, what: str) -> float:
-    """A weight of a combined objective: one finite real number, not text or a flag (a NaN
-    or infinite weight would make every objective value NaN or infinite, and the solve
-    meaningless)."""
-    if isinstance(weight, bool) or not isinstance(weight, numbers.Real):  # Fraction, numpy too
-        raise InvalidArgumentTypeError(
-            f"objective weights: {what} must be a real number, got "
-            f"{type(weight).__name__} {weight!r:.40}"
-        )
-    try:
-        value = float(weight)
-    except OverflowError:  # an int beyond the float range
-        value = math.inf
-    if not math.isfinite(value):
-        raise InvalidArgumentError(
-            f"objective weights: {what} is {weight!r:.40}; a weight must be finite"
-        )
-    return value
 
 
 def resolve_objective(objective: str | Objective) -> Objective:
