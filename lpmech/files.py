@@ -168,7 +168,9 @@ def _refuse_constant(name: str) -> Any:
     raise _NonFinite(name)
 
 
-def to_data(obj: Saveable, *, constraints: Sequence[str | ConstraintFamily] = ()) -> dict:
+def to_data(
+    obj: Saveable, *, constraints: Sequence[str | ConstraintFamily] = ()
+) -> dict[str, Any]:
     """The plain-data (JSON-able) form of an Environment, Mechanism or Solution."""
     header = {"format": FORMAT, "schema_version": SCHEMA_VERSION}
     if isinstance(obj, Environment):
@@ -254,7 +256,7 @@ def dumps(data: Any) -> str:
 
 
 # ------------------------------------------------------------------ writing
-def environment_data(env: Environment) -> dict:
+def environment_data(env: Environment) -> dict[str, Any]:
     """An environment as plain data: agents, outcomes, valuations, prior, options."""
     return {
         "name": env.name,
@@ -275,7 +277,7 @@ def environment_data(env: Environment) -> dict:
     }
 
 
-def allocation_data(space: AllocationSpace) -> dict:
+def allocation_data(space: AllocationSpace) -> dict[str, Any]:
     """An allocation space: Items, Outcomes, Units and Exchange by their parameters, any
     other by its polytope."""
     if type(space) is Items:
@@ -313,7 +315,7 @@ def allocation_data(space: AllocationSpace) -> dict:
     }
 
 
-def mechanism_data(mechanism: Mechanism) -> dict:
+def mechanism_data(mechanism: Mechanism) -> dict[str, Any]:
     """A mechanism's rules in profile order: allocation (P, C), payments (P, N), named columns."""
     env = mechanism.env
     return {
@@ -325,7 +327,7 @@ def mechanism_data(mechanism: Mechanism) -> dict:
     }
 
 
-def verification_data(report: VerificationReport) -> list[dict]:
+def verification_data(report: VerificationReport) -> list[dict[str, Any]]:
     """Per family: verdict, largest violation, absolute tolerance, entries, worst entry."""
     return [
         {
@@ -340,7 +342,7 @@ def verification_data(report: VerificationReport) -> list[dict]:
     ]
 
 
-def _spec(obj: ConstraintFamily | Objective, what: str) -> dict:
+def _spec(obj: ConstraintFamily | Objective, what: str) -> dict[str, Any]:
     """``obj.spec()``, refusing a spec that records a Python function anywhere inside."""
     spec = _plain(obj.spec())
     functions = list(_functions(spec))
@@ -696,7 +698,7 @@ class _Reader:
             )
         return report
 
-    def solution(self, data: dict, env: Environment, mechanism: Mechanism) -> Solution:
+    def solution(self, data: dict[str, Any], env: Environment, mechanism: Mechanism) -> Solution:
         families = tuple(
             self.family(spec, f"families[{k}]") for k, spec in self.items(data, "families")
         )

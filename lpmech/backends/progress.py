@@ -244,12 +244,14 @@ class _NotebookLine:
     def __init__(self) -> None:
         from IPython.display import display
 
-        self._handle = display(display_id=True)
+        # IPython's display functions carry no annotations.
+        self._handle = display(display_id=True)  # type: ignore[no-untyped-call]
 
     def draw(self, text: str) -> None:
         from IPython.display import Pretty
 
-        self._handle.update(Pretty(text))
+        # IPython's display functions carry no annotations.
+        self._handle.update(Pretty(text))  # type: ignore[no-untyped-call]
 
 
 def progress_bar(
@@ -260,7 +262,8 @@ def progress_bar(
     ``tqdm.auto``: a widget in a notebook, a text bar on stderr in a terminal.
     """
     require("tqdm", "sweep", "a sweep's progress bar")
-    from tqdm.auto import tqdm
+    # tqdm ships no type information (types-tqdm is not a dependency).
+    from tqdm.auto import tqdm  # type: ignore[import-untyped]
 
     return tqdm(
         total=total,

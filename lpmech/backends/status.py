@@ -50,7 +50,9 @@ def from_highs(model_status: highspy.HighsModelStatus) -> Status:
 
 
 def from_cvxpy(status: str | None) -> Status:
-    """The :class:`Status` of a cvxpy problem's status string."""
+    """The :class:`Status` of a cvxpy problem's status string (None before a solve)."""
+    if status is None:
+        return Status.FAILED
     return CVXPY_STATUS.get(status, Status.FAILED)
 
 

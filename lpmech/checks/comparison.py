@@ -170,20 +170,21 @@ def compare(
         if constraints is not None
         else tuple(factory() for factory in BUILT_IN.values())
     )
-    violations, satisfied = {}, {}
+    violations: dict[str, tuple[float, float]] = {}
+    satisfied: dict[str, tuple[bool, bool]] = {}
     for family in families:
         try:
-            checks = [
+            first_check, second_check = (
                 verify(mechanism, [family], tol=tol)[family.name] for mechanism in (first, second)
-            ]
+            )
         except InvalidEnvironmentError:  # e.g. monotonicity for multi-dimensional types
             if constraints is not None:
                 raise
             continue
-        if constraints is None and not any(check.ok for check in checks):
+        if constraints is None and not (first_check.ok or second_check.ok):
             continue  # violated by both: a property of neither mechanism
-        violations[family.name] = tuple(check.max_violation for check in checks)
-        satisfied[family.name] = tuple(check.ok for check in checks)
+        violations[family.name] = (first_check.max_violation, second_check.max_violation)
+        satisfied[family.name] = (first_check.ok, second_check.ok)
     interim_allocation = max(
         float(np.abs(first.interim_allocation(i) - second.interim_allocation(i)).max())
         for i in range(env.n_agents)

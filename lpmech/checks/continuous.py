@@ -40,8 +40,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.spatial import cKDTree
 
 from lpmech.arrays import FloatArray, IntArray
@@ -49,9 +51,20 @@ from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError, Invalid
 from lpmech.problem.allocation import Items
 from lpmech.results.mechanism import Mechanism
 
+
+class FrozenDistribution(Protocol):
+    """A frozen scipy.stats distribution, as far as sampling goes."""
+
+    def rvs(self, size: int, random_state: np.random.Generator) -> ArrayLike:
+        """``size`` independent draws."""
+
+
+#: Draws ``n`` values of every item: ``(n, rng) -> array of shape (n, J)``.
+Sampler = Callable[[int, np.random.Generator], FloatArray]
+
 #: A law of one bidder's item values: a frozen scipy.stats distribution per item
 #: (independent items), or a sampler ``(n, rng) -> array of shape (n, J)``.
-Law = Sequence[object] | Callable[[int, np.random.Generator], FloatArray]
+Law = Sequence[FrozenDistribution] | Sampler
 
 #: Samples evaluated at once (bounds memory to about CHUNK × menu entries floats).
 CHUNK = 4096
@@ -155,7 +168,7 @@ def menu(mechanism: Mechanism) -> Menu:
     return Menu(entries[:, :-1], entries[:, -1])
 
 
-def _sampler(law: Law, n_items: int) -> Callable[[int, np.random.Generator], FloatArray]:
+def _sampler(law: Law, n_items: int) -> Sampler:
     if callable(law):
 
         def draw(n: int, rng: np.random.Generator) -> FloatArray:
@@ -280,7 +293,7 @@ ROUNDINGS: dict[str, Callable[[FloatArray], Callable[[FloatArray], IntArray]]] =
 
 
 def _evaluate_menu(
-    entries: Menu, draw: Callable, n_samples: int, rng: np.random.Generator
+    entries: Menu, draw: Sampler, n_samples: int, rng: np.random.Generator
 ) -> ContinuousEstimate:
     revenue = np.concatenate(
         [entries.prices[entries.choose(draw(size, rng))] for size in _chunks(n_samples)]
@@ -294,7 +307,7 @@ def _evaluate_rounded(
     mechanism: Mechanism,
     space: Items,
     rounders: Sequence[Callable[[FloatArray], IntArray]],
-    draw: Callable,
+    draw: Sampler,
     n_samples: int,
     rng: np.random.Generator,
     rounding: str,

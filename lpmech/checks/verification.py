@@ -33,9 +33,9 @@ named or not.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -174,7 +174,7 @@ def check_tol(tol: float, argument: str = "tol") -> float:
             f"{argument} must be a number, got {type(tol).__name__} {tol!r}"
         )
     try:
-        value = float(tol)  # type: ignore[arg-type]
+        value = float(tol)
     except (TypeError, ValueError, OverflowError):
         raise InvalidToleranceError(
             f"{argument} must be a number, got {type(tol).__name__} {tol!r}"
@@ -267,7 +267,8 @@ def verify(
     env = mechanism.env
     checks = []
     measured = measured or {}
-    families = with_feasibility(resolve_all(constraints))
+    # resolve_all also takes one name or family, which its annotation does not say
+    families = with_feasibility(resolve_all(cast("Iterable[str | ConstraintFamily]", constraints)))
     for family in families:
         known = measured.get(family.name)
         violation = np.asarray(

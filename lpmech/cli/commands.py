@@ -70,6 +70,7 @@ from lpmech.cli.errors import (
     run_reporting,
 )
 from lpmech.cli.sweep import run_sweep_command
+from lpmech.constraints import ConstraintFamily
 from lpmech.errors import (
     InvalidArgumentError,
     InvalidToleranceError,
@@ -352,7 +353,8 @@ def _model_arguments(parser: argparse.ArgumentParser, spec: ModelSpec) -> None:
     """One option per parameter of the model's builder, typed by its annotation."""
     group = parser.add_argument_group(f"parameters of {spec.name}")
     for name, parameter in spec.parameters().items():
-        kind = parameter.annotation
+        # a type, or its name under postponed annotations; argparse calls what it becomes
+        kind: Any = parameter.annotation
         kind = (
             {"int": _count, "float": _real, "str": str}.get(kind, kind)
             if isinstance(kind, str)
@@ -642,10 +644,13 @@ def _solve_text(
         f"{' + '.join(f.name for f in solution.families)}"
     ]
     if benchmark is not None:
-        verdict = "agrees" if benchmark.agrees(optimum, scale=data_scale(env)) else "DISAGREES"
+        # a float, as Fraction − float would make it anyway
+        optimum_value = float(optimum)
+        agrees = benchmark.agrees(optimum_value, scale=data_scale(env))
+        verdict = "agrees" if agrees else "DISAGREES"
         parts.append(
             f"Benchmark: {benchmark.name} = {benchmark.value:.6g}; LP optimum "
-            f"{benchmark.symbol} benchmark, gap {benchmark.gap(optimum):.3g} ({verdict})"
+            f"{benchmark.symbol} benchmark, gap {benchmark.gap(optimum_value):.3g} ({verdict})"
         )
     if certificate is not None:
         parts.append(
@@ -747,7 +752,7 @@ def _exact_summary(
 
 
 # ---------------------------------------------------------------- results as data and files
-def _benchmark_data(benchmark: Benchmark, optimum: float, agrees: bool) -> dict:
+def _benchmark_data(benchmark: Benchmark, optimum: float, agrees: bool) -> dict[str, Any]:
     return {
         "name": benchmark.name,
         "value": benchmark.value,
@@ -757,7 +762,9 @@ def _benchmark_data(benchmark: Benchmark, optimum: float, agrees: bool) -> dict:
     }
 
 
-def _solve_document(chosen: _Target, solution: Solution, benchmark: Benchmark | None) -> dict:
+def _solve_document(
+    chosen: _Target, solution: Solution, benchmark: Benchmark | None
+) -> dict[str, Any]:
     """objective_value, benchmark, verification by family, report and mechanism, as JSON data."""
     env = solution.mechanism.env
     return {
@@ -819,6 +826,7 @@ def _verify_file(
     """Verify (and audit) the mechanism in a saved mechanism or solution file; with
     ``exact``, also certify a solution as loaded (exit status 1 unless it is certified)."""
     loaded = load(path)
+    families: list[str | ConstraintFamily]
     if isinstance(loaded, Solution):
         mechanism, families = loaded.mechanism, list(loaded.families)
     elif isinstance(loaded, Mechanism):
@@ -859,7 +867,7 @@ def _verify_file(
     return 0 if report.ok and certified else 1
 
 
-def _certificate_data(certificate: Certificate) -> dict:
+def _certificate_data(certificate: Certificate) -> dict[str, Any]:
     """A certificate's verdict as plain data: what was claimed, what is proved, what failed."""
     exact = certificate.objective
     return {

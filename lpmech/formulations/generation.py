@@ -99,18 +99,27 @@ def nearest_reports(env: Environment, agent: int) -> tuple[IntArray, IntArray]:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     count = min(INITIAL_NEIGHBOURS or 2 * dimension, n - 1)
     tree = cKDTree(types)
-    _, nearest = tree.query(types, k=count + 1)  # the closest is the type itself
+    _, nearest = _query(tree, types, k=count + 1)  # the closest is the type itself
     reports = nearest[:, 1:].ravel()
     true_types = np.repeat(np.arange(n), count)
     keep = reports != true_types  # ties at distance 0 cannot happen: types are distinct
     true_types, reports = true_types[keep], reports[keep]
     if dimension > 1 and capped_together(env, agent):
-        distance, below = tree.query(types - 1.0, distance_upper_bound=DIAGONAL_REACH)
+        distance, below = _query(tree, types - 1.0, distance_upper_bound=DIAGONAL_REACH)
         new = np.isfinite(distance)
         new[new] = ~np.isin(np.flatnonzero(new) * n + below[new], true_types * n + reports)
         true_types = np.concatenate([true_types, np.flatnonzero(new)])
         reports = np.concatenate([reports, below[new]])
     return true_types, reports
+
+
+def _query(
+    tree: cKDTree, points: FloatArray, k: int = 1, distance_upper_bound: float = np.inf
+) -> tuple[FloatArray, IntArray]:
+    """The distances and indices of each point's ``k`` nearest neighbours in ``tree``, as
+    arrays (scipy types ``query`` as returning scalars too, for a single point)."""
+    distance, index = tree.query(points, k=k, distance_upper_bound=distance_upper_bound)
+    return np.asarray(distance, dtype=float), np.asarray(index, dtype=np.intp)
 
 
 def capped_together(env: Environment, agent: int) -> bool:
@@ -280,7 +289,11 @@ class Generation(Formulation):
             program.stack_seconds + run.compile_seconds,
             run.solve_seconds,
             details,
-            measured={g.family.name: g.separator.measured for g in generated},
+            measured={
+                g.family.name: g.separator.measured
+                for g in generated
+                if g.separator.measured is not None
+            },
             algorithm=run.algorithm,
         )
 
@@ -310,7 +323,7 @@ class Generation(Formulation):
         env: Environment, program: Program, run: GenerationRun, generated: list[Generated]
     ) -> dict[str, FloatArray]:
         """Duals on each family's full rows; rows never generated are slack: dual 0."""
-        row_dual = run.row_duals
+        row_dual = run.optimal_duals(program.families)
         duals = {name: row_dual[rows] for name, rows in program.row_slices.items()}
         for g in generated:
             name = g.family.name

@@ -78,7 +78,7 @@ from lpmech.constraints.base import (
     broadcast_entries,
 )
 from lpmech.constraints.feasibility import Feasibility
-from lpmech.errors import SolverFailedError
+from lpmech.errors import InvalidArgumentError, SolverFailedError
 from lpmech.formulations.base import (
     DesignProblem,
     Formulation,
@@ -121,7 +121,7 @@ def border_structure(env: Environment) -> bool:
         return False
     for i in range(env.n_agents):
         others = np.ones(env.n_components, dtype=bool)
-        others[space.component(i, np.arange(space.n_items))] = False
+        others[[space.component(i, j) for j in range(space.n_items)]] = False
         if np.any(env.valuations[i][..., others] != 0):
             return False
     return True
@@ -185,6 +185,16 @@ class InterimForms:
     columns: InterimColumns
     blocks: dict[str, RowBlock | None]
     build_seconds: float
+
+    def block(self, family: ConstraintFamily) -> RowBlock:
+        """The family's interim rows; refused for a family without an interim form."""
+        block = self.blocks.get(family.name)
+        if block is None:
+            raise InvalidArgumentError(
+                f"interim formulation: the family {family.name!r} declares no interim form "
+                "(ConstraintFamily.interim_rows)"
+            )
+        return block
 
 
 def _program(
@@ -757,7 +767,7 @@ class Interim(Formulation):
         tol = 1e-9 * money_scale(env)  # the agents' money, not the principal's values
         return {
             f.name: InterimViolatedRows(
-                env, f, forms.blocks[f.name], tol, self.policy.lies_per_type, cols.symmetric
+                env, f, forms.block(f), tol, self.policy.lies_per_type, cols.symmetric
             )
             for f in generated_families(problem)
         }
@@ -920,15 +930,16 @@ class Interim(Formulation):
                 run.solve_seconds,
                 algorithm=run.algorithm,
             )
+        row_dual = run.optimal_duals(problem.families)
         duals = {
-            name: run.row_duals[rows]
+            name: row_dual[rows]
             for name, rows in program.row_slices.items()
             if name != "feasibility"
         }
         for name, g in generated.items():  # rows never added are slack: dual 0
             full = np.zeros(g.block.n_rows)
             rows = program.row_slices[name]
-            full[np.concatenate([seeds[name], run.added[name].all_keys()])] = run.row_duals[
+            full[np.concatenate([seeds[name], run.added[name].all_keys()])] = row_dual[
                 np.concatenate([np.arange(rows.start, rows.stop), run.added[name].all_rows()])
             ]
             if cols.symmetric:  # agent 0's row stands for each agent's: an equal share each

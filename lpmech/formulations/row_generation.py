@@ -41,8 +41,8 @@ from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends.algorithms import algorithm_named, warm_start_options
 from lpmech.backends.engines import HighspyBackend
 from lpmech.backends.status import Status, from_highs
-from lpmech.constraints.base import RowBlock
-from lpmech.errors import InvalidArgumentError
+from lpmech.constraints.base import ConstraintFamily, RowBlock
+from lpmech.errors import InvalidArgumentError, SolverFailedError
 from lpmech.program.compiler import Program
 
 
@@ -236,6 +236,23 @@ class GenerationRun:
         """A sentence for the report: solves, and rows generated (of how many)."""
         total = "" if of is None else f" of {of}"
         return f"{self.rounds} solves; {generated}{total} {what} generated"
+
+    def optimal_duals(self, families: Sequence[ConstraintFamily]) -> FloatArray:
+        """``row_duals`` of a run that ended optimal, over a program with ``families``.
+
+        Raises
+        ------
+        SolverFailedError
+            Naming the status, when the run has no duals.
+        """
+        if self.row_duals is None:
+            names = tuple(f.name for f in families)
+            raise SolverFailedError(
+                f"row generation ended {self.status} ({self.message}) without row duals, "
+                f"with families {' + '.join(names)}",
+                names,
+            )
+        return self.row_duals
 
 
 @dataclass

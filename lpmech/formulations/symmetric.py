@@ -34,6 +34,7 @@ from numpy.typing import NDArray
 from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends.engines import Backend
 from lpmech.constraints.base import ConstraintFamily
+from lpmech.errors import InvalidArgumentError
 from lpmech.formulations.base import (
     DesignProblem,
     Formulation,
@@ -50,6 +51,9 @@ from lpmech.program.objectives import ZeroObjective
 
 if TYPE_CHECKING:
     from lpmech.formulations.utility_columns import UtilityColumns
+
+#: 64-bit row hashes (wrapping unsigned arithmetic).
+HashArray = NDArray[np.uint64]
 
 _SEEDS = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB)
 
@@ -167,7 +171,7 @@ def _orbits(env: Environment) -> tuple[IntArray, int, int]:
     return orbit, int(orbit.max()) + 1, len(np.unique(whole))
 
 
-def _mix(values: NDArray) -> NDArray:
+def _mix(values: HashArray) -> HashArray:
     """The splitmix64 finaliser: a bijection on 64-bit words that spreads every bit."""
     values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
@@ -176,7 +180,7 @@ def _mix(values: NDArray) -> NDArray:
 
 def _row_hashes(
     matrix: sp.csr_array, lower: FloatArray, upper: FloatArray, columns: IntArray | None = None
-) -> tuple[NDArray, NDArray]:
+) -> tuple[HashArray, HashArray]:
     """Two independent 64-bit hashes of each row's (column, value) multiset and bounds.
 
     A row's hash is a sum over its entries, so it does not depend on their order;
@@ -221,7 +225,7 @@ class Reduction:
     """
 
     program: Program
-    row_keys: NDArray
+    row_keys: HashArray
     rows: IntArray
 
 
@@ -238,7 +242,7 @@ def merged_columns(matrix: sp.csr_array, symmetry: AgentSymmetry) -> sp.csr_arra
 
 def merged_row_keys(
     program: Program, symmetry: AgentSymmetry
-) -> tuple[NDArray, NDArray, sp.csr_array]:
+) -> tuple[HashArray, HashArray, sp.csr_array]:
     """Both hashes of every row of ``program`` once its columns are merged into orbits."""
     merged = merged_columns(program.matrix, symmetry)
     key, check = _row_hashes(merged, program.row_lower, program.row_upper)
@@ -307,7 +311,8 @@ def reduce_program(program: Program, symmetry: AgentSymmetry) -> Reduction | str
     orbit, n_orbits = symmetry.column_orbit, symmetry.n_orbits
     lower, upper = np.empty(n_orbits), np.empty(n_orbits)
     lower[orbit], upper[orbit] = program.column_lower, program.column_upper
-    cost = np.bincount(orbit, weights=program.cost, minlength=n_orbits)
+    # numpy's stubs type bincount as integer even with float weights
+    cost: FloatArray = np.bincount(orbit, weights=program.cost, minlength=n_orbits)  # type: ignore[assignment]
 
     key, check, merged = merged_row_keys(program, symmetry)
     first, row_map = _groups(key)
@@ -343,7 +348,7 @@ def reduce_program(program: Program, symmetry: AgentSymmetry) -> Reduction | str
     return Reduction(reduced, key[kept], kept)
 
 
-def _groups(key: NDArray) -> tuple[IntArray, IntArray]:
+def _groups(key: HashArray) -> tuple[IntArray, IntArray]:
     """First index of each group of equal keys, and the group of each element.
 
     What ``np.unique(..., return_index, return_inverse)`` returns, with one
@@ -389,7 +394,7 @@ class SharedDuals(Mapping[str, FloatArray]):
         env: Environment,
         families: tuple[ConstraintFamily, ...],
         symmetry: AgentSymmetry,
-        row_keys: NDArray,
+        row_keys: HashArray,
         reduced_duals: FloatArray,
         columns: UtilityColumns | None = None,
     ) -> None:
@@ -450,6 +455,13 @@ class Symmetric(Formulation):
             self._symmetry = (env, agent_symmetry(env))
         return self._symmetry[1]
 
+    def _agent_symmetry(self, env: Environment) -> AgentSymmetry:
+        """``agent_symmetry(env)``, refused when the agents are not symmetric."""
+        symmetry = self._symmetry_of(env)
+        if isinstance(symmetry, str):
+            raise InvalidArgumentError(f"formulation 'symmetric': {symmetry}")
+        return symmetry
+
     def obstacle(self, problem: DesignProblem) -> str | None:
         if problem.objective.requires_cvxpy or any(f.requires_cvxpy for f in problem.families):
             return "parts written as cvxpy expressions cannot be reduced"
@@ -464,9 +476,7 @@ class Symmetric(Formulation):
         """The program as compiled (symmetric families: agent 0's rows only), its reduction
         to orbits, and the seconds spent building agent 0's rows."""
         env = problem.env
-        symmetry = self._symmetry_of(env)
-        if isinstance(symmetry, str):
-            raise ValueError(f"formulation 'symmetric': {symmetry}")
+        symmetry = self._agent_symmetry(env)
         start = time.perf_counter()
         blocks = {}
         for family in problem.families:  # other agents' rows are relabelled copies of agent 0's
@@ -477,7 +487,7 @@ class Symmetric(Formulation):
         program = compile_program(env, problem.objective, problem.families, blocks=blocks)
         reduction = reduce_program(program, symmetry)
         if isinstance(reduction, str):
-            raise ValueError(f"formulation 'symmetric': {reduction}")
+            raise InvalidArgumentError(f"formulation 'symmetric': {reduction}")
         return program, reduction, build_seconds
 
     def stage_program(
@@ -486,8 +496,7 @@ class Symmetric(Formulation):
         """The program over orbits for an anonymous target (else None: the direct one)."""
         if not anonymous:
             return None
-        symmetry = self._symmetry_of(problem.env)
-        assert isinstance(symmetry, AgentSymmetry)  # the first stage ran on it
+        symmetry = self._agent_symmetry(problem.env)  # the first stage ran on it
         return StageProgram(
             self.reduce(problem)[1].program,
             symmetry.column_orbit,
@@ -496,7 +505,7 @@ class Symmetric(Formulation):
 
     def run(self, problem: DesignProblem, engine: Backend, options: dict[str, Any]) -> Outcome:
         env = problem.env
-        symmetry = self._symmetry_of(env)
+        symmetry = self._agent_symmetry(env)
         start = time.perf_counter()
         program, reduction, build_seconds = self.reduce(problem)
         reduced = reduction.program

@@ -255,7 +255,13 @@ class ViolatedProfileRows(Separator):
         self.env, self.family, self.symmetry, self.tol = env, family, symmetry, tol
         self.columns = columns
         self.name = family.name
-        self.first_agent = family.agent_rows(env, [0])
+        first_agent = family.agent_rows(env, [0])
+        if first_agent is None:
+            raise InvalidArgumentError(
+                f"constraint family {family.name!r} declares per_profile_rows but gives no "
+                "rows by agent (agent_rows returns None)"
+            )
+        self.first_agent = first_agent
         #: The family's full violation at the last solution checked (every agent).
         self.measured: FloatArray | None = None
 
@@ -425,7 +431,7 @@ class SymmetricGeneration(Formulation):
             compile_seconds,
             run.solve_seconds,
             details,
-            measured={s.name: s.measured for s in separators},
+            measured={s.name: s.measured for s in separators if s.measured is not None},
             algorithm=run.algorithm,
         )
 
@@ -498,9 +504,9 @@ class SymmetricGeneration(Formulation):
                 first = np.flatnonzero(duals[family.name][: env.n_profiles])
                 binding = canonical_profiles(env, first)
             else:
-                size = family.block_size(env, 0)  # type: ignore[attr-defined]
+                size = family.block_size(env, 0)
                 first = np.flatnonzero(duals[family.name][:size])
-                binding = canonical_keys(env, family, first)  # type: ignore[arg-type]
+                binding = canonical_keys(env, family, first)
             keys[family.name] = np.union1d(keys[family.name], binding).astype(np.intp)
         _, _, separators, reduction = self._orbit_program(problem, symmetry, keys, False)
         if isinstance(reduction, str):  # as run() falls back
@@ -530,7 +536,7 @@ class SymmetricGeneration(Formulation):
         the others shared over their orbits of rows (:class:`SharedDuals`). Over utility
         columns the rows are the same rows, with the same duals."""
         reduced = reduction.program
-        row_dual = run.row_duals
+        row_dual = run.optimal_duals(problem.families)
         duals = {}
         by_name = {s.name: s for s in separators}
         others = np.ones(reduced.n_rows, dtype=bool)

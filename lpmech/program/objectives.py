@@ -300,10 +300,12 @@ class CustomObjective(Objective):
                 f"CustomObjective {self.name!r}: expression must return a scalar cvxpy "
                 f"expression, got {shape}"
             )
-        return [self.sign * term]
+        # cvxpy's operators are untyped (decorated): mypy reads float * Expression as float.
+        return [self.sign * term]  # type: ignore[list-item]
 
     def value(self, mechanism: Mechanism) -> float:
-        return float(self._expression(DesignVariables.at_mechanism(mechanism)).value)
+        expression = self._expression(DesignVariables.at_mechanism(mechanism))
+        return self._evaluated(expression, "at the mechanism")
 
     def compiled_form(self, env: Environment) -> Objective:
         """A :class:`LinearObjective` when the expression is affine, else itself.
@@ -332,7 +334,18 @@ class CustomObjective(Objective):
                 for v, g in zip((allocation, payments), columns, strict=True)
             ]
         )
-        return LinearObjective(coefficients, float(expression.value), self.sense, self.name)
+        constant = self._evaluated(expression, "at zero design variables")
+        return LinearObjective(coefficients, constant, self.sense, self.name)
+
+    def _evaluated(self, expression: cp.Expression, where: str) -> float:
+        """The value of the expression, once its design variables have values."""
+        value = expression.value
+        if value is None:
+            raise InvalidArgumentError(
+                f"CustomObjective {self.name!r}: the expression has no value {where}; "
+                "it depends on variables other than the design variables"
+            )
+        return float(value)
 
     def spec(self) -> dict[str, Any]:
         """Name, sense and function recorded; plain data cannot rebuild a function."""
@@ -446,9 +459,15 @@ class NashWelfare(Objective):
         scale = data_scale(env)
         utilities = [variables.interim_utility(i) / scale for i in range(env.n_agents)]
         if self.level == "interim":
-            logs = [p @ cp.log(u) for p, u in zip(env.prior.marginals, utilities, strict=True)]
+            logs = [
+                p @ cp.log(u)  # type: ignore[attr-defined]  # cvxpy re-exports atoms implicitly
+                for p, u in zip(env.prior.marginals, utilities, strict=True)
+            ]
         else:
-            logs = [cp.log(p @ u) for p, u in zip(env.prior.marginals, utilities, strict=True)]
+            logs = [
+                cp.log(p @ u)  # type: ignore[attr-defined]  # cvxpy re-exports atoms implicitly
+                for p, u in zip(env.prior.marginals, utilities, strict=True)
+            ]
         return [*logs, cp.Constant(env.n_agents * np.log(scale))]
 
     def value(self, mechanism: Mechanism) -> float:
@@ -492,11 +511,11 @@ class RevenueVariance(Objective):
 
     def cvxpy_terms(self, variables: DesignVariables) -> list[cp.Expression]:
         joint = variables.env.prior.joint
-        revenue = cp.sum(variables.payments, axis=1)
+        revenue = cp.sum(variables.payments, axis=1)  # type: ignore[attr-defined]  # as cp.log
         mean = cp.Variable(name="mean_revenue")
         if revenue.value is not None:  # at a mechanism, the minimising μ is E R
             mean.value = joint @ revenue.value
-        return [-(joint @ cp.square(revenue - mean))]
+        return [-(joint @ cp.square(revenue - mean))]  # type: ignore[attr-defined]  # as cp.log
 
     def value(self, mechanism: Mechanism) -> float:
         joint = mechanism.env.prior.joint
@@ -523,7 +542,7 @@ class Combination(Objective):
                 flat.extend((weight * w, o) for w, o in objective.terms)
             else:
                 flat.append((weight, objective))
-        self.terms = tuple(flat)
+        self.terms: tuple[tuple[float, Objective], ...] = tuple(flat)
         self.requires_cvxpy = any(o.requires_cvxpy for _, o in self.terms)
         self.units = "value" if all(o.units == "value" for _, o in self.terms) else "user"
         self.name = " + ".join(f"{w:g}·{o.name}" for w, o in self.terms)
@@ -541,7 +560,8 @@ class Combination(Objective):
         return sum(w * o.sign * o.value(mechanism) for w, o in self.terms)
 
     def cvxpy_terms(self, variables: DesignVariables) -> list[cp.Expression]:
-        return [w * term for w, o in self.terms for term in o.cvxpy_terms(variables)]
+        # cvxpy's operators are untyped (decorated): mypy reads float * Expression as float.
+        return [w * term for w, o in self.terms for term in o.cvxpy_terms(variables)]  # type: ignore[misc]
 
     def spec(self) -> dict[str, Any]:
         return {"objective": "combination", "terms": [[w, o.spec()] for w, o in self.terms]}

@@ -48,6 +48,7 @@ from lpmech.backends.status import Status
 from lpmech.constraints import resolve_all
 from lpmech.errors import InvalidArgumentError, ProblemTooLargeError
 from lpmech.formulations.base import run_program
+from lpmech.problem.allocation import Items
 from lpmech.problem.environment import Environment, check_environment
 from lpmech.problem.memory import resolve_memory_limit
 from lpmech.problem.profile_orbits import ProfileOrbits, orbit_obstacle
@@ -77,6 +78,16 @@ class OrbitSolution:
     algorithm: str
 
 
+def _n_items(env: Environment) -> int:
+    """The number of items J of an orbit program's environment (items, one of each)."""
+    if not isinstance(env.allocation, Items):
+        raise InvalidArgumentError(
+            "env: the orbit program needs an Items allocation, got "
+            f"{type(env.allocation).__name__}"
+        )
+    return env.allocation.n_items
+
+
 def _objective_weights(
     objective: Objective, env: Environment, n_items: int
 ) -> tuple[FloatArray, float]:
@@ -90,7 +101,11 @@ def _objective_weights(
     if isinstance(objective, Welfare):
         own = env.valuations[0][:, :n_items]
         return own + (v0 if objective.include_principal else 0.0), 0.0
-    raise InvalidArgumentError(
+    raise _not_stated(objective)
+
+
+def _not_stated(objective: Objective) -> InvalidArgumentError:
+    return InvalidArgumentError(
         f"objective: the orbit program takes revenue, profit or welfare, not {objective.name!r}"
     )
 
@@ -104,7 +119,7 @@ def build_orbit_program(
     """
     families = orbit_families(constraints)
     n, k = env.n_agents, env.agents[0].n_types
-    j = env.allocation.n_items  # type: ignore[attr-defined]
+    j = _n_items(env)
     others, profiles = ProfileOrbits(k, n - 1), ProfileOrbits(k, n)
     m_count = others.count
     n_alloc = k * m_count * j
@@ -280,7 +295,7 @@ def solve_orbits(
             result.algorithm,
         )
     k = env.agents[0].n_types
-    j = env.allocation.n_items  # type: ignore[attr-defined]
+    j = _n_items(env)
     m_count = math.comb(k + env.n_agents - 2, env.n_agents - 1)
     n_alloc = k * m_count * j
     mechanism = OrbitMechanism(
@@ -312,4 +327,6 @@ def _value(objective: Objective, mechanism: OrbitMechanism) -> float:
         return mechanism.expected_revenue()
     if isinstance(objective, Profit):
         return mechanism.expected_budget_surplus()
-    return mechanism.expected_welfare(objective.include_principal)  # type: ignore[attr-defined]
+    if not isinstance(objective, Welfare):
+        raise _not_stated(objective)
+    return mechanism.expected_welfare(objective.include_principal)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lpmech.arrays import FloatArray
 from lpmech.backends.algorithms import ALGORITHMS
 from lpmech.backends.engines import BACKENDS, Backend, CvxpyBackend, check_solver_options
 from lpmech.backends.solver_choice import LINEAR_SOLVER, solver_named, verification_tolerance
@@ -214,16 +215,18 @@ def solve(
     # a Formulation given as an object may hold a program already built in the user's units
     problem, scale = normalise(problem) if isinstance(formulation, str) else (problem, 1.0)
     engine = choose_backend(backend, request)
-    check_fits(problem, formulation, limit)  # before anything of size ∏ K_i is built
+    # before anything of size ∏ K_i is built; a Formulation object is sized as direct here
+    check_fits(problem, formulation if isinstance(formulation, str) else "direct", limit)
     method = choose_formulation(formulation, problem, request)
     check_fits(problem, method.name, limit)
     outcome = restore(method.run(problem, engine, request.options), problem, scale)
     settle(outcome, request, problem, engine, diagnose)
+    z, optimum = optimal_point(outcome, request.names)
     canonical = canonical_optimum(
         problem,
         method,
-        outcome.z,
-        outcome.objective,
+        z,
+        optimum,
         tie_break,
         engine,
         request.options,
@@ -416,12 +419,28 @@ def settle(
         )
 
 
+def optimal_point(outcome: Outcome, names: tuple[str, ...]) -> tuple[FloatArray, float]:
+    """The decision vector and program value of a settled (optimal) outcome.
+
+    Raises
+    ------
+    SolverFailedError
+        Naming the status, when the formulation returned no solution.
+    """
+    if outcome.z is None or outcome.objective is None:
+        raise SolverFailedError(
+            f"the solve ended {outcome.status} ({outcome.message}) without a solution, on a "
+            f"program with families {' + '.join(names)}",
+            names,
+        )
+    return outcome.z, outcome.objective
+
+
 def optimal_mechanism(request: Request, outcome: Outcome) -> Mechanism:
     """The mechanism of the formulation's optimal decision vector."""
     env = request.env
-    return Mechanism(
-        env, *env.layout.split(outcome.z), name=f"LP optimum ({request.objective.name})"
-    )
+    z, _ = optimal_point(outcome, request.names)
+    return Mechanism(env, *env.layout.split(z), name=f"LP optimum ({request.objective.name})")
 
 
 def check_optimum(

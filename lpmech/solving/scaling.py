@@ -37,8 +37,7 @@ from lpmech.problem.scales import money_scale
 
 def normalising_scale(problem: DesignProblem) -> float:
     """c: the problem's value scale, or 1 when a part is written in the user's units."""
-    parts = (problem.objective, *problem.families)
-    if any(part.units == "user" for part in parts):
+    if problem.objective.units == "user" or any(f.units == "user" for f in problem.families):
         return 1.0
     return money_scale(problem.env)
 

@@ -216,7 +216,7 @@ def _empty_result() -> dict[str, Any]:
 def _inputs(point: Point) -> tuple[Environment, dict[str, Any], Callable[..., Any] | None]:
     """The environment, the arguments of ``solve`` and the benchmark of a point."""
     settings = point.settings
-    options = {
+    options: dict[str, Any] = {
         "formulation": settings.formulation,
         "backend": settings.backend,
         "algorithm": settings.algorithm,

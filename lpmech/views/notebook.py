@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from lpmech.numbers.formatting import format_number, optimum_label
 from lpmech.views.text import human_name
@@ -151,9 +151,9 @@ def solution_html(solution: Solution) -> str:
     """The optimum and its verdict, then the verification, the program's size, the mechanism."""
     families = " + ".join(f.name for f in solution.families)
     report = solution.report
-    label = optimum_label(
-        human_name(solution.objective.name), solution.objective_value, report.status
-    )
+    # optimum_label formats a Fraction too; its annotation says float (numbers/formatting.py)
+    value = cast(float, solution.objective_value)
+    label = optimum_label(human_name(solution.objective.name), value, report.status)
     header = (
         f"<p><strong>{escape(label)}</strong> under {escape(families)}; "
         f"{_verdict(solution.verification)}</p>"

@@ -92,7 +92,7 @@ def _figure(
         axes = list(np.asarray(axes, dtype=object).ravel())  # a grid from subplots too
         if len(axes) != n_panels:
             raise InvalidArgumentError(f"axes: expected {n_panels} Axes, got {len(axes)}")
-        return axes[0].figure, axes
+        return axes[0].figure.figure, axes  # the root Figure, also for an Axes in a SubFigure
     return new_figure(1, n_panels, figsize=figsize or (width * n_panels, 3.6))
 
 
@@ -315,10 +315,10 @@ def _dimension_names(env: Environment) -> tuple[str, str]:
     return "type dimension 1", "type dimension 2"
 
 
-def _extent(values: np.ndarray) -> list[float]:
+def _extent(values: np.ndarray) -> tuple[float, float]:
     """Edges of cells centred on ``values`` (unit width for a single value)."""
     step = float(np.min(np.diff(values))) if len(values) > 1 else 1.0
-    return [float(values[0]) - step / 2, float(values[-1]) + step / 2]
+    return (float(values[0]) - step / 2, float(values[-1]) + step / 2)
 
 
 def virtual_values(

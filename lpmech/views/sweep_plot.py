@@ -40,7 +40,7 @@ def plot_sweep(
         figure = ax.figure
     optimal = table[table["status"] == "optimal"]
     groups = [(None, optimal)] if by is None else list(optimal.groupby(by, sort=True))
-    benchmark_label = "benchmark (formula)"
+    benchmark_label: str | None = "benchmark (formula)"
     for k, (value, group) in enumerate(groups):
         group = group.sort_values(x)
         label = "LP optimum" if by is None else f"LP optimum, {human_name(by)} = {value}"
