@@ -66,6 +66,7 @@ def figures_drawn(namespace: dict) -> list:
     return [value for value in namespace.values() if isinstance(value, Figure)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_runs_and_every_assert_executes(script, capsys):
     import matplotlib.pyplot as plt

@@ -36,6 +36,7 @@ def test_a_missing_optional_dependency_names_its_extra(solution, monkeypatch, mo
     assert missing.value.extra == extra
 
 
+@pytest.mark.slow
 def test_the_core_does_not_import_pandas_or_matplotlib():
     code = (
         "import sys, lpmech; lpmech.solve(lpmech.single_item_auction([1, 2], n_bidders=1)); "

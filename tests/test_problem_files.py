@@ -313,6 +313,7 @@ TABLES = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(TABLES)
 def test_toml_writer_round_trips_through_tomllib(data):

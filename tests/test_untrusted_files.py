@@ -120,6 +120,7 @@ def test_a_non_finite_objective_value_is_refused(data, tmp_path, literal):
         lpmech.load(path)
 
 
+@pytest.mark.slow
 def test_lpmech_verify_fails_on_a_nan_objective_value(data, tmp_path):
     path = _with_objective_value(data, tmp_path, "NaN")
     result = subprocess.run(

@@ -9,6 +9,7 @@ same in every report.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ import numpy as np
 def format_number(value: Any, digits: int = 6) -> str:
     """Numbers to ``digits`` significant figures, tiny values (|x| < 1e-9) as 0."""
     if isinstance(value, (float, np.floating)):
-        if abs(value) < 1e-9:
+        if abs(float(value)) < 1e-9:
             return "0"
         return f"{value:.{digits}g}"
     return str(value)
@@ -39,7 +40,7 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
-def optimum_label(name: str, value: float, status: str) -> str:
+def optimum_label(name: str, value: float | Fraction, status: str) -> str:
     """ "Optimal revenue = 2.375", or "Revenue = 4.98 (optimal within gap 0.3)" when the
     solve's status (:attr:`lpmech.SolveReport.status`) is not plain "optimal"."""
     if status == "optimal":

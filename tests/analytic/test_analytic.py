@@ -50,6 +50,7 @@ def test_trade_formulas_on_a_three_point_grid():
     assert efficient_trade_deficit(env) == pytest.approx(-1 / 9)
 
 
+@pytest.mark.slow
 def test_manelli_vincent_constant():
     """Each item at 2/3, the bundle at (4 − √2)/3, for U[0,1]²: integrated on a midpoint grid
     (error O(1/n) from the menu's kinks), clear of pure bundling (≈ 0.5443) and separate

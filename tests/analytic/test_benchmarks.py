@@ -51,6 +51,7 @@ def auctions(draw, max_bidders=3, max_types=4):
 
 
 # ---------------------------------------------------------------------------- Myerson
+@pytest.mark.slow
 @given(auctions())
 def test_lp_profit_equals_myerson(env):
     """Myerson (1981): the optimal DSIC/BIC profit is E[max(max_i φ̄_i − r, 0)], ironing

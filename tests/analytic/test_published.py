@@ -34,6 +34,7 @@ def test_the_triangle_keeps_only_cells_that_meet_it():
     assert prior.max() == pytest.approx(2 * prior.min())  # a whole cell, a half on the line
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "n_points"),
     [("2 bidders, additive U[0,1]^2", 10), ("2 bidders, 3 additive items U[0,1]^3", 6)],

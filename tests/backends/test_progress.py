@@ -47,6 +47,7 @@ def _stderr_on_a_terminal(code: str) -> str:
     return b"".join(chunks).decode(errors="replace")
 
 
+@pytest.mark.slow
 def test_a_solve_draws_its_live_line_on_a_terminal_and_erases_it():
     err = _stderr_on_a_terminal(SOLVE_AT_ONCE)
     assert "\rHiGHS 0 s: iteration" in err

@@ -17,6 +17,7 @@ SOLVE = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["highspy", "cvxpy"])
 def test_a_solve_prints_nothing(backend):
     """The first solves of a fresh process, a linear program and a MIP, print nothing."""
@@ -26,6 +27,7 @@ def test_a_solve_prints_nothing(backend):
     assert run.stderr == ""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["highspy", "cvxpy"])
 def test_verbose_shows_the_solver_log(backend):
     run = run_python("-c", SOLVE.format(backend=backend, deterministic=(False,), verbose=True))
@@ -33,6 +35,7 @@ def test_verbose_shows_the_solver_log(backend):
     assert "Optimal" in run.stdout
 
 
+@pytest.mark.slow
 def test_output_flag_option_shows_the_log_too():
     code = SOLVE.format(backend="highspy", deterministic=(False,), verbose=False).replace(
         "verbose=False", "solver_options={'output_flag': True}"
@@ -40,6 +43,7 @@ def test_output_flag_option_shows_the_log_too():
     assert "Model status" in run_python("-c", code).stdout
 
 
+@pytest.mark.slow
 def test_cli_is_quiet_and_verbose_on_request():
     quiet = run_python(
         "-c", "from lpmech.cli.commands import main; main(['solve', 'single_item'])"

@@ -72,6 +72,7 @@ def numpy_blas_threads() -> int:
     return count
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", LARGE)
 def test_reported_numbers_are_identical_under_one_and_several_blas_threads(case):
     model, params = LARGE[case]
@@ -115,6 +116,7 @@ print(json.dumps(out))
 """
 
 
+@pytest.mark.slow
 def test_highs_gives_the_same_optimum_on_one_and_on_several_threads():
     runs = {
         threads: json.loads(run_python("-c", HIGHS_SCRIPT, str(threads)).stdout)

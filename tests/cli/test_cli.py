@@ -27,6 +27,7 @@ def test_list_names_every_model(capsys):
         assert name in out
 
 
+@pytest.mark.slow
 def test_check_holds_every_model_against_its_benchmark(capsys):
     assert main(["check"]) == 0
     out = capsys.readouterr().out
@@ -87,6 +88,7 @@ def test_malformed_command_line_exits_with_status_2(capsys):
     assert caught.value.code == 2
 
 
+@pytest.mark.slow
 def test_module_entry_point_runs():
     result = run_python("-m", "lpmech", "list", check=False)
     assert result.returncode == 0
@@ -180,6 +182,7 @@ def test_bad_input_is_one_line_on_stderr_and_a_nonzero_status(
     assert err.count("\n") == 1  # one line, no usage block, no traceback
 
 
+@pytest.mark.slow
 def test_verbose_json_keeps_the_solver_log_off_stdout():
     result = run_python(
         "-m", "lpmech", "solve", "single_item", "--n-types", "3", "--verbose", "--json", "--quiet"

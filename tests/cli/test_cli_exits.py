@@ -69,6 +69,7 @@ def test_ctrl_c_exits_at_once_with_130_and_one_line(argv):
     assert err == "lpmech: interrupted\n", err
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_ends_the_command_quietly():
     process = _lpmech("list")
     process.stdout.close()  # the reader is gone before anything is written

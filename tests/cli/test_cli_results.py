@@ -29,6 +29,7 @@ def test_solve_json_is_one_document_with_the_myerson_optimum(capsys):
     assert mechanism["profiles"][7] == ["2", "4"]
 
 
+@pytest.mark.slow
 def test_the_command_prints_one_json_document_and_nothing_else(tmp_path):
     picture, saved = tmp_path / "out.png", tmp_path / "out.json"
     run = run_python(

@@ -132,6 +132,7 @@ def test_an_affine_custom_objective_compiles_to_the_linear_program():
     assert squared.compiled_form(env) is squared  # not affine: stays a cvxpy expression
 
 
+@pytest.mark.slow
 def test_a_symmetric_solution_with_a_custom_objective_travels_to_a_fresh_process(tmp_path):
     env = lpmech.single_item_auction(range(1, 11), n_bidders=3)
     custom = lpmech.CustomObjective(expected_revenue, name="revenue by hand")

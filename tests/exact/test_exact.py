@@ -79,6 +79,7 @@ def test_rationals_refuse_to_round_silently():
         np.asarray([third], dtype=float)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dense", [True, False])
 @given(seed=st.integers(0, 2**32 - 1), size=st.integers(1, 40))
 def test_exact_solve_returns_the_rational_solution(dense, seed, size):

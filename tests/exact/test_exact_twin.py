@@ -16,6 +16,7 @@ from lpmech.problem.builders import single_item_auction
 from tests.fresh_process import run_python
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "family",
     [

@@ -66,6 +66,7 @@ def auctions_and_rules(draw):
     return env, q
 
 
+@pytest.mark.slow
 @settings(max_examples=200)  # cheap, and a missed set is rare among random q
 @given(auctions_and_rules())
 def test_separator_finds_the_most_violated_border_set(case):
@@ -115,11 +116,13 @@ def assert_interim_is_direct(env, details, objective="revenue", extra=()):
     return solution
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("values", ASYMMETRIC.values(), ids=ASYMMETRIC.keys())
 def test_interim_auction_has_the_direct_optimum(values):
     assert_interim_is_direct(lpmech.single_item_auction(values), "Border's inequalities")
 
 
+@pytest.mark.slow
 def test_three_bidders_of_30_to_50_types_solve_on_interim_rules():
     """Too large for the direct program (60,000 profiles): the recovered allocation is
     feasible and earns the optimum the interim program reports."""
@@ -159,6 +162,7 @@ def asymmetric_auctions(draw):
     )
 
 
+@pytest.mark.slow
 @given(asymmetric_auctions())
 def test_interim_optimum_is_the_direct_optimum(env):
     direct = lpmech.solve(env, "revenue", FAMILIES, formulation="direct")
@@ -295,6 +299,7 @@ def test_recovery_implements_any_feasible_interim_rule(case):
             np.testing.assert_allclose(recovered, target, atol=1e-9)
 
 
+@pytest.mark.slow
 @settings(max_examples=100)
 @given(auctions_and_rules(), st.integers(0, 20))
 def test_separator_checks_every_item(case, shift):

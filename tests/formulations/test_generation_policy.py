@@ -46,6 +46,7 @@ def test_many_lies_per_type_include_the_most_profitable_one():
     assert len(many) == sum(min(5, int((row > 1e-9).sum())) for row in gains)
 
 
+@pytest.mark.slow
 def test_an_elongated_support_converges_in_a_few_rounds_at_the_direct_optimum():
     """U[4,16]×U[4,7] on 12 × 12 took 81 solves with Euclidean seeds and one lie per round."""
     env = SETTINGS[ELONGATED].build(12)
@@ -61,6 +62,7 @@ def test_an_elongated_support_converges_in_a_few_rounds_at_the_direct_optimum():
     assert rounds(one_lie) > rounds(default)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("after", [1, 2])
 def test_a_row_pool_drops_slack_rows_and_keeps_the_optimum_and_its_duals(after):
     env = SETTINGS[ELONGATED].build(12)

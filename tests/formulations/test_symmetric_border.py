@@ -50,6 +50,7 @@ def identical_auctions_and_rules(draw):
     return env, q
 
 
+@pytest.mark.slow
 @settings(max_examples=150)
 @given(identical_auctions_and_rules())
 def test_top_sets_find_the_most_violated_symmetric_set(case):

@@ -193,6 +193,7 @@ def _problem(env):
     )
 
 
+@pytest.mark.slow
 def test_auto_falls_back_to_generation_when_a_family_breaks_the_symmetry():
     """Column bounds that are not anonymous are seen before compiling (plain generation is
     chosen); rows that are not are seen in the compiled program, and auto's symmetric

@@ -159,6 +159,7 @@ def test_unit_demand_generation_has_the_direct_optimum(name, n_points, utilities
     oracle.assert_satisfies(env, generated.mechanism, DSIC)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", UNIT_DEMAND)
 def test_unit_demand_grids_finish_in_the_first_solve(name):
     """With the diagonal seeded, no lie gains at the seed program's optimum (one solve;

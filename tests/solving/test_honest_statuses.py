@@ -242,6 +242,7 @@ SEPARATORS = {
 SLOW_SEPARATION = [pytest.param(*case, id=case[0]) for case in LOOPS]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "build", "constraints", "formulation", "separator"), SLOW_SEPARATION
 )

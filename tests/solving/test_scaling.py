@@ -98,6 +98,7 @@ def test_every_formulation_is_covered():
     assert any(case.values[3] for case in CASES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("constraints", "formulation", "backend", "deterministic"), CASES)
 def test_auction_optimum_is_myerson_times_the_scale(
     constraints, formulation, backend, deterministic
@@ -162,6 +163,7 @@ def test_duals_are_the_same_rates_in_any_units():
     assert np.allclose(big.duals["feasibility"] / 1e6, unit.duals["feasibility"], atol=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family", ["feasibility", "ex_post_ir"])
 def test_rows_bind_in_any_units(family):
     """binding() and duals_frame(binding_only=True) judge duals in their own unit.

@@ -60,6 +60,7 @@ def test_builders_and_items_refuse_before_allocating(action, named):
     assert peak < 20 * MB
 
 
+@pytest.mark.slow
 def test_solve_with_1030_bidders_refuses_without_overflow():
     env = single_item_auction([1, 2], 1030)
     peak, raised = peak_bytes(lambda: lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"]))
@@ -134,6 +135,7 @@ def test_huge_counts_format_exactly():
     assert memory.format_count(2**1030) == "1.15e310"
 
 
+@pytest.mark.slow
 def test_default_limit_respects_the_address_space_limit():
     code = (
         "import resource\n"

@@ -36,6 +36,7 @@ REFUSAL = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_eight_bidders_thirty_types_dsic_is_refused_fast_and_small():
     """8 × 30 types: 30^8 ≈ 6.6e11 profiles. Refused in < 5 s and < 1.5 GB peak, saying
     the estimate, the limit and what would fit."""

@@ -154,6 +154,7 @@ def test_a_failing_benchmark_leaves_the_optimum_standing():
 EXECUTOR_GRID = [*points(SINGLE_ITEM_GRID), {"n_types": 11, "n_bidders": 4}]
 
 
+@pytest.mark.slow
 def test_serial_and_process_executors_give_identical_numbers():
     serial = lpmech.sweep("single_item", EXECUTOR_GRID, executor="serial")
     parallel = lpmech.sweep("single_item", EXECUTOR_GRID, executor="processes", workers=2)

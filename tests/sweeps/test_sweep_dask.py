@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 import pandas as pd
+import pytest
 import sweep_targets
 from distributed import Client, LocalCluster
 
@@ -18,6 +19,7 @@ from lpmech.analytic import myerson_revenue
 from lpmech.cli.commands import main
 
 
+@pytest.mark.slow
 def test_the_sweep_command_gives_identical_rows_in_process_and_on_dask(tmp_path, capsys):
     grid = ["single_item", "--n-types", "4:13:4", "--n-bidders", "2,3", "--quiet"]
     serial, dask = tmp_path / "serial.csv", tmp_path / "dask.csv"
@@ -49,6 +51,7 @@ def test_the_sweep_command_gives_identical_rows_in_process_and_on_dask(tmp_path,
     np.testing.assert_allclose(there.objective, formula, rtol=1e-9)
 
 
+@pytest.mark.slow
 def test_a_sweep_on_dask_gives_the_numbers_of_this_process_to_the_last_bit():
     # a point of 14 641 profiles, where a threaded BLAS sum would differ in its last bits
     # between this process and a worker on one BLAS thread
@@ -69,6 +72,7 @@ def _finished_rows(output) -> int:
         return 0
 
 
+@pytest.mark.slow
 def test_a_dask_worker_killed_mid_sweep_loses_no_point(tmp_path):
     output = tmp_path / "rows.csv"
     grid = {"n_types": list(range(3, 11)), "pause": [0.6]}

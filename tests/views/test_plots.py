@@ -231,6 +231,7 @@ def test_every_function_takes_a_figure_size(two_bidder_optimum, draw):
     assert tuple(figure.get_size_inches()) == (7, 2)
 
 
+@pytest.mark.slow
 def test_figures_show_themselves_as_png_and_leave_nothing_open_in_pyplot(two_bidder_optimum):
     import matplotlib.pyplot as pyplot
 
