@@ -25,6 +25,7 @@ A user with another polytope builds :class:`AllocationSpace` directly.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.optimize
@@ -73,11 +74,7 @@ class AllocationSpace:
         self.upper = _bound_vector(upper, n, "upper")
         if np.any(self.lower > self.upper):
             raise InvalidEnvironmentError("AllocationSpace: lower exceeds upper for a component")
-        if matrix is None:
-            matrix = sp.csr_array((0, n))
-        elif not sp.issparse(matrix):
-            matrix = float_array(matrix, "AllocationSpace: matrix", InvalidEnvironmentError)
-        self.matrix = sp.csr_array(matrix, dtype=float)
+        self.matrix = _row_matrix(matrix, n)
         m = self.matrix.shape[0]
         if self.matrix.shape[1] != n:
             raise InvalidEnvironmentError(
@@ -139,7 +136,9 @@ class AllocationSpace:
         bounds = np.column_stack(
             [np.tile(self.lower, n_profiles), np.tile(self.upper, n_profiles)]
         )
-        result = scipy.optimize.linprog(
+        # scipy-stubs type A_ub as dense and bounds as (low, high) tuples; linprog's HiGHS
+        # methods take a sparse A_ub and an (n, 2) bounds array
+        result = scipy.optimize.linprog(  # type: ignore[call-overload]
             -scores.ravel(),
             A_ub=a_ub if a_ub.shape[0] else None,
             b_ub=b_ub if a_ub.shape[0] else None,
@@ -409,7 +408,29 @@ def _row_bound(value: ArrayLike | None, m: int, default: float, name: str) -> Fl
     return array
 
 
-def _names(names: object, argument: str) -> tuple:
+def _row_matrix(
+    matrix: ArrayLike | sp.sparray | None, n: int
+) -> sp.csr_array[np.float64, tuple[int, int]]:
+    """The rows M as a sparse float array (m × C; no rows when ``matrix`` is None)."""
+    if matrix is None:
+        return sp.csr_array((0, n))
+    if sp.issparse(matrix):
+        # scipy-stubs narrow issparse() to an abstract SparseABC that no csr_array overload
+        # takes, though every sparse array or matrix at run time is one the constructor takes
+        sparse: Any = matrix
+        shape = sparse.shape
+    else:
+        dense = float_array(matrix, "AllocationSpace: matrix", InvalidEnvironmentError)
+        shape = dense.shape
+    if len(shape) != 2:
+        raise InvalidEnvironmentError(
+            "AllocationSpace: matrix must be 2-D (one row per constraint, one column per "
+            f"component), got shape {shape}"
+        )
+    return sp.csr_array(sparse, dtype=np.float64) if sp.issparse(matrix) else sp.csr_array(dense)
+
+
+def _names(names: object, argument: str) -> tuple[str, ...]:
     """Names given as a list (any iterable) as a tuple; one string, a non-iterable or a
     name that is not a string is refused."""
     if isinstance(names, str) or not isinstance(names, Iterable):
