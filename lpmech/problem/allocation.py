@@ -25,14 +25,14 @@ A user with another polytope builds :class:`AllocationSpace` directly.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
-from lpmech.arrays import FloatArray, float_array
+from lpmech.arrays import FloatArray, IntArray, float_array
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.problem.memory import BYTES_PER_COMPONENT, check_allocation
 
@@ -255,8 +255,12 @@ class Items(AllocationSpace):
         matrix = sp.vstack(rows, format="csr")
         super().__init__(names, matrix, None, np.ones(matrix.shape[0]))
 
-    def component(self, agent: int, item: int = 0) -> int:
-        """Index of the component 'item to agent'."""
+    @overload
+    def component(self, agent: int, item: int = 0) -> int: ...
+    @overload
+    def component(self, agent: int, item: IntArray) -> IntArray: ...
+    def component(self, agent: int, item: int | IntArray = 0) -> int | IntArray:
+        """Index of the component 'item to agent' (of each item, for an array of items)."""
         return agent * self.n_items + item
 
     def efficient(self, scores: ArrayLike) -> FloatArray:
