@@ -33,7 +33,6 @@ from lpmech.errors import (
 from lpmech.problem.environment import AgentRef, Environment, profile_table
 from lpmech.problem.layout import agent_major
 from lpmech.problem.lying import report_utilities
-from lpmech.problem.priors import NumberArray
 from lpmech.stable_sums import matrix_vector, weighted_sum
 
 if TYPE_CHECKING:
@@ -43,6 +42,7 @@ if TYPE_CHECKING:
 
     from lpmech.checks.verification import VerificationReport
     from lpmech.constraints.base import ConstraintFamily
+    from lpmech.problem.priors import NumberArray
 
 
 class ProfileOutcome(NamedTuple):
