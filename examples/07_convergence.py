@@ -25,7 +25,7 @@ from scipy import stats
 import lpmech
 from lpmech.analytic import UNIFORM_FIRST_BEST, UNIFORM_SECOND_BEST, discretise
 from lpmech.analytic.bundling import MANELLI_VINCENT_REVENUE
-from lpmech.views.text import format_table
+from lpmech.numbers.formatting import format_table
 
 #: setting → (description, continuous limit, grid sizes n)
 SETTINGS = {

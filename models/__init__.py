@@ -1,4 +1,4 @@
-"""Ready problems, one per classic setting, installed as ``lpmech.models``.
+"""Stage 15, models: ready problems, one per classic setting, installed as ``lpmech.models``.
 
 Each module exports ``SPEC``, a :class:`ModelSpec`: a parametric builder of the
 environment, the objective and constraint families the setting is usually solved
@@ -9,6 +9,8 @@ with, its analytic benchmark (computed from a formula), and where it comes from.
 >>> check = MODELS["single_item"].check(n_bidders=1, n_types=4)
 >>> round(check.solution.objective_value, 6), round(check.benchmark.value, 6), check.agrees
 (1.5, 1.5, True)
+
+May import every earlier stage.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The seams between lpmech's modules, read from the source (issue 16).
 
-Four rules, each checked on the parsed modules (``ast``), so a violation fails
+Five rules, each checked on the parsed modules (``ast``), so a violation fails
 here with its file and line rather than surfacing later as a tangle:
 
 * no module uses another module's private (``_underscore``) names — neither by
@@ -10,13 +10,20 @@ here with its file and line rather than surfacing later as a tangle:
   (imports under ``if TYPE_CHECKING:`` are for annotations only and do not run);
 * no ``isinstance`` switch on constraint-family classes, and no ``getattr`` probing of
   families, anywhere outside ``lpmech/constraints/``: formulations, sizing, the algorithm
-  choice and the certificate ask families for their declared forms instead.
+  choice and the certificate ask families for their declared forms instead;
+* every import that runs when a module is imported (at its top or in a class body) follows
+  the layering table of ``docs/explanation/architecture.md`` (:data:`PIPELINE`): a stage
+  imports only the stages it is allowed, all earlier in the pipeline. An import inside a
+  function may reach a later stage: that is delegation when called (``Mechanism.plot``
+  draws through ``lpmech.views``), not a dependency of the module. The page's table and
+  every package's docstring say the same; at most ten modules sit at the top level.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -313,3 +320,212 @@ def test_the_checks_see_every_module():
         "lpmech.checks.verification",
     }
     assert lpmech.__name__ == "lpmech"
+
+
+# ----------------------------------------------------------------- the layering
+#
+# The table of docs/explanation/architecture.md, in pipeline order: each stage and the
+# stages it may import at module level (besides the foundations, which every stage may
+# import). ``EARLIER`` means every earlier stage. The rule counts imports that run when a
+# module is imported: at the top of the module or in a class body. An import inside a
+# function runs when the function is called and may reach a later stage: that is how a
+# result's method delegates (``Mechanism.plot`` draws through ``lpmech.views``). Imports
+# under ``if TYPE_CHECKING:`` are annotations only and never run.
+
+FOUNDATIONS = ("errors", "extras", "arrays", "names", "stable_sums")
+EARLIER = "every earlier stage"
+PIPELINE: tuple[tuple[str, tuple[str, ...] | str], ...] = (
+    ("foundations", ()),
+    ("numbers", ()),
+    ("problem", ("numbers",)),
+    ("constraints", ("numbers", "problem")),
+    ("program", ("numbers", "problem", "constraints")),
+    ("backends", ("numbers", "problem", "constraints", "program")),
+    ("results", ("numbers", "problem", "constraints", "program", "backends")),
+    ("formulations", ("numbers", "problem", "constraints", "program", "backends", "results")),
+    ("checks", ("numbers", "problem", "constraints", "program", "results")),
+    ("solving", EARLIER),
+    ("exact", EARLIER),
+    ("characterisation", ("numbers", "problem", "results")),
+    ("analytic", ("numbers", "problem", "results", "characterisation")),
+    ("views", EARLIER),
+    ("files", ("numbers", "problem", "constraints", "program", "results", "checks")),
+    ("models", EARLIER),
+    ("sweeps", EARLIER),
+    ("cli", EARLIER),
+    ("testing", EARLIER),
+    ("lpmech", EARLIER),  # the package's table of contents, and ``python -m lpmech``
+)
+STAGES = [stage for stage, _ in PIPELINE]
+#: Top-level modules that belong to a stage of their own name's.
+TOP_LEVEL_STAGE = {
+    **dict.fromkeys(FOUNDATIONS, "foundations"),
+    "files": "files",
+    "problem_files": "files",
+    "testing": "testing",
+    "__main__": "lpmech",
+}
+
+
+def may_import(stage: str) -> set[str]:
+    """The stages ``stage`` may import at module level, the foundations included."""
+    position = STAGES.index(stage)
+    allowed = dict(PIPELINE)[stage]
+    earlier = STAGES[:position] if allowed == EARLIER else list(allowed)
+    return {"foundations", *earlier}
+
+
+def stage_of(module: str) -> str:
+    """The stage a module belongs to: its package, or its own stage at the top level."""
+    parts = module.split(".")
+    if len(parts) == 1:
+        return "lpmech"
+    return TOP_LEVEL_STAGE.get(parts[1], parts[1])
+
+
+def runs_at_import(node: ast.AST) -> bool:
+    """Whether the statements under ``node`` run when its module is imported."""
+    return not is_type_checking(node) and not isinstance(
+        node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+    )
+
+
+def module_level_imports(tree: ast.AST) -> list[tuple[str, list[str], int]]:
+    """(imported module, names, line) of every import that runs when the module is imported:
+    not inside a function (or lambda), not under ``if TYPE_CHECKING:``."""
+    found, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Import):
+            found += [(alias.name, [], node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            assert not node.level, f"line {node.lineno}: a relative import"  # ruff bans them
+            found.append((node.module or "", [alias.name for alias in node.names], node.lineno))
+        stack.extend(child for child in ast.iter_child_nodes(node) if runs_at_import(child))
+    return sorted(found, key=lambda item: item[2])
+
+
+def imported_stages(tree: ast.AST) -> list[tuple[str, str, int]]:
+    """(stage, imported module, line) for each module-level import from lpmech; a submodule
+    taken by name (``from lpmech import files``) counts as that submodule."""
+    found = []
+    for source, names, line in module_level_imports(tree):
+        if source != "lpmech" and not source.startswith("lpmech."):
+            continue
+        taken = [f"{source}.{name}" for name in names if f"{source}.{name}" in MODULES]
+        found += [(stage_of(module), module, line) for module in taken or [source]]
+    return found
+
+
+def layering_offences(name: str, tree: ast.AST) -> list[str]:
+    stage = stage_of(name)
+    allowed = may_import(stage) | {stage}
+    path = MODULES[name].relative_to(ROOT) if MODULES[name].is_absolute() else MODULES[name]
+    return [
+        f"{path}:{line}: {name} ({stage}) imports {module} ({target}) at module "
+        f"level; {stage} may import {', '.join(sorted(allowed - {stage}))}"
+        for target, module, line in imported_stages(tree)
+        if target not in allowed
+    ]
+
+
+def test_the_table_is_in_pipeline_order():
+    for position, (stage, allowed) in enumerate(PIPELINE):
+        if allowed != EARLIER:
+            assert set(allowed) <= set(STAGES[:position]), stage
+
+
+def test_every_module_belongs_to_a_stage_of_the_table():
+    assert {stage_of(name) for name in MODULES} == set(STAGES)
+
+
+def test_every_module_level_import_follows_the_table():
+    offences = [line for name in MODULES for line in layering_offences(name, TREES[name])]
+    assert not offences, "\n".join(offences)
+
+
+def test_the_layering_check_sees_a_planted_upward_import():
+    planted = ast.parse(
+        "from typing import TYPE_CHECKING\n"
+        "from lpmech.numbers.rationals import exact\n"
+        "from lpmech import files\n"
+        "if TYPE_CHECKING:\n"
+        "    from lpmech.solving.pipeline import solve\n"
+        "def later():\n"
+        "    from lpmech.views.plots import interim\n"
+        "class Holder:\n"
+        "    from lpmech.results.mechanism import Mechanism\n"
+    )
+    MODULES["lpmech.problem.planted"] = Path("lpmech/problem/planted.py")
+    try:
+        offences = layering_offences("lpmech.problem.planted", planted)
+    finally:
+        del MODULES["lpmech.problem.planted"]
+    assert [offence.split(": ")[0] for offence in offences] == [
+        "lpmech/problem/planted.py:3",  # files (a submodule taken by name) sits later
+        "lpmech/problem/planted.py:9",  # a class body runs at import
+    ]
+    assert "may import foundations, numbers" in offences[0]
+
+
+def test_at_most_ten_modules_at_the_top_level():
+    top = sorted(path.name for path in (ROOT / "lpmech").glob("*.py"))
+    assert len(top) <= 10, top
+
+
+PACKAGES = {
+    stage_of(name): path
+    for name, path in MODULES.items()
+    if path.name == "__init__.py" and name.count(".") == 1
+}
+
+
+def test_every_stage_but_the_top_level_ones_is_a_package():
+    assert set(PACKAGES) == set(STAGES) - {"foundations", "files", "testing", "lpmech"}
+
+
+def may_import_paragraph(text: str) -> str:
+    start = text.index("May import")
+    return text[start:].split("\n\n")[0]
+
+
+def named_stages(text: str) -> set[str]:
+    return {stage_of(module) for module in re.findall(r"\blpmech(?:\.[a-z_]+)?", text)}
+
+
+@pytest.mark.parametrize("stage", sorted(PACKAGES))
+def test_every_package_docstring_says_its_stage_and_what_it_may_import(stage):
+    docstring = ast.get_docstring(TREES[module_name(PACKAGES[stage])]) or ""
+    assert docstring.startswith(f"Stage {STAGES.index(stage)}, {stage}: "), docstring[:80]
+    paragraph = may_import_paragraph(docstring)
+    if dict(PIPELINE)[stage] == EARLIER:
+        assert EARLIER in paragraph, paragraph
+    else:
+        assert named_stages(paragraph) == may_import(stage) - {"foundations"}, paragraph
+
+
+ARCHITECTURE = ROOT / "docs" / "explanation" / "architecture.md"
+
+
+def documented_table() -> list[tuple[int, set[str], str]]:
+    """(stage, stages named in the package column, may-import column) of each row of the
+    architecture page's table."""
+    rows = []
+    for line in ARCHITECTURE.read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("|") and cells[0].isdigit():
+            rows.append((int(cells[0]), named_stages(cells[1]), cells[-1]))
+    return rows
+
+
+def test_the_architecture_page_lists_the_table():
+    rows = documented_table()
+    assert [stage for stage, _, _ in rows] == list(range(len(STAGES)))
+    for (position, named, allowed), stage in zip(rows, STAGES, strict=True):
+        assert named == {stage}, (position, named)
+        declared = dict(PIPELINE)[stage]
+        if declared == EARLIER:
+            assert allowed == EARLIER, (stage, allowed)
+        else:
+            words = set(re.findall(r"[a-z_]+", allowed)) - {"the", "foundations", "only"}
+            assert words == set(declared), (stage, allowed)

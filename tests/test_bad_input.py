@@ -34,7 +34,7 @@ from lpmech.errors import (
     UnknownNameError,
     UnknownObjectiveError,
 )
-from lpmech.exact.numbers import exact
+from lpmech.numbers.rationals import exact
 from lpmech.testing import check_family
 
 GRID = [[1, 1], [1, 2], [2, 1]]

@@ -11,11 +11,11 @@ from oracle import assert_satisfies
 import lpmech
 from lpmech.analytic import exact_values as exact_benchmarks
 from lpmech.analytic import myerson_revenue
-from lpmech.exact.numbers import exact
 from lpmech.exact.orbits import symmetry_obstacle
 from lpmech.exact.twin import exact_environment
 from lpmech.formulations.symmetric import agent_symmetry
 from lpmech.models import MODELS
+from lpmech.numbers.rationals import exact
 from lpmech.program.objectives import resolve_objective
 
 EXACT = [name for name, spec in MODELS.items() if spec.exact_benchmark is not None]

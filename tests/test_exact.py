@@ -17,8 +17,8 @@ from lpmech.analytic import ironed_virtual_values, virtual_costs, virtual_values
 from lpmech.cli.commands import main
 from lpmech.errors import MissingExtraError
 from lpmech.exact.linear_systems import SingularSystemError, solve_rational
-from lpmech.exact.numbers import Rational, exact, exact_inputs, rational_array
 from lpmech.models import MODELS
+from lpmech.numbers.rationals import Rational, exact, exact_inputs, rational_array
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False))
@@ -166,7 +166,7 @@ def test_solve_exact_prints_the_optimum_as_a_fraction(capsys):
 
 
 def test_missing_flint_names_the_extra(monkeypatch):
-    import lpmech.exact.numbers as numbers
+    import lpmech.numbers.rationals as numbers
 
     monkeypatch.setitem(__import__("sys").modules, "flint", None)
     monkeypatch.setattr(numbers, "_FMPQ", [])

@@ -11,9 +11,9 @@ import pytest
 
 import lpmech
 from lpmech.constraints import resolve
-from lpmech.exact.integers import INT64_LIMIT, integer_array, ratios, scaled
-from lpmech.exact.numbers import exact
 from lpmech.exact.twin import exact_environment, exact_mechanism
+from lpmech.numbers.integers import INT64_LIMIT, integer_array, ratios, scaled
+from lpmech.numbers.rationals import exact
 
 TINY = Fraction(1, 10**12)
 

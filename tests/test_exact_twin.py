@@ -10,8 +10,8 @@ import pytest
 
 from lpmech.constraints import BayesianIC, DominantStrategyIC, ExPostIR
 from lpmech.constraints.base import ExactRowBlock
-from lpmech.exact.numbers import Rational
 from lpmech.exact.twin import ExactEnvironment, exact_environment, exact_mechanism
+from lpmech.numbers.rationals import Rational
 from lpmech.problem.builders import single_item_auction
 from tests.fresh_process import run_python
 

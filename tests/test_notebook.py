@@ -10,7 +10,7 @@ import pytest
 import lpmech
 from lpmech.analytic import myerson_revenue
 from lpmech.checks.auditing import audit
-from lpmech.views.text import format_number
+from lpmech.numbers.formatting import format_number
 
 
 class _Cells(HTMLParser):

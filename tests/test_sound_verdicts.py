@@ -272,7 +272,7 @@ def test_a_likely_type_beside_a_huge_improbable_one(big, small, deterministic):
     values = [1, 2, big]
     priors = [0.5, 0.5 - small, small]
     env = lpmech.single_item_auction(values, 1, priors=priors)
-    exact_priors = [Fraction(repr(p)) for p in priors]  # as typed (lpmech.exact.numbers)
+    exact_priors = [Fraction(repr(p)) for p in priors]  # as typed (lpmech.numbers.rationals)
     optimum = best_posted_price([Fraction(int(v)) for v in values], exact_priors)
     exact = lpmech.solve(
         env, "revenue", ["dsic", "ex_post_ir"], deterministic=deterministic, exact=True

@@ -401,7 +401,7 @@ def test_the_sweep_plot_draws_each_line_and_the_benchmark():
     import matplotlib
 
     matplotlib.use("Agg")
-    from lpmech.sweeps.plot import plot_sweep
+    from lpmech.views.sweep_plot import plot_sweep
 
     table = lpmech.sweep("single_item", SINGLE_ITEM_GRID, executor="serial")
     figure = plot_sweep(table, "n_types", "n_bidders")

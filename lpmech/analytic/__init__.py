@@ -1,4 +1,4 @@
-"""Classic mechanisms and values built from their formulas, never from the LP.
+"""Stage 12, analytic: classic mechanisms and values from their formulas, never from the LP.
 
 =============================================  ==========================================
 function                                       result
@@ -31,6 +31,9 @@ Each benchmark that is a mechanism returns a :class:`~lpmech.results.mechanism.M
 so it can be verified (:meth:`~lpmech.results.mechanism.Mechanism.verify`), audited
 (:func:`lpmech.checks.auditing.audit`) and compared (:func:`lpmech.checks.comparison.compare`) like
 an LP optimum.
+
+May import :mod:`lpmech.numbers`, :mod:`lpmech.problem`, :mod:`lpmech.results` and
+:mod:`lpmech.characterisation`.
 """
 
 from __future__ import annotations

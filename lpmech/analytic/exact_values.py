@@ -2,7 +2,7 @@
 
 Each function computes a benchmark of :mod:`lpmech.analytic` from its formula in
 fractions (:class:`fractions.Fraction`), on the environment's exact inputs
-(:func:`lpmech.exact.numbers.exact_inputs`), so an exact optimum
+(:func:`lpmech.numbers.rationals.exact_inputs`), so an exact optimum
 (:meth:`lpmech.Solution.certify`) can be compared with it for equality:
 
 ==============================  ==================================================
@@ -39,7 +39,7 @@ from lpmech.analytic.virtual_values import (
     virtual_values,
 )
 from lpmech.errors import InvalidEnvironmentError
-from lpmech.exact.numbers import ExactInputs, exact_array, exact_inputs
+from lpmech.numbers.rationals import ExactInputs, exact_array, exact_inputs
 from lpmech.problem.allocation import Items
 from lpmech.problem.environment import Environment
 

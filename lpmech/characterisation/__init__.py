@@ -1,4 +1,4 @@
-"""The seeds' characterisation theorems as functions on finite types.
+"""Stage 11, characterisation: the seeds' theorems as functions on finite types.
 
 ==========================  =================================================  ==============
 function                    question                                           seed notes
@@ -16,6 +16,8 @@ function                    question                                           s
 Each takes an environment and an allocation rule (an array over profiles) and
 works for dominant-strategy IC (for every profile of the others' types) or
 Bayesian IC (interim, independent types).
+
+May import :mod:`lpmech.numbers`, :mod:`lpmech.problem` and :mod:`lpmech.results`.
 """
 
 from __future__ import annotations

@@ -27,8 +27,8 @@ import numpy as np
 from lpmech.arrays import FloatArray
 from lpmech.constraints.incentive import BayesianIC, DominantStrategyIC
 from lpmech.errors import InvalidArgumentTypeError
+from lpmech.numbers.formatting import format_table
 from lpmech.results.mechanism import Mechanism
-from lpmech.views.text import format_table
 
 if TYPE_CHECKING:
     import pandas as pd

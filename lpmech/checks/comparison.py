@@ -27,9 +27,9 @@ from lpmech.errors import (
     UnknownObjectiveError,
 )
 from lpmech.extras import require
+from lpmech.numbers.formatting import format_table
 from lpmech.program.objectives import OBJECTIVES
 from lpmech.results.mechanism import Mechanism
-from lpmech.views.text import format_table
 
 if TYPE_CHECKING:
     import pandas as pd

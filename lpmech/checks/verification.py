@@ -42,8 +42,8 @@ import numpy as np
 from lpmech.arrays import FloatArray
 from lpmech.constraints import ConstraintFamily, resolve_all, with_feasibility
 from lpmech.errors import InvalidArgumentTypeError, InvalidToleranceError, UnknownNameError
+from lpmech.numbers.formatting import format_table
 from lpmech.problem.scales import expected_value_scale, money_scale
-from lpmech.views.text import format_table
 
 if TYPE_CHECKING:
     import pandas as pd

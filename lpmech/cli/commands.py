@@ -18,7 +18,7 @@
                                on stdout by default)
 ``lpmech sweep MODEL --param a,b,c|start:stop:step … [--executor E] [--output F]``
                                solve a model over a grid of its parameters
-                               (see :mod:`lpmech.sweeps.command`)
+                               (see :mod:`lpmech.cli.sweep`)
 ``lpmech check [--backend B] [--tol T] [--json]``
                                solve every model and hold each optimum against
                                its benchmark; exit status 1 if any disagrees
@@ -69,6 +69,7 @@ from lpmech.cli.errors import (
     report,
     run_reporting,
 )
+from lpmech.cli.sweep import run_sweep_command
 from lpmech.errors import (
     InvalidArgumentError,
     InvalidToleranceError,
@@ -80,7 +81,9 @@ from lpmech.exact.certificate import Certificate
 from lpmech.files import dumps, load, mechanism_data, save, to_data, verification_data
 from lpmech.formulations import FORMULATIONS
 from lpmech.models import DEFAULT_MODEL, MODELS, ModelSpec
+from lpmech.numbers.formatting import format_table
 from lpmech.problem.environment import Environment
+from lpmech.problem.memory import check_allocation
 from lpmech.problem.scales import data_scale
 from lpmech.problem_files import PROBLEM_SCHEMA_VERSION, to_toml
 from lpmech.program.objectives import OBJECTIVES
@@ -88,8 +91,6 @@ from lpmech.results.mechanism import Mechanism
 from lpmech.results.solution import Solution
 from lpmech.solving.canonical import TIE_BREAKS
 from lpmech.solving.problem import Problem
-from lpmech.sweeps.command import run_sweep_command
-from lpmech.views.text import format_table
 
 BACKEND_CHOICES = ("auto", *BACKENDS)
 
@@ -547,7 +548,15 @@ def _solve_command(target: str | None, argv: list[str]) -> int:
         and problem.objective == model.objective
         and problem.constraints == model.constraints
     )
-    benchmark = model.benchmark(problem.env) if own and model is not None else None
+    # the benchmark is as large as a mechanism: built first only to break ties towards it,
+    # after the solve otherwise, so the size guard refuses a problem too large before it
+    benchmark = None
+    if own and model is not None and options.tie_break == "analytic":
+        env = problem.env
+        check_allocation(
+            env.n_profiles * (env.n_components + env.n_agents), "the analytic mechanism", 8
+        )
+        benchmark = model.benchmark(env)
     overrides = _solve_overrides(options, problem, benchmark)
     # the live line shows only on a terminal (lpmech.backends.progress); with --json, the
     # --verbose log goes to stderr and stdout holds only the JSON document
@@ -559,6 +568,8 @@ def _solve_command(target: str | None, argv: list[str]) -> int:
             verbose=options.verbose,
             **overrides,
         )
+    if own and model is not None and benchmark is None:
+        benchmark = model.benchmark(problem.env)
     _keep(solution, options.output, options.plot)
     certificate = solution.certify() if options.exact else None
     # with --exact, the exit status says whether optimality was proved

@@ -1,4 +1,4 @@
-"""Constraint families: one design requirement each, over all agents and profiles.
+"""Stage 3, constraints: families, one design requirement each, over all agents and profiles.
 
 =============================  ==============================================  ===========
 name (aliases)                 requirement                                     seed notes
@@ -24,6 +24,8 @@ parameters (``ExPostBudgetBalance(strict=False, required=5.0)``) or for a
 family of your own. Every family describes itself as plain data
 (``family.spec()``, e.g. ``{"family": "dominant_strategy_ic", "reduction": "auto"}``)
 and :func:`from_spec` rebuilds it.
+
+May import :mod:`lpmech.numbers` and :mod:`lpmech.problem`.
 """
 
 from __future__ import annotations

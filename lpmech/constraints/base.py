@@ -31,8 +31,8 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
 from lpmech.arrays import FloatArray, IntArray
-from lpmech.exact.entries import ObjectArray, exact_bounds, summed_entries
-from lpmech.exact.numbers import to_float
+from lpmech.numbers.entries import ObjectArray, exact_bounds, summed_entries
+from lpmech.numbers.rationals import to_float
 from lpmech.problem.priors import NumberArray
 from lpmech.problem.scales import agent_scales
 
@@ -139,7 +139,7 @@ class ExactRowBlock(RowBlock):
         upper: Any,
     ) -> ExactRowBlock:
         """Coordinates with exact values: duplicates summed exactly, exact zeros dropped
-        (:func:`lpmech.exact.entries.summed_entries`)."""
+        (:func:`lpmech.numbers.entries.summed_entries`)."""
         indptr, indices, data, floats = summed_entries(rows, columns, values, shape)
         matrix = sp.csr_array((floats, indices, indptr), shape=shape)
         exact_lower, exact_upper = exact_bounds(lower, shape[0]), exact_bounds(upper, shape[0])
@@ -150,7 +150,7 @@ class ExactRowBlock(RowBlock):
     @classmethod
     def of(cls, block: RowBlock) -> ExactRowBlock:
         """A block in exact form: itself, or a float block read by
-        :func:`lpmech.exact.numbers.exact`."""
+        :func:`lpmech.numbers.rationals.exact`."""
         if isinstance(block, ExactRowBlock):
             return block
         return cls(

@@ -54,7 +54,7 @@ from lpmech.constraints.base import (
     utility_entries,
 )
 from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError
-from lpmech.exact.integers import integer_array, largest, ratios, scaled
+from lpmech.numbers.integers import integer_array, largest, ratios, scaled
 from lpmech.problem.lying import report_utilities
 from lpmech.problem.priors import NumberArray
 from lpmech.problem.scales import agent_scales
@@ -399,7 +399,7 @@ def _exact_gains(
     conditional: NumberArray,
 ) -> list[NumberArray]:
     """The gains of :meth:`IncentiveCompatibility._gains` on exact numbers, computed on
-    integers (:mod:`lpmech.exact.integers`).
+    integers (:mod:`lpmech.numbers.integers`).
 
     With V = V'/d_V, a = a'/d_a, t = t'/d_t, π(·|k) = π'/d_π and L = lcm(d_V·d_a, d_t),
     the utilities of true and reported types scale to integers,

@@ -1,7 +1,6 @@
-"""Stage 8, exact: the same problem in rational arithmetic, and certificates.
+"""Stage 10, exact: the same problem in rational arithmetic, and certificates.
 
-How inputs are read as rationals (:mod:`~lpmech.exact.numbers`), bulk integer
-arithmetic (:mod:`~lpmech.exact.integers`), the exact twin of an environment
+On the exact numbers of :mod:`lpmech.numbers`: the exact twin of an environment
 (:mod:`~lpmech.exact.twin`), the design program with rational data
 (:mod:`~lpmech.exact.program`, :mod:`~lpmech.exact.orbits`), exact sparse linear
 systems (:mod:`~lpmech.exact.linear_systems`) and the certificate of an optimum

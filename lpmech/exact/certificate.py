@@ -66,7 +66,7 @@ systems are solved exactly (:mod:`lpmech.exact.linear_systems`); the solver's ow
 read as simplest rationals is tried first, then the exact basic solution.
 
 Cost: the bulk work is integer arithmetic over common denominators
-(:mod:`lpmech.exact.integers`): full IC from its definition, summing the exact rows,
+(:mod:`lpmech.numbers.integers`): full IC from its definition, summing the exact rows,
 Aᵀy and the dual bound; the basis systems are solved by integer refinement.
 ``benchmarks/certify.py`` reports the time against the float solve's.
 
@@ -100,9 +100,12 @@ from lpmech.backends.algorithms import BRANCH_AND_BOUND, with_algorithm
 from lpmech.backends.engines import HighspyBackend
 from lpmech.constraints.base import ConstraintFamily
 from lpmech.errors import InvalidArgumentError, InvalidArgumentTypeError
-from lpmech.exact.integers import exact_dot, scaled
 from lpmech.exact.linear_systems import SingularSystemError, solve_rational
-from lpmech.exact.numbers import (
+from lpmech.exact.orbits import ARGUMENT, first_members, orbit_program
+from lpmech.exact.program import ExactProgram, exact_program
+from lpmech.exact.twin import exact_environment, exact_mechanism
+from lpmech.numbers.integers import exact_dot, scaled
+from lpmech.numbers.rationals import (
     ExactInputs,
     Rational,
     rational_array,
@@ -110,9 +113,6 @@ from lpmech.exact.numbers import (
     to_float,
     to_fractions,
 )
-from lpmech.exact.orbits import ARGUMENT, first_members, orbit_program
-from lpmech.exact.program import ExactProgram, exact_program
-from lpmech.exact.twin import exact_environment, exact_mechanism
 from lpmech.problem.environment import Environment
 from lpmech.problem.memory import BYTES_PER_RATIONAL, check_allocation
 from lpmech.problem.scales import data_scale
@@ -1123,7 +1123,7 @@ def _check(
 def _dual_bound(program: ExactProgram, y: ObjectArray) -> tuple[Fraction | None, list[str]]:
     """The weak-duality bound of row multipliers y, or the reasons it is infinite.
 
-    On integers over common denominators (:mod:`lpmech.exact.integers`): y = y'/d_y,
+    On integers over common denominators (:mod:`lpmech.numbers.integers`): y = y'/d_y,
     Aᵀy = m/d_m, c = c'/d_c and the reduced costs d = (c'·(L/d_c) − m·(L/d_m))/L with
     L = lcm(d_c, d_m); signs are the integers' signs.
     """

@@ -36,7 +36,7 @@ import scipy.sparse.linalg as spla
 from numpy.typing import NDArray
 
 from lpmech.errors import LpmechError
-from lpmech.exact.numbers import Rational, flint_module, rational_from
+from lpmech.numbers.rationals import Rational, flint_module, rational_from
 
 ObjectArray = NDArray[np.object_]
 IntArray = NDArray[np.intp]

@@ -56,9 +56,9 @@ from lpmech.exact.certificate import (
     value_at_bound,
 )
 from lpmech.exact.linear_systems import SingularSystemError, solve_rational
-from lpmech.exact.numbers import Rational
 from lpmech.exact.program import ExactProgram, exact_program
 from lpmech.exact.twin import exact_environment
+from lpmech.numbers.rationals import Rational
 from lpmech.problem.environment import Environment
 from lpmech.program.compiler import Program
 from lpmech.program.equilibration import equilibrate

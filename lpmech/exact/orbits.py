@@ -41,12 +41,12 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
 from lpmech.constraints.base import ConstraintFamily, ExactRowBlock
-from lpmech.exact.integers import ratios, scaled
-from lpmech.exact.numbers import rational_array
 from lpmech.exact.program import ExactProgram, exact_program
 from lpmech.exact.twin import ExactEnvironment
 from lpmech.formulations.base import OrbitProgram
 from lpmech.formulations.symmetric import AgentSymmetry, agent_symmetry
+from lpmech.numbers.integers import ratios, scaled
+from lpmech.numbers.rationals import rational_array
 from lpmech.program.objectives import Objective
 
 ObjectArray = NDArray[np.object_]

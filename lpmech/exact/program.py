@@ -2,7 +2,7 @@
 
 :func:`exact_program` asks each constraint family for its rows and bounds on the
 exact twin of the environment (:mod:`lpmech.exact.twin`) — the same
-``rows`` code as the float compiler, run on :class:`~lpmech.exact.numbers.Rational`
+``rows`` code as the float compiler, run on :class:`~lpmech.numbers.rationals.Rational`
 numbers — and the objective for its coefficients, and stacks them into an
 :class:`ExactProgram`
 
@@ -23,9 +23,9 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from lpmech.constraints.base import ConstraintFamily, ExactRowBlock, VariableBounds
-from lpmech.exact.entries import exact_bounds
-from lpmech.exact.integers import ratios, scaled
-from lpmech.exact.numbers import Rational, rational_array, to_float
+from lpmech.numbers.entries import exact_bounds
+from lpmech.numbers.integers import ratios, scaled
+from lpmech.numbers.rationals import Rational, rational_array, to_float
 from lpmech.problem.environment import Environment
 from lpmech.program.compiler import Program
 from lpmech.program.objectives import Objective
@@ -168,7 +168,7 @@ class ExactProgram:
         return ratios(numerators, denominator)
 
     def transposed_scaled(self, y: ObjectArray) -> tuple[ObjectArray, int]:
-        """Aᵀ y as integers n over one denominator d (see :mod:`lpmech.exact.integers`)."""
+        """Aᵀ y as integers n over one denominator d (see :mod:`lpmech.numbers.integers`)."""
         columns = np.zeros(self.n_columns, dtype=object)
         used = np.flatnonzero([bool(w) for w in y])  # a basic dual is mostly zero
         counts = np.diff(self.indptr)[used]

@@ -1,8 +1,8 @@
 """The exact twin of an environment: the same problem, its numbers rational.
 
 :func:`exact_environment` returns an :class:`ExactEnvironment` whose valuations,
-prior, principal's value and outside options are :class:`~lpmech.exact.numbers.Rational`
-arrays (the exact inputs, :func:`lpmech.exact.numbers.exact_inputs`). Every built-in
+prior, principal's value and outside options are :class:`~lpmech.numbers.rationals.Rational`
+arrays (the exact inputs, :func:`lpmech.numbers.rationals.exact_inputs`). Every built-in
 constraint family builds its rows and measures its violation on it with the same
 code as on floats; a Rational refuses to become a float, so any rounding on the way
 is an error, never a silent approximation. :func:`exact_mechanism` holds a
@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lpmech.exact.integers import exact_dot, integer_array, largest, ratios, scaled
-from lpmech.exact.numbers import ExactInputs, exact_inputs, rational_array
+from lpmech.numbers.integers import exact_dot, integer_array, largest, ratios, scaled
+from lpmech.numbers.rationals import ExactInputs, exact_inputs, rational_array
 from lpmech.problem.environment import Environment, SingleParameter
 from lpmech.problem.priors import Prior
 from lpmech.results.mechanism import Mechanism
@@ -115,7 +115,7 @@ class ExactMechanism(Mechanism):
     Built by :func:`exact_mechanism`, on an :class:`ExactEnvironment`.
 
     Utilities and expectations are computed on integers over one denominator
-    (:mod:`lpmech.exact.integers`): u_i = (V'·a'·(L/(d_V·d_a)) − t'·(L/d_t)) / L with
+    (:mod:`lpmech.numbers.integers`): u_i = (V'·a'·(L/(d_V·d_a)) − t'·(L/d_t)) / L with
     V = V'/d_V, a = a'/d_a, t = t'/d_t and L = lcm(d_V·d_a, d_t), exact and without a
     rational operation per entry.
     """

@@ -1,4 +1,4 @@
-"""Formulations: ways to compile and solve one design problem, with the same answer.
+"""Stage 7, formulations: ways to compile and solve one design problem, with the same answer.
 
 ============  ==============================================================
 name          what it does
@@ -22,6 +22,9 @@ rows generated over anonymous mechanisms.
 Every formulation returns the full ex-post mechanism, which :func:`lpmech.solve`
 verifies against the families as imposed (so a reduced program is never trusted
 on its own).
+
+May import :mod:`lpmech.numbers`, :mod:`lpmech.problem`, :mod:`lpmech.constraints`,
+:mod:`lpmech.program`, :mod:`lpmech.backends` and :mod:`lpmech.results`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Stage 1, the problem: what a user describes.
+"""Stage 2, problem: what a user describes.
 
 Agents with finite type sets and a common prior (:mod:`~lpmech.problem.priors`),
 what the mechanism may decide (:mod:`~lpmech.problem.allocation`), valuations and
@@ -8,5 +8,5 @@ outside options (:mod:`~lpmech.problem.environment`), the type profiles
 (:mod:`~lpmech.problem.scales`), and builders for the standard settings
 (:mod:`~lpmech.problem.builders`).
 
-Imports nothing from later stages.
+May import :mod:`lpmech.numbers` (inputs keep their exact reading).
 """

@@ -4,7 +4,7 @@ Each returns an :class:`~lpmech.problem.environment.Environment`. Type values an
 are given either once (shared by every agent) or per agent; priors default to
 uniform, and a joint ``prior`` table makes types correlated. Numbers may be ints,
 floats or fractions (:class:`fractions.Fraction`), which are kept exactly for
-certificates (:mod:`lpmech.exact.numbers` says how floats are read).
+certificates (:mod:`lpmech.numbers.rationals` says how floats are read).
 
 * :func:`single_item_auction` — N bidders, one item, bidder i values it at θ_i.
 * :func:`bilateral_trade` — a buyer with value θ_b and a seller with cost θ_s.
@@ -30,7 +30,7 @@ from numpy.typing import ArrayLike
 
 from lpmech.arrays import float_array
 from lpmech.errors import InvalidEnvironmentError
-from lpmech.exact.numbers import exact_copy
+from lpmech.numbers.rationals import exact_copy
 from lpmech.problem.allocation import AllocationSpace, Exchange, Items, Units
 from lpmech.problem.environment import Agent, Environment
 from lpmech.problem.memory import (

@@ -34,7 +34,7 @@ from lpmech.errors import (
     InvalidMechanismError,
     UnknownNameError,
 )
-from lpmech.exact.numbers import exact_copy, given_prior
+from lpmech.numbers.rationals import exact_copy, given_prior
 from lpmech.problem.allocation import AllocationSpace
 from lpmech.problem.layout import Layout
 from lpmech.problem.priors import NumberArray, Prior, check_probabilities
@@ -226,7 +226,7 @@ class Environment:
         self.valuations, self.interdependent = self._check_valuations(valuations)
         self.principal_value = self._check_principal_value(principal_value)
         self.outside_options = self._check_outside_options(outside_options)
-        #: Inputs as typed where floats would lose them (lpmech.exact.numbers).
+        #: Inputs as typed where floats would lose them (lpmech.numbers.rationals).
         self.exact_given = {
             "prior": given_prior(prior),
             "valuations": [exact_copy(v) for v in valuations],

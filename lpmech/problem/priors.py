@@ -25,8 +25,8 @@ from lpmech.arrays import FloatArray, float_array
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.problem.layout import agent_major
 
-#: An array of floats, or of exact numbers (:class:`~lpmech.exact.numbers.Rational`) on an
-#: exact twin (:mod:`lpmech.exact.twin`), which computes with the same code.
+#: An array of floats, or of exact numbers (:class:`~lpmech.numbers.rationals.Rational`)
+#: on an exact twin (:mod:`lpmech.exact.twin`), which computes with the same code.
 NumberArray = NDArray[Any]
 
 #: Largest accepted |Σ p − 1| for a probability vector or table.

@@ -111,7 +111,7 @@ class Objective(ABC):
         return Combination([(1.0, self), (1.0, other)])
 
     def __mul__(self, weight: float) -> Combination:
-        return Combination([(_weight(weight, self.name), self)])
+        return Combination([(_weight(weight, f"the weight of {self.name!r}"), self)])
 
     __rmul__ = __mul__
 
@@ -561,7 +561,10 @@ def _weight(value: Any, what: str) -> float:
                 f"objective weights: {what} must be a real number, got "
                 f"{type(value).__name__} {value!r}"
             ) from None
-    weight = float(value)
+    try:
+        weight = float(value)
+    except OverflowError:  # an int beyond any float
+        weight = math.inf
     if not np.isfinite(weight):
         raise InvalidArgumentError(
             f"objective weights: {what} is {weight!r}; a weight must be finite"
@@ -583,19 +586,6 @@ OBJECTIVES: dict[str, Callable[[], Objective]] = {
     "ex_ante_nash_welfare": lambda: NashWelfare("ex_ante"),
     "revenue_variance": RevenueVariance,
 }
-
-
-def _weight(weight: object, name: str) -> float:
-    """A weight of an objective: one finite real number (not text, not a flag)."""
-    try:
-        value = float(weight) if isinstance(weight, int | float | np.number) else math.nan
-    except OverflowError:
-        value = math.nan
-    if isinstance(weight, bool | np.bool_) or not math.isfinite(value):
-        raise InvalidArgumentError(
-            f"weight: {name} is multiplied by a finite number, got {weight!r:.40}"
-        )
-    return value
 
 
 def resolve_objective(objective: str | Objective) -> Objective:

@@ -25,7 +25,6 @@ from lpmech.problem.environment import Environment, check_environment
 from lpmech.problem.profile_orbits import ProfileOrbits, orbit_obstacle
 from lpmech.problem.scales import data_scale
 from lpmech.results.mechanism import Mechanism
-from lpmech.solving.orbit_size import orbit_families
 
 
 @dataclass(frozen=True)
@@ -121,6 +120,8 @@ class OrbitMechanism:
         (θ_i, multiset of θ_{−i}), so these cover every agent at every profile.
         Violations are divided by the value scale (allocations by 1).
         """
+        from lpmech.solving.orbit_size import orbit_families
+
         families = orbit_families(constraints)
         env, scale = self.env, data_scale(self.env)
         violations: dict[str, float] = {}

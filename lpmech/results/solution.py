@@ -18,27 +18,23 @@ import numpy as np
 from lpmech.arrays import FloatArray
 from lpmech.backends.solver_choice import LINEAR_SOLVER
 from lpmech.backends.status import optimality
-from lpmech.checks.verification import (
-    VerificationReport,
-    binding_threshold,
-    verify,
-)
 from lpmech.constraints import ConstraintFamily, resolve_all
 from lpmech.errors import (
     InvalidArgumentError,
     UnknownNameError,
 )
-from lpmech.formulations.base import OrbitProgram
+from lpmech.numbers.formatting import format_table, optimum_label
 from lpmech.program.objectives import Objective
 from lpmech.results.mechanism import Mechanism
-from lpmech.views.text import format_table, optimum_label
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from lpmech.checks.verification import VerificationReport
     from lpmech.exact.certificate import Certificate
+    from lpmech.formulations.base import OrbitProgram
 
 
 @dataclass(frozen=True)
@@ -172,6 +168,8 @@ class Solution:
         self, also: Sequence[str | ConstraintFamily] = (), tol: float = 1e-6
     ) -> VerificationReport:
         """Re-check the imposed families, plus any families in ``also``."""
+        from lpmech.checks.verification import verify
+
         extra = [f for f in resolve_all(also) if f.name not in {g.name for g in self.families}]
         return verify(self.mechanism, [*self.families, *extra], tol=tol)
 
@@ -180,6 +178,8 @@ class Solution:
 
         See :func:`~lpmech.checks.verification.binding_threshold`.
         """
+        from lpmech.checks.verification import binding_threshold
+
         compiled = next((f for f in self.compiled if f.name == family), None)
         return binding_threshold(compiled, self.mechanism.env)
 

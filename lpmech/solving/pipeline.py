@@ -271,8 +271,8 @@ def exact_solution(
             f"tie_break do not apply (got formulation={formulation!r}, solver={solver!r}, "
             f"tie_break={tie_break!r})"
         )
-    from lpmech.exact.numbers import to_float
     from lpmech.exact.optimum import exact_optimum
+    from lpmech.numbers.rationals import to_float
 
     env = request.env
     found = exact_optimum(env, request.objective, request.families, request.deterministic)

@@ -1,4 +1,4 @@
-"""Comparative statics: solve one design problem over a grid of parameters.
+"""Stage 16, sweeps: comparative statics, one design problem solved over a grid of parameters.
 
 :func:`sweep` takes a ready model's name (or a function building the problem)
 and a grid, runs every point on an executor — this process, local processes
@@ -21,6 +21,8 @@ and a sweep run again with the same file solves only the points not in it.
 
 Needs the ``sweep`` extra (pandas, dask.distributed, tqdm, threadpoolctl):
 ``pip install "lpmech[sweep]"``.
+
+May import every earlier stage.
 """
 
 from __future__ import annotations

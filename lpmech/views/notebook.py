@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from lpmech.views.text import format_number, human_name, optimum_label
+from lpmech.numbers.formatting import format_number, optimum_label
+from lpmech.views.text import human_name
 
 if TYPE_CHECKING:
     from lpmech.checks.auditing import Audit

@@ -39,10 +39,11 @@ import numpy as np
 from lpmech.analytic.virtual_values import ironed_virtual_values
 from lpmech.analytic.virtual_values import virtual_values as raw_virtual_values
 from lpmech.errors import InvalidArgumentError
+from lpmech.numbers.formatting import format_number
 from lpmech.problem.environment import AgentRef, Environment
-from lpmech.sweeps.plot import plot_sweep
 from lpmech.views.figure import integer_ticks, new_figure
-from lpmech.views.text import format_number, human_name
+from lpmech.views.sweep_plot import plot_sweep
+from lpmech.views.text import human_name
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -412,7 +413,7 @@ def convergence(
     """An optimum against grid size from a table of solves, with its continuous limit.
 
     ``table`` is an :func:`lpmech.sweep` table; its optima are drawn by
-    :func:`lpmech.sweeps.plot.plot_sweep` (one line per value of ``by``, the
+    :func:`lpmech.views.sweep_plot.plot_sweep` (one line per value of ``by``, the
     benchmark dashed), and ``limit`` — the value the finite optima approach as
     the grid refines — as a horizontal line.
     """

@@ -1,41 +1,19 @@
-"""Plain-text tables for mechanisms, reports and the command line."""
+"""A mechanism as plain text, and readable names for parameters.
+
+Numbers and tables are written by :mod:`lpmech.numbers.formatting`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from lpmech.errors import InvalidArgumentError
+from lpmech.numbers.formatting import format_table
 
 if TYPE_CHECKING:
     from lpmech.results.mechanism import Mechanism
-
-
-def format_number(value: Any, digits: int = 6) -> str:
-    """Numbers to ``digits`` significant figures, tiny values (|x| < 1e-9) as 0."""
-    if isinstance(value, (float, np.floating)):
-        if abs(value) < 1e-9:
-            return "0"
-        return f"{value:.{digits}g}"
-    return str(value)
-
-
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Left-aligned text columns with a rule under the header."""
-    cells = [[format_number(v) for v in row] for row in rows]
-    widths = [len(h) for h in headers]
-    for row in cells:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-    lines = [
-        "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
-        "  ".join("-" * w for w in widths),
-    ]
-    lines += [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
-    ]
-    return "\n".join(lines)
 
 
 def mechanism_summary(mechanism: Mechanism, max_profiles: int = 24) -> str:
@@ -114,11 +92,3 @@ def human_name(name: str) -> str:
     ('gains from trade', 'number of bidders')
     """
     return HUMAN_NAMES.get(name, name.replace("_", " "))
-
-
-def optimum_label(name: str, value: float, status: str) -> str:
-    """ "Optimal revenue = 2.375", or "Revenue = 4.98 (optimal within gap 0.3)" when the
-    solve's status (:attr:`lpmech.SolveReport.status`) is not plain "optimal"."""
-    if status == "optimal":
-        return f"Optimal {name} = {format_number(value)}"
-    return f"{name[:1].upper()}{name[1:]} = {format_number(value)} ({status})"

@@ -2,9 +2,9 @@
 
 What :class:`~lpmech.constraints.base.ExactRowBlock` is built from when a family's
 rows are assembled on an exact twin (:mod:`lpmech.exact.twin`): the same coordinate
-arrays as on floats, their values :class:`~lpmech.exact.numbers.Rational`. Duplicate
+arrays as on floats, their values :class:`~lpmech.numbers.rationals.Rational`. Duplicate
 coordinates are summed as integers over one common denominator
-(:mod:`lpmech.exact.integers`) unless it is too long to be worth it; the float image
+(:mod:`lpmech.numbers.integers`) unless it is too long to be worth it; the float image
 of each entry is its correctly rounded value.
 """
 
@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lpmech.exact.integers import ratios, scaled
-from lpmech.exact.numbers import Rational, rational_array, to_float
+from lpmech.numbers.integers import ratios, scaled
+from lpmech.numbers.rationals import Rational, rational_array, to_float
 
 ObjectArray = NDArray[np.object_]
 

@@ -21,9 +21,9 @@ from lpmech.backends.engines import BACKENDS
 from lpmech.cli.errors import OneLineParser, check_picture_name
 from lpmech.errors import InvalidArgumentError
 from lpmech.models import MODELS, ModelSpec
+from lpmech.numbers.formatting import format_table
 from lpmech.sweeps.executors import EXECUTORS
 from lpmech.sweeps.grid import parse_values
-from lpmech.views.text import format_table
 
 #: The columns printed, after the parameters.
 SHOWN = ("status", "objective", "benchmark", "gap", "formulation", "algorithm", "point_seconds")
@@ -73,7 +73,7 @@ def sweep_parser(spec: ModelSpec) -> argparse.ArgumentParser:
 def run_sweep_command(model: str, argv: Sequence[str]) -> int:
     """Parse the sweep's options, run it, print its table; returns the exit status."""
     from lpmech.sweeps import sweep
-    from lpmech.sweeps.plot import plot_sweep
+    from lpmech.views.sweep_plot import plot_sweep
 
     if model not in MODELS:
         raise InvalidArgumentError(

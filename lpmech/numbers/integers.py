@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lpmech.exact.numbers import Rational, exact, flint_module, rational_from
+from lpmech.numbers.rationals import Rational, exact, flint_module, rational_from
 
 ObjectArray = NDArray[np.object_]
 
