@@ -17,7 +17,7 @@ import numpy as np
 
 from lpmech.constraints.base import ConstraintFamily
 from lpmech.constraints.custom import DesignVariables
-from lpmech.errors import InvalidArgumentTypeError
+from lpmech.errors import InvalidArgumentError, InvalidArgumentTypeError
 from lpmech.problem.environment import Environment
 from lpmech.problem.scales import data_scale
 from lpmech.program.objectives import Objective
@@ -101,7 +101,15 @@ def check_objective(
         from_coefficients = objective.coefficients(env) @ z + objective.constant(env)
         with np.errstate(divide="ignore", invalid="ignore"):
             terms = objective.cvxpy_terms(DesignVariables.at_mechanism(mechanism))
-            from_coefficients += objective.sign * sum(float(term.value) for term in terms)
+            term_values = []
+            for term in terms:
+                if term.value is None:
+                    raise InvalidArgumentError(
+                        f"objective: a cvxpy term of {objective.name} has no value at a "
+                        "mechanism; its terms may use only the design variables"
+                    )
+                term_values.append(float(term.value))
+            from_coefficients += objective.sign * sum(term_values)
             direct = objective.value(mechanism)
         if not (np.isfinite(direct) or np.isfinite(from_coefficients)):
             continue

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from scipy import stats
 
 import lpmech
@@ -53,6 +54,9 @@ CATALOGUE = [
     (lambda: lpmech.AllocationSpace(["c"], matrix=[["a"]]), "matrix"),
     (lambda: lpmech.AllocationSpace(["c"], matrix=[[True]]), "matrix"),
     (lambda: lpmech.AllocationSpace(["c"], matrix=[[HUGE]]), "matrix"),
+    (lambda: lpmech.AllocationSpace(["c", "d"], matrix=[1.0, 1.0]), "matrix"),
+    (lambda: lpmech.AllocationSpace(["c", "d"], matrix=sp.csr_array([1.0, 1.0])), "matrix"),
+    (lambda: lpmech.AllocationSpace(["c"], matrix=np.ones((1, 1, 1))), "matrix"),
     (lambda: lpmech.AllocationSpace(["c"], matrix=[[1.0]], row_upper=["1"]), "row_upper"),
     (lambda: lpmech.AllocationSpace(["c"], matrix=[[1.0]], row_lower=[HUGE]), "row_lower"),
     (lambda: lpmech.AllocationSpace(["c"], lower="0"), "lower"),

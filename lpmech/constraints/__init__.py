@@ -135,8 +135,10 @@ def from_spec(
     return constructors[key](**parameters)
 
 
-def resolve_all(families: Iterable[str | ConstraintFamily]) -> tuple[ConstraintFamily, ...]:
-    """Resolve several families and check their names are distinct."""
+def resolve_all(
+    families: str | ConstraintFamily | Iterable[str | ConstraintFamily],
+) -> tuple[ConstraintFamily, ...]:
+    """Resolve one family or several and check their names are distinct."""
     if isinstance(families, (str, ConstraintFamily)):
         families = [families]
     if not isinstance(families, Iterable):

@@ -28,11 +28,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from lpmech.arrays import FloatArray, IntArray
 from lpmech.numbers.entries import ObjectArray, exact_bounds, summed_entries
 from lpmech.numbers.rationals import to_float
+from lpmech.problem.priors import NumberArray
 from lpmech.problem.scales import agent_scales
 
 if TYPE_CHECKING:
@@ -41,8 +42,9 @@ if TYPE_CHECKING:
     from lpmech.program.interim_columns import InterimColumns
     from lpmech.results.mechanism import Mechanism
 
-#: Coordinates (rows, columns, values) of some entries of a block.
-Entries = tuple[NDArray, NDArray, NDArray]
+#: Coordinates (rows, columns, values) of some entries of a block; the values are floats, or
+#: exact numbers on an exact twin (:mod:`lpmech.exact.twin`).
+Entries = tuple[IntArray, IntArray, NumberArray]
 
 
 @dataclass(frozen=True)
@@ -129,8 +131,8 @@ class ExactRowBlock(RowBlock):
     @classmethod
     def from_exact_entries(
         cls,
-        rows: NDArray,
-        columns: NDArray,
+        rows: IntArray,
+        columns: IntArray,
         values: ArrayLike,
         shape: tuple[int, int],
         lower: Any,

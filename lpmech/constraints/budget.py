@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lpmech.arrays import FloatArray
 from lpmech.constraints.base import (
     ConstraintFamily,
-    FloatArray,
     ProblemShape,
     RowBlock,
     broadcast_entries,

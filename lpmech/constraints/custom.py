@@ -21,7 +21,8 @@ import cvxpy as cp
 import numpy as np
 import scipy.sparse as sp
 
-from lpmech.constraints.base import ConstraintFamily, FloatArray, RowBlock, function_name
+from lpmech.arrays import FloatArray
+from lpmech.constraints.base import ConstraintFamily, RowBlock, function_name
 from lpmech.errors import InvalidArgumentTypeError
 
 if TYPE_CHECKING:
@@ -59,10 +60,13 @@ class DesignVariables:
     ) -> DesignVariables:
         """Views of flat (row-major) allocation and payment vectors."""
         layout = env.layout
+        # cvxpy re-exports its atoms (reshape, sum, multiply, …) by a star import of a
+        # package without __all__, which mypy does not follow: they exist only at run time
+        reshape = cp.reshape  # type: ignore[attr-defined]
         return cls(
             env,
-            cp.reshape(allocation, (layout.n_profiles, layout.n_components), order="C"),
-            cp.reshape(payments, (layout.n_profiles, layout.n_agents), order="C"),
+            reshape(allocation, (layout.n_profiles, layout.n_components), order="C"),
+            reshape(payments, (layout.n_profiles, layout.n_agents), order="C"),
         )
 
     @classmethod
@@ -89,7 +93,9 @@ class DesignVariables:
             (env.prior.conditional(i).ravel(), (own_types.ravel(), profiles.ravel())),
             shape=(profiles.shape[0], env.n_profiles),
         )
-        return weights @ per_profile
+        # scipy-stubs type csr_array @ anything as sparse; scipy defers to the expression's
+        # __rmatmul__, which returns a cvxpy expression
+        return weights @ per_profile  # type: ignore[return-value]
 
     def interim_allocation(self, agent: int | str) -> cp.Expression:
         """E[a(θ) | θ_i = k], shape (K_i, C)."""
@@ -103,7 +109,9 @@ class DesignVariables:
         """u_i(θ) = V_i(θ)·a(θ) − t_i(θ) under truth-telling, shape (P,)."""
         i = self.env.agent_index(agent)
         values = self.env.values_at_profiles(i)
-        return cp.sum(cp.multiply(values, self.allocation), axis=1) - self.payments[:, i]
+        # cp.sum and cp.multiply: cvxpy atoms mypy does not see (see from_vectors)
+        value = cp.sum(cp.multiply(values, self.allocation), axis=1)  # type: ignore[attr-defined]
+        return value - self.payments[:, i]
 
     def interim_utility(self, agent: int | str) -> cp.Expression:
         """U_i(k) = E[u_i(θ) | θ_i = k] under truth-telling, shape (K_i,)."""

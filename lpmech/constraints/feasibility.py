@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from lpmech.arrays import FloatArray
 from lpmech.constraints.base import (
     ConstraintFamily,
-    FloatArray,
     ProblemShape,
     RowBlock,
     VariableBounds,

@@ -41,12 +41,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import NDArray
 
+from lpmech.arrays import FloatArray, IntArray
 from lpmech.constraints.base import (
     ConstraintFamily,
-    FloatArray,
-    IntArray,
     ProblemShape,
     RowBlock,
     agent_offsets,
@@ -58,6 +56,7 @@ from lpmech.constraints.base import (
 from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError
 from lpmech.numbers.integers import integer_array, largest, ratios, scaled
 from lpmech.problem.lying import report_utilities
+from lpmech.problem.priors import NumberArray
 from lpmech.problem.scales import agent_scales
 
 #: Numbers per chunk when measuring violations pair by pair (bounds memory to ~16 MB).
@@ -219,9 +218,9 @@ class IncentiveCompatibility(ConstraintFamily):
         if not matrices:
             return RowBlock.from_entries([], [], [], shape=(0, env.layout.n_columns))
         matrix = sp.csr_array(sp.vstack(matrices, format="csr"))
-        order = np.concatenate(order)
-        if np.any(order != np.arange(len(keys))):
-            matrix = sp.csr_array(matrix[np.argsort(order)])
+        stacked_order = np.concatenate(order)
+        if np.any(stacked_order != np.arange(len(keys))):
+            matrix = sp.csr_array(matrix[np.argsort(stacked_order)])
         return RowBlock(matrix, np.full(len(keys), -np.inf), np.zeros(len(keys)))
 
     def most_violated_rows(
@@ -336,11 +335,11 @@ class IncentiveCompatibility(ConstraintFamily):
         self,
         env: Environment,
         i: int,
-        values: NDArray,
-        outcomes: NDArray,
-        paid: NDArray,
-        conditional: NDArray,
-    ) -> list[NDArray]:
+        values: NumberArray,
+        outcomes: NumberArray,
+        paid: NumberArray,
+        conditional: NumberArray,
+    ) -> list[NumberArray]:
         """The agent's gains from lying, floored at 0, in row order, in chunks; any
         number type numpy multiplies (floats, int64, Python ints)."""
         gains = []
@@ -394,11 +393,11 @@ def _exact_gains(
     family: IncentiveCompatibility,
     env: Environment,
     i: int,
-    values: NDArray,
-    outcomes: NDArray,
-    paid: NDArray,
-    conditional: NDArray,
-) -> list[NDArray]:
+    values: NumberArray,
+    outcomes: NumberArray,
+    paid: NumberArray,
+    conditional: NumberArray,
+) -> list[NumberArray]:
     """The gains of :meth:`IncentiveCompatibility._gains` on exact numbers, computed on
     integers (:mod:`lpmech.numbers.integers`).
 

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from lpmech.arrays import FloatArray
 from lpmech.constraints.base import (
     ConstraintFamily,
-    FloatArray,
     ProblemShape,
     RowBlock,
     broadcast_entries,

@@ -95,6 +95,7 @@ import highspy
 import numpy as np
 from numpy.typing import NDArray
 
+from lpmech.arrays import FloatArray, IntArray
 from lpmech.backends.algorithms import BRANCH_AND_BOUND, with_algorithm
 from lpmech.backends.engines import HighspyBackend
 from lpmech.constraints.base import ConstraintFamily
@@ -119,6 +120,8 @@ from lpmech.program.objectives import Objective
 from lpmech.results.mechanism import Mechanism
 
 if TYPE_CHECKING:
+    from lpmech.exact.twin import ExactEnvironment
+    from lpmech.formulations.base import OrbitProgram
     from lpmech.results.solution import Solution
 
 ObjectArray = NDArray[np.object_]
@@ -158,7 +161,7 @@ class _Context:
 
     def __init__(
         self,
-        twin: Environment,
+        twin: ExactEnvironment,
         families: tuple[ConstraintFamily, ...],
         objective: Objective,
         program: ExactProgram,
@@ -402,10 +405,11 @@ def _certify(solution: Solution) -> Certificate:
         )
     compiled = tuple(f.compiled_form(env) for f in families)
     deterministic = solution.report.algorithm == BRANCH_AND_BOUND
-    if solution.orbit_program is not None and not deterministic:
-        built = orbit_program(twin, objective, compiled, solution.orbit_program)
+    solved = solution.orbit_program
+    if solved is not None and not deterministic:
+        built = orbit_program(twin, objective, compiled, solved)
         if not isinstance(built, str):
-            certificate = _certify_orbits(solution, claim, twin, *built, start)
+            certificate = _certify_orbits(solution, claim, twin, solved, *built, start)
             if certificate.ok or certificate.exact_mechanism is not None:
                 return certificate
     # a program whose optimum is not found exactly gives way to the next; once it is found,
@@ -422,16 +426,18 @@ def _certify(solution: Solution) -> Certificate:
 def _certify_orbits(
     solution: Solution,
     claim: _Claim,
-    twin: Environment,
+    twin: ExactEnvironment,
+    solved: OrbitProgram,
     program: ExactProgram,
     cost: ObjectArray,
     start: float,
 ) -> Certificate:
-    """The certificate with the bound proved on the reduced program the symmetric
-    formulation solved (:mod:`lpmech.exact.orbits`), warm-started from its duals."""
+    """The certificate with the bound proved on the reduced ``program`` the symmetric
+    formulation solved (``solved``, :mod:`lpmech.exact.orbits`), warm-started from its
+    duals."""
     context = _Context(twin, tuple(solution.families), solution.objective, program, cost)
-    orbit = program.column_orbit
-    duals = np.asarray(solution.orbit_program.row_duals, dtype=float)
+    orbit = solved.column_orbit  # the program's column_orbit: orbit_program merged by it
+    duals = np.asarray(solved.row_duals, dtype=float)
     description = (
         f"the reduced program the symmetric formulation solved ({program.n_rows} "
         f"rows, {program.n_columns} orbits of the {len(orbit)} columns; per-agent "
@@ -455,9 +461,9 @@ def _certify_orbits(
 def _certify_program(
     solution: Solution,
     claim: _Claim,
-    twin: Environment,
+    twin: ExactEnvironment,
     compiled: tuple[ConstraintFamily, ...],
-    pairs: dict[str, list[tuple[int, NDArray, NDArray]]],
+    pairs: dict[str, list[tuple[int, IntArray, IntArray]]],
     deterministic: bool,
     start: float,
 ) -> Certificate:
@@ -510,7 +516,7 @@ def _certify_program(
     return _prove(context, claim, description, argument, start, claim.floats, duals)
 
 
-def _dual_start(program: ExactProgram, duals: Mapping[str, Any]) -> NDArray | None:
+def _dual_start(program: ExactProgram, duals: Mapping[str, Any]) -> FloatArray | None:
     """The float optimum's row duals on the program's rows, or None where some are unknown."""
     y = np.zeros(program.n_rows)
     for name, rows in program.row_slices.items():
@@ -535,8 +541,8 @@ class _NoBasis(Exception):
 def _optimal_basis(
     program: ExactProgram,
     fixed: ObjectArray | None = None,
-    start: NDArray | None = None,
-    duals: NDArray | None = None,
+    start: FloatArray | None = None,
+    duals: FloatArray | None = None,
     options: Mapping[str, float] = MappingProxyType({}),
 ) -> _Basis:
     """HiGHS's optimal basis of ``program``, to be solved exactly (:class:`_Basis`).
@@ -557,8 +563,9 @@ def _optimal_basis(
     highs = HighspyBackend.load(floats, with_algorithm(floats, dict(options)))
     if start is not None:
         guess = highspy.HighsSolution()
+        row_value: FloatArray = floats.matrix @ start  # scipy-stubs say 2-D; 1-D as start
         guess.col_value = start.tolist()
-        guess.row_value = (floats.matrix @ start).tolist()
+        guess.row_value = row_value.tolist()
         guess.value_valid = True
         if duals is not None:
             guess.row_dual = duals.tolist()
@@ -591,7 +598,7 @@ class _Basis:
     (:func:`lpmech.exact.linear_systems.solve_rational`).
     """
 
-    def __init__(self, program: ExactProgram, columns: NDArray, rows: NDArray) -> None:
+    def __init__(self, program: ExactProgram, columns: IntArray, rows: IntArray) -> None:
         self.program, self.columns, self.rows = program, columns, rows
         self.basic = np.flatnonzero(columns == _BASIC)
         self.tight = np.flatnonzero(rows != _BASIC)
@@ -666,7 +673,7 @@ def _at_bound(lower: Any, upper: Any, status: int) -> Rational:
     return upper if finite_upper else Rational(0)
 
 
-def _floats(mechanism: Mechanism) -> NDArray:
+def _floats(mechanism: Mechanism) -> FloatArray:
     """The mechanism's decision vector z = [vec a; vec t], in floats."""
     return mechanism.env.layout.join(mechanism.flat_allocation, mechanism.flat_payments)
 
@@ -701,7 +708,7 @@ class _Claim:
         return ROUNDING * max(abs(float(value)), terms)
 
 
-def _column_scales(env: Environment, z: NDArray) -> NDArray:
+def _column_scales(env: Environment, z: FloatArray) -> FloatArray:
     """s_j of each column of z: 1 for an allocation (its own units), agent i's own value
     scale max(|V_i|, |o_i|) for agent i's payments (the problem's scale if that is 0)."""
     whole = data_scale(env)
@@ -717,7 +724,7 @@ def _column_scales(env: Environment, z: NDArray) -> NDArray:
     return scales
 
 
-def _read(z: NDArray, scales: NDArray) -> tuple[ObjectArray, float]:
+def _read(z: FloatArray, scales: FloatArray) -> tuple[ObjectArray, float]:
     """The floats z as rationals: each the simplest rational (least denominator) within
     r·max(s_j, |z_j|) of it, r = :data:`READING` (so solver noise of 1e-7 on a payment of
     1e9 reads as 0, and 2333333333.3333335 as 7000000000/3); and the largest relative
@@ -776,8 +783,8 @@ def _prove(
     description: str,
     argument: str,
     start: float,
-    primal: NDArray,
-    duals: NDArray | None,
+    primal: FloatArray,
+    duals: FloatArray | None,
 ) -> Certificate:
     """Find an optimal basis of the context's program (from the float optimum ``primal``
     of that program and its row ``duals``, if known), solve it exactly, and check the
@@ -911,7 +918,7 @@ def _near_optimal(
     worst = 0.0
     for family in context.families:
         violation = to_float(np.asarray(family.violation(mechanism), dtype=object))
-        allowed = np.abs(family.rows(env).matrix) @ radius
+        allowed: FloatArray = abs(family.rows(env).matrix) @ radius  # 1-D, as radius
         if len(allowed) != len(violation):  # entries that are not rows (bounds): the widest
             allowed = np.full(len(violation), max(float(allowed.max(initial=0.0)), ROUNDING))
         broken = violation > allowed
@@ -1001,7 +1008,7 @@ def _duals_check(
 
 
 def _dual_shortfall(
-    program: ExactProgram, y: ObjectArray, floats: NDArray, target: Fraction
+    program: ExactProgram, y: ObjectArray, floats: FloatArray, target: Fraction
 ) -> list[str]:
     """How multipliers y fail to prove the bound ``target`` beyond the rounding: reduced
     costs d = c − Aᵀy of the wrong sign at an infinite bound larger than ρ·(|c| + |A|ᵀ|y|),
@@ -1010,7 +1017,7 @@ def _dual_shortfall(
     bound (of the feasible part) off ``target`` by more than ρ times its terms' size."""
     matrix = program.float_program().matrix
     cost = to_float(program.cost)
-    column_scale = np.abs(cost) + np.abs(matrix).T @ np.abs(floats)
+    column_scale = np.abs(cost) + abs(matrix).T @ np.abs(floats)
     row_scale = np.zeros(program.n_rows)  # the largest |y| of the row's family: its units
     for rows in program.row_slices.values():
         row_scale[rows] = float(np.abs(floats[rows]).max(initial=0.0))
@@ -1212,7 +1219,7 @@ def _stack_duals(program: ExactProgram, duals: dict[str, Any]) -> ObjectArray:
 
 def _incentive_subsets(
     solution: Solution, compiled: tuple[ConstraintFamily, ...]
-) -> Iterator[dict[str, list[tuple[int, NDArray, NDArray]]]]:
+) -> Iterator[dict[str, list[tuple[int, IntArray, IntArray]]]]:
     """Which rows of large full-form incentive families to certify on, in order of trial.
 
     A subset of rows is a relaxation, so its bound holds for the full problem, and it is
@@ -1238,8 +1245,8 @@ def _incentive_subsets(
 
 
 def _pairs_of(
-    env: Environment, family: ConstraintFamily, rows: NDArray
-) -> list[tuple[int, NDArray, NDArray]]:
+    env: Environment, family: ConstraintFamily, rows: IntArray
+) -> list[tuple[int, IntArray, IntArray]]:
     """The (agent, true types, reports) of some rows of an incentive family."""
     sizes = [family.block_size(env, i) for i in range(env.n_agents)]
     offsets = np.concatenate([[0], np.cumsum(sizes)])
@@ -1297,7 +1304,7 @@ def _certify_deterministic(
     )
 
 
-def _refused(twin: Environment, reason: str, start: float, claim: _Claim) -> Certificate:
+def _refused(twin: ExactEnvironment, reason: str, start: float, claim: _Claim) -> Certificate:
     empty = np.zeros((0,), dtype=object)
     return Certificate(
         None,

@@ -80,6 +80,8 @@ MAX_PIVOTS = 500
 _BASIC_STATUS = int(highspy.HighsBasisStatus.kBasic)
 _LOWER_STATUS = int(highspy.HighsBasisStatus.kLower)
 _UPPER_STATUS = int(highspy.HighsBasisStatus.kUpper)
+#: The basis matrix B of a repair step in coordinates (rows, columns, values).
+_System = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -300,7 +302,7 @@ class _Repair:
             return self.column_rows[j], self.column_data[j]
         return np.array([j - self.n]), np.array([Rational(-1)], dtype=object)
 
-    def basis_system(self, basic: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def basis_system(self, basic: np.ndarray) -> _System:
         rows, columns, values = [], [], []
         for position, j in enumerate(basic):
             r, v = self.entries(int(j))
@@ -309,7 +311,7 @@ class _Repair:
             values.append(v)
         return np.concatenate(rows), np.concatenate(columns), np.concatenate(values)
 
-    def values(self, basic: np.ndarray, system: tuple) -> np.ndarray:
+    def values(self, basic: np.ndarray, system: _System) -> np.ndarray:
         """w: non-basic variables at their bounds, basic ones from B w_B = −N w_N."""
         w = np.empty(self.n + self.m, dtype=object)
         w[:] = Rational(0)
@@ -354,7 +356,7 @@ class _Repair:
         return -1, 0
 
     def pivot(
-        self, basic: np.ndarray, system: tuple, w: np.ndarray, entering: int, direction: int
+        self, basic: np.ndarray, system: _System, w: np.ndarray, entering: int, direction: int
     ) -> str | None:
         """Move the entering variable to the first bound met; update the statuses."""
         rows, columns, data = system

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,6 +30,9 @@ from lpmech.problem.environment import Environment
 from lpmech.program.compiler import Program
 from lpmech.program.objectives import Objective
 
+if TYPE_CHECKING:
+    from lpmech.exact.twin import ExactEnvironment
+
 ObjectArray = NDArray[np.object_]
 IntArray = NDArray[np.intp]
 
@@ -39,7 +43,7 @@ class ExactProgram:
 
     Attributes
     ----------
-    env : Environment
+    env : ExactEnvironment
         The exact twin the rows were built on.
     objective : Objective
     families : tuple of ConstraintFamily
@@ -66,7 +70,7 @@ class ExactProgram:
         each column of z = [vec a; vec t]; None when the columns are z's own.
     """
 
-    env: Environment
+    env: ExactEnvironment
     objective: Objective
     families: tuple[ConstraintFamily, ...]
     indptr: IntArray
@@ -182,7 +186,7 @@ class ExactProgram:
 
 
 def exact_program(
-    twin: Environment,
+    twin: ExactEnvironment,
     objective: Objective,
     families: Sequence[ConstraintFamily],
     pairs: dict[str, list[tuple[int, IntArray, IntArray]]] | None = None,
@@ -215,7 +219,11 @@ def exact_program(
         bounds = family.bounds(twin)
         if bounds is not None:
             _tighten(column_lower, column_upper, bounds)
-    counts = np.concatenate([np.diff(b.matrix.indptr) for b in blocks]) if blocks else []
+    counts = (
+        np.concatenate([np.diff(b.matrix.indptr) for b in blocks])
+        if blocks
+        else np.zeros(0, dtype=np.intp)
+    )
     indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
     indices = (
         np.concatenate([b.matrix.indices for b in blocks]).astype(np.intp)
@@ -225,7 +233,9 @@ def exact_program(
     data = np.concatenate([b.exact_data for b in blocks]) if blocks else np.zeros(0, dtype=object)
     sign = 1 if objective.sense == "maximize" else -1
     cost = rational_array(objective.coefficients(twin)) * sign
-    constant = Rational(objective.constant(twin)) * sign
+    constant = Rational(objective.constant(twin))
+    if sign < 0:
+        constant = -constant
     return ExactProgram(
         env=twin,
         objective=objective,

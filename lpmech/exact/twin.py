@@ -68,7 +68,7 @@ class ExactEnvironment(Environment):
         direction = (table[top] - table[base]) / (types[top] - types[base])
         return SingleParameter(form.scalars, rational_array(direction), form.order)
 
-    def efficient_allocation(self, include_principal: bool = True) -> NDArray:
+    def efficient_allocation(self, include_principal: bool = True) -> NDArray[np.float64]:
         return self.float_environment.efficient_allocation(include_principal)
 
     def scaled_values(self, agent: int) -> tuple[ObjectArray, int]:
@@ -112,11 +112,15 @@ class ExactPrior(Prior):
 class ExactMechanism(Mechanism):
     """A mechanism whose rules are Rationals on an exact twin; expectations stay exact.
 
+    Built by :func:`exact_mechanism`, on an :class:`ExactEnvironment`.
+
     Utilities and expectations are computed on integers over one denominator
     (:mod:`lpmech.numbers.integers`): u_i = (V'·a'·(L/(d_V·d_a)) − t'·(L/d_t)) / L with
     V = V'/d_V, a = a'/d_a, t = t'/d_t and L = lcm(d_V·d_a, d_t), exact and without a
     rational operation per entry.
     """
+
+    env: ExactEnvironment
 
     @cached_property
     def _scaled_allocation(self) -> tuple[ObjectArray, int]:

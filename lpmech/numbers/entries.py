@@ -54,10 +54,7 @@ def _exact_bound(value: Any) -> Any:
 
 
 def summed_entries(
-    rows: NDArray[np.integer[Any]],
-    columns: NDArray[np.integer[Any]],
-    values: ArrayLike,
-    shape: tuple[int, int],
+    rows: NDArray[np.intp], columns: NDArray[np.intp], values: ArrayLike, shape: tuple[int, int]
 ) -> tuple[NDArray[np.intp], NDArray[np.intp], ObjectArray, NDArray[np.float64]]:
     """CSR ``(indptr, indices, exact data, float data)`` of coordinates with exact values.
 

@@ -31,6 +31,7 @@ say so (:class:`~lpmech.errors.MissingExtraError`) when it is missing.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property, lru_cache
@@ -348,7 +349,7 @@ def rational_array(values: ArrayLike) -> ObjectArray:
     return np.asarray(_to_rational(array), dtype=object).reshape(array.shape)
 
 
-def to_float(values: ArrayLike) -> NDArray[np.float64]:
+def to_float(values: ArrayLike | Sequence[Any]) -> NDArray[np.float64]:
     """Nearest floats of exact numbers (Rationals, Fractions, ints or floats); each distinct
     object converted once where entries share a few (bounds)."""
     array = np.asarray(values, dtype=object)

@@ -25,13 +25,14 @@ A user with another polytope builds :class:`AllocationSpace` directly.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any, overload
 
 import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
-from lpmech.arrays import FloatArray, float_array
+from lpmech.arrays import FloatArray, IntArray, float_array
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.problem.memory import BYTES_PER_COMPONENT, check_allocation
 
@@ -73,11 +74,7 @@ class AllocationSpace:
         self.upper = _bound_vector(upper, n, "upper")
         if np.any(self.lower > self.upper):
             raise InvalidEnvironmentError("AllocationSpace: lower exceeds upper for a component")
-        if matrix is None:
-            matrix = sp.csr_array((0, n))
-        elif not sp.issparse(matrix):
-            matrix = float_array(matrix, "AllocationSpace: matrix", InvalidEnvironmentError)
-        self.matrix = sp.csr_array(matrix, dtype=float)
+        self.matrix = _row_matrix(matrix, n)
         m = self.matrix.shape[0]
         if self.matrix.shape[1] != n:
             raise InvalidEnvironmentError(
@@ -139,7 +136,9 @@ class AllocationSpace:
         bounds = np.column_stack(
             [np.tile(self.lower, n_profiles), np.tile(self.upper, n_profiles)]
         )
-        result = scipy.optimize.linprog(
+        # scipy-stubs type A_ub as dense and bounds as (low, high) tuples; linprog's HiGHS
+        # methods take a sparse A_ub and an (n, 2) bounds array
+        result = scipy.optimize.linprog(  # type: ignore[call-overload]
             -scores.ravel(),
             A_ub=a_ub if a_ub.shape[0] else None,
             b_ub=b_ub if a_ub.shape[0] else None,
@@ -256,8 +255,12 @@ class Items(AllocationSpace):
         matrix = sp.vstack(rows, format="csr")
         super().__init__(names, matrix, None, np.ones(matrix.shape[0]))
 
-    def component(self, agent: int, item: int = 0) -> int:
-        """Index of the component 'item to agent'."""
+    @overload
+    def component(self, agent: int, item: int = 0) -> int: ...
+    @overload
+    def component(self, agent: int, item: IntArray) -> IntArray: ...
+    def component(self, agent: int, item: int | IntArray = 0) -> int | IntArray:
+        """Index of the component 'item to agent' (of each item, for an array of items)."""
         return agent * self.n_items + item
 
     def efficient(self, scores: ArrayLike) -> FloatArray:
@@ -409,7 +412,29 @@ def _row_bound(value: ArrayLike | None, m: int, default: float, name: str) -> Fl
     return array
 
 
-def _names(names: object, argument: str) -> tuple:
+def _row_matrix(
+    matrix: ArrayLike | sp.sparray | None, n: int
+) -> sp.csr_array[np.float64, tuple[int, int]]:
+    """The rows M as a sparse float array (m × C; no rows when ``matrix`` is None)."""
+    if matrix is None:
+        return sp.csr_array((0, n))
+    if sp.issparse(matrix):
+        # scipy-stubs narrow issparse() to an abstract SparseABC that no csr_array overload
+        # takes, though every sparse array or matrix at run time is one the constructor takes
+        sparse: Any = matrix
+        shape = sparse.shape
+    else:
+        dense = float_array(matrix, "AllocationSpace: matrix", InvalidEnvironmentError)
+        shape = dense.shape
+    if len(shape) != 2:
+        raise InvalidEnvironmentError(
+            "AllocationSpace: matrix must be 2-D (one row per constraint, one column per "
+            f"component), got shape {shape}"
+        )
+    return sp.csr_array(sparse, dtype=np.float64) if sp.issparse(matrix) else sp.csr_array(dense)
+
+
+def _names(names: object, argument: str) -> tuple[str, ...]:
     """Names given as a list (any iterable) as a tuple; one string, a non-iterable or a
     name that is not a string is refused."""
     if isinstance(names, str) or not isinstance(names, Iterable):

@@ -21,8 +21,9 @@ certificates (:mod:`lpmech.numbers.rationals` says how floats are read).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from fractions import Fraction
+from typing import TypeGuard
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -60,7 +61,7 @@ def _finite(value: object, argument: str) -> None:
         raise InvalidEnvironmentError(f"{argument} must be a finite number, got {value!r}")
 
 
-def _numbers(values: object, argument: str) -> np.ndarray:
+def _numbers(values: ArrayLike, argument: str) -> np.ndarray:
     """Floats, or Fractions (an object array) where the input holds exact numbers."""
     try:
         floats = float_array(values, argument, InvalidEnvironmentError)  # text, 10**400…
@@ -92,7 +93,7 @@ def _names(names: Sequence[str] | None, n_agents: int, default: str) -> list[str
 
 def _labels(
     labels: Sequence[str] | Sequence[Sequence[str]] | None, n_agents: int
-) -> list[Sequence[str] | None]:
+) -> Sequence[Sequence[str] | None]:
     """Type labels: None, one sequence shared by every agent, or one per agent."""
     if labels is None:
         return [None] * n_agents
@@ -101,15 +102,16 @@ def _labels(
             "labels must be a sequence of strings (one per type), "
             "or one such sequence per agent, not one string"
         )
-    labels = list(labels)
-    if all(isinstance(label, str) for label in labels):
-        return [labels] * n_agents
-    if len(labels) != n_agents:
+    entries = list(labels)
+    shared = [label for label in entries if isinstance(label, str)]
+    if len(shared) == len(entries):
+        return [shared] * n_agents
+    if len(entries) != n_agents:
         raise InvalidEnvironmentError(
-            f"labels has {len(labels)} entries, expected one sequence per agent ({n_agents}) "
+            f"labels has {len(entries)} entries, expected one sequence per agent ({n_agents}) "
             "or one sequence of strings shared by all"
         )
-    return labels
+    return entries
 
 
 def _per_agent(
@@ -141,8 +143,10 @@ def _per_agent(
         )
         return [shared] * n_agents
     try:
+        if not isinstance(values, Iterable):
+            raise TypeError
         per_agent = [_numbers(v, argument) for v in values]
-    except TypeError:  # not iterable: a single number
+    except TypeError:  # not iterable: a single number (or a 0-d array)
         raise InvalidEnvironmentError(
             f"{argument} must be an array of numbers, got {values!r}"
         ) from None
@@ -163,7 +167,8 @@ def _check_tables(types: Sequence[np.ndarray], n_components: int, where: str) ->
     )
 
 
-def _is_shared(values: ArrayLike | Sequence[ArrayLike], item_ndim: int) -> bool:
+def _is_shared(values: ArrayLike | Sequence[ArrayLike], item_ndim: int) -> TypeGuard[ArrayLike]:
+    """Whether ``values`` is one array shared by every agent (of ``item_ndim`` dimensions)."""
     try:
         return np.asarray(values, dtype=float).ndim == item_ndim
     except (TypeError, ValueError):  # ragged: one array per agent, of different lengths
@@ -186,7 +191,7 @@ def _priors(
 def _agents(
     names: Sequence[str],
     types: list[np.ndarray],
-    priors: ArrayLike | None,
+    priors: ArrayLike | Sequence[ArrayLike] | None,
     joint: ArrayLike | None,
     labels: Sequence[str] | Sequence[Sequence[str]] | None = None,
 ) -> list[Agent]:
@@ -254,7 +259,7 @@ def single_item_auction(
         space,
         valuations,
         prior=prior,
-        principal_value=[-seller_value] * len(types),
+        principal_value=np.array([-seller_value] * len(types)),
         name=f"single-item auction, {len(types)} bidders",
     )
 
@@ -334,7 +339,7 @@ def public_good(
         AllocationSpace(["build"]),
         [t[:, None] for t in types],
         prior=prior,
-        principal_value=[-cost],
+        principal_value=np.array([-cost]),
         name=f"public good, {len(types)} agents, cost {float(cost):g}",
     )
 
@@ -452,7 +457,7 @@ def procurement_auction(
         Items(names, item_names=["contract"]),
         _own_component(types, len(types), -1),
         prior=prior,
-        principal_value=[buyer_value] * len(types),
+        principal_value=np.array([buyer_value] * len(types)),
         name=f"procurement, {len(types)} sellers, buyer value {float(buyer_value):g}",
     )
 

@@ -37,7 +37,7 @@ from lpmech.errors import (
 from lpmech.numbers.rationals import exact_copy, given_prior
 from lpmech.problem.allocation import AllocationSpace
 from lpmech.problem.layout import Layout
-from lpmech.problem.priors import Prior, check_probabilities
+from lpmech.problem.priors import NumberArray, Prior, check_probabilities
 
 AgentRef = int | str
 
@@ -149,11 +149,12 @@ class SingleParameter:
 
     ``scalars[k]`` is the scalar type s of type k and ``direction`` is w, so
     q_i(a) = w·a is the agent's *quantity* (e.g. probability of winning).
-    ``order`` lists type indices by increasing s.
+    ``order`` lists type indices by increasing s. On an exact twin
+    (:mod:`lpmech.exact.twin`) ``direction`` holds exact numbers.
     """
 
     scalars: FloatArray
-    direction: FloatArray
+    direction: NumberArray
     order: NDArray[np.intp]
 
 
@@ -241,10 +242,10 @@ class Environment:
         cls,
         env: Environment,
         *,
-        valuations: tuple[NDArray, ...],
+        valuations: tuple[NumberArray, ...],
         prior: Prior,
-        principal_value: NDArray,
-        outside_options: tuple[NDArray, ...],
+        principal_value: NumberArray,
+        outside_options: tuple[NumberArray, ...],
     ) -> Self:
         """``env``'s problem with its numbers in another representation, as an instance of ``cls``.
 
@@ -374,13 +375,14 @@ class Environment:
     # -------------------------------------------------------- validation
     def _make_prior(self, prior: ArrayLike | None) -> Prior:
         if prior is None:
-            missing = [a.name for a in self.agents if a.prior is None]
-            if missing:
+            marginals = [agent.prior for agent in self.agents if agent.prior is not None]
+            if len(marginals) != self.n_agents:
+                missing = [a.name for a in self.agents if a.prior is None]
                 raise InvalidEnvironmentError(
                     f"Environment: agents {missing} have no prior; give each agent a prior "
                     "(independent types) or pass a joint prior table"
                 )
-            return Prior.independent([agent.prior for agent in self.agents])
+            return Prior.independent(marginals)
         table = np.asarray(prior, dtype=float)
         if table.shape != self.type_counts:
             raise InvalidEnvironmentError(
@@ -546,7 +548,7 @@ def _read_only(array: FloatArray) -> FloatArray:
     return array
 
 
-def _format_type(row: NDArray, digits: int = 6) -> str:
+def _format_type(row: FloatArray, digits: int = 6) -> str:
     if row.ndim == 0:
         return f"{float(row):.{digits}g}"
     return "(" + ", ".join(f"{float(x):.{digits}g}" for x in row) + ")"

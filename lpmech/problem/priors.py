@@ -25,6 +25,10 @@ from lpmech.arrays import FloatArray, float_array
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.problem.layout import agent_major
 
+#: An array of floats, or of exact numbers (:class:`~lpmech.numbers.rationals.Rational`)
+#: on an exact twin (:mod:`lpmech.exact.twin`), which computes with the same code.
+NumberArray = NDArray[Any]
+
 #: Largest accepted |Σ p − 1| for a probability vector or table.
 PROBABILITY_TOLERANCE = 1e-9
 
@@ -118,7 +122,7 @@ class Prior:
         return prior
 
     @classmethod
-    def restated(cls, prior: Prior, table: NDArray[Any]) -> Self:
+    def restated(cls, prior: Prior, table: NumberArray) -> Self:
         """``prior`` with its table in another representation (e.g. exact rationals), as an
         instance of ``cls``: the table is taken as it is, its independence read from ``prior``."""
         twin = cls.__new__(cls)
@@ -151,8 +155,9 @@ class Prior:
         product = Prior._product(self.marginals)
         return bool(np.allclose(self.table, product, rtol=0.0, atol=1e-12))
 
-    def conditional(self, agent: int) -> FloatArray:
-        """π(θ_{-i} | θ_i), shape (K_i, R_i), columns in :meth:`Layout.by_agent` order."""
+    def conditional(self, agent: int) -> NumberArray:
+        """π(θ_{-i} | θ_i), shape (K_i, R_i), columns in :meth:`Layout.by_agent` order
+        (floats, or exact numbers on an exact twin)."""
         if "table" not in self.__dict__ and self.is_independent:  # factored: the others' law
             others = Prior._product([m for j, m in enumerate(self.marginals) if j != agent])
             return np.broadcast_to(others.ravel(), (self.type_counts[agent], others.size))

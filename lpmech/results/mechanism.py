@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
     from lpmech.checks.verification import VerificationReport
     from lpmech.constraints.base import ConstraintFamily
+    from lpmech.problem.priors import NumberArray
 
 
 class ProfileOutcome(NamedTuple):
@@ -224,8 +225,9 @@ class Mechanism:
             dict(zip([a.name for a in env.agents], self._payments[profile].tolist(), strict=True)),
         )
 
-    def ex_post_utility(self, agent: AgentRef) -> FloatArray:
-        """u_i(θ) = V_i(θ)·a(θ) − t_i(θ) under truth-telling, shape (P,)."""
+    def ex_post_utility(self, agent: AgentRef) -> NumberArray:
+        """u_i(θ) = V_i(θ)·a(θ) − t_i(θ) under truth-telling, shape (P,) (floats, or exact
+        numbers on an exact twin: :class:`lpmech.exact.twin.ExactMechanism`)."""
         i = self.env.agent_index(agent)
         values = self.env.values_at_profiles(i)
         return np.einsum("pc,pc->p", values, self._allocation) - self._payments[:, i]

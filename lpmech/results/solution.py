@@ -234,6 +234,12 @@ class Solution:
 
         return solution_html(self)
 
+    def _optimum_label(self, name: str) -> str:
+        """The optimum and the solve's status, e.g. "Optimal revenue = 2.375"."""
+        # optimum_label writes a Fraction exactly though its annotation says float
+        value: Any = self.objective_value
+        return optimum_label(name, value, self.report.status)
+
     def __repr__(self) -> str:
         """One line: the optimum, the verdict and the size, e.g. ``<Solution: optimal …>``."""
         env = self.mechanism.env
@@ -243,9 +249,7 @@ class Solution:
             if self.verification.ok
             else f"NOT verified ({len(self.verification.failures())} of {checked} families fail)"
         )
-        label = optimum_label(
-            self.objective.name.replace("_", " "), self.objective_value, self.report.status
-        )
+        label = self._optimum_label(self.objective.name.replace("_", " "))
         return (
             f"<Solution: {label[:1].lower()}{label[1:]}; {verdict}; {env.n_profiles} profiles, "
             f"{env.n_agents} agents, {self.report.formulation}>"
@@ -253,7 +257,7 @@ class Solution:
 
     def __str__(self) -> str:
         header = (
-            f"{optimum_label(self.objective.name, self.objective_value, self.report.status)} "
+            f"{self._optimum_label(self.objective.name)} "
             f"under {' + '.join(f.name for f in self.families)}"
         )
         return "\n\n".join(

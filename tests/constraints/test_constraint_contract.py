@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import cvxpy as cp
 import numpy as np
 import oracle
 import pytest
@@ -17,7 +18,9 @@ from hypothesis import strategies as st
 from strategies import environments, mechanisms
 
 from lpmech.constraints import BUILT_IN, ExPostBudgetBalance, RowBlock, resolve
-from lpmech.program.objectives import OBJECTIVES, GainsFromTrade
+from lpmech.errors import InvalidArgumentError
+from lpmech.problem.builders import single_item_auction
+from lpmech.program.objectives import OBJECTIVES, CustomObjective, GainsFromTrade
 from lpmech.testing import check_family, check_objective
 
 GENERAL = [name for name in BUILT_IN if "monotonicity" not in name]
@@ -93,6 +96,14 @@ def test_objective_coefficients_agree_with_value(name, env):
 def test_gains_from_trade_over_a_status_quo(env):
     status_quo = np.eye(env.n_components)[0]
     check_objective(GainsFromTrade(status_quo), env)
+
+
+def test_an_objective_term_without_a_value_is_refused_by_name():
+    env = single_item_auction([1, 2], n_bidders=1)
+    foreign = cp.Variable()
+    objective = CustomObjective(lambda v: v.payments[0, 0] + foreign, name="foreign")
+    with pytest.raises(InvalidArgumentError, match=r"objective: .*foreign.* has no value"):
+        check_objective(objective, env)
 
 
 @given(data=st.data())
