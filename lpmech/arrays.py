@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Set
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -13,6 +14,10 @@ from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError
 FloatArray = NDArray[np.float64]
 #: An array of indices (profiles, columns, rows, types).
 IntArray = NDArray[np.intp]
+#: An array of floats, or of exact numbers (Fractions or
+#: :class:`~lpmech.numbers.rationals.Rational`) on an exact twin, which computes with the same
+#: code: numpy's stubs type no arithmetic over a union of dtypes, so the scalar is left open.
+NumberArray = NDArray[Any]
 
 
 def float_array(

@@ -27,17 +27,11 @@ E[γ(s) Q(s)] with the *virtual cost*
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-from lpmech.arrays import FloatArray
+from lpmech.arrays import FloatArray, NumberArray
 from lpmech.errors import InvalidArgumentError
-
-#: float64, or exact numbers (Fractions) in an object array: the formulas serve both, and
-#: numpy's stubs type no arithmetic over a union of dtypes, so the scalar type is left open.
-NumberArray = NDArray[Any]
 
 
 def _numbers(values: ArrayLike, argument: str) -> NumberArray:

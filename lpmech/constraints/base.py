@@ -30,10 +30,9 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
-from lpmech.arrays import FloatArray, IntArray
+from lpmech.arrays import FloatArray, IntArray, NumberArray
 from lpmech.numbers.entries import ObjectArray, exact_bounds, summed_entries
 from lpmech.numbers.rationals import to_float
-from lpmech.problem.priors import NumberArray
 from lpmech.problem.scales import agent_scales
 
 if TYPE_CHECKING:

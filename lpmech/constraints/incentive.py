@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
-from lpmech.arrays import FloatArray, IntArray
+from lpmech.arrays import FloatArray, IntArray, NumberArray
 from lpmech.constraints.base import (
     ConstraintFamily,
     ProblemShape,
@@ -56,7 +56,6 @@ from lpmech.constraints.base import (
 from lpmech.errors import InvalidArgumentError, InvalidEnvironmentError
 from lpmech.numbers.integers import integer_array, largest, ratios, scaled
 from lpmech.problem.lying import report_utilities
-from lpmech.problem.priors import NumberArray
 from lpmech.problem.scales import agent_scales
 
 #: Numbers per chunk when measuring violations pair by pair (bounds memory to ~16 MB).

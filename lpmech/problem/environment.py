@@ -26,7 +26,7 @@ from typing import Self
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lpmech.arrays import FloatArray, float_array
+from lpmech.arrays import FloatArray, NumberArray, float_array
 from lpmech.errors import (
     IndexOutOfRangeError,
     InvalidArgumentTypeError,
@@ -37,7 +37,7 @@ from lpmech.errors import (
 from lpmech.numbers.rationals import exact_copy, given_prior
 from lpmech.problem.allocation import AllocationSpace
 from lpmech.problem.layout import Layout
-from lpmech.problem.priors import NumberArray, Prior, check_probabilities
+from lpmech.problem.priors import Prior, check_probabilities
 
 AgentRef = int | str
 

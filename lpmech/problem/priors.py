@@ -16,18 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from typing import Any, Self
+from typing import Self
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-from lpmech.arrays import FloatArray, float_array
+from lpmech.arrays import FloatArray, NumberArray, float_array
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.problem.layout import agent_major
-
-#: An array of floats, or of exact numbers (:class:`~lpmech.numbers.rationals.Rational`)
-#: on an exact twin (:mod:`lpmech.exact.twin`), which computes with the same code.
-NumberArray = NDArray[Any]
 
 #: Largest accepted |Σ p − 1| for a probability vector or table.
 PROBABILITY_TOLERANCE = 1e-9

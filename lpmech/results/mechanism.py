@@ -40,9 +40,9 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from lpmech.arrays import NumberArray
     from lpmech.checks.verification import VerificationReport
     from lpmech.constraints.base import ConstraintFamily
-    from lpmech.problem.priors import NumberArray
 
 
 class ProfileOutcome(NamedTuple):

@@ -216,7 +216,7 @@ def solve(
     problem, scale = normalise(problem) if isinstance(formulation, str) else (problem, 1.0)
     engine = choose_backend(backend, request)
     # before anything of size ∏ K_i is built; a Formulation object is sized as direct here
-    check_fits(problem, formulation if isinstance(formulation, str) else "direct", limit)
+    check_fits(problem, formulation if isinstance(formulation, str) else formulation.name, limit)
     method = choose_formulation(formulation, problem, request)
     check_fits(problem, method.name, limit)
     outcome = restore(method.run(problem, engine, request.options), problem, scale)
