@@ -44,37 +44,6 @@ myst_heading_anchors = 3
 # ---------------------------------------------------------------- API reference
 
 
-def shadowed_modules() -> list[str]:
-    """Submodules hidden by a function of the same name in their package (``analytic.agv``).
-
-    Their public functions are documented on the package's page, through its
-    ``__all__``; a page of their own would document the function under the
-    module's name.
-    """
-    import importlib
-    import pkgutil
-    import types
-
-    hidden = []
-    for package_name in (
-        "lpmech",
-        *(f"lpmech.{m.name}" for m in pkgutil.iter_modules(lpmech.__path__) if m.ispkg),
-    ):
-        package = importlib.import_module(package_name)
-        for module in pkgutil.iter_modules(getattr(package, "__path__", [])):
-            value = getattr(package, module.name, None)
-            if value is not None and not isinstance(value, types.ModuleType):
-                hidden.append(f"{package_name}.{module.name}")
-    return hidden
-
-
-_SHADOWED = shadowed_modules()
-#: A package with hidden submodules documents its ``__all__`` on its own page; others
-#: leave each name to the page of the module that defines it.
-autosummary_context = {
-    "shadowed": _SHADOWED,
-    "shadowing_packages": sorted({name.rpartition(".")[0] for name in _SHADOWED}),
-}
 autosummary_generate = True
 autosummary_imported_members = False
 autodoc_default_options = {"members": True, "undoc-members": True}

@@ -46,8 +46,10 @@ from lpmech.constraints import (
 # Every error lpmech raises.
 from lpmech.errors import (
     DesignError,
+    ExactSolveError,
     FileAccessError,
     FileFormatError,
+    IllConditionedError,
     IndexOutOfRangeError,
     InfeasibleDesignError,
     InvalidArgumentError,
@@ -170,6 +172,7 @@ __all__ = [
     "ExPostBudgetBalance",
     "ExPostIR",
     "ExPostMonotonicity",
+    "ExactSolveError",
     "Exchange",
     "ExpectedDeficit",
     "Feasibility",
@@ -177,6 +180,7 @@ __all__ = [
     "FileFormatError",
     "FixedAllocation",
     "GainsFromTrade",
+    "IllConditionedError",
     "IndexOutOfRangeError",
     "InfeasibleDesignError",
     "InterimIR",

@@ -5,7 +5,7 @@ same grid. The designer maximises expected gains from trade under Bayesian IC,
 interim IR and ex-post budget balance; Myerson–Satterthwaite says the first best
 (trade whenever value exceeds cost) is out of reach when supports overlap. The
 benchmark is the discrete second best (a fractional knapsack over profiles,
-:func:`lpmech.analytic.second_best_gains`); as the grid refines it approaches the
+:func:`lpmech.analytic.trade.second_best_gains`); as the grid refines it approaches the
 continuous 9/64, against a first best of 1/6.
 """
 

@@ -14,7 +14,7 @@ from scipy import stats
 
 from lpmech.analytic import Benchmark, exact_values
 from lpmech.analytic.bundling import pure_bundling, separate_sales
-from lpmech.analytic.discretise import discretise
+from lpmech.analytic.discretisation import discretise
 from lpmech.models.spec import ModelSpec
 from lpmech.problem.builders import multi_item_auction
 from lpmech.problem.environment import Environment

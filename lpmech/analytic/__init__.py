@@ -38,19 +38,20 @@ May import :mod:`lpmech.numbers`, :mod:`lpmech.problem`, :mod:`lpmech.results` a
 
 from __future__ import annotations
 
-from lpmech.analytic.agv import agv, balance_budget, expected_externalities
 from lpmech.analytic.benchmark import Benchmark
 from lpmech.analytic.correlated import belief_ranks, cremer_mclean, full_surplus
-from lpmech.analytic.discretise import discretise, empirical
+from lpmech.analytic.discretisation import discretise, empirical
 from lpmech.analytic.double_auction import (
     double_auction_first_best,
     double_auction_vcg,
     double_auction_vcg_deficit,
     mcafee,
 )
+from lpmech.analytic.expected_externality import agv, balance_budget, expected_externalities
+from lpmech.analytic.groves import clarke_pivot, efficient_welfare, vcg
 from lpmech.analytic.itemwise import bundle_myerson, itemwise_myerson
-from lpmech.analytic.myerson import myerson, myerson_revenue
 from lpmech.analytic.nash import equal_split_agv, nash_welfare_bound
+from lpmech.analytic.optimal_auction import myerson, myerson_revenue
 from lpmech.analytic.procurement import reverse_posted_price, reverse_second_price
 from lpmech.analytic.rules import efficient_rule, first_price, posted_price, second_price
 from lpmech.analytic.trade import (
@@ -61,8 +62,7 @@ from lpmech.analytic.trade import (
     second_best_gains,
     second_best_trade,
 )
-from lpmech.analytic.vcg import clarke_pivot, efficient_welfare, vcg
-from lpmech.analytic.virtual_values import (
+from lpmech.analytic.virtual import (
     ironed_virtual_costs,
     ironed_virtual_values,
     revenue_curve,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lpmech.analytic.vcg import clarke_pivot, efficient_welfare
+from lpmech.analytic.groves import clarke_pivot, efficient_welfare
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.problem.environment import Environment, check_environment
 from lpmech.results.mechanism import Mechanism

@@ -18,7 +18,7 @@ fractions (:class:`fractions.Fraction`), on the environment's exact inputs
 ==============================  ==================================================
 
 Virtual values, virtual costs and ironing are the functions of
-:mod:`lpmech.analytic.virtual_values` run on Fractions. Where a benchmark needs the
+:mod:`lpmech.analytic.virtual` run on Fractions. Where a benchmark needs the
 efficient rule x*, it is the allocation space's own rule (with its tie-breaking),
 valued exactly.
 """
@@ -31,9 +31,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lpmech.analytic.double_auction import mcafee
-from lpmech.analytic.myerson import bidder_values, units_for_sale
+from lpmech.analytic.optimal_auction import bidder_values, units_for_sale
 from lpmech.analytic.trade import trade_parties
-from lpmech.analytic.virtual_values import (
+from lpmech.analytic.virtual import (
     ironed_virtual_values,
     virtual_costs,
     virtual_values,
@@ -76,7 +76,7 @@ def myerson_revenue(env: Environment) -> Fraction:
     """E[Σ of the k largest (φ̄_i(θ_i) − r_i)⁺]: Myerson's optimal profit, exactly.
 
     One item (k = 1), k units, or a procurement auction (sellers read as bidders with
-    values −c_i; see :mod:`lpmech.analytic.myerson`).
+    values −c_i; see :mod:`lpmech.analytic.optimal_auction`).
 
     Examples
     --------

@@ -7,7 +7,7 @@ v_i(a, θ_i) = Σ_j θ_ij a_ij and independent types (the deep-learning papers'
 * :func:`itemwise_myerson` — each item j is sold by its own optimal auction
   (Myerson 1981; seed notes §1.4) for the values θ_1j, …, θ_Nj, with bidder i's
   discrete ironed virtual value φ̄_ij computed from the marginal law of θ_ij
-  (:func:`~lpmech.analytic.virtual_values.ironed_virtual_values`);
+  (:func:`~lpmech.analytic.virtual.ironed_virtual_values`);
 * :func:`bundle_myerson` — the J items are sold together by the optimal auction
   for the bundle values s_i = Σ_j θ_ij.
 
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.analytic.virtual_values import ironed_virtual_values
+from lpmech.analytic.virtual import ironed_virtual_values
 from lpmech.arrays import FloatArray, IntArray
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.problem.allocation import Items

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.analytic.agv import agv
-from lpmech.analytic.vcg import efficient_welfare
+from lpmech.analytic.expected_externality import agv
+from lpmech.analytic.groves import efficient_welfare
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.problem.environment import Environment, check_environment
 from lpmech.results.mechanism import Mechanism

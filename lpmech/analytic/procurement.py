@@ -4,7 +4,7 @@ Each is built from its textbook description, on an environment of
 :func:`~lpmech.problem.builders.procurement_auction` (seller i values being chosen at
 −c_i; a payment *to* a seller is a negative t_i). Ties go to the lowest seller index.
 Reverse Myerson, the profit-maximising procurement auction, is
-:func:`lpmech.analytic.myerson` itself (see :mod:`lpmech.analytic.myerson`).
+:func:`lpmech.analytic.myerson` itself (see :mod:`lpmech.analytic.optimal_auction`).
 
 * :func:`reverse_second_price` — the lowest cost at or below ``reserve`` wins and is
   paid min(reserve, second-lowest cost): DSIC and ex-post IR (Vickrey 1961, reversed).
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.analytic.myerson import bidder_values
+from lpmech.analytic.optimal_auction import bidder_values
 from lpmech.analytic.rules import check_price
 from lpmech.arrays import FloatArray
 from lpmech.errors import InvalidEnvironmentError

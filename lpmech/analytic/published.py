@@ -3,7 +3,7 @@ r"""The multi-item settings of the literature, as grids, with their published re
 Deep-learning auction papers (RegretNet, Dütting et al. 2019, and successors)
 benchmark against a handful of settings with known continuous optima. Each
 :class:`PublishedSetting` builds the setting on an n-point-per-item midpoint
-grid (:func:`~lpmech.analytic.discretise.discretise`, ``grid="uniform"``: cell
+grid (:func:`~lpmech.analytic.discretisation.discretise`, ``grid="uniform"``: cell
 midpoints carrying their cells' probabilities) and gives the continuous law, so
 a grid optimum can be evaluated on it (:func:`lpmech.checks.continuous.evaluate`) and
 set beside the published number.
@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from lpmech.analytic.discretise import FrozenDistribution, discretise
+from lpmech.analytic.discretisation import FrozenDistribution, discretise
 from lpmech.arrays import FloatArray
 from lpmech.errors import InvalidArgumentError
 from lpmech.problem.builders import multi_item_auction

@@ -17,7 +17,7 @@ from numbers import Real
 
 import numpy as np
 
-from lpmech.analytic.myerson import bidder_values, units_for_sale
+from lpmech.analytic.optimal_auction import bidder_values, units_for_sale
 from lpmech.arrays import FloatArray
 from lpmech.errors import InvalidArgumentError
 from lpmech.problem.environment import Environment, check_environment

@@ -7,7 +7,7 @@ A buyer with value b and a seller with cost s, independent, on finite grids
 * **Efficient-trade deficit** (Myerson and Satterthwaite 1983): with trade
   x*(b, s) = 1{b > s} fixed, IC and IR let the designer collect at most E[φ(b) x*]
   from the buyer and must pay at least E[γ(s) x*] to the seller (threshold ends
-  of the envelope interval, :mod:`lpmech.analytic.virtual_values`), so efficient
+  of the envelope interval, :mod:`lpmech.analytic.virtual`), so efficient
   trade needs the subsidy
 
   .. math:: D = E[(γ(s) − φ(b))\\,\\mathbf 1\\{b > s\\}],
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from lpmech.analytic.virtual_values import virtual_costs, virtual_values
+from lpmech.analytic.virtual import virtual_costs, virtual_values
 from lpmech.arrays import FloatArray
 from lpmech.characterisation.envelope import envelope_payments
 from lpmech.errors import InvalidEnvironmentError

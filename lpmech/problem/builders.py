@@ -431,7 +431,7 @@ def procurement_auction(
     component), so its expected profit is E[R·Σ_i a_i + Σ_i t_i], the objective
     ``"profit"``. The reverse of :func:`single_item_auction`: the optimum buys from
     the lowest ironed virtual cost γ̄_i(c_i) = c_i + F(c_i)/f(c_i) (discrete form in
-    :func:`lpmech.analytic.virtual_values.virtual_costs`) when it is below R.
+    :func:`lpmech.analytic.virtual.virtual_costs`) when it is below R.
 
     Parameters
     ----------

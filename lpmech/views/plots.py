@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lpmech.analytic.virtual_values import ironed_virtual_values
-from lpmech.analytic.virtual_values import virtual_values as raw_virtual_values
+from lpmech.analytic.virtual import ironed_virtual_values
+from lpmech.analytic.virtual import virtual_values as raw_virtual_values
 from lpmech.errors import InvalidArgumentError
 from lpmech.numbers.formatting import format_number
 from lpmech.problem.environment import AgentRef, Environment

@@ -1,7 +1,7 @@
 """Myerson's optimal auction on finite types, with ironing (Myerson 1981).
 
 With independent private values, bidder i of type θ_i has (ironed) virtual value
-φ̄_i(θ_i) (:mod:`lpmech.analytic.virtual_values`). The optimal auction gives the
+φ̄_i(θ_i) (:mod:`lpmech.analytic.virtual`). The optimal auction gives the
 item to the bidder with the highest φ̄_i(θ_i) if it exceeds the seller's value r
 — ties go to the lowest bidder index, a rule that does not look at types inside
 an ironed interval, so the allocation is constant there — and charges each
@@ -18,7 +18,7 @@ The same formulas cover two more single-parameter settings:
 * **Procurement** (:func:`~lpmech.problem.builders.procurement_auction`): seller i
   with cost c_i is a bidder with value −c_i, whose virtual value is minus its
   ironed virtual cost, φ̄(−c) = −γ̄(c) with γ(c) = c + F(c)/f(c) in the continuum
-  (:func:`~lpmech.analytic.virtual_values.ironed_virtual_costs`). The buyer, who
+  (:func:`~lpmech.analytic.virtual.ironed_virtual_costs`). The buyer, who
   values the contract at R (r = −R), buys from the lowest γ̄_i(c_i) when it is
   below R and pays the winner its threshold, the highest cost at which it still
   wins; its profit is E[max(R − min_i γ̄_i(c_i), 0)] (the reverse auction of
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.analytic.virtual_values import ironed_virtual_values
+from lpmech.analytic.virtual import ironed_virtual_values
 from lpmech.arrays import FloatArray
 from lpmech.characterisation.envelope import envelope_payments
 from lpmech.errors import InvalidEnvironmentError

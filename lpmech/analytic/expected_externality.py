@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lpmech.analytic.vcg import require_private_values
+from lpmech.analytic.groves import require_private_values
 from lpmech.arrays import FloatArray
 from lpmech.errors import InvalidEnvironmentError
 from lpmech.problem.environment import Environment, check_environment
