@@ -5,6 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -35,6 +37,7 @@ def test_every_library_error_is_exported():
     assert defined <= set(lpmech.__all__), sorted(defined - set(lpmech.__all__))
 
 
+@pytest.mark.slow
 def test_public_submodules_are_attributes_after_import_alone():
     """``import lpmech`` then ``lpmech.plots`` etc., in a process that imported nothing else."""
     from fresh_process import run_python

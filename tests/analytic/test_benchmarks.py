@@ -98,6 +98,7 @@ def public_goods(draw, min_agents=1):
     return lpmech.public_good(types, priors=priors, cost=draw(st.integers(0, 9)) + 0.5)
 
 
+@pytest.mark.slow
 @given(st.one_of(public_goods(), auctions()))
 def test_clarke_pivot_is_dsic_ir_and_attains_the_first_best(env):
     """Seed notes Rem. 2.5 and Def. 2.5: the pivot is DSIC, ex-post IR (values ≥ 0), and

@@ -198,6 +198,7 @@ def test_lp_optimum_is_never_below_a_feasible_benchmark(data):
         assert optimum >= benchmark.expected_revenue() - 1e-6
 
 
+@pytest.mark.slow
 @given(data=st.data())
 def test_weaker_constraints_never_lower_the_optimum(data):
     """DSIC ⊂ BIC and ex-post IR ⊂ interim IR ⊂ ex-ante IR (seed notes Rem. 2.1, Rem. 2.3),

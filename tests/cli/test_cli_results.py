@@ -50,6 +50,7 @@ def test_the_command_prints_one_json_document_and_nothing_else(tmp_path):
     assert lpmech.load(saved).objective_value == document["objective_value"]
 
 
+@pytest.mark.slow
 def test_solve_output_json_and_csv_and_plot(tmp_path, capsys):
     saved, table, picture = tmp_path / "out.json", tmp_path / "out.csv", tmp_path / "out.png"
     assert (

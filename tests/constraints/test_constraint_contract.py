@@ -86,6 +86,7 @@ def test_budget_balance_with_a_required_amount(data):
         )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(OBJECTIVES))
 @given(env=environments())
 def test_objective_coefficients_agree_with_value(name, env):

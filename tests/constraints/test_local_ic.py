@@ -57,6 +57,7 @@ def test_local_and_full_ic_have_the_same_optimum(incentive, participation, objec
     oracle.assert_satisfies(env, local.mechanism, names)
 
 
+@pytest.mark.slow
 def test_local_form_is_far_smaller_and_reported():
     env = lpmech.single_item_auction(np.arange(1.0, 21.0), n_bidders=2)
     full = lpmech.solve(

@@ -274,6 +274,7 @@ def allocations_of_items(draw):
     return env, shares[:, :, :n_bidders]  # (P, items, N); the seller keeps the rest
 
 
+@pytest.mark.slow
 @given(allocations_of_items())
 def test_recovery_implements_any_feasible_interim_rule(case):
     """The interim rule of any feasible allocation meets Border's inequalities, so the

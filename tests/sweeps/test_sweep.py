@@ -163,6 +163,7 @@ def test_serial_and_process_executors_give_identical_numbers():
     assert set(parallel.worker).isdisjoint(serial.worker)  # it did run elsewhere
 
 
+@pytest.mark.slow
 def test_a_point_that_kills_its_worker_process_is_lost_and_no_other_point_is():
     grid = [
         {"n_types": 3, "die": False},
