@@ -104,6 +104,36 @@ def test_nan_or_infinite_objective_weights_are_refused_by_name(weight, build):
     assert "must be finite" in str(caught.value)
 
 
+@pytest.mark.parametrize("weight", BAD_WEIGHTS)
+def test_dividing_by_a_nan_or_infinite_weight_is_refused_by_name(weight):
+    with pytest.raises(lpmech.errors.InvalidArgumentError, match="must be finite"):
+        Revenue() / weight
+
+
+def test_dividing_by_zero_is_refused_by_name():
+    with pytest.raises(lpmech.errors.InvalidArgumentError, match=r"divisor .* is 0"):
+        Revenue() / 0
+
+
+def test_negated_subtracted_and_divided_objectives_are_the_weighted_sums():
+    """−f, f − g and f / w are (−1)·f, f + (−1)·g and (1/w)·f: the same optimum."""
+    env = lpmech.single_item_auction([1, 2, 3], 2)
+    families = ["dsic", "ex_post_ir"]
+
+    def optimum(objective):
+        return lpmech.solve(env, objective, families).objective_value
+
+    assert [w for w, _ in (-Revenue()).terms] == [-1.0]
+    assert [w for w, _ in (Revenue() - Welfare()).terms] == [1.0, -1.0]
+    assert [w for w, _ in (Revenue() / 4).terms] == [0.25]
+    assert optimum(Revenue() / 4) == pytest.approx(optimum(0.25 * Revenue()), rel=1e-9)
+    assert optimum(Revenue() - Welfare() / 10) == pytest.approx(
+        optimum(Revenue() + (-0.1) * Welfare()), rel=1e-9
+    )
+    with pytest.raises(lpmech.errors.InvalidArgumentError, match="subtracts objectives only"):
+        Revenue() - 1
+
+
 def test_finite_weights_of_any_number_type_are_taken():
     combined = Fraction(1, 2) * Revenue() + np.float32(2) * Welfare()
     assert [w for w, _ in combined.terms] == [0.5, 2.0]
