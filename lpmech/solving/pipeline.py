@@ -29,7 +29,13 @@ import numpy as np
 
 from lpmech.arrays import FloatArray
 from lpmech.backends.algorithms import ALGORITHMS
-from lpmech.backends.engines import BACKENDS, Backend, CvxpyBackend, check_solver_options
+from lpmech.backends.engines import (
+    BACKENDS,
+    Backend,
+    CvxpyBackend,
+    check_solver_options,
+    highs_option_values,
+)
 from lpmech.backends.solver_choice import LINEAR_SOLVER, solver_named, verification_tolerance
 from lpmech.backends.status import CLOSED_GAP, Status, loosened_tolerances
 from lpmech.checks.verification import (
@@ -362,14 +368,16 @@ def resolve_request(
     if not isinstance(deterministic, bool | np.bool_):
         raise InvalidArgumentError(f"deterministic must be True or False, got {deterministic!r}")
     families = with_feasibility(resolve_all(constraints))
-    options = _with_requested_algorithm(algorithm, check_solver_options(solver_options))
+    chosen = solver_named(solver)
+    options = check_solver_options(solver_options)
+    if chosen in ("auto", LINEAR_SOLVER):  # HiGHS reads them
+        options = highs_option_values(options)
+    options = _with_requested_algorithm(algorithm, options)
     if verbose:
         options = {"output_flag": True, **options}
     if deterministic:
         options = {**MIP_DEFAULTS, **options}
-    return Request(
-        env, resolve_objective(objective), families, deterministic, options, solver_named(solver)
-    )
+    return Request(env, resolve_objective(objective), families, deterministic, options, chosen)
 
 
 def compiled_problem(request: Request) -> DesignProblem:
