@@ -116,6 +116,60 @@ def check_solver_options(options: object, argument: str = "solver_options") -> d
     return dict(options)
 
 
+def highs_option_values(options: Mapping[str, Any]) -> dict[str, Any]:
+    """``options`` with each HiGHS option's value read as HiGHS reads it: a number given as
+    text (``"0.3"``) or as a numpy scalar becomes the option's own type (float, int or bool).
+
+    HiGHS applies ``mip_rel_gap="0.3"`` as the gap 0.3, so what loosens "optimal"
+    (:func:`lpmech.backends.status.loosened_tolerances`) and the time limits the
+    formulations keep must read the same number. A value HiGHS cannot read (a list, text
+    that is no number) is refused naming the option; names HiGHS does not know pass
+    through, for HiGHS to refuse.
+    """
+    defaults = highspy.HighsOptions()  # a plain struct of HiGHS's defaults
+    read: dict[str, Any] = {}
+    for name, value in options.items():
+        default = getattr(defaults, name, None) if not name.startswith("_") else None
+        kind = type(default)
+        if kind not in (bool, int, float) or type(value) is kind:
+            read[name] = value
+            continue
+        read[name] = _option_value(name, value, kind)
+    return read
+
+
+_KIND_WORDS = {bool: "True or False", int: "a whole number", float: "a number"}
+
+
+def _option_value(name: str, value: Any, kind: type) -> Any:
+    """``value`` as the ``kind`` (bool, int or float) of HiGHS option ``name``."""
+    wrong = InvalidArgumentError(
+        f"solver_options: {name} must be {_KIND_WORDS[kind]}, got {type(value).__name__} {value!r}"
+    )
+    if kind is bool:
+        if isinstance(value, bool | np.bool_):
+            return bool(value)
+        if isinstance(value, str):
+            return value  # HiGHS reads "true"/"on"/… itself and refuses the rest by name
+        raise wrong
+    if isinstance(value, bool | np.bool_):
+        raise wrong
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            raise wrong from None
+    elif isinstance(value, int | float | np.integer | np.floating):
+        number = float(value)
+    else:
+        raise wrong
+    if kind is int:
+        if not number.is_integer():
+            raise wrong
+        return int(number)
+    return number
+
+
 @dataclass(frozen=True)
 class BackendResult:
     """What a backend returns.
@@ -421,7 +475,11 @@ class HighspyBackend(Backend):
         highs.setOptionValue("output_flag", False)
         highs.setOptionValue("log_to_console", wants_log(options))
         for key, value in options.items():
-            if highs.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+            try:
+                accepted = highs.setOptionValue(key, value) == highspy.HighsStatus.kOk
+            except TypeError:  # a value of no type HiGHS takes (a list, None, …)
+                accepted = False
+            if not accepted:
                 raise InvalidArgumentError(
                     f"solver_options: HiGHS rejected option {key}={value!r}"
                 )

@@ -414,11 +414,16 @@ def _exact_gains(
     paid_n = paid_n * (scale // paid_d)
     n_others, n_components = values.shape[1], values.shape[2]
     weight = largest(weight_n) if not family.ex_post else 1
-    bound = (
+    bound = max(  # every product and sum reached, and each factor itself (a zero factor
+        # elsewhere would leave a factor beyond int64 out of the products' bound)
         4
         * n_others
         * weight
-        * (n_components * largest(value_n) * largest(outcome_n) + largest(paid_n))
+        * (n_components * largest(value_n) * largest(outcome_n) + largest(paid_n)),
+        largest(value_n),
+        largest(outcome_n),
+        largest(paid_n),
+        weight,
     )
     if not family.ex_post:
         weight_n = integer_array(weight_n, bound)

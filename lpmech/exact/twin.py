@@ -142,6 +142,9 @@ class ExactMechanism(Mechanism):
             + largest(payments) * cost,
             gain,
             cost,
+            largest(values),  # each factor too: a zero allocation bounds no product of it
+            largest(allocation),
+            largest(payments),
         )  # on every intermediate value
         utility = (
             np.einsum("pc,pc->p", integer_array(values, bound), integer_array(allocation, bound))

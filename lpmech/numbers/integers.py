@@ -76,8 +76,8 @@ def largest(numerators: ObjectArray) -> int:
 
 
 def integer_array(numerators: ObjectArray, bound: int) -> NDArray[Any]:
-    """The integers as int64 when ``bound`` (on every value the computation reaches)
-    fits, else as they are (Python ints)."""
+    """The integers as int64 when ``bound`` (on every value the computation reaches,
+    these integers included) fits, else as they are (Python ints)."""
     return numerators.astype(np.int64) if bound < INT64_LIMIT else numerators
 
 

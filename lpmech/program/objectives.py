@@ -115,6 +115,26 @@ class Objective(ABC):
 
     __rmul__ = __mul__
 
+    def __neg__(self) -> Combination:
+        return Combination([(-1.0, self)])
+
+    def __sub__(self, other: Objective) -> Combination:
+        if not isinstance(other, Objective):
+            raise InvalidArgumentError(
+                f"objective: {self.name} − … subtracts objectives only, got {type(other).__name__}"
+            )
+        return Combination([(1.0, self), (-1.0, other)])
+
+    def __truediv__(self, divisor: float) -> Combination:
+        """f / w = (1/w)·f; w must be a finite non-zero real."""
+        weight = _weight(divisor, f"the divisor of {self.name!r}")
+        if weight == 0:
+            raise InvalidArgumentError(
+                f"objective weights: the divisor of {self.name!r} is 0; divide by a non-zero "
+                "number"
+            )
+        return Combination([(1.0 / weight, self)])
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 

@@ -29,7 +29,13 @@ import numpy as np
 
 from lpmech.arrays import FloatArray
 from lpmech.backends.algorithms import ALGORITHMS
-from lpmech.backends.engines import BACKENDS, Backend, CvxpyBackend, check_solver_options
+from lpmech.backends.engines import (
+    BACKENDS,
+    Backend,
+    CvxpyBackend,
+    check_solver_options,
+    highs_option_values,
+)
 from lpmech.backends.solver_choice import LINEAR_SOLVER, solver_named, verification_tolerance
 from lpmech.backends.status import CLOSED_GAP, Status, loosened_tolerances
 from lpmech.checks.verification import (
@@ -208,8 +214,20 @@ def solve(
     )
     limit = resolve_memory_limit(memory_limit)
     check_floor(request.env, limit, lambda: compiled_problem(request))  # before compiling
+    if not isinstance(exact, bool | np.bool_):
+        raise InvalidArgumentError(f"exact must be True or False, got {exact!r}")
     if exact:
-        return exact_solution(request, formulation, solver, tie_break, tol, start)
+        unused = {
+            "formulation": formulation not in ("auto", "direct"),
+            "solver": solver != "auto",
+            "tie_break": tie_break is not None,
+            "backend": backend != "auto",
+            "algorithm": algorithm != "auto",
+            "solver_options": bool(solver_options),  # a time limit or gap it would not keep
+        }
+        return exact_solution(
+            request, [name for name, given in unused.items() if given], start, tol
+        )
     problem = compiled_problem(request)
     check_conditioning(env, request.families, tol)
     # a Formulation given as an object may hold a program already built in the user's units
@@ -257,22 +275,19 @@ def solve(
     )
 
 
-def exact_solution(
-    request: Request,
-    formulation: str | Formulation,
-    solver: str,
-    tie_break: TieBreak,
-    tol: float,
-    start: float,
-) -> Solution:
+def exact_solution(request: Request, unused: Sequence[str], start: float, tol: float) -> Solution:
     """The Solution of ``solve(..., exact=True)``: the optimum proved in rationals
     (:func:`lpmech.exact.optimum.exact_optimum`), its mechanism as nearest floats
-    verified like any other, its objective value a Fraction."""
-    if formulation not in ("auto", "direct") or solver != "auto" or tie_break is not None:
+    verified like any other, its objective value a Fraction.
+
+    ``unused`` names the float solve's options the caller set: refused, since the exact
+    solve would not keep them (a time limit or MIP gap silently ignored is a dishonest
+    status).
+    """
+    if unused:
         raise InvalidArgumentError(
-            "exact=True solves the direct program in rationals: formulation, solver and "
-            f"tie_break do not apply (got formulation={formulation!r}, solver={solver!r}, "
-            f"tie_break={tie_break!r})"
+            "exact=True solves the direct program in rationals and does not use "
+            f"{', '.join(unused)}: leave them at their defaults"
         )
     from lpmech.exact.optimum import exact_optimum
     from lpmech.numbers.rationals import to_float
@@ -362,14 +377,16 @@ def resolve_request(
     if not isinstance(deterministic, bool | np.bool_):
         raise InvalidArgumentError(f"deterministic must be True or False, got {deterministic!r}")
     families = with_feasibility(resolve_all(constraints))
-    options = _with_requested_algorithm(algorithm, check_solver_options(solver_options))
+    chosen = solver_named(solver)
+    options = check_solver_options(solver_options)
+    if chosen in ("auto", LINEAR_SOLVER):  # HiGHS reads them
+        options = highs_option_values(options)
+    options = _with_requested_algorithm(algorithm, options)
     if verbose:
         options = {"output_flag": True, **options}
     if deterministic:
         options = {**MIP_DEFAULTS, **options}
-    return Request(
-        env, resolve_objective(objective), families, deterministic, options, solver_named(solver)
-    )
+    return Request(env, resolve_objective(objective), families, deterministic, options, chosen)
 
 
 def compiled_problem(request: Request) -> DesignProblem:

@@ -399,6 +399,37 @@ def test_exact_refuses_options_it_does_not_use():
         )
 
 
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("solver_options", {"time_limit": 1.0}),
+        ("solver_options", {"mip_rel_gap": 0.3}),
+        ("backend", "cvxpy"),
+        ("algorithm", "ipm"),
+        ("formulation", "interim"),
+        ("solver", "CLARABEL"),
+    ],
+)
+def test_exact_refuses_every_float_option_it_would_silently_drop(option, value):
+    """A time limit or gap the exact solve does not keep would make its status dishonest."""
+    env = burn(-1e8)
+    with pytest.raises(LpmechError, match=f"exact=True.*does not use {option}"):
+        lpmech.solve(
+            env,
+            "revenue",
+            ["dsic", "ex_post_ir"],
+            deterministic=True,
+            exact=True,
+            **{option: value},
+        )
+
+
+@pytest.mark.parametrize("exact", ["yes", 1, None])
+def test_exact_is_true_or_false(exact):
+    with pytest.raises(LpmechError, match="exact must be True or False"):
+        lpmech.solve(burn(-1e8), "revenue", ["dsic", "ex_post_ir"], exact=exact)
+
+
 # ----------------------------------------------------------------- the property
 @st.composite
 def scaled_environments(draw):

@@ -203,3 +203,32 @@ def test_solve_exact_says_when_the_optimum_cannot_be_proved(capsys):
     assert "Exact certificate of the optimum: FAILED" in out
     assert "proved" not in out.split("FAILED", 1)[1]
     assert "is not linear" in out
+
+
+@pytest.mark.parametrize(
+    "constraints",
+    [["dsic", "ex_post_ir", "ex_ante_bb"], ["bic", "interim_ir", "ex_post_no_deficit"]],
+)
+@pytest.mark.parametrize(
+    ("buyer", "seller"),
+    [
+        (
+            [211.96768432, 565.24715819, 635.90305296],
+            [6902.43040693, 89731.59529004, 96634.02569696],
+        ),
+        ([0.1234567891, 0.3, 0.7777777777], [3.3333333333, 9.87654321, 96634.02569696]),
+    ],
+)
+def test_values_beyond_int64_beside_a_zero_allocation_are_checked_exactly(
+    buyer, seller, constraints
+):
+    """Every cost is above every value, so no trade is optimal (gains 0); the floats read as
+    rationals have integer numerators beyond int64, which a zero allocation must not leave
+    out of the integer arithmetic's bound (regression: a bare OverflowError)."""
+    assert max(buyer) < min(seller)
+    env = lpmech.bilateral_trade(buyer, seller)
+    exact_solution = lpmech.solve(env, "gains_from_trade", constraints, exact=True)
+    assert exact_solution.objective_value == 0
+    assert np.all(exact_solution.mechanism.allocation == 0)
+    float_solution = lpmech.solve(env, "gains_from_trade", constraints)
+    assert float_solution.certify().ok

@@ -21,6 +21,13 @@ def funded():
     return spec, spec.environment()
 
 
+def _solve_funded(funded, options):
+    spec, env = funded
+    return lpmech.solve(
+        env, spec.objective, spec.constraints, deterministic=True, solver_options=options
+    )
+
+
 def _plainly_optimal(text):
     return "Optimal " in text or "status optimal," in text or "status optimal)" in text
 
@@ -29,13 +36,7 @@ def _plainly_optimal(text):
 def test_a_users_mip_gap_is_reported_as_optimal_within_that_gap(funded, gap, tmp_path):
     spec, env = funded
     closed = lpmech.solve(env, spec.objective, spec.constraints, deterministic=True)
-    loose = lpmech.solve(
-        env,
-        spec.objective,
-        spec.constraints,
-        deterministic=True,
-        solver_options={"mip_rel_gap": gap},
-    )
+    loose = _solve_funded(funded, {"mip_rel_gap": gap})
     assert loose.report.gap == gap
     assert loose.report.status == f"optimal within gap {gap:g}"
     text = str(loose)
@@ -50,6 +51,59 @@ def test_a_users_mip_gap_is_reported_as_optimal_within_that_gap(funded, gap, tmp
     again = lpmech.load(lpmech.save(loose, tmp_path / "loose.json"))
     assert again.report.gap == gap
     assert again.report.status == loose.report.status
+
+
+@pytest.mark.parametrize("given", ["0.3", np.float32(0.3), np.float64(0.3)])
+def test_a_gap_given_as_text_or_numpy_is_the_gap_highs_applies(funded, given):
+    """HiGHS reads mip_rel_gap="0.3" as 0.3: the report must say so, not "optimal"."""
+    loose = _solve_funded(funded, {"mip_rel_gap": given})
+    assert loose.report.gap == pytest.approx(0.3)
+    assert loose.report.status == "optimal within gap 0.3"
+    assert not _plainly_optimal(str(loose))
+
+
+@pytest.mark.parametrize("formulation", ["direct", "interim"])
+def test_a_tolerance_given_as_text_is_reported_by_name(formulation):
+    env = lpmech.single_item_auction([1, 2, 3], 3)
+    solution = lpmech.solve(
+        env,
+        "revenue",
+        ["bayesian_ic", "interim_ir"],
+        formulation=formulation,
+        solver_options={"primal_feasibility_tolerance": "1e-5"},
+    )
+    assert solution.report.tolerances == {"primal_feasibility_tolerance": 1e-5}
+    assert not _plainly_optimal(str(solution))
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "words"),
+    [
+        ("mip_rel_gap", [0.3], "a number"),
+        ("mip_rel_gap", "loose", "a number"),
+        ("time_limit", "soon", "a number"),
+        ("time_limit", None, "a number"),
+        ("mip_max_nodes", 2.5, "a whole number"),
+        ("mip_rel_gap", True, "a number"),
+    ],
+)
+@pytest.mark.parametrize("formulation", ["direct", "interim"])
+def test_an_option_value_highs_cannot_read_is_refused_by_name(option, value, words, formulation):
+    env = lpmech.single_item_auction([1, 2, 3], 3)
+    with pytest.raises(lpmech.errors.InvalidArgumentError, match=f"{option} must be {words}"):
+        lpmech.solve(
+            env,
+            "revenue",
+            ["bayesian_ic", "interim_ir"],
+            formulation=formulation,
+            solver_options={option: value},
+        )
+
+
+def test_an_unknown_option_with_a_value_of_no_highs_type_is_refused_by_name():
+    env = lpmech.single_item_auction([1, 2, 3], 2)
+    with pytest.raises(lpmech.errors.InvalidArgumentError, match="rejected option no_such"):
+        lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"], solver_options={"no_such": [1]})
 
 
 @pytest.mark.parametrize(
@@ -102,6 +156,36 @@ def test_nan_or_infinite_objective_weights_are_refused_by_name(weight, build):
         build(weight)
     assert repr(float(weight)) in str(caught.value)
     assert "must be finite" in str(caught.value)
+
+
+@pytest.mark.parametrize("weight", BAD_WEIGHTS)
+def test_dividing_by_a_nan_or_infinite_weight_is_refused_by_name(weight):
+    with pytest.raises(lpmech.errors.InvalidArgumentError, match="must be finite"):
+        Revenue() / weight
+
+
+def test_dividing_by_zero_is_refused_by_name():
+    with pytest.raises(lpmech.errors.InvalidArgumentError, match=r"divisor .* is 0"):
+        Revenue() / 0
+
+
+def test_negated_subtracted_and_divided_objectives_are_the_weighted_sums():
+    """−f, f − g and f / w are (−1)·f, f + (−1)·g and (1/w)·f: the same optimum."""
+    env = lpmech.single_item_auction([1, 2, 3], 2)
+    families = ["dsic", "ex_post_ir"]
+
+    def optimum(objective):
+        return lpmech.solve(env, objective, families).objective_value
+
+    assert [w for w, _ in (-Revenue()).terms] == [-1.0]
+    assert [w for w, _ in (Revenue() - Welfare()).terms] == [1.0, -1.0]
+    assert [w for w, _ in (Revenue() / 4).terms] == [0.25]
+    assert optimum(Revenue() / 4) == pytest.approx(optimum(0.25 * Revenue()), rel=1e-9)
+    assert optimum(Revenue() - Welfare() / 10) == pytest.approx(
+        optimum(Revenue() + (-0.1) * Welfare()), rel=1e-9
+    )
+    with pytest.raises(lpmech.errors.InvalidArgumentError, match="subtracts objectives only"):
+        Revenue() - 1
 
 
 def test_finite_weights_of_any_number_type_are_taken():
