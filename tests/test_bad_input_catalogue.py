@@ -174,6 +174,15 @@ CATALOGUE = [
     (lambda: SOLUTION.binding("dominant_strategy_ic", top=-1), "top"),
     (lambda: SOLUTION.verify(also=["nope"]), "nope"),
     (lambda: SOLUTION.verify(tol="1e-6"), "tol"),
+    # a DesignProgram's own solve and solution
+    (lambda: lpmech.formulate(ENV, "revenue", ["dsic"]).solve(nonsense=1), "nonsense"),
+    (lambda: lpmech.formulate(ENV, "revenue", ["dsic"]).solve(time_limit="x"), "time_limit"),
+    (lambda: lpmech.formulate(ENV, "revenue", ["dsic"]).solve(memory_limit=1), "memory_limit"),
+    (
+        lambda: lpmech.solve(ENV, "revenue", ["dsic"], backend="cvxpy", solver_options={"x": 1}),
+        "x",
+    ),
+    (lambda: lpmech.formulate(ENV, "revenue", ["dsic"]).solution("problem"), "problem"),
     # quantities
     (lambda: lpmech.Quantity.interim_payment(ENV, "nobody", 0), "agent"),
     (lambda: lpmech.Quantity.interim_payment(ENV, 0, 7), "type"),
