@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,7 @@ from lpmech.errors import (
 )
 from lpmech.problem.allocation import AllocationSpace, Exchange, Items, Outcomes, Units
 from lpmech.problem.environment import Agent, Environment
+from lpmech.problem.memory import BYTES_PER_FILE_BYTE, check_allocation
 from lpmech.program.objectives import Objective
 from lpmech.program.objectives import from_spec as objective_from_spec
 from lpmech.results.mechanism import Mechanism
@@ -81,7 +83,7 @@ def save(
     FileAccessError
         The file cannot be written (no such directory, no space left, no permission).
     """
-    path = _checked_path(path, "save")
+    path = checked_path(path, "save")
     text = dumps(to_data(obj, constraints=constraints)) + "\n"
     try:
         path.write_text(text, encoding="utf-8")
@@ -121,16 +123,9 @@ def load(
     VerificationError
         The mechanism violates a family it is recorded to satisfy.
     """
-    path = _checked_path(path, "load")
+    path = checked_path(path, "load")
     tol = check_tol(tol, "load: tol")
-    if path.is_dir():
-        raise FileAccessError(f"cannot read {path}: Is a directory")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise FileFormatError(f"{path}: not a JSON file ({error})") from error
-    except OSError as error:
-        raise FileAccessError(f"cannot read {path}: {_reason(error)}") from error
+    text = read_text_file(path, "JSON")
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
@@ -144,7 +139,45 @@ def load(
     return from_data(data, source=str(path), families=families, objectives=objectives, tol=tol)
 
 
-def _checked_path(path: object, where: str) -> Path:
+def read_text_file(path: Path, language: str) -> str:
+    """The UTF-8 text of the regular file ``path``, an untrusted input.
+
+    Only a regular file is opened (a directory, a FIFO that would block, a device
+    such as ``/dev/zero`` that never ends are refused before any read), its declared
+    size is checked against the memory guard at :data:`BYTES_PER_FILE_BYTE` (what
+    parsing costs per byte of text), and no more than that size is read.
+
+    Raises
+    ------
+    FileAccessError
+        Missing, not a regular file, or unreadable.
+    FileFormatError
+        Not UTF-8 text (``language`` names what the file should have been).
+    ProblemTooLargeError
+        The file is too large to parse within the memory limit.
+    """
+    try:
+        status = path.stat()
+    except OSError as error:
+        raise FileAccessError(f"cannot read {path}: {_reason(error)}") from error
+    if not stat.S_ISREG(status.st_mode):
+        kind = "Is a directory" if stat.S_ISDIR(status.st_mode) else "not a regular file"
+        raise FileAccessError(f"cannot read {path}: {kind}")
+    check_allocation(
+        status.st_size, f"{path}: a file of {status.st_size:,} bytes", BYTES_PER_FILE_BYTE
+    )
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(status.st_size + 1)
+    except OSError as error:
+        raise FileAccessError(f"cannot read {path}: {_reason(error)}") from error
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise FileFormatError(f"{path}: not a {language} file ({error})") from error
+
+
+def checked_path(path: object, where: str) -> Path:
     """``path`` as a Path; refuses a non-path and a name holding a NUL character."""
     if not isinstance(path, str | os.PathLike):
         raise InvalidArgumentTypeError(
@@ -226,7 +259,7 @@ def from_data(
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise FileFormatError(f'{source}: not an lpmech file (no "format": "{FORMAT}")')
     version = reader.field(data, "schema_version")
-    if version != SCHEMA_VERSION:
+    if isinstance(version, bool) or version != SCHEMA_VERSION:
         raise FileFormatError(
             f"{source}: schema_version {version!r} is not supported; this "
             f"lpmech reads version {SCHEMA_VERSION}"

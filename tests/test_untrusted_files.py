@@ -260,3 +260,28 @@ def test_files_that_cannot_be_read_or_written_are_named_errors(solution, tmp_pat
     for error in (FileAccessError, FileFormatError):
         assert issubclass(error, LpmechError)
     assert issubclass(FileAccessError, OSError)
+
+
+@pytest.mark.parametrize("reader", [lpmech.load, lpmech.Problem.load])
+def test_only_a_regular_file_is_opened(reader, tmp_path):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)  # opening it would block until a writer came
+    for path in (fifo, tmp_path, "/dev/zero"):  # a FIFO, a directory, an endless device
+        start = time.perf_counter()
+        with pytest.raises(FileAccessError, match=f"cannot read {path}"):
+            reader(path)
+        assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    ("reader", "suffix"), [(lpmech.load, ".json"), (lpmech.Problem.load, ".toml")]
+)
+def test_a_file_too_large_to_parse_is_refused_by_its_size(reader, suffix, tmp_path, monkeypatch):
+    from lpmech.errors import ProblemTooLargeError
+    from lpmech.problem import memory
+
+    path = tmp_path / f"big{suffix}"
+    path.write_text(" " * 100_000)
+    monkeypatch.setattr(memory, "available_memory", lambda: 1_000_000)
+    with pytest.raises(ProblemTooLargeError, match="big"):
+        reader(path)

@@ -34,6 +34,10 @@ BYTES_PER_TABLE_ENTRY = 32
 BYTES_PER_AGENT_TYPE = 256
 #: A point of a sweep's grid: its parameters and its result row (21 columns).
 BYTES_PER_SWEEP_POINT = 4096
+#: A byte of a file read as untrusted input: its text (up to 4 bytes a character as a
+#: str), and what JSON or TOML make of it (a number of ~5 characters becomes a float and
+#: a list slot, 32 bytes), with a margin.
+BYTES_PER_FILE_BYTE = 16
 #: A row pointer of a CSR matrix (an int64), allocated per declared row.
 ROW_POINTER_BYTES = 8
 #: An exact rational of a certificate's mechanism (the object, its fmpq, scaled copies).
