@@ -259,6 +259,18 @@ CLI = [
     (["sweep", "single_item", "--n-types", "3", "--time-limit", "x"], "--time-limit"),
     (["sweep", "single_item", "--n-types", "3", "--executor", "threads"], "--executor"),
     (["sweep", "single_item", "--n-types", "1:5:0"], "--n-types"),
+    (["solve", "single_item", "--memory-limit", "99999999999999999999999T"], "--memory-limit"),
+    (["solve", "single_item", "--memory-limit", "4Q"], "--memory-limit"),
+    (["solve", "single_item", "--time-limit", "nan"], "--time-limit"),
+    (["solve", "single_item", "--tie-break", "cheap"], "--tie-break"),
+    (["solve", "single_item", "--formulation", "fast"], "--formulation"),
+    (["solve", "single_item", "--constraints", ",,,"], "--constraints"),
+    (["solve", "procurement", "--n-sellers", "0"], "--n-sellers"),
+    (["solve", "procurement", "--buyer-value", "inf"], "--buyer-value"),
+    (["solve", "multi_unit", "--n-units", "1.5"], "--n-units"),
+    (["solve", "double_auction", "--n-buyers", "x"], "--n-buyers"),
+    (["new", "single_item", "--n-types", "-1"], "--n-types"),
+    (["sweep", "multi_unit", "--n-units", "0,1"], "--n-units"),
 ]
 
 

@@ -35,6 +35,7 @@ from lpmech.problem.allocation import AllocationSpace, Exchange, Items, Units
 from lpmech.problem.environment import Agent, Environment
 from lpmech.problem.memory import (
     BYTES_PER_AGENT_TYPE,
+    BYTES_PER_EXACT_ENTRY,
     BYTES_PER_TABLE_ENTRY,
     check_allocation,
 )
@@ -165,10 +166,11 @@ def _per_agent(
 def _check_tables(types: Sequence[np.ndarray], n_components: int, where: str) -> None:
     """Refuse value tables Σ_i K_i × C too large to allocate, before building any agent."""
     n_types = sum(len(t) for t in types)
+    exact = any(t.dtype == object for t in types)  # Fractions: a Python object per entry
     check_allocation(
         n_types * (n_components + 1),
         f"{where}: value tables of {n_types:,} types × {n_components:,} components",
-        BYTES_PER_TABLE_ENTRY,
+        BYTES_PER_EXACT_ENTRY if exact else BYTES_PER_TABLE_ENTRY,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import tracemalloc
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -31,6 +32,8 @@ from lpmech.sweeps.grid import parse_values, points
 from tests.fresh_process import run_python
 
 MB = 10**6
+#: Values held exactly (Fractions): a Python object per table entry, sized as such.
+EXACT_GRID = [Fraction(1, 3), Fraction(2, 3), Fraction(1)]
 
 
 def peak_bytes(action):
@@ -60,6 +63,7 @@ def peak_bytes(action):
         (lambda: multi_unit_auction([1, 2], 10**5, n_units=2), "multi_unit_auction"),
         (lambda: double_auction([1, 2], [1, 2], 10**5, 2), "double_auction"),
         (lambda: double_auction([1, 2], [1, 2], 2, 10**5), "double_auction"),
+        (lambda: double_auction(EXACT_GRID, EXACT_GRID, 3 * 10**4, 2), "double_auction"),
         (lambda: single_item_auction(range(10**9), 2), "values of 1,000,000,000 entries"),
         (lambda: procurement_auction(range(10**9), 2, buyer_value=3), "costs of"),
         (lambda: double_auction([1], range(10**9), 1, 1), "seller_costs of"),
