@@ -84,7 +84,11 @@ def save(
         The file cannot be written (no such directory, no space left, no permission).
     """
     path = checked_path(path, "save")
-    text = dumps(to_data(obj, constraints=constraints)) + "\n"
+    return write_text_file(path, dumps(to_data(obj, constraints=constraints)) + "\n")
+
+
+def write_text_file(path: Path, text: str) -> Path:
+    """Write ``text`` as UTF-8 to ``path``; an OS failure is a :class:`FileAccessError`."""
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as error:

@@ -753,10 +753,9 @@ def _written_out(env: Environment) -> dict[str, Any]:
 
 def write_problem(data: Mapping[str, Any], path: str | Path) -> Path:
     """Write problem data (:func:`problem_data`) to ``path``: TOML for ``.toml``, else JSON."""
-    path = Path(path)
+    path = files.checked_path(path, "save")
     text = to_toml(data) if path.suffix.lower() == ".toml" else files.dumps(data) + "\n"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return files.write_text_file(path, text)
 
 
 # ------------------------------------------------------------------ TOML
