@@ -139,7 +139,8 @@ def load(
             f"{path}: nested deeper than {MAX_DEPTH} levels; not an lpmech file"
         ) from None
     except _NonFinite as error:
-        raise FileFormatError(f"{path}: {error} is not a finite number") from None
+        field = _field_of_constant(text)
+        raise FileFormatError(f"{path}: {field}: {error} is not a finite number") from None
     return from_data(data, source=str(path), families=families, objectives=objectives, tol=tol)
 
 
@@ -203,6 +204,29 @@ class _NonFinite(Exception):
 
 def _refuse_constant(name: str) -> Any:
     raise _NonFinite(name)
+
+
+#: What a NaN or an infinity is parsed as when looking for where it stands.
+_MARK = "\x00non-finite"
+
+
+def _field_of_constant(text: str) -> str:
+    """The field path (``mechanism.payments[2][0]``) of the first NaN or infinity in the
+    JSON ``text``, found by parsing it again with the constant marked (only on error)."""
+    stack: list[tuple[str, Any]] = [("", json.loads(text, parse_constant=lambda _: _MARK))]
+    while stack:
+        where, value = stack.pop()
+        if value == _MARK:
+            return where or "the document"
+        children = (
+            [(_join(where, str(k)), v) for k, v in value.items()]
+            if isinstance(value, dict)
+            else [(f"{where}[{i}]", v) for i, v in enumerate(value)]
+            if isinstance(value, list)
+            else []
+        )
+        stack.extend(reversed(children))
+    return "the document"
 
 
 def to_data(
