@@ -483,6 +483,27 @@ SAFE_SOLVER_OPTIONS: dict[str, tuple[type, ...] | tuple[str, ...]] = {
 }
 
 
+#: The fields :func:`environment_data` and :func:`allocation_data` write; a loaded file
+#: may hold no others.
+ENVIRONMENT_FIELDS = (
+    "name",
+    "agents",
+    "allocation",
+    "valuations",
+    "prior",
+    "principal_value",
+    "outside_options",
+)
+AGENT_FIELDS = ("name", "types", "labels", "prior")
+ALLOCATION_FIELDS = {
+    "items": ("kind", "agents", "n_items", "item_names", "unit_demand"),
+    "outcomes": ("kind", "names"),
+    "units": ("kind", "agents", "n_units"),
+    "exchange": ("kind", "buyers", "sellers"),
+    "polytope": ("kind", "component_names", "matrix", "row_lower", "row_upper", "lower", "upper"),
+}
+
+
 def _check_depth(data: Any, source: str) -> None:
     """Refuse data nested deeper than :data:`MAX_DEPTH` (walked without recursion)."""
     level = [data]
@@ -599,11 +620,23 @@ class _Reader:
             raise self.fail(f"{path} has shape {array.shape}, expected {shape}")
         return array
 
+    def only(self, data: Any, known: Sequence[str], where: str) -> None:
+        """Refuse a field this format does not have (a typo, or a forged extra)."""
+        if isinstance(data, dict):
+            for name in data:
+                if name not in known:
+                    raise self.fail(
+                        f"{_join(where, str(name))}: unknown field; {where} takes "
+                        f"{', '.join(known)}"
+                    )
+
     def environment(self, data: Any) -> Environment:
         where = "environment"
+        self.only(data, ENVIRONMENT_FIELDS, where)
         agents = []
         for k, agent in self.items(data, "agents", where):
             at = f"{where}.agents[{k}]"
+            self.only(agent, AGENT_FIELDS, at)
             types = self.array(agent, "types", at)
             prior = self.field(agent, "prior", at)
             agents.append(
@@ -649,6 +682,8 @@ class _Reader:
     def allocation(self, data: Any) -> AllocationSpace:
         where = "environment.allocation"
         kind = self.field(data, "kind", where)
+        if kind in ALLOCATION_FIELDS:  # an unknown kind is named below
+            self.only(data, ALLOCATION_FIELDS[kind], where)
         try:
             if kind == "items":
                 names = self.texts(data, "item_names", where)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import time
@@ -294,3 +295,21 @@ def test_a_file_too_large_to_parse_is_refused_by_its_size(reader, suffix, tmp_pa
     monkeypatch.setattr(memory, "available_memory", lambda: 1_000_000)
     with pytest.raises(ProblemTooLargeError, match="big"):
         reader(path)
+
+
+@pytest.mark.parametrize(
+    ("place", "field"),
+    [
+        ((), "colour"),
+        (("agents", 0), "size"),
+        (("allocation",), "capacity"),
+    ],
+)
+def test_a_field_the_format_does_not_have_is_refused(data, tmp_path, place, field):
+    table = data["environment"]
+    for key in place:
+        table = table[key]
+    table[field] = 1
+    where = ".".join(["environment", *(f"{k}" for k in place)]).replace(".0", "[0]")
+    with pytest.raises(FileFormatError, match=re.escape(f"{where}.{field}: unknown field")):
+        lpmech.load(_write(tmp_path, data))
