@@ -80,20 +80,16 @@ from typing import Any
 import numpy as np
 
 from lpmech import files
-from lpmech.backends.algorithms import ALGORITHMS
-from lpmech.backends.engines import BACKENDS, highs_with_options
 from lpmech.checks.verification import check_tol
 from lpmech.constraints import ConstraintFamily
 from lpmech.constraints import from_spec as family_from_spec
 from lpmech.constraints import resolve as resolve_family
 from lpmech.errors import FileFormatError, LpmechError
-from lpmech.formulations import FORMULATIONS
 from lpmech.problem import builders
 from lpmech.problem.environment import Environment
 from lpmech.problem.memory import resolve_memory_limit
 from lpmech.program.objectives import Objective, resolve_objective
 from lpmech.program.objectives import from_spec as objective_from_spec
-from lpmech.solving.canonical import TIE_BREAKS
 
 #: Version of the problem layout; files of another version are refused.
 PROBLEM_SCHEMA_VERSION = 1
@@ -219,14 +215,6 @@ SOLVE_KEYS = {
     "time_limit": "positive",
     "memory_limit": "positive",
     "solver_options": "table",
-}
-
-#: The values a ``[solve]`` option naming a choice may take.
-SOLVE_CHOICES: dict[str, tuple[str, ...]] = {
-    "formulation": ("auto", *FORMULATIONS),
-    "tie_break": ("none", *TIE_BREAKS),
-    "backend": ("auto", *BACKENDS),
-    "algorithm": ALGORITHMS,
 }
 
 #: An exact number written as a string: an integer, a decimal or a fraction p/q.
@@ -472,7 +460,7 @@ class _Reader:
                 raise self.fail(place, f"unexpected {_kind(option)}")
             if isinstance(option, float) and not math.isfinite(option):
                 raise self.fail(place, f"expected a finite number, got {option!r}")
-        for key, choices in SOLVE_CHOICES.items():
+        for key, choices in _solve_choices().items():
             if key in options:
                 self.string(options[key], f"solve.{key}", choices)
         for key, check in (("tol", check_tol), ("memory_limit", resolve_memory_limit)):
@@ -483,6 +471,8 @@ class _Reader:
                     raise self.fail(f"solve.{key}", _message(error)) from error
         if "time_limit" in options:
             solver_options["time_limit"] = options.pop("time_limit")
+        from lpmech.backends.engines import highs_with_options  # a later stage, as models
+
         try:  # each value as HiGHS itself checks it (a negative tolerance, text for a number)
             highs_with_options(solver_options)
         except LpmechError as error:
@@ -644,6 +634,22 @@ def _product(marginals: list[Any]) -> Any:
     for marginal in marginals:
         table = np.multiply.outer(table, np.asarray(marginal, dtype=float))
     return table.tolist()
+
+
+def _solve_choices() -> dict[str, tuple[str, ...]]:
+    """The values a ``[solve]`` option naming a choice may take, from the stages that
+    define them (later in the pipeline than files, so imported when a file is read)."""
+    from lpmech.backends.algorithms import ALGORITHMS
+    from lpmech.backends.engines import BACKENDS
+    from lpmech.formulations import FORMULATIONS
+    from lpmech.solving.canonical import TIE_BREAKS
+
+    return {
+        "formulation": ("auto", *FORMULATIONS),
+        "tie_break": ("none", *TIE_BREAKS),
+        "backend": ("auto", *BACKENDS),
+        "algorithm": ALGORITHMS,
+    }
 
 
 def _join(place: str, key: str) -> str:
