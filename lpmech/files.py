@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,7 @@ from lpmech.errors import (
 )
 from lpmech.problem.allocation import AllocationSpace, Exchange, Items, Outcomes, Units
 from lpmech.problem.environment import Agent, Environment
+from lpmech.problem.memory import BYTES_PER_FILE_BYTE, check_allocation
 from lpmech.program.objectives import Objective
 from lpmech.program.objectives import from_spec as objective_from_spec
 from lpmech.results.mechanism import Mechanism
@@ -81,8 +83,12 @@ def save(
     FileAccessError
         The file cannot be written (no such directory, no space left, no permission).
     """
-    path = _checked_path(path, "save")
-    text = dumps(to_data(obj, constraints=constraints)) + "\n"
+    path = checked_path(path, "save")
+    return write_text_file(path, dumps(to_data(obj, constraints=constraints)) + "\n")
+
+
+def write_text_file(path: Path, text: str) -> Path:
+    """Write ``text`` as UTF-8 to ``path``; an OS failure is a :class:`FileAccessError`."""
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as error:
@@ -121,16 +127,9 @@ def load(
     VerificationError
         The mechanism violates a family it is recorded to satisfy.
     """
-    path = _checked_path(path, "load")
+    path = checked_path(path, "load")
     tol = check_tol(tol, "load: tol")
-    if path.is_dir():
-        raise FileAccessError(f"cannot read {path}: Is a directory")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise FileFormatError(f"{path}: not a JSON file ({error})") from error
-    except OSError as error:
-        raise FileAccessError(f"cannot read {path}: {_reason(error)}") from error
+    text = read_text_file(path, "JSON")
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
@@ -140,11 +139,50 @@ def load(
             f"{path}: nested deeper than {MAX_DEPTH} levels; not an lpmech file"
         ) from None
     except _NonFinite as error:
-        raise FileFormatError(f"{path}: {error} is not a finite number") from None
+        field = _field_of_constant(text)
+        raise FileFormatError(f"{path}: {field}: {error} is not a finite number") from None
     return from_data(data, source=str(path), families=families, objectives=objectives, tol=tol)
 
 
-def _checked_path(path: object, where: str) -> Path:
+def read_text_file(path: Path, language: str) -> str:
+    """The UTF-8 text of the regular file ``path``, an untrusted input.
+
+    Only a regular file is opened (a directory, a FIFO that would block, a device
+    such as ``/dev/zero`` that never ends are refused before any read), its declared
+    size is checked against the memory guard at :data:`BYTES_PER_FILE_BYTE` (what
+    parsing costs per byte of text), and no more than that size is read.
+
+    Raises
+    ------
+    FileAccessError
+        Missing, not a regular file, or unreadable.
+    FileFormatError
+        Not UTF-8 text (``language`` names what the file should have been).
+    ProblemTooLargeError
+        The file is too large to parse within the memory limit.
+    """
+    try:
+        status = path.stat()
+    except OSError as error:
+        raise FileAccessError(f"cannot read {path}: {_reason(error)}") from error
+    if not stat.S_ISREG(status.st_mode):
+        kind = "Is a directory" if stat.S_ISDIR(status.st_mode) else "not a regular file"
+        raise FileAccessError(f"cannot read {path}: {kind}")
+    check_allocation(
+        status.st_size, f"{path}: a file of {status.st_size:,} bytes", BYTES_PER_FILE_BYTE
+    )
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(status.st_size + 1)
+    except OSError as error:
+        raise FileAccessError(f"cannot read {path}: {_reason(error)}") from error
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise FileFormatError(f"{path}: not a {language} file ({error})") from error
+
+
+def checked_path(path: object, where: str) -> Path:
     """``path`` as a Path; refuses a non-path and a name holding a NUL character."""
     if not isinstance(path, str | os.PathLike):
         raise InvalidArgumentTypeError(
@@ -166,6 +204,29 @@ class _NonFinite(Exception):
 
 def _refuse_constant(name: str) -> Any:
     raise _NonFinite(name)
+
+
+#: What a NaN or an infinity is parsed as when looking for where it stands.
+_MARK = "\x00non-finite"
+
+
+def _field_of_constant(text: str) -> str:
+    """The field path (``mechanism.payments[2][0]``) of the first NaN or infinity in the
+    JSON ``text``, found by parsing it again with the constant marked (only on error)."""
+    stack: list[tuple[str, Any]] = [("", json.loads(text, parse_constant=lambda _: _MARK))]
+    while stack:
+        where, value = stack.pop()
+        if value == _MARK:
+            return where or "the document"
+        children = (
+            [(_join(where, str(k)), v) for k, v in value.items()]
+            if isinstance(value, dict)
+            else [(f"{where}[{i}]", v) for i, v in enumerate(value)]
+            if isinstance(value, list)
+            else []
+        )
+        stack.extend(reversed(children))
+    return "the document"
 
 
 def to_data(
@@ -226,7 +287,7 @@ def from_data(
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise FileFormatError(f'{source}: not an lpmech file (no "format": "{FORMAT}")')
     version = reader.field(data, "schema_version")
-    if version != SCHEMA_VERSION:
+    if isinstance(version, bool) or version != SCHEMA_VERSION:
         raise FileFormatError(
             f"{source}: schema_version {version!r} is not supported; this "
             f"lpmech reads version {SCHEMA_VERSION}"
@@ -422,6 +483,27 @@ SAFE_SOLVER_OPTIONS: dict[str, tuple[type, ...] | tuple[str, ...]] = {
 }
 
 
+#: The fields :func:`environment_data` and :func:`allocation_data` write; a loaded file
+#: may hold no others.
+ENVIRONMENT_FIELDS = (
+    "name",
+    "agents",
+    "allocation",
+    "valuations",
+    "prior",
+    "principal_value",
+    "outside_options",
+)
+AGENT_FIELDS = ("name", "types", "labels", "prior")
+ALLOCATION_FIELDS = {
+    "items": ("kind", "agents", "n_items", "item_names", "unit_demand"),
+    "outcomes": ("kind", "names"),
+    "units": ("kind", "agents", "n_units"),
+    "exchange": ("kind", "buyers", "sellers"),
+    "polytope": ("kind", "component_names", "matrix", "row_lower", "row_upper", "lower", "upper"),
+}
+
+
 def _check_depth(data: Any, source: str) -> None:
     """Refuse data nested deeper than :data:`MAX_DEPTH` (walked without recursion)."""
     level = [data]
@@ -538,11 +620,23 @@ class _Reader:
             raise self.fail(f"{path} has shape {array.shape}, expected {shape}")
         return array
 
+    def only(self, data: Any, known: Sequence[str], where: str) -> None:
+        """Refuse a field this format does not have (a typo, or a forged extra)."""
+        if isinstance(data, dict):
+            for name in data:
+                if name not in known:
+                    raise self.fail(
+                        f"{_join(where, str(name))}: unknown field; {where} takes "
+                        f"{', '.join(known)}"
+                    )
+
     def environment(self, data: Any) -> Environment:
         where = "environment"
+        self.only(data, ENVIRONMENT_FIELDS, where)
         agents = []
         for k, agent in self.items(data, "agents", where):
             at = f"{where}.agents[{k}]"
+            self.only(agent, AGENT_FIELDS, at)
             types = self.array(agent, "types", at)
             prior = self.field(agent, "prior", at)
             agents.append(
@@ -588,6 +682,8 @@ class _Reader:
     def allocation(self, data: Any) -> AllocationSpace:
         where = "environment.allocation"
         kind = self.field(data, "kind", where)
+        if kind in ALLOCATION_FIELDS:  # an unknown kind is named below
+            self.only(data, ALLOCATION_FIELDS[kind], where)
         try:
             if kind == "items":
                 names = self.texts(data, "item_names", where)

@@ -80,12 +80,14 @@ from typing import Any
 import numpy as np
 
 from lpmech import files
+from lpmech.checks.verification import check_tol
 from lpmech.constraints import ConstraintFamily
 from lpmech.constraints import from_spec as family_from_spec
 from lpmech.constraints import resolve as resolve_family
-from lpmech.errors import FileFormatError, InvalidArgumentTypeError, LpmechError
+from lpmech.errors import FileFormatError, LpmechError
 from lpmech.problem import builders
 from lpmech.problem.environment import Environment
+from lpmech.problem.memory import resolve_memory_limit
 from lpmech.program.objectives import Objective, resolve_objective
 from lpmech.program.objectives import from_spec as objective_from_spec
 
@@ -254,28 +256,22 @@ def read_problem(path: str | Path) -> ProblemParts:
     A JSON environment file written by :func:`lpmech.save` (``"kind": "environment"``)
     is read as a problem with the default objective and constraints.
     """
-    if not isinstance(path, str | Path):
-        raise InvalidArgumentTypeError(
-            f"read_problem: path must be a file name, got {type(path).__name__}"
-        )
-    path = Path(path)
-    text = path.read_text(encoding="utf-8") if path.exists() else _missing(path)
-    if path.suffix.lower() == ".toml":
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            raise FileFormatError(f"{path}: not a TOML file ({error})") from error
-        data = {"format": files.FORMAT, "kind": KIND, **data}
-    else:
-        try:
+    path = files.checked_path(path, "read_problem")
+    is_toml = path.suffix.lower() == ".toml"
+    text = files.read_text_file(path, "TOML" if is_toml else "JSON")
+    try:
+        if is_toml:
+            data = {"format": files.FORMAT, "kind": KIND, **tomllib.loads(text)}
+        else:
             data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise FileFormatError(f"{path}: not a JSON file ({error})") from error
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
+        language = "TOML" if is_toml else "JSON"
+        raise FileFormatError(f"{path}: not a {language} file ({error})") from error
+    except RecursionError:
+        raise FileFormatError(
+            f"{path}: nested deeper than Python can parse; not an lpmech file"
+        ) from None
     return problem_from_data(data, str(path))
-
-
-def _missing(path: Path) -> str:
-    raise FileFormatError(f"{path}: no such file")
 
 
 def problem_from_data(data: Any, source: str = "data") -> ProblemParts:
@@ -289,7 +285,8 @@ def problem_from_data(data: Any, source: str = "data") -> ProblemParts:
     if top.get("kind") != KIND:
         raise reader.fail("kind", f"expected {KIND!r} (or 'environment'), got {top.get('kind')!r}")
     reader.keys(top, "", (*_TOP_KEYS, "environment", "solve"), ("schema_version", "environment"))
-    if top["schema_version"] != PROBLEM_SCHEMA_VERSION:
+    version = top["schema_version"]
+    if isinstance(version, bool) or version != PROBLEM_SCHEMA_VERSION:
         raise reader.fail(
             "schema_version",
             f"{top['schema_version']!r} is not supported; this lpmech reads version "
@@ -384,6 +381,8 @@ class _Reader:
                 return Fraction(value)
             except ZeroDivisionError:
                 raise self.fail(place, f"{value!r} divides by zero") from None
+            except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+                raise self.fail(place, f"a number of {len(value):,} characters") from None
         if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
             raise self.fail(place, f"expected a number, got {_kind(value)}")
         return value
@@ -461,8 +460,23 @@ class _Reader:
                 raise self.fail(place, f"unexpected {_kind(option)}")
             if isinstance(option, float) and not math.isfinite(option):
                 raise self.fail(place, f"expected a finite number, got {option!r}")
+        for key, choices in _solve_choices().items():
+            if key in options:
+                self.string(options[key], f"solve.{key}", choices)
+        for key, check in (("tol", check_tol), ("memory_limit", resolve_memory_limit)):
+            if key in options:
+                try:
+                    check(options[key])
+                except LpmechError as error:
+                    raise self.fail(f"solve.{key}", _message(error)) from error
         if "time_limit" in options:
             solver_options["time_limit"] = options.pop("time_limit")
+        from lpmech.backends.engines import highs_with_options  # a later stage, as models
+
+        try:  # each value as HiGHS itself checks it (a negative tolerance, text for a number)
+            highs_with_options(solver_options)
+        except LpmechError as error:
+            raise self.fail("solve.solver_options", _message(error)) from error
         if solver_options:
             options["solver_options"] = solver_options
         if options.get("tie_break") == "none":
@@ -622,6 +636,22 @@ def _product(marginals: list[Any]) -> Any:
     return table.tolist()
 
 
+def _solve_choices() -> dict[str, tuple[str, ...]]:
+    """The values a ``[solve]`` option naming a choice may take, from the stages that
+    define them (later in the pipeline than files, so imported when a file is read)."""
+    from lpmech.backends.algorithms import ALGORITHMS
+    from lpmech.backends.engines import BACKENDS
+    from lpmech.formulations import FORMULATIONS
+    from lpmech.solving.canonical import TIE_BREAKS
+
+    return {
+        "formulation": ("auto", *FORMULATIONS),
+        "tie_break": ("none", *TIE_BREAKS),
+        "backend": ("auto", *BACKENDS),
+        "algorithm": ALGORITHMS,
+    }
+
+
 def _join(place: str, key: str) -> str:
     return f"{place}.{key}" if place else key
 
@@ -729,10 +759,9 @@ def _written_out(env: Environment) -> dict[str, Any]:
 
 def write_problem(data: Mapping[str, Any], path: str | Path) -> Path:
     """Write problem data (:func:`problem_data`) to ``path``: TOML for ``.toml``, else JSON."""
-    path = Path(path)
+    path = files.checked_path(path, "save")
     text = to_toml(data) if path.suffix.lower() == ".toml" else files.dumps(data) + "\n"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return files.write_text_file(path, text)
 
 
 # ------------------------------------------------------------------ TOML

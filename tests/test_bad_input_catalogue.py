@@ -174,6 +174,34 @@ CATALOGUE = [
     (lambda: SOLUTION.binding("dominant_strategy_ic", top=-1), "top"),
     (lambda: SOLUTION.verify(also=["nope"]), "nope"),
     (lambda: SOLUTION.verify(tol="1e-6"), "tol"),
+    # a DesignProgram's own solve and solution
+    (lambda: lpmech.formulate(ENV, "revenue", ["dsic"]).solve(nonsense=1), "nonsense"),
+    (lambda: lpmech.formulate(ENV, "revenue", ["dsic"]).solve(time_limit="x"), "time_limit"),
+    (lambda: lpmech.formulate(ENV, "revenue", ["dsic"]).solve(memory_limit=1), "memory_limit"),
+    (
+        lambda: lpmech.solve(ENV, "revenue", ["dsic"], backend="cvxpy", solver_options={"x": 1}),
+        "x",
+    ),
+    (lambda: lpmech.formulate(ENV, "revenue", ["dsic"]).solution("problem"), "problem"),
+    # the new builders, Units and Exchange
+    (lambda: lpmech.procurement_auction([1, 2], 2, buyer_value=3, labels=[1, 2]), "labels"),
+    (lambda: lpmech.procurement_auction([1, 2], 2, buyer_value="3"), "buyer_value"),
+    (lambda: lpmech.procurement_auction(_gen([1, 2]), 2, buyer_value=3), "costs"),
+    (lambda: lpmech.procurement_auction([1, 2], -1, buyer_value=3), "n_sellers"),
+    (lambda: lpmech.multi_unit_auction([1, 2], 2, n_units=1.5), "n_units"),
+    (lambda: lpmech.multi_unit_auction([1, 2], 2, n_units=True), "n_units"),
+    (lambda: lpmech.double_auction([1, 2], [1, 2], "1", 1), "n_buyers"),
+    (lambda: lpmech.double_auction([1, 2], "12", 1, 1), "seller_costs"),
+    (lambda: lpmech.double_auction([1, 2], [1, 2], 1, 1, buyer_priors=_gen([1, 1])), "priors"),
+    (lambda: lpmech.Units(["a"], 1.0), "n_units"),
+    (lambda: lpmech.Exchange(None, ["b"]), "buyer_names"),
+    # solve's switches, and the Problem API
+    (lambda: lpmech.solve(ENV, exact="yes"), "exact"),
+    (lambda: lpmech.solve(ENV, diagnose="no"), "diagnose"),
+    (lambda: lpmech.Problem(ENV).data(written_out="yes"), "written_out"),
+    (lambda: lpmech.Problem(ENV).save(5), "path"),
+    (lambda: lpmech.Problem(ENV).save("/nonexistent/dir/p.toml"), "/nonexistent/dir/p.toml"),
+    (lambda: MECHANISM.iat("1", "1"), "at"),
     # quantities
     (lambda: lpmech.Quantity.interim_payment(ENV, "nobody", 0), "agent"),
     (lambda: lpmech.Quantity.interim_payment(ENV, 0, 7), "type"),
@@ -250,6 +278,18 @@ CLI = [
     (["sweep", "single_item", "--n-types", "3", "--time-limit", "x"], "--time-limit"),
     (["sweep", "single_item", "--n-types", "3", "--executor", "threads"], "--executor"),
     (["sweep", "single_item", "--n-types", "1:5:0"], "--n-types"),
+    (["solve", "single_item", "--memory-limit", "99999999999999999999999T"], "--memory-limit"),
+    (["solve", "single_item", "--memory-limit", "4Q"], "--memory-limit"),
+    (["solve", "single_item", "--time-limit", "nan"], "--time-limit"),
+    (["solve", "single_item", "--tie-break", "cheap"], "--tie-break"),
+    (["solve", "single_item", "--formulation", "fast"], "--formulation"),
+    (["solve", "single_item", "--constraints", ",,,"], "--constraints"),
+    (["solve", "procurement", "--n-sellers", "0"], "--n-sellers"),
+    (["solve", "procurement", "--buyer-value", "inf"], "--buyer-value"),
+    (["solve", "multi_unit", "--n-units", "1.5"], "--n-units"),
+    (["solve", "double_auction", "--n-buyers", "x"], "--n-buyers"),
+    (["new", "single_item", "--n-types", "-1"], "--n-types"),
+    (["sweep", "multi_unit", "--n-units", "0,1"], "--n-units"),
 ]
 
 

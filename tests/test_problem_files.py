@@ -17,7 +17,12 @@ from hypothesis import strategies as st
 import lpmech
 from lpmech.analytic import exact_values, myerson_revenue, second_best_gains
 from lpmech.constraints import ALIASES, BUILT_IN
-from lpmech.errors import FileFormatError, InvalidArgumentError, UnknownConstraintError
+from lpmech.errors import (
+    FileAccessError,
+    FileFormatError,
+    InvalidArgumentError,
+    UnknownConstraintError,
+)
 from lpmech.models import MODELS
 from lpmech.problem_files import (
     BUILDERS,
@@ -34,7 +39,10 @@ EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
 
 def _write(tmp_path, text, name="problem.toml"):
     path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
+    if isinstance(text, bytes):  # bytes that are not UTF-8, as an untrusted file may hold
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -232,6 +240,20 @@ def test_numbers_written_as_strings_are_exact_and_certified(tmp_path):
         ),
         ("schema_version = [1", "not a TOML file"),
         (AUCTION.replace("[1, 2, 3]", '[1, "2/0", 3]'), "environment.values[1]: '2/0' divides"),
+        (AUCTION.replace("[1, 2, 3]", f'[1, "{"9" * 5000}"]'), "environment.values[1]: a number"),
+        (AUCTION.replace("schema_version = 1", "schema_version = true"), "schema_version: True"),
+        (AUCTION + "[solve]\nformulation = 'fast'\n", "solve.formulation: unknown 'fast'"),
+        (AUCTION + "[solve]\ntie_break = 'cheap'\n", "solve.tie_break: unknown 'cheap'"),
+        (AUCTION + "[solve]\nbackend = 'gurobi'\n", "solve.backend: unknown 'gurobi'"),
+        (AUCTION + "[solve]\nalgorithm = 'magic'\n", "solve.algorithm: unknown 'magic'"),
+        (AUCTION + "[solve]\ntol = 10\n", "solve.tol: tol must be positive"),
+        (AUCTION + "[solve]\nmemory_limit = 1e300\n", "solve.memory_limit: memory_limit"),
+        (
+            AUCTION + "[solve.solver_options]\nprimal_feasibility_tolerance = -1\n",
+            "solve.solver_options: solver_options: HiGHS rejected option",
+        ),
+        ("schema_version = 1\nx = " + "[" * 5000 + "]" * 5000, "nested deeper"),
+        (b"schema_version = 1\nname = '\xff'\n", "not a TOML file"),
     ],
 )
 def test_a_bad_file_is_refused_naming_the_field_and_its_place(tmp_path, text, message):
@@ -250,7 +272,7 @@ def test_json_files_are_refused_by_place_too(tmp_path):
     path.write_text(json.dumps({**data, "format": "gambit"}))
     with pytest.raises(FileFormatError, match="format: not an lpmech file"):
         lpmech.Problem.load(path)
-    with pytest.raises(FileFormatError, match="no such file"):
+    with pytest.raises(FileAccessError, match=r"absent\.toml: No such file"):
         lpmech.Problem.load(tmp_path / "absent.toml")
     env = lpmech.single_item_auction([1, 2], n_bidders=1)
     solution = lpmech.save(lpmech.solve(env), tmp_path / "solution.json")

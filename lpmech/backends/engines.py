@@ -170,6 +170,24 @@ def _option_value(name: str, value: Any, kind: type) -> Any:
     return number
 
 
+def highs_with_options(options: Mapping[str, Any]) -> highspy.Highs:
+    """A silent HiGHS instance with ``options`` set, each checked by HiGHS itself: a name
+    or value it rejects is an :class:`InvalidArgumentError` naming the option, whichever
+    backend (highspy, or cvxpy's HiGHS interface) is to run it."""
+    silence_banner()
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("log_to_console", wants_log(dict(options)))
+    for key, value in options.items():
+        try:
+            accepted = highs.setOptionValue(key, value) == highspy.HighsStatus.kOk
+        except TypeError:  # a value of no type HiGHS takes (a list, None, …)
+            accepted = False
+        if not accepted:
+            raise InvalidArgumentError(f"solver_options: HiGHS rejected option {key}={value!r}")
+    return highs
+
+
 @dataclass(frozen=True)
 class BackendResult:
     """What a backend returns.
@@ -316,6 +334,7 @@ class CvxpyBackend(Backend):
         solver = choose_solver(problem) if self.solver == "auto" else self.solver
         verbose = wants_log(options)
         if solver == LINEAR_SOLVER:
+            highs_with_options(options)  # refused here, naming the option, not by cvxpy
             # HiGHS option names (e.g. "solver") can clash with cvxpy's own keywords,
             # so they travel in cvxpy's highs_options dictionary; cvxpy sets HiGHS's
             # log_to_console from ``verbose`` before applying them.
@@ -470,19 +489,7 @@ class HighspyBackend(Backend):
 
         Silent unless ``options`` set ``output_flag`` (then the log goes to the console).
         """
-        silence_banner()
-        highs = highspy.Highs()
-        highs.setOptionValue("output_flag", False)
-        highs.setOptionValue("log_to_console", wants_log(options))
-        for key, value in options.items():
-            try:
-                accepted = highs.setOptionValue(key, value) == highspy.HighsStatus.kOk
-            except TypeError:  # a value of no type HiGHS takes (a list, None, …)
-                accepted = False
-            if not accepted:
-                raise InvalidArgumentError(
-                    f"solver_options: HiGHS rejected option {key}={value!r}"
-                )
+        highs = highs_with_options(options)
         cls._pass_model(highs, program)
         attach_solver_progress(highs)  # a live line on stderr for a long run, if wanted
         return highs

@@ -84,7 +84,7 @@ from lpmech.formulations import FORMULATIONS
 from lpmech.models import DEFAULT_MODEL, MODELS, ModelSpec
 from lpmech.numbers.formatting import format_table
 from lpmech.problem.environment import Environment
-from lpmech.problem.memory import check_allocation
+from lpmech.problem.memory import check_allocation, resolve_memory_limit
 from lpmech.problem.scales import data_scale
 from lpmech.problem_files import PROBLEM_SCHEMA_VERSION, to_toml
 from lpmech.program.objectives import OBJECTIVES
@@ -488,6 +488,10 @@ def _bytes(text: str) -> float:
         ) from None
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"expected a positive size, got {text!r}")
+    try:
+        resolve_memory_limit(value)  # the library's own bounds, refused here as usage
+    except LpmechError as error:
+        raise argparse.ArgumentTypeError(f"{error} (from {text!r})") from None
     return value
 
 

@@ -24,7 +24,8 @@ A user with another polytope builds :class:`AllocationSpace` directly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Sized
+from itertools import islice
 from typing import Any, overload
 
 import numpy as np
@@ -33,8 +34,12 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
 from lpmech.arrays import FloatArray, IntArray, float_array
-from lpmech.errors import InvalidEnvironmentError
+from lpmech.errors import InvalidEnvironmentError, ProblemTooLargeError
 from lpmech.problem.memory import BYTES_PER_COMPONENT, check_allocation
+
+#: The most names read from an iterator (a generator) of agent names: a million agents
+#: is already far beyond any design program, and reading stops there, not at the end.
+MAX_ITERATED_NAMES = 10**6
 
 
 class AllocationSpace:
@@ -439,6 +444,16 @@ def _names(names: object, argument: str) -> tuple[str, ...]:
     name that is not a string is refused."""
     if isinstance(names, str) or not isinstance(names, Iterable):
         raise InvalidEnvironmentError(f"{argument} must be a sequence of names, got {names!r}")
+    if not isinstance(names, Sized):  # a generator: read no more names than could be used
+        names = tuple(islice(names, MAX_ITERATED_NAMES + 1))
+        if len(names) > MAX_ITERATED_NAMES:
+            raise ProblemTooLargeError(
+                f"{argument}: an iterator of more than {MAX_ITERATED_NAMES:,} names; "
+                "nothing that large can be designed (give a list to be sized exactly)",
+                len(names) * BYTES_PER_COMPONENT,
+                MAX_ITERATED_NAMES * BYTES_PER_COMPONENT,
+            )
+    check_allocation(len(names), f"{argument}: {len(names):,} names", BYTES_PER_COMPONENT)
     names = tuple(names)
     if not all(isinstance(name, str) for name in names):
         raise InvalidEnvironmentError(f"{argument} must be strings, got {names!r:.80}")

@@ -21,7 +21,7 @@ certificates (:mod:`lpmech.numbers.rationals` says how floats are read).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Sized
 from fractions import Fraction
 from typing import TypeGuard
 
@@ -35,6 +35,7 @@ from lpmech.problem.allocation import AllocationSpace, Exchange, Items, Units
 from lpmech.problem.environment import Agent, Environment
 from lpmech.problem.memory import (
     BYTES_PER_AGENT_TYPE,
+    BYTES_PER_EXACT_ENTRY,
     BYTES_PER_TABLE_ENTRY,
     check_allocation,
 )
@@ -129,6 +130,11 @@ def _per_agent(
         raise InvalidEnvironmentError(
             f"{argument} must be an array of numbers (a list), got {type(values).__name__}"
         )
+    if isinstance(values, Sized) and not isinstance(values, np.ndarray):
+        # a range(10**9) or a long list is refused before numpy converts it to floats
+        check_allocation(
+            len(values) + 1, f"{argument} of {len(values):,} entries", BYTES_PER_AGENT_TYPE
+        )
     if _is_shared(values, item_ndim):
         if n_agents is None:
             raise InvalidEnvironmentError(
@@ -160,10 +166,11 @@ def _per_agent(
 def _check_tables(types: Sequence[np.ndarray], n_components: int, where: str) -> None:
     """Refuse value tables Σ_i K_i × C too large to allocate, before building any agent."""
     n_types = sum(len(t) for t in types)
+    exact = any(t.dtype == object for t in types)  # Fractions: a Python object per entry
     check_allocation(
         n_types * (n_components + 1),
         f"{where}: value tables of {n_types:,} types × {n_components:,} components",
-        BYTES_PER_TABLE_ENTRY,
+        BYTES_PER_EXACT_ENTRY if exact else BYTES_PER_TABLE_ENTRY,
     )
 
 
@@ -450,6 +457,7 @@ def procurement_auction(
     """
     _finite(buyer_value, "procurement_auction: buyer_value")
     types = _per_agent(costs, n_sellers, "costs", 1, "n_sellers")
+    _check_tables(types, len(types), "procurement_auction")
     names = _names(names, len(types), "seller")
     agents = _agents(names, types, priors, prior, labels)
     return Environment(
@@ -487,6 +495,7 @@ def multi_unit_auction(
     [1.0, 0.0, 1.0]
     """
     types = _per_agent(values, n_bidders, "values", 1, "n_bidders")
+    _check_tables(types, len(types), "multi_unit_auction")
     names = _names(names, len(types), "bidder")
     agents = _agents(names, types, priors, prior, labels)
     if isinstance(n_units, bool) or not isinstance(n_units, int | np.integer) or n_units < 1:
@@ -534,6 +543,7 @@ def double_auction(
     """
     values = _per_agent(buyer_values, n_buyers, "buyer_values", 1, "n_buyers")
     costs = _per_agent(seller_costs, n_sellers, "seller_costs", 1, "n_sellers")
+    _check_tables([*values, *costs], len(values) + len(costs), "double_auction")
     buyers = _names(None, len(values), "buyer")
     sellers = _names(None, len(costs), "seller")
     agents = _agents(buyers, values, buyer_priors, None) + _agents(

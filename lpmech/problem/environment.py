@@ -19,7 +19,7 @@ All validation happens here, once; everything downstream trusts an Environment.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Self
 
@@ -108,6 +108,10 @@ class Agent:
         elif isinstance(labels, str):
             raise InvalidEnvironmentError(
                 f"{where}: labels must be a sequence of strings, one per type, not one string"
+            )
+        if not isinstance(labels, Iterable):
+            raise InvalidEnvironmentError(
+                f"{where}: labels must be a sequence of strings, one per type, got {labels!r:.80}"
             )
         labels = tuple(str(label) for label in labels)
         if len(labels) != self.n_types:

@@ -31,9 +31,16 @@ MAX_MEMORY_LIMIT = 2**64
 #: measured), and a type of an agent (labels, exact copies).
 BYTES_PER_COMPONENT = 400
 BYTES_PER_TABLE_ENTRY = 32
+#: An entry of a value table held exactly (Fractions in an object array, with the exact
+#: copy the environment keeps): 73–76 bytes measured at 10⁵–10⁶ entries, with a 2× margin.
+BYTES_PER_EXACT_ENTRY = 160
 BYTES_PER_AGENT_TYPE = 256
 #: A point of a sweep's grid: its parameters and its result row (21 columns).
 BYTES_PER_SWEEP_POINT = 4096
+#: A byte of a file read as untrusted input: its text (up to 4 bytes a character as a
+#: str), and what JSON or TOML make of it (a number of ~5 characters becomes a float and
+#: a list slot, 32 bytes), with a margin.
+BYTES_PER_FILE_BYTE = 16
 #: A row pointer of a CSR matrix (an int64), allocated per declared row.
 ROW_POINTER_BYTES = 8
 #: An exact rational of a certificate's mechanism (the object, its fmpq, scaled copies).

@@ -254,6 +254,11 @@ class DesignProgram:
         tol : float
             Relative verification tolerance, as in :func:`lpmech.solve`.
         """
+        if problem is not None and not isinstance(problem, cp.Problem):
+            raise InvalidArgumentTypeError(
+                f"solution: problem must be a cvxpy.Problem over this program's variables, "
+                f"got {type(problem).__name__}"
+            )
         if problem is None or problem is self.problem:
             return self._through_solve(
                 _Prebuilt(self._program, self._built, solved=True), "auto", tol, False, {}

@@ -209,6 +209,8 @@ def solve(
     """
     start = time.perf_counter()
     tol = check_tol(tol)
+    check_flag(exact, "exact")
+    check_flag(diagnose, "diagnose")
     request = resolve_request(
         env, objective, constraints, deterministic, algorithm, solver, solver_options, verbose
     )
@@ -358,6 +360,13 @@ class Request:
         return self.objective.requires_cvxpy or any(f.requires_cvxpy for f in self.families)
 
 
+def check_flag(value: object, argument: str) -> None:
+    """Refuse anything but True or False (numpy's too) for the switch ``argument``:
+    ``"yes"``, ``"no"``, 1 or None would otherwise read as a truth value."""
+    if not isinstance(value, bool | np.bool_):
+        raise InvalidArgumentError(f"{argument} must be True or False, got {value!r}")
+
+
 def resolve_request(
     env: Environment,
     objective: str | Objective,
@@ -372,10 +381,8 @@ def resolve_request(
     (and with the solver's log when ``verbose``)."""
     if not isinstance(env, Environment):
         raise InvalidArgumentError(f"env must be an Environment, got {type(env).__name__}")
-    if not isinstance(verbose, bool):
-        raise InvalidArgumentError(f"verbose must be True or False, got {verbose!r}")
-    if not isinstance(deterministic, bool | np.bool_):
-        raise InvalidArgumentError(f"deterministic must be True or False, got {deterministic!r}")
+    check_flag(verbose, "verbose")
+    check_flag(deterministic, "deterministic")
     families = with_feasibility(resolve_all(constraints))
     chosen = solver_named(solver)
     options = check_solver_options(solver_options)

@@ -23,7 +23,7 @@ from lpmech.errors import InvalidArgumentError, InvalidArgumentTypeError
 from lpmech.problem.environment import Environment
 from lpmech.program.objectives import Objective, resolve_objective
 from lpmech.results.solution import Solution
-from lpmech.solving.pipeline import DEFAULT_CONSTRAINTS, solve
+from lpmech.solving.pipeline import DEFAULT_CONSTRAINTS, check_flag, solve
 
 #: Keyword arguments of :func:`lpmech.solve` a problem may carry.
 SOLVE_OPTIONS = (
@@ -149,6 +149,7 @@ class Problem:
         """The problem as plain data (the JSON file's content)."""
         from lpmech.problem_files import problem_data
 
+        check_flag(written_out, "written_out")
         return problem_data(
             self.env,
             self.objective,

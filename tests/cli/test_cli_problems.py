@@ -215,7 +215,11 @@ def test_output_files_are_announced_on_stderr(tmp_path, capsys):
             1,
             "lpmech: error: {bad}: environment.values[1]: expected a number, got str 'x'",
         ),
-        (["solve", "{tmp}/absent.toml"], 1, "lpmech: error: {tmp}/absent.toml: no such file"),
+        (
+            ["solve", "{tmp}/absent.toml"],
+            1,
+            "lpmech: error: cannot read {tmp}/absent.toml: No such file or directory",
+        ),
         (["solve", "nope"], 1, "lpmech: error: unknown model 'nope'; run 'lpmech list'"),
         (
             ["solve", "single_item", "--output", "-", "--json"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import tracemalloc
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -16,14 +17,23 @@ import pytest
 import lpmech
 from lpmech.errors import FileFormatError, InvalidArgumentError, ProblemTooLargeError
 from lpmech.problem import memory
-from lpmech.problem.allocation import Items
-from lpmech.problem.builders import multi_item_auction, public_good, single_item_auction
+from lpmech.problem.allocation import Exchange, Items, Units
+from lpmech.problem.builders import (
+    double_auction,
+    multi_item_auction,
+    multi_unit_auction,
+    procurement_auction,
+    public_good,
+    single_item_auction,
+)
 from lpmech.solving.canonical import Quantity, optimal_range
 from lpmech.solving.design_program import formulate
 from lpmech.sweeps.grid import parse_values, points
 from tests.fresh_process import run_python
 
 MB = 10**6
+#: Values held exactly (Fractions): a Python object per table entry, sized as such.
+EXACT_GRID = [Fraction(1, 3), Fraction(2, 3), Fraction(1)]
 
 
 def peak_bytes(action):
@@ -49,6 +59,14 @@ def peak_bytes(action):
         (lambda: single_item_auction([1, 2], 10**9), "shared by 1,000,000,000 agents"),
         (lambda: multi_item_auction([[1, 2]], 10**5), "multi_item_auction"),
         (lambda: public_good([0, 1], 10**9, cost=1), "values shared"),
+        (lambda: procurement_auction([1, 2], 10**5, buyer_value=3), "procurement_auction"),
+        (lambda: multi_unit_auction([1, 2], 10**5, n_units=2), "multi_unit_auction"),
+        (lambda: double_auction([1, 2], [1, 2], 10**5, 2), "double_auction"),
+        (lambda: double_auction([1, 2], [1, 2], 2, 10**5), "double_auction"),
+        (lambda: double_auction(EXACT_GRID, EXACT_GRID, 3 * 10**4, 2), "double_auction"),
+        (lambda: single_item_auction(range(10**9), 2), "values of 1,000,000,000 entries"),
+        (lambda: procurement_auction(range(10**9), 2, buyer_value=3), "costs of"),
+        (lambda: double_auction([1], range(10**9), 1, 1), "seller_costs of"),
     ],
 )
 def test_builders_and_items_refuse_before_allocating(action, named):
@@ -61,6 +79,20 @@ def test_builders_and_items_refuse_before_allocating(action, named):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    "action",
+    [
+        lambda: Units((f"b{i}" for i in range(10**9)), 2),
+        lambda: Exchange(["b"], (f"s{i}" for i in range(10**9))),
+    ],
+)
+def test_an_endless_iterator_of_names_is_read_only_so_far(action):
+    peak, raised = peak_bytes(action)
+    assert isinstance(raised, ProblemTooLargeError)
+    assert "names" in str(raised)
+    assert peak < 200 * MB
+
+
 def test_solve_with_1030_bidders_refuses_without_overflow():
     env = single_item_auction([1, 2], 1030)
     peak, raised = peak_bytes(lambda: lpmech.solve(env, "revenue", ["dsic", "ex_post_ir"]))
