@@ -4,6 +4,23 @@ Describe a finite-type mechanism design problem (:class:`Environment`), choose a
 objective and constraint families, and :func:`solve` compiles it into one sparse
 linear program, solves it with HiGHS and returns a verified :class:`Mechanism`.
 
+The names below, by concept (imports are kept in alphabetical order by the formatter):
+
+* **the problem** — :class:`Agent`, :class:`Environment`, :class:`Outcomes`,
+  :class:`Items`, :class:`Units`, :class:`Exchange`, :class:`AllocationSpace` and the
+  builders (:func:`single_item_auction`, :func:`multi_item_auction`,
+  :func:`bilateral_trade`, :func:`public_good`, :func:`procurement_auction`,
+  :func:`multi_unit_auction`, :func:`double_auction`); :class:`Problem` keeps one in a file;
+* **constraint families** — :class:`ConstraintFamily` and the built-in families;
+* **objectives** — :class:`Objective`, :class:`Revenue`, :class:`Welfare`, … ;
+* **solving** — :func:`solve`, :func:`formulate`, :func:`optimal_range`, :func:`sweep`;
+* **results** — :class:`Mechanism`, :class:`Solution`, :class:`SolveReport`;
+* **checks** — :func:`verify`, :func:`audit`, :func:`compare`, :func:`certify`;
+* **files** — :func:`save`, :func:`load`;
+* **errors** — :class:`LpmechError` and every error lpmech raises.
+
+Submodules (``lpmech.plots``, ``lpmech.models``, ``lpmech.analytic``, …) load on first use.
+
 >>> import lpmech
 >>> env = lpmech.single_item_auction([1, 2, 3, 4], n_bidders=2)
 >>> solution = lpmech.solve(env, "revenue", ["bayesian_ic", "interim_ir"])
@@ -17,12 +34,8 @@ import importlib
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-# 1. The problem: agents, types, priors, outcomes, valuations, and builders.
-# 2. Constraint families: one requirement each.
 from lpmech.checks.auditing import Audit, audit
 from lpmech.checks.comparison import Comparison, compare
-
-# 7. Checks: verification by brute force, audits, comparisons; 8. exact certificates.
 from lpmech.checks.verification import VerificationReport, verify
 from lpmech.constraints import (
     BayesianIC,
@@ -42,8 +55,6 @@ from lpmech.constraints import (
     RowBlock,
     VariableBounds,
 )
-
-# Every error lpmech raises.
 from lpmech.errors import (
     DesignError,
     ExactSolveError,
@@ -72,8 +83,6 @@ from lpmech.errors import (
     VerificationError,
 )
 from lpmech.exact.certificate import Certificate, certify
-
-# Files: environments, mechanisms and solutions kept as JSON.
 from lpmech.files import load, save
 from lpmech.problem.allocation import AllocationSpace, Exchange, Items, Outcomes, Units
 from lpmech.problem.builders import (
@@ -86,8 +95,6 @@ from lpmech.problem.builders import (
     single_item_auction,
 )
 from lpmech.problem.environment import Agent, Environment
-
-# 3. The program: objectives.
 from lpmech.program.objectives import (
     Combination,
     CustomObjective,
@@ -100,18 +107,12 @@ from lpmech.program.objectives import (
     RevenueVariance,
     Welfare,
 )
-
-# 6. Results.
 from lpmech.results.mechanism import Mechanism
 from lpmech.results.solution import Solution, SolveReport
-
-# 5. Solving: the pipeline, the program as an object, the optimal face.
 from lpmech.solving.canonical import OptimalRange, Quantity, optimal_range
 from lpmech.solving.design_program import DesignProgram, formulate
 from lpmech.solving.pipeline import solve
 from lpmech.solving.problem import Problem
-
-# Comparative statics over a grid.
 from lpmech.sweeps import sweep
 
 try:
