@@ -284,6 +284,8 @@ CLI = [
     (["solve", "single_item", "--tie-break", "cheap"], "--tie-break"),
     (["solve", "single_item", "--formulation", "fast"], "--formulation"),
     (["solve", "single_item", "--constraints", ",,,"], "--constraints"),
+    (["solve", "single_item", "--constraints", "dsic,,ex_post_ir"], "--constraints"),
+    (["solve", "single_item", "--constraints", "dsic,"], "--constraints"),
     (["solve", "procurement", "--n-sellers", "0"], "--n-sellers"),
     (["solve", "procurement", "--buyer-value", "inf"], "--buyer-value"),
     (["solve", "multi_unit", "--n-units", "1.5"], "--n-units"),

@@ -460,9 +460,15 @@ def _solve_parser(spec: ModelSpec | None, target: str | None) -> argparse.Argume
     return parser
 
 
+def _family_names(text: str) -> tuple[str, ...] | None:
+    """The comma-separated family names of ``text``, or None if any is empty (``a,,b``)."""
+    names = tuple(name.strip() for name in text.split(","))
+    return names if all(names) else None
+
+
 def _families(text: str) -> tuple[str, ...]:
-    names = tuple(name.strip() for name in text.split(",") if name.strip())
-    if not names:
+    names = _family_names(text)
+    if names is None:
         raise argparse.ArgumentTypeError(f"expected comma-separated family names, got {text!r}")
     return names
 
@@ -838,7 +844,12 @@ def _verify_file(
     else:
         raise LpmechError(f"{path} holds an environment, not a mechanism")
     if constraints is not None:
-        families = [name.strip() for name in constraints.split(",") if name.strip()]
+        names = _family_names(constraints)
+        if names is None:
+            raise InvalidArgumentError(
+                f"--constraints: expected comma-separated family names, got {constraints!r}"
+            )
+        families = list(names)
     if exact and not isinstance(loaded, Solution):
         raise LpmechError(
             f"--exact: {path} holds a mechanism, not a solution: no objective to certify"

@@ -145,6 +145,12 @@ def saved_solution(tmp_path_factory):
             "lpmech: error: unknown constraint family 'dsci'; did you mean 'dsic'?",
         ),
         (
+            ["verify", "{saved}", "--constraints", "dsic,,ex_post_ir"],
+            1,
+            "lpmech: error: --constraints: expected comma-separated family names, "
+            "got 'dsic,,ex_post_ir'",
+        ),
+        (
             ["verify", "{tmp}/missing.json"],
             1,
             "lpmech: error: cannot read {tmp}/missing.json: No such file or directory",
