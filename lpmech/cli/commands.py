@@ -146,31 +146,32 @@ def _run(args: list[str]) -> int:
         action="store_true",
         help="certify a saved solution in rationals, as loaded (needs lpmech[exact])",
     )
-    solve_parser = commands.add_parser(
-        "solve",
-        help="solve a model or a problem file",
-        add_help=False,
-        description="Solve MODEL or FILE.toml|FILE.json; run 'lpmech solve --help' for the "
-        "options and 'lpmech solve MODEL --help' for a model's parameters.",
-    )
-    solve_parser.add_argument("model", nargs="?")
-    solve_parser.add_argument("-h", "--help", action="store_true")
-    new_parser = commands.add_parser(
-        "new",
-        help="write a model as an editable problem file (TOML on stdout)",
-        add_help=False,
-        description="Write MODEL as a problem file; run 'lpmech new MODEL --help'.",
-    )
-    new_parser.add_argument("model", nargs="?")
-    new_parser.add_argument("-h", "--help", action="store_true")
-    sweep_parser = commands.add_parser(
-        "sweep",
-        help="solve a model over a grid of its parameters",
-        add_help=False,
-        description="Sweep MODEL; run 'lpmech sweep MODEL --help' for its options.",
-    )
-    sweep_parser.add_argument("model", nargs="?")
-    sweep_parser.add_argument("-h", "--help", action="store_true")
+    # commands whose options depend on the model: parsed again, in full, once it is known
+    model_parsers: dict[str, argparse.ArgumentParser] = {}
+    for name, summary, description in (
+        (
+            "solve",
+            "solve a model or a problem file",
+            "Solve MODEL or FILE.toml|FILE.json; run 'lpmech solve --help' for the "
+            "options and 'lpmech solve MODEL --help' for a model's parameters.",
+        ),
+        (
+            "new",
+            "write a model as an editable problem file (TOML on stdout)",
+            "Write MODEL as a problem file; run 'lpmech new MODEL --help'.",
+        ),
+        (
+            "sweep",
+            "solve a model over a grid of its parameters",
+            "Sweep MODEL; run 'lpmech sweep MODEL --help' for its options.",
+        ),
+    ):
+        model_parser = commands.add_parser(
+            name, help=summary, add_help=False, description=description
+        )
+        model_parser.add_argument("model", nargs="?")
+        model_parser.add_argument("-h", "--help", action="store_true")
+        model_parsers[name] = model_parser
     known, rest = parser.parse_known_args(args)
     try:
         if known.command == "list":
@@ -192,7 +193,9 @@ def _run(args: list[str]) -> int:
             return _solve_command(DEFAULT_MODEL, [])
         if known.command == "sweep":
             if known.model is None:
-                sweep_parser.print_help() if known.help else parser.error("sweep needs a MODEL")
+                if not known.help:
+                    parser.error("sweep needs a MODEL")
+                model_parsers["sweep"].print_help()
                 return 0
             return run_sweep_command(known.model, rest + (["--help"] if known.help else []))
         if known.command == "new":
